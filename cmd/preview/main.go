@@ -1,0 +1,20 @@
+// Command preview runs the Pulumi program of one stack offline, under mocks, and
+// prints what it would create: a tree like `pulumi preview` (default), the JSON
+// plan (-json), the changes against an earlier JSON plan (-diff OLD.json), or a
+// Mermaid diagram of the components (-mermaid). It needs no AWS account, no
+// Pulumi CLI and no provider plugin.
+//
+//	go run ./cmd/preview -stack staging
+//	go run ./cmd/preview -stack production -json > plan.json
+//	go run ./cmd/preview -stack staging -diff base.json
+package main
+
+import (
+	"os"
+
+	"github.com/ohmycoins/infra/internal/preview"
+)
+
+func main() {
+	os.Exit(preview.Main(os.Args[1:], os.Stdout, os.Stderr))
+}

@@ -1,0 +1,79 @@
+package preview
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Main is the offline preview command (cmd/preview) without the process: it
+// parses args, writes to stdout and stderr, and returns the exit code: 0 on
+// success (a diff included), 1 when the program fails (bad stack, invalid
+// settings: the message and nothing else), 2 on bad usage.
+func Main(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("preview", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	stack := flags.String("stack", "", "stack to preview: a Pulumi.<stack>.yaml in the project (staging, production)")
+	dir := flags.String("dir", ".", "the project directory, or a directory below it")
+	asJSON := flags.Bool("json", false, "print the plan as JSON (the contract in ARCHITECTURE.md)")
+	diff := flags.String("diff", "", "print the changes against an earlier JSON plan `file`")
+	mermaid := flags.Bool("mermaid", false, "print a Mermaid flowchart of components and their dependencies")
+	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	if *stack == "" || flags.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: preview -stack NAME [-json | -diff OLD.json | -mermaid]")
+		return 2
+	}
+	modes := 0
+	for _, on := range []bool{*asJSON, *diff != "", *mermaid} {
+		if on {
+			modes++
+		}
+	}
+	if modes > 1 {
+		fmt.Fprintln(stderr, "preview: -json, -diff and -mermaid exclude each other")
+		return 2
+	}
+
+	var old *Plan
+	if *diff != "" {
+		data, err := os.ReadFile(*diff)
+		if err == nil {
+			old, err = ReadPlan(data)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "preview: reading %s: %v\n", *diff, err)
+			return 1
+		}
+	}
+
+	result, err := Preview(Options{Dir: *dir, Stack: *stack})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if len(result.Placeholders) > 0 {
+		fmt.Fprintf(stderr, "warning: secrets cannot be read offline; the preview used placeholders for %s\n",
+			strings.Join(result.Placeholders, ", "))
+	}
+
+	switch {
+	case *asJSON:
+		data, err := result.Plan.JSON()
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		_, _ = stdout.Write(data)
+	case old != nil:
+		Diff(old, result.Plan).Write(stdout, *stack)
+	case *mermaid:
+		result.Plan.WriteMermaid(stdout)
+	default:
+		result.Plan.WriteTree(stdout)
+	}
+	return 0
+}

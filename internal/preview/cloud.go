@@ -1,0 +1,159 @@
+package preview
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Defaults of the mock cloud: the account every ARN carries, and the region of
+// resources whose provider sets none.
+const (
+	MockAccountID = "123456789012"
+	DefaultRegion = "ap-southeast-2"
+)
+
+// Cloud is the mock AWS the program runs against: it answers every resource
+// registration with AWS-shaped, deterministic outputs (derived from names, so
+// golden plans are stable) and every invoke the program makes, and it records
+// each registration for the plan. It is safe for the concurrent calls the
+// Pulumi SDK makes.
+type Cloud struct {
+	project, stack string
+
+	mu            sync.Mutex
+	registrations []Registration
+	regions       map[string]string // provider reference (urn::id) -> region
+	invokes       []string
+}
+
+var _ pulumi.MockResourceMonitor = (*Cloud)(nil)
+
+// NewCloud returns an empty mock cloud for one run of project/stack.
+func NewCloud(project, stack string) *Cloud {
+	return &Cloud{project: project, stack: stack, regions: map[string]string{}}
+}
+
+// Registration is one resource registration as the program made it.
+type Registration struct {
+	URN                 string
+	Type                string
+	Name                string
+	Custom              bool
+	Parent              string
+	Provider            string
+	ID                  string
+	Dependencies        []string
+	Protect             bool
+	RetainOnDelete      bool
+	DeleteBeforeReplace bool
+	IgnoreChanges       []string
+	Aliases             int
+	Inputs              resource.PropertyMap
+	Outputs             resource.PropertyMap
+}
+
+// NewResource answers a registration with the outputs AWS would report and records it.
+func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	reg := Registration{
+		Type:     args.TypeToken,
+		Name:     args.Name,
+		Custom:   args.Custom,
+		Provider: args.Provider,
+		Inputs:   args.Inputs,
+	}
+	if rpc := args.RegisterRPC; rpc != nil {
+		reg.Parent = rpc.GetParent()
+		reg.Protect = rpc.GetProtect()
+		reg.RetainOnDelete = rpc.GetRetainOnDelete()
+		reg.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
+		reg.IgnoreChanges = append([]string(nil), rpc.GetIgnoreChanges()...)
+		reg.Aliases = len(rpc.GetAliases()) + len(rpc.GetAliasURNs())
+		deps := map[string]bool{}
+		for _, d := range rpc.GetDependencies() {
+			deps[d] = true
+		}
+		for _, pd := range rpc.GetPropertyDependencies() {
+			for _, d := range pd.GetUrns() {
+				deps[d] = true
+			}
+		}
+		for d := range deps {
+			reg.Dependencies = append(reg.Dependencies, d)
+		}
+		sort.Strings(reg.Dependencies)
+	}
+	parent := resource.URN(reg.Parent)
+	if parent != "" && parent.QualifiedType() == resource.RootStackType {
+		parent = "" // top-level resources' URNs do not carry the stack's type
+	}
+	reg.URN = string(resource.CreateURN(reg.Name, reg.Type, parent, c.project, c.stack))
+
+	c.mu.Lock()
+	region := c.regionLocked(reg.Provider)
+	c.mu.Unlock()
+
+	id, outputs := "", resource.PropertyMap{}
+	if reg.Custom {
+		var err error
+		id, outputs, err = respond(env{region: region, account: MockAccountID}, reg.Type, reg.Name, args.Inputs)
+		if err != nil {
+			return "", nil, err
+		}
+	}
+	reg.ID, reg.Outputs = id, outputs
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if strings.HasPrefix(reg.Type, "pulumi:providers:") {
+		r := DefaultRegion
+		if v, ok := args.Inputs["region"]; ok && v.IsString() {
+			r = v.StringValue()
+		}
+		c.regions[reg.URN+"::"+id] = r
+	}
+	c.registrations = append(c.registrations, reg)
+	return id, outputs, nil
+}
+
+// Call answers the invokes (data sources) the program makes.
+func (c *Cloud) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	c.mu.Lock()
+	region := c.regionLocked(args.Provider)
+	c.invokes = append(c.invokes, args.Token)
+	c.mu.Unlock()
+	return invoke(env{region: region, account: MockAccountID}, args.Token, args.Args)
+}
+
+// regionLocked is the region of a provider reference; c.mu must be held.
+func (c *Cloud) regionLocked(provider string) string {
+	if r, ok := c.regions[provider]; ok {
+		return r
+	}
+	return DefaultRegion
+}
+
+// Registrations returns what was registered so far, sorted by URN.
+func (c *Cloud) Registrations() []Registration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := append([]Registration(nil), c.registrations...)
+	sort.Slice(out, func(i, j int) bool { return out[i].URN < out[j].URN })
+	return out
+}
+
+// Invokes returns the tokens of the invokes made, in call order.
+func (c *Cloud) Invokes() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.invokes...)
+}
+
+// errUnknownType tells the developer of a new component where the mock cloud needs a line.
+func errUnknownType(typ string) error {
+	return fmt.Errorf("mock cloud: no outputs for resource type %s; add it to internal/preview/outputs.go", typ)
+}

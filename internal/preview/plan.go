@@ -1,0 +1,221 @@
+package preview
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// Plan is what a stack would create: the JSON contract other tools read (see
+// ARCHITECTURE.md). Field names and their meaning are stable; resources are
+// sorted by URN, and secrets appear only as "[secret]".
+type Plan struct {
+	Project   string         `json:"project"`
+	Stack     string         `json:"stack"`
+	Resources []Resource     `json:"resources"`
+	Outputs   map[string]any `json:"outputs"`
+}
+
+// Resource is one registration in a Plan.
+type Resource struct {
+	URN                 string         `json:"urn"`
+	Type                string         `json:"type"`
+	Name                string         `json:"name"`
+	Custom              bool           `json:"custom"`
+	Parent              string         `json:"parent"`
+	Dependencies        []string       `json:"dependencies"`
+	Protect             bool           `json:"protect"`
+	RetainOnDelete      bool           `json:"retainOnDelete"`
+	DeleteBeforeReplace bool           `json:"deleteBeforeReplace"`
+	IgnoreChanges       []string       `json:"ignoreChanges"`
+	Inputs              map[string]any `json:"inputs"`
+	Outputs             map[string]any `json:"outputs"`
+
+	// ID and Provider (the provider reference, urn::id, the resource was
+	// registered with) are not part of the JSON contract; policy tests use them.
+	ID       string `json:"-"`
+	Provider string `json:"-"`
+}
+
+// Secret and Unknown are how a plan shows values it must not or cannot show.
+const (
+	Secret  = "[secret]"
+	Unknown = "[unknown]"
+)
+
+// RootType is the type of the stack resource every plan starts with.
+const RootType = string(resource.RootStackType)
+
+// newPlan builds the plan of one run from the cloud's registrations.
+func newPlan(project, stack string, regs []Registration, outputs map[string]any) *Plan {
+	root := string(resource.CreateURN(project+"-"+stack, RootType, "", project, stack))
+	plan := &Plan{
+		Project: project,
+		Stack:   stack,
+		Outputs: outputs,
+		Resources: []Resource{{
+			URN: root, Type: RootType, Name: project + "-" + stack,
+			Dependencies: []string{}, IgnoreChanges: []string{},
+			Inputs: map[string]any{}, Outputs: map[string]any{},
+		}},
+	}
+	for _, r := range regs {
+		plan.Resources = append(plan.Resources, Resource{
+			URN:                 r.URN,
+			Type:                r.Type,
+			Name:                r.Name,
+			Custom:              r.Custom,
+			Parent:              r.Parent,
+			Dependencies:        nonNil(r.Dependencies),
+			Protect:             r.Protect,
+			RetainOnDelete:      r.RetainOnDelete,
+			DeleteBeforeReplace: r.DeleteBeforeReplace,
+			IgnoreChanges:       nonNil(r.IgnoreChanges),
+			Inputs:              plainMap(r.Inputs),
+			Outputs:             plainMap(r.Outputs),
+			ID:                  r.ID,
+			Provider:            r.Provider,
+		})
+	}
+	sort.Slice(plan.Resources, func(i, j int) bool { return plan.Resources[i].URN < plan.Resources[j].URN })
+	if plan.Outputs == nil {
+		plan.Outputs = map[string]any{}
+	}
+	return plan
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// JSON renders the plan in the contract's form; the same plan gives the same bytes.
+func (p *Plan) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// ReadPlan parses a plan written by JSON.
+func ReadPlan(data []byte) (*Plan, error) {
+	var p Plan
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Root is the stack resource.
+func (p *Plan) Root() Resource {
+	for _, r := range p.Resources {
+		if r.Type == RootType {
+			return r
+		}
+	}
+	return Resource{}
+}
+
+// OfType returns the resources of one type, sorted by URN.
+func (p *Plan) OfType(typ string) []Resource {
+	var out []Resource
+	for _, r := range p.Resources {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Named returns the resource of a type with a logical name.
+func (p *Plan) Named(typ, name string) (Resource, bool) {
+	for _, r := range p.Resources {
+		if r.Type == typ && r.Name == name {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+// ByURN returns the resource with a URN.
+func (p *Plan) ByURN(urn string) (Resource, bool) {
+	i := sort.Search(len(p.Resources), func(i int) bool { return p.Resources[i].URN >= urn })
+	if i < len(p.Resources) && p.Resources[i].URN == urn {
+		return p.Resources[i], true
+	}
+	return Resource{}, false
+}
+
+// Children returns the resources whose parent is urn, sorted by URN.
+func (p *Plan) Children(urn string) []Resource {
+	var out []Resource
+	for _, r := range p.Resources {
+		if r.Parent == urn && r.URN != urn {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// plainMap converts a property map to plain JSON values.
+func plainMap(m resource.PropertyMap) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if strings.HasPrefix(string(k), "__") {
+			continue // engine bookkeeping such as __defaults
+		}
+		out[string(k)] = plain(v)
+	}
+	return out
+}
+
+// plain converts one property value to a plain JSON value. Secrets become
+// "[secret]" at the outermost level they occur (Mappable would leak them).
+func plain(v resource.PropertyValue) any {
+	switch {
+	case v.IsSecret():
+		return Secret
+	case v.IsComputed():
+		return Unknown
+	case v.IsOutput():
+		o := v.OutputValue()
+		switch {
+		case o.Secret:
+			return Secret
+		case !o.Known:
+			return Unknown
+		}
+		return plain(o.Element)
+	case v.IsNull():
+		return nil
+	case v.IsBool():
+		return v.BoolValue()
+	case v.IsNumber():
+		return v.NumberValue()
+	case v.IsString():
+		return v.StringValue()
+	case v.IsArray():
+		arr := v.ArrayValue()
+		out := make([]any, len(arr))
+		for i, e := range arr {
+			out[i] = plain(e)
+		}
+		return out
+	case v.IsObject():
+		return plainMap(v.ObjectValue())
+	case v.IsResourceReference():
+		return string(v.ResourceReferenceValue().URN)
+	case v.IsAsset():
+		a := v.AssetValue()
+		return map[string]any{"asset": a.Path + a.URI, "hash": a.Hash}
+	case v.IsArchive():
+		a := v.ArchiveValue()
+		return map[string]any{"archive": a.Path + a.URI, "hash": a.Hash}
+	}
+	return nil
+}

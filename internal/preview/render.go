@@ -1,0 +1,150 @@
+package preview
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// WriteTree prints the plan like `pulumi preview`: the resource tree with what
+// would happen to each, the stack outputs, and a summary count.
+func (p *Plan) WriteTree(w io.Writer) {
+	type row struct{ typ, name string }
+	var rows []row
+	var walk func(r Resource, prefix, branch string)
+	walk = func(r Resource, prefix, branch string) {
+		rows = append(rows, row{prefix + branch + r.Type, r.Name})
+		children := p.Children(r.URN)
+		next := prefix
+		switch branch {
+		case "├─ ":
+			next += "│  "
+		case "└─ ":
+			next += "   "
+		}
+		for i, c := range children {
+			b := "├─ "
+			if i == len(children)-1 {
+				b = "└─ "
+			}
+			walk(c, next, b)
+		}
+	}
+	root := p.Root()
+	walk(root, "", "")
+	for _, r := range p.Resources { // anything whose parent is missing still shows
+		if r.URN != root.URN && r.Parent != root.URN {
+			if _, ok := p.ByURN(r.Parent); !ok {
+				walk(r, "", "?  ")
+			}
+		}
+	}
+
+	typeWidth, nameWidth := len("Type"), len("Name")
+	for _, r := range rows {
+		typeWidth = max(typeWidth, len([]rune(r.typ)))
+		nameWidth = max(nameWidth, len(r.name))
+	}
+	fmt.Fprintf(w, "Previewing update (%s), offline against the mock cloud:\n\n", p.Stack)
+	fmt.Fprintf(w, "     %-*s  %-*s  %s\n", typeWidth, "Type", nameWidth, "Name", "Plan")
+	for _, r := range rows {
+		pad := typeWidth - len([]rune(r.typ))
+		fmt.Fprintf(w, " +   %s%s  %-*s  create\n", r.typ, strings.Repeat(" ", pad), nameWidth, r.name)
+	}
+
+	if len(p.Outputs) > 0 {
+		fmt.Fprintf(w, "\nOutputs:\n")
+		names := sortedKeys(p.Outputs)
+		width := 0
+		for _, n := range names {
+			width = max(width, len(n))
+		}
+		for _, n := range names {
+			fmt.Fprintf(w, "    %-*s: %s\n", width, n, showValue(p.Outputs[n]))
+		}
+	}
+	fmt.Fprintf(w, "\nResources:\n    + %d to create\n", len(p.Resources))
+}
+
+// showValue renders an output value compactly, as JSON.
+func showValue(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// WriteMermaid prints a Mermaid flowchart of the stack's top-level components
+// (and top-level resources) and the dependencies between them, aggregated from
+// every resource they contain.
+func (p *Plan) WriteMermaid(w io.Writer) {
+	root := p.Root()
+	top := map[string]string{} // urn -> urn of its top-level ancestor
+	var nodes []Resource
+	for _, r := range p.Resources {
+		if r.Parent == root.URN {
+			nodes = append(nodes, r)
+		}
+	}
+	var topOf func(urn string, depth int) string
+	topOf = func(urn string, depth int) string {
+		if t, ok := top[urn]; ok {
+			return t
+		}
+		r, ok := p.ByURN(urn)
+		if !ok || depth > len(p.Resources) {
+			return ""
+		}
+		t := urn
+		if r.Parent != root.URN && r.Parent != "" {
+			t = topOf(r.Parent, depth+1)
+		}
+		top[urn] = t
+		return t
+	}
+
+	ids := map[string]string{}
+	fmt.Fprintf(w, "flowchart LR\n")
+	fmt.Fprintf(w, "  %%%% %s/%s: components and the dependencies between them\n", p.Project, p.Stack)
+	for i, n := range nodes {
+		id := fmt.Sprintf("n%d", i+1)
+		ids[n.URN] = id
+		label := mermaidText(n.Name) + "<br/><small>" + mermaidText(n.Type) + "</small>"
+		if n.Custom {
+			fmt.Fprintf(w, "  %s[\"%s\"]\n", id, label)
+		} else {
+			fmt.Fprintf(w, "  %s([\"%s\"])\n", id, label)
+		}
+	}
+	edges := map[[2]string]bool{}
+	for _, r := range p.Resources {
+		from := topOf(r.URN, 0)
+		for _, d := range r.Dependencies {
+			to := topOf(d, 0)
+			if from != "" && to != "" && from != to && ids[from] != "" && ids[to] != "" {
+				edges[[2]string{ids[from], ids[to]}] = true
+			}
+		}
+	}
+	var list [][2]string
+	for e := range edges {
+		list = append(list, e)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i][0] != list[j][0] {
+			return list[i][0] < list[j][0]
+		}
+		return list[i][1] < list[j][1]
+	})
+	for _, e := range list {
+		fmt.Fprintf(w, "  %s --> %s\n", e[0], e[1])
+	}
+}
+
+var mermaidUnsafe = regexp.MustCompile(`["<>]`)
+
+func mermaidText(s string) string { return mermaidUnsafe.ReplaceAllString(s, "_") }

@@ -1,0 +1,166 @@
+// Package preview runs the real Pulumi program offline: stacks.Program executes
+// in-process under Pulumi mocks (pulumi.WithMocks) against a mock AWS (Cloud),
+// with the config of a real stack file, and every registration is recorded into
+// a Plan. Renderers print the plan as a tree like `pulumi preview`, as JSON (the
+// contract in ARCHITECTURE.md), as a diff against an earlier plan, or as a
+// Mermaid diagram. No AWS account, CLI or provider plugin is involved, so this
+// is how every behaviour of the program is proven on machines without them.
+package preview
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+
+	"github.com/ohmycoins/infra/stacks"
+)
+
+// Options say which stack to preview and how to adjust its config.
+type Options struct {
+	// Dir is the project directory or any directory below it; "" means the working directory.
+	Dir string
+	// Stack names the stack file Pulumi.<Stack>.yaml.
+	Stack string
+	// Set overrides or adds plain config values (full keys, raw values: objects as JSON).
+	Set map[string]string
+	// SetSecret overrides or adds secret config values.
+	SetSecret map[string]string
+	// Unset removes config keys, e.g. to prove a missing value is refused.
+	Unset []string
+	// NoPlaceholders leaves unset required secrets unset, so validation reports them.
+	NoPlaceholders bool
+	// Program replaces stacks.ProgramWith, for tests that run part of the program
+	// (stacks.LoadWith alone, say) against a real stack file; nil runs the whole program.
+	Program func(stacks.LoadOptions) pulumi.RunFunc
+}
+
+// Result is one preview: the plan, and the secrets that had to be stood in for.
+type Result struct {
+	Plan *Plan
+	// Placeholders lists the secrets the preview replaced, e.g. "ohmycoins:secretKey (unset)".
+	Placeholders []string
+	// Invokes lists the data-source calls the program made.
+	Invokes []string
+}
+
+// Preview reads a stack file, applies the options and runs the program under mocks.
+func Preview(opts Options) (*Result, error) {
+	if opts.Stack == "" {
+		return nil, errors.New("no stack given")
+	}
+	start := opts.Dir
+	if start == "" {
+		start = "."
+	}
+	dir, err := FindProjectDir(start)
+	if err != nil {
+		return nil, err
+	}
+	project, err := ReadProjectName(dir)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := ReadStackConfig(dir, opts.Stack)
+	if err != nil {
+		return nil, err
+	}
+	cfg = opts.apply(cfg)
+	program := stacks.ProgramWith
+	if opts.Program != nil {
+		program = opts.Program
+	}
+	return Run(project, opts.Stack, dir, cfg, program(stacks.LoadOptions{ConfigKeys: cfg.Keys()}))
+}
+
+// apply changes cfg as the options say.
+func (o Options) apply(cfg StackConfig) StackConfig {
+	secret := map[string]bool{}
+	for _, k := range cfg.SecretKeys {
+		secret[k] = true
+	}
+	forget := func(k string) {
+		delete(secret, k)
+		delete(cfg.Placeholders, k)
+	}
+	for k, v := range o.Set {
+		forget(k)
+		cfg.Values[k] = v
+	}
+	for k, v := range o.SetSecret {
+		forget(k)
+		cfg.Values[k] = v
+		secret[k] = true
+	}
+	for _, k := range o.Unset {
+		forget(k)
+		delete(cfg.Values, k)
+	}
+	if o.NoPlaceholders {
+		for k, why := range cfg.Placeholders {
+			if why == placeholderUnset {
+				forget(k)
+				delete(cfg.Values, k)
+			}
+		}
+	}
+	cfg.SecretKeys = sortedKeys(secret)
+	return cfg
+}
+
+// Run runs a program for project/stack under a fresh mock cloud with the given
+// config and returns the recorded plan with the stack's outputs.
+func Run(project, stack, dir string, cfg StackConfig, program pulumi.RunFunc) (*Result, error) {
+	cloud := NewCloud(project, stack)
+	var outputs map[string]any
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		if err := program(ctx); err != nil {
+			return err
+		}
+		var err error
+		outputs, err = awaitExports(ctx)
+		return err
+	}, pulumi.WithMocks(project, stack, cloud), func(info *pulumi.RunInfo) {
+		info.Config = cfg.Values
+		info.ConfigSecretKeys = cfg.SecretKeys
+		info.RootDirectory = dir
+	})
+	if err != nil {
+		return nil, unwrapSingle(err)
+	}
+	return &Result{
+		Plan:         newPlan(project, stack, cloud.Registrations(), outputs),
+		Placeholders: cfg.PlaceholderList(),
+		Invokes:      cloud.Invokes(),
+	}, nil
+}
+
+// unwrapSingle strips the "1 error occurred" list RunErr wraps a program's
+// error in, so callers see (and print) the program's own error.
+func unwrapSingle(err error) error {
+	if list, ok := err.(interface{ WrappedErrors() []error }); ok && len(list.WrappedErrors()) == 1 {
+		return list.WrappedErrors()[0]
+	}
+	return err
+}
+
+// awaitExports resolves the stack outputs exported so far; secret ones become "[secret]".
+func awaitExports(ctx *pulumi.Context) (map[string]any, error) {
+	outputs := map[string]any{}
+	for name, input := range ctx.GetCurrentExportMap() {
+		result, err := internals.UnsafeAwaitOutput(ctx.Context(), pulumi.ToOutput(input))
+		if err != nil {
+			return nil, fmt.Errorf("stack output %s: %w", name, err)
+		}
+		switch {
+		case result.Secret:
+			outputs[name] = Secret
+		case !result.Known:
+			outputs[name] = Unknown
+		default:
+			outputs[name] = result.Value
+		}
+	}
+	return outputs, nil
+}

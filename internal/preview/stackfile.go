@@ -1,0 +1,196 @@
+package preview
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ohmycoins/infra/stacks"
+)
+
+// StackConfig is the config a program run receives: what the Pulumi CLI would
+// pass in PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS.
+type StackConfig struct {
+	// Values maps full keys (namespace:key) to their raw value; objects and lists are JSON.
+	Values map[string]string
+	// SecretKeys are the keys whose values are secrets.
+	SecretKeys []string
+	// Placeholders maps each secret given a stand-in value to the reason:
+	// placeholderUnset or placeholderEncrypted.
+	Placeholders map[string]string
+}
+
+// Why a secret was given a placeholder.
+const (
+	placeholderUnset     = "unset"
+	placeholderEncrypted = "encrypted"
+)
+
+// PlaceholderList lists the placeholders as "key (reason)", sorted.
+func (c StackConfig) PlaceholderList() []string {
+	var out []string
+	for _, k := range sortedKeys(c.Placeholders) {
+		out = append(out, k+" ("+c.Placeholders[k]+")")
+	}
+	return out
+}
+
+// Keys returns the config keys, sorted.
+func (c StackConfig) Keys() []string {
+	keys := make([]string, 0, len(c.Values))
+	for k := range c.Values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// FindProjectDir walks up from dir to the directory holding Pulumi.yaml.
+func FindProjectDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "Pulumi.yaml")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no Pulumi.yaml in %s or any parent directory", abs)
+		}
+	}
+}
+
+// ReadProjectName returns the name in dir/Pulumi.yaml.
+func ReadProjectName(dir string) (string, error) {
+	var project struct {
+		Name string `yaml:"name"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "Pulumi.yaml"))
+	if err != nil {
+		return "", err
+	}
+	if err := yaml.Unmarshal(data, &project); err != nil {
+		return "", fmt.Errorf("Pulumi.yaml: %w", err)
+	}
+	if project.Name == "" {
+		return "", errors.New("Pulumi.yaml has no name")
+	}
+	return project.Name, nil
+}
+
+// Stacks lists the stacks that have a Pulumi.<stack>.yaml in dir.
+func Stacks(dir string) []string {
+	files, _ := filepath.Glob(filepath.Join(dir, "Pulumi.*.yaml"))
+	var names []string
+	for _, f := range files {
+		names = append(names, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ReadStackConfig reads dir/Pulumi.<stack>.yaml the way the Pulumi CLI hands it to
+// a program, except that encrypted values cannot be decrypted offline: each
+// becomes a placeholder, and so does every required stack secret left unset, so
+// the real program runs to the end. Placeholders are listed in the result.
+func ReadStackConfig(dir, stack string) (StackConfig, error) {
+	path := filepath.Join(dir, "Pulumi."+stack+".yaml")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return StackConfig{}, fmt.Errorf("unknown stack %q: there is no %s (stacks: %s)",
+			stack, filepath.Base(path), strings.Join(Stacks(dir), ", "))
+	}
+	if err != nil {
+		return StackConfig{}, err
+	}
+	var file struct {
+		Config map[string]any `yaml:"config"`
+	}
+	if err := yaml.Unmarshal(data, &file); err != nil {
+		return StackConfig{}, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+
+	cfg := StackConfig{Values: map[string]string{}, Placeholders: map[string]string{}}
+	for _, key := range sortedKeys(file.Config) {
+		value, secret := replaceSecure(key, file.Config[key])
+		raw, err := rawConfigValue(value)
+		if err != nil {
+			return StackConfig{}, fmt.Errorf("%s: %s: %w", filepath.Base(path), key, err)
+		}
+		cfg.Values[key] = raw
+		if secret {
+			cfg.SecretKeys = append(cfg.SecretKeys, key)
+			cfg.Placeholders[key] = placeholderEncrypted
+		}
+	}
+	for _, sec := range stacks.StackSecrets {
+		key := stacks.Project + ":" + sec.Key
+		if _, set := cfg.Values[key]; sec.Required && !set {
+			cfg.Values[key] = placeholder(key)
+			cfg.SecretKeys = append(cfg.SecretKeys, key)
+			cfg.Placeholders[key] = placeholderUnset
+		}
+	}
+	sort.Strings(cfg.SecretKeys)
+	return cfg, nil
+}
+
+// placeholder is a stand-in secret that passes every rule a real one must
+// (length, Redis AUTH characters), so validation judges the rest of the stack.
+func placeholder(key string) string {
+	_, name, _ := strings.Cut(key, ":")
+	return "preview-placeholder-" + name + "-0000000000000000"
+}
+
+// replaceSecure swaps {secure: ...} values, at any depth, for placeholders and
+// reports whether it found one.
+func replaceSecure(key string, v any) (any, bool) {
+	switch t := v.(type) {
+	case map[string]any:
+		if _, ok := t["secure"]; ok && len(t) == 1 {
+			return placeholder(key), true
+		}
+		out, secret := make(map[string]any, len(t)), false
+		for k, e := range t {
+			var s bool
+			out[k], s = replaceSecure(key+"."+k, e)
+			secret = secret || s
+		}
+		return out, secret
+	case []any:
+		out, secret := make([]any, len(t)), false
+		for i, e := range t {
+			var s bool
+			out[i], s = replaceSecure(key, e)
+			secret = secret || s
+		}
+		return out, secret
+	}
+	return v, false
+}
+
+// rawConfigValue renders a YAML value as the CLI passes it: strings as they
+// are, everything else as JSON.
+func rawConfigValue(v any) (string, error) {
+	if s, ok := v.(string); ok {
+		return s, nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,88 @@
+package stacks
+
+import (
+	"fmt"
+	"slices"
+)
+
+// The value sets AWS accepts for settings whose rules are not a simple range.
+// Each is checked before anything is created, so a preview fails where an apply
+// would have failed twenty minutes in.
+
+// fargateMemoryRange gives, per task CPU value, the memory sizes Fargate offers
+// (Linux, platform 1.4.0; AWS ECS developer guide, "Task CPU and memory"):
+// from min to max MiB in steps of step.
+var fargateMemoryRange = map[int]struct{ min, max, step int }{
+	256:   {512, 2048, 512}, // except 1536, which 256 CPU units do not offer
+	512:   {1024, 4096, 1024},
+	1024:  {2048, 8192, 1024},
+	2048:  {4096, 16384, 1024},
+	4096:  {8192, 30720, 1024},
+	8192:  {16384, 61440, 4096},
+	16384: {32768, 122880, 8192},
+}
+
+// fargateCPUValues is the sorted list of task CPU values Fargate offers.
+var fargateCPUValues = []int{256, 512, 1024, 2048, 4096, 8192, 16384}
+
+// fargateSizeOK reports whether Fargate offers a task of cpu units with memory MiB.
+func fargateSizeOK(cpu, memory int) bool {
+	r, ok := fargateMemoryRange[cpu]
+	if !ok || memory < r.min || memory > r.max || (cpu == 256 && memory == 1536) {
+		return false
+	}
+	return (memory-r.min)%r.step == 0
+}
+
+// fargateMemoryRule describes the memory Fargate offers with a CPU value.
+func fargateMemoryRule(cpu int) string {
+	if cpu == 256 {
+		return "512, 1024 or 2048"
+	}
+	r := fargateMemoryRange[cpu]
+	return fmt.Sprintf("%d-%d in steps of %d", r.min, r.max, r.step)
+}
+
+// logRetentionDays are the retention values CloudWatch Logs accepts (PutRetentionPolicy).
+var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+func validLogRetention(days int) bool { return slices.Contains(logRetentionDays, days) }
+
+// validPerformanceInsightsRetention: 7 (free tier), 731, or a whole number of months (31 days) below it.
+func validPerformanceInsightsRetention(days int) bool {
+	return days == 7 || days == 731 || (days >= 31 && days <= 713 && days%31 == 0)
+}
+
+// rdsMonitoringIntervals are the enhanced-monitoring intervals RDS accepts, in seconds (0 = off).
+var rdsMonitoringIntervals = []int{0, 1, 5, 10, 15, 30, 60}
+
+// rdsStorageTypes are the storage types this program supports for PostgreSQL.
+var rdsStorageTypes = []string{"gp3", "gp2", "io1", "io2"}
+
+// Storage bounds for PostgreSQL on general-purpose and provisioned-IOPS SSD, in GB.
+const (
+	rdsMinStorageGB = 20
+	rdsMaxStorageGB = 65536
+)
+
+// Window minimums: RDS backup and maintenance windows are at least 30 minutes,
+// ElastiCache snapshot and maintenance windows at least 60.
+const (
+	rdsMinWindowMinutes         = 30
+	elastiCacheMinWindowMinutes = 60
+)
+
+// maxCacheNodes is a primary plus five replicas, the most a replication group
+// without cluster mode holds.
+const maxCacheNodes = 6
+
+// Redis AUTH token rules (ElastiCache CreateReplicationGroup AuthToken).
+const (
+	redisAuthTokenMin        = 16
+	redisAuthTokenMax        = 128
+	redisAuthTokenForbidden  = `@"/`
+	redisAuthTokenSpecials   = "!&#$^<>-"
+	minSecretKeyLength       = 32
+	maxNamePrefixLength      = 20 // target group names "<prefix>-frontend-tg" must fit in 32 characters
+	maxAlbIdleTimeoutSeconds = 4000
+)

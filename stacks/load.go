@@ -1,0 +1,308 @@
+package stacks
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// LoadOptions tune how Load reads stack config.
+type LoadOptions struct {
+	// ConfigKeys are all keys set on the stack (namespace:key), so that a misspelt
+	// top-level key is refused. Nil means: read them from the environment the
+	// Pulumi CLI gives the program (PULUMI_CONFIG); the offline preview passes the
+	// keys of the stack file it read, since it runs in-process.
+	ConfigKeys []string
+}
+
+// Load reads the stack's settings: ohmycoins:environment picks the preset, stack
+// config overrides it, site values and secrets are added, and the result is
+// validated. Every problem is reported in one *ValidationError.
+func Load(ctx *pulumi.Context) (*Settings, error) {
+	return LoadWith(ctx, LoadOptions{})
+}
+
+// LoadWith is Load with explicit options.
+func LoadWith(ctx *pulumi.Context, opts LoadOptions) (*Settings, error) {
+	keys := opts.ConfigKeys
+	if keys == nil {
+		keys = configKeysFromEnvironment()
+	}
+	return load(contextConfig{ctx}, ctx.Stack(), keys)
+}
+
+// configSource is where load reads raw config values (full keys, e.g. ohmycoins:database).
+type configSource interface {
+	get(key string) (string, bool)
+	isSecret(key string) bool
+}
+
+type contextConfig struct{ ctx *pulumi.Context }
+
+func (c contextConfig) get(key string) (string, bool) { return c.ctx.GetConfig(key) }
+func (c contextConfig) isSecret(key string) bool      { return c.ctx.IsConfigSecret(key) }
+
+// configKeysFromEnvironment lists the keys the Pulumi CLI passed to the program.
+func configKeysFromEnvironment() []string {
+	var values map[string]string
+	if err := json.Unmarshal([]byte(os.Getenv(pulumi.EnvConfig)), &values); err != nil {
+		return nil
+	}
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// Scalar top-level keys (ohmycoins:<key>) besides the structured areas and the secrets.
+const (
+	keyEnvironment    = "environment"
+	keyNamePrefix     = "namePrefix"
+	keyRegion         = "region"
+	keyDomain         = "domain"
+	keyCertificateARN = "certificateArn"
+	keyAlertEmails    = "alertEmails"
+)
+
+// areas maps each structured config key to the part of s it overrides.
+func areas(s *Settings) map[string]any {
+	return map[string]any{
+		"network":      &s.Network,
+		"database":     &s.Database,
+		"cache":        &s.Cache,
+		"backend":      &s.Backend,
+		"frontend":     &s.Frontend,
+		"ecs":          &s.ECS,
+		"logs":         &s.Logs,
+		"secrets":      &s.Secrets,
+		"loadBalancer": &s.LoadBalancer,
+		"alarms":       &s.Alarms,
+		"app":          &s.App,
+		"github":       &s.GitHub,
+		"dns":          &s.DNS,
+	}
+}
+
+// ConfigKeys lists every key of the ohmycoins namespace the program reads, sorted.
+func ConfigKeys() []string {
+	var s Settings
+	keys := []string{keyEnvironment, keyNamePrefix, keyRegion, keyDomain, keyCertificateARN, keyAlertEmails}
+	for k := range areas(&s) {
+		keys = append(keys, k)
+	}
+	for _, sec := range StackSecrets {
+		keys = append(keys, sec.Key)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func load(src configSource, stack string, keys []string) (*Settings, error) {
+	p := &problems{stack: stack}
+
+	env, ok := src.get(configKey(keyEnvironment))
+	if !ok || env == "" {
+		p.addf(keyEnvironment, "is not set: it must be %s or %s (pulumi config set --stack %s %s:%s %s)",
+			EnvStaging, EnvProduction, stack, Project, keyEnvironment, EnvStaging)
+		return nil, p.err()
+	}
+	s, ok := Preset(env)
+	if !ok {
+		p.add(keyEnvironment, env, "must be "+EnvStaging+" or "+EnvProduction)
+		return nil, p.err()
+	}
+	s.Stack = stack
+
+	checkKnownKeys(keys, p)
+
+	if v, ok := src.get(configKey(keyNamePrefix)); ok {
+		s.NamePrefix = v
+	}
+	if v, ok := src.get(configKey(keyRegion)); ok {
+		s.Region = v
+	}
+	if v, ok := src.get(configKey(keyDomain)); ok {
+		s.Site.Domain = v
+	}
+	if v, ok := src.get(configKey(keyCertificateARN)); ok {
+		s.Site.CertificateARN = v
+	}
+	if v, ok := src.get(configKey(keyAlertEmails)); ok {
+		if err := json.Unmarshal([]byte(v), &s.Site.AlertEmails); err != nil {
+			p.add(keyAlertEmails, v, `must be a list of e-mail addresses, e.g. ["devops@example.com"]`)
+		}
+	}
+
+	for key, target := range areas(&s) {
+		if raw, ok := src.get(configKey(key)); ok {
+			mergeObject(key, []byte(raw), reflect.ValueOf(target).Elem(), p)
+		}
+	}
+
+	for _, sec := range StackSecrets {
+		key := configKey(sec.Key)
+		v, ok := src.get(key)
+		if !ok {
+			continue
+		}
+		if !src.isSecret(key) {
+			p.addf(sec.Key, "is stored in plain text in Pulumi.%s.yaml: remove it and run %s", stack, sec.SetCommand(stack))
+			continue
+		}
+		*sec.field(&s.Credentials) = NewSecret(v)
+	}
+
+	s.fillDerivedDefaults()
+	s.validate(p)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// fillDerivedDefaults sets the application values that derive from the domain
+// when the stack file leaves them empty.
+func (s *Settings) fillDerivedDefaults() {
+	if s.Site.Domain == "" {
+		return
+	}
+	if s.App.FirstSuperuser == "" {
+		s.App.FirstSuperuser = "admin@" + s.Site.Domain
+	}
+	if s.App.EmailsFromEmail == "" {
+		s.App.EmailsFromEmail = "noreply@" + s.Site.Domain
+	}
+	if len(s.App.CORSOrigins) == 0 {
+		s.App.CORSOrigins = []string{"https://" + s.DashboardHost()}
+	}
+}
+
+func configKey(key string) string { return Project + ":" + key }
+
+// checkKnownKeys refuses keys of the ohmycoins namespace that the program does not read.
+func checkKnownKeys(keys []string, p *problems) {
+	known := ConfigKeys()
+	sorted := append([]string(nil), keys...)
+	sort.Strings(sorted)
+	for _, full := range sorted {
+		key, ok := strings.CutPrefix(full, Project+":")
+		if !ok || slices.Contains(known, key) {
+			continue
+		}
+		p.addf(key, "is not a setting of this program%s", suggest(key, known))
+	}
+}
+
+// mergeObject overrides the fields of dst (a struct) with the keys of the JSON
+// object raw, recursing into nested objects. Keys not in the JSON keep their
+// value; unknown keys and values of the wrong type are problems, each reported
+// with its full key path.
+func mergeObject(path string, raw []byte, dst reflect.Value, p *problems) {
+	fields := jsonFields(dst.Type())
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		p.add(path, json.RawMessage(raw), "must be an object with the keys "+strings.Join(sortedKeys(fields), ", "))
+		return
+	}
+	for _, k := range sortedKeys(obj) {
+		sub := path + "." + k
+		index, ok := fields[k]
+		if !ok {
+			p.addf(sub, "is not a setting of this program%s", suggest(k, sortedKeys(fields)))
+			continue
+		}
+		field := dst.Field(index)
+		value := obj[k]
+		if field.Kind() == reflect.Struct {
+			mergeObject(sub, value, field, p)
+			continue
+		}
+		fresh := reflect.New(field.Type())
+		dec := json.NewDecoder(bytes.NewReader(value))
+		if bytes.Equal(bytes.TrimSpace(value), []byte("null")) || dec.Decode(fresh.Interface()) != nil {
+			p.add(sub, value, "must be "+describeType(field.Type()))
+			continue
+		}
+		field.Set(fresh.Elem())
+	}
+}
+
+// jsonFields maps the json tag of each field of struct type t to its index.
+func jsonFields(t reflect.Type) map[string]int {
+	fields := make(map[string]int, t.NumField())
+	for i := range t.NumField() {
+		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if tag != "" && tag != "-" {
+			fields[tag] = i
+		}
+	}
+	return fields
+}
+
+// describeType says in words what JSON a Go type accepts.
+func describeType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int:
+		return "a whole number"
+	case reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice:
+		return "a list of " + strings.TrimPrefix(describeType(t.Elem()), "a ") + "s"
+	}
+	return "a " + t.Kind().String()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// suggest names the closest known key when one is near (a typo), else lists them all.
+func suggest(key string, known []string) string {
+	best, bestDistance := "", 4
+	for _, k := range known {
+		if d := editDistance(strings.ToLower(key), strings.ToLower(k)); d < bestDistance {
+			best, bestDistance = k, d
+		}
+	}
+	if best != "" {
+		return " (did you mean " + best + "?)"
+	}
+	return " (known: " + strings.Join(known, ", ") + ")"
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,161 @@
+package stacks
+
+// Staging returns the staging preset: the staging column of SPEC.md's Environments
+// table. Site values (domain, images, e-mails, repository) come from the stack file.
+func Staging() Settings {
+	return Settings{
+		Environment: EnvStaging,
+		NamePrefix:  "ohmycoins-staging",
+		Region:      "ap-southeast-2",
+		Network: NetworkSettings{
+			VPCCIDR:              "10.0.0.0/16",
+			AvailabilityZones:    []string{"ap-southeast-2a", "ap-southeast-2b"},
+			PublicSubnetCIDRs:    []string{"10.0.1.0/24", "10.0.2.0/24"},
+			AppSubnetCIDRs:       []string{"10.0.11.0/24", "10.0.12.0/24"},
+			DataSubnetCIDRs:      []string{"10.0.21.0/24", "10.0.22.0/24"},
+			NATGateways:          NATSingle,
+			InterfaceEndpoints:   false,
+			FlowLogs:             false,
+			FlowLogRetentionDays: 90,
+		},
+		Database: DatabaseSettings{
+			InstanceClass:                    "db.t3.micro",
+			EngineVersion:                    "17",
+			AllocatedStorageGB:               20,
+			MaxAllocatedStorageGB:            100,
+			StorageType:                      "gp3",
+			MultiAZ:                          false,
+			BackupRetentionDays:              3,
+			BackupWindow:                     "03:00-04:00",
+			MaintenanceWindow:                "sun:04:00-sun:05:00",
+			DeletionProtection:               false,
+			SkipFinalSnapshot:                true,
+			PerformanceInsights:              false,
+			PerformanceInsightsRetentionDays: 7,
+			MonitoringIntervalSeconds:        60,
+			ApplyImmediately:                 true,
+		},
+		Cache: CacheSettings{
+			NodeType:              "cache.t3.micro",
+			EngineVersion:         "7.1",
+			Nodes:                 1,
+			AutomaticFailover:     false,
+			MultiAZ:               false,
+			SnapshotRetentionDays: 1,
+			SnapshotWindow:        "03:00-05:00",
+			MaintenanceWindow:     "sun:05:00-sun:07:00",
+			ApplyImmediately:      true,
+		},
+		Backend: ServiceSettings{
+			CPU: 1024, MemoryMiB: 2048, DesiredCount: 1,
+			Autoscaling: AutoscalingSettings{Enabled: false, MinCount: 1, MaxCount: 2, CPUTargetPercent: 70, MemoryTargetPercent: 80},
+		},
+		Frontend: ServiceSettings{
+			CPU: 256, MemoryMiB: 512, DesiredCount: 1,
+			Autoscaling: AutoscalingSettings{Enabled: false, MinCount: 1, MaxCount: 2, CPUTargetPercent: 70},
+		},
+		ECS:          ECSSettings{ExecEnabled: true, ContainerInsights: false},
+		Logs:         LogSettings{RetentionDays: 7},
+		Secrets:      SecretsSettings{RecoveryWindowDays: 0, ManageValues: true},
+		LoadBalancer: LoadBalancerSettings{DeletionProtection: false, AccessLogs: false, AccessLogExpirationDays: 90, IdleTimeoutSeconds: 60},
+		Alarms: AlarmSettings{
+			EcsHighCPU: 90, EcsHighMemory: 90,
+			AlbHigh5xxErrors: 20, AlbUnhealthyTargets: 0,
+			RdsHighCPU: 90, RdsLowStorageGiB: 5,
+			RedisLowCacheHitRate: 60, RedisHighCPU: 80,
+		},
+		App: defaultApp(),
+	}
+}
+
+// Production returns the production preset: the production column of SPEC.md's
+// Environments table, with the original's defects F1, F2, B9 and D1 fixed.
+func Production() Settings {
+	return Settings{
+		Environment: EnvProduction,
+		NamePrefix:  "ohmycoins-prod",
+		Region:      "ap-southeast-2",
+		Network: NetworkSettings{
+			VPCCIDR:              "10.1.0.0/16",
+			AvailabilityZones:    []string{"ap-southeast-2a", "ap-southeast-2b", "ap-southeast-2c"},
+			PublicSubnetCIDRs:    []string{"10.1.1.0/24", "10.1.2.0/24", "10.1.3.0/24"},
+			AppSubnetCIDRs:       []string{"10.1.11.0/24", "10.1.12.0/24", "10.1.13.0/24"},
+			DataSubnetCIDRs:      []string{"10.1.21.0/24", "10.1.22.0/24", "10.1.23.0/24"},
+			NATGateways:          NATPerAZ,
+			InterfaceEndpoints:   true,
+			FlowLogs:             true,
+			FlowLogRetentionDays: 90,
+		},
+		Database: DatabaseSettings{
+			InstanceClass:                    "db.t3.small",
+			EngineVersion:                    "17",
+			AllocatedStorageGB:               100,
+			MaxAllocatedStorageGB:            500,
+			StorageType:                      "gp3",
+			MultiAZ:                          true,
+			BackupRetentionDays:              30,
+			BackupWindow:                     "03:00-04:00",
+			MaintenanceWindow:                "sun:04:00-sun:05:00",
+			DeletionProtection:               true,
+			SkipFinalSnapshot:                false,
+			PerformanceInsights:              true,
+			PerformanceInsightsRetentionDays: 7,
+			MonitoringIntervalSeconds:        60,
+			ApplyImmediately:                 false,
+		},
+		Cache: CacheSettings{
+			NodeType:              "cache.t3.small",
+			EngineVersion:         "7.1",
+			Nodes:                 2,
+			AutomaticFailover:     true,
+			MultiAZ:               true,
+			SnapshotRetentionDays: 7,
+			SnapshotWindow:        "03:00-05:00",
+			MaintenanceWindow:     "sun:05:00-sun:07:00",
+			ApplyImmediately:      false,
+		},
+		Backend: ServiceSettings{
+			CPU: 1024, MemoryMiB: 2048, DesiredCount: 2,
+			Autoscaling: AutoscalingSettings{Enabled: true, MinCount: 2, MaxCount: 10, CPUTargetPercent: 70, MemoryTargetPercent: 80},
+		},
+		Frontend: ServiceSettings{
+			CPU: 512, MemoryMiB: 1024, DesiredCount: 2,
+			Autoscaling: AutoscalingSettings{Enabled: true, MinCount: 2, MaxCount: 5, CPUTargetPercent: 70},
+		},
+		ECS:          ECSSettings{ExecEnabled: false, ContainerInsights: true},
+		Logs:         LogSettings{RetentionDays: 30},
+		Secrets:      SecretsSettings{RecoveryWindowDays: 30, ManageValues: true},
+		LoadBalancer: LoadBalancerSettings{DeletionProtection: true, AccessLogs: true, AccessLogExpirationDays: 90, IdleTimeoutSeconds: 60},
+		Alarms: AlarmSettings{
+			EcsHighCPU: 70, EcsHighMemory: 70,
+			AlbHigh5xxErrors: 5, AlbUnhealthyTargets: 0,
+			RdsHighCPU: 70, RdsLowStorageGiB: 20,
+			RedisLowCacheHitRate: 80, RedisHighCPU: 60,
+		},
+		App: defaultApp(),
+	}
+}
+
+// Preset returns the preset of a named environment, or false if there is none.
+func Preset(environment string) (Settings, bool) {
+	switch environment {
+	case EnvStaging:
+		return Staging(), true
+	case EnvProduction:
+		return Production(), true
+	}
+	return Settings{}, false
+}
+
+// defaultApp holds the application values both environments share; the
+// domain-derived ones (sender, first superuser, CORS origin) are filled by Load
+// once the domain is known.
+func defaultApp() AppSettings {
+	return AppSettings{
+		SMTPPort:    587,
+		SMTPTLS:     true,
+		SMTPSSL:     false,
+		LLMProvider: "openai",
+		OpenAIModel: "gpt-4-turbo-preview",
+	}
+}

@@ -1,0 +1,295 @@
+// Package stacks says what a stack of Oh My Coins is: the typed settings of each
+// environment (the presets that replace the original's environments/staging and
+// environments/production), how stack config overrides them, how they are
+// validated, and how the components are composed into one program.
+//
+// Only this package reads stack config; components receive plain values through
+// their Args, so a wrong setting is caught here, once, before anything is created.
+package stacks
+
+// Environment names accepted by ohmycoins:environment.
+const (
+	EnvStaging    = "staging"
+	EnvProduction = "production"
+)
+
+// Project is the Pulumi project name (Pulumi.yaml) and the value of the Project tag.
+const Project = "ohmycoins"
+
+// ProjectTag is the value of the Project default tag on every resource.
+const ProjectTag = "Oh My Coins"
+
+// Settings is everything that differs between environments or sites. The presets
+// Staging() and Production() fill it with the values of SPEC.md's Environments
+// table; stack config may override any of them (see load.go), and Validate()
+// checks the result before any resource is registered.
+//
+// Each area is one structured stack config key (ohmycoins:network, ohmycoins:database,
+// ...; the table in load.go): a JSON object whose keys are the json tags of the
+// area's struct. Keys left out keep the preset's value.
+type Settings struct {
+	// Stack is the Pulumi stack name; error messages use it in the commands they suggest.
+	Stack string
+	// Environment is staging or production (ohmycoins:environment); it picks the preset.
+	Environment string
+	// NamePrefix starts every physical name (${p} in SPEC.md): ohmycoins-staging, ohmycoins-prod.
+	NamePrefix string
+	// Region is the AWS region of every resource; ap-southeast-2 in both environments.
+	Region string
+
+	// Areas overridable through structured stack config.
+	Network      NetworkSettings
+	Database     DatabaseSettings
+	Cache        CacheSettings
+	Backend      ServiceSettings
+	Frontend     ServiceSettings
+	ECS          ECSSettings
+	Logs         LogSettings
+	Secrets      SecretsSettings
+	LoadBalancer LoadBalancerSettings
+	Alarms       AlarmSettings
+	// Site values: the stack file sets them, presets only fill defaults.
+	Site   SiteSettings
+	App    AppSettings
+	GitHub GitHubSettings
+	DNS    DNSSettings
+
+	// Credentials are the stack secrets; they never appear in plain text in a plan.
+	Credentials Credentials
+}
+
+// NAT strategies for NetworkSettings.NATGateways.
+const (
+	NATSingle = "single" // one NAT gateway shared by every AZ (staging)
+	NATPerAZ  = "perAz"  // one NAT gateway per AZ, so an AZ outage cannot cut the others off (production)
+	NATNone   = "none"   // no NAT: app subnets reach AWS only through interface endpoints
+)
+
+// NetworkSettings is the VPC layout (config key ohmycoins:network).
+type NetworkSettings struct {
+	// VPCCIDR is the VPC's IPv4 range; staging 10.0.0.0/16, production 10.1.0.0/16 (they must not overlap: defect D1).
+	VPCCIDR string `json:"vpcCidr"`
+	// AvailabilityZones are the AZ names, in order; one subnet of each tier per AZ. Staging 2, production 3.
+	AvailabilityZones []string `json:"availabilityZones"`
+	// PublicSubnetCIDRs hold the ALB and the NAT gateways, one per AZ.
+	PublicSubnetCIDRs []string `json:"publicSubnetCidrs"`
+	// AppSubnetCIDRs hold the Fargate tasks, one per AZ.
+	AppSubnetCIDRs []string `json:"appSubnetCidrs"`
+	// DataSubnetCIDRs hold RDS and ElastiCache, one per AZ; they have no internet route.
+	DataSubnetCIDRs []string `json:"dataSubnetCidrs"`
+	// NATGateways is single (staging), perAz (production) or none.
+	NATGateways string `json:"natGateways"`
+	// InterfaceEndpoints adds ECR api/dkr, logs and secretsmanager endpoints in the app subnets; production only.
+	InterfaceEndpoints bool `json:"interfaceEndpoints"`
+	// FlowLogs sends VPC flow logs to CloudWatch Logs; production only.
+	FlowLogs bool `json:"flowLogs"`
+	// FlowLogRetentionDays is the flow-log group's retention; 90 days.
+	FlowLogRetentionDays int `json:"flowLogRetentionDays"`
+	// ManagementCIDRs may reach PostgreSQL on 5432 besides the app tier (e.g. a VPN); empty by default.
+	ManagementCIDRs []string `json:"managementCidrs"`
+}
+
+// DatabaseSettings is the RDS PostgreSQL instance (config key ohmycoins:database).
+type DatabaseSettings struct {
+	// InstanceClass: db.t3.micro in staging, db.t3.small in production.
+	InstanceClass string `json:"instanceClass"`
+	// EngineVersion is the PostgreSQL major version only ("17"); minor versions upgrade automatically (defect F3).
+	EngineVersion string `json:"engineVersion"`
+	// AllocatedStorageGB is the initial gp3 storage: 20 GB staging, 100 GB production.
+	AllocatedStorageGB int `json:"allocatedStorage"`
+	// MaxAllocatedStorageGB caps storage autoscaling and must exceed AllocatedStorageGB: 100 / 500 GB (defect F2).
+	MaxAllocatedStorageGB int `json:"maxAllocatedStorage"`
+	// StorageType is gp3 in both environments.
+	StorageType string `json:"storageType"`
+	// MultiAZ keeps a synchronous standby in a second AZ; production only.
+	MultiAZ bool `json:"multiAz"`
+	// BackupRetentionDays: 3 staging, 30 production; at least 1, so automated backups stay on.
+	BackupRetentionDays int `json:"backupRetentionDays"`
+	// BackupWindow is the daily backup window in UTC, hh:mm-hh:mm.
+	BackupWindow string `json:"backupWindow"`
+	// MaintenanceWindow is the weekly maintenance window in UTC, ddd:hh:mm-ddd:hh:mm; it must not overlap BackupWindow.
+	MaintenanceWindow string `json:"maintenanceWindow"`
+	// DeletionProtection refuses a delete of the instance; production only.
+	DeletionProtection bool `json:"deletionProtection"`
+	// SkipFinalSnapshot deletes without a final snapshot; staging only. Production's is named ${p}-postgres-final (defect F1).
+	SkipFinalSnapshot bool `json:"skipFinalSnapshot"`
+	// PerformanceInsights is on in production, with PerformanceInsightsRetentionDays (7, free tier).
+	PerformanceInsights bool `json:"performanceInsights"`
+	// PerformanceInsightsRetentionDays is 7, 731 or a multiple of 31 below it.
+	PerformanceInsightsRetentionDays int `json:"performanceInsightsRetentionDays"`
+	// MonitoringIntervalSeconds is the enhanced-monitoring interval: 0 (off), 1, 5, 10, 15, 30 or 60; 60 in both.
+	MonitoringIntervalSeconds int `json:"monitoringIntervalSeconds"`
+	// ApplyImmediately applies modifications now rather than in the maintenance window; staging only.
+	ApplyImmediately bool `json:"applyImmediately"`
+}
+
+// CacheSettings is the ElastiCache Redis replication group (config key ohmycoins:cache).
+// Transit encryption and AUTH are not settings: they are always on (defects B9, E8).
+type CacheSettings struct {
+	// NodeType: cache.t3.micro staging, cache.t3.small production.
+	NodeType string `json:"nodeType"`
+	// EngineVersion is major.minor, 7.1.
+	EngineVersion string `json:"engineVersion"`
+	// Nodes is the number of cache clusters (primary + replicas): 1 staging, 2 production; at most 6.
+	Nodes int `json:"nodes"`
+	// AutomaticFailover promotes a replica when the primary fails; needs 2+ nodes. Production only.
+	AutomaticFailover bool `json:"automaticFailover"`
+	// MultiAZ spreads nodes over AZs; needs automatic failover and 2+ nodes. Production only.
+	MultiAZ bool `json:"multiAz"`
+	// SnapshotRetentionDays: 1 staging, 7 production; 0 turns snapshots off.
+	SnapshotRetentionDays int `json:"snapshotRetentionDays"`
+	// SnapshotWindow is the daily snapshot window in UTC, hh:mm-hh:mm (at least 60 minutes).
+	SnapshotWindow string `json:"snapshotWindow"`
+	// MaintenanceWindow is the weekly maintenance window in UTC, ddd:hh:mm-ddd:hh:mm.
+	MaintenanceWindow string `json:"maintenanceWindow"`
+	// ApplyImmediately applies modifications now; staging only.
+	ApplyImmediately bool `json:"applyImmediately"`
+}
+
+// ServiceSettings is one ECS Fargate service: ohmycoins:backend or ohmycoins:frontend.
+type ServiceSettings struct {
+	// CPU is the task's CPU units; backend 1024, frontend 256 (staging) / 512 (production).
+	CPU int `json:"cpu"`
+	// MemoryMiB is the task's memory; backend 2048, frontend 512 (staging) / 1024 (production).
+	MemoryMiB int `json:"memory"`
+	// DesiredCount is the number of tasks: 1 staging, 2 production. With autoscaling it is the initial count only.
+	DesiredCount int `json:"desiredCount"`
+	// Image is a given image reference (digest-pinned recommended). Exactly one of Image and Build.Context is set.
+	Image string `json:"image"`
+	// Build builds the image from source and pushes it to the service's ECR repository.
+	Build BuildSettings `json:"build"`
+	// Autoscaling is target tracking on the service's desired count; production only.
+	Autoscaling AutoscalingSettings `json:"autoscaling"`
+}
+
+// BuildSettings says where a service image is built from.
+type BuildSettings struct {
+	// Context is the Docker build context directory, relative to the project; empty means "use Image".
+	Context string `json:"context"`
+	// Dockerfile is relative to Context; Dockerfile by default.
+	Dockerfile string `json:"dockerfile"`
+}
+
+// AutoscalingSettings is Application Auto Scaling target tracking for one service.
+type AutoscalingSettings struct {
+	// Enabled turns autoscaling on; production only.
+	Enabled bool `json:"enabled"`
+	// MinCount and MaxCount bound the task count: backend 2-10, frontend 2-5.
+	MinCount int `json:"minCount"`
+	MaxCount int `json:"maxCount"`
+	// CPUTargetPercent is the average CPU the service is kept at: 70.
+	CPUTargetPercent int `json:"cpuTargetPercent"`
+	// MemoryTargetPercent is the average memory target: backend 80, frontend 0 (no memory policy).
+	MemoryTargetPercent int `json:"memoryTargetPercent"`
+}
+
+// ECSSettings is the cluster (config key ohmycoins:ecs).
+type ECSSettings struct {
+	// ExecEnabled turns on ECS Exec (with the ssmmessages permissions, defect C6); staging only.
+	ExecEnabled bool `json:"execEnabled"`
+	// ContainerInsights publishes ECS/ContainerInsights metrics; production only.
+	ContainerInsights bool `json:"containerInsights"`
+}
+
+// LogSettings is CloudWatch Logs retention for ECS, Redis and RDS exports (config key ohmycoins:logs).
+type LogSettings struct {
+	// RetentionDays: 7 staging, 30 production; a value CloudWatch Logs accepts.
+	RetentionDays int `json:"retentionDays"`
+}
+
+// SecretsSettings is the application secret (config key ohmycoins:secrets).
+type SecretsSettings struct {
+	// RecoveryWindowDays is 0 (force delete, staging) or 7-30 (30 in production); defect B5.
+	RecoveryWindowDays int `json:"recoveryWindowDays"`
+	// ManageValues false writes the first secret version only and ignores later changes (hand-edited values).
+	ManageValues bool `json:"manageValues"`
+}
+
+// LoadBalancerSettings is the ALB (config key ohmycoins:loadBalancer).
+type LoadBalancerSettings struct {
+	// DeletionProtection refuses a delete of the ALB; production only.
+	DeletionProtection bool `json:"deletionProtection"`
+	// AccessLogs writes access logs to the bucket ${p}-alb-logs; production only.
+	AccessLogs bool `json:"accessLogs"`
+	// AccessLogExpirationDays is how long access logs are kept; 90 days.
+	AccessLogExpirationDays int `json:"accessLogExpirationDays"`
+	// IdleTimeoutSeconds is the connection idle timeout; 60.
+	IdleTimeoutSeconds int `json:"idleTimeoutSeconds"`
+}
+
+// AlarmSettings holds the thresholds of the eight runbook alarms (config key ohmycoins:alarms);
+// each key is the alarm's name without the prefix, in camelCase.
+type AlarmSettings struct {
+	// EcsHighCPU: backend service average CPU %, 90 staging / 70 production.
+	EcsHighCPU float64 `json:"ecsHighCpu"`
+	// EcsHighMemory: backend service average memory %, 90 / 70.
+	EcsHighMemory float64 `json:"ecsHighMemory"`
+	// AlbHigh5xxErrors: target 5xx responses per 5 minutes, 20 / 5.
+	AlbHigh5xxErrors float64 `json:"albHigh5xxErrors"`
+	// AlbUnhealthyTargets: unhealthy backend targets, 0 / 0.
+	AlbUnhealthyTargets float64 `json:"albUnhealthyTargets"`
+	// RdsHighCPU: database average CPU %, 90 / 70.
+	RdsHighCPU float64 `json:"rdsHighCpu"`
+	// RdsLowStorageGiB: free storage below which the alarm fires, 5 / 20 GiB.
+	RdsLowStorageGiB float64 `json:"rdsLowStorageGiB"`
+	// RedisLowCacheHitRate: cache hit rate % below which the alarm fires, 60 / 80.
+	RedisLowCacheHitRate float64 `json:"redisLowCacheHitRate"`
+	// RedisHighCPU: Redis engine CPU %, 80 / 60.
+	RedisHighCPU float64 `json:"redisHighCpu"`
+}
+
+// SiteSettings are the values of one deployment site, set in the stack file, not presets.
+type SiteSettings struct {
+	// Domain is the environment's domain (ohmycoins:domain): the API answers on api.<domain>,
+	// the dashboard on dashboard.<domain>.
+	Domain string
+	// CertificateARN is an existing ACM certificate for the ALB (ohmycoins:certificateArn); optional.
+	CertificateARN string
+	// AlertEmails receive the alarm notifications (ohmycoins:alertEmails); required in production.
+	AlertEmails []string
+}
+
+// AppSettings are non-secret application values written to the container environment
+// and the app secret (config key ohmycoins:app). Empty values get the defaults below.
+type AppSettings struct {
+	// FirstSuperuser is the e-mail of the first admin account; admin@<domain> by default.
+	FirstSuperuser string `json:"firstSuperuser"`
+	// EmailsFromEmail is the sender address; noreply@<domain> by default.
+	EmailsFromEmail string `json:"emailsFromEmail"`
+	// CORSOrigins are the browser origins the API accepts; https://dashboard.<domain> by default.
+	CORSOrigins []string `json:"corsOrigins"`
+	// SMTPHost, SMTPPort, SMTPUser, SMTPTLS and SMTPSSL configure outgoing mail; port 587 with STARTTLS by default.
+	SMTPHost string `json:"smtpHost"`
+	SMTPPort int    `json:"smtpPort"`
+	SMTPUser string `json:"smtpUser"`
+	SMTPTLS  bool   `json:"smtpTls"`
+	SMTPSSL  bool   `json:"smtpSsl"`
+	// LLMProvider and OpenAIModel select the language model; openai / gpt-4-turbo-preview by default.
+	LLMProvider string `json:"llmProvider"`
+	OpenAIModel string `json:"openaiModel"`
+}
+
+// GitHubSettings is the CI identity (config key ohmycoins:github).
+type GitHubSettings struct {
+	// Repository is owner/name; only its workflows may assume the CI roles.
+	Repository string `json:"repository"`
+	// CreateOIDCProvider creates the account's GitHub OIDC provider (one per account: only one stack may).
+	CreateOIDCProvider bool `json:"createOidcProvider"`
+	// OIDCProviderARN is the existing provider's ARN when this stack does not create it.
+	OIDCProviderARN string `json:"oidcProviderArn"`
+}
+
+// DNSSettings is the Route 53 zone that gets the certificate validation and alias records (config key ohmycoins:dns).
+type DNSSettings struct {
+	// ZoneName is an existing public hosted zone, e.g. ohmycoins.com; empty means DNS is managed elsewhere.
+	ZoneName string `json:"zoneName"`
+}
+
+// APIHost is the host name the backend answers on: api.<domain>.
+func (s Settings) APIHost() string { return "api." + s.Site.Domain }
+
+// DashboardHost is the host name the frontend answers on: dashboard.<domain>.
+func (s Settings) DashboardHost() string { return "dashboard." + s.Site.Domain }
+
+// Name returns the physical name of a resource of this environment: <prefix>-<role>.
+func (s Settings) Name(role string) string { return s.NamePrefix + "-" + role }

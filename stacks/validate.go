@@ -1,0 +1,478 @@
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+// ValidationError lists every problem found in a stack's settings, one line each:
+// the config key, the bad value and the rule it breaks.
+type ValidationError struct {
+	Stack    string
+	Problems []string
+}
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("invalid settings for stack %q (%d):\n  %s", e.Stack, len(e.Problems), strings.Join(e.Problems, "\n  "))
+}
+
+// problems collects validation messages in the order they are found.
+type problems struct {
+	stack string
+	lines []string
+}
+
+// add records "ohmycoins:<key> = <value>: <rule>".
+func (p *problems) add(key string, value any, rule string) {
+	p.lines = append(p.lines, fmt.Sprintf("%s:%s = %s: %s", Project, key, show(value), rule))
+}
+
+// addf records "ohmycoins:<key> <message>" for problems without a value (unset, unknown).
+func (p *problems) addf(key, format string, args ...any) {
+	p.lines = append(p.lines, Project+":"+key+" "+fmt.Sprintf(format, args...))
+}
+
+func (p *problems) err() error {
+	if len(p.lines) == 0 {
+		return nil
+	}
+	return &ValidationError{Stack: p.stack, Problems: p.lines}
+}
+
+// show renders a value as it would be written in the stack file.
+func show(v any) string {
+	if raw, ok := v.(json.RawMessage); ok {
+		return string(raw)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// Validate checks the settings against AWS's rules and this program's safety
+// rules and returns every problem in one *ValidationError, or nil.
+func (s Settings) Validate() error {
+	p := &problems{stack: s.Stack}
+	s.validate(p)
+	return p.err()
+}
+
+func (s Settings) validate(p *problems) {
+	if _, ok := Preset(s.Environment); !ok {
+		p.add(keyEnvironment, s.Environment, "must be "+EnvStaging+" or "+EnvProduction)
+	}
+	if len(s.NamePrefix) < 3 || len(s.NamePrefix) > maxNamePrefixLength || !namePrefixFormat.MatchString(s.NamePrefix) {
+		p.add(keyNamePrefix, s.NamePrefix, fmt.Sprintf("must be 3-%d lower-case letters, digits and hyphens, starting with a letter (target group names <prefix>-frontend-tg are limited to 32 characters)", maxNamePrefixLength))
+	}
+	if !regionFormat.MatchString(s.Region) {
+		p.add(keyRegion, s.Region, "must be an AWS region name such as ap-southeast-2")
+	}
+	s.validateNetwork(p)
+	s.validateDatabase(p)
+	s.validateCache(p)
+	s.validateService(p, "backend", s.Backend)
+	s.validateService(p, "frontend", s.Frontend)
+	s.validateOperations(p)
+	s.validateSite(p)
+	s.validateApp(p)
+	s.validateGitHub(p)
+	s.validateCredentials(p)
+}
+
+// subnetTier names one list of subnet CIDRs for messages.
+type subnetTier struct {
+	key   string
+	cidrs []string
+}
+
+func (s Settings) validateNetwork(p *problems) {
+	n := s.Network
+	azs := n.AvailabilityZones
+	if len(azs) < 2 {
+		p.add("network.availabilityZones", azs, "must list at least 2 availability zones (an ALB and an RDS subnet group need two)")
+	}
+	for i, az := range azs {
+		key := fmt.Sprintf("network.availabilityZones[%d]", i)
+		if len(az) != len(s.Region)+1 || !strings.HasPrefix(az, s.Region) || az[len(az)-1] < 'a' || az[len(az)-1] > 'z' {
+			p.add(key, az, fmt.Sprintf("must be an availability zone of region %s, such as %sa", s.Region, s.Region))
+		} else if slices.Index(azs, az) != i {
+			p.add(key, az, "is listed twice: each AZ gets one subnet per tier")
+		}
+	}
+
+	vpc, reason := parseIPv4CIDR(n.VPCCIDR)
+	if reason != "" {
+		p.add("network.vpcCidr", n.VPCCIDR, reason)
+	} else if vpc.Bits() < 16 || vpc.Bits() > 28 {
+		p.add("network.vpcCidr", n.VPCCIDR, "must have a prefix length between /16 and /28 (AWS VPC limits)")
+	}
+
+	type parsed struct {
+		key    string
+		value  string
+		prefix netip.Prefix
+	}
+	var subnets []parsed
+	for _, tier := range []subnetTier{
+		{"network.publicSubnetCidrs", n.PublicSubnetCIDRs},
+		{"network.appSubnetCidrs", n.AppSubnetCIDRs},
+		{"network.dataSubnetCidrs", n.DataSubnetCIDRs},
+	} {
+		if len(tier.cidrs) != len(azs) {
+			p.add(tier.key, tier.cidrs, fmt.Sprintf("must have one CIDR per availability zone (%d), has %d", len(azs), len(tier.cidrs)))
+		}
+		for i, c := range tier.cidrs {
+			key := fmt.Sprintf("%s[%d]", tier.key, i)
+			prefix, reason := parseIPv4CIDR(c)
+			switch {
+			case reason != "":
+				p.add(key, c, reason)
+				continue
+			case prefix.Bits() < 16 || prefix.Bits() > 28:
+				p.add(key, c, "must have a prefix length between /16 and /28 (AWS subnet limits)")
+			case vpc.IsValid() && !prefixContains(vpc, prefix):
+				p.add(key, c, "must lie inside network.vpcCidr "+n.VPCCIDR)
+			}
+			for _, other := range subnets {
+				if other.prefix.Overlaps(prefix) {
+					p.add(key, c, fmt.Sprintf("overlaps %s = %s", other.key, other.value))
+				}
+			}
+			subnets = append(subnets, parsed{key, c, prefix})
+		}
+	}
+
+	switch n.NATGateways {
+	case NATSingle, NATPerAZ:
+	case NATNone:
+		if !n.InterfaceEndpoints {
+			p.add("network.natGateways", n.NATGateways, "needs network.interfaceEndpoints = true: without NAT, Fargate reaches ECR, CloudWatch Logs and Secrets Manager only through interface endpoints (defect D4)")
+		}
+	default:
+		p.add("network.natGateways", n.NATGateways, "must be single, perAz or none")
+	}
+	if !validLogRetention(n.FlowLogRetentionDays) {
+		p.add("network.flowLogRetentionDays", n.FlowLogRetentionDays, logRetentionRule)
+	}
+	for i, c := range n.ManagementCIDRs {
+		key := fmt.Sprintf("network.managementCidrs[%d]", i)
+		if prefix, reason := parseIPv4CIDR(c); reason != "" {
+			p.add(key, c, reason)
+		} else if prefix.Bits() < 8 {
+			p.add(key, c, "must not open PostgreSQL to a range wider than /8; list the management networks (VPN, bastion) instead")
+		}
+	}
+}
+
+var logRetentionRule = "must be a retention CloudWatch Logs accepts: " + joinInts(logRetentionDays)
+
+func (s Settings) validateDatabase(p *problems) {
+	d := s.Database
+	if !dbInstanceClass.MatchString(d.InstanceClass) {
+		p.add("database.instanceClass", d.InstanceClass, "must be an RDS instance class such as db.t3.micro")
+	}
+	if !majorVersion.MatchString(d.EngineVersion) {
+		p.add("database.engineVersion", d.EngineVersion, `must be a PostgreSQL major version only, such as "17": minor versions upgrade automatically (defect F3)`)
+	}
+	if !slices.Contains(rdsStorageTypes, d.StorageType) {
+		p.add("database.storageType", d.StorageType, "must be one of "+strings.Join(rdsStorageTypes, ", "))
+	}
+	if d.AllocatedStorageGB < rdsMinStorageGB || d.AllocatedStorageGB > rdsMaxStorageGB {
+		p.add("database.allocatedStorage", d.AllocatedStorageGB, fmt.Sprintf("must be %d-%d GB", rdsMinStorageGB, rdsMaxStorageGB))
+	}
+	if d.MaxAllocatedStorageGB <= d.AllocatedStorageGB {
+		p.add("database.maxAllocatedStorage", d.MaxAllocatedStorageGB, fmt.Sprintf("must be greater than allocatedStorage = %d (RDS rejects equal values, and storage autoscaling needs room: defect F2)", d.AllocatedStorageGB))
+	} else if d.MaxAllocatedStorageGB > rdsMaxStorageGB {
+		p.add("database.maxAllocatedStorage", d.MaxAllocatedStorageGB, fmt.Sprintf("must be at most %d GB", rdsMaxStorageGB))
+	}
+	if d.BackupRetentionDays < 1 || d.BackupRetentionDays > 35 {
+		p.add("database.backupRetentionDays", d.BackupRetentionDays, "must be 1-35 days (0 would turn automated backups off)")
+	}
+	backup, reason := parseDailyWindow(d.BackupWindow)
+	if reason != "" {
+		p.add("database.backupWindow", d.BackupWindow, reason)
+	} else if backup.length < rdsMinWindowMinutes {
+		p.add("database.backupWindow", d.BackupWindow, fmt.Sprintf("must last at least %d minutes", rdsMinWindowMinutes))
+	}
+	maintenance, mreason := parseWeeklyWindow(d.MaintenanceWindow)
+	if mreason != "" {
+		p.add("database.maintenanceWindow", d.MaintenanceWindow, mreason)
+	} else if maintenance.length < rdsMinWindowMinutes {
+		p.add("database.maintenanceWindow", d.MaintenanceWindow, fmt.Sprintf("must last at least %d minutes", rdsMinWindowMinutes))
+	}
+	if reason == "" && mreason == "" && overlapsWeekly(backup, maintenance) {
+		p.add("database.maintenanceWindow", d.MaintenanceWindow, "must not overlap database.backupWindow = "+show(d.BackupWindow)+" (RDS rejects overlapping windows)")
+	}
+	if !validPerformanceInsightsRetention(d.PerformanceInsightsRetentionDays) {
+		p.add("database.performanceInsightsRetentionDays", d.PerformanceInsightsRetentionDays, "must be 7, 731, or a multiple of 31 up to 713")
+	}
+	if !slices.Contains(rdsMonitoringIntervals, d.MonitoringIntervalSeconds) {
+		p.add("database.monitoringIntervalSeconds", d.MonitoringIntervalSeconds, "must be one of "+joinInts(rdsMonitoringIntervals))
+	}
+}
+
+func (s Settings) validateCache(p *problems) {
+	c := s.Cache
+	if !cacheNodeType.MatchString(c.NodeType) {
+		p.add("cache.nodeType", c.NodeType, "must be an ElastiCache node type such as cache.t3.micro")
+	}
+	if !majorMinor.MatchString(c.EngineVersion) {
+		p.add("cache.engineVersion", c.EngineVersion, `must be a Redis major.minor version such as "7.1"`)
+	}
+	switch {
+	case c.Nodes < 0:
+		p.add("cache.nodes", c.Nodes, "must not be negative")
+	case c.Nodes < 1 || c.Nodes > maxCacheNodes:
+		p.add("cache.nodes", c.Nodes, fmt.Sprintf("must be 1-%d (a primary and up to %d replicas)", maxCacheNodes, maxCacheNodes-1))
+	}
+	if c.AutomaticFailover && c.Nodes < 2 {
+		p.add("cache.automaticFailover", true, fmt.Sprintf("needs cache.nodes >= 2 (is %d): failover promotes a replica", c.Nodes))
+	}
+	if c.MultiAZ && c.Nodes < 2 {
+		p.add("cache.multiAz", true, fmt.Sprintf("needs cache.nodes >= 2 (is %d): Multi-AZ keeps a replica in another AZ", c.Nodes))
+	}
+	if c.MultiAZ && !c.AutomaticFailover {
+		p.add("cache.multiAz", true, "needs cache.automaticFailover = true (ElastiCache rejects Multi-AZ without it)")
+	}
+	if c.SnapshotRetentionDays < 0 || c.SnapshotRetentionDays > 35 {
+		p.add("cache.snapshotRetentionDays", c.SnapshotRetentionDays, "must be 0-35 days")
+	}
+	snapshot, reason := parseDailyWindow(c.SnapshotWindow)
+	if reason != "" {
+		p.add("cache.snapshotWindow", c.SnapshotWindow, reason)
+	} else if snapshot.length < elastiCacheMinWindowMinutes {
+		p.add("cache.snapshotWindow", c.SnapshotWindow, fmt.Sprintf("must last at least %d minutes", elastiCacheMinWindowMinutes))
+	}
+	maintenance, mreason := parseWeeklyWindow(c.MaintenanceWindow)
+	if mreason != "" {
+		p.add("cache.maintenanceWindow", c.MaintenanceWindow, mreason)
+	} else if maintenance.length < elastiCacheMinWindowMinutes {
+		p.add("cache.maintenanceWindow", c.MaintenanceWindow, fmt.Sprintf("must last at least %d minutes", elastiCacheMinWindowMinutes))
+	}
+	if reason == "" && mreason == "" && overlapsWeekly(snapshot, maintenance) {
+		p.add("cache.maintenanceWindow", c.MaintenanceWindow, "must not overlap cache.snapshotWindow = "+show(c.SnapshotWindow)+" (ElastiCache rejects overlapping windows)")
+	}
+}
+
+func (s Settings) validateService(p *problems, name string, svc ServiceSettings) {
+	if !slices.Contains(fargateCPUValues, svc.CPU) {
+		p.add(name+".cpu", svc.CPU, "must be a Fargate task CPU value: "+joinInts(fargateCPUValues))
+	} else if !fargateSizeOK(svc.CPU, svc.MemoryMiB) {
+		p.add(name+".memory", svc.MemoryMiB, fmt.Sprintf("is not a Fargate task size with cpu %d (memory must be %s MiB)", svc.CPU, fargateMemoryRule(svc.CPU)))
+	}
+	if svc.DesiredCount < 0 {
+		p.add(name+".desiredCount", svc.DesiredCount, "must not be negative")
+	}
+
+	switch {
+	case svc.Image != "" && svc.Build.Context != "":
+		p.add(name+".build.context", svc.Build.Context, "must not be set together with "+name+".image: the service runs either a given image or one built from source")
+	case svc.Image == "" && svc.Build.Context == "":
+		p.addf(name, "has no image: set %s.image to an image reference or %s.build.context to a directory to build", name, name)
+	case svc.Image != "":
+		tag, digest, reason := parseImage(svc.Image)
+		if reason != "" {
+			p.add(name+".image", svc.Image, reason)
+		} else if s.Environment == EnvProduction && digest == "" && (tag == "" || tag == "latest") {
+			p.add(name+".image", svc.Image, "must be pinned in production, to a version tag or a digest: a moving tag makes deployments unrepeatable (defect E9)")
+		}
+	}
+
+	a := svc.Autoscaling
+	if a.MinCount < 0 {
+		p.add(name+".autoscaling.minCount", a.MinCount, "must not be negative")
+	}
+	if a.MaxCount < 0 {
+		p.add(name+".autoscaling.maxCount", a.MaxCount, "must not be negative")
+	}
+	if !a.Enabled {
+		return
+	}
+	if a.MaxCount < 1 {
+		p.add(name+".autoscaling.maxCount", a.MaxCount, "must be at least 1")
+	}
+	if a.MinCount > a.MaxCount {
+		p.add(name+".autoscaling.minCount", a.MinCount, fmt.Sprintf("must not exceed autoscaling.maxCount = %d", a.MaxCount))
+	} else if svc.DesiredCount >= 0 && (svc.DesiredCount < a.MinCount || svc.DesiredCount > a.MaxCount) {
+		p.add(name+".desiredCount", svc.DesiredCount, fmt.Sprintf("must lie within autoscaling minCount-maxCount = %d-%d", a.MinCount, a.MaxCount))
+	}
+	if a.CPUTargetPercent < 1 || a.CPUTargetPercent > 100 {
+		p.add(name+".autoscaling.cpuTargetPercent", a.CPUTargetPercent, "must be 1-100")
+	}
+	if a.MemoryTargetPercent < 0 || a.MemoryTargetPercent > 100 {
+		p.add(name+".autoscaling.memoryTargetPercent", a.MemoryTargetPercent, "must be 1-100, or 0 for no memory policy")
+	}
+}
+
+// validateOperations checks logs, the secret, the load balancer and the alarms.
+func (s Settings) validateOperations(p *problems) {
+	if !validLogRetention(s.Logs.RetentionDays) {
+		p.add("logs.retentionDays", s.Logs.RetentionDays, logRetentionRule)
+	}
+	if w := s.Secrets.RecoveryWindowDays; w != 0 && (w < 7 || w > 30) {
+		p.add("secrets.recoveryWindowDays", w, "must be 0 (delete at once) or 7-30 days, the values Secrets Manager accepts (defect B5)")
+	}
+	lb := s.LoadBalancer
+	if lb.IdleTimeoutSeconds < 1 || lb.IdleTimeoutSeconds > maxAlbIdleTimeoutSeconds {
+		p.add("loadBalancer.idleTimeoutSeconds", lb.IdleTimeoutSeconds, fmt.Sprintf("must be 1-%d seconds", maxAlbIdleTimeoutSeconds))
+	}
+	if lb.AccessLogExpirationDays < 1 {
+		p.add("loadBalancer.accessLogExpirationDays", lb.AccessLogExpirationDays, "must be at least 1 day")
+	}
+
+	a := s.Alarms
+	for _, pct := range []struct {
+		key   string
+		value float64
+	}{
+		{"alarms.ecsHighCpu", a.EcsHighCPU},
+		{"alarms.ecsHighMemory", a.EcsHighMemory},
+		{"alarms.rdsHighCpu", a.RdsHighCPU},
+		{"alarms.redisLowCacheHitRate", a.RedisLowCacheHitRate},
+		{"alarms.redisHighCpu", a.RedisHighCPU},
+	} {
+		if pct.value < 0 || pct.value > 100 {
+			p.add(pct.key, pct.value, "must be a percentage, 0-100")
+		}
+	}
+	if a.AlbHigh5xxErrors < 0 {
+		p.add("alarms.albHigh5xxErrors", a.AlbHigh5xxErrors, "must not be negative")
+	}
+	if a.AlbUnhealthyTargets < 0 {
+		p.add("alarms.albUnhealthyTargets", a.AlbUnhealthyTargets, "must not be negative")
+	}
+	if a.RdsLowStorageGiB <= 0 {
+		p.add("alarms.rdsLowStorageGiB", a.RdsLowStorageGiB, "must be greater than 0")
+	} else if a.RdsLowStorageGiB >= float64(s.Database.AllocatedStorageGB) {
+		p.add("alarms.rdsLowStorageGiB", a.RdsLowStorageGiB, fmt.Sprintf("must be less than database.allocatedStorage = %d, or the alarm fires at once", s.Database.AllocatedStorageGB))
+	}
+}
+
+func (s Settings) validateSite(p *problems) {
+	if s.Site.Domain == "" {
+		p.addf(keyDomain, "is not set: the API (api.<domain>) and dashboard hosts derive from it (pulumi config set --stack %s %s:%s staging.example.com)", s.Stack, Project, keyDomain)
+	} else if reason := checkDomain(s.Site.Domain); reason != "" {
+		p.add(keyDomain, s.Site.Domain, reason)
+	}
+	if arn := s.Site.CertificateARN; arn != "" {
+		if m := certificateARN.FindStringSubmatch(arn); m == nil {
+			p.add(keyCertificateARN, arn, "must be an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<id>")
+		} else if m[1] != s.Region {
+			p.add(keyCertificateARN, arn, "must be a certificate in region "+s.Region+": an ALB uses certificates of its own region")
+		}
+	}
+	for i, e := range s.Site.AlertEmails {
+		if reason := checkEmail(e); reason != "" {
+			p.add(fmt.Sprintf("%s[%d]", keyAlertEmails, i), e, reason)
+		}
+	}
+	if s.Environment == EnvProduction && len(s.Site.AlertEmails) == 0 {
+		p.addf(keyAlertEmails, "is empty: production alarms would notify nobody (defect A2); set at least one address")
+	}
+	if zone := s.DNS.ZoneName; zone != "" {
+		if reason := checkDomain(zone); reason != "" {
+			p.add("dns.zoneName", zone, reason)
+		} else if s.Site.Domain != "" && s.Site.Domain != zone && !strings.HasSuffix(s.Site.Domain, "."+zone) {
+			p.add("dns.zoneName", zone, "must be the domain "+show(s.Site.Domain)+" or a parent of it, so that its records can be created in the zone")
+		}
+	}
+}
+
+func (s Settings) validateApp(p *problems) {
+	a := s.App
+	for _, e := range []struct{ key, value string }{
+		{"app.firstSuperuser", a.FirstSuperuser},
+		{"app.emailsFromEmail", a.EmailsFromEmail},
+	} {
+		if e.value == "" && s.Site.Domain == "" {
+			continue // reported once, as the missing domain it derives from
+		}
+		if reason := checkEmail(e.value); reason != "" {
+			p.add(e.key, e.value, reason)
+		}
+	}
+	for i, o := range a.CORSOrigins {
+		if reason := checkOrigin(o); reason != "" {
+			p.add(fmt.Sprintf("app.corsOrigins[%d]", i), o, reason)
+		}
+	}
+	if a.SMTPHost != "" {
+		if reason := checkDomain(strings.ToLower(a.SMTPHost)); reason != "" {
+			p.add("app.smtpHost", a.SMTPHost, reason)
+		}
+	}
+	if a.SMTPPort < 1 || a.SMTPPort > 65535 {
+		p.add("app.smtpPort", a.SMTPPort, "must be a TCP port, 1-65535")
+	}
+	if a.SMTPTLS && a.SMTPSSL {
+		p.add("app.smtpSsl", true, "must be false when app.smtpTls is true: STARTTLS and implicit TLS exclude each other")
+	}
+	if a.LLMProvider == "" {
+		p.add("app.llmProvider", a.LLMProvider, "must name the LLM provider, e.g. openai")
+	}
+}
+
+func (s Settings) validateGitHub(p *problems) {
+	g := s.GitHub
+	if g.Repository == "" {
+		p.addf("github.repository", "is not set: the CI roles trust only this repository's workflows (pulumi config set --path --stack %s '%s:github.repository' owner/name)", s.Stack, Project)
+	} else if !githubRepository.MatchString(g.Repository) {
+		p.add("github.repository", g.Repository, "must be owner/name, without a wildcard")
+	}
+	if g.OIDCProviderARN != "" {
+		if !oidcProviderARN.MatchString(g.OIDCProviderARN) {
+			p.add("github.oidcProviderArn", g.OIDCProviderARN, "must be arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com")
+		}
+		if g.CreateOIDCProvider {
+			p.add("github.oidcProviderArn", g.OIDCProviderARN, "must be empty when github.createOidcProvider is true: the stack either creates the provider or uses an existing one")
+		}
+	}
+}
+
+func (s Settings) validateCredentials(p *problems) {
+	for _, sec := range StackSecrets {
+		if sec.Required && !sec.Get(s.Credentials).IsSet() {
+			p.addf(sec.Key, "is not set: run %s", sec.SetCommand(s.Stack))
+		}
+	}
+	if key := s.Credentials.SecretKey; key.IsSet() && len(key.Reveal()) < minSecretKeyLength {
+		p.addf("secretKey", "is %d characters: it must be at least %d (generate one with openssl rand -hex 32)", len(key.Reveal()), minSecretKeyLength)
+	}
+	if token := s.Credentials.RedisAuthToken; token.IsSet() {
+		if reason := checkRedisAuthToken(token.Reveal()); reason != "" {
+			p.addf("redisAuthToken", "%s", reason)
+		}
+	}
+}
+
+// checkRedisAuthToken applies ElastiCache's AUTH token rules without echoing the token:
+// 16-128 characters, letters, digits and only the specials ! & # $ ^ < > -.
+func checkRedisAuthToken(t string) string {
+	if len(t) < redisAuthTokenMin || len(t) > redisAuthTokenMax {
+		return fmt.Sprintf("is %d characters: ElastiCache AUTH tokens are %d-%d characters", len(t), redisAuthTokenMin, redisAuthTokenMax)
+	}
+	for _, r := range t {
+		switch {
+		case strings.ContainsRune(redisAuthTokenForbidden, r):
+			return fmt.Sprintf("contains %q: ElastiCache AUTH tokens must not contain @, \" or /", r)
+		case r < 0x21 || r > 0x7e:
+			return "contains a space, a control or a non-ASCII character: ElastiCache AUTH tokens are printable ASCII"
+		case !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune(redisAuthTokenSpecials, r)):
+			return fmt.Sprintf("contains %q: ElastiCache AUTH tokens allow letters, digits and only the specials %s", r, redisAuthTokenSpecials)
+		}
+	}
+	return ""
+}
+
+func joinInts(values []int) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = fmt.Sprint(v)
+	}
+	return strings.Join(parts, ", ")
+}

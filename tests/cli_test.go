@@ -1,0 +1,125 @@
+package tests
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/preview"
+)
+
+// runCLI runs the offline preview command in-process.
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = preview.Main(append([]string{"-dir", projectDir}, args...), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestCLIPrintsATreeWithASummary(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runCLI("-stack", "staging")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, " +   pulumi:pulumi:Stack ")
+	require.Contains(t, stdout, " +   └─ pulumi:providers:aws  ohmycoins-staging-aws")
+	require.Contains(t, stdout, `    environment: "staging"`)
+	require.True(t, strings.HasSuffix(stdout, "Resources:\n    + 2 to create\n"), stdout)
+	require.Contains(t, stderr, "warning: secrets cannot be read offline; the preview used placeholders for ohmycoins:firstSuperuserPassword (unset), ")
+}
+
+func TestCLIPrintsTheJSONPlan(t *testing.T) {
+	for _, stack := range allStacks {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runCLI("-stack", stack, "-json")
+			require.Equal(t, 0, code, stderr)
+			plan, err := preview.ReadPlan([]byte(stdout))
+			require.NoError(t, err)
+			require.Equal(t, stack, plan.Stack)
+			require.Len(t, plan.OfType("pulumi:providers:aws"), 1)
+			provider := plan.OfType("pulumi:providers:aws")[0]
+			tags := provider.Inputs["defaultTags"].(map[string]any)["tags"].(map[string]any)
+			require.Equal(t, "Pulumi", tags["ManagedBy"])
+			require.Equal(t, "Oh My Coins", tags["Project"])
+			require.Equal(t, stack, tags["Environment"])
+			require.True(t, json.Valid([]byte(stdout)))
+		})
+	}
+}
+
+func TestCLIRefusesAnUnknownStack(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runCLI("-stack", "qa")
+	require.Equal(t, 1, code)
+	require.Empty(t, stdout)
+	require.Equal(t, "unknown stack \"qa\": there is no Pulumi.qa.yaml (stacks: production, staging)\n", stderr)
+}
+
+// TestCLIPrintsOnlyTheValidationMessage: invalid settings exit 1 with the
+// validation message and nothing else (no placeholder warning, no plan).
+func TestCLIPrintsOnlyTheValidationMessage(t *testing.T) {
+	t.Parallel()
+	dir := projectCopy(t, "staging", "  ohmycoins:database:\n    maxAllocatedStorage: 20\n  ohmycoins:secrets:\n    recoveryWindowDays: 3\n")
+	var out, errOut bytes.Buffer
+	code := preview.Main([]string{"-dir", dir, "-stack", "staging", "-json"}, &out, &errOut)
+	require.Equal(t, 1, code)
+	require.Empty(t, out.String())
+	require.Equal(t, `invalid settings for stack "staging" (2):
+  ohmycoins:database.maxAllocatedStorage = 20: must be greater than allocatedStorage = 20 (RDS rejects equal values, and storage autoscaling needs room: defect F2)
+  ohmycoins:secrets.recoveryWindowDays = 3: must be 0 (delete at once) or 7-30 days, the values Secrets Manager accepts (defect B5)
+`, errOut.String())
+}
+
+func TestCLIDiffAgainstTheGoldenPlan(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runCLI("-stack", "production", "-diff", filepath.Join("testdata", "production.json"))
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, "Infrastructure changes for stack production:\nNo changes.\nResources: 0 added, 0 removed, 0 changed, 2 unchanged\n", stdout)
+}
+
+func TestCLIDiffShowsChangesWithExitCodeZero(t *testing.T) {
+	t.Parallel()
+	golden, err := os.ReadFile(filepath.Join("testdata", "staging.json"))
+	require.NoError(t, err)
+	old, err := preview.ReadPlan(golden)
+	require.NoError(t, err)
+	for i := range old.Resources {
+		if old.Resources[i].Type == "pulumi:providers:aws" {
+			old.Resources[i].Inputs["region"] = "us-east-1"
+			old.Resources[i].Protect = true
+		}
+	}
+	old.Outputs["retired_output"] = "x"
+	data, err := old.JSON()
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "old.json")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+
+	code, stdout, stderr := runCLI("-stack", "staging", "-diff", path)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "~ pulumi:providers:aws  ohmycoins-staging-aws  (inputs: region; options: protect)\n")
+	require.Contains(t, stdout, "Stack outputs: -retired_output\n")
+	require.Contains(t, stdout, "Resources: 0 added, 0 removed, 1 changed, 1 unchanged\n")
+}
+
+func TestCLIPrintsAMermaidDiagram(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runCLI("-stack", "staging", "-mermaid")
+	require.Equal(t, 0, code, stderr)
+	require.True(t, strings.HasPrefix(stdout, "flowchart LR\n"), stdout)
+	require.Contains(t, stdout, `n1["ohmycoins-staging-aws<br/><small>pulumi:providers:aws</small>"]`)
+}
+
+func TestCLIUsageErrors(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := runCLI()
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "usage: preview -stack NAME")
+	code, _, stderr = runCLI("-stack", "staging", "-json", "-mermaid")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "exclude each other")
+}

@@ -1,0 +1,129 @@
+// Package tests holds every test of the program in one package, so the large AWS
+// SDK packages are linked into one test binary (see ARCHITECTURE.md). Tests run
+// the real program under the mock cloud of internal/preview and assert on the
+// recorded plan.
+package tests
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/stacks"
+)
+
+// projectDir is where Pulumi.yaml and the stack files live, relative to this package.
+const projectDir = ".."
+
+// previewStack runs the program for a real stack file with the given option changes.
+func previewStack(t testing.TB, stack string, opts ...func(*preview.Options)) *preview.Result {
+	t.Helper()
+	o := preview.Options{Dir: projectDir, Stack: stack}
+	for _, f := range opts {
+		f(&o)
+	}
+	result, err := preview.Preview(o)
+	require.NoError(t, err)
+	return result
+}
+
+// previewError runs the program and returns the validation problems it refused with.
+func previewError(t *testing.T, stack string, opts ...func(*preview.Options)) []string {
+	t.Helper()
+	o := preview.Options{Dir: projectDir, Stack: stack}
+	for _, f := range opts {
+		f(&o)
+	}
+	_, err := preview.Preview(o)
+	require.Error(t, err)
+	var verr *stacks.ValidationError
+	require.True(t, errors.As(err, &verr), "want a *stacks.ValidationError, got %T: %v", err, err)
+	return verr.Problems
+}
+
+// set overrides plain config values (full keys; objects as JSON).
+func set(kv ...string) func(*preview.Options) {
+	return func(o *preview.Options) {
+		if o.Set == nil {
+			o.Set = map[string]string{}
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			o.Set[kv[i]] = kv[i+1]
+		}
+	}
+}
+
+// setSecret overrides secret config values.
+func setSecret(kv ...string) func(*preview.Options) {
+	return func(o *preview.Options) {
+		if o.SetSecret == nil {
+			o.SetSecret = map[string]string{}
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			o.SetSecret[kv[i]] = kv[i+1]
+		}
+	}
+}
+
+// unset removes config keys.
+func unset(keys ...string) func(*preview.Options) {
+	return func(o *preview.Options) { o.Unset = append(o.Unset, keys...) }
+}
+
+// noPlaceholders leaves unset required secrets unset.
+func noPlaceholders(o *preview.Options) { o.NoPlaceholders = true }
+
+// requireProblem asserts that exactly one problem line contains every fragment.
+func requireProblem(t *testing.T, problems []string, fragments ...string) {
+	t.Helper()
+	var matches []string
+	for _, p := range problems {
+		all := true
+		for _, f := range fragments {
+			all = all && strings.Contains(p, f)
+		}
+		if all {
+			matches = append(matches, p)
+		}
+	}
+	require.Len(t, matches, 1, "want one problem containing %q among:\n  %s", fragments, strings.Join(problems, "\n  "))
+}
+
+// validStaging is the staging preset completed with the site values and
+// secrets a real stack file gives, so that it validates.
+func validStaging() stacks.Settings {
+	s := stacks.Staging()
+	s.Stack = "staging"
+	completeSite(&s)
+	return s
+}
+
+// validProduction is validStaging for production.
+func validProduction() stacks.Settings {
+	s := stacks.Production()
+	s.Stack = "production"
+	completeSite(&s)
+	s.Backend.Image = "ghcr.io/example/backend:1.2.3"
+	s.Frontend.Image = "ghcr.io/example/frontend@sha256:" + strings.Repeat("ab", 32)
+	return s
+}
+
+func completeSite(s *stacks.Settings) {
+	s.Site.Domain = "staging.example.com"
+	s.Site.AlertEmails = []string{"devops@example.com"}
+	s.GitHub.Repository = "example/ohmycoins"
+	s.Backend.Image = "ghcr.io/example/backend:latest"
+	s.Frontend.Image = "ghcr.io/example/frontend:latest"
+	s.App.FirstSuperuser = "admin@example.com"
+	s.App.EmailsFromEmail = "noreply@example.com"
+	s.App.CORSOrigins = []string{"https://dashboard.staging.example.com"}
+	s.Credentials = stacks.Credentials{
+		SecretKey:              stacks.NewSecret(strings.Repeat("k", 40)),
+		FirstSuperuserPassword: stacks.NewSecret("a strong password"),
+		OpenAIAPIKey:           stacks.NewSecret("sk-test"),
+		RedisAuthToken:         stacks.NewSecret("Redis-Token-0123456789"),
+	}
+}

@@ -1,0 +1,165 @@
+package tests
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/stacks"
+)
+
+// loadSettings runs only stacks.LoadWith against a real stack file (with option
+// changes) under the mock engine, and returns what it loaded.
+func loadSettings(t *testing.T, stack string, opts ...func(*preview.Options)) *stacks.Settings {
+	t.Helper()
+	var loaded *stacks.Settings
+	capture := func(o *preview.Options) {
+		o.Program = func(lo stacks.LoadOptions) pulumi.RunFunc {
+			return func(ctx *pulumi.Context) error {
+				s, err := stacks.LoadWith(ctx, lo)
+				loaded = s
+				return err
+			}
+		}
+	}
+	previewStack(t, stack, append(opts, capture)...)
+	require.NotNil(t, loaded)
+	return loaded
+}
+
+func TestStackFilesLoadTheirPresetsAndSiteValues(t *testing.T) {
+	t.Parallel()
+	staging := loadSettings(t, "staging")
+	require.Equal(t, "staging", staging.Stack)
+	require.Equal(t, stacks.EnvStaging, staging.Environment)
+	require.Equal(t, "ohmycoins-staging", staging.NamePrefix)
+	require.Equal(t, stacks.Staging().Network, staging.Network)
+	require.Equal(t, stacks.Staging().Database, staging.Database)
+	require.Equal(t, "staging.ohmycoins.com", staging.Site.Domain)
+	require.Equal(t, "api.staging.ohmycoins.com", staging.APIHost())
+	require.Equal(t, []string{"devops@ohmycoins.com"}, staging.Site.AlertEmails)
+	require.Equal(t, "MarkLimmage/ohmycoins", staging.GitHub.Repository)
+	require.True(t, staging.GitHub.CreateOIDCProvider)
+	require.Equal(t, "ghcr.io/marklimmage/ohmycoins-backend:latest", staging.Backend.Image)
+	require.Equal(t, []string{"https://dashboard.staging.ohmycoins.com", "http://localhost:5173"}, staging.App.CORSOrigins)
+	// Derived from the domain because the stack file leaves them out.
+	require.Equal(t, "admin@staging.ohmycoins.com", staging.App.FirstSuperuser)
+	require.Equal(t, "noreply@staging.ohmycoins.com", staging.App.EmailsFromEmail)
+	// The image override leaves the preset's task size alone.
+	require.Equal(t, 1024, staging.Backend.CPU)
+	require.Equal(t, 2048, staging.Backend.MemoryMiB)
+
+	production := loadSettings(t, "production")
+	require.Equal(t, "ohmycoins-prod", production.NamePrefix)
+	require.Equal(t, stacks.Production().Cache, production.Cache)
+	require.Equal(t, []string{"https://dashboard.ohmycoins.com"}, production.App.CORSOrigins)
+	require.Equal(t, []string{"devops@ohmycoins.com", "oncall@ohmycoins.com"}, production.Site.AlertEmails)
+	require.Equal(t, "ghcr.io/marklimmage/ohmycoins-frontend:v1.0.0", production.Frontend.Image)
+}
+
+func TestStructuredConfigOverridesOnlyTheKeysItSets(t *testing.T) {
+	t.Parallel()
+	s := loadSettings(t, "production",
+		set("ohmycoins:database", `{"allocatedStorage": 200, "maxAllocatedStorage": 1000}`),
+		set("ohmycoins:backend", `{"image": "ghcr.io/example/backend:2.0.0", "autoscaling": {"maxCount": 20}}`),
+		set("ohmycoins:alarms", `{"rdsLowStorageGiB": 40}`),
+	)
+	require.Equal(t, 200, s.Database.AllocatedStorageGB)
+	require.Equal(t, 1000, s.Database.MaxAllocatedStorageGB)
+	require.Equal(t, "db.t3.small", s.Database.InstanceClass, "keys left out keep the preset")
+	require.Equal(t, 20, s.Backend.Autoscaling.MaxCount)
+	require.Equal(t, 2, s.Backend.Autoscaling.MinCount, "nested keys left out keep the preset")
+	require.Equal(t, 80, s.Backend.Autoscaling.MemoryTargetPercent)
+	require.Equal(t, 40.0, s.Alarms.RdsLowStorageGiB)
+	require.Equal(t, 70.0, s.Alarms.RdsHighCPU)
+}
+
+func TestStackSecretsAreLoadedAsSecrets(t *testing.T) {
+	t.Parallel()
+	s := loadSettings(t, "staging", setSecret("ohmycoins:sentryDsn", "https://key@sentry.example.com/1"))
+	require.Equal(t, "https://key@sentry.example.com/1", s.Credentials.SentryDSN.Reveal())
+	require.True(t, s.Credentials.SecretKey.IsSet(), "the preview's placeholder stands in for the unset secret")
+	require.False(t, s.Credentials.NansenAPIKey.IsSet(), "optional secrets get no placeholder")
+}
+
+// TestLoadRefusesBadConfig covers what only stack config can get wrong: keys
+// and types, unset and plain-text secrets, the environment itself.
+func TestLoadRefusesBadConfig(t *testing.T) {
+	cases := []struct {
+		name string
+		opts []func(*preview.Options)
+		want []string
+	}{
+		{"unknown environment", []func(*preview.Options){set("ohmycoins:environment", "qa")},
+			[]string{`ohmycoins:environment = "qa": must be staging or production`}},
+		{"environment not set", []func(*preview.Options){unset("ohmycoins:environment")},
+			[]string{"ohmycoins:environment is not set: it must be staging or production (pulumi config set --stack staging ohmycoins:environment staging)"}},
+		{"misspelt key in a structured object", []func(*preview.Options){set("ohmycoins:database", `{"allocatedStorag": 30}`)},
+			[]string{"ohmycoins:database.allocatedStorag is not a setting of this program (did you mean allocatedStorage?)"}},
+		{"unknown key in a nested object", []func(*preview.Options){set("ohmycoins:backend", `{"image": "ghcr.io/x/y:1", "autoscaling": {"minimum": 1}}`)},
+			[]string{"ohmycoins:backend.autoscaling.minimum is not a setting of this program"}},
+		{"misspelt top-level key", []func(*preview.Options){set("ohmycoins:databse", `{"allocatedStorage": 30}`)},
+			[]string{"ohmycoins:databse is not a setting of this program (did you mean database?)"}},
+		{"value of the wrong type", []func(*preview.Options){set("ohmycoins:database", `{"allocatedStorage": "30"}`)},
+			[]string{`ohmycoins:database.allocatedStorage = "30": must be a whole number`}},
+		{"fractional count", []func(*preview.Options){set("ohmycoins:cache", `{"nodes": 1.5}`)},
+			[]string{`ohmycoins:cache.nodes = 1.5: must be a whole number`}},
+		{"list expected", []func(*preview.Options){set("ohmycoins:network", `{"managementCidrs": "10.8.0.0/16"}`)},
+			[]string{`ohmycoins:network.managementCidrs = "10.8.0.0/16": must be a list of strings`}},
+		{"object expected", []func(*preview.Options){set("ohmycoins:database", "30")},
+			[]string{"ohmycoins:database = 30: must be an object with the keys allocatedStorage, applyImmediately"}},
+		{"alert e-mails not a list", []func(*preview.Options){set("ohmycoins:alertEmails", "devops@ohmycoins.com")},
+			[]string{`ohmycoins:alertEmails = "devops@ohmycoins.com": must be a list of e-mail addresses`}},
+		{"required secret not set", []func(*preview.Options){noPlaceholders},
+			[]string{`ohmycoins:secretKey is not set: run pulumi config set --secret --stack staging ohmycoins:secretKey "$(openssl rand -hex 32)"`}},
+		{"secret stored in plain text", []func(*preview.Options){set("ohmycoins:redisAuthToken", "plain-text-token-0000")},
+			[]string{"ohmycoins:redisAuthToken is stored in plain text in Pulumi.staging.yaml: remove it and run pulumi config set --secret --stack staging ohmycoins:redisAuthToken"}},
+		{"bad secret value", []func(*preview.Options){setSecret("ohmycoins:redisAuthToken", "has/slash/0000000000")},
+			[]string{`ohmycoins:redisAuthToken contains '/'`}},
+		{"missing domain", []func(*preview.Options){unset("ohmycoins:domain")},
+			[]string{"ohmycoins:domain is not set"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			requireProblem(t, previewError(t, "staging", c.opts...), c.want...)
+		})
+	}
+}
+
+func TestEveryUnsetRequiredSecretIsNamedWithItsCommand(t *testing.T) {
+	t.Parallel()
+	problems := previewError(t, "production", noPlaceholders)
+	for _, sec := range stacks.StackSecrets {
+		if sec.Required {
+			requireProblem(t, problems, "ohmycoins:"+sec.Key+" is not set: run "+sec.SetCommand("production"))
+		}
+	}
+	require.Len(t, problems, 4, "exactly the four required secrets: %v", problems)
+}
+
+// TestLoadReadsTheKeysThePulumiCLIPasses covers the real-run path, where the
+// config keys come from PULUMI_CONFIG rather than from the preview.
+func TestLoadReadsTheKeysThePulumiCLIPasses(t *testing.T) {
+	keys, err := json.Marshal(map[string]string{"ohmycoins:environment": "staging", "ohmycoins:domian": "x"})
+	require.NoError(t, err)
+	t.Setenv(pulumi.EnvConfig, string(keys))
+	_, err = preview.Preview(preview.Options{Dir: projectDir, Stack: "staging",
+		Program: func(stacks.LoadOptions) pulumi.RunFunc {
+			return func(ctx *pulumi.Context) error { _, err := stacks.Load(ctx); return err }
+		}})
+	require.ErrorContains(t, err, "ohmycoins:domian is not a setting of this program (did you mean domain?)")
+}
+
+func TestConfigKeysListsEveryArea(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, []string{
+		"alarms", "alertEmails", "app", "backend", "cache", "certificateArn", "cryptopanicApiKey",
+		"database", "dns", "domain", "ecs", "environment", "firstSuperuserPassword", "frontend",
+		"github", "loadBalancer", "logs", "namePrefix", "nansenApiKey", "network", "newscatcherApiKey",
+		"openaiApiKey", "redisAuthToken", "region", "secretKey", "secrets", "sentryDsn", "smtpPassword",
+	}, stacks.ConfigKeys())
+}

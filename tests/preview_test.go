@@ -1,0 +1,229 @@
+package tests
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/stacks"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden plans in tests/testdata")
+
+var allStacks = []string{"staging", "production"}
+
+// TestGoldenPlans compares each stack's JSON plan with tests/testdata/<stack>.json,
+// so every infrastructure change is a reviewable diff in the pull request.
+// `go test ./tests -update` rewrites them.
+func TestGoldenPlans(t *testing.T) {
+	for _, stack := range allStacks {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			got, err := previewStack(t, stack).Plan.JSON()
+			require.NoError(t, err)
+			path := filepath.Join("testdata", stack+".json")
+			if *update {
+				require.NoError(t, os.WriteFile(path, got, 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "no golden plan: run go test ./tests -update")
+			if !bytes.Equal(want, got) {
+				old, err := preview.ReadPlan(want)
+				require.NoError(t, err)
+				var diff strings.Builder
+				current, err := preview.ReadPlan(got)
+				require.NoError(t, err)
+				preview.Diff(old, current).Write(&diff, stack)
+				t.Fatalf("the %s plan differs from %s; review and run go test ./tests -update\n%s", stack, path, diff.String())
+			}
+		})
+	}
+}
+
+func TestPreviewIsDeterministic(t *testing.T) {
+	for _, stack := range allStacks {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			first, err := previewStack(t, stack).Plan.JSON()
+			require.NoError(t, err)
+			for range 3 {
+				again, err := previewStack(t, stack).Plan.JSON()
+				require.NoError(t, err)
+				require.Equal(t, string(first), string(again))
+			}
+		})
+	}
+}
+
+// TestPlanFollowsTheJSONContract checks the shape other tools rely on
+// (ARCHITECTURE.md): every field present, resources sorted by URN, every parent
+// and dependency a resource of the plan.
+func TestPlanFollowsTheJSONContract(t *testing.T) {
+	for _, stack := range allStacks {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			data, err := previewStack(t, stack).Plan.JSON()
+			require.NoError(t, err)
+			var plan struct {
+				Project   string                       `json:"project"`
+				Stack     string                       `json:"stack"`
+				Resources []map[string]json.RawMessage `json:"resources"`
+				Outputs   map[string]any               `json:"outputs"`
+			}
+			require.NoError(t, json.Unmarshal(data, &plan))
+			require.Equal(t, "ohmycoins", plan.Project)
+			require.Equal(t, stack, plan.Stack)
+			require.NotEmpty(t, plan.Resources)
+
+			urns := map[string]bool{}
+			var order []string
+			for _, r := range plan.Resources {
+				keys := make([]string, 0, len(r))
+				for k := range r {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				require.Equal(t, []string{"custom", "deleteBeforeReplace", "dependencies", "ignoreChanges", "inputs",
+					"name", "outputs", "parent", "protect", "retainOnDelete", "type", "urn"}, keys)
+				var urn string
+				require.NoError(t, json.Unmarshal(r["urn"], &urn))
+				urns[urn] = true
+				order = append(order, urn)
+			}
+			require.True(t, sort.StringsAreSorted(order), "resources are sorted by URN")
+
+			p, err := preview.ReadPlan(data)
+			require.NoError(t, err)
+			for _, r := range p.Resources {
+				if r.Type != preview.RootType {
+					require.True(t, urns[r.Parent], "%s: parent %s is in the plan", r.URN, r.Parent)
+				}
+				for _, d := range r.Dependencies {
+					require.True(t, urns[d], "%s: dependency %s is in the plan", r.URN, d)
+				}
+			}
+			require.Equal(t, "urn:pulumi:"+stack+"::ohmycoins::pulumi:pulumi:Stack::ohmycoins-"+stack, p.Root().URN)
+		})
+	}
+}
+
+// TestProviderCarriesRegionAndDefaultTags: every taggable resource gets the
+// three tags through the explicit provider.
+func TestProviderCarriesRegionAndDefaultTags(t *testing.T) {
+	for _, c := range []struct{ stack, prefix, environment string }{
+		{"staging", "ohmycoins-staging", "staging"},
+		{"production", "ohmycoins-prod", "production"},
+	} {
+		t.Run(c.stack, func(t *testing.T) {
+			t.Parallel()
+			plan := previewStack(t, c.stack).Plan
+			provider, ok := plan.Named("pulumi:providers:aws", c.prefix+"-aws")
+			require.True(t, ok, "the explicit provider %s-aws", c.prefix)
+			require.Equal(t, "ap-southeast-2", provider.Inputs["region"])
+			require.Equal(t, map[string]any{"tags": map[string]any{
+				"Project": "Oh My Coins", "Environment": c.environment, "ManagedBy": "Pulumi",
+			}}, provider.Inputs["defaultTags"])
+			require.Equal(t, plan.Root().URN, provider.Parent)
+		})
+	}
+}
+
+// TestEveryAWSResourceUsesTheExplicitProvider: a resource that forgot its
+// provider option would get a default provider, with the ambient region and no tags.
+func TestEveryAWSResourceUsesTheExplicitProvider(t *testing.T) {
+	for _, stack := range allStacks {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			plan := previewStack(t, stack).Plan
+			providers := plan.OfType("pulumi:providers:aws")
+			require.Len(t, providers, 1, "one AWS provider, no default_* provider")
+			ref := providers[0].URN + "::" + providers[0].ID
+			for _, r := range plan.Resources {
+				if r.Custom && strings.HasPrefix(r.Type, "aws:") {
+					require.Equal(t, ref, r.Provider, "%s uses the explicit provider", r.URN)
+				}
+			}
+		})
+	}
+}
+
+func TestStackOutputsSoFar(t *testing.T) {
+	t.Parallel()
+	plan := previewStack(t, "production").Plan
+	require.Equal(t, map[string]any{
+		"environment": "production",
+		"name_prefix": "ohmycoins-prod",
+		"region":      "ap-southeast-2",
+	}, plan.Outputs)
+}
+
+// TestSecretsAppearOnlyMasked runs a program with a secret resource input and a
+// secret stack output: neither value may reach the plan.
+func TestSecretsAppearOnlyMasked(t *testing.T) {
+	t.Parallel()
+	const value = "do-not-print-me-0123456789"
+	result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "staging",
+		Program: func(stacks.LoadOptions) pulumi.RunFunc {
+			return func(ctx *pulumi.Context) error {
+				_, err := aws.NewProvider(ctx, "with-secret", &aws.ProviderArgs{
+					Region:    pulumi.String("ap-southeast-2"),
+					AccessKey: pulumi.ToSecret(pulumi.String(value)).(pulumi.StringOutput),
+				})
+				ctx.Export("token", pulumi.ToSecret(pulumi.String(value)))
+				return err
+			}
+		}})
+	require.NoError(t, err)
+	data, err := result.Plan.JSON()
+	require.NoError(t, err)
+	require.NotContains(t, string(data), value)
+	provider, ok := result.Plan.Named("pulumi:providers:aws", "with-secret")
+	require.True(t, ok)
+	require.Equal(t, preview.Secret, provider.Inputs["accessKey"])
+	require.Equal(t, preview.Secret, result.Plan.Outputs["token"])
+}
+
+func TestPreviewListsThePlaceholdersItUsed(t *testing.T) {
+	t.Parallel()
+	result := previewStack(t, "staging", setSecret("ohmycoins:openaiApiKey", "sk-real"))
+	require.Equal(t, []string{
+		"ohmycoins:firstSuperuserPassword (unset)",
+		"ohmycoins:redisAuthToken (unset)",
+		"ohmycoins:secretKey (unset)",
+	}, result.Placeholders)
+}
+
+func TestEncryptedStackValuesBecomePlaceholders(t *testing.T) {
+	t.Parallel()
+	dir := projectCopy(t, "staging", "  ohmycoins:secretKey:\n    secure: v1:AAAABBBBCCCC\n")
+	result, err := preview.Preview(preview.Options{Dir: dir, Stack: "staging"})
+	require.NoError(t, err)
+	require.Contains(t, result.Placeholders, "ohmycoins:secretKey (encrypted)")
+	require.NotContains(t, result.Placeholders, "ohmycoins:secretKey (unset)")
+}
+
+// projectCopy makes a project directory with Pulumi.yaml and the stack file,
+// plus extra lines appended under its config block.
+func projectCopy(t *testing.T, stack, extraConfig string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{"Pulumi.yaml", "Pulumi." + stack + ".yaml"} {
+		data, err := os.ReadFile(filepath.Join(projectDir, name))
+		require.NoError(t, err)
+		if name != "Pulumi.yaml" {
+			data = append(data, extraConfig...)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
+	}
+	return dir
+}
