@@ -140,9 +140,10 @@ func load(src configSource, stack string, keys []string) (*Settings, error) {
 		}
 	}
 
-	for key, target := range areas(&s) {
+	targets := areas(&s)
+	for _, key := range sortedKeys(targets) {
 		if raw, ok := src.get(configKey(key)); ok {
-			mergeObject(key, []byte(raw), reflect.ValueOf(target).Elem(), p)
+			mergeObject(key, []byte(raw), reflect.ValueOf(targets[key]).Elem(), p)
 		}
 	}
 

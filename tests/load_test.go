@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview"
@@ -162,4 +163,40 @@ func TestConfigKeysListsEveryArea(t *testing.T) {
 		"github", "loadBalancer", "logs", "namePrefix", "nansenApiKey", "network", "newscatcherApiKey",
 		"openaiApiKey", "redisAuthToken", "region", "secretKey", "secrets", "sentryDsn", "smtpPassword",
 	}, stacks.ConfigKeys())
+}
+
+func TestProblemsComeInAStableOrder(t *testing.T) {
+	t.Parallel()
+	bad := []func(*preview.Options){
+		set("ohmycoins:database", `{"allocatedStorage": "x"}`),
+		set("ohmycoins:cache", `{"nodes": "x"}`),
+		set("ohmycoins:backend", `{"image": "ghcr.io/x/y:1", "cpu": "x"}`),
+	}
+	first := previewError(t, "staging", bad...)
+	require.Equal(t, []string{
+		`ohmycoins:backend.cpu = "x": must be a whole number`,
+		`ohmycoins:cache.nodes = "x": must be a whole number`,
+		`ohmycoins:database.allocatedStorage = "x": must be a whole number`,
+	}, first)
+	for range 5 {
+		require.Equal(t, first, previewError(t, "staging", bad...))
+	}
+}
+
+// TestSecretOutputStaysSecret: resources receive stack secrets as secret outputs,
+// so Pulumi encrypts them in state.
+func TestSecretOutputStaysSecret(t *testing.T) {
+	t.Parallel()
+	var awaited internals.UnsafeAwaitOutputResult
+	previewStack(t, "staging", func(o *preview.Options) {
+		o.Program = func(stacks.LoadOptions) pulumi.RunFunc {
+			return func(ctx *pulumi.Context) error {
+				var err error
+				awaited, err = internals.UnsafeAwaitOutput(ctx.Context(), stacks.NewSecret("s3cr3t-value").Output())
+				return err
+			}
+		}
+	})
+	require.True(t, awaited.Secret)
+	require.Equal(t, "s3cr3t-value", awaited.Value)
 }

@@ -4,11 +4,14 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/stacks"
 )
 
 // register answers one registration of the mock cloud directly.
@@ -21,7 +24,9 @@ func register(t *testing.T, cloud *preview.Cloud, typ, name string, inputs map[s
 	return id, outputs
 }
 
-func str(m resource.PropertyMap, key string) string { return m[resource.PropertyKey(key)].StringValue() }
+func str(m resource.PropertyMap, key string) string {
+	return m[resource.PropertyKey(key)].StringValue()
+}
 
 // TestMockCloudAnswersLikeAWS pins the shapes later components rely on: CloudWatch
 // dimensions need ARN suffixes and member cluster ids exactly as AWS reports them.
@@ -123,4 +128,28 @@ func TestMockCloudAnswersInvokes(t *testing.T) {
 	require.Equal(t, []string{
 		"aws:index/getCallerIdentity:getCallerIdentity", "aws:route53/getZone:getZone", "aws:elb/getServiceAccount:getServiceAccount",
 	}, cloud.Invokes())
+}
+
+// TestMockCloudAnswersDockerImagesWithADigest: a service built from source runs
+// the pushed digest, so the mock must answer a pulumi-docker Image with repoDigest.
+func TestMockCloudAnswersDockerImagesWithADigest(t *testing.T) {
+	t.Parallel()
+	var digest string
+	_, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "staging",
+		Program: func(stacks.LoadOptions) pulumi.RunFunc {
+			return func(ctx *pulumi.Context) error {
+				img, err := docker.NewImage(ctx, "backend-image", &docker.ImageArgs{
+					ImageName: pulumi.String("123456789012.dkr.ecr.ap-southeast-2.amazonaws.com/ohmycoins-staging-backend:build"),
+					Build:     &docker.DockerBuildArgs{Context: pulumi.String("../backend"), Platform: pulumi.String("linux/amd64")},
+				})
+				if err != nil {
+					return err
+				}
+				result, err := internals.UnsafeAwaitOutput(ctx.Context(), img.RepoDigest)
+				digest, _ = result.Value.(string)
+				return err
+			}
+		}})
+	require.NoError(t, err)
+	require.Regexp(t, `^123456789012\.dkr\.ecr\.ap-southeast-2\.amazonaws\.com/ohmycoins-staging-backend@sha256:[0-9a-f]{64}$`, digest)
 }

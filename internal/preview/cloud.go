@@ -52,7 +52,6 @@ type Registration struct {
 	RetainOnDelete      bool
 	DeleteBeforeReplace bool
 	IgnoreChanges       []string
-	Aliases             int
 	Inputs              resource.PropertyMap
 	Outputs             resource.PropertyMap
 }
@@ -72,7 +71,6 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		reg.RetainOnDelete = rpc.GetRetainOnDelete()
 		reg.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
 		reg.IgnoreChanges = append([]string(nil), rpc.GetIgnoreChanges()...)
-		reg.Aliases = len(rpc.GetAliases()) + len(rpc.GetAliasURNs())
 		deps := map[string]bool{}
 		for _, d := range rpc.GetDependencies() {
 			deps[d] = true

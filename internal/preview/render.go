@@ -33,15 +33,7 @@ func (p *Plan) WriteTree(w io.Writer) {
 			walk(c, next, b)
 		}
 	}
-	root := p.Root()
-	walk(root, "", "")
-	for _, r := range p.Resources { // anything whose parent is missing still shows
-		if r.URN != root.URN && r.Parent != root.URN {
-			if _, ok := p.ByURN(r.Parent); !ok {
-				walk(r, "", "?  ")
-			}
-		}
-	}
+	walk(p.Root(), "", "")
 
 	typeWidth, nameWidth := len("Type"), len("Name")
 	for _, r := range rows {

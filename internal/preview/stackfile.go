@@ -77,10 +77,10 @@ func ReadProjectName(dir string) (string, error) {
 		return "", err
 	}
 	if err := yaml.Unmarshal(data, &project); err != nil {
-		return "", fmt.Errorf("Pulumi.yaml: %w", err)
+		return "", fmt.Errorf("reading Pulumi.yaml: %w", err)
 	}
 	if project.Name == "" {
-		return "", errors.New("Pulumi.yaml has no name")
+		return "", errors.New("the project file Pulumi.yaml has no name")
 	}
 	return project.Name, nil
 }
