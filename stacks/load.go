@@ -3,6 +3,7 @@ package stacks
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"reflect"
 	"slices"
@@ -34,19 +35,8 @@ func LoadWith(ctx *pulumi.Context, opts LoadOptions) (*Settings, error) {
 	if keys == nil {
 		keys = configKeysFromEnvironment()
 	}
-	return load(contextConfig{ctx}, ctx.Stack(), keys)
+	return load(ctx, keys)
 }
-
-// configSource is where load reads raw config values (full keys, e.g. ohmycoins:database).
-type configSource interface {
-	get(key string) (string, bool)
-	isSecret(key string) bool
-}
-
-type contextConfig struct{ ctx *pulumi.Context }
-
-func (c contextConfig) get(key string) (string, bool) { return c.ctx.GetConfig(key) }
-func (c contextConfig) isSecret(key string) bool      { return c.ctx.IsConfigSecret(key) }
 
 // configKeysFromEnvironment lists the keys the Pulumi CLI passed to the program.
 func configKeysFromEnvironment() []string {
@@ -104,10 +94,12 @@ func ConfigKeys() []string {
 	return keys
 }
 
-func load(src configSource, stack string, keys []string) (*Settings, error) {
+// load reads raw config values (full keys such as ohmycoins:database) from ctx.
+func load(ctx *pulumi.Context, keys []string) (*Settings, error) {
+	stack := ctx.Stack()
 	p := &problems{stack: stack}
 
-	env, ok := src.get(configKey(keyEnvironment))
+	env, ok := ctx.GetConfig(configKey(keyEnvironment))
 	if !ok || env == "" {
 		p.addf(keyEnvironment, "is not set: it must be %s or %s (pulumi config set --stack %s %s:%s %s)",
 			EnvStaging, EnvProduction, stack, Project, keyEnvironment, EnvStaging)
@@ -122,38 +114,38 @@ func load(src configSource, stack string, keys []string) (*Settings, error) {
 
 	checkKnownKeys(keys, p)
 
-	if v, ok := src.get(configKey(keyNamePrefix)); ok {
+	if v, ok := ctx.GetConfig(configKey(keyNamePrefix)); ok {
 		s.NamePrefix = v
 	}
-	if v, ok := src.get(configKey(keyRegion)); ok {
+	if v, ok := ctx.GetConfig(configKey(keyRegion)); ok {
 		s.Region = v
 	}
-	if v, ok := src.get(configKey(keyDomain)); ok {
+	if v, ok := ctx.GetConfig(configKey(keyDomain)); ok {
 		s.Site.Domain = v
 	}
-	if v, ok := src.get(configKey(keyCertificateARN)); ok {
+	if v, ok := ctx.GetConfig(configKey(keyCertificateARN)); ok {
 		s.Site.CertificateARN = v
 	}
-	if v, ok := src.get(configKey(keyAlertEmails)); ok {
+	if v, ok := ctx.GetConfig(configKey(keyAlertEmails)); ok {
 		if err := json.Unmarshal([]byte(v), &s.Site.AlertEmails); err != nil {
 			p.add(keyAlertEmails, v, `must be a list of e-mail addresses, e.g. ["devops@example.com"]`)
 		}
 	}
 
 	targets := areas(&s)
-	for _, key := range sortedKeys(targets) {
-		if raw, ok := src.get(configKey(key)); ok {
+	for _, key := range slices.Sorted(maps.Keys(targets)) {
+		if raw, ok := ctx.GetConfig(configKey(key)); ok {
 			mergeObject(key, []byte(raw), reflect.ValueOf(targets[key]).Elem(), p)
 		}
 	}
 
 	for _, sec := range StackSecrets {
 		key := configKey(sec.Key)
-		v, ok := src.get(key)
+		v, ok := ctx.GetConfig(key)
 		if !ok {
 			continue
 		}
-		if !src.isSecret(key) {
+		if !ctx.IsConfigSecret(key) {
 			p.addf(sec.Key, "is stored in plain text in Pulumi.%s.yaml: remove it and run %s", stack, sec.SetCommand(stack))
 			continue
 		}
@@ -209,14 +201,14 @@ func mergeObject(path string, raw []byte, dst reflect.Value, p *problems) {
 	fields := jsonFields(dst.Type())
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
-		p.add(path, json.RawMessage(raw), "must be an object with the keys "+strings.Join(sortedKeys(fields), ", "))
+		p.add(path, json.RawMessage(raw), "must be an object with the keys "+strings.Join(slices.Sorted(maps.Keys(fields)), ", "))
 		return
 	}
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		sub := path + "." + k
 		index, ok := fields[k]
 		if !ok {
-			p.addf(sub, "is not a setting of this program%s", suggest(k, sortedKeys(fields)))
+			p.addf(sub, "is not a setting of this program%s", suggest(k, slices.Sorted(maps.Keys(fields))))
 			continue
 		}
 		field := dst.Field(index)
@@ -262,15 +254,6 @@ func describeType(t reflect.Type) string {
 		return "a list of " + strings.TrimPrefix(describeType(t.Elem()), "a ") + "s"
 	}
 	return "a " + t.Kind().String()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // suggest names the closest known key when one is near (a typo), else lists them all.

@@ -193,21 +193,7 @@ func (s Settings) validateDatabase(p *problems) {
 	if d.BackupRetentionDays < 1 || d.BackupRetentionDays > 35 {
 		p.add("database.backupRetentionDays", d.BackupRetentionDays, "must be 1-35 days (0 would turn automated backups off)")
 	}
-	backup, reason := parseDailyWindow(d.BackupWindow)
-	if reason != "" {
-		p.add("database.backupWindow", d.BackupWindow, reason)
-	} else if backup.length < rdsMinWindowMinutes {
-		p.add("database.backupWindow", d.BackupWindow, fmt.Sprintf("must last at least %d minutes", rdsMinWindowMinutes))
-	}
-	maintenance, mreason := parseWeeklyWindow(d.MaintenanceWindow)
-	if mreason != "" {
-		p.add("database.maintenanceWindow", d.MaintenanceWindow, mreason)
-	} else if maintenance.length < rdsMinWindowMinutes {
-		p.add("database.maintenanceWindow", d.MaintenanceWindow, fmt.Sprintf("must last at least %d minutes", rdsMinWindowMinutes))
-	}
-	if reason == "" && mreason == "" && overlapsWeekly(backup, maintenance) {
-		p.add("database.maintenanceWindow", d.MaintenanceWindow, "must not overlap database.backupWindow = "+show(d.BackupWindow)+" (RDS rejects overlapping windows)")
-	}
+	checkWindows(p, "database.backupWindow", d.BackupWindow, "database.maintenanceWindow", d.MaintenanceWindow, rdsMinWindowMinutes, "RDS")
 	if !validPerformanceInsightsRetention(d.PerformanceInsightsRetentionDays) {
 		p.add("database.performanceInsightsRetentionDays", d.PerformanceInsightsRetentionDays, "must be 7, 731, or a multiple of 31 up to 713")
 	}
@@ -242,20 +228,28 @@ func (s Settings) validateCache(p *problems) {
 	if c.SnapshotRetentionDays < 0 || c.SnapshotRetentionDays > 35 {
 		p.add("cache.snapshotRetentionDays", c.SnapshotRetentionDays, "must be 0-35 days")
 	}
-	snapshot, reason := parseDailyWindow(c.SnapshotWindow)
+	checkWindows(p, "cache.snapshotWindow", c.SnapshotWindow, "cache.maintenanceWindow", c.MaintenanceWindow, elastiCacheMinWindowMinutes, "ElastiCache")
+}
+
+// checkWindows checks a service's daily (backup or snapshot) and weekly
+// maintenance windows: their format, a minimum length, and that they do not
+// overlap, which RDS and ElastiCache both reject.
+func checkWindows(p *problems, dailyKey, daily, weeklyKey, weekly string, minMinutes int, service string) {
+	tooShort := fmt.Sprintf("must last at least %d minutes", minMinutes)
+	d, reason := parseDailyWindow(daily)
 	if reason != "" {
-		p.add("cache.snapshotWindow", c.SnapshotWindow, reason)
-	} else if snapshot.length < elastiCacheMinWindowMinutes {
-		p.add("cache.snapshotWindow", c.SnapshotWindow, fmt.Sprintf("must last at least %d minutes", elastiCacheMinWindowMinutes))
+		p.add(dailyKey, daily, reason)
+	} else if d.length < minMinutes {
+		p.add(dailyKey, daily, tooShort)
 	}
-	maintenance, mreason := parseWeeklyWindow(c.MaintenanceWindow)
-	if mreason != "" {
-		p.add("cache.maintenanceWindow", c.MaintenanceWindow, mreason)
-	} else if maintenance.length < elastiCacheMinWindowMinutes {
-		p.add("cache.maintenanceWindow", c.MaintenanceWindow, fmt.Sprintf("must last at least %d minutes", elastiCacheMinWindowMinutes))
+	w, wreason := parseWeeklyWindow(weekly)
+	if wreason != "" {
+		p.add(weeklyKey, weekly, wreason)
+	} else if w.length < minMinutes {
+		p.add(weeklyKey, weekly, tooShort)
 	}
-	if reason == "" && mreason == "" && overlapsWeekly(snapshot, maintenance) {
-		p.add("cache.maintenanceWindow", c.MaintenanceWindow, "must not overlap cache.snapshotWindow = "+show(c.SnapshotWindow)+" (ElastiCache rejects overlapping windows)")
+	if reason == "" && wreason == "" && overlapsWeekly(d, w) {
+		p.add(weeklyKey, weekly, fmt.Sprintf("must not overlap %s = %s (%s rejects overlapping windows)", dailyKey, show(daily), service))
 	}
 }
 

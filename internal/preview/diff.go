@@ -3,7 +3,9 @@ package preview
 import (
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -70,26 +72,15 @@ func Diff(old, current *Plan) PlanDiff {
 
 // changedKeys lists the keys whose values differ between a and b, sorted.
 func changedKeys(a, b map[string]any) []string {
-	var keys []string
-	for k := range a {
-		if !reflect.DeepEqual(a[k], b[k]) {
-			keys = append(keys, k)
+	changed := map[string]bool{}
+	for _, m := range []map[string]any{a, b} {
+		for k := range m {
+			if !reflect.DeepEqual(a[k], b[k]) {
+				changed[k] = true
+			}
 		}
 	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	return sortedKeys(toSet(keys))
-}
-
-func toSet(keys []string) map[string]bool {
-	set := map[string]bool{}
-	for _, k := range keys {
-		set[k] = true
-	}
-	return set
+	return slices.Sorted(maps.Keys(changed))
 }
 
 // changedOptions lists the resource options that differ between a and b.

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -49,7 +51,7 @@ func (p *Plan) WriteTree(w io.Writer) {
 
 	if len(p.Outputs) > 0 {
 		fmt.Fprintf(w, "\nOutputs:\n")
-		names := sortedKeys(p.Outputs)
+		names := slices.Sorted(maps.Keys(p.Outputs))
 		width := 0
 		for _, n := range names {
 			width = max(width, len(n))

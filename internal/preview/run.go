@@ -10,6 +10,8 @@ package preview
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
@@ -105,7 +107,7 @@ func (o Options) apply(cfg StackConfig) StackConfig {
 			}
 		}
 	}
-	cfg.SecretKeys = sortedKeys(secret)
+	cfg.SecretKeys = slices.Sorted(maps.Keys(secret))
 	return cfg
 }
 

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,7 +37,7 @@ const (
 // PlaceholderList lists the placeholders as "key (reason)", sorted.
 func (c StackConfig) PlaceholderList() []string {
 	var out []string
-	for _, k := range sortedKeys(c.Placeholders) {
+	for _, k := range slices.Sorted(maps.Keys(c.Placeholders)) {
 		out = append(out, k+" ("+c.Placeholders[k]+")")
 	}
 	return out
@@ -118,7 +120,7 @@ func ReadStackConfig(dir, stack string) (StackConfig, error) {
 	}
 
 	cfg := StackConfig{Values: map[string]string{}, Placeholders: map[string]string{}}
-	for _, key := range sortedKeys(file.Config) {
+	for _, key := range slices.Sorted(maps.Keys(file.Config)) {
 		value, secret := replaceSecure(key, file.Config[key])
 		raw, err := rawConfigValue(value)
 		if err != nil {
@@ -184,13 +186,4 @@ func rawConfigValue(v any) (string, error) {
 	}
 	b, err := json.Marshal(v)
 	return string(b), err
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
