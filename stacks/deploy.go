@@ -3,6 +3,9 @@ package stacks
 import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/components/encryption"
+	"github.com/ohmycoins/infra/components/network"
 )
 
 // Program is the Pulumi program of every stack: load the stack's settings, then
@@ -29,6 +32,8 @@ type Deployment struct {
 	// Provider is the explicit AWS provider every component uses: the region and
 	// default tags come from it, never from ambient aws:* config.
 	Provider *aws.Provider
+	Key      *encryption.Key
+	Network  *network.Network
 }
 
 // Deploy creates the environment described by valid settings and exports the
@@ -44,11 +49,63 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	if err != nil {
 		return nil, err
 	}
+	d := &Deployment{Provider: provider}
+	withProvider := pulumi.Provider(provider)
+	account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, withProvider).AccountId()
+
+	if d.Key, err = encryption.New(ctx, s.NamePrefix, encryption.Args{
+		Region:    s.Region,
+		AccountID: account,
+		LogGroups: s.EncryptedLogGroups(),
+		Protect:   s.ProtectStatefulResources,
+	}, withProvider); err != nil {
+		return nil, err
+	}
+
+	smtpPort := 0
+	if s.App.SMTPHost != "" {
+		smtpPort = s.App.SMTPPort
+	}
+	if d.Network, err = network.New(ctx, s.NamePrefix, network.Args{
+		Region:               s.Region,
+		AccountID:            account,
+		VPCCIDR:              s.Network.VPCCIDR,
+		AvailabilityZones:    s.Network.AvailabilityZones,
+		PublicSubnetCIDRs:    s.Network.PublicSubnetCIDRs,
+		AppSubnetCIDRs:       s.Network.AppSubnetCIDRs,
+		DataSubnetCIDRs:      s.Network.DataSubnetCIDRs,
+		NATGateways:          s.Network.NATGateways,
+		InterfaceEndpoints:   s.Network.InterfaceEndpoints,
+		FlowLogs:             s.Network.FlowLogs,
+		FlowLogGroupName:     s.FlowLogGroupName(),
+		FlowLogRetentionDays: s.Network.FlowLogRetentionDays,
+		LogsKMSKeyARN:        d.Key.ARN,
+		ManagementCIDRs:      s.Network.ManagementCIDRs,
+		SMTPPort:             smtpPort,
+	}, withProvider); err != nil {
+		return nil, err
+	}
 
 	ctx.Export("environment", pulumi.String(s.Environment))
 	ctx.Export("name_prefix", pulumi.String(s.NamePrefix))
 	ctx.Export("region", pulumi.String(s.Region))
-	return &Deployment{Provider: provider}, nil
+	ctx.Export("vpc_id", d.Network.VpcID)
+	ctx.Export("kms_key_arn", d.Key.ARN)
+	return d, nil
+}
+
+// FlowLogGroupName is the log group of the VPC flow logs.
+func (s Settings) FlowLogGroupName() string { return "/aws/vpc/flow-logs/" + s.NamePrefix }
+
+// EncryptedLogGroups are the log groups of this stack, as name patterns, that
+// the environment key may encrypt: flow logs, ECS, Redis and RDS exports.
+func (s Settings) EncryptedLogGroups() []string {
+	return []string{
+		s.FlowLogGroupName(),
+		"/ecs/" + s.NamePrefix + "-*",
+		"/aws/elasticache/" + s.NamePrefix + "/*",
+		"/aws/rds/instance/" + s.NamePrefix + "-postgres/*",
+	}
 }
 
 // DefaultTags are set on every taggable resource through the provider.

@@ -75,6 +75,8 @@ func Production() Settings {
 		Environment: EnvProduction,
 		NamePrefix:  "ohmycoins-prod",
 		Region:      "ap-southeast-2",
+
+		ProtectStatefulResources: true,
 		Network: NetworkSettings{
 			VPCCIDR:              "10.1.0.0/16",
 			AvailabilityZones:    []string{"ap-southeast-2a", "ap-southeast-2b", "ap-southeast-2c"},

@@ -7,6 +7,8 @@
 // their Args, so a wrong setting is caught here, once, before anything is created.
 package stacks
 
+import "github.com/ohmycoins/infra/components/network"
+
 // Environment names accepted by ohmycoins:environment.
 const (
 	EnvStaging    = "staging"
@@ -36,6 +38,11 @@ type Settings struct {
 	NamePrefix string
 	// Region is the AWS region of every resource; ap-southeast-2 in both environments.
 	Region string
+	// ProtectStatefulResources marks what holds data (the KMS key, the database,
+	// the secret) as Pulumi-protected, so no ordinary update can delete or
+	// replace it; production only. Not a config key: unprotecting is a deliberate
+	// `pulumi state unprotect`.
+	ProtectStatefulResources bool
 
 	// Areas overridable through structured stack config.
 	Network      NetworkSettings
@@ -58,11 +65,11 @@ type Settings struct {
 	Credentials Credentials
 }
 
-// NAT strategies for NetworkSettings.NATGateways.
+// NAT strategies for NetworkSettings.NATGateways; the network component defines them.
 const (
-	NATSingle = "single" // one NAT gateway shared by every AZ (staging)
-	NATPerAZ  = "perAz"  // one NAT gateway per AZ, so an AZ outage cannot cut the others off (production)
-	NATNone   = "none"   // no NAT: app subnets reach AWS only through interface endpoints
+	NATSingle = network.NATSingle // one NAT gateway shared by every AZ (staging)
+	NATPerAZ  = network.NATPerAZ  // one NAT gateway per AZ (production)
+	NATNone   = network.NATNone   // no NAT: app subnets reach AWS only through interface endpoints
 )
 
 // NetworkSettings is the VPC layout (config key ohmycoins:network).

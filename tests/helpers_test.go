@@ -127,3 +127,11 @@ func completeSite(s *stacks.Settings) {
 		RedisAuthToken:         stacks.NewSecret("Redis-Token-0123456789"),
 	}
 }
+
+// mustNamed returns the resource of a type with a logical name, or fails.
+func mustNamed(t testing.TB, plan *preview.Plan, typ, name string) preview.Resource {
+	t.Helper()
+	r, ok := plan.Named(typ, name)
+	require.True(t, ok, "no %s named %s in the %s plan", typ, name, plan.Stack)
+	return r
+}

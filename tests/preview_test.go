@@ -160,10 +160,14 @@ func TestEveryAWSResourceUsesTheExplicitProvider(t *testing.T) {
 func TestStackOutputsSoFar(t *testing.T) {
 	t.Parallel()
 	plan := previewStack(t, "production").Plan
+	vpc := mustNamed(t, plan, "aws:ec2/vpc:Vpc", "ohmycoins-prod-vpc")
+	key := mustNamed(t, plan, "aws:kms/key:Key", "ohmycoins-prod-key")
 	require.Equal(t, map[string]any{
 		"environment": "production",
 		"name_prefix": "ohmycoins-prod",
 		"region":      "ap-southeast-2",
+		"vpc_id":      vpc.ID,
+		"kms_key_arn": key.Outputs["arn"],
 	}, plan.Outputs)
 }
 

@@ -103,15 +103,20 @@ func (p *Plan) WriteMermaid(w io.Writer) {
 
 	ids := map[string]string{}
 	fmt.Fprintf(w, "flowchart LR\n")
-	fmt.Fprintf(w, "  %%%% %s/%s: components and the dependencies between them\n", p.Project, p.Stack)
+	fmt.Fprintf(w, "  %%%% %s/%s: components and the dependencies between them (A --> B: A uses B)\n", p.Project, p.Stack)
 	for i, n := range nodes {
 		id := fmt.Sprintf("n%d", i+1)
 		ids[n.URN] = id
-		label := mermaidText(n.Name) + "<br/><small>" + mermaidText(n.Type) + "</small>"
+		// A component is named after its tier (the middle of ohmycoins:network:Network),
+		// since every component carries the environment's prefix as its name.
 		if n.Custom {
-			fmt.Fprintf(w, "  %s[\"%s\"]\n", id, label)
+			fmt.Fprintf(w, "  %s[\"%s<br/><small>%s</small>\"]\n", id, mermaidText(n.Name), mermaidText(n.Type))
 		} else {
-			fmt.Fprintf(w, "  %s([\"%s\"])\n", id, label)
+			tier := n.Type
+			if parts := strings.Split(n.Type, ":"); len(parts) == 3 {
+				tier = parts[1]
+			}
+			fmt.Fprintf(w, "  %s([\"%s<br/><small>%s</small>\"])\n", id, mermaidText(tier), mermaidText(n.Type))
 		}
 	}
 	edges := map[[2]string]bool{}

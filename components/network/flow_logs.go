@@ -1,0 +1,83 @@
+package network
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/internal/policydoc"
+)
+
+// flowLogs records all of the VPC's traffic into a KMS-encrypted log group with
+// the environment's retention, delivered through a role that may write only to
+// that group (defect C7: the original allowed its log actions on *).
+func (b *builder) flowLogs() error {
+	a := b.args
+	group, err := cloudwatch.NewLogGroup(b.ctx, b.name+"-flow-logs", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(a.FlowLogGroupName),
+		RetentionInDays: pulumi.Int(a.FlowLogRetentionDays),
+		KmsKeyId:        a.LogsKMSKeyARN,
+		Tags:            nameTag(b.name + "-flow-logs"),
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+
+	role, err := iam.NewRole(b.ctx, b.name+"-flow-logs-role", &iam.RoleArgs{
+		Name:             pulumi.String(b.name + "-flow-logs-role"),
+		Description:      pulumi.String("Delivers the VPC flow logs of " + b.name + " to CloudWatch Logs"),
+		AssumeRolePolicy: policydoc.Output(func(v []string) policydoc.Document { return FlowLogTrustPolicy(v[0], a.Region) }, a.AccountID),
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	if _, err := iam.NewRolePolicy(b.ctx, b.name+"-flow-logs-policy", &iam.RolePolicyArgs{
+		Name: pulumi.String(b.name + "-flow-logs-policy"),
+		Role: role.ID(),
+		Policy: policydoc.Output(func(v []string) policydoc.Document {
+			return FlowLogDeliveryPolicy(v[0], v[1], a.Region)
+		}, group.Arn, a.AccountID),
+	}, b.parent); err != nil {
+		return err
+	}
+
+	_, err = ec2.NewFlowLog(b.ctx, b.name+"-flow-logs", &ec2.FlowLogArgs{
+		VpcId:                  b.vpcID,
+		TrafficType:            pulumi.String("ALL"),
+		LogDestinationType:     pulumi.String("cloud-watch-logs"),
+		LogDestination:         group.Arn,
+		IamRoleArn:             role.Arn,
+		MaxAggregationInterval: pulumi.Int(60),
+		Tags:                   nameTag(b.name + "-flow-logs"),
+	}, b.parent)
+	return err
+}
+
+// FlowLogTrustPolicy lets only the VPC Flow Logs service assume the role, and
+// only for flow logs of this account (the confused-deputy guard AWS recommends).
+func FlowLogTrustPolicy(account, region string) policydoc.Document {
+	s := policydoc.Allow("VpcFlowLogsAssumeRole", []string{"sts:AssumeRole"})
+	s.Principal = &policydoc.Principal{Service: []string{"vpc-flow-logs.amazonaws.com"}}
+	s.Condition = map[string]map[string][]string{
+		"StringEquals": {"aws:SourceAccount": {account}},
+		"ArnLike":      {"aws:SourceArn": {fmt.Sprintf("arn:aws:ec2:%s:%s:vpc-flow-log/*", region, account)}},
+	}
+	return policydoc.New(s)
+}
+
+// FlowLogDeliveryPolicy allows writing to one log group (its streams) and
+// nothing else; DescribeLogGroups, a read-only listing the service performs,
+// cannot be narrowed below the account's log groups of the region.
+func FlowLogDeliveryPolicy(groupARN, account, region string) policydoc.Document {
+	return policydoc.New(
+		policydoc.Allow("WriteFlowLogsToTheGroup",
+			[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+			groupARN, groupARN+":*"),
+		policydoc.Allow("ListLogGroups",
+			[]string{"logs:DescribeLogGroups"},
+			fmt.Sprintf("arn:aws:logs:%s:%s:log-group:*", region, account)),
+	)
+}

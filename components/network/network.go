@@ -1,0 +1,195 @@
+// Package network creates an environment's VPC: three subnet tiers per AZ
+// (public for the ALB and NAT, private-app for Fargate, private-data for RDS and
+// Redis, the last with no route out), the NAT strategy, the S3 gateway endpoint
+// and, where asked, interface endpoints for ECR, CloudWatch Logs and Secrets
+// Manager, VPC flow logs, and one security group per tier with each rule its own
+// resource.
+//
+// Security groups live here, not in the components they protect, so that every
+// component receives them as inputs and no import cycle can form; the tier rules
+// (ALB -> app -> database and cache) are readable in one file, security_groups.go.
+package network
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// NAT strategies (Args.NATGateways).
+const (
+	NATSingle = "single" // one NAT gateway, in the first public subnet, shared by every AZ
+	NATPerAZ  = "perAz"  // one NAT gateway per AZ: an AZ outage cannot cut the others off
+	NATNone   = "none"   // no NAT: app subnets reach AWS through the interface endpoints only
+)
+
+// Args configure the network. The component's name is the environment's name
+// prefix (ohmycoins-staging); every child's name starts with it.
+type Args struct {
+	// Region names the endpoint services (com.amazonaws.<region>.s3).
+	Region string
+	// AccountID scopes the flow-log role's trust to this account.
+	AccountID pulumi.StringInput
+	// VPCCIDR is the VPC's range, e.g. 10.0.0.0/16.
+	VPCCIDR string
+	// AvailabilityZones are the AZ names, in order; subnet i of each tier is in AZ i.
+	AvailabilityZones []string
+	// PublicSubnetCIDRs, AppSubnetCIDRs and DataSubnetCIDRs hold one CIDR per AZ.
+	PublicSubnetCIDRs []string
+	AppSubnetCIDRs    []string
+	DataSubnetCIDRs   []string
+	// NATGateways is NATSingle, NATPerAZ or NATNone.
+	NATGateways string
+	// InterfaceEndpoints adds ecr.api, ecr.dkr, logs and secretsmanager endpoints in the app subnets.
+	InterfaceEndpoints bool
+	// FlowLogs sends all VPC traffic records to FlowLogGroupName, encrypted with LogsKMSKeyARN.
+	FlowLogs             bool
+	FlowLogGroupName     string
+	FlowLogRetentionDays int
+	LogsKMSKeyARN        pulumi.StringInput
+	// ManagementCIDRs may reach PostgreSQL on 5432 besides the app tier.
+	ManagementCIDRs []string
+	// SMTPPort, when not 0, lets the app tier reach an SMTP relay on that port.
+	SMTPPort int
+}
+
+// Network is the network component: what the other tiers attach to.
+type Network struct {
+	pulumi.ResourceState
+
+	VpcID   pulumi.StringOutput
+	VpcCIDR string
+	// AvailabilityZones are the AZ names, in the order of the subnet id lists.
+	AvailabilityZones []string
+	PublicSubnetIDs   pulumi.StringArrayOutput
+	AppSubnetIDs      pulumi.StringArrayOutput
+	DataSubnetIDs     pulumi.StringArrayOutput
+	NATGatewayIDs     pulumi.StringArrayOutput
+	// Security groups of the tiers.
+	ALBSecurityGroupID      pulumi.StringOutput
+	AppSecurityGroupID      pulumi.StringOutput
+	DatabaseSecurityGroupID pulumi.StringOutput
+	CacheSecurityGroupID    pulumi.StringOutput
+}
+
+// validate checks what the component relies on; stacks.Validate has already
+// checked the settings in detail, this guards direct use.
+func (a Args) validate() error {
+	n := len(a.AvailabilityZones)
+	if n < 2 {
+		return fmt.Errorf("network: AvailabilityZones has %d: needs at least 2", n)
+	}
+	for name, cidrs := range map[string][]string{
+		"PublicSubnetCIDRs": a.PublicSubnetCIDRs, "AppSubnetCIDRs": a.AppSubnetCIDRs, "DataSubnetCIDRs": a.DataSubnetCIDRs,
+	} {
+		if len(cidrs) != n {
+			return fmt.Errorf("network: %s has %d CIDRs: needs one per availability zone (%d)", name, len(cidrs), n)
+		}
+	}
+	if _, err := netip.ParsePrefix(a.VPCCIDR); err != nil {
+		return fmt.Errorf("network: VPCCIDR = %q: %v", a.VPCCIDR, err)
+	}
+	switch a.NATGateways {
+	case NATSingle, NATPerAZ:
+	case NATNone:
+		if !a.InterfaceEndpoints {
+			return fmt.Errorf("network: NATGateways = none needs InterfaceEndpoints: Fargate could not pull images or read secrets")
+		}
+	default:
+		return fmt.Errorf("network: NATGateways = %q: must be %s, %s or %s", a.NATGateways, NATSingle, NATPerAZ, NATNone)
+	}
+	if a.FlowLogs && (a.LogsKMSKeyARN == nil || a.FlowLogGroupName == "" || a.AccountID == nil) {
+		return fmt.Errorf("network: FlowLogs needs FlowLogGroupName, LogsKMSKeyARN and AccountID")
+	}
+	return nil
+}
+
+// New creates the network.
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Network, error) {
+	if err := args.validate(); err != nil {
+		return nil, err
+	}
+	c := &Network{VpcCIDR: args.VPCCIDR, AvailabilityZones: append([]string(nil), args.AvailabilityZones...)}
+	if err := ctx.RegisterComponentResource("ohmycoins:network:Network", name, c, opts...); err != nil {
+		return nil, err
+	}
+	b := &builder{ctx: ctx, name: name, args: args, parent: pulumi.Parent(c)}
+
+	vpc, err := ec2.NewVpc(ctx, name+"-vpc", &ec2.VpcArgs{
+		CidrBlock:          pulumi.String(args.VPCCIDR),
+		EnableDnsSupport:   pulumi.Bool(true),
+		EnableDnsHostnames: pulumi.Bool(true),
+		Tags:               nameTag(name + "-vpc"),
+	}, b.parent)
+	if err != nil {
+		return nil, err
+	}
+	b.vpcID = vpc.ID().ToStringOutput()
+
+	// AWS creates a default security group in every VPC that allows all traffic
+	// between its members; adopting it with no rules closes it (Security Hub EC2.2).
+	if _, err := ec2.NewDefaultSecurityGroup(ctx, name+"-default-sg", &ec2.DefaultSecurityGroupArgs{
+		VpcId: b.vpcID,
+		Tags:  nameTag(name + "-default-sg"),
+	}, b.parent); err != nil {
+		return nil, err
+	}
+
+	if err := b.subnetsAndRoutes(); err != nil {
+		return nil, err
+	}
+	groups, err := b.securityGroups()
+	if err != nil {
+		return nil, err
+	}
+	if err := b.endpoints(groups); err != nil {
+		return nil, err
+	}
+	if args.FlowLogs {
+		if err := b.flowLogs(); err != nil {
+			return nil, err
+		}
+	}
+
+	c.VpcID = b.vpcID
+	c.PublicSubnetIDs = b.public.ids()
+	c.AppSubnetIDs = b.app.ids()
+	c.DataSubnetIDs = b.data.ids()
+	c.NATGatewayIDs = b.natIDs.ToStringArrayOutput()
+	c.ALBSecurityGroupID = groups.alb.ID().ToStringOutput()
+	c.AppSecurityGroupID = groups.app.ID().ToStringOutput()
+	c.DatabaseSecurityGroupID = groups.database.ID().ToStringOutput()
+	c.CacheSecurityGroupID = groups.cache.ID().ToStringOutput()
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"vpcId":                   c.VpcID,
+		"publicSubnetIds":         c.PublicSubnetIDs,
+		"appSubnetIds":            c.AppSubnetIDs,
+		"dataSubnetIds":           c.DataSubnetIDs,
+		"natGatewayIds":           c.NATGatewayIDs,
+		"albSecurityGroupId":      c.ALBSecurityGroupID,
+		"appSecurityGroupId":      c.AppSecurityGroupID,
+		"databaseSecurityGroupId": c.DatabaseSecurityGroupID,
+		"cacheSecurityGroupId":    c.CacheSecurityGroupID,
+	})
+}
+
+// builder carries what the parts of New share.
+type builder struct {
+	ctx    *pulumi.Context
+	name   string
+	args   Args
+	parent pulumi.ResourceOption
+
+	vpcID             pulumi.StringOutput
+	public, app, data tier
+	appRouteTables    pulumi.StringArray
+	natIDs            pulumi.StringArray
+}
+
+// nameTag is the Name tag AWS consoles show; Project, Environment and
+// ManagedBy come from the provider's default tags.
+func nameTag(name string) pulumi.StringMap {
+	return pulumi.StringMap{"Name": pulumi.String(name)}
+}

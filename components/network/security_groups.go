@@ -1,0 +1,158 @@
+package network
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Ports of the tiers.
+const (
+	PortHTTP     = 80
+	PortHTTPS    = 443
+	PortBackend  = 8000
+	PortFrontend = 80
+	PortPostgres = 5432
+	PortRedis    = 6379
+)
+
+// tierGroups are the security groups of the tiers.
+type tierGroups struct {
+	alb, app, database, cache *ec2.SecurityGroup
+	endpoints                 *ec2.SecurityGroup // nil without interface endpoints
+}
+
+// rule is one security group rule: ingress from, or egress to, either a CIDR
+// block or another security group.
+type rule struct {
+	suffix      string // of the rule's name: <group>-<suffix>
+	egress      bool
+	port        int
+	cidrIPv4    string
+	cidrIPv6    string
+	peer        *ec2.SecurityGroup
+	description string
+}
+
+// securityGroups creates one group per tier and its rules, the whole traffic
+// policy of the environment:
+//
+//	internet --80/443--> alb --8000/80--> app --5432--> database
+//	                                          --6379--> cache
+//	                                          --443---> AWS APIs, ECR, the LLM provider
+//
+// The data tiers have no egress at all; the ALB may only reach the app tier.
+func (b *builder) securityGroups() (tierGroups, error) {
+	var g tierGroups
+	var err error
+	if g.alb, err = b.securityGroup("alb-sg", "Load balancer: HTTP and HTTPS from the internet, out to the app tier only"); err != nil {
+		return g, err
+	}
+	if g.app, err = b.securityGroup("ecs-sg", "ECS tasks: in from the load balancer, out to the data tiers and HTTPS"); err != nil {
+		return g, err
+	}
+	if g.database, err = b.securityGroup("rds-sg", "PostgreSQL: in from the ECS tasks only, no egress"); err != nil {
+		return g, err
+	}
+	if g.cache, err = b.securityGroup("redis-sg", "Redis: in from the ECS tasks only, no egress"); err != nil {
+		return g, err
+	}
+	if b.args.InterfaceEndpoints {
+		if g.endpoints, err = b.securityGroup("vpce-sg", "VPC interface endpoints: HTTPS from the ECS tasks only"); err != nil {
+			return g, err
+		}
+	}
+
+	appEgress := []rule{
+		{suffix: "out-https", egress: true, port: PortHTTPS, cidrIPv4: anywhere, description: "HTTPS to ECR, AWS APIs and the LLM provider"},
+		{suffix: "out-postgres", egress: true, port: PortPostgres, peer: g.database, description: "PostgreSQL"},
+		{suffix: "out-redis", egress: true, port: PortRedis, peer: g.cache, description: "Redis"},
+	}
+	if b.args.SMTPPort != 0 {
+		appEgress = append(appEgress, rule{suffix: "out-smtp", egress: true, port: b.args.SMTPPort, cidrIPv4: anywhere, description: "SMTP relay for outgoing mail"})
+	}
+	databaseIngress := []rule{{suffix: "in-postgres", port: PortPostgres, peer: g.app, description: "PostgreSQL from the ECS tasks"}}
+	for i, cidr := range b.args.ManagementCIDRs {
+		databaseIngress = append(databaseIngress, rule{suffix: fmt.Sprintf("in-management-%d", i+1), port: PortPostgres, cidrIPv4: cidr, description: "PostgreSQL from management network " + cidr})
+	}
+
+	for _, set := range []struct {
+		group *ec2.SecurityGroup
+		name  string
+		rules []rule
+	}{
+		{g.alb, "alb-sg", []rule{
+			{suffix: "in-https-ipv4", port: PortHTTPS, cidrIPv4: anywhere, description: "HTTPS from the internet"},
+			{suffix: "in-https-ipv6", port: PortHTTPS, cidrIPv6: "::/0", description: "HTTPS from the internet (IPv6)"},
+			{suffix: "in-http-ipv4", port: PortHTTP, cidrIPv4: anywhere, description: "HTTP from the internet, redirected to HTTPS when a certificate is set"},
+			{suffix: "in-http-ipv6", port: PortHTTP, cidrIPv6: "::/0", description: "HTTP from the internet (IPv6)"},
+			{suffix: "out-backend", egress: true, port: PortBackend, peer: g.app, description: "To the backend tasks"},
+			{suffix: "out-frontend", egress: true, port: PortFrontend, peer: g.app, description: "To the frontend tasks"},
+		}},
+		{g.app, "ecs-sg", append([]rule{
+			{suffix: "in-backend", port: PortBackend, peer: g.alb, description: "Backend traffic from the load balancer"},
+			{suffix: "in-frontend", port: PortFrontend, peer: g.alb, description: "Frontend traffic from the load balancer"},
+		}, appEgress...)},
+		{g.database, "rds-sg", databaseIngress},
+		{g.cache, "redis-sg", []rule{{suffix: "in-redis", port: PortRedis, peer: g.app, description: "Redis from the ECS tasks"}}},
+		{g.endpoints, "vpce-sg", []rule{{suffix: "in-https", port: PortHTTPS, peer: g.app, description: "HTTPS from the ECS tasks"}}},
+	} {
+		if set.group == nil {
+			continue
+		}
+		for _, r := range set.rules {
+			if err := b.securityGroupRule(set.group, b.name+"-"+set.name+"-"+r.suffix, r); err != nil {
+				return g, err
+			}
+		}
+	}
+	return g, nil
+}
+
+// securityGroup creates an empty group; rules are separate resources, and AWS's
+// default allow-all egress rule is removed on creation.
+func (b *builder) securityGroup(role, description string) (*ec2.SecurityGroup, error) {
+	name := b.name + "-" + role
+	return ec2.NewSecurityGroup(b.ctx, name, &ec2.SecurityGroupArgs{
+		Name:        pulumi.String(name),
+		Description: pulumi.String(description),
+		VpcId:       b.vpcID,
+		// The ALB and app groups reference each other: revoke rules first so a
+		// delete does not wait on the other group.
+		RevokeRulesOnDelete: pulumi.Bool(true),
+		Tags:                nameTag(name),
+	}, b.parent)
+}
+
+// securityGroupRule creates one ingress or egress rule (TCP, one port).
+func (b *builder) securityGroupRule(group *ec2.SecurityGroup, name string, r rule) error {
+	var cidr4, cidr6, peer pulumi.StringPtrInput
+	if r.cidrIPv4 != "" {
+		cidr4 = pulumi.String(r.cidrIPv4)
+	}
+	if r.cidrIPv6 != "" {
+		cidr6 = pulumi.String(r.cidrIPv6)
+	}
+	if r.peer != nil {
+		peer = r.peer.ID().ToStringOutput()
+	}
+	tags := nameTag(name)
+	if r.egress {
+		_, err := vpc.NewSecurityGroupEgressRule(b.ctx, name, &vpc.SecurityGroupEgressRuleArgs{
+			SecurityGroupId: group.ID(), IpProtocol: pulumi.String("tcp"),
+			FromPort: pulumi.Int(r.port), ToPort: pulumi.Int(r.port),
+			CidrIpv4: cidr4, CidrIpv6: cidr6, ReferencedSecurityGroupId: peer,
+			Description: pulumi.String(r.description), Tags: tags,
+		}, b.parent)
+		return err
+	}
+	_, err := vpc.NewSecurityGroupIngressRule(b.ctx, name, &vpc.SecurityGroupIngressRuleArgs{
+		SecurityGroupId: group.ID(), IpProtocol: pulumi.String("tcp"),
+		FromPort: pulumi.Int(r.port), ToPort: pulumi.Int(r.port),
+		CidrIpv4: cidr4, CidrIpv6: cidr6, ReferencedSecurityGroupId: peer,
+		Description: pulumi.String(r.description), Tags: tags,
+	}, b.parent)
+	return err
+}

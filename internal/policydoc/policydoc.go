@@ -1,0 +1,81 @@
+// Package policydoc is the one shape of IAM and KMS policy documents the
+// components build: Go structs marshalled with encoding/json, never strings
+// pieced together, so a document is always valid JSON and tests can parse it
+// back into the same types to assert on principals, actions, resources and
+// conditions.
+package policydoc
+
+import (
+	"encoding/json"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Version is the IAM policy language version every document uses.
+const Version = "2012-10-17"
+
+// Document is an IAM policy, trust policy or KMS key policy.
+type Document struct {
+	Version   string      `json:"Version"`
+	Statement []Statement `json:"Statement"`
+}
+
+// Statement is one statement of a Document.
+type Statement struct {
+	Sid       string     `json:"Sid,omitempty"`
+	Effect    string     `json:"Effect"`
+	Principal *Principal `json:"Principal,omitempty"`
+	Action    []string   `json:"Action"`
+	Resource  []string   `json:"Resource,omitempty"`
+	// Condition maps an operator (StringEquals, ArnLike, ...) to condition keys and their values.
+	Condition map[string]map[string][]string `json:"Condition,omitempty"`
+}
+
+// Principal names who a resource policy or trust policy applies to.
+type Principal struct {
+	AWS       []string `json:"AWS,omitempty"`
+	Service   []string `json:"Service,omitempty"`
+	Federated []string `json:"Federated,omitempty"`
+}
+
+// Allow is a statement that allows actions on resources.
+func Allow(sid string, actions []string, resources ...string) Statement {
+	return Statement{Sid: sid, Effect: "Allow", Action: actions, Resource: resources}
+}
+
+// New is a document of the given statements.
+func New(statements ...Statement) Document {
+	return Document{Version: Version, Statement: statements}
+}
+
+// JSON renders the document.
+func (d Document) JSON() string {
+	b, err := json.Marshal(d)
+	if err != nil {
+		panic(err) // only strings, slices and maps of strings: cannot fail
+	}
+	return string(b)
+}
+
+// Parse reads a document back, for tests and checks.
+func Parse(s string) (Document, error) {
+	var d Document
+	err := json.Unmarshal([]byte(s), &d)
+	return d, err
+}
+
+// Output renders a document that needs resource outputs: build is called with
+// the resolved values of the inputs, in order, once they are known.
+func Output(build func(values []string) Document, inputs ...pulumi.StringInput) pulumi.StringOutput {
+	arr := make([]interface{}, len(inputs))
+	for i, in := range inputs {
+		arr[i] = in
+	}
+	return pulumi.All(arr...).ApplyT(func(resolved []interface{}) string {
+		values := make([]string, len(resolved))
+		for i, v := range resolved {
+			values[i], _ = v.(string)
+		}
+		return build(values).JSON()
+	}).(pulumi.StringOutput)
+}

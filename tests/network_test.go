@@ -1,0 +1,447 @@
+package tests
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/components/network"
+	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/stacks"
+)
+
+const (
+	typeVpc          = "aws:ec2/vpc:Vpc"
+	typeSubnet       = "aws:ec2/subnet:Subnet"
+	typeNat          = "aws:ec2/natGateway:NatGateway"
+	typeEip          = "aws:ec2/eip:Eip"
+	typeRouteTable   = "aws:ec2/routeTable:RouteTable"
+	typeRoute        = "aws:ec2/route:Route"
+	typeRTA          = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+	typeIgw          = "aws:ec2/internetGateway:InternetGateway"
+	typeEndpoint     = "aws:ec2/vpcEndpoint:VpcEndpoint"
+	typeFlowLog      = "aws:ec2/flowLog:FlowLog"
+	typeSG           = "aws:ec2/securityGroup:SecurityGroup"
+	typeDefaultSG    = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+	typeIngress      = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+	typeEgress       = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+	typeLogGroup     = "aws:cloudwatch/logGroup:LogGroup"
+	typeRole         = "aws:iam/role:Role"
+	typeRolePolicy   = "aws:iam/rolePolicy:RolePolicy"
+	typeNetwork      = "ohmycoins:network:Network"
+	typeKey          = "aws:kms/key:Key"
+	typeAlias        = "aws:kms/alias:Alias"
+	typeEncryptedKey = "ohmycoins:encryption:Key"
+)
+
+// byID finds resources by the id the mock cloud gave them.
+func byID(plan *preview.Plan) map[string]preview.Resource {
+	ids := map[string]preview.Resource{}
+	for _, r := range plan.Resources {
+		if r.ID != "" {
+			ids[r.ID] = r
+		}
+	}
+	return ids
+}
+
+func TestNetworkResourceCounts(t *testing.T) {
+	cases := []struct {
+		stack  string
+		counts map[string]int
+	}{
+		{"staging", map[string]int{
+			typeVpc: 1, typeIgw: 1, typeSubnet: 6, typeNat: 1, typeEip: 1, typeRouteTable: 5, typeRoute: 3, typeRTA: 6,
+			typeEndpoint: 1, typeFlowLog: 0, typeSG: 4, typeDefaultSG: 1, typeIngress: 8, typeEgress: 5,
+			typeLogGroup: 0, typeRole: 0,
+		}},
+		{"production", map[string]int{
+			typeVpc: 1, typeIgw: 1, typeSubnet: 9, typeNat: 3, typeEip: 3, typeRouteTable: 7, typeRoute: 4, typeRTA: 9,
+			typeEndpoint: 5, typeFlowLog: 1, typeSG: 5, typeDefaultSG: 1, typeIngress: 9, typeEgress: 5,
+			typeLogGroup: 1, typeRole: 1, typeRolePolicy: 1,
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.stack, func(t *testing.T) {
+			t.Parallel()
+			plan := previewStack(t, c.stack).Plan
+			for typ, want := range c.counts {
+				require.Len(t, plan.OfType(typ), want, "%s count of %s", c.stack, typ)
+			}
+			interfaceEndpoints := 0
+			for _, e := range plan.OfType(typeEndpoint) {
+				if e.Inputs["vpcEndpointType"] == "Interface" {
+					interfaceEndpoints++
+				}
+			}
+			require.Equal(t, map[string]int{"staging": 0, "production": 4}[c.stack], interfaceEndpoints)
+		})
+	}
+}
+
+func TestVpcHasDNSAndTheEnvironmentRange(t *testing.T) {
+	for stack, want := range map[string]struct{ prefix, cidr string }{
+		"staging": {"ohmycoins-staging", "10.0.0.0/16"}, "production": {"ohmycoins-prod", "10.1.0.0/16"},
+	} {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			vpc := mustNamed(t, previewStack(t, stack).Plan, typeVpc, want.prefix+"-vpc")
+			require.Equal(t, want.cidr, vpc.Inputs["cidrBlock"])
+			require.Equal(t, true, vpc.Inputs["enableDnsSupport"])
+			require.Equal(t, true, vpc.Inputs["enableDnsHostnames"])
+			require.Equal(t, map[string]any{"Name": want.prefix + "-vpc"}, vpc.Inputs["tags"])
+		})
+	}
+}
+
+func TestSubnetsHaveTheSpecCIDRsAndAZs(t *testing.T) {
+	for _, c := range []struct {
+		stack, prefix string
+		settings      stacks.Settings
+	}{{"staging", "ohmycoins-staging", stacks.Staging()}, {"production", "ohmycoins-prod", stacks.Production()}} {
+		t.Run(c.stack, func(t *testing.T) {
+			t.Parallel()
+			plan := previewStack(t, c.stack).Plan
+			vpc := mustNamed(t, plan, typeVpc, c.prefix+"-vpc")
+			n := c.settings.Network
+			for i, az := range n.AvailabilityZones {
+				for _, tier := range []struct{ name, cidr, kind string }{
+					{fmt.Sprintf("%s-public-subnet-%d", c.prefix, i+1), n.PublicSubnetCIDRs[i], "public"},
+					{fmt.Sprintf("%s-private-app-subnet-%d", c.prefix, i+1), n.AppSubnetCIDRs[i], "private-app"},
+					{fmt.Sprintf("%s-private-db-subnet-%d", c.prefix, i+1), n.DataSubnetCIDRs[i], "private-db"},
+				} {
+					s := mustNamed(t, plan, typeSubnet, tier.name)
+					require.Equal(t, tier.cidr, s.Inputs["cidrBlock"], tier.name)
+					require.Equal(t, az, s.Inputs["availabilityZone"], tier.name)
+					require.Equal(t, vpc.ID, s.Inputs["vpcId"], tier.name)
+					require.Equal(t, false, s.Inputs["mapPublicIpOnLaunch"], "%s: no public IPs on launch", tier.name)
+					require.Equal(t, map[string]any{"Name": tier.name, "Tier": tier.kind}, s.Inputs["tags"])
+				}
+			}
+		})
+	}
+	// The literal SPEC values, so a preset change cannot carry the test along with it.
+	plan := previewStack(t, "production").Plan
+	require.Equal(t, "10.1.13.0/24", mustNamed(t, plan, typeSubnet, "ohmycoins-prod-private-app-subnet-3").Inputs["cidrBlock"])
+	require.Equal(t, "ap-southeast-2c", mustNamed(t, plan, typeSubnet, "ohmycoins-prod-private-db-subnet-3").Inputs["availabilityZone"])
+}
+
+// routesOf returns the routes of a route table, by destination.
+func routesOf(plan *preview.Plan, table preview.Resource) map[string]preview.Resource {
+	routes := map[string]preview.Resource{}
+	for _, r := range plan.OfType(typeRoute) {
+		if r.Inputs["routeTableId"] == table.ID {
+			routes[r.Inputs["destinationCidrBlock"].(string)] = r
+		}
+	}
+	return routes
+}
+
+// associatedSubnets returns the names of the subnets associated with a route table.
+func associatedSubnets(plan *preview.Plan, table preview.Resource) []string {
+	ids := byID(plan)
+	var names []string
+	for _, a := range plan.OfType(typeRTA) {
+		if a.Inputs["routeTableId"] == table.ID {
+			names = append(names, ids[a.Inputs["subnetId"].(string)].Name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+func TestRouteTablesSendEachTierWhereItShouldGo(t *testing.T) {
+	for _, c := range []struct {
+		stack, prefix string
+		azs           int
+		natOfAZ       []int // the NAT gateway (1-based) each AZ's app table routes to
+	}{
+		{"staging", "ohmycoins-staging", 2, []int{1, 1}},
+		{"production", "ohmycoins-prod", 3, []int{1, 2, 3}},
+	} {
+		t.Run(c.stack, func(t *testing.T) {
+			t.Parallel()
+			plan := previewStack(t, c.stack).Plan
+			ids := byID(plan)
+
+			public := mustNamed(t, plan, typeRouteTable, c.prefix+"-public-rt")
+			routes := routesOf(plan, public)
+			require.Len(t, routes, 1)
+			require.Equal(t, mustNamed(t, plan, typeIgw, c.prefix+"-igw").ID, routes["0.0.0.0/0"].Inputs["gatewayId"])
+			var publicSubnets []string
+			for i := 1; i <= c.azs; i++ {
+				publicSubnets = append(publicSubnets, fmt.Sprintf("%s-public-subnet-%d", c.prefix, i))
+			}
+			require.Equal(t, publicSubnets, associatedSubnets(plan, public))
+
+			for i := 1; i <= c.azs; i++ {
+				app := mustNamed(t, plan, typeRouteTable, fmt.Sprintf("%s-private-app-rt-%d", c.prefix, i))
+				routes := routesOf(plan, app)
+				require.Len(t, routes, 1)
+				nat := ids[routes["0.0.0.0/0"].Inputs["natGatewayId"].(string)]
+				require.Equal(t, fmt.Sprintf("%s-nat-gateway-%d", c.prefix, c.natOfAZ[i-1]), nat.Name, "app route table %d", i)
+				require.Equal(t, []string{fmt.Sprintf("%s-private-app-subnet-%d", c.prefix, i)}, associatedSubnets(plan, app))
+
+				data := mustNamed(t, plan, typeRouteTable, fmt.Sprintf("%s-private-db-rt-%d", c.prefix, i))
+				require.Empty(t, routesOf(plan, data), "data route table %d has no route out", i)
+				require.Equal(t, []string{fmt.Sprintf("%s-private-db-subnet-%d", c.prefix, i)}, associatedSubnets(plan, data))
+			}
+
+			// Each NAT gateway sits in the public subnet of its AZ, with its own Elastic IP.
+			for i, nat := range plan.OfType(typeNat) {
+				n := i + 1
+				require.Equal(t, fmt.Sprintf("%s-public-subnet-%d", c.prefix, n), ids[nat.Inputs["subnetId"].(string)].Name)
+				eip := mustNamed(t, plan, typeEip, fmt.Sprintf("%s-nat-eip-%d", c.prefix, n))
+				require.Equal(t, eip.Outputs["allocationId"], nat.Inputs["allocationId"])
+				require.Equal(t, "vpc", eip.Inputs["domain"])
+				igw := mustNamed(t, plan, typeIgw, c.prefix+"-igw")
+				require.Contains(t, nat.Dependencies, igw.URN, "a NAT gateway needs the internet gateway attached first")
+			}
+		})
+	}
+}
+
+func TestNATNoneLeavesAppSubnetsToTheEndpoints(t *testing.T) {
+	t.Parallel()
+	plan := previewStack(t, "production", set("ohmycoins:network", `{"natGateways": "none"}`)).Plan
+	require.Empty(t, plan.OfType(typeNat))
+	require.Empty(t, plan.OfType(typeEip))
+	for i := 1; i <= 3; i++ {
+		require.Empty(t, routesOf(plan, mustNamed(t, plan, typeRouteTable, fmt.Sprintf("ohmycoins-prod-private-app-rt-%d", i))))
+	}
+	require.Len(t, plan.OfType(typeEndpoint), 5, "S3 gateway and the four interface endpoints still serve the app subnets")
+}
+
+func TestEndpointsServeTheAppTier(t *testing.T) {
+	t.Parallel()
+	plan := previewStack(t, "production").Plan
+	ids := byID(plan)
+	appSubnets := []any{}
+	var appTables []any
+	for i := 1; i <= 3; i++ {
+		appSubnets = append(appSubnets, mustNamed(t, plan, typeSubnet, fmt.Sprintf("ohmycoins-prod-private-app-subnet-%d", i)).ID)
+		appTables = append(appTables, mustNamed(t, plan, typeRouteTable, fmt.Sprintf("ohmycoins-prod-private-app-rt-%d", i)).ID)
+	}
+
+	s3 := mustNamed(t, plan, typeEndpoint, "ohmycoins-prod-s3-endpoint")
+	require.Equal(t, "com.amazonaws.ap-southeast-2.s3", s3.Inputs["serviceName"])
+	require.Equal(t, "Gateway", s3.Inputs["vpcEndpointType"])
+	require.Equal(t, appTables, s3.Inputs["routeTableIds"])
+
+	vpceSG := mustNamed(t, plan, typeSG, "ohmycoins-prod-vpce-sg")
+	for _, service := range []string{"ecr.api", "ecr.dkr", "logs", "secretsmanager"} {
+		e := mustNamed(t, plan, typeEndpoint, "ohmycoins-prod-"+strings.ReplaceAll(service, ".", "-")+"-endpoint")
+		require.Equal(t, "com.amazonaws.ap-southeast-2."+service, e.Inputs["serviceName"])
+		require.Equal(t, "Interface", e.Inputs["vpcEndpointType"])
+		require.Equal(t, true, e.Inputs["privateDnsEnabled"])
+		require.Equal(t, appSubnets, e.Inputs["subnetIds"])
+		require.Equal(t, []any{vpceSG.ID}, e.Inputs["securityGroupIds"])
+	}
+	require.Equal(t, "ohmycoins-prod-vpce-sg", ids[vpceSG.ID].Inputs["name"])
+
+	staging := previewStack(t, "staging").Plan
+	s3 = mustNamed(t, staging, typeEndpoint, "ohmycoins-staging-s3-endpoint")
+	require.Len(t, s3.Inputs["routeTableIds"], 2, "staging: the S3 gateway endpoint on both app route tables")
+}
+
+// sgRule is a security group rule as the tests write it: group, direction,
+// port, and the peer group's name or the CIDR.
+type sgRule struct {
+	group, direction string
+	port             int
+	peer             string
+}
+
+// securityGroupRules reads every rule of a plan in that form.
+func securityGroupRules(t *testing.T, plan *preview.Plan) []sgRule {
+	ids := byID(plan)
+	var rules []sgRule
+	for _, typ := range []string{typeIngress, typeEgress} {
+		for _, r := range plan.OfType(typ) {
+			require.Equal(t, "tcp", r.Inputs["ipProtocol"], r.Name)
+			require.Equal(t, r.Inputs["fromPort"], r.Inputs["toPort"], r.Name)
+			require.NotEmpty(t, r.Inputs["description"], "%s has a description", r.Name)
+			peer := ""
+			switch {
+			case r.Inputs["referencedSecurityGroupId"] != nil:
+				peer = ids[r.Inputs["referencedSecurityGroupId"].(string)].Inputs["name"].(string)
+			case r.Inputs["cidrIpv4"] != nil:
+				peer = r.Inputs["cidrIpv4"].(string)
+			case r.Inputs["cidrIpv6"] != nil:
+				peer = r.Inputs["cidrIpv6"].(string)
+			}
+			direction := "in"
+			if typ == typeEgress {
+				direction = "out"
+			}
+			rules = append(rules, sgRule{ids[r.Inputs["securityGroupId"].(string)].Inputs["name"].(string), direction, int(r.Inputs["fromPort"].(float64)), peer})
+		}
+	}
+	return rules
+}
+
+func TestSecurityGroupRulesAreExactlyTheTierPolicy(t *testing.T) {
+	common := func(p string) []sgRule {
+		return []sgRule{
+			{p + "-alb-sg", "in", 443, "0.0.0.0/0"}, {p + "-alb-sg", "in", 443, "::/0"},
+			{p + "-alb-sg", "in", 80, "0.0.0.0/0"}, {p + "-alb-sg", "in", 80, "::/0"},
+			{p + "-alb-sg", "out", 8000, p + "-ecs-sg"}, {p + "-alb-sg", "out", 80, p + "-ecs-sg"},
+			{p + "-ecs-sg", "in", 8000, p + "-alb-sg"}, {p + "-ecs-sg", "in", 80, p + "-alb-sg"},
+			{p + "-ecs-sg", "out", 443, "0.0.0.0/0"},
+			{p + "-ecs-sg", "out", 5432, p + "-rds-sg"}, {p + "-ecs-sg", "out", 6379, p + "-redis-sg"},
+			{p + "-rds-sg", "in", 5432, p + "-ecs-sg"},
+			{p + "-redis-sg", "in", 6379, p + "-ecs-sg"},
+		}
+	}
+	for _, c := range []struct {
+		stack string
+		want  []sgRule
+	}{
+		{"staging", common("ohmycoins-staging")},
+		{"production", append(common("ohmycoins-prod"), sgRule{"ohmycoins-prod-vpce-sg", "in", 443, "ohmycoins-prod-ecs-sg"})},
+	} {
+		t.Run(c.stack, func(t *testing.T) {
+			t.Parallel()
+			require.ElementsMatch(t, c.want, securityGroupRules(t, previewStack(t, c.stack).Plan))
+		})
+	}
+}
+
+func TestOnlyTheLoadBalancerIsOpenToTheInternetAndOnlyOnWebPorts(t *testing.T) {
+	for _, stack := range allStacks {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			plan := previewStack(t, stack, set("ohmycoins:network", `{"managementCidrs": ["10.8.0.0/16"]}`)).Plan
+			for _, r := range securityGroupRules(t, plan) {
+				if r.direction == "in" && (r.peer == "0.0.0.0/0" || r.peer == "::/0") {
+					require.Contains(t, []int{80, 443}, r.port, "%+v", r)
+					require.True(t, strings.HasSuffix(r.group, "-alb-sg"), "%+v", r)
+				}
+				if strings.HasSuffix(r.group, "-rds-sg") || strings.HasSuffix(r.group, "-redis-sg") || strings.HasSuffix(r.group, "-vpce-sg") {
+					require.Equal(t, "in", r.direction, "the data tiers have no egress: %+v", r)
+				}
+			}
+			for _, sg := range plan.OfType(typeSG) {
+				require.Nil(t, sg.Inputs["ingress"], "%s: no inline rules", sg.Name)
+				require.Nil(t, sg.Inputs["egress"], "%s: no inline rules", sg.Name)
+				require.Equal(t, true, sg.Inputs["revokeRulesOnDelete"], sg.Name)
+			}
+			def := plan.OfType(typeDefaultSG)[0]
+			require.Nil(t, def.Inputs["ingress"], "the default security group keeps no rules")
+			require.Nil(t, def.Inputs["egress"], "the default security group keeps no rules")
+		})
+	}
+}
+
+func TestManagementCIDRsAndSMTPGetTheirOwnRules(t *testing.T) {
+	t.Parallel()
+	plan := previewStack(t, "staging",
+		set("ohmycoins:network", `{"managementCidrs": ["10.8.0.0/16", "192.168.10.0/24"]}`),
+		set("ohmycoins:app", `{"smtpHost": "smtp.example.com", "smtpPort": 2587}`),
+	).Plan
+	rules := securityGroupRules(t, plan)
+	require.Contains(t, rules, sgRule{"ohmycoins-staging-rds-sg", "in", 5432, "10.8.0.0/16"})
+	require.Contains(t, rules, sgRule{"ohmycoins-staging-rds-sg", "in", 5432, "192.168.10.0/24"})
+	require.Contains(t, rules, sgRule{"ohmycoins-staging-ecs-sg", "out", 2587, "0.0.0.0/0"})
+	require.Len(t, rules, 16)
+	mustNamed(t, plan, typeIngress, "ohmycoins-staging-rds-sg-in-management-2")
+}
+
+func TestFlowLogsWriteOnlyToTheirEncryptedGroup(t *testing.T) {
+	t.Parallel()
+	plan := previewStack(t, "production").Plan
+	key := mustNamed(t, plan, typeKey, "ohmycoins-prod-key")
+	group := mustNamed(t, plan, typeLogGroup, "ohmycoins-prod-flow-logs")
+	require.Equal(t, "/aws/vpc/flow-logs/ohmycoins-prod", group.Inputs["name"])
+	require.Equal(t, 90.0, group.Inputs["retentionInDays"])
+	require.Equal(t, key.Outputs["arn"], group.Inputs["kmsKeyId"])
+
+	role := mustNamed(t, plan, typeRole, "ohmycoins-prod-flow-logs-role")
+	trust, err := policydoc.Parse(role.Inputs["assumeRolePolicy"].(string))
+	require.NoError(t, err)
+	require.Len(t, trust.Statement, 1)
+	require.Equal(t, []string{"vpc-flow-logs.amazonaws.com"}, trust.Statement[0].Principal.Service)
+	require.Equal(t, []string{"sts:AssumeRole"}, trust.Statement[0].Action)
+	require.Equal(t, []string{preview.MockAccountID}, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
+
+	policy, err := policydoc.Parse(mustNamed(t, plan, typeRolePolicy, "ohmycoins-prod-flow-logs-policy").Inputs["policy"].(string))
+	require.NoError(t, err)
+	groupARN := group.Outputs["arn"].(string)
+	for _, s := range policy.Statement {
+		for _, a := range s.Action {
+			require.NotEqual(t, "logs:*", a)
+			if a != "logs:DescribeLogGroups" {
+				require.Equal(t, []string{groupARN, groupARN + ":*"}, s.Resource, "%s is scoped to the flow-log group", a)
+			}
+		}
+		require.NotContains(t, s.Resource, "*")
+	}
+
+	flow := mustNamed(t, plan, typeFlowLog, "ohmycoins-prod-flow-logs")
+	require.Equal(t, "ALL", flow.Inputs["trafficType"])
+	require.Equal(t, groupARN, flow.Inputs["logDestination"])
+	require.Equal(t, role.Outputs["arn"], flow.Inputs["iamRoleArn"])
+	require.Equal(t, mustNamed(t, plan, typeVpc, "ohmycoins-prod-vpc").ID, flow.Inputs["vpcId"])
+}
+
+func TestNetworkChildrenHangUnderTheComponent(t *testing.T) {
+	for _, stack := range allStacks {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			plan := previewStack(t, stack).Plan
+			components := plan.OfType(typeNetwork)
+			require.Len(t, components, 1)
+			component := components[0]
+			require.Equal(t, plan.Root().URN, component.Parent)
+			prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
+			require.Equal(t, prefix, component.Name)
+			children := plan.Children(component.URN)
+			require.NotEmpty(t, children)
+			for _, c := range children {
+				require.True(t, strings.HasPrefix(c.Name, prefix+"-"), "%s is named after the component", c.Name)
+			}
+			for _, typ := range []string{typeVpc, typeSubnet, typeNat, typeSG, typeIngress, typeEgress, typeRouteTable} {
+				for _, r := range plan.OfType(typ) {
+					require.Equal(t, component.URN, r.Parent, "%s hangs under the network component", r.Name)
+				}
+			}
+		})
+	}
+}
+
+// TestNetworkComponentRefusesInconsistentArgs: the component guards its own
+// inputs when used without stacks.Validate in front of it.
+func TestNetworkComponentRefusesInconsistentArgs(t *testing.T) {
+	good := network.Args{
+		Region: "ap-southeast-2", VPCCIDR: "10.0.0.0/16", AvailabilityZones: []string{"ap-southeast-2a", "ap-southeast-2b"},
+		PublicSubnetCIDRs: []string{"10.0.1.0/24", "10.0.2.0/24"}, AppSubnetCIDRs: []string{"10.0.11.0/24", "10.0.12.0/24"},
+		DataSubnetCIDRs: []string{"10.0.21.0/24", "10.0.22.0/24"}, NATGateways: network.NATSingle,
+	}
+	cases := []struct {
+		name   string
+		mutate func(*network.Args)
+		want   string
+	}{
+		{"subnets per AZ", func(a *network.Args) { a.AppSubnetCIDRs = a.AppSubnetCIDRs[:1] }, "network: AppSubnetCIDRs has 1 CIDRs: needs one per availability zone (2)"},
+		{"NAT none without endpoints", func(a *network.Args) { a.NATGateways = network.NATNone }, "network: NATGateways = none needs InterfaceEndpoints"},
+		{"unknown NAT strategy", func(a *network.Args) { a.NATGateways = "many" }, `network: NATGateways = "many": must be single, perAz or none`},
+		{"flow logs without a key", func(a *network.Args) { a.FlowLogs = true }, "network: FlowLogs needs FlowLogGroupName, LogsKMSKeyARN and AccountID"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			args := good
+			c.mutate(&args)
+			_, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "staging",
+				Program: func(stacks.LoadOptions) pulumi.RunFunc {
+					return func(ctx *pulumi.Context) error { _, err := network.New(ctx, "test", args); return err }
+				}})
+			require.ErrorContains(t, err, c.want)
+		})
+	}
+}
