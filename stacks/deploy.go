@@ -6,6 +6,9 @@ import (
 
 	"github.com/ohmycoins/infra/components/encryption"
 	"github.com/ohmycoins/infra/components/network"
+	"github.com/ohmycoins/infra/components/rds"
+	"github.com/ohmycoins/infra/components/redis"
+	"github.com/ohmycoins/infra/components/secrets"
 )
 
 // Program is the Pulumi program of every stack: load the stack's settings, then
@@ -31,9 +34,12 @@ func ProgramWith(opts LoadOptions) pulumi.RunFunc {
 type Deployment struct {
 	// Provider is the explicit AWS provider every component uses: the region and
 	// default tags come from it, never from ambient aws:* config.
-	Provider *aws.Provider
-	Key      *encryption.Key
-	Network  *network.Network
+	Provider  *aws.Provider
+	Key       *encryption.Key
+	Network   *network.Network
+	Database  *rds.Database
+	Cache     *redis.Cache
+	AppSecret *secrets.AppSecret
 }
 
 // Deploy creates the environment described by valid settings and exports the
@@ -86,12 +92,87 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		return nil, err
 	}
 
+	if err := deployData(ctx, s, d, account, withProvider); err != nil {
+		return nil, err
+	}
+
 	ctx.Export("environment", pulumi.String(s.Environment))
 	ctx.Export("name_prefix", pulumi.String(s.NamePrefix))
 	ctx.Export("region", pulumi.String(s.Region))
 	ctx.Export("vpc_id", d.Network.VpcID)
 	ctx.Export("kms_key_arn", d.Key.ARN)
+	ctx.Export("db_instance_address", d.Database.Address)
+	ctx.Export("db_endpoint", d.Database.Endpoint)
+	ctx.Export("db_master_secret_arn", d.Database.MasterSecretARN)
+	ctx.Export("redis_primary_endpoint_address", d.Cache.PrimaryEndpoint)
+	ctx.Export("redis_reader_endpoint_address", d.Cache.ReaderEndpoint)
+	ctx.Export("app_secrets_arn", d.AppSecret.ARN)
+	ctx.Export("secret_arn", d.AppSecret.ARN)
 	return d, nil
+}
+
+// deployData creates the data tier on the network's data subnets: PostgreSQL,
+// Redis and the application secret, all encrypted with the environment key.
+func deployData(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, opts ...pulumi.ResourceOption) error {
+	var err error
+	db := s.Database
+	if d.Database, err = rds.New(ctx, s.NamePrefix, rds.Args{
+		AccountID:                        account,
+		SubnetIDs:                        d.Network.DataSubnetIDs,
+		SecurityGroupID:                  d.Network.DatabaseSecurityGroupID,
+		KMSKeyARN:                        d.Key.ARN,
+		InstanceClass:                    db.InstanceClass,
+		EngineVersion:                    db.EngineVersion,
+		AllocatedStorageGB:               db.AllocatedStorageGB,
+		MaxAllocatedStorageGB:            db.MaxAllocatedStorageGB,
+		StorageType:                      db.StorageType,
+		MultiAZ:                          db.MultiAZ,
+		BackupRetentionDays:              db.BackupRetentionDays,
+		BackupWindow:                     db.BackupWindow,
+		MaintenanceWindow:                db.MaintenanceWindow,
+		DeletionProtection:               db.DeletionProtection,
+		SkipFinalSnapshot:                db.SkipFinalSnapshot,
+		PerformanceInsights:              db.PerformanceInsights,
+		PerformanceInsightsRetentionDays: db.PerformanceInsightsRetentionDays,
+		MonitoringIntervalSeconds:        db.MonitoringIntervalSeconds,
+		ApplyImmediately:                 db.ApplyImmediately,
+		LogRetentionDays:                 s.Logs.RetentionDays,
+		Protect:                          s.ProtectStatefulResources,
+	}, opts...); err != nil {
+		return err
+	}
+
+	cache := s.Cache
+	if d.Cache, err = redis.New(ctx, s.NamePrefix, redis.Args{
+		SubnetIDs:             d.Network.DataSubnetIDs,
+		SecurityGroupID:       d.Network.CacheSecurityGroupID,
+		KMSKeyARN:             d.Key.ARN,
+		AuthToken:             s.Credentials.RedisAuthToken.Output(),
+		NodeType:              cache.NodeType,
+		EngineVersion:         cache.EngineVersion,
+		Nodes:                 cache.Nodes,
+		AutomaticFailover:     cache.AutomaticFailover,
+		MultiAZ:               cache.MultiAZ,
+		SnapshotRetentionDays: cache.SnapshotRetentionDays,
+		SnapshotWindow:        cache.SnapshotWindow,
+		MaintenanceWindow:     cache.MaintenanceWindow,
+		ApplyImmediately:      cache.ApplyImmediately,
+		LogRetentionDays:      s.Logs.RetentionDays,
+		Protect:               s.ProtectStatefulResources,
+	}, opts...); err != nil {
+		return err
+	}
+
+	d.AppSecret, err = secrets.New(ctx, s.NamePrefix, secrets.Args{
+		Region:             s.Region,
+		KMSKeyARN:          d.Key.ARN,
+		RecoveryWindowDays: s.Secrets.RecoveryWindowDays,
+		Values:             s.AppSecretValues(),
+		ManageValues:       s.Secrets.ManageValues,
+		AlsoReadable:       []pulumi.StringInput{d.Database.MasterSecretARN},
+		Protect:            s.ProtectStatefulResources,
+	}, opts...)
+	return err
 }
 
 // FlowLogGroupName is the log group of the VPC flow logs.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -29,7 +30,7 @@ func TestCLIPrintsATreeWithASummary(t *testing.T) {
 	require.Regexp(t, `\n \+   ├─ ohmycoins:network:Network +ohmycoins-staging +create\n`, stdout)
 	require.Regexp(t, `\n \+   │  ├─ aws:ec2/vpc:Vpc +ohmycoins-staging-vpc +create\n`, stdout)
 	require.Regexp(t, `\n \+   └─ pulumi:providers:aws +ohmycoins-staging-aws +create\n`, stdout)
-	require.Contains(t, stdout, `    environment: "staging"`)
+	require.Regexp(t, `\n    environment +: "staging"\n`, stdout)
 	plan := previewStack(t, "staging").Plan
 	require.True(t, strings.HasSuffix(stdout, fmt.Sprintf("Resources:\n    + %d to create\n", len(plan.Resources))), stdout)
 	require.Contains(t, stderr, "warning: secrets cannot be read offline; the preview used placeholders for ohmycoins:firstSuperuserPassword (unset), ")
@@ -120,10 +121,36 @@ func TestCLIPrintsAMermaidDiagram(t *testing.T) {
 	code, stdout, stderr := runCLI("-stack", "production", "-mermaid")
 	require.Equal(t, 0, code, stderr)
 	require.True(t, strings.HasPrefix(stdout, "flowchart LR\n"), stdout)
-	require.Contains(t, stdout, `  n1(["encryption<br/><small>ohmycoins:encryption:Key</small>"])`)
-	require.Contains(t, stdout, `  n2(["network<br/><small>ohmycoins:network:Network</small>"])`)
-	require.Contains(t, stdout, `  n3["ohmycoins-prod-aws<br/><small>pulumi:providers:aws</small>"]`)
-	require.Contains(t, stdout, "  n2 --> n1\n", "the flow-log group is encrypted with the environment key")
+
+	// Read the nodes back by their label, then the edges by label.
+	node := regexp.MustCompile(`^  (n[0-9]+)\(?\["([^<]+)<br/>`)
+	edge := regexp.MustCompile(`^  (n[0-9]+) --> (n[0-9]+)$`)
+	labels := map[string]string{}
+	var edges []string
+	for _, line := range strings.Split(stdout, "\n") {
+		if m := node.FindStringSubmatch(line); m != nil {
+			labels[m[1]] = m[2]
+		} else if m := edge.FindStringSubmatch(line); m != nil {
+			edges = append(edges, labels[m[1]]+" --> "+labels[m[2]])
+		}
+	}
+	require.ElementsMatch(t, []string{"encryption", "network", "rds", "redis", "secrets", "ohmycoins-prod-aws"}, mapValues(labels))
+	for _, e := range []string{
+		"network --> encryption", // the flow-log group is encrypted with the key
+		"rds --> network", "rds --> encryption",
+		"redis --> network", "redis --> encryption",
+		"secrets --> encryption",
+	} {
+		require.Contains(t, edges, e)
+	}
+}
+
+func mapValues(m map[string]string) []string {
+	var out []string
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
 }
 
 func TestCLIUsageErrors(t *testing.T) {

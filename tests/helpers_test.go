@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview"
@@ -135,3 +136,6 @@ func mustNamed(t testing.TB, plan *preview.Plan, typ, name string) preview.Resou
 	require.True(t, ok, "no %s named %s in the %s plan", typ, name, plan.Stack)
 	return r
 }
+
+// resourceKey is a property key of a raw registration.
+func resourceKey(key string) resource.PropertyKey { return resource.PropertyKey(key) }

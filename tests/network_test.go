@@ -70,8 +70,15 @@ func TestNetworkResourceCounts(t *testing.T) {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
 			plan := previewStack(t, c.stack).Plan
+			network := plan.OfType(typeNetwork)[0]
 			for typ, want := range c.counts {
-				require.Len(t, plan.OfType(typ), want, "%s count of %s", c.stack, typ)
+				var inNetwork []preview.Resource
+				for _, r := range plan.OfType(typ) {
+					if r.Parent == network.URN {
+						inNetwork = append(inNetwork, r)
+					}
+				}
+				require.Len(t, inNetwork, want, "%s count of %s in the network", c.stack, typ)
 			}
 			interfaceEndpoints := 0
 			for _, e := range plan.OfType(typeEndpoint) {

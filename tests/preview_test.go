@@ -157,18 +157,29 @@ func TestEveryAWSResourceUsesTheExplicitProvider(t *testing.T) {
 	}
 }
 
-func TestStackOutputsSoFar(t *testing.T) {
+// TestStackOutputsCarryTheResourcesValues: each output the runbook reads is the
+// value of the resource it names (the full set is checked once every tier exists).
+func TestStackOutputsCarryTheResourcesValues(t *testing.T) {
 	t.Parallel()
 	plan := previewStack(t, "production").Plan
-	vpc := mustNamed(t, plan, "aws:ec2/vpc:Vpc", "ohmycoins-prod-vpc")
-	key := mustNamed(t, plan, "aws:kms/key:Key", "ohmycoins-prod-key")
-	require.Equal(t, map[string]any{
-		"environment": "production",
-		"name_prefix": "ohmycoins-prod",
-		"region":      "ap-southeast-2",
-		"vpc_id":      vpc.ID,
-		"kms_key_arn": key.Outputs["arn"],
-	}, plan.Outputs)
+	db := mustNamed(t, plan, "aws:rds/instance:Instance", "ohmycoins-prod-postgres")
+	secret := mustNamed(t, plan, "aws:secretsmanager/secret:Secret", "ohmycoins-prod-app-secrets")
+	want := map[string]any{
+		"environment":          "production",
+		"name_prefix":          "ohmycoins-prod",
+		"region":               "ap-southeast-2",
+		"vpc_id":               mustNamed(t, plan, "aws:ec2/vpc:Vpc", "ohmycoins-prod-vpc").ID,
+		"kms_key_arn":          mustNamed(t, plan, "aws:kms/key:Key", "ohmycoins-prod-key").Outputs["arn"],
+		"db_instance_address":  db.Outputs["address"],
+		"db_endpoint":          db.Outputs["endpoint"],
+		"db_master_secret_arn": db.Outputs["masterUserSecrets"].([]any)[0].(map[string]any)["secretArn"],
+		"app_secrets_arn":      secret.Outputs["arn"],
+		"secret_arn":           secret.Outputs["arn"],
+	}
+	for name, value := range want {
+		require.Equal(t, value, plan.Outputs[name], name)
+	}
+	require.True(t, strings.HasSuffix(plan.Outputs["db_endpoint"].(string), ":5432"))
 }
 
 // TestSecretsAppearOnlyMasked runs a program with a secret resource input and a

@@ -45,6 +45,10 @@ type Result struct {
 	Placeholders []string
 	// Invokes lists the data-source calls the program made.
 	Invokes []string
+	// Registrations are the raw registrations, sorted by URN, with secret values
+	// still inside their secret wrappers: for tests that must look at a secret's
+	// content. Nothing may print them.
+	Registrations []Registration
 }
 
 // Preview reads a stack file, applies the options and runs the program under mocks.
@@ -131,10 +135,12 @@ func Run(project, stack, dir string, cfg StackConfig, program pulumi.RunFunc) (*
 	if err != nil {
 		return nil, unwrapSingle(err)
 	}
+	regs := cloud.Registrations()
 	return &Result{
-		Plan:         newPlan(project, stack, cloud.Registrations(), outputs),
-		Placeholders: cfg.PlaceholderList(),
-		Invokes:      cloud.Invokes(),
+		Plan:          newPlan(project, stack, regs, outputs),
+		Placeholders:  cfg.PlaceholderList(),
+		Invokes:       cloud.Invokes(),
+		Registrations: regs,
 	}, nil
 }
 

@@ -1,0 +1,255 @@
+// Package rds creates the environment's PostgreSQL database: a subnet group on
+// the data subnets, a parameter group that forces TLS and logs connections and
+// slow queries, the log groups RDS exports into (created here, so they have a
+// retention and the key: defect F4), the enhanced-monitoring role, and the
+// instance <prefix>-postgres, encrypted with the environment key, with an
+// RDS-managed master password (defect B4) and a stable final snapshot name
+// (defect F1).
+package rds
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/internal/policydoc"
+)
+
+// Defaults of the database every environment shares (SPEC.md "Database").
+const (
+	DefaultDatabaseName   = "app"
+	DefaultMasterUsername = "postgres"
+	Port                  = 5432
+	// CACertificate is the certificate authority of the server certificate.
+	CACertificate = "rds-ca-rsa2048-g1"
+)
+
+// LogExports are the PostgreSQL logs published to CloudWatch Logs.
+var LogExports = []string{"postgresql", "upgrade"}
+
+// Args configure the database. Field comments give the staging / production values.
+type Args struct {
+	// AccountID scopes the monitoring role's trust to this account.
+	AccountID pulumi.StringInput
+	// SubnetIDs are the data subnets (one per AZ); SecurityGroupID is the database tier's group.
+	SubnetIDs       pulumi.StringArrayInput
+	SecurityGroupID pulumi.StringInput
+	// KMSKeyARN encrypts storage, Performance Insights, the master secret and the log groups.
+	KMSKeyARN pulumi.StringInput
+
+	InstanceClass                    string // db.t3.micro / db.t3.small
+	EngineVersion                    string // major only: "17"
+	AllocatedStorageGB               int    // 20 / 100
+	MaxAllocatedStorageGB            int    // 100 / 500: storage autoscaling's ceiling
+	StorageType                      string // gp3
+	MultiAZ                          bool   // false / true
+	BackupRetentionDays              int    // 3 / 30
+	BackupWindow                     string // 03:00-04:00 UTC
+	MaintenanceWindow                string // sun:04:00-sun:05:00 UTC
+	DeletionProtection               bool   // false / true
+	SkipFinalSnapshot                bool   // true / false; otherwise the snapshot is <name>-postgres-final
+	PerformanceInsights              bool   // false / true
+	PerformanceInsightsRetentionDays int    // 7
+	MonitoringIntervalSeconds        int    // 60; 0 turns enhanced monitoring (and its role) off
+	ApplyImmediately                 bool   // true / false
+	LogRetentionDays                 int    // 7 / 30
+
+	// DatabaseName and MasterUsername default to app and postgres.
+	DatabaseName   string
+	MasterUsername string
+	// Protect makes the instance a Pulumi-protected resource; production.
+	Protect bool
+}
+
+// Database is the database component.
+type Database struct {
+	pulumi.ResourceState
+
+	Identifier string
+	// Address is the host name, Endpoint is address:port.
+	Address  pulumi.StringOutput
+	Endpoint pulumi.StringOutput
+	Port     int
+	// DatabaseName and Username are what the backend connects as.
+	DatabaseName string
+	Username     string
+	// MasterSecretARN is the RDS-managed secret holding the master password (key "password").
+	MasterSecretARN pulumi.StringOutput
+	ARN             pulumi.StringOutput
+}
+
+// New creates the database. The component's name is the environment's name
+// prefix; the instance is <name>-postgres.
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Database, error) {
+	if args.DatabaseName == "" {
+		args.DatabaseName = DefaultDatabaseName
+	}
+	if args.MasterUsername == "" {
+		args.MasterUsername = DefaultMasterUsername
+	}
+	if args.MaxAllocatedStorageGB <= args.AllocatedStorageGB {
+		return nil, fmt.Errorf("rds: MaxAllocatedStorageGB = %d must be greater than AllocatedStorageGB = %d (RDS rejects equal values)", args.MaxAllocatedStorageGB, args.AllocatedStorageGB)
+	}
+	if strings.Contains(args.EngineVersion, ".") || args.EngineVersion == "" {
+		return nil, fmt.Errorf("rds: EngineVersion = %q: must be a major version only, e.g. 17", args.EngineVersion)
+	}
+	if args.SubnetIDs == nil || args.SecurityGroupID == nil || args.KMSKeyARN == nil || args.AccountID == nil {
+		return nil, fmt.Errorf("rds: SubnetIDs, SecurityGroupID, KMSKeyARN and AccountID are required")
+	}
+
+	c := &Database{
+		Identifier: name + "-postgres", Port: Port,
+		DatabaseName: args.DatabaseName, Username: args.MasterUsername,
+	}
+	if err := ctx.RegisterComponentResource("ohmycoins:rds:Database", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+
+	subnetGroup, err := rds.NewSubnetGroup(ctx, name+"-db-subnet-group", &rds.SubnetGroupArgs{
+		Name:        pulumi.String(name + "-db-subnet-group"),
+		Description: pulumi.String("Data subnets of " + name),
+		SubnetIds:   args.SubnetIDs,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	family := "postgres" + args.EngineVersion
+	parameterGroup, err := rds.NewParameterGroup(ctx, name+"-"+family, &rds.ParameterGroupArgs{
+		Name:        pulumi.String(name + "-" + family),
+		Family:      pulumi.String(family),
+		Description: pulumi.String("PostgreSQL " + args.EngineVersion + " parameters of " + name),
+		Parameters:  parameters(),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	// RDS would create the export log groups itself, without retention or key;
+	// creating them first makes them ours.
+	var logGroups []pulumi.Resource
+	for _, export := range LogExports {
+		group, err := cloudwatch.NewLogGroup(ctx, name+"-postgres-"+export+"-logs", &cloudwatch.LogGroupArgs{
+			Name:            pulumi.String(fmt.Sprintf("/aws/rds/instance/%s/%s", c.Identifier, export)),
+			RetentionInDays: pulumi.Int(args.LogRetentionDays),
+			KmsKeyId:        args.KMSKeyARN,
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		logGroups = append(logGroups, group)
+	}
+
+	var monitoringRoleARN pulumi.StringPtrInput
+	if args.MonitoringIntervalSeconds > 0 {
+		role, err := monitoringRole(ctx, name, args.AccountID, parent)
+		if err != nil {
+			return nil, err
+		}
+		monitoringRoleARN = role.Arn
+	}
+
+	instanceArgs := &rds.InstanceArgs{
+		Identifier:                   pulumi.String(c.Identifier),
+		Engine:                       pulumi.String("postgres"),
+		EngineVersion:                pulumi.String(args.EngineVersion),
+		AutoMinorVersionUpgrade:      pulumi.Bool(true),
+		AllowMajorVersionUpgrade:     pulumi.Bool(false),
+		InstanceClass:                pulumi.String(args.InstanceClass),
+		AllocatedStorage:             pulumi.Int(args.AllocatedStorageGB),
+		MaxAllocatedStorage:          pulumi.Int(args.MaxAllocatedStorageGB),
+		StorageType:                  pulumi.String(args.StorageType),
+		StorageEncrypted:             pulumi.Bool(true),
+		KmsKeyId:                     args.KMSKeyARN,
+		DbName:                       pulumi.String(args.DatabaseName),
+		Username:                     pulumi.String(args.MasterUsername),
+		ManageMasterUserPassword:     pulumi.Bool(true),
+		MasterUserSecretKmsKeyId:     args.KMSKeyARN,
+		Port:                         pulumi.Int(Port),
+		MultiAz:                      pulumi.Bool(args.MultiAZ),
+		DbSubnetGroupName:            subnetGroup.Name,
+		VpcSecurityGroupIds:          pulumi.StringArray{args.SecurityGroupID},
+		PubliclyAccessible:           pulumi.Bool(false),
+		ParameterGroupName:           parameterGroup.Name,
+		CaCertIdentifier:             pulumi.String(CACertificate),
+		BackupRetentionPeriod:        pulumi.Int(args.BackupRetentionDays),
+		BackupWindow:                 pulumi.String(args.BackupWindow),
+		MaintenanceWindow:            pulumi.String(args.MaintenanceWindow),
+		CopyTagsToSnapshot:           pulumi.Bool(true),
+		DeleteAutomatedBackups:       pulumi.Bool(false),
+		DeletionProtection:           pulumi.Bool(args.DeletionProtection),
+		SkipFinalSnapshot:            pulumi.Bool(args.SkipFinalSnapshot),
+		ApplyImmediately:             pulumi.Bool(args.ApplyImmediately),
+		EnabledCloudwatchLogsExports: pulumi.ToStringArray(LogExports),
+		MonitoringInterval:           pulumi.Int(args.MonitoringIntervalSeconds),
+		MonitoringRoleArn:            monitoringRoleARN,
+		PerformanceInsightsEnabled:   pulumi.Bool(args.PerformanceInsights),
+	}
+	if !args.SkipFinalSnapshot {
+		// A fixed name, not a timestamp, so plans stay empty when nothing changes (defect F1).
+		instanceArgs.FinalSnapshotIdentifier = pulumi.String(c.Identifier + "-final")
+	}
+	if args.PerformanceInsights {
+		instanceArgs.PerformanceInsightsKmsKeyId = args.KMSKeyARN
+		instanceArgs.PerformanceInsightsRetentionPeriod = pulumi.Int(args.PerformanceInsightsRetentionDays)
+	}
+	instance, err := rds.NewInstance(ctx, c.Identifier, instanceArgs,
+		parent, pulumi.DependsOn(logGroups), pulumi.Protect(args.Protect))
+	if err != nil {
+		return nil, err
+	}
+
+	c.Address, c.Endpoint, c.ARN = instance.Address, instance.Endpoint, instance.Arn
+	c.MasterSecretARN = instance.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"identifier":      pulumi.String(c.Identifier),
+		"address":         c.Address,
+		"endpoint":        c.Endpoint,
+		"masterSecretArn": c.MasterSecretARN,
+	})
+}
+
+// parameters are the PostgreSQL settings of SPEC.md: log connections and
+// statements slower than a second, load pg_stat_statements, refuse plain-text
+// connections. shared_preload_libraries takes effect at the next reboot.
+func parameters() rds.ParameterGroupParameterArray {
+	return rds.ParameterGroupParameterArray{
+		rds.ParameterGroupParameterArgs{Name: pulumi.String("log_connections"), Value: pulumi.String("1")},
+		rds.ParameterGroupParameterArgs{Name: pulumi.String("log_disconnections"), Value: pulumi.String("1")},
+		rds.ParameterGroupParameterArgs{Name: pulumi.String("log_min_duration_statement"), Value: pulumi.String("1000")},
+		rds.ParameterGroupParameterArgs{Name: pulumi.String("rds.force_ssl"), Value: pulumi.String("1")},
+		rds.ParameterGroupParameterArgs{Name: pulumi.String("shared_preload_libraries"), Value: pulumi.String("pg_stat_statements"), ApplyMethod: pulumi.String("pending-reboot")},
+	}
+}
+
+// monitoringRole is the role RDS enhanced monitoring publishes OS metrics with.
+func monitoringRole(ctx *pulumi.Context, name string, account pulumi.StringInput, parent pulumi.ResourceOption) (*iam.Role, error) {
+	role, err := iam.NewRole(ctx, name+"-rds-monitoring-role", &iam.RoleArgs{
+		Name:        pulumi.String(name + "-rds-monitoring-role"),
+		Description: pulumi.String("RDS enhanced monitoring of " + name + "-postgres"),
+		AssumeRolePolicy: policydoc.Output(func(v []string) policydoc.Document {
+			return MonitoringTrustPolicy(v[0])
+		}, account),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	_, err = iam.NewRolePolicyAttachment(ctx, name+"-rds-monitoring-policy", &iam.RolePolicyAttachmentArgs{
+		Role:      role.Name,
+		PolicyArn: pulumi.String("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
+	}, parent)
+	return role, err
+}
+
+// MonitoringTrustPolicy lets RDS monitoring assume the role for this account only.
+func MonitoringTrustPolicy(account string) policydoc.Document {
+	s := policydoc.Allow("RdsMonitoringAssumeRole", []string{"sts:AssumeRole"})
+	s.Principal = &policydoc.Principal{Service: []string{"monitoring.rds.amazonaws.com"}}
+	s.Condition = map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {account}}}
+	return policydoc.New(s)
+}

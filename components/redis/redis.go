@@ -1,0 +1,173 @@
+// Package redis creates the environment's Redis: an ElastiCache replication
+// group <prefix>-redis on the data subnets, encrypted at rest with the
+// environment key and in transit, protected by an AUTH token (defects B9, E8),
+// with its slow and engine logs delivered to log groups this program owns.
+// Failover and Multi-AZ come only with two or more nodes.
+package redis
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Port is the Redis port.
+const Port = 6379
+
+// Args configure the cache. Field comments give the staging / production values.
+type Args struct {
+	// SubnetIDs are the data subnets; SecurityGroupID is the cache tier's group.
+	SubnetIDs       pulumi.StringArrayInput
+	SecurityGroupID pulumi.StringInput
+	// KMSKeyARN encrypts data at rest and the log groups.
+	KMSKeyARN pulumi.StringInput
+	// AuthToken is the Redis AUTH token, a secret output (16-128 characters).
+	AuthToken pulumi.StringInput
+
+	NodeType              string // cache.t3.micro / cache.t3.small
+	EngineVersion         string // 7.1
+	Nodes                 int    // 1 / 2: the primary and its replicas
+	AutomaticFailover     bool   // false / true; needs 2+ nodes
+	MultiAZ               bool   // false / true; needs failover
+	SnapshotRetentionDays int    // 1 / 7
+	SnapshotWindow        string // 03:00-05:00 UTC
+	MaintenanceWindow     string // sun:05:00-sun:07:00 UTC
+	ApplyImmediately      bool   // true / false
+	LogRetentionDays      int    // 7 / 30
+	// Protect makes the group Pulumi-protected and keeps a final snapshot
+	// (<name>-redis-final) if it is ever deleted; production.
+	Protect bool
+}
+
+// Cache is the Redis component.
+type Cache struct {
+	pulumi.ResourceState
+
+	ID string
+	// PrimaryEndpoint takes writes; ReaderEndpoint spreads reads over the replicas.
+	PrimaryEndpoint pulumi.StringOutput
+	ReaderEndpoint  pulumi.StringOutput
+	Port            int
+	// MemberClusters are the member cluster ids (<id>-001, ...), sorted: the
+	// CacheClusterId dimension ElastiCache publishes node metrics under.
+	MemberClusters pulumi.StringArrayOutput
+}
+
+// New creates the cache. The component's name is the environment's name
+// prefix; the replication group is <name>-redis.
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Cache, error) {
+	switch {
+	case args.Nodes < 1:
+		return nil, fmt.Errorf("redis: Nodes = %d: needs at least 1", args.Nodes)
+	case args.AutomaticFailover && args.Nodes < 2:
+		return nil, fmt.Errorf("redis: AutomaticFailover needs Nodes >= 2 (is %d)", args.Nodes)
+	case args.MultiAZ && !args.AutomaticFailover:
+		return nil, fmt.Errorf("redis: MultiAZ needs AutomaticFailover")
+	case args.AuthToken == nil || args.KMSKeyARN == nil || args.SubnetIDs == nil || args.SecurityGroupID == nil:
+		return nil, fmt.Errorf("redis: AuthToken, KMSKeyARN, SubnetIDs and SecurityGroupID are required")
+	}
+
+	c := &Cache{ID: name + "-redis", Port: Port}
+	if err := ctx.RegisterComponentResource("ohmycoins:redis:Cache", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+
+	subnetGroup, err := elasticache.NewSubnetGroup(ctx, name+"-redis-subnet-group", &elasticache.SubnetGroupArgs{
+		Name:        pulumi.String(name + "-redis-subnet-group"),
+		Description: pulumi.String("Data subnets of " + name),
+		SubnetIds:   args.SubnetIDs,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	family := "redis" + majorOf(args.EngineVersion)
+	parameterGroup, err := elasticache.NewParameterGroup(ctx, name+"-"+family, &elasticache.ParameterGroupArgs{
+		Name:        pulumi.String(name + "-" + family),
+		Family:      pulumi.String(family),
+		Description: pulumi.String("Redis parameters of " + name + ": evict least recently used keys when full"),
+		Parameters: elasticache.ParameterGroupParameterArray{
+			elasticache.ParameterGroupParameterArgs{Name: pulumi.String("maxmemory-policy"), Value: pulumi.String("allkeys-lru")},
+		},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	var deliveries elasticache.ReplicationGroupLogDeliveryConfigurationArray
+	var logGroups []pulumi.Resource
+	for _, logType := range []string{"slow-log", "engine-log"} {
+		groupName := fmt.Sprintf("/aws/elasticache/%s/%s", name, logType)
+		group, err := cloudwatch.NewLogGroup(ctx, name+"-redis-"+logType, &cloudwatch.LogGroupArgs{
+			Name:            pulumi.String(groupName),
+			RetentionInDays: pulumi.Int(args.LogRetentionDays),
+			KmsKeyId:        args.KMSKeyARN,
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		logGroups = append(logGroups, group)
+		deliveries = append(deliveries, elasticache.ReplicationGroupLogDeliveryConfigurationArgs{
+			LogType:         pulumi.String(logType),
+			DestinationType: pulumi.String("cloudwatch-logs"),
+			Destination:     group.Name,
+			LogFormat:       pulumi.String("json"),
+		})
+	}
+
+	groupArgs := &elasticache.ReplicationGroupArgs{
+		ReplicationGroupId:        pulumi.String(c.ID),
+		Description:               pulumi.String("Redis of " + name),
+		Engine:                    pulumi.String("redis"),
+		EngineVersion:             pulumi.String(args.EngineVersion),
+		AutoMinorVersionUpgrade:   pulumi.Bool(true),
+		NodeType:                  pulumi.String(args.NodeType),
+		NumCacheClusters:          pulumi.Int(args.Nodes),
+		Port:                      pulumi.Int(Port),
+		ParameterGroupName:        parameterGroup.Name,
+		SubnetGroupName:           subnetGroup.Name,
+		SecurityGroupIds:          pulumi.StringArray{args.SecurityGroupID},
+		AtRestEncryptionEnabled:   pulumi.Bool(true),
+		KmsKeyId:                  args.KMSKeyARN,
+		TransitEncryptionEnabled:  pulumi.Bool(true),
+		AuthToken:                 args.AuthToken,
+		AutomaticFailoverEnabled:  pulumi.Bool(args.AutomaticFailover),
+		MultiAzEnabled:            pulumi.Bool(args.MultiAZ),
+		SnapshotRetentionLimit:    pulumi.Int(args.SnapshotRetentionDays),
+		SnapshotWindow:            pulumi.String(args.SnapshotWindow),
+		MaintenanceWindow:         pulumi.String(args.MaintenanceWindow),
+		ApplyImmediately:          pulumi.Bool(args.ApplyImmediately),
+		LogDeliveryConfigurations: deliveries,
+	}
+	if args.Protect {
+		groupArgs.FinalSnapshotIdentifier = pulumi.String(c.ID + "-final")
+	}
+	group, err := elasticache.NewReplicationGroup(ctx, c.ID, groupArgs,
+		parent, pulumi.DependsOn(logGroups), pulumi.Protect(args.Protect))
+	if err != nil {
+		return nil, err
+	}
+
+	c.PrimaryEndpoint = group.PrimaryEndpointAddress
+	c.ReaderEndpoint = group.ReaderEndpointAddress
+	c.MemberClusters = group.MemberClusters.ApplyT(func(ids []string) []string {
+		sorted := slices.Clone(ids)
+		slices.Sort(sorted)
+		return sorted
+	}).(pulumi.StringArrayOutput)
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"primaryEndpoint": c.PrimaryEndpoint,
+		"readerEndpoint":  c.ReaderEndpoint,
+		"memberClusters":  c.MemberClusters,
+	})
+}
+
+// majorOf is the major version of major.minor ("7.1" -> "7").
+func majorOf(version string) string {
+	major, _, _ := strings.Cut(version, ".")
+	return major
+}
