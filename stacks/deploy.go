@@ -4,7 +4,10 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/ohmycoins/infra/components/alb"
+	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/components/encryption"
+	"github.com/ohmycoins/infra/components/images"
 	"github.com/ohmycoins/infra/components/network"
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/components/redis"
@@ -25,6 +28,14 @@ func ProgramWith(opts LoadOptions) pulumi.RunFunc {
 		if err != nil {
 			return err
 		}
+		for _, w := range settings.Warnings() {
+			if err := ctx.Log.Warn(w, nil); err != nil {
+				return err
+			}
+			if opts.Warn != nil {
+				opts.Warn(w)
+			}
+		}
 		_, err = Deploy(ctx, *settings)
 		return err
 	}
@@ -40,6 +51,10 @@ type Deployment struct {
 	Database  *rds.Database
 	Cache     *redis.Cache
 	AppSecret *secrets.AppSecret
+
+	LoadBalancer *alb.LoadBalancer
+	Images       *images.Images
+	Cluster      *ecs.Cluster
 }
 
 // Deploy creates the environment described by valid settings and exports the
@@ -95,6 +110,9 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	if err := deployData(ctx, s, d, account, withProvider); err != nil {
 		return nil, err
 	}
+	if err := deployApp(ctx, s, d, account, withProvider); err != nil {
+		return nil, err
+	}
 
 	ctx.Export("environment", pulumi.String(s.Environment))
 	ctx.Export("name_prefix", pulumi.String(s.NamePrefix))
@@ -108,6 +126,17 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	ctx.Export("redis_reader_endpoint_address", d.Cache.ReaderEndpoint)
 	ctx.Export("app_secrets_arn", d.AppSecret.ARN)
 	ctx.Export("secret_arn", d.AppSecret.ARN)
+	ctx.Export("alb_dns_name", d.LoadBalancer.DNSName)
+	ctx.Export("alb_zone_id", d.LoadBalancer.ZoneID)
+	ctx.Export("backend_target_group_arn", d.LoadBalancer.Backend.ARN)
+	ctx.Export("frontend_target_group_arn", d.LoadBalancer.Frontend.ARN)
+	ctx.Export("ecs_cluster_name", pulumi.String(d.Cluster.Name))
+	ctx.Export("backend_service_name", pulumi.String(d.Cluster.ServiceNames["backend"]))
+	ctx.Export("frontend_service_name", pulumi.String(d.Cluster.ServiceNames["frontend"]))
+	ctx.Export("backend_repository_url", d.Images.RepositoryURLs["backend"])
+	ctx.Export("frontend_repository_url", d.Images.RepositoryURLs["frontend"])
+	ctx.Export("app_url", pulumi.String(s.AppURL()))
+	ctx.Export("api_url", pulumi.String(s.APIURL()))
 	return d, nil
 }
 

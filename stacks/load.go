@@ -20,6 +20,9 @@ type LoadOptions struct {
 	// Pulumi CLI gives the program (PULUMI_CONFIG); the offline preview passes the
 	// keys of the stack file it read, since it runs in-process.
 	ConfigKeys []string
+	// Warn receives each of Settings.Warnings once the settings are loaded;
+	// the program also logs them. Nil: log only.
+	Warn func(message string)
 }
 
 // Load reads the stack's settings: ohmycoins:environment picks the preset, stack

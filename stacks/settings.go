@@ -175,6 +175,8 @@ type BuildSettings struct {
 	Context string `json:"context"`
 	// Dockerfile is relative to Context; Dockerfile by default.
 	Dockerfile string `json:"dockerfile"`
+	// Target is the build stage to stop at; the last one by default.
+	Target string `json:"target"`
 }
 
 // AutoscalingSettings is Application Auto Scaling target tracking for one service.

@@ -134,12 +134,15 @@ func TestCLIPrintsAMermaidDiagram(t *testing.T) {
 			edges = append(edges, labels[m[1]]+" --> "+labels[m[2]])
 		}
 	}
-	require.ElementsMatch(t, []string{"encryption", "network", "rds", "redis", "secrets", "ohmycoins-prod-aws"}, mapValues(labels))
+	require.ElementsMatch(t, []string{"encryption", "network", "rds", "redis", "secrets", "alb", "images", "ecs", "ohmycoins-prod-aws"}, mapValues(labels))
 	for _, e := range []string{
 		"network --> encryption", // the flow-log group is encrypted with the key
 		"rds --> network", "rds --> encryption",
 		"redis --> network", "redis --> encryption",
 		"secrets --> encryption",
+		"alb --> network",
+		"images --> encryption",
+		"ecs --> alb", "ecs --> network", "ecs --> rds", "ecs --> redis", "ecs --> secrets",
 	} {
 		require.Contains(t, edges, e)
 	}

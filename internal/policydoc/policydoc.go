@@ -79,3 +79,16 @@ func Output(build func(values []string) Document, inputs ...pulumi.StringInput) 
 		return build(values).JSON()
 	}).(pulumi.StringOutput)
 }
+
+// DenyInsecureTransport refuses every request to a bucket that is not made over
+// TLS (Security Hub S3.5).
+func DenyInsecureTransport(bucketARN string) Statement {
+	return Statement{
+		Sid:       "DenyInsecureTransport",
+		Effect:    "Deny",
+		Principal: &Principal{AWS: []string{"*"}},
+		Action:    []string{"s3:*"},
+		Resource:  []string{bucketARN, bucketARN + "/*"},
+		Condition: map[string]map[string][]string{"Bool": {"aws:SecureTransport": {"false"}}},
+	}
+}

@@ -55,6 +55,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	for _, w := range result.Warnings {
+		fmt.Fprintln(stderr, "warning: "+w)
+	}
 	if len(result.Placeholders) > 0 {
 		fmt.Fprintf(stderr, "warning: secrets cannot be read offline; the preview used placeholders for %s\n",
 			strings.Join(result.Placeholders, ", "))

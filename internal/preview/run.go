@@ -43,6 +43,8 @@ type Result struct {
 	Plan *Plan
 	// Placeholders lists the secrets the preview replaced, e.g. "ohmycoins:secretKey (unset)".
 	Placeholders []string
+	// Warnings are what the program warned about its settings.
+	Warnings []string
 	// Invokes lists the data-source calls the program made.
 	Invokes []string
 	// Registrations are the raw registrations, sorted by URN, with secret values
@@ -77,7 +79,16 @@ func Preview(opts Options) (*Result, error) {
 	if opts.Program != nil {
 		program = opts.Program
 	}
-	return Run(project, opts.Stack, dir, cfg, program(stacks.LoadOptions{ConfigKeys: cfg.Keys()}))
+	var warnings []string
+	result, err := Run(project, opts.Stack, dir, cfg, program(stacks.LoadOptions{
+		ConfigKeys: cfg.Keys(),
+		Warn:       func(w string) { warnings = append(warnings, w) },
+	}))
+	if err != nil {
+		return nil, err
+	}
+	result.Warnings = warnings
+	return result, nil
 }
 
 // apply changes cfg as the options say.

@@ -1,0 +1,253 @@
+// Package alb creates the environment's internet-facing Application Load
+// Balancer <prefix>-alb on the public subnets, its two target groups (backend on
+// 8000, frontend on 80), the listeners and the routing rules, and, when asked,
+// an S3 bucket for its access logs.
+//
+// With a certificate, :80 only redirects to :443 and :443 serves; without one,
+// :80 serves. Either way the serving listener sends host api.<domain> and the
+// API paths (/api/*, /docs, /redoc, /openapi.json) to the backend and the rest
+// to the frontend, so checks against the ALB's own DNS name reach the backend
+// too (the original routed by path only in HTTP mode: defect E1).
+package alb
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Listener ports, the TLS policy and the target group health checks of SPEC.md.
+const (
+	PortHTTP     = 80
+	PortHTTPS    = 443
+	PortBackend  = 8000
+	PortFrontend = 80
+	// SSLPolicy allows TLS 1.3 and 1.2 only.
+	SSLPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+	// BackendHealthPath is the FastAPI health endpoint; the trailing slash matters.
+	BackendHealthPath  = "/api/v1/utils/health-check/"
+	FrontendHealthPath = "/"
+)
+
+// BackendPaths are the paths the backend serves on any host.
+var BackendPaths = []string{"/api/*", "/docs", "/redoc", "/openapi.json"}
+
+// Args configure the load balancer.
+type Args struct {
+	// AccountID is the account the access logs are written for.
+	AccountID pulumi.StringInput
+	// VpcID, PublicSubnetIDs and SecurityGroupID place the ALB.
+	VpcID           pulumi.StringInput
+	PublicSubnetIDs pulumi.StringArrayInput
+	SecurityGroupID pulumi.StringInput
+	// HTTPS says whether CertificateARN is set: a plain value, because the
+	// listener layout depends on it before the certificate's ARN is known.
+	HTTPS          bool
+	CertificateARN pulumi.StringInput
+	// APIHost is the host the backend answers on: api.<domain>.
+	APIHost string
+	// IdleTimeoutSeconds is the connection idle timeout; 60.
+	IdleTimeoutSeconds int
+	// DeletionProtection refuses a delete of the ALB; production.
+	DeletionProtection bool
+	// AccessLogs writes access logs to the bucket <name>-alb-logs, kept
+	// AccessLogExpirationDays; production.
+	AccessLogs              bool
+	AccessLogExpirationDays int
+}
+
+// LoadBalancer is the load balancer component.
+type LoadBalancer struct {
+	pulumi.ResourceState
+
+	ARN pulumi.StringOutput
+	// ARNSuffix (app/<name>/<id>) is the LoadBalancer dimension of CloudWatch metrics.
+	ARNSuffix pulumi.StringOutput
+	DNSName   pulumi.StringOutput
+	ZoneID    pulumi.StringOutput
+	// Backend and Frontend are the target groups.
+	Backend, Frontend TargetGroup
+	// ServingListenerARN is the listener that forwards traffic (:443 with a certificate, else :80).
+	ServingListenerARN pulumi.StringOutput
+	// Routing is what a service must wait for: the listener and rules that attach
+	// its target group to the ALB (defect E6).
+	Routing []pulumi.Resource
+	// HTTPS says whether the ALB terminates TLS.
+	HTTPS bool
+}
+
+// TargetGroup is one target group's identity.
+type TargetGroup struct {
+	ARN pulumi.StringOutput
+	// ARNSuffix (targetgroup/<name>/<id>) is the TargetGroup dimension of CloudWatch metrics.
+	ARNSuffix pulumi.StringOutput
+	Name      string
+}
+
+// New creates the load balancer. The component's name is the environment's
+// name prefix; the ALB is <name>-alb.
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*LoadBalancer, error) {
+	if args.HTTPS && args.CertificateARN == nil {
+		return nil, fmt.Errorf("alb: HTTPS needs CertificateARN")
+	}
+	if args.APIHost == "" || args.VpcID == nil || args.PublicSubnetIDs == nil || args.SecurityGroupID == nil {
+		return nil, fmt.Errorf("alb: APIHost, VpcID, PublicSubnetIDs and SecurityGroupID are required")
+	}
+	if args.IdleTimeoutSeconds == 0 {
+		args.IdleTimeoutSeconds = 60
+	}
+	c := &LoadBalancer{HTTPS: args.HTTPS}
+	if err := ctx.RegisterComponentResource("ohmycoins:alb:LoadBalancer", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+
+	lbArgs := &lb.LoadBalancerArgs{
+		Name:                     pulumi.String(name + "-alb"),
+		Internal:                 pulumi.Bool(false),
+		LoadBalancerType:         pulumi.String("application"),
+		Subnets:                  args.PublicSubnetIDs,
+		SecurityGroups:           pulumi.StringArray{args.SecurityGroupID},
+		EnableHttp2:              pulumi.Bool(true),
+		DropInvalidHeaderFields:  pulumi.Bool(true),
+		IdleTimeout:              pulumi.Int(args.IdleTimeoutSeconds),
+		EnableDeletionProtection: pulumi.Bool(args.DeletionProtection),
+	}
+	lbOpts := []pulumi.ResourceOption{parent}
+	if args.AccessLogs {
+		bucket, policy, err := accessLogBucket(ctx, name, args, parent)
+		if err != nil {
+			return nil, err
+		}
+		lbArgs.AccessLogs = &lb.LoadBalancerAccessLogsArgs{Bucket: bucket, Enabled: pulumi.Bool(true)}
+		// ELB checks at configuration time that it may write to the bucket.
+		lbOpts = append(lbOpts, pulumi.DependsOn([]pulumi.Resource{policy}))
+	}
+	alb, err := lb.NewLoadBalancer(ctx, name+"-alb", lbArgs, lbOpts...)
+	if err != nil {
+		return nil, err
+	}
+
+	if c.Backend, err = targetGroup(ctx, name+"-backend-tg", PortBackend, BackendHealthPath, args.VpcID, parent); err != nil {
+		return nil, err
+	}
+	if c.Frontend, err = targetGroup(ctx, name+"-frontend-tg", PortFrontend, FrontendHealthPath, args.VpcID, parent); err != nil {
+		return nil, err
+	}
+
+	serving, err := listeners(ctx, name, args, alb, c.Frontend.ARN, parent)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := backendRules(ctx, name, args.APIHost, serving, c.Backend.ARN, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	c.ARN, c.ARNSuffix, c.DNSName, c.ZoneID = alb.Arn, alb.ArnSuffix, alb.DnsName, alb.ZoneId
+	c.ServingListenerARN = serving.Arn
+	c.Routing = append([]pulumi.Resource{serving}, rules...)
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"arn":                c.ARN,
+		"arnSuffix":          c.ARNSuffix,
+		"dnsName":            c.DNSName,
+		"zoneId":             c.ZoneID,
+		"backendTargetGroup": c.Backend.ARN,
+		"frontendTarget":     c.Frontend.ARN,
+	})
+}
+
+// targetGroup creates an IP target group (Fargate tasks register by IP) with the
+// SPEC health check: HTTP 200 within 5 s every 30 s, healthy after 2, unhealthy after 3.
+func targetGroup(ctx *pulumi.Context, name string, port int, healthPath string, vpcID pulumi.StringInput, parent pulumi.ResourceOption) (TargetGroup, error) {
+	tg, err := lb.NewTargetGroup(ctx, name, &lb.TargetGroupArgs{
+		Name:                pulumi.String(name),
+		Port:                pulumi.Int(port),
+		Protocol:            pulumi.String("HTTP"),
+		TargetType:          pulumi.String("ip"),
+		VpcId:               vpcID,
+		DeregistrationDelay: pulumi.Int(30),
+		HealthCheck: &lb.TargetGroupHealthCheckArgs{
+			Enabled:            pulumi.Bool(true),
+			Path:               pulumi.String(healthPath),
+			Protocol:           pulumi.String("HTTP"),
+			Matcher:            pulumi.String("200"),
+			Interval:           pulumi.Int(30),
+			Timeout:            pulumi.Int(5),
+			HealthyThreshold:   pulumi.Int(2),
+			UnhealthyThreshold: pulumi.Int(3),
+		},
+	}, parent)
+	if err != nil {
+		return TargetGroup{}, err
+	}
+	return TargetGroup{ARN: tg.Arn, ARNSuffix: tg.ArnSuffix, Name: name}, nil
+}
+
+// listeners creates :80 (and :443 with a certificate) and returns the one that serves.
+func listeners(ctx *pulumi.Context, name string, args Args, alb *lb.LoadBalancer, frontendTG pulumi.StringOutput, parent pulumi.ResourceOption) (*lb.Listener, error) {
+	forwardToFrontend := lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
+		Type:           pulumi.String("forward"),
+		TargetGroupArn: frontendTG,
+	}}
+	if !args.HTTPS {
+		return lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
+			LoadBalancerArn: alb.Arn,
+			Port:            pulumi.Int(PortHTTP),
+			Protocol:        pulumi.String("HTTP"),
+			DefaultActions:  forwardToFrontend,
+		}, parent)
+	}
+	if _, err := lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
+		LoadBalancerArn: alb.Arn,
+		Port:            pulumi.Int(PortHTTP),
+		Protocol:        pulumi.String("HTTP"),
+		DefaultActions: lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
+			Type: pulumi.String("redirect"),
+			Redirect: &lb.ListenerDefaultActionRedirectArgs{
+				Protocol:   pulumi.String("HTTPS"),
+				Port:       pulumi.String(fmt.Sprint(PortHTTPS)),
+				StatusCode: pulumi.String("HTTP_301"),
+			},
+		}},
+	}, parent); err != nil {
+		return nil, err
+	}
+	return lb.NewListener(ctx, name+"-https", &lb.ListenerArgs{
+		LoadBalancerArn: alb.Arn,
+		Port:            pulumi.Int(PortHTTPS),
+		Protocol:        pulumi.String("HTTPS"),
+		SslPolicy:       pulumi.String(SSLPolicy),
+		CertificateArn:  args.CertificateARN,
+		DefaultActions:  forwardToFrontend,
+	}, parent)
+}
+
+// backendRules send the API host, and the API paths on any host, to the backend.
+func backendRules(ctx *pulumi.Context, name, apiHost string, listener *lb.Listener, backendTG pulumi.StringOutput, parent pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	forward := lb.ListenerRuleActionArray{lb.ListenerRuleActionArgs{Type: pulumi.String("forward"), TargetGroupArn: backendTG}}
+	hostRule, err := lb.NewListenerRule(ctx, name+"-api-host-rule", &lb.ListenerRuleArgs{
+		ListenerArn: listener.Arn,
+		Priority:    pulumi.Int(10),
+		Actions:     forward,
+		Conditions: lb.ListenerRuleConditionArray{lb.ListenerRuleConditionArgs{
+			HostHeader: &lb.ListenerRuleConditionHostHeaderArgs{Values: pulumi.ToStringArray([]string{apiHost})},
+		}},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	pathRule, err := lb.NewListenerRule(ctx, name+"-api-paths-rule", &lb.ListenerRuleArgs{
+		ListenerArn: listener.Arn,
+		Priority:    pulumi.Int(20),
+		Actions:     forward,
+		Conditions: lb.ListenerRuleConditionArray{lb.ListenerRuleConditionArgs{
+			PathPattern: &lb.ListenerRuleConditionPathPatternArgs{Values: pulumi.ToStringArray(BackendPaths)},
+		}},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	return []pulumi.Resource{hostRule, pathRule}, nil
+}

@@ -1,0 +1,222 @@
+// Package ecs runs the application on ECS Fargate: the cluster <prefix>-cluster,
+// one log group, task definition and service per application service (backend,
+// frontend) with the names the runbook uses, the execution and task roles, and
+// target-tracking autoscaling where asked.
+//
+// Services run in the private app subnets with no public IP, behind their
+// target groups, with a deployment circuit breaker that rolls a failed
+// deployment back, a health-check grace period, and they are created only after
+// the listener rules that attach their target groups (defects E4, E5, E6).
+package ecs
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// HealthCheckGracePeriodSeconds lets a new task start before the ALB's health
+// checks count against it.
+const HealthCheckGracePeriodSeconds = 60
+
+// Args configure the cluster and its services.
+type Args struct {
+	// Region is where the logs go; AccountID scopes the roles' trust.
+	Region    string
+	AccountID pulumi.StringInput
+	// AppSubnetIDs and SecurityGroupID place the tasks.
+	AppSubnetIDs    pulumi.StringArrayInput
+	SecurityGroupID pulumi.StringInput
+	// KMSKeyARN encrypts the log groups, kept LogRetentionDays (7 / 30).
+	KMSKeyARN        pulumi.StringInput
+	LogRetentionDays int
+	// ContainerInsights publishes ECS/ContainerInsights metrics; production.
+	ContainerInsights bool
+	// ExecEnabled turns on ECS Exec and gives the task role what it needs; staging.
+	ExecEnabled bool
+	// SecretReadPolicy is the IAM policy (JSON) that lets the execution role read
+	// the secrets the containers get and decrypt them.
+	SecretReadPolicy pulumi.StringInput
+	// Services are the application's services.
+	Services []Service
+	// Routing are the listener and rules the services' target groups hang on;
+	// the services are created after them.
+	Routing []pulumi.Resource
+}
+
+// Service is one application service.
+type Service struct {
+	// Name is backend or frontend: the container is <Name>, the task family
+	// <prefix>-<Name>, the service <prefix>-<Name>-service, the log group /ecs/<prefix>-<Name>.
+	Name  string
+	Image pulumi.StringInput
+	// CPU and MemoryMiB are a Fargate task size.
+	CPU, MemoryMiB int
+	// DesiredCount is the number of tasks; with autoscaling, the initial number only.
+	DesiredCount int
+	// ContainerPort receives the traffic of TargetGroupARN.
+	ContainerPort  int
+	TargetGroupARN pulumi.StringInput
+	// Environment and Secrets are the container's variables; a secret's value is
+	// its valueFrom (<secret ARN>:<JSON key>::).
+	Environment map[string]pulumi.StringInput
+	Secrets     map[string]pulumi.StringInput
+	// HealthCheck is the container health check command (CMD-SHELL); empty for none.
+	HealthCheck string
+	// Autoscaling is target tracking on the desired count.
+	Autoscaling Autoscaling
+}
+
+// Autoscaling is target tracking for one service.
+type Autoscaling struct {
+	Enabled            bool
+	MinCount, MaxCount int
+	// CPUTargetPercent and MemoryTargetPercent are the averages kept; 0 leaves a metric out.
+	CPUTargetPercent    int
+	MemoryTargetPercent int
+}
+
+// Cluster is the ECS component.
+type Cluster struct {
+	pulumi.ResourceState
+
+	Name string
+	ARN  pulumi.StringOutput
+	// ServiceNames maps backend/frontend to the ECS service name; LogGroups to the log group name.
+	ServiceNames map[string]string
+	LogGroups    map[string]string
+	// ExecutionRoleARN and TaskRoleARN are the roles the tasks use.
+	ExecutionRoleARN pulumi.StringOutput
+	TaskRoleARN      pulumi.StringOutput
+}
+
+// New creates the cluster and the services. The component's name is the
+// environment's name prefix.
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	if err := args.validate(); err != nil {
+		return nil, err
+	}
+	c := &Cluster{Name: name + "-cluster", ServiceNames: map[string]string{}, LogGroups: map[string]string{}}
+	if err := ctx.RegisterComponentResource("ohmycoins:ecs:Cluster", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+
+	insights := "disabled"
+	if args.ContainerInsights {
+		insights = "enabled"
+	}
+	cluster, err := ecs.NewCluster(ctx, c.Name, &ecs.ClusterArgs{
+		Name:     pulumi.String(c.Name),
+		Settings: ecs.ClusterSettingArray{ecs.ClusterSettingArgs{Name: pulumi.String("containerInsights"), Value: pulumi.String(insights)}},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	roles, err := createRoles(ctx, name, args, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	for _, s := range args.Services {
+		logGroup := "/ecs/" + name + "-" + s.Name
+		group, err := cloudwatch.NewLogGroup(ctx, name+"-"+s.Name+"-logs", &cloudwatch.LogGroupArgs{
+			Name:            pulumi.String(logGroup),
+			RetentionInDays: pulumi.Int(args.LogRetentionDays),
+			KmsKeyId:        args.KMSKeyARN,
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		task, err := ecs.NewTaskDefinition(ctx, name+"-"+s.Name, &ecs.TaskDefinitionArgs{
+			Family:                  pulumi.String(name + "-" + s.Name),
+			Cpu:                     pulumi.String(fmt.Sprint(s.CPU)),
+			Memory:                  pulumi.String(fmt.Sprint(s.MemoryMiB)),
+			NetworkMode:             pulumi.String("awsvpc"),
+			RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
+			RuntimePlatform: &ecs.TaskDefinitionRuntimePlatformArgs{
+				OperatingSystemFamily: pulumi.String("LINUX"),
+				CpuArchitecture:       pulumi.String("X86_64"),
+			},
+			ExecutionRoleArn:     roles.execution.Arn,
+			TaskRoleArn:          roles.task.Arn,
+			ContainerDefinitions: containerDefinitions(s, group.Name, args.Region, args.ExecEnabled),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+
+		serviceName := name + "-" + s.Name + "-service"
+		serviceOpts := []pulumi.ResourceOption{parent, pulumi.DependsOn(args.Routing)}
+		if s.Autoscaling.Enabled {
+			// Autoscaling owns the count after creation: an update must not reset it (defect E5).
+			serviceOpts = append(serviceOpts, pulumi.IgnoreChanges([]string{"desiredCount"}))
+		}
+		service, err := ecs.NewService(ctx, serviceName, &ecs.ServiceArgs{
+			Name:           pulumi.String(serviceName),
+			Cluster:        cluster.Arn,
+			TaskDefinition: task.Arn,
+			DesiredCount:   pulumi.Int(s.DesiredCount),
+			LaunchType:     pulumi.String("FARGATE"),
+			NetworkConfiguration: &ecs.ServiceNetworkConfigurationArgs{
+				Subnets:        args.AppSubnetIDs,
+				SecurityGroups: pulumi.StringArray{args.SecurityGroupID},
+				AssignPublicIp: pulumi.Bool(false),
+			},
+			LoadBalancers: ecs.ServiceLoadBalancerArray{ecs.ServiceLoadBalancerArgs{
+				TargetGroupArn: s.TargetGroupARN,
+				ContainerName:  pulumi.String(s.Name),
+				ContainerPort:  pulumi.Int(s.ContainerPort),
+			}},
+			DeploymentCircuitBreaker:        &ecs.ServiceDeploymentCircuitBreakerArgs{Enable: pulumi.Bool(true), Rollback: pulumi.Bool(true)},
+			HealthCheckGracePeriodSeconds:   pulumi.Int(HealthCheckGracePeriodSeconds),
+			DeploymentMinimumHealthyPercent: pulumi.Int(100),
+			DeploymentMaximumPercent:        pulumi.Int(200),
+			EnableExecuteCommand:            pulumi.Bool(args.ExecEnabled),
+			EnableEcsManagedTags:            pulumi.Bool(true),
+			PropagateTags:                   pulumi.String("SERVICE"),
+			// Waiting for tasks that will never run would only hang the update.
+			WaitForSteadyState: pulumi.Bool(s.DesiredCount > 0),
+		}, serviceOpts...)
+		if err != nil {
+			return nil, err
+		}
+		if s.Autoscaling.Enabled {
+			if err := autoscale(ctx, name+"-"+s.Name, c.Name, serviceName, s.Autoscaling, service, parent); err != nil {
+				return nil, err
+			}
+		}
+		c.ServiceNames[s.Name] = serviceName
+		c.LogGroups[s.Name] = logGroup
+	}
+
+	c.ARN = cluster.Arn
+	c.ExecutionRoleARN, c.TaskRoleARN = roles.execution.Arn, roles.task.Arn
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"name":             pulumi.String(c.Name),
+		"arn":              c.ARN,
+		"executionRoleArn": c.ExecutionRoleARN,
+		"taskRoleArn":      c.TaskRoleARN,
+	})
+}
+
+func (a Args) validate() error {
+	if len(a.Services) == 0 {
+		return fmt.Errorf("ecs: no Services")
+	}
+	if a.SecretReadPolicy == nil || a.AccountID == nil || a.KMSKeyARN == nil || a.AppSubnetIDs == nil || a.SecurityGroupID == nil {
+		return fmt.Errorf("ecs: SecretReadPolicy, AccountID, KMSKeyARN, AppSubnetIDs and SecurityGroupID are required")
+	}
+	for _, s := range a.Services {
+		as := s.Autoscaling
+		if as.Enabled && (as.MinCount > as.MaxCount || s.DesiredCount < as.MinCount || s.DesiredCount > as.MaxCount) {
+			return fmt.Errorf("ecs: service %s: DesiredCount %d must lie within autoscaling %d-%d", s.Name, s.DesiredCount, as.MinCount, as.MaxCount)
+		}
+		if s.Image == nil || s.TargetGroupARN == nil {
+			return fmt.Errorf("ecs: service %s needs Image and TargetGroupARN", s.Name)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,241 @@
+// Package images creates one ECR repository per service (<prefix>-backend,
+// <prefix>-frontend: scan on push, KMS-encrypted, tags immutable where asked,
+// the newest 30 images kept) and resolves the image each service runs: either a
+// reference given in stack config, or an image built from source with
+// pulumi-docker for linux/amd64 (defect E10) and pushed to the service's
+// repository. A built image runs by its pushed digest, so a new build is a new
+// task definition and therefore a new deployment (the original's CI pushed
+// images no service ever ran: defect E9).
+package images
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
+	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// KeepImages is how many images a repository keeps; older ones expire.
+const KeepImages = 30
+
+// Platform is what Fargate runs (X86_64): images built on ARM laptops would
+// otherwise fail with "exec format error".
+const Platform = "linux/amd64"
+
+// Service names one service's image source. Exactly one of Image and
+// BuildContext is set.
+type Service struct {
+	// Name is the service (backend, frontend); its repository is <prefix>-<Name>.
+	Name string
+	// Image is a given image reference, digest-pinned ideally.
+	Image string
+	// BuildContext is a directory to build from; Dockerfile is relative to it
+	// (Dockerfile by default) and Target an optional build stage.
+	BuildContext string
+	Dockerfile   string
+	Target       string
+}
+
+// Args configure the repositories and images.
+type Args struct {
+	// Services are the services, in a stable order.
+	Services []Service
+	// KMSKeyARN encrypts the repositories.
+	KMSKeyARN pulumi.StringInput
+	// ImmutableTags forbids overwriting a tag; production.
+	ImmutableTags bool
+	// ProjectDir resolves relative build contexts; the working directory by default.
+	ProjectDir string
+}
+
+// Images is the images component.
+type Images struct {
+	pulumi.ResourceState
+
+	// RepositoryURLs maps a service to its repository URL.
+	RepositoryURLs map[string]pulumi.StringOutput
+	// References maps a service to the image its task runs: the given reference,
+	// or the pushed repository digest of the built image.
+	References map[string]pulumi.StringOutput
+}
+
+// New creates the repositories and builds what must be built. The component's
+// name is the environment's name prefix.
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Images, error) {
+	for _, s := range args.Services {
+		if (s.Image == "") == (s.BuildContext == "") {
+			return nil, fmt.Errorf("images: service %s needs exactly one of Image and BuildContext", s.Name)
+		}
+	}
+	if args.KMSKeyARN == nil {
+		return nil, fmt.Errorf("images: KMSKeyARN is required")
+	}
+	c := &Images{RepositoryURLs: map[string]pulumi.StringOutput{}, References: map[string]pulumi.StringOutput{}}
+	if err := ctx.RegisterComponentResource("ohmycoins:images:Images", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+
+	mutability := "MUTABLE"
+	if args.ImmutableTags {
+		mutability = "IMMUTABLE"
+	}
+	outputs := pulumi.Map{}
+	for _, s := range args.Services {
+		repoName := name + "-" + s.Name
+		repo, err := ecr.NewRepository(ctx, repoName, &ecr.RepositoryArgs{
+			Name:                       pulumi.String(repoName),
+			ImageTagMutability:         pulumi.String(mutability),
+			ImageScanningConfiguration: &ecr.RepositoryImageScanningConfigurationArgs{ScanOnPush: pulumi.Bool(true)},
+			EncryptionConfigurations: ecr.RepositoryEncryptionConfigurationArray{ecr.RepositoryEncryptionConfigurationArgs{
+				EncryptionType: pulumi.String("KMS"),
+				KmsKey:         args.KMSKeyARN,
+			}},
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := ecr.NewLifecyclePolicy(ctx, repoName+"-lifecycle", &ecr.LifecyclePolicyArgs{
+			Repository: repo.Name,
+			Policy:     pulumi.String(LifecyclePolicy(KeepImages)),
+		}, parent); err != nil {
+			return nil, err
+		}
+		c.RepositoryURLs[s.Name] = repo.RepositoryUrl
+		outputs[s.Name+"RepositoryUrl"] = repo.RepositoryUrl
+
+		if s.Image != "" {
+			c.References[s.Name] = pulumi.String(s.Image).ToStringOutput()
+			continue
+		}
+		ref, err := build(ctx, repoName, s, args.ProjectDir, repo, parent)
+		if err != nil {
+			return nil, err
+		}
+		c.References[s.Name] = ref
+		outputs[s.Name+"Image"] = ref
+	}
+	return c, ctx.RegisterResourceOutputs(c, outputs)
+}
+
+// build builds a service image for Fargate's platform and pushes it to the
+// repository, tagged with a digest of the build context so that unchanged
+// sources make no new image (and immutable tags are never rewritten).
+func build(ctx *pulumi.Context, name string, s Service, projectDir string, repo *ecr.Repository, parent pulumi.ResourceOrInvokeOption) (pulumi.StringOutput, error) {
+	context := s.BuildContext
+	if !filepath.IsAbs(context) && projectDir != "" {
+		context = filepath.Join(projectDir, context)
+	}
+	tag, err := ContextDigest(context)
+	if err != nil {
+		return pulumi.StringOutput{}, fmt.Errorf("images: %s build context %s: %w", s.Name, s.BuildContext, err)
+	}
+	dockerfile := s.Dockerfile
+	if dockerfile == "" {
+		dockerfile = "Dockerfile"
+	}
+	buildArgs := &docker.DockerBuildArgs{
+		Context:    pulumi.String(context),
+		Dockerfile: pulumi.String(filepath.Join(context, dockerfile)),
+		Platform:   pulumi.String(Platform),
+	}
+	if s.Target != "" {
+		buildArgs.Target = pulumi.String(s.Target)
+	}
+	auth := ecr.GetAuthorizationTokenOutput(ctx, ecr.GetAuthorizationTokenOutputArgs{RegistryId: repo.RegistryId}, parent)
+	image, err := docker.NewImage(ctx, name+"-image", &docker.ImageArgs{
+		ImageName: pulumi.Sprintf("%s:%s", repo.RepositoryUrl, tag),
+		Build:     buildArgs,
+		Registry: &docker.RegistryArgs{
+			Server:   repo.RepositoryUrl,
+			Username: auth.UserName(),
+			Password: pulumi.ToSecret(auth.Password()).(pulumi.StringOutput),
+		},
+	}, parent)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return image.RepoDigest, nil
+}
+
+// ContextDigest is "src-" and 12 hex digits of a hash over the relative paths
+// and contents of every file under dir (.git excluded), in path order.
+func ContextDigest(dir string) (string, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return "", err
+	}
+	if !info.IsDir() {
+		return "", fmt.Errorf("not a directory")
+	}
+	var files []string
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		if d.Type().IsRegular() {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	sort.Strings(files)
+	h := sha256.New()
+	for _, f := range files {
+		rel, _ := filepath.Rel(dir, f)
+		fmt.Fprintf(h, "%s\x00", filepath.ToSlash(rel))
+		in, err := os.Open(f)
+		if err != nil {
+			return "", err
+		}
+		_, err = io.Copy(h, in)
+		in.Close()
+		if err != nil {
+			return "", err
+		}
+	}
+	return "src-" + hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+// lifecycleRule is one rule of an ECR lifecycle policy.
+type lifecycleRule struct {
+	RulePriority int    `json:"rulePriority"`
+	Description  string `json:"description"`
+	Selection    struct {
+		TagStatus   string `json:"tagStatus"`
+		CountType   string `json:"countType"`
+		CountNumber int    `json:"countNumber"`
+	} `json:"selection"`
+	Action struct {
+		Type string `json:"type"`
+	} `json:"action"`
+}
+
+// LifecyclePolicy keeps the newest keep images, tagged or not, and expires the rest.
+func LifecyclePolicy(keep int) string {
+	var r lifecycleRule
+	r.RulePriority = 1
+	r.Description = fmt.Sprintf("Keep the newest %d images", keep)
+	r.Selection.TagStatus = "any"
+	r.Selection.CountType = "imageCountMoreThan"
+	r.Selection.CountNumber = keep
+	r.Action.Type = "expire"
+	b, _ := json.Marshal(struct {
+		Rules []lifecycleRule `json:"rules"`
+	}{[]lifecycleRule{r}})
+	return string(b)
+}

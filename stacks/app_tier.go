@@ -1,0 +1,155 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/components/alb"
+	"github.com/ohmycoins/infra/components/ecs"
+	"github.com/ohmycoins/infra/components/images"
+)
+
+// BackendHealthCheck is the backend container's own health check; the image
+// must contain curl (defect E10).
+const BackendHealthCheck = "curl -f http://localhost:8000/api/v1/utils/health-check/ || exit 1"
+
+// HTTPS reports whether the ALB terminates TLS: a certificate is configured.
+func (s Settings) HTTPS() bool { return s.Site.CertificateARN != "" }
+
+// scheme is the URL scheme users reach the environment with.
+func (s Settings) scheme() string {
+	if s.HTTPS() {
+		return "https"
+	}
+	return "http"
+}
+
+// AppURL and APIURL are where users reach the dashboard and the API.
+func (s Settings) AppURL() string { return s.scheme() + "://" + s.DashboardHost() }
+func (s Settings) APIURL() string { return s.scheme() + "://" + s.APIHost() }
+
+// deployApp creates the load balancer, the image repositories (and builds) and
+// the ECS services wired to the data tier.
+func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, opts ...pulumi.ResourceOption) error {
+	var err error
+	var certificate pulumi.StringInput
+	if s.HTTPS() {
+		certificate = pulumi.String(s.Site.CertificateARN)
+	}
+	if d.LoadBalancer, err = alb.New(ctx, s.NamePrefix, alb.Args{
+		AccountID:               account,
+		VpcID:                   d.Network.VpcID,
+		PublicSubnetIDs:         d.Network.PublicSubnetIDs,
+		SecurityGroupID:         d.Network.ALBSecurityGroupID,
+		HTTPS:                   s.HTTPS(),
+		CertificateARN:          certificate,
+		APIHost:                 s.APIHost(),
+		IdleTimeoutSeconds:      s.LoadBalancer.IdleTimeoutSeconds,
+		DeletionProtection:      s.LoadBalancer.DeletionProtection,
+		AccessLogs:              s.LoadBalancer.AccessLogs,
+		AccessLogExpirationDays: s.LoadBalancer.AccessLogExpirationDays,
+	}, opts...); err != nil {
+		return err
+	}
+
+	if d.Images, err = images.New(ctx, s.NamePrefix, images.Args{
+		Services: []images.Service{
+			imageSource("backend", s.Backend), imageSource("frontend", s.Frontend),
+		},
+		KMSKeyARN:     d.Key.ARN,
+		ImmutableTags: s.Environment == EnvProduction,
+		ProjectDir:    ctx.RootDirectory(),
+	}, opts...); err != nil {
+		return err
+	}
+
+	d.Cluster, err = ecs.New(ctx, s.NamePrefix, ecs.Args{
+		Region:            s.Region,
+		AccountID:         account,
+		AppSubnetIDs:      d.Network.AppSubnetIDs,
+		SecurityGroupID:   d.Network.AppSecurityGroupID,
+		KMSKeyARN:         d.Key.ARN,
+		LogRetentionDays:  s.Logs.RetentionDays,
+		ContainerInsights: s.ECS.ContainerInsights,
+		ExecEnabled:       s.ECS.ExecEnabled,
+		SecretReadPolicy:  d.AppSecret.ReadPolicy,
+		Routing:           d.LoadBalancer.Routing,
+		Services: []ecs.Service{
+			{
+				Name: "backend", Image: d.Images.References["backend"],
+				CPU: s.Backend.CPU, MemoryMiB: s.Backend.MemoryMiB, DesiredCount: s.Backend.DesiredCount,
+				ContainerPort: alb.PortBackend, TargetGroupARN: d.LoadBalancer.Backend.ARN,
+				Environment: s.backendEnvironment(d), Secrets: backendSecrets(d),
+				HealthCheck: BackendHealthCheck, Autoscaling: autoscaling(s.Backend.Autoscaling),
+			},
+			{
+				Name: "frontend", Image: d.Images.References["frontend"],
+				CPU: s.Frontend.CPU, MemoryMiB: s.Frontend.MemoryMiB, DesiredCount: s.Frontend.DesiredCount,
+				ContainerPort: alb.PortFrontend, TargetGroupARN: d.LoadBalancer.Frontend.ARN,
+				Environment: map[string]pulumi.StringInput{"VITE_API_URL": pulumi.String(s.APIURL())},
+				Autoscaling: autoscaling(s.Frontend.Autoscaling),
+			},
+		},
+	}, opts...)
+	return err
+}
+
+func imageSource(name string, svc ServiceSettings) images.Service {
+	return images.Service{Name: name, Image: svc.Image, BuildContext: svc.Build.Context, Dockerfile: svc.Build.Dockerfile, Target: svc.Build.Target}
+}
+
+func autoscaling(a AutoscalingSettings) ecs.Autoscaling {
+	return ecs.Autoscaling{
+		Enabled: a.Enabled, MinCount: a.MinCount, MaxCount: a.MaxCount,
+		CPUTargetPercent: a.CPUTargetPercent, MemoryTargetPercent: a.MemoryTargetPercent,
+	}
+}
+
+// backendEnvironment is the backend's plain environment (SPEC.md "Services").
+func (s Settings) backendEnvironment(d *Deployment) map[string]pulumi.StringInput {
+	a := s.App
+	return map[string]pulumi.StringInput{
+		"ENVIRONMENT":          pulumi.String(s.Environment),
+		"PROJECT_NAME":         pulumi.String(s.NamePrefix),
+		"DOMAIN":               pulumi.String(s.Site.Domain),
+		"FRONTEND_HOST":        pulumi.String(s.AppURL()),
+		"BACKEND_CORS_ORIGINS": pulumi.String(strings.Join(a.CORSOrigins, ",")),
+		"POSTGRES_SERVER":      d.Database.Address,
+		"POSTGRES_PORT":        pulumi.String(fmt.Sprint(d.Database.Port)),
+		"POSTGRES_DB":          pulumi.String(d.Database.DatabaseName),
+		"POSTGRES_USER":        pulumi.String(d.Database.Username),
+		"REDIS_HOST":           d.Cache.PrimaryEndpoint,
+		"REDIS_PORT":           pulumi.String(fmt.Sprint(d.Cache.Port)),
+		// Redis only accepts TLS: the client must connect with rediss:// (defect E8).
+		"REDIS_TLS":         pulumi.String("true"),
+		"EMAILS_FROM_EMAIL": pulumi.String(a.EmailsFromEmail),
+		"SMTP_HOST":         pulumi.String(a.SMTPHost),
+		"SMTP_PORT":         pulumi.String(fmt.Sprint(a.SMTPPort)),
+		"SMTP_TLS":          pulumi.String(pythonBool(a.SMTPTLS)),
+		"SMTP_SSL":          pulumi.String(pythonBool(a.SMTPSSL)),
+		"LLM_PROVIDER":      pulumi.String(a.LLMProvider),
+		"OPENAI_MODEL":      pulumi.String(a.OpenAIModel),
+	}
+}
+
+// backendSecrets are the backend's secret variables: each key of the app secret
+// under its own name, and POSTGRES_PASSWORD from the secret RDS manages.
+func backendSecrets(d *Deployment) map[string]pulumi.StringInput {
+	secrets := map[string]pulumi.StringInput{
+		"POSTGRES_PASSWORD": pulumi.Sprintf("%s:password::", d.Database.MasterSecretARN),
+	}
+	for _, key := range d.AppSecret.Keys {
+		secrets[key] = pulumi.Sprintf("%s:%s::", d.AppSecret.ARN, key)
+	}
+	return secrets
+}
+
+// pythonBool writes a boolean the way the FastAPI settings read it.
+func pythonBool(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
+}

@@ -1,0 +1,27 @@
+package stacks
+
+import "fmt"
+
+// Warnings are settings that are valid but deserve a second look before a
+// deployment. The program logs them (pulumi preview and up show them) and the
+// offline preview prints them.
+func (s Settings) Warnings() []string {
+	var warnings []string
+	for _, svc := range []struct {
+		name string
+		s    ServiceSettings
+	}{{"backend", s.Backend}, {"frontend", s.Frontend}} {
+		if svc.s.Image == "" {
+			continue
+		}
+		if tag, digest, reason := parseImage(svc.s.Image); reason == "" && digest == "" && (tag == "" || tag == "latest") {
+			warnings = append(warnings, fmt.Sprintf("%s:%s.image = %q runs a mutable tag: a deployment may not run what was tested; pin a digest (...@sha256:<digest>)",
+				Project, svc.name, svc.s.Image))
+		}
+	}
+	if !s.HTTPS() && s.DNS.ZoneName == "" {
+		warnings = append(warnings, fmt.Sprintf("%s:%s and %s:dns.zoneName are not set: the load balancer serves plain HTTP",
+			Project, keyCertificateARN, Project))
+	}
+	return warnings
+}
