@@ -8,6 +8,7 @@ import (
 	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/components/encryption"
 	"github.com/ohmycoins/infra/components/images"
+	"github.com/ohmycoins/infra/components/monitoring"
 	"github.com/ohmycoins/infra/components/network"
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/components/redis"
@@ -55,6 +56,7 @@ type Deployment struct {
 	LoadBalancer *alb.LoadBalancer
 	Images       *images.Images
 	Cluster      *ecs.Cluster
+	Monitoring   *monitoring.Monitoring
 }
 
 // Deploy creates the environment described by valid settings and exports the
@@ -113,6 +115,30 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	if err := deployApp(ctx, s, d, account, withProvider); err != nil {
 		return nil, err
 	}
+	if d.Monitoring, err = monitoring.New(ctx, s.NamePrefix, monitoring.Args{
+		Environment: s.Environment,
+		Region:      s.Region,
+		KMSKeyARN:   d.Key.ARN,
+		AlertEmails: s.Site.AlertEmails,
+		Thresholds: monitoring.Thresholds{
+			EcsHighCPU: s.Alarms.EcsHighCPU, EcsHighMemory: s.Alarms.EcsHighMemory,
+			AlbHigh5xxErrors: s.Alarms.AlbHigh5xxErrors, AlbUnhealthyTargets: s.Alarms.AlbUnhealthyTargets,
+			RdsHighCPU: s.Alarms.RdsHighCPU, RdsLowStorageGiB: s.Alarms.RdsLowStorageGiB,
+			RedisLowCacheHitRate: s.Alarms.RedisLowCacheHitRate, RedisHighCPU: s.Alarms.RedisHighCPU,
+		},
+		ClusterName:                 d.Cluster.Name,
+		BackendServiceName:          d.Cluster.ServiceNames["backend"],
+		FrontendServiceName:         d.Cluster.ServiceNames["frontend"],
+		LoadBalancerARNSuffix:       d.LoadBalancer.ARNSuffix,
+		BackendTargetGroupARNSuffix: d.LoadBalancer.Backend.ARNSuffix,
+		FrontendTargetGroupSuffix:   d.LoadBalancer.Frontend.ARNSuffix,
+		DBInstanceIdentifier:        d.Database.IdentifierOutput,
+		CacheMembers:                d.Cache.MemberClusters,
+		CacheNodes:                  s.Cache.Nodes,
+		ContainerInsights:           s.ECS.ContainerInsights,
+	}, withProvider); err != nil {
+		return nil, err
+	}
 
 	ctx.Export("environment", pulumi.String(s.Environment))
 	ctx.Export("name_prefix", pulumi.String(s.NamePrefix))
@@ -137,6 +163,10 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	ctx.Export("frontend_repository_url", d.Images.RepositoryURLs["frontend"])
 	ctx.Export("app_url", pulumi.String(s.AppURL()))
 	ctx.Export("api_url", pulumi.String(s.APIURL()))
+	ctx.Export("monitoring_sns_topic_arn", d.Monitoring.TopicARN)
+	ctx.Export("dashboard_name", pulumi.String(d.Monitoring.DashboardName))
+	ctx.Export("dashboard_url", pulumi.String(d.Monitoring.DashboardURL))
+	ctx.Export("alarm_names", pulumi.ToStringArray(d.Monitoring.AlarmNames))
 	return d, nil
 }
 

@@ -134,7 +134,7 @@ func TestCLIPrintsAMermaidDiagram(t *testing.T) {
 			edges = append(edges, labels[m[1]]+" --> "+labels[m[2]])
 		}
 	}
-	require.ElementsMatch(t, []string{"encryption", "network", "rds", "redis", "secrets", "alb", "images", "ecs", "ohmycoins-prod-aws"}, mapValues(labels))
+	require.ElementsMatch(t, []string{"encryption", "network", "rds", "redis", "secrets", "alb", "images", "ecs", "monitoring", "ohmycoins-prod-aws"}, mapValues(labels))
 	for _, e := range []string{
 		"network --> encryption", // the flow-log group is encrypted with the key
 		"rds --> network", "rds --> encryption",
@@ -143,6 +143,7 @@ func TestCLIPrintsAMermaidDiagram(t *testing.T) {
 		"alb --> network",
 		"images --> encryption",
 		"ecs --> alb", "ecs --> network", "ecs --> rds", "ecs --> redis", "ecs --> secrets",
+		"monitoring --> encryption", "monitoring --> alb", "monitoring --> rds", "monitoring --> redis",
 	} {
 		require.Contains(t, edges, e)
 	}

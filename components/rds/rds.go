@@ -69,7 +69,11 @@ type Args struct {
 type Database struct {
 	pulumi.ResourceState
 
-	Identifier string
+	// Identifier is the instance identifier: the DBInstanceIdentifier dimension of
+	// RDS metrics (not the resource id: defect A3). IdentifierOutput is the same
+	// value as the instance reports it, carrying the dependency on it.
+	Identifier       string
+	IdentifierOutput pulumi.StringOutput
 	// Address is the host name, Endpoint is address:port.
 	Address  pulumi.StringOutput
 	Endpoint pulumi.StringOutput
@@ -205,6 +209,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}
 
 	c.Address, c.Endpoint, c.ARN = instance.Address, instance.Endpoint, instance.Arn
+	c.IdentifierOutput = instance.Identifier
 	c.MasterSecretARN = instance.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"identifier":      pulumi.String(c.Identifier),

@@ -8,6 +8,7 @@
 package preview
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -178,8 +179,24 @@ func awaitExports(ctx *pulumi.Context) (map[string]any, error) {
 		case !result.Known:
 			outputs[name] = Unknown
 		default:
-			outputs[name] = result.Value
+			plainValue, err := jsonRoundTrip(result.Value)
+			if err != nil {
+				return nil, fmt.Errorf("stack output %s: %w", name, err)
+			}
+			outputs[name] = plainValue
 		}
 	}
 	return outputs, nil
+}
+
+// jsonRoundTrip turns a Go value into the plain JSON value a reader of the plan
+// gets ([]string becomes []any), so a plan in memory equals the plan read back.
+func jsonRoundTrip(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	err = json.Unmarshal(b, &out)
+	return out, err
 }

@@ -1,0 +1,144 @@
+package monitoring
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// The CloudWatch dashboard body, as Go structs marshalled with encoding/json.
+// Each metric row is [namespace, metric, dimension name, value, ..., options],
+// every row written in full: no "." or "..." shorthand, and no dimensions
+// inside the options, where CloudWatch ignores them (defect A5).
+
+// Dashboard is a dashboard body.
+type Dashboard struct {
+	Widgets []Widget `json:"widgets"`
+}
+
+// Widget is one metric widget.
+type Widget struct {
+	Type       string           `json:"type"`
+	X          int              `json:"x"`
+	Y          int              `json:"y"`
+	Width      int              `json:"width"`
+	Height     int              `json:"height"`
+	Properties WidgetProperties `json:"properties"`
+}
+
+// WidgetProperties are a metric widget's settings and rows.
+type WidgetProperties struct {
+	Title   string  `json:"title"`
+	Region  string  `json:"region"`
+	View    string  `json:"view"`
+	Stacked bool    `json:"stacked"`
+	Period  int     `json:"period"`
+	Metrics [][]any `json:"metrics"`
+	YAxis   *YAxis  `json:"yAxis,omitempty"`
+}
+
+// YAxis bounds the left axis.
+type YAxis struct {
+	Left AxisRange `json:"left"`
+}
+
+// AxisRange is an axis's minimum and optional maximum.
+type AxisRange struct {
+	Min float64  `json:"min"`
+	Max *float64 `json:"max,omitempty"`
+}
+
+// RowOptions are the rendering options of one metric row.
+type RowOptions struct {
+	Label string `json:"label"`
+	Stat  string `json:"stat"`
+}
+
+// row is a metric row: namespace, metric, dimension pairs, then the options.
+func row(namespace, metric string, dims [][2]string, label, stat string) []any {
+	r := []any{namespace, metric}
+	for _, d := range dims {
+		r = append(r, d[0], d[1])
+	}
+	return append(r, RowOptions{Label: label, Stat: stat})
+}
+
+// dashboardBody renders the six widgets, in the original's order, once the
+// dimension values are known.
+func dashboardBody(a Args) pulumi.StringOutput {
+	return pulumi.All(a.LoadBalancerARNSuffix, a.BackendTargetGroupARNSuffix, a.FrontendTargetGroupSuffix,
+		a.DBInstanceIdentifier, a.CacheMembers).ApplyT(func(v []interface{}) (string, error) {
+		lbSuffix, backendTG, frontendTG, db := v[0].(string), v[1].(string), v[2].(string), v[3].(string)
+		members, _ := v[4].([]string)
+		b, err := json.Marshal(BuildDashboard(a, lbSuffix, backendTG, frontendTG, db, members))
+		return string(b), err
+	}).(pulumi.StringOutput)
+}
+
+// BuildDashboard lays out the dashboard for known dimension values.
+func BuildDashboard(a Args, lbSuffix, backendTG, frontendTG, db string, members []string) Dashboard {
+	hundred := 100.0
+	backend := [][2]string{{"ClusterName", a.ClusterName}, {"ServiceName", a.BackendServiceName}}
+	lb := [][2]string{{"LoadBalancer", lbSuffix}}
+	rds := [][2]string{{"DBInstanceIdentifier", db}}
+
+	var redis [][]any
+	for _, m := range []struct{ metric, label string }{
+		{"CacheHitRate", "Cache Hit Rate"}, {"EngineCPUUtilization", "CPU %"}, {"CurrConnections", "Connections"},
+	} {
+		for _, member := range members {
+			label := m.label
+			if len(members) > 1 {
+				label = fmt.Sprintf("%s (%s)", m.label, member)
+			}
+			redis = append(redis, row("AWS/ElastiCache", m.metric, [][2]string{{"CacheClusterId", member}}, label, "Average"))
+		}
+	}
+
+	tasksTitle := "Healthy Targets per Target Group"
+	tasks := [][]any{
+		row("AWS/ApplicationELB", "HealthyHostCount", [][2]string{{"TargetGroup", backendTG}, {"LoadBalancer", lbSuffix}}, "Backend healthy targets", "Minimum"),
+		row("AWS/ApplicationELB", "HealthyHostCount", [][2]string{{"TargetGroup", frontendTG}, {"LoadBalancer", lbSuffix}}, "Frontend healthy targets", "Minimum"),
+	}
+	if a.ContainerInsights {
+		// Task counts exist only in the Container Insights namespace (defect A6).
+		tasksTitle = "ECS Task Counts"
+		tasks = nil
+		for _, s := range []struct{ service, label string }{{a.BackendServiceName, "Backend"}, {a.FrontendServiceName, "Frontend"}} {
+			dims := [][2]string{{"ClusterName", a.ClusterName}, {"ServiceName", s.service}}
+			tasks = append(tasks,
+				row("ECS/ContainerInsights", "RunningTaskCount", dims, s.label+" running", "Average"),
+				row("ECS/ContainerInsights", "DesiredTaskCount", dims, s.label+" desired", "Average"))
+		}
+	}
+
+	widget := func(i int, title string, metrics [][]any, y *YAxis) Widget {
+		return Widget{Type: "metric", X: (i % 2) * 12, Y: (i / 2) * 6, Width: 12, Height: 6, Properties: WidgetProperties{
+			Title: title, Region: a.Region, View: "timeSeries", Stacked: false, Period: 300, Metrics: metrics, YAxis: y,
+		}}
+	}
+	return Dashboard{Widgets: []Widget{
+		widget(0, "ECS Backend Service - CPU & Memory", [][]any{
+			row("AWS/ECS", "CPUUtilization", backend, "Backend CPU", "Average"),
+			row("AWS/ECS", "MemoryUtilization", backend, "Backend Memory", "Average"),
+		}, &YAxis{Left: AxisRange{Min: 0, Max: &hundred}}),
+		widget(1, "ALB Response Times", [][]any{
+			row("AWS/ApplicationELB", "TargetResponseTime", lb, "Avg Response Time", "Average"),
+			row("AWS/ApplicationELB", "TargetResponseTime", lb, "P95 Response Time", "p95"),
+			row("AWS/ApplicationELB", "TargetResponseTime", lb, "P99 Response Time", "p99"),
+		}, &YAxis{Left: AxisRange{Min: 0}}),
+		widget(2, "ALB HTTP Status Codes", [][]any{
+			row("AWS/ApplicationELB", "HTTPCode_Target_2XX_Count", lb, "2xx Success", "Sum"),
+			row("AWS/ApplicationELB", "HTTPCode_Target_4XX_Count", lb, "4xx Client Error", "Sum"),
+			row("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", lb, "5xx Server Error", "Sum"),
+		}, nil),
+		widget(3, "RDS Metrics", [][]any{
+			row("AWS/RDS", "DatabaseConnections", rds, "Active Connections", "Average"),
+			row("AWS/RDS", "CPUUtilization", rds, "CPU %", "Average"),
+			row("AWS/RDS", "FreeableMemory", rds, "Free Memory", "Average"),
+		}, nil),
+		widget(4, "Redis Cache Metrics", redis, nil),
+		widget(5, tasksTitle, tasks, nil),
+	}}
+}

@@ -1,0 +1,126 @@
+// Package monitoring creates the environment's alerting: the KMS-encrypted SNS
+// topic <prefix>-alerts with one e-mail subscription per address, the eight
+// alarms the runbook lists, and the dashboard <prefix>-infrastructure.
+//
+// The original's alarms and dashboard never received data (defects A1-A11):
+// wrong dimension values (the RDS resource id instead of the identifier, the
+// replication group instead of the member clusters), dimensions written where
+// CloudWatch ignores them, metrics of a namespace that was off. Here every
+// dimension is a value AWS publishes the metric under, taken from the resource
+// that publishes it, and a test checks each one.
+package monitoring
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Args configure the monitoring.
+type Args struct {
+	// Environment names the topic's display name: Oh My Coins <Environment> Alerts.
+	Environment string
+	Region      string
+	// KMSKeyARN encrypts the topic; its key policy must let CloudWatch use it.
+	KMSKeyARN pulumi.StringInput
+	// AlertEmails each get an e-mail subscription (confirmed by the recipient).
+	AlertEmails []string
+	// Thresholds of the eight alarms.
+	Thresholds Thresholds
+
+	// What the metrics are published under.
+	ClusterName                 string
+	BackendServiceName          string
+	FrontendServiceName         string
+	LoadBalancerARNSuffix       pulumi.StringInput
+	BackendTargetGroupARNSuffix pulumi.StringInput
+	FrontendTargetGroupSuffix   pulumi.StringInput
+	DBInstanceIdentifier        pulumi.StringInput
+	// CacheMembers are the Redis member cluster ids (CacheNodes of them).
+	CacheMembers pulumi.StringArrayInput
+	CacheNodes   int
+	// ContainerInsights says whether ECS/ContainerInsights metrics exist for the task-count widget.
+	ContainerInsights bool
+}
+
+// Thresholds are the alarm thresholds (SPEC.md "Monitoring": staging relaxed, production strict).
+type Thresholds struct {
+	EcsHighCPU, EcsHighMemory          float64 // percent
+	AlbHigh5xxErrors                   float64 // target 5xx responses per 5 minutes
+	AlbUnhealthyTargets                float64 // unhealthy backend targets
+	RdsHighCPU                         float64 // percent
+	RdsLowStorageGiB                   float64 // free GiB
+	RedisLowCacheHitRate, RedisHighCPU float64 // percent
+}
+
+// Monitoring is the monitoring component.
+type Monitoring struct {
+	pulumi.ResourceState
+
+	TopicARN      pulumi.StringOutput
+	DashboardName string
+	// DashboardURL opens the dashboard in the CloudWatch console.
+	DashboardURL string
+	// AlarmNames are the eight alarm names, in the runbook's order.
+	AlarmNames []string
+}
+
+// New creates the topic, the alarms and the dashboard. The component's name is
+// the environment's name prefix.
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Monitoring, error) {
+	if args.CacheNodes < 1 || args.CacheMembers == nil {
+		return nil, fmt.Errorf("monitoring: CacheNodes = %d: needs the Redis member ids (1 or more)", args.CacheNodes)
+	}
+	if args.KMSKeyARN == nil || args.LoadBalancerARNSuffix == nil || args.BackendTargetGroupARNSuffix == nil ||
+		args.FrontendTargetGroupSuffix == nil || args.DBInstanceIdentifier == nil {
+		return nil, fmt.Errorf("monitoring: KMSKeyARN, the load balancer and target group ARN suffixes and DBInstanceIdentifier are required")
+	}
+	c := &Monitoring{DashboardName: name + "-infrastructure"}
+	c.DashboardURL = fmt.Sprintf("https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#dashboards:name=%s", args.Region, args.Region, c.DashboardName)
+	if err := ctx.RegisterComponentResource("ohmycoins:monitoring:Monitoring", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+
+	topic, err := sns.NewTopic(ctx, name+"-alerts", &sns.TopicArgs{
+		Name:           pulumi.String(name + "-alerts"),
+		DisplayName:    pulumi.String("Oh My Coins " + args.Environment + " Alerts"),
+		KmsMasterKeyId: args.KMSKeyARN,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	for i, email := range args.AlertEmails {
+		if _, err := sns.NewTopicSubscription(ctx, fmt.Sprintf("%s-alerts-email-%d", name, i+1), &sns.TopicSubscriptionArgs{
+			Topic:    topic.Arn,
+			Protocol: pulumi.String("email"),
+			Endpoint: pulumi.String(email),
+		}, parent); err != nil {
+			return nil, err
+		}
+	}
+
+	for _, a := range alarms(name, args) {
+		if err := createAlarm(ctx, a, args, topic.Arn, parent); err != nil {
+			return nil, err
+		}
+		c.AlarmNames = append(c.AlarmNames, a.name)
+	}
+
+	if _, err := cloudwatch.NewDashboard(ctx, c.DashboardName, &cloudwatch.DashboardArgs{
+		DashboardName: pulumi.String(c.DashboardName),
+		DashboardBody: dashboardBody(args),
+	}, parent); err != nil {
+		return nil, err
+	}
+
+	c.TopicARN = topic.Arn
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"topicArn":      c.TopicARN,
+		"dashboardName": pulumi.String(c.DashboardName),
+		"dashboardUrl":  pulumi.String(c.DashboardURL),
+		"alarmNames":    pulumi.ToStringArray(c.AlarmNames),
+	})
+}
