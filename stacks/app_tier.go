@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ohmycoins/infra/components/alb"
+	"github.com/ohmycoins/infra/components/dns"
 	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/components/images"
 )
@@ -15,8 +17,9 @@ import (
 // must contain curl (defect E10).
 const BackendHealthCheck = "curl -f http://localhost:8000/api/v1/utils/health-check/ || exit 1"
 
-// HTTPS reports whether the ALB terminates TLS: a certificate is configured.
-func (s Settings) HTTPS() bool { return s.Site.CertificateARN != "" }
+// HTTPS reports whether the ALB terminates TLS: a certificate is configured,
+// or the program creates one in the DNS zone.
+func (s Settings) HTTPS() bool { return s.Site.CertificateARN != "" || s.DNS.ZoneName != "" }
 
 // scheme is the URL scheme users reach the environment with.
 func (s Settings) scheme() string {
@@ -35,8 +38,17 @@ func (s Settings) APIURL() string { return s.scheme() + "://" + s.APIHost() }
 func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, opts ...pulumi.ResourceOption) error {
 	var err error
 	var certificate pulumi.StringInput
-	if s.HTTPS() {
+	switch {
+	case s.Site.CertificateARN != "":
 		certificate = pulumi.String(s.Site.CertificateARN)
+	case s.DNS.ZoneName != "":
+		hosts := dns.HostsFor(s.Site.Domain, s.DNS.ZoneName)
+		if d.Certificate, err = dns.NewCertificate(ctx, s.NamePrefix, dns.CertificateArgs{
+			ZoneName: s.DNS.ZoneName, Domains: hosts.Certificate,
+		}, opts...); err != nil {
+			return err
+		}
+		certificate = d.Certificate.ARN
 	}
 	if d.LoadBalancer, err = alb.New(ctx, s.NamePrefix, alb.Args{
 		AccountID:               account,
@@ -52,6 +64,16 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		AccessLogExpirationDays: s.LoadBalancer.AccessLogExpirationDays,
 	}, opts...); err != nil {
 		return err
+	}
+	if s.DNS.ZoneName != "" {
+		if d.Aliases, err = dns.NewAliases(ctx, s.NamePrefix, dns.AliasesArgs{
+			ZoneID:              d.zoneID(ctx, s, opts...),
+			Hosts:               dns.HostsFor(s.Site.Domain, s.DNS.ZoneName).Aliases,
+			LoadBalancerDNSName: d.LoadBalancer.DNSName,
+			LoadBalancerZoneID:  d.LoadBalancer.ZoneID,
+		}, opts...); err != nil {
+			return err
+		}
 	}
 
 	if d.Images, err = images.New(ctx, s.NamePrefix, images.Args{
@@ -152,4 +174,21 @@ func pythonBool(b bool) string {
 		return "True"
 	}
 	return "False"
+}
+
+// zoneID is the hosted zone's id: from the certificate component when it looked
+// the zone up, else from a lookup of its own.
+func (d *Deployment) zoneID(ctx *pulumi.Context, s Settings, opts ...pulumi.ResourceOption) pulumi.StringOutput {
+	if d.Certificate != nil {
+		return d.Certificate.ZoneID
+	}
+	invokeOpts := []pulumi.InvokeOption{}
+	for _, o := range opts {
+		if io, ok := o.(pulumi.InvokeOption); ok {
+			invokeOpts = append(invokeOpts, io)
+		}
+	}
+	return route53.LookupZoneOutput(ctx, route53.LookupZoneOutputArgs{
+		Name: pulumi.String(s.DNS.ZoneName), PrivateZone: pulumi.Bool(false),
+	}, invokeOpts...).ZoneId()
 }

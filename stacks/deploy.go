@@ -5,6 +5,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ohmycoins/infra/components/alb"
+	"github.com/ohmycoins/infra/components/cicd"
+	"github.com/ohmycoins/infra/components/dns"
 	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/components/encryption"
 	"github.com/ohmycoins/infra/components/images"
@@ -13,6 +15,7 @@ import (
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/components/redis"
 	"github.com/ohmycoins/infra/components/secrets"
+	"github.com/ohmycoins/infra/internal/statebackend"
 )
 
 // Program is the Pulumi program of every stack: load the stack's settings, then
@@ -57,6 +60,10 @@ type Deployment struct {
 	Images       *images.Images
 	Cluster      *ecs.Cluster
 	Monitoring   *monitoring.Monitoring
+
+	Certificate *dns.Certificate // nil unless the program creates the certificate
+	Aliases     *dns.Aliases     // nil without a DNS zone
+	CI          *cicd.GitHubCI
 }
 
 // Deploy creates the environment described by valid settings and exports the
@@ -140,9 +147,36 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		return nil, err
 	}
 
-	ctx.Export("environment", pulumi.String(s.Environment))
-	ctx.Export("name_prefix", pulumi.String(s.NamePrefix))
-	ctx.Export("region", pulumi.String(s.Region))
+	var zone pulumi.StringInput
+	if s.DNS.ZoneName != "" {
+		zone = d.zoneID(ctx, s, withProvider)
+	}
+	var managedRoles []string
+	managedRoles = append(managedRoles, d.Cluster.RoleNames...)
+	managedRoles = append(managedRoles, d.Database.RoleNames...)
+	managedRoles = append(managedRoles, d.Network.RoleNames...)
+	if d.CI, err = cicd.New(ctx, s.NamePrefix, cicd.Args{
+		Region:             s.Region,
+		AccountID:          account,
+		Repository:         s.GitHub.Repository,
+		Environment:        s.Environment,
+		CreateOIDCProvider: s.GitHub.CreateOIDCProvider,
+		OIDCProviderARN:    s.GitHub.OIDCProviderARN,
+		StateBucket:        statebackend.BucketName,
+		StateKeyAlias:      statebackend.KeyAlias,
+		ManagedRoles:       managedRoles,
+		HostedZoneID:       zone,
+	}, withProvider); err != nil {
+		return nil, err
+	}
+
+	exportOutputs(ctx, s, d)
+	return d, nil
+}
+
+// exportOutputs exports the stack outputs of SPEC.md "Stack outputs", the names
+// the runbook reads with pulumi stack output.
+func exportOutputs(ctx *pulumi.Context, s Settings, d *Deployment) {
 	ctx.Export("vpc_id", d.Network.VpcID)
 	ctx.Export("kms_key_arn", d.Key.ARN)
 	ctx.Export("db_instance_address", d.Database.Address)
@@ -167,7 +201,8 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	ctx.Export("dashboard_name", pulumi.String(d.Monitoring.DashboardName))
 	ctx.Export("dashboard_url", pulumi.String(d.Monitoring.DashboardURL))
 	ctx.Export("alarm_names", pulumi.ToStringArray(d.Monitoring.AlarmNames))
-	return d, nil
+	ctx.Export("github_preview_role_arn", d.CI.PreviewRoleARN)
+	ctx.Export("github_deploy_role_arn", d.CI.DeployRoleARN)
 }
 
 // deployData creates the data tier on the network's data subnets: PostgreSQL,

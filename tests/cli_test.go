@@ -30,7 +30,7 @@ func TestCLIPrintsATreeWithASummary(t *testing.T) {
 	require.Regexp(t, `\n \+   ├─ ohmycoins:network:Network +ohmycoins-staging +create\n`, stdout)
 	require.Regexp(t, `\n \+   │  ├─ aws:ec2/vpc:Vpc +ohmycoins-staging-vpc +create\n`, stdout)
 	require.Regexp(t, `\n \+   └─ pulumi:providers:aws +ohmycoins-staging-aws +create\n`, stdout)
-	require.Regexp(t, `\n    environment +: "staging"\n`, stdout)
+	require.Regexp(t, `\n    vpc_id +: "vpc-[0-9a-f]{17}"\n`, stdout)
 	plan := previewStack(t, "staging").Plan
 	require.True(t, strings.HasSuffix(stdout, fmt.Sprintf("Resources:\n    + %d to create\n", len(plan.Resources))), stdout)
 	require.Contains(t, stderr, "warning: secrets cannot be read offline; the preview used placeholders for ohmycoins:firstSuperuserPassword (unset), ")
@@ -134,7 +134,7 @@ func TestCLIPrintsAMermaidDiagram(t *testing.T) {
 			edges = append(edges, labels[m[1]]+" --> "+labels[m[2]])
 		}
 	}
-	require.ElementsMatch(t, []string{"encryption", "network", "rds", "redis", "secrets", "alb", "images", "ecs", "monitoring", "ohmycoins-prod-aws"}, mapValues(labels))
+	require.ElementsMatch(t, []string{"encryption", "network", "rds", "redis", "secrets", "alb", "images", "ecs", "monitoring", "dns", "dns", "cicd", "ohmycoins-prod-aws"}, mapValues(labels))
 	for _, e := range []string{
 		"network --> encryption", // the flow-log group is encrypted with the key
 		"rds --> network", "rds --> encryption",
@@ -161,7 +161,7 @@ func TestCLIUsageErrors(t *testing.T) {
 	t.Parallel()
 	code, _, stderr := runCLI()
 	require.Equal(t, 2, code)
-	require.Contains(t, stderr, "usage: preview -stack NAME")
+	require.Contains(t, stderr, "usage: preview [-program main|bootstrap] -stack NAME")
 	code, _, stderr = runCLI("-stack", "staging", "-json", "-mermaid")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "exclude each other")

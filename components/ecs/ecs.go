@@ -90,6 +90,8 @@ type Cluster struct {
 	// ExecutionRoleARN and TaskRoleARN are the roles the tasks use.
 	ExecutionRoleARN pulumi.StringOutput
 	TaskRoleARN      pulumi.StringOutput
+	// RoleNames are the execution and task roles' names.
+	RoleNames []string
 }
 
 // New creates the cluster and the services. The component's name is the
@@ -194,6 +196,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 
 	c.ARN = cluster.Arn
 	c.ExecutionRoleARN, c.TaskRoleARN = roles.execution.Arn, roles.task.Arn
+	c.RoleNames = []string{name + "-ecs-task-execution-role", name + "-ecs-task-role"}
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"name":             pulumi.String(c.Name),
 		"arn":              c.ARN,

@@ -72,6 +72,9 @@ type Network struct {
 	AppSecurityGroupID      pulumi.StringOutput
 	DatabaseSecurityGroupID pulumi.StringOutput
 	CacheSecurityGroupID    pulumi.StringOutput
+	// RoleNames are the IAM roles the network created (the flow-log role), for
+	// the CI permissions that may update and pass them.
+	RoleNames []string
 }
 
 // validate checks what the component relies on; stacks.Validate has already
@@ -151,6 +154,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		if err := b.flowLogs(); err != nil {
 			return nil, err
 		}
+		c.RoleNames = append(c.RoleNames, name+"-flow-logs-role")
 	}
 
 	c.VpcID = b.vpcID

@@ -84,6 +84,8 @@ type Database struct {
 	// MasterSecretARN is the RDS-managed secret holding the master password (key "password").
 	MasterSecretARN pulumi.StringOutput
 	ARN             pulumi.StringOutput
+	// RoleNames are the IAM roles the database created (enhanced monitoring).
+	RoleNames []string
 }
 
 // New creates the database. The component's name is the environment's name
@@ -156,6 +158,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			return nil, err
 		}
 		monitoringRoleARN = role.Arn
+		c.RoleNames = append(c.RoleNames, name+"-rds-monitoring-role")
 	}
 
 	instanceArgs := &rds.InstanceArgs{

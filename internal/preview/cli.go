@@ -17,6 +17,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	flags.SetOutput(stderr)
 	stack := flags.String("stack", "", "stack to preview: a Pulumi.<stack>.yaml in the project (staging, production)")
 	dir := flags.String("dir", ".", "the project directory, or a directory below it")
+	program := flags.String("program", "main", "the program to run: main (the stacks) or bootstrap (the state backend)")
 	asJSON := flags.Bool("json", false, "print the plan as JSON (the contract in ARCHITECTURE.md)")
 	diff := flags.String("diff", "", "print the changes against an earlier JSON plan `file`")
 	mermaid := flags.Bool("mermaid", false, "print a Mermaid flowchart of components and their dependencies")
@@ -24,7 +25,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *stack == "" || flags.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: preview -stack NAME [-json | -diff OLD.json | -mermaid]")
+		fmt.Fprintln(stderr, "usage: preview [-program main|bootstrap] -stack NAME [-json | -diff OLD.json | -mermaid]")
 		return 2
 	}
 	modes := 0
@@ -50,7 +51,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	result, err := Preview(Options{Dir: *dir, Stack: *stack})
+	result, err := Preview(Options{Dir: *dir, Stack: *stack, ProgramName: *program})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

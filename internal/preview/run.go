@@ -12,11 +12,14 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
+	"github.com/ohmycoins/infra/bootstrap/state"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -34,9 +37,24 @@ type Options struct {
 	Unset []string
 	// NoPlaceholders leaves unset required secrets unset, so validation reports them.
 	NoPlaceholders bool
-	// Program replaces stacks.ProgramWith, for tests that run part of the program
-	// (stacks.LoadWith alone, say) against a real stack file; nil runs the whole program.
+	// ProgramName picks one of Programs; "" is the main program.
+	ProgramName string
+	// Program replaces the named program, for tests that run part of it
+	// (stacks.LoadWith alone, say) against a real stack file.
 	Program func(stacks.LoadOptions) pulumi.RunFunc
+}
+
+// A Program is one Pulumi program of this repository: its project directory,
+// relative to the main project's, and its body.
+type Program struct {
+	Dir  string
+	Body func(stacks.LoadOptions) pulumi.RunFunc
+}
+
+// Programs are the programs the preview can run, by name.
+var Programs = map[string]Program{
+	"main":      {Dir: ".", Body: stacks.ProgramWith},
+	"bootstrap": {Dir: "bootstrap", Body: func(stacks.LoadOptions) pulumi.RunFunc { return state.Program }},
 }
 
 // Result is one preview: the plan, and the secrets that had to be stood in for.
@@ -63,9 +81,20 @@ func Preview(opts Options) (*Result, error) {
 	if start == "" {
 		start = "."
 	}
+	name := opts.ProgramName
+	if name == "" {
+		name = "main"
+	}
+	program, ok := Programs[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown program %q (programs: %s)", name, strings.Join(slices.Sorted(maps.Keys(Programs)), ", "))
+	}
 	dir, err := FindProjectDir(start)
 	if err != nil {
 		return nil, err
+	}
+	if program.Dir != "." && filepath.Base(dir) != program.Dir {
+		dir = filepath.Join(dir, program.Dir)
 	}
 	project, err := ReadProjectName(dir)
 	if err != nil {
@@ -76,12 +105,12 @@ func Preview(opts Options) (*Result, error) {
 		return nil, err
 	}
 	cfg = opts.apply(cfg)
-	program := stacks.ProgramWith
+	body := program.Body
 	if opts.Program != nil {
-		program = opts.Program
+		body = opts.Program
 	}
 	var warnings []string
-	result, err := Run(project, opts.Stack, dir, cfg, program(stacks.LoadOptions{
+	result, err := Run(project, opts.Stack, dir, cfg, body(stacks.LoadOptions{
 		ConfigKeys: cfg.Keys(),
 		Warn:       func(w string) { warnings = append(warnings, w) },
 	}))

@@ -103,6 +103,10 @@ func Stacks(dir string) []string {
 // becomes a placeholder, and so does every required stack secret left unset, so
 // the real program runs to the end. Placeholders are listed in the result.
 func ReadStackConfig(dir, stack string) (StackConfig, error) {
+	project, err := ReadProjectName(dir)
+	if err != nil {
+		return StackConfig{}, err
+	}
 	path := filepath.Join(dir, "Pulumi."+stack+".yaml")
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -134,7 +138,7 @@ func ReadStackConfig(dir, stack string) (StackConfig, error) {
 	}
 	for _, sec := range stacks.StackSecrets {
 		key := stacks.Project + ":" + sec.Key
-		if _, set := cfg.Values[key]; sec.Required && !set {
+		if _, set := cfg.Values[key]; sec.Required && !set && project == stacks.Project {
 			cfg.Values[key] = placeholder(key)
 			cfg.SecretKeys = append(cfg.SecretKeys, key)
 			cfg.Placeholders[key] = placeholderUnset

@@ -1,0 +1,316 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/statebackend"
+)
+
+const (
+	typeOIDC        = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+	typeCertificate = "aws:acm/certificate:Certificate"
+	typeValidation  = "aws:acm/certificateValidation:CertificateValidation"
+	typeRecord      = "aws:route53/record:Record"
+)
+
+// specOutputs are the stack outputs of SPEC.md, the names the runbook reads.
+var specOutputs = []string{
+	"vpc_id", "alb_dns_name", "alb_zone_id", "db_instance_address", "db_endpoint",
+	"redis_primary_endpoint_address", "redis_reader_endpoint_address", "ecs_cluster_name",
+	"backend_service_name", "frontend_service_name", "backend_target_group_arn", "frontend_target_group_arn",
+	"app_secrets_arn", "secret_arn", "db_master_secret_arn", "kms_key_arn", "monitoring_sns_topic_arn",
+	"dashboard_name", "dashboard_url", "alarm_names", "backend_repository_url", "frontend_repository_url",
+	"github_preview_role_arn", "github_deploy_role_arn", "app_url", "api_url",
+}
+
+func TestStackOutputsAreExactlyTheSpecList(t *testing.T) {
+	for _, stack := range allStacks {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			plan := previewStack(t, stack).Plan
+			var names []string
+			for n, v := range plan.Outputs {
+				names = append(names, n)
+				require.NotEqual(t, preview.Unknown, v, n)
+				require.NotEmpty(t, v, n)
+			}
+			require.ElementsMatch(t, specOutputs, names)
+		})
+	}
+}
+
+// trust reads a role's trust policy.
+func trust(t *testing.T, plan *preview.Plan, role string) policydoc.Statement {
+	doc, err := policydoc.Parse(mustNamed(t, plan, typeRole, role).Inputs["assumeRolePolicy"].(string))
+	require.NoError(t, err)
+	require.Len(t, doc.Statement, 1)
+	return doc.Statement[0]
+}
+
+func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
+	const providerARN = "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com"
+	for _, c := range []struct{ stack, prefix, environment string }{
+		{"staging", "ohmycoins-staging", "staging"}, {"production", "ohmycoins-prod", "production"},
+	} {
+		t.Run(c.stack, func(t *testing.T) {
+			t.Parallel()
+			plan := previewStack(t, c.stack).Plan
+			provider := providerARN
+			if c.stack == "staging" {
+				oidc := mustNamed(t, plan, typeOIDC, "ohmycoins-staging-github-oidc")
+				require.Equal(t, "https://token.actions.githubusercontent.com", oidc.Inputs["url"])
+				require.Equal(t, []any{"sts.amazonaws.com"}, oidc.Inputs["clientIdLists"])
+				provider = oidc.Outputs["arn"].(string)
+			} else {
+				require.Empty(t, plan.OfType(typeOIDC), "production names the provider staging created (defect C1)")
+			}
+			for role, subject := range map[string]string{
+				c.prefix + "-github-preview": "repo:MarkLimmage/ohmycoins:pull_request",
+				c.prefix + "-github-deploy":  "repo:MarkLimmage/ohmycoins:environment:" + c.environment,
+			} {
+				s := trust(t, plan, role)
+				require.Equal(t, []string{provider}, s.Principal.Federated, role)
+				require.Equal(t, []string{"sts:AssumeRoleWithWebIdentity"}, s.Action)
+				require.Equal(t, map[string][]string{
+					"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"},
+					"token.actions.githubusercontent.com:sub": {subject},
+				}, s.Condition["StringEquals"], "%s: exact subject (defects C2, C3)", role)
+				require.Len(t, s.Condition, 1, "no StringLike with wildcards")
+				require.NotContains(t, subject, "*")
+				attachment := mustNamed(t, plan, typeAttachment, role+"-read-only")
+				require.Equal(t, "arn:aws:iam::aws:policy/ReadOnlyAccess", attachment.Inputs["policyArn"])
+			}
+			require.Equal(t, mustNamed(t, plan, typeRole, c.prefix+"-github-deploy").Outputs["arn"], plan.Outputs["github_deploy_role_arn"])
+			require.Equal(t, mustNamed(t, plan, typeRole, c.prefix+"-github-preview").Outputs["arn"], plan.Outputs["github_preview_role_arn"])
+		})
+	}
+}
+
+func TestPreviewRoleOnlyReadsTheState(t *testing.T) {
+	t.Parallel()
+	plan := previewStack(t, "staging").Plan
+	policy := rolePolicies(t, plan, "ohmycoins-staging-github-preview")["ohmycoins-staging-github-preview-state"]
+	var actions []string
+	for _, s := range policy.Statement {
+		actions = append(actions, s.Action...)
+	}
+	require.ElementsMatch(t, []string{"s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "kms:Decrypt", "kms:DescribeKey"}, actions)
+	require.Equal(t, []string{"arn:aws:s3:::ohmycoins-pulumi-state/*"}, policy.Statement[1].Resource)
+	require.Equal(t, []string{"alias/ohmycoins-pulumi"}, policy.Statement[2].Condition["ForAnyValue:StringEquals"]["kms:ResourceAliases"])
+}
+
+func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
+	for _, c := range []struct {
+		stack, prefix string
+		roles         []string
+	}{
+		{"staging", "ohmycoins-staging", []string{"ecs-task-execution-role", "ecs-task-role", "rds-monitoring-role"}},
+		{"production", "ohmycoins-prod", []string{"ecs-task-execution-role", "ecs-task-role", "rds-monitoring-role", "flow-logs-role"}},
+	} {
+		t.Run(c.stack, func(t *testing.T) {
+			t.Parallel()
+			plan := previewStack(t, c.stack).Plan
+			raw := mustNamed(t, plan, typeRolePolicy, c.prefix+"-github-deploy-stack").Inputs["policy"].(string)
+			require.Less(t, len(raw), 10240, "an inline role policy holds at most 10,240 characters")
+			policy, err := policydoc.Parse(raw)
+			require.NoError(t, err)
+
+			var stackRoles []string
+			for _, r := range c.roles {
+				arn := "arn:aws:iam::" + preview.MockAccountID + ":role/" + c.prefix + "-" + r
+				stackRoles = append(stackRoles, arn)
+				require.Equal(t, arn, mustNamed(t, plan, typeRole, c.prefix+"-"+r).Outputs["arn"], "the role exists with that ARN")
+			}
+			var passRole []string
+			sids := map[string]policydoc.Statement{}
+			for _, s := range policy.Statement {
+				sids[s.Sid] = s
+				require.NotContains(t, s.Action, "*")
+				for _, a := range s.Action {
+					if strings.HasPrefix(a, "iam:") {
+						for _, r := range s.Resource {
+							require.NotContains(t, r, "github", "%s: the deploy role cannot change the CI identity", s.Sid)
+						}
+					}
+					if a == "iam:PassRole" || a == "iam:*" {
+						passRole = append(passRole, s.Resource...)
+					}
+				}
+				if slices.Contains(s.Resource, "*") {
+					require.Equal(t, []string{"ap-southeast-2"}, s.Condition["StringEquals"]["aws:RequestedRegion"], s.Sid)
+				}
+			}
+			require.ElementsMatch(t, stackRoles, passRole, "iam:PassRole only on this stack's application roles")
+
+			state := sids["StateObjects"]
+			require.ElementsMatch(t, []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, state.Action)
+			require.Equal(t, []string{"arn:aws:s3:::ohmycoins-pulumi-state/*"}, state.Resource)
+			require.Contains(t, sids["UseTheStateKey"].Action, "kms:Encrypt")
+			require.Contains(t, sids["Services"].Resource, "arn:aws:ecs:ap-southeast-2:"+preview.MockAccountID+":cluster/"+c.prefix+"-*")
+			require.Equal(t, []string{"alias/" + c.prefix}, sids["EnvironmentKey"].Condition["ForAnyValue:StringEquals"]["kms:ResourceAliases"])
+			zone := previewZoneID(t, plan)
+			require.Contains(t, sids["DnsRecords"].Resource, "arn:aws:route53:::hostedzone/"+zone)
+		})
+	}
+}
+
+// previewZoneID is the hosted zone id the certificate's validation records use.
+func previewZoneID(t *testing.T, plan *preview.Plan) string {
+	for _, r := range plan.OfType(typeRecord) {
+		return r.Inputs["zoneId"].(string)
+	}
+	t.Fatal("no DNS record in the plan")
+	return ""
+}
+
+func TestCertificateAndAliasesPerEnvironment(t *testing.T) {
+	for _, c := range []struct {
+		stack, prefix string
+		certificate   []string
+		aliases       []string
+	}{
+		{"staging", "ohmycoins-staging",
+			[]string{"staging.ohmycoins.com", "api.staging.ohmycoins.com", "dashboard.staging.ohmycoins.com"},
+			[]string{"api.staging.ohmycoins.com", "dashboard.staging.ohmycoins.com"}},
+		{"production", "ohmycoins-prod",
+			[]string{"ohmycoins.com", "www.ohmycoins.com", "api.ohmycoins.com", "dashboard.ohmycoins.com"},
+			[]string{"ohmycoins.com", "www.ohmycoins.com", "api.ohmycoins.com", "dashboard.ohmycoins.com"}},
+	} {
+		t.Run(c.stack, func(t *testing.T) {
+			t.Parallel()
+			result := previewStack(t, c.stack)
+			plan := result.Plan
+			require.Contains(t, result.Invokes, "aws:route53/getZone:getZone")
+			cert := mustNamed(t, plan, typeCertificate, c.prefix+"-certificate")
+			require.Equal(t, c.certificate[0], cert.Inputs["domainName"])
+			var sans []string
+			for _, s := range cert.Inputs["subjectAlternativeNames"].([]any) {
+				sans = append(sans, s.(string))
+			}
+			require.Equal(t, c.certificate[1:], sans)
+			require.Equal(t, "DNS", cert.Inputs["validationMethod"])
+
+			zone := previewZoneID(t, plan)
+			var fqdns []any
+			for i, option := range cert.Outputs["domainValidationOptions"].([]any) {
+				o := option.(map[string]any)
+				record := mustNamed(t, plan, typeRecord, fmt.Sprintf("%s-certificate-validation-%d", c.prefix, i+1))
+				require.Equal(t, o["resourceRecordName"], record.Inputs["name"])
+				require.Equal(t, o["resourceRecordType"], record.Inputs["type"])
+				require.Equal(t, []any{o["resourceRecordValue"]}, record.Inputs["records"])
+				require.Equal(t, zone, record.Inputs["zoneId"])
+				fqdns = append(fqdns, record.Outputs["fqdn"])
+			}
+			require.Len(t, fqdns, len(c.certificate), "one validation record per name")
+			validation := mustNamed(t, plan, typeValidation, c.prefix+"-certificate-validation")
+			require.Equal(t, cert.Outputs["arn"], validation.Inputs["certificateArn"])
+			require.Equal(t, fqdns, validation.Inputs["validationRecordFqdns"])
+
+			https := mustNamed(t, plan, typeListener, c.prefix+"-https")
+			require.Equal(t, validation.Outputs["certificateArn"], https.Inputs["certificateArn"])
+			require.Contains(t, https.Dependencies, validation.URN, "the listener waits for the validated certificate")
+
+			alb := mustNamed(t, plan, typeLoadBalancer, c.prefix+"-alb")
+			var hosts []string
+			for _, r := range plan.OfType(typeRecord) {
+				if r.Inputs["type"] != "A" {
+					continue
+				}
+				hosts = append(hosts, r.Inputs["name"].(string))
+				require.Equal(t, []any{map[string]any{
+					"name": alb.Outputs["dnsName"], "zoneId": alb.Outputs["zoneId"], "evaluateTargetHealth": true,
+				}}, r.Inputs["aliases"])
+				require.Equal(t, zone, r.Inputs["zoneId"])
+			}
+			sort.Strings(hosts)
+			want := slices.Clone(c.aliases)
+			sort.Strings(want)
+			require.Equal(t, want, hosts)
+		})
+	}
+}
+
+func TestAGivenCertificateIsUsedAsIs(t *testing.T) {
+	t.Parallel()
+	result := previewStack(t, "staging", set("ohmycoins:certificateArn", testCertificate))
+	plan := result.Plan
+	require.Empty(t, plan.OfType(typeCertificate), "no certificate is requested")
+	require.Equal(t, testCertificate, mustNamed(t, plan, typeListener, "ohmycoins-staging-https").Inputs["certificateArn"])
+	require.Len(t, plan.OfType(typeRecord), 2, "the alias records still point the hosts at the ALB")
+}
+
+func TestOIDCProviderMustBeCreatedOrNamed(t *testing.T) {
+	t.Parallel()
+	problems := previewError(t, "production", set("ohmycoins:github", `{"repository": "MarkLimmage/ohmycoins"}`))
+	requireProblem(t, problems, "ohmycoins:github.oidcProviderArn is not set and github.createOidcProvider is false")
+}
+
+func TestBootstrapCreatesTheStateBackend(t *testing.T) {
+	t.Parallel()
+	result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", ProgramName: "bootstrap"})
+	require.NoError(t, err)
+	plan := result.Plan
+	require.Equal(t, "ohmycoins-state", plan.Project)
+
+	bucket := mustNamed(t, plan, typeBucket, "ohmycoins-pulumi-state")
+	key := mustNamed(t, plan, typeKey, "ohmycoins-pulumi-key")
+	require.True(t, bucket.Protect, "losing the bucket loses every stack's state")
+	require.True(t, key.Protect, "losing the key loses every stack's secrets")
+	require.Equal(t, true, key.Inputs["enableKeyRotation"])
+	require.Equal(t, "alias/ohmycoins-pulumi", mustNamed(t, plan, typeAlias, "ohmycoins-pulumi-key-alias").Inputs["name"])
+
+	versioning := mustNamed(t, plan, "aws:s3/bucketVersioningV2:BucketVersioningV2", "ohmycoins-pulumi-state-versioning")
+	require.Equal(t, map[string]any{"status": "Enabled"}, versioning.Inputs["versioningConfiguration"])
+	encryption := mustNamed(t, plan, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "ohmycoins-pulumi-state-encryption")
+	require.Equal(t, []any{map[string]any{
+		"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key.Outputs["arn"]},
+		"bucketKeyEnabled":                   true,
+	}}, encryption.Inputs["rules"])
+	block := mustNamed(t, plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "ohmycoins-pulumi-state-public-access-block")
+	for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+		require.Equal(t, true, block.Inputs[k], k)
+	}
+	lifecycle := mustNamed(t, plan, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "ohmycoins-pulumi-state-lifecycle")
+	rule := lifecycle.Inputs["rules"].([]any)[0].(map[string]any)
+	require.Equal(t, 90.0, rule["noncurrentVersionExpiration"].(map[string]any)["noncurrentDays"])
+	policy, err := policydoc.Parse(mustNamed(t, plan, typeBucketPolicy, "ohmycoins-pulumi-state-policy").Inputs["policy"].(string))
+	require.NoError(t, err)
+	require.Equal(t, "Deny", policy.Statement[0].Effect)
+	require.Equal(t, []string{"false"}, policy.Statement[0].Condition["Bool"]["aws:SecureTransport"], "TLS only")
+
+	require.Equal(t, "s3://ohmycoins-pulumi-state?region=ap-southeast-2", plan.Outputs["login_url"])
+	require.Equal(t, "awskms://alias/ohmycoins-pulumi?region=ap-southeast-2", plan.Outputs["secrets_provider"])
+}
+
+// TestStackFilesUseTheBootstrappedBackend: the stacks' secrets provider and the
+// project's backend are the ones the bootstrap program creates.
+func TestStackFilesUseTheBootstrappedBackend(t *testing.T) {
+	t.Parallel()
+	var project struct {
+		Backend struct{ URL string } `yaml:"backend"`
+	}
+	data, err := os.ReadFile(filepath.Join(projectDir, "Pulumi.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(data, &project))
+	require.Equal(t, statebackend.LoginURL(), project.Backend.URL)
+	for _, stack := range allStacks {
+		var file struct {
+			SecretsProvider string `yaml:"secretsprovider"`
+		}
+		data, err := os.ReadFile(filepath.Join(projectDir, "Pulumi."+stack+".yaml"))
+		require.NoError(t, err)
+		require.NoError(t, yaml.Unmarshal(data, &file))
+		require.Equal(t, statebackend.SecretsProvider(), file.SecretsProvider, stack)
+	}
+}
