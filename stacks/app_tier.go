@@ -82,6 +82,7 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		},
 		KMSKeyARN:     d.Key.ARN,
 		ImmutableTags: s.Environment == EnvProduction,
+		ForceDelete:   !s.ProtectStatefulResources,
 		ProjectDir:    ctx.RootDirectory(),
 	}, opts...); err != nil {
 		return err

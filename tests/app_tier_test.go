@@ -473,8 +473,11 @@ func TestNoPolicyGrantsEverythingOnEverything(t *testing.T) {
 }
 
 func TestRepositoriesScanEncryptAndExpire(t *testing.T) {
-	for _, c := range []struct{ stack, prefix, mutability string }{
-		{"staging", "ohmycoins-staging", "MUTABLE"}, {"production", "ohmycoins-prod", "IMMUTABLE"},
+	for _, c := range []struct {
+		stack, prefix, mutability string
+		forceDelete               bool
+	}{
+		{"staging", "ohmycoins-staging", "MUTABLE", true}, {"production", "ohmycoins-prod", "IMMUTABLE", false},
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
@@ -484,6 +487,7 @@ func TestRepositoriesScanEncryptAndExpire(t *testing.T) {
 				repo := mustNamed(t, plan, typeRepository, c.prefix+"-"+name)
 				require.Equal(t, c.prefix+"-"+name, repo.Inputs["name"])
 				require.Equal(t, c.mutability, repo.Inputs["imageTagMutability"])
+				require.Equal(t, c.forceDelete, repo.Inputs["forceDelete"], "staging can be destroyed in one run")
 				require.Equal(t, map[string]any{"scanOnPush": true}, repo.Inputs["imageScanningConfiguration"])
 				require.Equal(t, []any{map[string]any{"encryptionType": "KMS", "kmsKey": key}}, repo.Inputs["encryptionConfigurations"])
 				var lifecycle struct {

@@ -134,7 +134,7 @@ func TestCLIPrintsAMermaidDiagram(t *testing.T) {
 			edges = append(edges, labels[m[1]]+" --> "+labels[m[2]])
 		}
 	}
-	require.ElementsMatch(t, []string{"encryption", "network", "rds", "redis", "secrets", "alb", "images", "ecs", "monitoring", "dns", "dns", "cicd", "ohmycoins-prod-aws"}, mapValues(labels))
+	require.ElementsMatch(t, []string{"encryption", "network", "rds", "redis", "secrets", "alb", "images", "ecs", "monitoring", "dns/Aliases", "dns/Certificate", "cicd", "ohmycoins-prod-aws"}, mapValues(labels))
 	for _, e := range []string{
 		"network --> encryption", // the flow-log group is encrypted with the key
 		"rds --> network", "rds --> encryption",
@@ -144,6 +144,7 @@ func TestCLIPrintsAMermaidDiagram(t *testing.T) {
 		"images --> encryption",
 		"ecs --> alb", "ecs --> network", "ecs --> rds", "ecs --> redis", "ecs --> secrets",
 		"monitoring --> encryption", "monitoring --> alb", "monitoring --> rds", "monitoring --> redis",
+		"alb --> dns/Certificate", "dns/Aliases --> alb",
 	} {
 		require.Contains(t, edges, e)
 	}

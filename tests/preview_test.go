@@ -246,3 +246,25 @@ func projectCopy(t *testing.T, stack, extraConfig string) string {
 	}
 	return dir
 }
+
+// TestArchitectureDiagramIsCurrent: docs/architecture.md shows the diagram the
+// program produces today; `go test ./tests -update` rewrites it.
+func TestArchitectureDiagramIsCurrent(t *testing.T) {
+	t.Parallel()
+	var diagram strings.Builder
+	previewStack(t, "production").Plan.WriteMermaid(&diagram)
+	path := filepath.Join(projectDir, "docs", "architecture.md")
+	doc, err := os.ReadFile(path)
+	require.NoError(t, err)
+	const open, close = "```mermaid\n", "```\n"
+	start := strings.Index(string(doc), open)
+	require.GreaterOrEqual(t, start, 0, "docs/architecture.md has a mermaid block")
+	start += len(open)
+	end := start + strings.Index(string(doc[start:]), close)
+	if *update {
+		updated := string(doc[:start]) + diagram.String() + string(doc[end:])
+		require.NoError(t, os.WriteFile(path, []byte(updated), 0o644))
+		return
+	}
+	require.Equal(t, diagram.String(), string(doc[start:end]), "docs/architecture.md is out of date: run go test ./tests -update")
+}

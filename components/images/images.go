@@ -53,6 +53,9 @@ type Args struct {
 	KMSKeyARN pulumi.StringInput
 	// ImmutableTags forbids overwriting a tag; production.
 	ImmutableTags bool
+	// ForceDelete lets a destroy delete repositories that still hold images;
+	// staging only (images can be rebuilt, so staging can be torn down in one run).
+	ForceDelete bool
 	// ProjectDir resolves relative build contexts; the working directory by default.
 	ProjectDir string
 }
@@ -95,6 +98,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		repo, err := ecr.NewRepository(ctx, repoName, &ecr.RepositoryArgs{
 			Name:                       pulumi.String(repoName),
 			ImageTagMutability:         pulumi.String(mutability),
+			ForceDelete:                pulumi.Bool(args.ForceDelete),
 			ImageScanningConfiguration: &ecr.RepositoryImageScanningConfigurationArgs{ScanOnPush: pulumi.Bool(true)},
 			EncryptionConfigurations: ecr.RepositoryEncryptionConfigurationArray{ecr.RepositoryEncryptionConfigurationArgs{
 				EncryptionType: pulumi.String("KMS"),

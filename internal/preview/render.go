@@ -101,23 +101,33 @@ func (p *Plan) WriteMermaid(w io.Writer) {
 		return t
 	}
 
+	// A component is named after its tier (the middle of ohmycoins:network:Network),
+	// since every component carries the environment's prefix as its name; a tier
+	// with several components adds the type (dns/Certificate).
+	tierCount := map[string]int{}
+	for _, n := range nodes {
+		if parts := strings.Split(n.Type, ":"); !n.Custom && len(parts) == 3 {
+			tierCount[parts[1]]++
+		}
+	}
 	ids := map[string]string{}
 	fmt.Fprintf(w, "flowchart LR\n")
 	fmt.Fprintf(w, "  %%%% %s/%s: components and the dependencies between them (A --> B: A uses B)\n", p.Project, p.Stack)
 	for i, n := range nodes {
 		id := fmt.Sprintf("n%d", i+1)
 		ids[n.URN] = id
-		// A component is named after its tier (the middle of ohmycoins:network:Network),
-		// since every component carries the environment's prefix as its name.
 		if n.Custom {
 			fmt.Fprintf(w, "  %s[\"%s<br/><small>%s</small>\"]\n", id, mermaidText(n.Name), mermaidText(n.Type))
-		} else {
-			tier := n.Type
-			if parts := strings.Split(n.Type, ":"); len(parts) == 3 {
-				tier = parts[1]
-			}
-			fmt.Fprintf(w, "  %s([\"%s<br/><small>%s</small>\"])\n", id, mermaidText(tier), mermaidText(n.Type))
+			continue
 		}
+		label := n.Type
+		if parts := strings.Split(n.Type, ":"); len(parts) == 3 {
+			label = parts[1]
+			if tierCount[parts[1]] > 1 {
+				label += "/" + parts[2]
+			}
+		}
+		fmt.Fprintf(w, "  %s([\"%s<br/><small>%s</small>\"])\n", id, mermaidText(label), mermaidText(n.Type))
 	}
 	edges := map[[2]string]bool{}
 	for _, r := range p.Resources {

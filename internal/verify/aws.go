@@ -1,0 +1,186 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+)
+
+// AWS is what the checks ask AWS; SDK implements it with aws-sdk-go-v2.
+type AWS interface {
+	// Services returns status, running and desired counts per service name.
+	Services(ctx context.Context, cluster string, services []string) (map[string]ServiceState, error)
+	// TargetStates returns the health state of each target of a target group.
+	TargetStates(ctx context.Context, targetGroupARN string) ([]string, error)
+	// AlarmStates returns the state of each named alarm.
+	AlarmStates(ctx context.Context, names []string) (map[string]string, error)
+	// SecretKey returns the KMS key id or ARN a secret is encrypted with.
+	SecretKey(ctx context.Context, secretID string) (string, error)
+}
+
+// ServiceState is an ECS service's state.
+type ServiceState struct {
+	Status                string
+	Running, Desired, Pending int32
+}
+
+// SDK is AWS through aws-sdk-go-v2 clients.
+type SDK struct {
+	ECS            *ecs.Client
+	ELB            *elbv2.Client
+	CloudWatch     *cloudwatch.Client
+	SecretsManager *secretsmanager.Client
+}
+
+var _ AWS = SDK{}
+
+// NewSDK builds the clients from one AWS config.
+func NewSDK(cfg aws.Config, endpoint string) SDK {
+	var base *string
+	if endpoint != "" {
+		base = aws.String(endpoint)
+	}
+	return SDK{
+		ECS:            ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = base }),
+		ELB:            elbv2.NewFromConfig(cfg, func(o *elbv2.Options) { o.BaseEndpoint = base }),
+		CloudWatch:     cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) { o.BaseEndpoint = base }),
+		SecretsManager: secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.BaseEndpoint = base }),
+	}
+}
+
+// Services implements AWS.
+func (s SDK) Services(ctx context.Context, cluster string, services []string) (map[string]ServiceState, error) {
+	out, err := s.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: services})
+	if err != nil {
+		return nil, err
+	}
+	states := map[string]ServiceState{}
+	for _, svc := range out.Services {
+		states[aws.ToString(svc.ServiceName)] = ServiceState{
+			Status: aws.ToString(svc.Status), Running: svc.RunningCount, Desired: svc.DesiredCount, Pending: svc.PendingCount,
+		}
+	}
+	return states, nil
+}
+
+// TargetStates implements AWS.
+func (s SDK) TargetStates(ctx context.Context, targetGroupARN string) ([]string, error) {
+	out, err := s.ELB.DescribeTargetHealth(ctx, &elbv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(targetGroupARN)})
+	if err != nil {
+		return nil, err
+	}
+	var states []string
+	for _, d := range out.TargetHealthDescriptions {
+		if d.TargetHealth != nil {
+			states = append(states, string(d.TargetHealth.State))
+		}
+	}
+	return states, nil
+}
+
+// AlarmStates implements AWS.
+func (s SDK) AlarmStates(ctx context.Context, names []string) (map[string]string, error) {
+	out, err := s.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: names})
+	if err != nil {
+		return nil, err
+	}
+	states := map[string]string{}
+	for _, a := range out.MetricAlarms {
+		states[aws.ToString(a.AlarmName)] = string(a.StateValue)
+	}
+	return states, nil
+}
+
+// SecretKey implements AWS.
+func (s SDK) SecretKey(ctx context.Context, secretID string) (string, error) {
+	out, err := s.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretID)})
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.KmsKeyId), nil
+}
+
+// checkAWS runs the checks that need AWS access, from the stack's outputs.
+func checkAWS(ctx context.Context, a AWS, o Outputs) []Result {
+	var results []Result
+	cluster, backend, frontend := o.String("ecs_cluster_name"), o.String("backend_service_name"), o.String("frontend_service_name")
+	desired := map[string]int32{}
+	if states, err := a.Services(ctx, cluster, []string{backend, frontend}); err != nil {
+		results = append(results, Result{Check: "ECS services", Detail: err.Error()})
+	} else {
+		for _, name := range []string{backend, frontend} {
+			st, ok := states[name]
+			r := Result{Check: "ECS " + name}
+			switch {
+			case !ok:
+				r.Detail = "not found in cluster " + cluster
+			case st.Status != "ACTIVE":
+				r.Detail = "status " + st.Status + ", want ACTIVE"
+			case st.Running != st.Desired:
+				r.Detail = fmt.Sprintf("running %d, desired %d (pending %d)", st.Running, st.Desired, st.Pending)
+			default:
+				r.OK, r.Detail = true, fmt.Sprintf("ACTIVE, running %d = desired %d", st.Running, st.Desired)
+			}
+			desired[name] = st.Desired
+			results = append(results, r)
+		}
+	}
+
+	for _, tg := range []struct{ output, service string }{
+		{"backend_target_group_arn", backend}, {"frontend_target_group_arn", frontend},
+	} {
+		r := Result{Check: strings.TrimSuffix(tg.output, "_arn")}
+		states, err := a.TargetStates(ctx, o.String(tg.output))
+		switch {
+		case err != nil:
+			r.Detail = err.Error()
+		case len(states) == 0 && desired[tg.service] > 0:
+			r.Detail = "no registered targets"
+		default:
+			unhealthy := 0
+			for _, s := range states {
+				if s != "healthy" {
+					unhealthy++
+				}
+			}
+			r.OK = unhealthy == 0
+			r.Detail = fmt.Sprintf("%d targets, %d not healthy %v", len(states), unhealthy, states)
+		}
+		results = append(results, r)
+	}
+
+	names := o.Strings("alarm_names")
+	r := Result{Check: "alarms"}
+	if states, err := a.AlarmStates(ctx, names); err != nil {
+		r.Detail = err.Error()
+	} else {
+		var alarming, missing []string
+		for _, n := range names {
+			switch s, ok := states[n]; {
+			case !ok:
+				missing = append(missing, n)
+			case s == "ALARM":
+				alarming = append(alarming, n)
+			}
+		}
+		r.OK = len(alarming) == 0 && len(missing) == 0 && len(names) > 0
+		r.Detail = fmt.Sprintf("%d alarms, in ALARM: %v, missing: %v", len(names), alarming, missing)
+	}
+	results = append(results, r)
+
+	r = Result{Check: "app secret"}
+	if key, err := a.SecretKey(ctx, o.String("app_secrets_arn")); err != nil {
+		r.Detail = err.Error()
+	} else {
+		want := o.String("kms_key_arn")
+		r.OK = key != "" && (key == want || strings.HasSuffix(want, "/"+key))
+		r.Detail = fmt.Sprintf("encrypted with %q, want the environment key %s", key, want)
+	}
+	return append(results, r)
+}

@@ -1,0 +1,300 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/encoding/cbor"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/verify"
+)
+
+// app is a fake deployment: the three paths the checks call answer with status
+// (after delay); everything else is 404.
+func app(t *testing.T, status int, delay time.Duration) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v1/utils/health-check/", "/docs", "/":
+		default:
+			http.NotFound(w, r)
+			return
+		}
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+		if status >= 300 && status < 400 {
+			w.Header().Set("Location", "https://elsewhere.example.com"+r.URL.Path)
+		}
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// quick are timings that keep the tests fast.
+func quick(base string) verify.Config {
+	return verify.Config{APIURL: base, AppURL: base, Attempts: 2, RetryDelay: 10 * time.Millisecond,
+		RequestTimeout: 200 * time.Millisecond, Deadline: 5 * time.Second}
+}
+
+func TestVerifyPassesAHealthyDeployment(t *testing.T) {
+	t.Parallel()
+	srv := app(t, http.StatusOK, 0)
+	var out bytes.Buffer
+	require.True(t, verify.Run(context.Background(), quick(srv.URL), &out))
+	require.Contains(t, out.String(), "backend health  ok      200 from "+srv.URL+"/api/v1/utils/health-check/ (attempt 1)")
+	require.Contains(t, out.String(), "3 checks: 3 passed, 0 failed")
+}
+
+func TestVerifyFailsEachKindOfBadAnswer(t *testing.T) {
+	cases := []struct {
+		name   string
+		status int
+		delay  time.Duration
+		want   string
+	}{
+		{"server error", http.StatusInternalServerError, 0, "500, want 200 after 2 attempts"},
+		{"slow", http.StatusOK, time.Second, "no answer within 200ms after 2 attempts"},
+		{"redirect", http.StatusMovedPermanently, 0, "301 redirect to https://elsewhere.example.com/api/v1/utils/health-check/, want 200"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			srv := app(t, c.status, c.delay)
+			var out bytes.Buffer
+			require.False(t, verify.Run(context.Background(), quick(srv.URL), &out))
+			require.Contains(t, out.String(), "backend health  FAIL")
+			require.Contains(t, out.String(), c.want)
+			require.Contains(t, out.String(), "3 checks: 0 passed, 3 failed")
+		})
+	}
+}
+
+func TestVerifyRetriesUntilTheServiceAnswers(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if calls < 3 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+	cfg := quick(srv.URL)
+	cfg.AppURL, cfg.Attempts = "", 5
+	var out bytes.Buffer
+	require.True(t, verify.Run(context.Background(), cfg, &out), out.String())
+	require.Contains(t, out.String(), "(attempt 3)")
+}
+
+func TestVerifyNeverRunsPastItsDeadline(t *testing.T) {
+	t.Parallel()
+	srv := app(t, http.StatusOK, 10*time.Second)
+	cfg := quick(srv.URL)
+	cfg.Attempts, cfg.RequestTimeout, cfg.Deadline = 1000, 5*time.Second, 300*time.Millisecond
+	start := time.Now()
+	var out bytes.Buffer
+	require.False(t, verify.Run(context.Background(), cfg, &out))
+	require.Less(t, time.Since(start), 2*time.Second, "the deadline bounds the whole run")
+	require.Contains(t, out.String(), "deadline reached")
+}
+
+// fakeAWS serves the recorded responses in tests/testdata/aws the way each
+// service's protocol does: ECS and Secrets Manager JSON 1.1 (by X-Amz-Target),
+// ELBv2 the query protocol (XML), CloudWatch RPC v2 CBOR. edit may change a
+// response before it is sent.
+type fakeAWS struct {
+	t    *testing.T
+	edit func(operation, request, body string) string
+}
+
+func (f fakeAWS) respond(operation, request, file string) string {
+	data, err := os.ReadFile(filepath.Join("testdata", "aws", file))
+	require.NoError(f.t, err)
+	if f.edit != nil {
+		return f.edit(operation, request, string(data))
+	}
+	return string(data)
+}
+
+func (f fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	switch target := r.Header.Get("X-Amz-Target"); {
+	case target == "AmazonEC2ContainerServiceV20141113.DescribeServices":
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		fmt.Fprint(w, f.respond("DescribeServices", string(body), "ecs-describe-services.json"))
+	case target == "secretsmanager.DescribeSecret":
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		fmt.Fprint(w, f.respond("DescribeSecret", string(body), "secretsmanager-describe-secret.json"))
+	case strings.HasSuffix(r.URL.Path, "/operation/DescribeAlarms"):
+		var doc any
+		require.NoError(f.t, json.Unmarshal([]byte(f.respond("DescribeAlarms", "", "cloudwatch-describe-alarms.json")), &doc))
+		w.Header().Set("Content-Type", "application/cbor")
+		w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+		_, _ = w.Write(cbor.Encode(toCBOR(doc)))
+	default:
+		form, _ := url.ParseQuery(string(body))
+		if form.Get("Action") != "DescribeTargetHealth" {
+			http.Error(w, "unexpected request "+string(body), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprint(w, f.respond("DescribeTargetHealth", form.Get("TargetGroupArn"), "elbv2-describe-target-health.xml"))
+	}
+}
+
+// toCBOR converts decoded JSON to CBOR values.
+func toCBOR(v any) cbor.Value {
+	switch t := v.(type) {
+	case map[string]any:
+		m := cbor.Map{}
+		for k, x := range t {
+			m[k] = toCBOR(x)
+		}
+		return m
+	case []any:
+		l := cbor.List{}
+		for _, x := range t {
+			l = append(l, toCBOR(x))
+		}
+		return l
+	case string:
+		return cbor.String(t)
+	case float64:
+		return cbor.Float64(t)
+	case bool:
+		return cbor.Bool(t)
+	}
+	return &cbor.Nil{}
+}
+
+// stagingOutputs are stack outputs as the AWS checks read them.
+func stagingOutputs(api string) verify.Outputs {
+	var alarms []any
+	for _, s := range []string{"ecs-high-cpu", "ecs-high-memory", "alb-high-5xx-errors", "alb-unhealthy-targets",
+		"rds-high-cpu", "rds-low-storage", "redis-low-cache-hit-rate", "redis-high-cpu"} {
+		alarms = append(alarms, "ohmycoins-staging-"+s)
+	}
+	return verify.Outputs{
+		"api_url": api, "app_url": api,
+		"ecs_cluster_name":          "ohmycoins-staging-cluster",
+		"backend_service_name":      "ohmycoins-staging-backend-service",
+		"frontend_service_name":     "ohmycoins-staging-frontend-service",
+		"backend_target_group_arn":  "arn:aws:elasticloadbalancing:ap-southeast-2:123456789012:targetgroup/ohmycoins-staging-backend-tg/d16cfb40541f1957",
+		"frontend_target_group_arn": "arn:aws:elasticloadbalancing:ap-southeast-2:123456789012:targetgroup/ohmycoins-staging-frontend-tg/c2d117f840a7fef0",
+		"alarm_names":               alarms,
+		"app_secrets_arn":           "arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:ohmycoins-staging-app-secrets-AbCdEf",
+		"kms_key_arn":               "arn:aws:kms:ap-southeast-2:123456789012:key/1ea75ec2-9996-e0b1-6b16-abc5436f69b5",
+	}
+}
+
+// awsClients talks to a fake AWS endpoint with static credentials.
+func awsClients(t *testing.T, fake fakeAWS) verify.SDK {
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	cfg := aws.Config{
+		Region:           "ap-southeast-2",
+		Credentials:      credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
+		RetryMaxAttempts: 1,
+	}
+	return verify.NewSDK(cfg, srv.URL)
+}
+
+func TestVerifyChecksTheDeploymentInAWS(t *testing.T) {
+	t.Parallel()
+	srv := app(t, http.StatusOK, 0)
+	cfg := quick(srv.URL)
+	cfg.Outputs = stagingOutputs(srv.URL)
+	cfg.AWS = awsClients(t, fakeAWS{t: t})
+	var out bytes.Buffer
+	require.True(t, verify.Run(context.Background(), cfg, &out), out.String())
+	for _, line := range []string{
+		"ECS ohmycoins-staging-backend-service   ok      ACTIVE, running 1 = desired 1",
+		"backend_target_group                    ok      1 targets, 0 not healthy [healthy]",
+		"alarms                                  ok      8 alarms, in ALARM: [], missing: []",
+		"app secret                              ok",
+		"9 checks: 9 passed, 0 failed",
+	} {
+		require.Contains(t, out.String(), line)
+	}
+}
+
+func TestVerifyFailsEachKindOfAWSProblem(t *testing.T) {
+	cases := []struct {
+		name      string
+		operation string
+		request   string // the edit applies to requests containing this
+		from, to  string
+		want      string
+	}{
+		{"a task missing", "DescribeServices", "", `"runningCount": 1`, `"runningCount": 0`, "running 0, desired 1"},
+		{"a service draining", "DescribeServices", "", `"status": "ACTIVE"`, `"status": "DRAINING"`, "status DRAINING, want ACTIVE"},
+		{"an unhealthy target", "DescribeTargetHealth", "backend-tg", "<State>healthy</State>", "<State>unhealthy</State>", "1 targets, 1 not healthy [unhealthy]"},
+		{"an alarm firing", "DescribeAlarms", "", `"ohmycoins-staging-rds-high-cpu", "StateValue": "OK"`, `"ohmycoins-staging-rds-high-cpu", "StateValue": "ALARM"`,
+			"in ALARM: [ohmycoins-staging-rds-high-cpu]"},
+		{"the secret on another key", "DescribeSecret", "", "1ea75ec2-9996-e0b1-6b16-abc5436f69b5", "aws/secretsmanager", `encrypted with "arn:aws:kms:ap-southeast-2:123456789012:key/aws/secretsmanager"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			srv := app(t, http.StatusOK, 0)
+			cfg := quick(srv.URL)
+			cfg.Outputs = stagingOutputs(srv.URL)
+			cfg.AWS = awsClients(t, fakeAWS{t: t, edit: func(op, request, body string) string {
+				if op != c.operation || !strings.Contains(request, c.request) {
+					return body
+				}
+				require.Contains(t, body, c.from, "the recorded response has what the case changes")
+				return strings.Replace(body, c.from, c.to, 1)
+			}})
+			var out bytes.Buffer
+			require.False(t, verify.Run(context.Background(), cfg, &out))
+			require.Contains(t, out.String(), c.want)
+			require.Contains(t, out.String(), "9 checks: 8 passed, 1 failed")
+		})
+	}
+}
+
+func TestVerifyCommandReadsOutputsFromStdin(t *testing.T) {
+	srv := app(t, http.StatusOK, 0)
+	fake := httptest.NewServer(fakeAWS{t: t})
+	t.Cleanup(fake.Close)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_REGION", "ap-southeast-2")
+	outputs, err := json.Marshal(stagingOutputs(srv.URL))
+	require.NoError(t, err)
+
+	var stdout, stderr bytes.Buffer
+	code := verify.Main([]string{"-outputs", "-", "-aws-endpoint", fake.URL, "-attempts", "1", "-timeout", "1s"},
+		bytes.NewReader(outputs), &stdout, &stderr)
+	require.Equal(t, 0, code, stdout.String()+stderr.String())
+	require.Contains(t, stdout.String(), "9 checks: 9 passed, 0 failed")
+
+	stdout.Reset()
+	code = verify.Main([]string{"-url", srv.URL + "/missing", "-attempts", "1"}, nil, &stdout, &stderr)
+	require.Equal(t, 1, code)
+	require.Contains(t, stdout.String(), "404, want 200")
+
+	require.Equal(t, 2, verify.Main(nil, nil, &stdout, &stderr))
+	require.Contains(t, stderr.String(), "usage: verify -stack NAME | -outputs FILE | -url URL")
+}
