@@ -25,8 +25,8 @@ var fargateMemoryRange = map[int]struct{ min, max, step int }{
 // fargateCPUValues is the sorted list of task CPU values Fargate offers.
 var fargateCPUValues = []int{256, 512, 1024, 2048, 4096, 8192, 16384}
 
-// fargateSizeOK reports whether Fargate offers a task of cpu units with memory MiB.
-func fargateSizeOK(cpu, memory int) bool {
+// FargateSizeOK reports whether Fargate offers a task of cpu units with memory MiB.
+func FargateSizeOK(cpu, memory int) bool {
 	r, ok := fargateMemoryRange[cpu]
 	if !ok || memory < r.min || memory > r.max || (cpu == 256 && memory == 1536) {
 		return false
@@ -46,7 +46,8 @@ func fargateMemoryRule(cpu int) string {
 // logRetentionDays are the retention values CloudWatch Logs accepts (PutRetentionPolicy).
 var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
-func validLogRetention(days int) bool { return slices.Contains(logRetentionDays, days) }
+// ValidLogRetention reports whether CloudWatch Logs accepts a retention in days.
+func ValidLogRetention(days int) bool { return slices.Contains(logRetentionDays, days) }
 
 // validPerformanceInsightsRetention: 7 (free tier), 731, or a whole number of months (31 days) below it.
 func validPerformanceInsightsRetention(days int) bool {

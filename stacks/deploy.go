@@ -36,9 +36,9 @@ func ProgramWith(opts LoadOptions) pulumi.RunFunc {
 			if err := ctx.Log.Warn(w, nil); err != nil {
 				return err
 			}
-			if opts.Warn != nil {
-				opts.Warn(w)
-			}
+		}
+		if opts.Loaded != nil {
+			opts.Loaded(*settings)
 		}
 		_, err = Deploy(ctx, *settings)
 		return err

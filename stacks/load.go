@@ -20,9 +20,9 @@ type LoadOptions struct {
 	// Pulumi CLI gives the program (PULUMI_CONFIG); the offline preview passes the
 	// keys of the stack file it read, since it runs in-process.
 	ConfigKeys []string
-	// Warn receives each of Settings.Warnings once the settings are loaded;
-	// the program also logs them. Nil: log only.
-	Warn func(message string)
+	// Loaded receives the settings once they are loaded and valid: the offline
+	// preview reads their warnings and policy waivers from it.
+	Loaded func(Settings)
 }
 
 // Load reads the stack's settings: ohmycoins:environment picks the preset, stack
@@ -38,8 +38,37 @@ func LoadWith(ctx *pulumi.Context, opts LoadOptions) (*Settings, error) {
 	if keys == nil {
 		keys = configKeysFromEnvironment()
 	}
-	return load(ctx, keys)
+	return load(contextConfig{ctx}, ctx.Stack(), keys)
 }
+
+// LoadFromMap loads settings from raw config values (full keys, as the Pulumi CLI
+// passes them) without a Pulumi context: for fuzzing and tools.
+func LoadFromMap(stack string, values map[string]string, secretKeys []string) (*Settings, error) {
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	return load(mapConfig{values: values, secret: secretKeys}, stack, keys)
+}
+
+// configSource is where load reads raw values (full keys such as ohmycoins:database).
+type configSource interface {
+	get(key string) (string, bool)
+	isSecret(key string) bool
+}
+
+type contextConfig struct{ ctx *pulumi.Context }
+
+func (c contextConfig) get(key string) (string, bool) { return c.ctx.GetConfig(key) }
+func (c contextConfig) isSecret(key string) bool      { return c.ctx.IsConfigSecret(key) }
+
+type mapConfig struct {
+	values map[string]string
+	secret []string
+}
+
+func (m mapConfig) get(key string) (string, bool) { v, ok := m.values[key]; return v, ok }
+func (m mapConfig) isSecret(key string) bool      { return slices.Contains(m.secret, key) }
 
 // configKeysFromEnvironment lists the keys the Pulumi CLI passed to the program.
 func configKeysFromEnvironment() []string {
@@ -80,6 +109,7 @@ func areas(s *Settings) map[string]any {
 		"app":          &s.App,
 		"github":       &s.GitHub,
 		"dns":          &s.DNS,
+		"policy":       &s.Policy,
 	}
 }
 
@@ -97,12 +127,10 @@ func ConfigKeys() []string {
 	return keys
 }
 
-// load reads raw config values (full keys such as ohmycoins:database) from ctx.
-func load(ctx *pulumi.Context, keys []string) (*Settings, error) {
-	stack := ctx.Stack()
+func load(src configSource, stack string, keys []string) (*Settings, error) {
 	p := &problems{stack: stack}
 
-	env, ok := ctx.GetConfig(configKey(keyEnvironment))
+	env, ok := src.get(configKey(keyEnvironment))
 	if !ok || env == "" {
 		p.addf(keyEnvironment, "is not set: it must be %s or %s (pulumi config set --stack %s %s:%s %s)",
 			EnvStaging, EnvProduction, stack, Project, keyEnvironment, EnvStaging)
@@ -117,19 +145,19 @@ func load(ctx *pulumi.Context, keys []string) (*Settings, error) {
 
 	checkKnownKeys(keys, p)
 
-	if v, ok := ctx.GetConfig(configKey(keyNamePrefix)); ok {
+	if v, ok := src.get(configKey(keyNamePrefix)); ok {
 		s.NamePrefix = v
 	}
-	if v, ok := ctx.GetConfig(configKey(keyRegion)); ok {
+	if v, ok := src.get(configKey(keyRegion)); ok {
 		s.Region = v
 	}
-	if v, ok := ctx.GetConfig(configKey(keyDomain)); ok {
+	if v, ok := src.get(configKey(keyDomain)); ok {
 		s.Site.Domain = v
 	}
-	if v, ok := ctx.GetConfig(configKey(keyCertificateARN)); ok {
+	if v, ok := src.get(configKey(keyCertificateARN)); ok {
 		s.Site.CertificateARN = v
 	}
-	if v, ok := ctx.GetConfig(configKey(keyAlertEmails)); ok {
+	if v, ok := src.get(configKey(keyAlertEmails)); ok {
 		if err := json.Unmarshal([]byte(v), &s.Site.AlertEmails); err != nil {
 			p.add(keyAlertEmails, v, `must be a list of e-mail addresses, e.g. ["devops@example.com"]`)
 		}
@@ -137,18 +165,18 @@ func load(ctx *pulumi.Context, keys []string) (*Settings, error) {
 
 	targets := areas(&s)
 	for _, key := range slices.Sorted(maps.Keys(targets)) {
-		if raw, ok := ctx.GetConfig(configKey(key)); ok {
+		if raw, ok := src.get(configKey(key)); ok {
 			mergeObject(key, []byte(raw), reflect.ValueOf(targets[key]).Elem(), p)
 		}
 	}
 
 	for _, sec := range StackSecrets {
 		key := configKey(sec.Key)
-		v, ok := ctx.GetConfig(key)
+		v, ok := src.get(key)
 		if !ok {
 			continue
 		}
-		if !ctx.IsConfigSecret(key) {
+		if !src.isSecret(key) {
 			p.addf(sec.Key, "is stored in plain text in Pulumi.%s.yaml: remove it and run %s", stack, sec.SetCommand(stack))
 			continue
 		}
@@ -220,6 +248,10 @@ func mergeObject(path string, raw []byte, dst reflect.Value, p *problems) {
 			mergeObject(sub, value, field, p)
 			continue
 		}
+		if field.Kind() == reflect.Map {
+			mergeMap(sub, value, field, p)
+			continue
+		}
 		fresh := reflect.New(field.Type())
 		dec := json.NewDecoder(bytes.NewReader(value))
 		if bytes.Equal(bytes.TrimSpace(value), []byte("null")) || dec.Decode(fresh.Interface()) != nil {
@@ -227,6 +259,23 @@ func mergeObject(path string, raw []byte, dst reflect.Value, p *problems) {
 			continue
 		}
 		field.Set(fresh.Elem())
+	}
+}
+
+// mergeMap adds the entries of the JSON object raw to the map dst (preset
+// entries stay unless the object names them).
+func mergeMap(path string, raw []byte, dst reflect.Value, p *problems) {
+	fresh := reflect.New(dst.Type())
+	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) || json.Unmarshal(raw, fresh.Interface()) != nil {
+		p.add(path, json.RawMessage(raw), "must be "+describeType(dst.Type()))
+		return
+	}
+	if dst.IsNil() {
+		dst.Set(reflect.MakeMap(dst.Type()))
+	}
+	iter := fresh.Elem().MapRange()
+	for iter.Next() {
+		dst.SetMapIndex(iter.Key(), iter.Value())
 	}
 }
 
@@ -255,6 +304,8 @@ func describeType(t reflect.Type) string {
 		return "a string"
 	case reflect.Slice:
 		return "a list of " + strings.TrimPrefix(describeType(t.Elem()), "a ") + "s"
+	case reflect.Map:
+		return "an object of " + strings.TrimPrefix(describeType(t.Elem()), "a ") + "s"
 	}
 	return "a " + t.Kind().String()
 }

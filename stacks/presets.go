@@ -65,6 +65,16 @@ func Staging() Settings {
 			RedisLowCacheHitRate: 60, RedisHighCPU: 80,
 		},
 		App: defaultApp(),
+		Policy: PolicySettings{Waivers: map[string]string{
+			"RDS.5":         "staging runs a single-AZ database: half the cost, and an AZ outage may take staging down",
+			"RDS.8":         "staging is disposable and destroyed with pulumi destroy; production keeps deletion protection",
+			"ElastiCache.3": "staging runs one Redis node, which cannot fail over",
+			"ELB.5":         "staging keeps no ALB access logs; production writes them to ohmycoins-prod-alb-logs",
+			"ELB.6":         "staging's load balancer may be deleted with the stack",
+			"ECS.12":        "Container Insights costs more than staging's traffic justifies; production has it",
+			"EC2.6":         "staging records no VPC flow logs; production does, for 90 days",
+			"ECR.2":         "staging may re-push a tag such as latest; production's tags are immutable",
+		}},
 	}
 }
 

@@ -60,6 +60,7 @@ type Settings struct {
 	App    AppSettings
 	GitHub GitHubSettings
 	DNS    DNSSettings
+	Policy PolicySettings
 
 	// Credentials are the stack secrets; they never appear in plain text in a plan.
 	Credentials Credentials
@@ -292,6 +293,15 @@ type GitHubSettings struct {
 type DNSSettings struct {
 	// ZoneName is an existing public hosted zone, e.g. ohmycoins.com; empty means DNS is managed elsewhere.
 	ZoneName string `json:"zoneName"`
+}
+
+// PolicySettings are the exceptions to the policy rules of internal/policy
+// (config key ohmycoins:policy).
+type PolicySettings struct {
+	// Waivers maps a rule id (e.g. RDS.5) to the reason this stack does not
+	// follow it; the preview lists every waived violation with its reason.
+	// Config entries are added to the preset's.
+	Waivers map[string]string `json:"waivers"`
 }
 
 // APIHost is the host name the backend answers on: api.<domain>.

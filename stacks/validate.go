@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -82,6 +83,11 @@ func (s Settings) validate(p *problems) {
 	s.validateApp(p)
 	s.validateGitHub(p)
 	s.validateCredentials(p)
+	for _, rule := range slices.Sorted(maps.Keys(s.Policy.Waivers)) {
+		if strings.TrimSpace(s.Policy.Waivers[rule]) == "" {
+			p.add("policy.waivers."+rule, s.Policy.Waivers[rule], "must give the reason the rule does not apply to this stack")
+		}
+	}
 }
 
 // subnetTier names one list of subnet CIDRs for messages.
@@ -156,7 +162,7 @@ func (s Settings) validateNetwork(p *problems) {
 	default:
 		p.add("network.natGateways", n.NATGateways, "must be single, perAz or none")
 	}
-	if !validLogRetention(n.FlowLogRetentionDays) {
+	if !ValidLogRetention(n.FlowLogRetentionDays) {
 		p.add("network.flowLogRetentionDays", n.FlowLogRetentionDays, logRetentionRule)
 	}
 	for i, c := range n.ManagementCIDRs {
@@ -256,7 +262,7 @@ func checkWindows(p *problems, dailyKey, daily, weeklyKey, weekly string, minMin
 func (s Settings) validateService(p *problems, name string, svc ServiceSettings) {
 	if !slices.Contains(fargateCPUValues, svc.CPU) {
 		p.add(name+".cpu", svc.CPU, "must be a Fargate task CPU value: "+joinInts(fargateCPUValues))
-	} else if !fargateSizeOK(svc.CPU, svc.MemoryMiB) {
+	} else if !FargateSizeOK(svc.CPU, svc.MemoryMiB) {
 		p.add(name+".memory", svc.MemoryMiB, fmt.Sprintf("is not a Fargate task size with cpu %d (memory must be %s MiB)", svc.CPU, fargateMemoryRule(svc.CPU)))
 	}
 	if svc.DesiredCount < 0 {
@@ -305,7 +311,7 @@ func (s Settings) validateService(p *problems, name string, svc ServiceSettings)
 
 // validateOperations checks logs, the secret, the load balancer and the alarms.
 func (s Settings) validateOperations(p *problems) {
-	if !validLogRetention(s.Logs.RetentionDays) {
+	if !ValidLogRetention(s.Logs.RetentionDays) {
 		p.add("logs.retentionDays", s.Logs.RetentionDays, logRetentionRule)
 	}
 	if w := s.Secrets.RecoveryWindowDays; w != 0 && (w < 7 || w > 30) {

@@ -13,12 +13,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/previewcli"
 )
 
 // runCLI runs the offline preview command in-process.
 func runCLI(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = preview.Main(append([]string{"-dir", projectDir}, args...), &out, &errOut)
+	code = previewcli.Main(append([]string{"-dir", projectDir}, args...), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -70,7 +71,7 @@ func TestCLIPrintsOnlyTheValidationMessage(t *testing.T) {
 	t.Parallel()
 	dir := projectCopy(t, "staging", "  ohmycoins:database:\n    maxAllocatedStorage: 20\n  ohmycoins:secrets:\n    recoveryWindowDays: 3\n")
 	var out, errOut bytes.Buffer
-	code := preview.Main([]string{"-dir", dir, "-stack", "staging", "-json"}, &out, &errOut)
+	code := previewcli.Main([]string{"-dir", dir, "-stack", "staging", "-json"}, &out, &errOut)
 	require.Equal(t, 1, code)
 	require.Empty(t, out.String())
 	require.Equal(t, `invalid settings for stack "staging" (2):

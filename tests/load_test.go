@@ -161,7 +161,7 @@ func TestConfigKeysListsEveryArea(t *testing.T) {
 		"alarms", "alertEmails", "app", "backend", "cache", "certificateArn", "cryptopanicApiKey",
 		"database", "dns", "domain", "ecs", "environment", "firstSuperuserPassword", "frontend",
 		"github", "loadBalancer", "logs", "namePrefix", "nansenApiKey", "network", "newscatcherApiKey",
-		"openaiApiKey", "redisAuthToken", "region", "secretKey", "secrets", "sentryDsn", "smtpPassword",
+		"openaiApiKey", "policy", "redisAuthToken", "region", "secretKey", "secrets", "sentryDsn", "smtpPassword",
 	}, stacks.ConfigKeys())
 }
 

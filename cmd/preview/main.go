@@ -1,8 +1,8 @@
 // Command preview runs the Pulumi program of one stack offline, under mocks, and
 // prints what it would create: a tree like `pulumi preview` (default), the JSON
 // plan (-json), the changes against an earlier JSON plan (-diff OLD.json), or a
-// Mermaid diagram of the components (-mermaid). It needs no AWS account, no
-// Pulumi CLI and no provider plugin.
+// Mermaid diagram of the components (-mermaid), or checks it against the policy
+// rules (-check). It needs no AWS account, no Pulumi CLI and no provider plugin.
 //
 //	go run ./cmd/preview -stack staging
 //	go run ./cmd/preview -stack production -json > plan.json
@@ -12,9 +12,9 @@ package main
 import (
 	"os"
 
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/previewcli"
 )
 
 func main() {
-	os.Exit(preview.Main(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(previewcli.Main(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -64,6 +64,9 @@ type Result struct {
 	Placeholders []string
 	// Warnings are what the program warned about its settings.
 	Warnings []string
+	// Settings are the loaded settings of the main program (nil for others):
+	// the policy check reads its waivers from them.
+	Settings *stacks.Settings
 	// Invokes lists the data-source calls the program made.
 	Invokes []string
 	// Registrations are the raw registrations, sorted by URN, with secret values
@@ -109,15 +112,18 @@ func Preview(opts Options) (*Result, error) {
 	if opts.Program != nil {
 		body = opts.Program
 	}
-	var warnings []string
+	var loaded *stacks.Settings
 	result, err := Run(project, opts.Stack, dir, cfg, body(stacks.LoadOptions{
 		ConfigKeys: cfg.Keys(),
-		Warn:       func(w string) { warnings = append(warnings, w) },
+		Loaded:     func(s stacks.Settings) { loaded = &s },
 	}))
 	if err != nil {
 		return nil, err
 	}
-	result.Warnings = warnings
+	if loaded != nil {
+		result.Settings = loaded
+		result.Warnings = loaded.Warnings()
+	}
 	return result, nil
 }
 

@@ -26,7 +26,7 @@ type AWS interface {
 
 // ServiceState is an ECS service's state.
 type ServiceState struct {
-	Status                string
+	Status                    string
 	Running, Desired, Pending int32
 }
 

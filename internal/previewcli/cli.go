@@ -1,4 +1,8 @@
-package preview
+// Package previewcli is the offline preview command (cmd/preview): it runs a
+// stack's program under mocks (internal/preview) and prints the plan as a tree,
+// JSON, a diff or a diagram, or checks it against the policy rules
+// (internal/policy).
+package previewcli
 
 import (
 	"flag"
@@ -6,12 +10,16 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/ohmycoins/infra/internal/policy"
+	"github.com/ohmycoins/infra/internal/preview"
 )
 
 // Main is the offline preview command (cmd/preview) without the process: it
 // parses args, writes to stdout and stderr, and returns the exit code: 0 on
 // success (a diff included), 1 when the program fails (bad stack, invalid
-// settings: the message and nothing else), 2 on bad usage.
+// settings: the message and nothing else) or -check finds a violation, 2 on
+// bad usage.
 func Main(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("preview", flag.ContinueOnError)
 	flags.SetOutput(stderr)
@@ -21,29 +29,30 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	asJSON := flags.Bool("json", false, "print the plan as JSON (the contract in ARCHITECTURE.md)")
 	diff := flags.String("diff", "", "print the changes against an earlier JSON plan `file`")
 	mermaid := flags.Bool("mermaid", false, "print a Mermaid flowchart of components and their dependencies")
+	check := flags.Bool("check", false, "check the plan against the policy rules (internal/policy); exit 1 on a violation")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
 	if *stack == "" || flags.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: preview [-program main|bootstrap] -stack NAME [-json | -diff OLD.json | -mermaid]")
+		fmt.Fprintln(stderr, "usage: preview [-program main|bootstrap] -stack NAME [-json | -diff OLD.json | -mermaid | -check]")
 		return 2
 	}
 	modes := 0
-	for _, on := range []bool{*asJSON, *diff != "", *mermaid} {
+	for _, on := range []bool{*asJSON, *diff != "", *mermaid, *check} {
 		if on {
 			modes++
 		}
 	}
 	if modes > 1 {
-		fmt.Fprintln(stderr, "preview: -json, -diff and -mermaid exclude each other")
+		fmt.Fprintln(stderr, "preview: -json, -diff, -mermaid and -check exclude each other")
 		return 2
 	}
 
-	var old *Plan
+	var old *preview.Plan
 	if *diff != "" {
 		data, err := os.ReadFile(*diff)
 		if err == nil {
-			old, err = ReadPlan(data)
+			old, err = preview.ReadPlan(data)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "preview: reading %s: %v\n", *diff, err)
@@ -51,7 +60,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	result, err := Preview(Options{Dir: *dir, Stack: *stack, ProgramName: *program})
+	result, err := preview.Preview(preview.Options{Dir: *dir, Stack: *stack, ProgramName: *program})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -73,9 +82,19 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 		_, _ = stdout.Write(data)
 	case old != nil:
-		Diff(old, result.Plan).Write(stdout, *stack)
+		preview.Diff(old, result.Plan).Write(stdout, *stack)
 	case *mermaid:
 		result.Plan.WriteMermaid(stdout)
+	case *check:
+		var waivers map[string]string
+		if result.Settings != nil {
+			waivers = result.Settings.Policy.Waivers
+		}
+		report := policy.Check(result.Plan, waivers)
+		report.Write(stdout)
+		if !report.Passed() {
+			return 1
+		}
 	default:
 		result.Plan.WriteTree(stdout)
 	}

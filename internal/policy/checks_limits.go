@@ -1,0 +1,139 @@
+package policy
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/stacks"
+)
+
+func limitLBNames(p Plan) []Violation {
+	var out []Violation
+	for _, typ := range []string{tLB, tTG} {
+		out = append(out, p.each(typ, func(r preview.Resource) []string {
+			name := str(in(r, "name"))
+			return unless(len(name) <= 32, "name %q has %d characters; AWS allows 32", name, len(name))
+		})...)
+	}
+	return out
+}
+
+func limitFargateSizes(p Plan) []Violation {
+	return p.each(tTaskDef, func(r preview.Resource) []string {
+		cpu, _ := strconv.Atoi(str(in(r, "cpu")))
+		memory, _ := strconv.Atoi(str(in(r, "memory")))
+		return unless(stacks.FargateSizeOK(cpu, memory), "Fargate offers no task of cpu %d with memory %d", cpu, memory)
+	})
+}
+
+func limitLogRetention(p Plan) []Violation {
+	return p.each(tLogGroup, func(r preview.Resource) []string {
+		days := int(num(in(r, "retentionInDays")))
+		return unless(days == 0 || stacks.ValidLogRetention(days), "retention %d days is not a value CloudWatch Logs accepts", days)
+	})
+}
+
+var (
+	rdsIdentifier = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+	cacheID       = regexp.MustCompile(`^[a-z][a-z0-9-]{0,39}$`)
+)
+
+func limitRDSIdentifier(p Plan) []Violation {
+	return p.each(tDB, func(r preview.Resource) []string {
+		id := str(in(r, "identifier"))
+		return unless(rdsIdentifier.MatchString(id) && !strings.Contains(id, "--") && !strings.HasSuffix(id, "-"),
+			"identifier %q: 1-63 lower-case letters, digits and single hyphens, starting with a letter", id)
+	})
+}
+
+func limitRedisID(p Plan) []Violation {
+	return p.each(tCache, func(r preview.Resource) []string {
+		id := str(in(r, "replicationGroupId"))
+		return unless(cacheID.MatchString(id) && !strings.Contains(id, "--") && !strings.HasSuffix(id, "-"),
+			"replication group id %q: 1-40 lower-case letters, digits and single hyphens, starting with a letter", id)
+	})
+}
+
+func limitRecoveryWindow(p Plan) []Violation {
+	return p.each(tSecret, func(r preview.Resource) []string {
+		w := num(in(r, "recoveryWindowInDays"))
+		return unless(w == 0 || (w >= 7 && w <= 30), "recovery window %v days: Secrets Manager accepts 0 or 7-30", w)
+	})
+}
+
+// PublishedDimensions are the dimension sets CloudWatch publishes each
+// namespace's metrics under (the ones this program's alarms may use).
+var PublishedDimensions = map[string][]string{
+	"AWS/ECS":               {"ClusterName,ServiceName", "ClusterName"},
+	"ECS/ContainerInsights": {"ClusterName,ServiceName", "ClusterName"},
+	"AWS/ApplicationELB":    {"LoadBalancer", "LoadBalancer,TargetGroup", "TargetGroup"},
+	"AWS/RDS":               {"DBInstanceIdentifier"},
+	"AWS/ElastiCache":       {"CacheClusterId", "CacheClusterId,CacheNodeId"},
+}
+
+func dimensionSet(v any) string {
+	m, _ := v.(map[string]any)
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ",")
+}
+
+func limitAlarmDimensions(p Plan) []Violation {
+	check := func(namespace string, dims any) string {
+		set := dimensionSet(dims)
+		for _, allowed := range PublishedDimensions[namespace] {
+			if allowed == set {
+				return ""
+			}
+		}
+		return fmt.Sprintf("%s publishes no metric under dimensions [%s]", namespace, set)
+	}
+	return p.each(tAlarm, func(r preview.Resource) []string {
+		var out []string
+		if queries := list(in(r, "metricQueries")); len(queries) > 0 {
+			for _, q := range queries {
+				if m, ok := q.(map[string]any)["metric"].(map[string]any); ok {
+					if msg := check(str(m["namespace"]), m["dimensions"]); msg != "" {
+						out = append(out, msg)
+					}
+				}
+			}
+			return out
+		}
+		if msg := check(str(in(r, "namespace")), in(r, "dimensions")); msg != "" {
+			out = append(out, msg)
+		}
+		return out
+	})
+}
+
+// IAM's size limits: inline role policies and trust policies.
+const (
+	maxInlinePolicy = 10240
+	maxTrustPolicy  = 2048
+)
+
+func limitPolicySize(p Plan) []Violation {
+	out := p.each(tRolePolicy, func(r preview.Resource) []string {
+		n := len(str(in(r, "policy")))
+		return unless(n <= maxInlinePolicy, "%d characters; an inline role policy holds %d", n, maxInlinePolicy)
+	})
+	return append(out, p.each(tRole, func(r preview.Resource) []string {
+		n := len(str(in(r, "assumeRolePolicy")))
+		return unless(n <= maxTrustPolicy, "trust policy of %d characters; IAM allows %d", n, maxTrustPolicy)
+	})...)
+}
+
+func limitScalingBounds(p Plan) []Violation {
+	return p.each(tScalableTarget, func(r preview.Resource) []string {
+		return unless(num(in(r, "minCapacity")) <= num(in(r, "maxCapacity")), "minCapacity %v exceeds maxCapacity %v",
+			in(r, "minCapacity"), in(r, "maxCapacity"))
+	})
+}

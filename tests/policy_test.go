@@ -1,0 +1,288 @@
+package tests
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/policy"
+	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/previewcli"
+	"github.com/ohmycoins/infra/stacks"
+)
+
+func TestPolicyHasAtLeastFortyRulesWithUniqueIDs(t *testing.T) {
+	t.Parallel()
+	ids := policy.RuleIDs()
+	require.GreaterOrEqual(t, len(ids), 40)
+	seen := map[string]bool{}
+	for _, r := range policy.Rules {
+		require.False(t, seen[r.ID], "duplicate rule %s", r.ID)
+		seen[r.ID] = true
+		require.NotEmpty(t, r.Title, r.ID)
+		require.Contains(t, []policy.Severity{policy.Critical, policy.High, policy.Medium, policy.Low}, r.Severity, r.ID)
+		require.NotNil(t, r.Check, r.ID)
+	}
+}
+
+// TestStacksPassThePolicyWithOnlyTheirDocumentedWaivers: production waives
+// nothing; staging waives exactly its preset's waivers, each of which is used.
+func TestStacksPassThePolicyWithOnlyTheirDocumentedWaivers(t *testing.T) {
+	for _, c := range []struct {
+		stack   string
+		waivers map[string]string
+	}{{"staging", stacks.Staging().Policy.Waivers}, {"production", nil}} {
+		t.Run(c.stack, func(t *testing.T) {
+			t.Parallel()
+			result := previewStack(t, c.stack)
+			require.Equal(t, c.waivers, result.Settings.Policy.Waivers)
+			report := policy.Check(result.Plan, result.Settings.Policy.Waivers)
+			require.Empty(t, report.Violations, "%+v", report.Violations)
+			require.Empty(t, report.UnknownWaivers)
+			used := map[string]bool{}
+			for _, v := range report.Waived {
+				used[v.Rule] = true
+				require.Equal(t, c.waivers[v.Rule], v.Waiver)
+			}
+			require.ElementsMatch(t, slices.Collect(maps.Keys(c.waivers)), slices.Collect(maps.Keys(used)), "every waiver is used")
+		})
+	}
+}
+
+// copyPlan deep-copies a plan, keeping the ids and provider references the
+// JSON contract leaves out.
+func copyPlan(t *testing.T, p *preview.Plan) *preview.Plan {
+	out := *p
+	out.Resources = nil
+	for _, r := range p.Resources {
+		c := r
+		for _, m := range []*map[string]any{&c.Inputs, &c.Outputs} {
+			data, err := json.Marshal(*m)
+			require.NoError(t, err)
+			fresh := map[string]any{}
+			require.NoError(t, json.Unmarshal(data, &fresh))
+			*m = fresh
+		}
+		out.Resources = append(out.Resources, c)
+	}
+	return &out
+}
+
+// edit changes the resources of a type whose name ends with suffix.
+func edit(p *preview.Plan, typ, suffix string, f func(r *preview.Resource)) {
+	for i := range p.Resources {
+		if p.Resources[i].Type == typ && strings.HasSuffix(p.Resources[i].Name, suffix) {
+			f(&p.Resources[i])
+		}
+	}
+}
+
+// input sets one input of the resources edit selects.
+func input(typ, suffix, key string, value any) func(*preview.Plan) {
+	return func(p *preview.Plan) { edit(p, typ, suffix, func(r *preview.Resource) { r.Inputs[key] = value }) }
+}
+
+// drop removes the resources of a type.
+func drop(typ string) func(*preview.Plan) {
+	return func(p *preview.Plan) {
+		p.Resources = slices.DeleteFunc(p.Resources, func(r preview.Resource) bool { return r.Type == typ })
+	}
+}
+
+// addStatement appends a statement to an inline role policy.
+func addStatement(s policydoc.Statement) func(*preview.Plan) {
+	return func(p *preview.Plan) {
+		edit(p, typeRolePolicy, "-ecs-task-execution-secrets", func(r *preview.Resource) {
+			doc, _ := policydoc.Parse(r.Inputs["policy"].(string))
+			doc.Statement = append(doc.Statement, s)
+			r.Inputs["policy"] = doc.JSON()
+		})
+	}
+}
+
+// ruleFixtures break each rule in the production plan: a rule without a
+// fixture, or a fixture the rule does not catch, fails the test.
+var ruleFixtures = map[string]func(*preview.Plan){
+	"RDS.2":  input(typeDBInstance, "-postgres", "publiclyAccessible", true),
+	"RDS.3":  input(typeDBInstance, "-postgres", "storageEncrypted", false),
+	"RDS.5":  input(typeDBInstance, "-postgres", "multiAz", false),
+	"RDS.6":  input(typeDBInstance, "-postgres", "monitoringInterval", 0.0),
+	"RDS.8":  input(typeDBInstance, "-postgres", "deletionProtection", false),
+	"RDS.9":  input(typeDBInstance, "-postgres", "enabledCloudwatchLogsExports", []any{"upgrade"}),
+	"RDS.11": input(typeDBInstance, "-postgres", "backupRetentionPeriod", 0.0),
+	"RDS.13": input(typeDBInstance, "-postgres", "autoMinorVersionUpgrade", false),
+	"RDS.17": input(typeDBInstance, "-postgres", "copyTagsToSnapshot", false),
+	"RDS.TLS": input(typeDBParameterGroup, "-postgres17", "parameters",
+		[]any{map[string]any{"name": "log_connections", "value": "1"}}),
+	"RDS.MANAGED_PASSWORD": input(typeDBInstance, "-postgres", "password", "hunter2hunter2"),
+	"ElastiCache.1":        input(typeReplicationGroup, "-redis", "snapshotRetentionLimit", 0.0),
+	"ElastiCache.2":        input(typeReplicationGroup, "-redis", "autoMinorVersionUpgrade", false),
+	"ElastiCache.3":        input(typeReplicationGroup, "-redis", "automaticFailoverEnabled", false),
+	"ElastiCache.4":        input(typeReplicationGroup, "-redis", "atRestEncryptionEnabled", false),
+	"ElastiCache.5":        input(typeReplicationGroup, "-redis", "transitEncryptionEnabled", false),
+	"ElastiCache.6":        input(typeReplicationGroup, "-redis", "authToken", nil),
+	"SecretsManager.KMS":   input(typeSecret, "-app-secrets", "kmsKeyId", ""),
+	"KMS.4":                input(typeKey, "-key", "enableKeyRotation", false),
+	"KMS.POLICY": func(p *preview.Plan) {
+		logs := policydoc.Allow("AnyLogGroup", []string{"kms:Encrypt*"}, "*")
+		logs.Principal = &policydoc.Principal{Service: []string{"logs.ap-southeast-2.amazonaws.com"}}
+		input(typeKey, "-key", "policy", policydoc.New(logs).JSON())(p)
+	},
+	"ELB.1": input(typeListener, "-http", "defaultActions", []any{map[string]any{"type": "forward", "targetGroupArn": "tg"}}),
+	"ELB.4": input(typeLoadBalancer, "-alb", "dropInvalidHeaderFields", false),
+	"ELB.5": func(p *preview.Plan) {
+		edit(p, typeLoadBalancer, "-alb", func(r *preview.Resource) { delete(r.Inputs, "accessLogs") })
+	},
+	"ELB.6":   input(typeLoadBalancer, "-alb", "enableDeletionProtection", false),
+	"ELB.TLS": input(typeListener, "-https", "sslPolicy", "ELBSecurityPolicy-2016-08"),
+	"EC2.2":   input(typeDefaultSG, "-default-sg", "ingress", []any{map[string]any{"fromPort": 0.0}}),
+	"EC2.6":   drop(typeFlowLog),
+	"EC2.15":  input(typeSubnet, "-public-subnet-1", "mapPublicIpOnLaunch", true),
+	"EC2.18": func(p *preview.Plan) {
+		edit(p, typeIngress, "-alb-sg-in-https-ipv4", func(r *preview.Resource) { r.Inputs["fromPort"], r.Inputs["toPort"] = 22.0, 22.0 })
+	},
+	"EC2.DATA_EGRESS": func(p *preview.Plan) {
+		sg := mustNamedIn(p, typeSG, "ohmycoins-prod-redis-sg")
+		p.Resources = append(p.Resources, preview.Resource{Type: typeEgress, Name: "ohmycoins-prod-redis-sg-out-any",
+			Inputs: map[string]any{"securityGroupId": sg.ID, "fromPort": 443.0, "toPort": 443.0, "description": "out"}})
+	},
+	"EC2.RULE_DESCRIPTION": input(typeIngress, "-rds-sg-in-postgres", "description", ""),
+	"ECS.2": func(p *preview.Plan) {
+		edit(p, typeService, "-backend-service", func(r *preview.Resource) {
+			r.Inputs["networkConfiguration"].(map[string]any)["assignPublicIp"] = true
+		})
+	},
+	"ECS.8": func(p *preview.Plan) {
+		edit(p, typeTaskDef, "-backend", func(r *preview.Resource) {
+			r.Inputs["containerDefinitions"] = `[{"name":"backend","environment":[{"name":"POSTGRES_PASSWORD","value":"x"}]}]`
+		})
+	},
+	"ECS.12":       input(typeCluster, "-cluster", "settings", []any{map[string]any{"name": "containerInsights", "value": "disabled"}}),
+	"ECS.ROLLBACK": input(typeService, "-frontend-service", "deploymentCircuitBreaker", map[string]any{"enable": true, "rollback": false}),
+	"ECS.PLATFORM": input(typeTaskDef, "-frontend", "runtimePlatform", map[string]any{"operatingSystemFamily": "LINUX", "cpuArchitecture": "ARM64"}),
+	"ECR.1":        input(typeRepository, "-backend", "imageScanningConfiguration", map[string]any{"scanOnPush": false}),
+	"ECR.2":        input(typeRepository, "-frontend", "imageTagMutability", "MUTABLE"),
+	"ECR.3":        drop(typeRepoLifecycle),
+	"IAM.1":        addStatement(policydoc.Allow("Admin", []string{"*"}, "*")),
+	"IAM.21":       addStatement(policydoc.Allow("ReadAnything", []string{"s3:GetObject"}, "*")),
+	"IAM.PASSROLE": addStatement(policydoc.Allow("PassAny", []string{"iam:PassRole"}, "arn:aws:iam::123456789012:role/*")),
+	"IAM.TRUST": func(p *preview.Plan) {
+		edit(p, typeRole, "-github-deploy", func(r *preview.Resource) {
+			r.Inputs["assumeRolePolicy"] = strings.Replace(r.Inputs["assumeRolePolicy"].(string), "environment:production", "*", 1)
+		})
+	},
+	"SNS.1":         input(typeTopic, "-alerts", "kmsMasterKeyId", ""),
+	"CloudWatch.15": input(typeAlarm, "-rds-high-cpu", "alarmActions", []any{}),
+	"CloudWatch.16": input(typeLogGroup, "-flow-logs", "retentionInDays", nil),
+	"CloudWatch.17": input(typeAlarm, "-redis-high-cpu", "actionsEnabled", false),
+	"CloudWatch.LOG_KMS": func(p *preview.Plan) {
+		edit(p, typeLogGroup, "-backend-logs", func(r *preview.Resource) { delete(r.Inputs, "kmsKeyId") })
+	},
+	"S3.5":   input(typeBucketPolicy, "-alb-logs-policy", "policy", policydoc.New(policydoc.Allow("Read", []string{"s3:GetObject"}, "arn:aws:s3:::b/*")).JSON()),
+	"S3.8":   input("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "-public-access-block", "blockPublicPolicy", false),
+	"S3.SSE": drop("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"),
+	"DATA.RDS_PROTECTED": func(p *preview.Plan) {
+		edit(p, typeDBInstance, "-postgres", func(r *preview.Resource) { r.Protect = false })
+	},
+	"DATA.CACHE_PROTECTED": func(p *preview.Plan) {
+		edit(p, typeReplicationGroup, "-redis", func(r *preview.Resource) { r.Protect = false })
+	},
+	"DATA.SECRET_RECOVERY": input(typeSecret, "-app-secrets", "recoveryWindowInDays", 0.0),
+	"DATA.KEY_PROTECTED": func(p *preview.Plan) {
+		edit(p, typeKey, "-key", func(r *preview.Resource) { r.Protect = false })
+	},
+	"DATA.NO_DELETE_BEFORE_REPLACE": func(p *preview.Plan) {
+		edit(p, typeDBInstance, "-postgres", func(r *preview.Resource) { r.DeleteBeforeReplace = true })
+	},
+	"LIMIT.LB_NAMES":         input(typeTargetGroup, "-backend-tg", "name", "ohmycoins-production-eu-backend-tg"),
+	"LIMIT.FARGATE_SIZE":     input(typeTaskDef, "-backend", "memory", "3000"),
+	"LIMIT.LOG_RETENTION":    input(typeLogGroup, "-frontend-logs", "retentionInDays", 10.0),
+	"LIMIT.RDS_IDENTIFIER":   input(typeDBInstance, "-postgres", "identifier", "ohmycoins--prod-postgres"),
+	"LIMIT.REDIS_ID":         input(typeReplicationGroup, "-redis", "replicationGroupId", "ohmycoins-production-eu-west-redis-primary"),
+	"LIMIT.RECOVERY_WINDOW":  input(typeSecret, "-app-secrets", "recoveryWindowInDays", 3.0),
+	"LIMIT.ALARM_DIMENSIONS": input(typeAlarm, "-ecs-high-cpu", "dimensions", map[string]any{"ServiceName": "ohmycoins-prod-backend-service"}),
+	"LIMIT.IAM_POLICY_SIZE": addStatement(policydoc.Allow(strings.Repeat("Padding", 1500), []string{"logs:PutLogEvents"},
+		"arn:aws:logs:ap-southeast-2:123456789012:log-group:x")),
+	"LIMIT.AUTOSCALING_BOUNDS": input(typeScalingTarget, "", "minCapacity", 20.0),
+}
+
+func mustNamedIn(p *preview.Plan, typ, name string) preview.Resource {
+	r, _ := p.Named(typ, name)
+	return r
+}
+
+func TestEveryRuleFiresOnItsFixture(t *testing.T) {
+	base := previewStack(t, "production").Plan
+	require.Empty(t, policy.Check(base, nil).Violations, "the fixtures start from a clean plan")
+	for _, id := range policy.RuleIDs() {
+		t.Run(id, func(t *testing.T) {
+			fixture, ok := ruleFixtures[id]
+			require.True(t, ok, "rule %s has no fixture proving it fires", id)
+			plan := copyPlan(t, base)
+			fixture(plan)
+			var fired []string
+			for _, v := range policy.Check(plan, nil).Violations {
+				if v.Rule == id {
+					fired = append(fired, v.Resource+": "+v.Message)
+				}
+			}
+			require.NotEmpty(t, fired, "rule %s did not fire on its fixture", id)
+		})
+	}
+	for id := range ruleFixtures {
+		require.Contains(t, policy.RuleIDs(), id, "fixture for a rule that does not exist")
+	}
+}
+
+func TestCheckCommandPassesWithWaiversAndFailsOnViolations(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runCLI("-stack", "staging", "-check")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "(waived: staging runs a single-AZ database")
+	require.True(t, strings.HasSuffix(stdout, "61 rules, 0 violations, 9 waived\n"), stdout)
+
+	code, stdout, _ = runCLI("-stack", "production", "-check")
+	require.Equal(t, 0, code)
+	require.Equal(t, "65 rules, 0 violations, 0 waived\n", stdout)
+
+	dir := projectCopy(t, "production", "  ohmycoins:database:\n    deletionProtection: false\n")
+	var out, errOut bytes.Buffer
+	code = previewcli.Main([]string{"-dir", dir, "-stack", "production", "-check"}, &out, &errOut)
+	require.Equal(t, 1, code)
+	require.Regexp(t, `RDS\.8 +ohmycoins-prod-postgres +deletionProtection is false\n`, out.String())
+	require.Contains(t, out.String(), "65 rules, 1 violations, 0 waived")
+}
+
+func TestAStackCanWaiveARuleWithAReason(t *testing.T) {
+	t.Parallel()
+	result := previewStack(t, "production",
+		set("ohmycoins:database", `{"deletionProtection": false}`),
+		set("ohmycoins:policy", `{"waivers": {"RDS.8": "a migration window; restored on 2026-12-01"}}`))
+	report := policy.Check(result.Plan, result.Settings.Policy.Waivers)
+	require.True(t, report.Passed())
+	require.Len(t, report.Waived, 1)
+	require.Equal(t, "a migration window; restored on 2026-12-01", report.Waived[0].Waiver)
+
+	staging := previewStack(t, "staging", set("ohmycoins:policy", `{"waivers": {"ECS.2": "an example"}}`))
+	require.Len(t, staging.Settings.Policy.Waivers, 9, "config waivers are added to the preset's")
+}
+
+func TestWaiversNeedAReasonAndAnExistingRule(t *testing.T) {
+	t.Parallel()
+	problems := previewError(t, "production", set("ohmycoins:policy", `{"waivers": {"RDS.8": " "}}`))
+	requireProblem(t, problems, `ohmycoins:policy.waivers.RDS.8 = " ": must give the reason the rule does not apply to this stack`)
+
+	result := previewStack(t, "production", set("ohmycoins:policy", `{"waivers": {"RDS.99": "typo"}}`))
+	report := policy.Check(result.Plan, result.Settings.Policy.Waivers)
+	require.False(t, report.Passed())
+	require.Equal(t, []string{"RDS.99"}, report.UnknownWaivers)
+	var out strings.Builder
+	report.Write(&out)
+	require.Contains(t, out.String(), "ohmycoins:policy.waivers.RDS.99 waives a rule that does not exist")
+}
