@@ -7,6 +7,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/ohmycoins/infra/internal/ports"
+
 	"github.com/ohmycoins/infra/components/alb"
 	"github.com/ohmycoins/infra/components/dns"
 	"github.com/ohmycoins/infra/components/ecs"
@@ -103,14 +105,14 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 			{
 				Name: "backend", Image: d.Images.References["backend"],
 				CPU: s.Backend.CPU, MemoryMiB: s.Backend.MemoryMiB, DesiredCount: s.Backend.DesiredCount,
-				ContainerPort: alb.PortBackend, TargetGroupARN: d.LoadBalancer.Backend.ARN,
+				ContainerPort: ports.Backend, TargetGroupARN: d.LoadBalancer.Backend.ARN,
 				Environment: s.backendEnvironment(d), Secrets: backendSecrets(d),
 				HealthCheck: BackendHealthCheck, Autoscaling: autoscaling(s.Backend.Autoscaling),
 			},
 			{
 				Name: "frontend", Image: d.Images.References["frontend"],
 				CPU: s.Frontend.CPU, MemoryMiB: s.Frontend.MemoryMiB, DesiredCount: s.Frontend.DesiredCount,
-				ContainerPort: alb.PortFrontend, TargetGroupARN: d.LoadBalancer.Frontend.ARN,
+				ContainerPort: ports.Frontend, TargetGroupARN: d.LoadBalancer.Frontend.ARN,
 				Environment: map[string]pulumi.StringInput{"VITE_API_URL": pulumi.String(s.APIURL())},
 				Autoscaling: autoscaling(s.Frontend.Autoscaling),
 			},

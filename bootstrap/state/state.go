@@ -10,13 +10,14 @@ package state
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/privatebucket"
 	"github.com/ohmycoins/infra/internal/statebackend"
 )
 
@@ -36,7 +37,7 @@ func Program(ctx *pulumi.Context) error {
 		return err
 	}
 	opts := []pulumi.ResourceOption{pulumi.Provider(provider)}
-	protected := append(opts, pulumi.Protect(true))
+	protected := slices.Concat(opts, []pulumi.ResourceOption{pulumi.Protect(true)})
 	account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(provider)).AccountId()
 
 	key, err := kms.NewKey(ctx, "ohmycoins-pulumi-key", &kms.KeyArgs{
@@ -59,69 +60,18 @@ func Program(ctx *pulumi.Context) error {
 		return err
 	}
 
-	name := statebackend.BucketName
-	bucket, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{Bucket: pulumi.String(name)}, protected...)
-	if err != nil {
-		return err
-	}
-	if _, err := s3.NewBucketVersioningV2(ctx, name+"-versioning", &s3.BucketVersioningV2Args{
-		Bucket:                  bucket.ID(),
-		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
-	}, opts...); err != nil {
-		return err
-	}
-	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name+"-encryption", &s3.BucketServerSideEncryptionConfigurationV2Args{
-		Bucket: bucket.ID(),
-		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-				SseAlgorithm:   pulumi.String("aws:kms"),
-				KmsMasterKeyId: key.Arn,
-			},
-			BucketKeyEnabled: pulumi.Bool(true),
-		}},
-	}, opts...); err != nil {
-		return err
-	}
-	block, err := s3.NewBucketPublicAccessBlock(ctx, name+"-public-access-block", &s3.BucketPublicAccessBlockArgs{
-		Bucket:          bucket.ID(),
-		BlockPublicAcls: pulumi.Bool(true), BlockPublicPolicy: pulumi.Bool(true),
-		IgnorePublicAcls: pulumi.Bool(true), RestrictPublicBuckets: pulumi.Bool(true),
+	bucket, err := privatebucket.New(ctx, statebackend.BucketName, privatebucket.Args{
+		KMSKeyARN:       key.Arn,
+		Versioning:      true,
+		LifecycleRuleID: "expire-old-state-versions",
+		NoncurrentDays:  NoncurrentVersionDays,
+		Protect:         true,
 	}, opts...)
 	if err != nil {
 		return err
 	}
-	if _, err := s3.NewBucketOwnershipControls(ctx, name+"-ownership", &s3.BucketOwnershipControlsArgs{
-		Bucket: bucket.ID(),
-		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}, opts...); err != nil {
-		return err
-	}
-	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name+"-lifecycle", &s3.BucketLifecycleConfigurationV2Args{
-		Bucket: bucket.ID(),
-		Rules: s3.BucketLifecycleConfigurationV2RuleArray{s3.BucketLifecycleConfigurationV2RuleArgs{
-			Id:     pulumi.String("expire-old-state-versions"),
-			Status: pulumi.String("Enabled"),
-			Filter: &s3.BucketLifecycleConfigurationV2RuleFilterArgs{},
-			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
-				NoncurrentDays: pulumi.Int(NoncurrentVersionDays),
-			},
-			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
-				DaysAfterInitiation: pulumi.Int(7),
-			},
-		}},
-	}, opts...); err != nil {
-		return err
-	}
-	if _, err := s3.NewBucketPolicy(ctx, name+"-policy", &s3.BucketPolicyArgs{
-		Bucket: bucket.ID(),
-		Policy: policydoc.Output(func(v []string) policydoc.Document {
-			return policydoc.New(policydoc.DenyInsecureTransport(v[0]))
-		}, bucket.Arn),
-	}, append(opts, pulumi.DependsOn([]pulumi.Resource{block}))...); err != nil {
-		return err
-	}
 
-	ctx.Export("bucket_name", bucket.Bucket)
+	ctx.Export("bucket_name", bucket.Bucket.Bucket)
 	ctx.Export("key_arn", key.Arn)
 	ctx.Export("key_alias", pulumi.String(statebackend.KeyAlias))
 	ctx.Export("login_url", pulumi.String(statebackend.LoginURL()))

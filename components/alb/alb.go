@@ -15,14 +15,12 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/internal/ports"
 )
 
-// Listener ports, the TLS policy and the target group health checks of SPEC.md.
+// The TLS policy and the target group health checks of SPEC.md.
 const (
-	PortHTTP     = 80
-	PortHTTPS    = 443
-	PortBackend  = 8000
-	PortFrontend = 80
 	// SSLPolicy allows TLS 1.3 and 1.2 only.
 	SSLPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 	// BackendHealthPath is the FastAPI health endpoint; the trailing slash matters.
@@ -129,10 +127,10 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, err
 	}
 
-	if c.Backend, err = targetGroup(ctx, name+"-backend-tg", PortBackend, BackendHealthPath, args.VpcID, parent); err != nil {
+	if c.Backend, err = targetGroup(ctx, name+"-backend-tg", ports.Backend, BackendHealthPath, args.VpcID, parent); err != nil {
 		return nil, err
 	}
-	if c.Frontend, err = targetGroup(ctx, name+"-frontend-tg", PortFrontend, FrontendHealthPath, args.VpcID, parent); err != nil {
+	if c.Frontend, err = targetGroup(ctx, name+"-frontend-tg", ports.Frontend, FrontendHealthPath, args.VpcID, parent); err != nil {
 		return nil, err
 	}
 
@@ -194,20 +192,20 @@ func listeners(ctx *pulumi.Context, name string, args Args, alb *lb.LoadBalancer
 	if !args.HTTPS {
 		return lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
 			LoadBalancerArn: alb.Arn,
-			Port:            pulumi.Int(PortHTTP),
+			Port:            pulumi.Int(ports.HTTP),
 			Protocol:        pulumi.String("HTTP"),
 			DefaultActions:  forwardToFrontend,
 		}, parent)
 	}
 	if _, err := lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
 		LoadBalancerArn: alb.Arn,
-		Port:            pulumi.Int(PortHTTP),
+		Port:            pulumi.Int(ports.HTTP),
 		Protocol:        pulumi.String("HTTP"),
 		DefaultActions: lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
 			Type: pulumi.String("redirect"),
 			Redirect: &lb.ListenerDefaultActionRedirectArgs{
 				Protocol:   pulumi.String("HTTPS"),
-				Port:       pulumi.String(fmt.Sprint(PortHTTPS)),
+				Port:       pulumi.String(fmt.Sprint(ports.HTTPS)),
 				StatusCode: pulumi.String("HTTP_301"),
 			},
 		}},
@@ -216,7 +214,7 @@ func listeners(ctx *pulumi.Context, name string, args Args, alb *lb.LoadBalancer
 	}
 	return lb.NewListener(ctx, name+"-https", &lb.ListenerArgs{
 		LoadBalancerArn: alb.Arn,
-		Port:            pulumi.Int(PortHTTPS),
+		Port:            pulumi.Int(ports.HTTPS),
 		Protocol:        pulumi.String("HTTPS"),
 		SslPolicy:       pulumi.String(SSLPolicy),
 		CertificateArn:  args.CertificateARN,

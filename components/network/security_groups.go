@@ -6,16 +6,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-)
 
-// Ports of the tiers.
-const (
-	PortHTTP     = 80
-	PortHTTPS    = 443
-	PortBackend  = 8000
-	PortFrontend = 80
-	PortPostgres = 5432
-	PortRedis    = 6379
+	"github.com/ohmycoins/infra/internal/ports"
 )
 
 // tierGroups are the security groups of the tiers.
@@ -66,16 +58,16 @@ func (b *builder) securityGroups() (tierGroups, error) {
 	}
 
 	appEgress := []rule{
-		{suffix: "out-https", egress: true, port: PortHTTPS, cidrIPv4: anywhere, description: "HTTPS to ECR, AWS APIs and the LLM provider"},
-		{suffix: "out-postgres", egress: true, port: PortPostgres, peer: g.database, description: "PostgreSQL"},
-		{suffix: "out-redis", egress: true, port: PortRedis, peer: g.cache, description: "Redis"},
+		{suffix: "out-https", egress: true, port: ports.HTTPS, cidrIPv4: anywhere, description: "HTTPS to ECR, AWS APIs and the LLM provider"},
+		{suffix: "out-postgres", egress: true, port: ports.Postgres, peer: g.database, description: "PostgreSQL"},
+		{suffix: "out-redis", egress: true, port: ports.Redis, peer: g.cache, description: "Redis"},
 	}
 	if b.args.SMTPPort != 0 {
 		appEgress = append(appEgress, rule{suffix: "out-smtp", egress: true, port: b.args.SMTPPort, cidrIPv4: anywhere, description: "SMTP relay for outgoing mail"})
 	}
-	databaseIngress := []rule{{suffix: "in-postgres", port: PortPostgres, peer: g.app, description: "PostgreSQL from the ECS tasks"}}
+	databaseIngress := []rule{{suffix: "in-postgres", port: ports.Postgres, peer: g.app, description: "PostgreSQL from the ECS tasks"}}
 	for i, cidr := range b.args.ManagementCIDRs {
-		databaseIngress = append(databaseIngress, rule{suffix: fmt.Sprintf("in-management-%d", i+1), port: PortPostgres, cidrIPv4: cidr, description: "PostgreSQL from management network " + cidr})
+		databaseIngress = append(databaseIngress, rule{suffix: fmt.Sprintf("in-management-%d", i+1), port: ports.Postgres, cidrIPv4: cidr, description: "PostgreSQL from management network " + cidr})
 	}
 
 	for _, set := range []struct {
@@ -84,20 +76,20 @@ func (b *builder) securityGroups() (tierGroups, error) {
 		rules []rule
 	}{
 		{g.alb, "alb-sg", []rule{
-			{suffix: "in-https-ipv4", port: PortHTTPS, cidrIPv4: anywhere, description: "HTTPS from the internet"},
-			{suffix: "in-https-ipv6", port: PortHTTPS, cidrIPv6: "::/0", description: "HTTPS from the internet (IPv6)"},
-			{suffix: "in-http-ipv4", port: PortHTTP, cidrIPv4: anywhere, description: "HTTP from the internet, redirected to HTTPS when a certificate is set"},
-			{suffix: "in-http-ipv6", port: PortHTTP, cidrIPv6: "::/0", description: "HTTP from the internet (IPv6)"},
-			{suffix: "out-backend", egress: true, port: PortBackend, peer: g.app, description: "To the backend tasks"},
-			{suffix: "out-frontend", egress: true, port: PortFrontend, peer: g.app, description: "To the frontend tasks"},
+			{suffix: "in-https-ipv4", port: ports.HTTPS, cidrIPv4: anywhere, description: "HTTPS from the internet"},
+			{suffix: "in-https-ipv6", port: ports.HTTPS, cidrIPv6: "::/0", description: "HTTPS from the internet (IPv6)"},
+			{suffix: "in-http-ipv4", port: ports.HTTP, cidrIPv4: anywhere, description: "HTTP from the internet, redirected to HTTPS when a certificate is set"},
+			{suffix: "in-http-ipv6", port: ports.HTTP, cidrIPv6: "::/0", description: "HTTP from the internet (IPv6)"},
+			{suffix: "out-backend", egress: true, port: ports.Backend, peer: g.app, description: "To the backend tasks"},
+			{suffix: "out-frontend", egress: true, port: ports.Frontend, peer: g.app, description: "To the frontend tasks"},
 		}},
 		{g.app, "ecs-sg", append([]rule{
-			{suffix: "in-backend", port: PortBackend, peer: g.alb, description: "Backend traffic from the load balancer"},
-			{suffix: "in-frontend", port: PortFrontend, peer: g.alb, description: "Frontend traffic from the load balancer"},
+			{suffix: "in-backend", port: ports.Backend, peer: g.alb, description: "Backend traffic from the load balancer"},
+			{suffix: "in-frontend", port: ports.Frontend, peer: g.alb, description: "Frontend traffic from the load balancer"},
 		}, appEgress...)},
 		{g.database, "rds-sg", databaseIngress},
-		{g.cache, "redis-sg", []rule{{suffix: "in-redis", port: PortRedis, peer: g.app, description: "Redis from the ECS tasks"}}},
-		{g.endpoints, "vpce-sg", []rule{{suffix: "in-https", port: PortHTTPS, peer: g.app, description: "HTTPS from the ECS tasks"}}},
+		{g.cache, "redis-sg", []rule{{suffix: "in-redis", port: ports.Redis, peer: g.app, description: "Redis from the ECS tasks"}}},
+		{g.endpoints, "vpce-sg", []rule{{suffix: "in-https", port: ports.HTTPS, peer: g.app, description: "HTTPS from the ECS tasks"}}},
 	} {
 		if set.group == nil {
 			continue

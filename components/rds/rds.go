@@ -16,6 +16,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/ohmycoins/infra/internal/ports"
+
 	"github.com/ohmycoins/infra/internal/policydoc"
 )
 
@@ -23,7 +25,6 @@ import (
 const (
 	DefaultDatabaseName   = "app"
 	DefaultMasterUsername = "postgres"
-	Port                  = 5432
 	// CACertificate is the certificate authority of the server certificate.
 	CACertificate = "rds-ca-rsa2048-g1"
 )
@@ -108,7 +109,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}
 
 	c := &Database{
-		Identifier: name + "-postgres", Port: Port,
+		Identifier: name + "-postgres", Port: ports.Postgres,
 		DatabaseName: args.DatabaseName, Username: args.MasterUsername,
 	}
 	if err := ctx.RegisterComponentResource("ohmycoins:rds:Database", name, c, opts...); err != nil {
@@ -177,7 +178,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		Username:                     pulumi.String(args.MasterUsername),
 		ManageMasterUserPassword:     pulumi.Bool(true),
 		MasterUserSecretKmsKeyId:     args.KMSKeyARN,
-		Port:                         pulumi.Int(Port),
+		Port:                         pulumi.Int(ports.Postgres),
 		MultiAz:                      pulumi.Bool(args.MultiAZ),
 		DbSubnetGroupName:            subnetGroup.Name,
 		VpcSecurityGroupIds:          pulumi.StringArray{args.SecurityGroupID},

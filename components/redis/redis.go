@@ -13,10 +13,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-)
 
-// Port is the Redis port.
-const Port = 6379
+	"github.com/ohmycoins/infra/internal/ports"
+)
 
 // Args configure the cache. Field comments give the staging / production values.
 type Args struct {
@@ -71,7 +70,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, fmt.Errorf("redis: AuthToken, KMSKeyARN, SubnetIDs and SecurityGroupID are required")
 	}
 
-	c := &Cache{ID: name + "-redis", Port: Port}
+	c := &Cache{ID: name + "-redis", Port: ports.Redis}
 	if err := ctx.RegisterComponentResource("ohmycoins:redis:Cache", name, c, opts...); err != nil {
 		return nil, err
 	}
@@ -127,7 +126,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		AutoMinorVersionUpgrade:   pulumi.Bool(true),
 		NodeType:                  pulumi.String(args.NodeType),
 		NumCacheClusters:          pulumi.Int(args.Nodes),
-		Port:                      pulumi.Int(Port),
+		Port:                      pulumi.Int(ports.Redis),
 		ParameterGroupName:        parameterGroup.Name,
 		SubnetGroupName:           subnetGroup.Name,
 		SecurityGroupIds:          pulumi.StringArray{args.SecurityGroupID},
