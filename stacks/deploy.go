@@ -24,8 +24,8 @@ func Program(ctx *pulumi.Context) error {
 	return ProgramWith(LoadOptions{})(ctx)
 }
 
-// ProgramWith is Program with explicit load options; the offline preview passes
-// the config keys of the stack file it read.
+// ProgramWith is Program with explicit load options: the offline preview passes
+// the config keys of the stack file it read and receives the loaded settings.
 func ProgramWith(opts LoadOptions) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		settings, err := LoadWith(ctx, opts)
@@ -66,9 +66,10 @@ type Deployment struct {
 	CI          *cicd.GitHubCI
 }
 
-// Deploy creates the environment described by valid settings and exports the
-// stack outputs. Components are added here as they are built; each receives its
-// settings through Args and the provider through resource options.
+// Deploy creates the environment described by valid settings, in dependency
+// order, and exports the stack outputs. Each component receives its settings
+// through Args and the explicit provider through resource options; components
+// never import one another, so this is the only place they meet.
 func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	provider, err := aws.NewProvider(ctx, s.Name("aws"), &aws.ProviderArgs{
 		Region: pulumi.String(s.Region),
