@@ -37,7 +37,7 @@ func (s Settings) APIURL() string { return s.scheme() + "://" + s.APIHost() }
 
 // deployApp creates the load balancer, the image repositories (and builds) and
 // the ECS services wired to the data tier.
-func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, opts ...pulumi.ResourceOption) error {
+func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, provider pulumi.ResourceOrInvokeOption) error {
 	var err error
 	var certificate pulumi.StringInput
 	switch {
@@ -47,7 +47,7 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		hosts := dns.HostsFor(s.Site.Domain, s.DNS.ZoneName)
 		if d.Certificate, err = dns.NewCertificate(ctx, s.NamePrefix, dns.CertificateArgs{
 			ZoneName: s.DNS.ZoneName, Domains: hosts.Certificate,
-		}, opts...); err != nil {
+		}, provider); err != nil {
 			return err
 		}
 		certificate = d.Certificate.ARN
@@ -64,16 +64,23 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		DeletionProtection:      s.LoadBalancer.DeletionProtection,
 		AccessLogs:              s.LoadBalancer.AccessLogs,
 		AccessLogExpirationDays: s.LoadBalancer.AccessLogExpirationDays,
-	}, opts...); err != nil {
+	}, provider); err != nil {
 		return err
 	}
 	if s.DNS.ZoneName != "" {
+		if d.Certificate != nil {
+			d.ZoneID = d.Certificate.ZoneID
+		} else {
+			d.ZoneID = route53.LookupZoneOutput(ctx, route53.LookupZoneOutputArgs{
+				Name: pulumi.String(s.DNS.ZoneName), PrivateZone: pulumi.Bool(false),
+			}, provider).ZoneId()
+		}
 		if d.Aliases, err = dns.NewAliases(ctx, s.NamePrefix, dns.AliasesArgs{
-			ZoneID:              d.zoneID(ctx, s, opts...),
+			ZoneID:              d.ZoneID,
 			Hosts:               dns.HostsFor(s.Site.Domain, s.DNS.ZoneName).Aliases,
 			LoadBalancerDNSName: d.LoadBalancer.DNSName,
 			LoadBalancerZoneID:  d.LoadBalancer.ZoneID,
-		}, opts...); err != nil {
+		}, provider); err != nil {
 			return err
 		}
 	}
@@ -86,7 +93,7 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		ImmutableTags: s.Environment == EnvProduction,
 		ForceDelete:   !s.ProtectStatefulResources,
 		ProjectDir:    ctx.RootDirectory(),
-	}, opts...); err != nil {
+	}, provider); err != nil {
 		return err
 	}
 
@@ -117,7 +124,7 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 				Autoscaling: autoscaling(s.Frontend.Autoscaling),
 			},
 		},
-	}, opts...)
+	}, provider)
 	return err
 }
 
@@ -177,21 +184,4 @@ func pythonBool(b bool) string {
 		return "True"
 	}
 	return "False"
-}
-
-// zoneID is the hosted zone's id: from the certificate component when it looked
-// the zone up, else from a lookup of its own.
-func (d *Deployment) zoneID(ctx *pulumi.Context, s Settings, opts ...pulumi.ResourceOption) pulumi.StringOutput {
-	if d.Certificate != nil {
-		return d.Certificate.ZoneID
-	}
-	invokeOpts := []pulumi.InvokeOption{}
-	for _, o := range opts {
-		if io, ok := o.(pulumi.InvokeOption); ok {
-			invokeOpts = append(invokeOpts, io)
-		}
-	}
-	return route53.LookupZoneOutput(ctx, route53.LookupZoneOutputArgs{
-		Name: pulumi.String(s.DNS.ZoneName), PrivateZone: pulumi.Bool(false),
-	}, invokeOpts...).ZoneId()
 }

@@ -61,8 +61,9 @@ type Deployment struct {
 	Cluster      *ecs.Cluster
 	Monitoring   *monitoring.Monitoring
 
-	Certificate *dns.Certificate // nil unless the program creates the certificate
-	Aliases     *dns.Aliases     // nil without a DNS zone
+	Certificate *dns.Certificate    // nil unless the program creates the certificate
+	Aliases     *dns.Aliases        // nil without a DNS zone
+	ZoneID      pulumi.StringOutput // the hosted zone's id, when a DNS zone is set
 	CI          *cicd.GitHubCI
 }
 
@@ -150,7 +151,7 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 
 	var zone pulumi.StringInput
 	if s.DNS.ZoneName != "" {
-		zone = d.zoneID(ctx, s, withProvider)
+		zone = d.ZoneID
 	}
 	var managedRoles []string
 	managedRoles = append(managedRoles, d.Cluster.RoleNames...)
@@ -208,7 +209,7 @@ func exportOutputs(ctx *pulumi.Context, s Settings, d *Deployment) {
 
 // deployData creates the data tier on the network's data subnets: PostgreSQL,
 // Redis and the application secret, all encrypted with the environment key.
-func deployData(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, opts ...pulumi.ResourceOption) error {
+func deployData(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, provider pulumi.ResourceOrInvokeOption) error {
 	var err error
 	db := s.Database
 	if d.Database, err = rds.New(ctx, s.NamePrefix, rds.Args{
@@ -233,7 +234,7 @@ func deployData(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.S
 		ApplyImmediately:                 db.ApplyImmediately,
 		LogRetentionDays:                 s.Logs.RetentionDays,
 		Protect:                          s.ProtectStatefulResources,
-	}, opts...); err != nil {
+	}, provider); err != nil {
 		return err
 	}
 
@@ -254,7 +255,7 @@ func deployData(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.S
 		ApplyImmediately:      cache.ApplyImmediately,
 		LogRetentionDays:      s.Logs.RetentionDays,
 		Protect:               s.ProtectStatefulResources,
-	}, opts...); err != nil {
+	}, provider); err != nil {
 		return err
 	}
 
@@ -266,7 +267,7 @@ func deployData(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.S
 		ManageValues:       s.Secrets.ManageValues,
 		AlsoReadable:       []pulumi.StringInput{d.Database.MasterSecretARN},
 		Protect:            s.ProtectStatefulResources,
-	}, opts...)
+	}, provider)
 	return err
 }
 

@@ -85,7 +85,7 @@ func hashOf(n int, parts ...string) string {
 	return h[:n]
 }
 
-// uuidOf formats a deterministic UUID for this resource.
+// uuid formats a deterministic UUID for this resource.
 func (r *mockResource) uuid() string {
 	h := r.hash(32)
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
