@@ -35,6 +35,31 @@ func (s Settings) scheme() string {
 func (s Settings) AppURL() string { return s.scheme() + "://" + s.DashboardHost() }
 func (s Settings) APIURL() string { return s.scheme() + "://" + s.APIHost() }
 
+// FrontendOrigins are the browser origins the frontend is served on, which
+// the API must accept: the dashboard host always, and, where the program
+// points them at the load balancer (a domain that is its zone's apex, as in
+// production), the apex and www too; the load balancer's default action
+// serves the frontend on every host but the API's.
+func (s Settings) FrontendOrigins() []string {
+	hosts := []string{s.DashboardHost()}
+	if s.DNS.ZoneName != "" {
+		hosts = nil
+		for _, h := range dns.HostsFor(s.Site.Domain, s.DNS.ZoneName).Aliases {
+			if h != s.APIHost() {
+				hosts = append(hosts, h)
+			}
+		}
+	}
+	origins := make([]string, len(hosts))
+	for i, h := range hosts {
+		origins[i] = "https://" + h
+		if !s.HTTPS() {
+			origins[i] = "http://" + h
+		}
+	}
+	return origins
+}
+
 // deployApp creates the load balancer, the image repositories (and builds) and
 // the ECS services wired to the data tier.
 func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, provider pulumi.ResourceOrInvokeOption) error {
@@ -64,6 +89,7 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		DeletionProtection:      s.LoadBalancer.DeletionProtection,
 		AccessLogs:              s.LoadBalancer.AccessLogs,
 		AccessLogExpirationDays: s.LoadBalancer.AccessLogExpirationDays,
+		Protect:                 s.ProtectStatefulResources,
 	}, provider); err != nil {
 		return err
 	}
@@ -92,6 +118,7 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		KMSKeyARN:     d.Key.ARN,
 		ImmutableTags: s.Environment == EnvProduction,
 		ForceDelete:   !s.ProtectStatefulResources,
+		Protect:       s.ProtectStatefulResources,
 		ProjectDir:    ctx.RootDirectory(),
 	}, provider); err != nil {
 		return err
@@ -101,25 +128,32 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		Region:            s.Region,
 		AccountID:         account,
 		AppSubnetIDs:      d.Network.AppSubnetIDs,
-		SecurityGroupID:   d.Network.AppSecurityGroupID,
 		KMSKeyARN:         d.Key.ARN,
 		LogRetentionDays:  s.Logs.RetentionDays,
 		ContainerInsights: s.ECS.ContainerInsights,
 		ExecEnabled:       s.ECS.ExecEnabled,
+		Protect:           s.ProtectStatefulResources,
 		SecretReadPolicy:  d.AppSecret.ReadPolicy,
 		Routing:           d.LoadBalancer.Routing,
+		SecretsReady:      []pulumi.Resource{d.AppSecret.Version},
 		Services: []ecs.Service{
 			{
 				Name: "backend", Image: d.Images.References["backend"],
 				CPU: s.Backend.CPU, MemoryMiB: s.Backend.MemoryMiB, DesiredCount: s.Backend.DesiredCount,
-				ContainerPort: ports.Backend, TargetGroupARN: d.LoadBalancer.Backend.ARN,
+				SecurityGroupID: d.Network.BackendSecurityGroupID,
+				ContainerPort:   ports.Backend, TargetGroupARN: d.LoadBalancer.Backend.ARN,
 				Environment: s.backendEnvironment(d), Secrets: backendSecrets(d),
 				HealthCheck: BackendHealthCheck, Autoscaling: autoscaling(s.Backend.Autoscaling),
+				// RDS rotates the master password every 7 days; a value of the
+				// application secret rotates with pulumi up. Either way the
+				// backend is rolled so its tasks read the new value.
+				RedeployOnRotation: []pulumi.StringInput{d.Database.MasterSecretARN, d.AppSecret.ARN},
 			},
 			{
 				Name: "frontend", Image: d.Images.References["frontend"],
 				CPU: s.Frontend.CPU, MemoryMiB: s.Frontend.MemoryMiB, DesiredCount: s.Frontend.DesiredCount,
-				ContainerPort: ports.Frontend, TargetGroupARN: d.LoadBalancer.Frontend.ARN,
+				SecurityGroupID: d.Network.FrontendSecurityGroupID,
+				ContainerPort:   ports.Frontend, TargetGroupARN: d.LoadBalancer.Frontend.ARN,
 				Environment: map[string]pulumi.StringInput{"VITE_API_URL": pulumi.String(s.APIURL())},
 				Autoscaling: autoscaling(s.Frontend.Autoscaling),
 			},

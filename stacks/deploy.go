@@ -114,6 +114,7 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		LogsKMSKeyARN:        d.Key.ARN,
 		ManagementCIDRs:      s.Network.ManagementCIDRs,
 		SMTPPort:             smtpPort,
+		Protect:              s.ProtectStatefulResources,
 	}, withProvider); err != nil {
 		return nil, err
 	}
@@ -282,6 +283,7 @@ func (s Settings) EncryptedLogGroups() []string {
 		"/ecs/" + s.NamePrefix + "-*",
 		"/aws/elasticache/" + s.NamePrefix + "/*",
 		"/aws/rds/instance/" + s.NamePrefix + "-postgres/*",
+		ecs.RedeployLogGroup(s.NamePrefix + "-*"),
 	}
 }
 

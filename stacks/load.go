@@ -204,7 +204,7 @@ func (s *Settings) fillDerivedDefaults() {
 		s.App.EmailsFromEmail = "noreply@" + s.Site.Domain
 	}
 	if len(s.App.CORSOrigins) == 0 {
-		s.App.CORSOrigins = []string{"https://" + s.DashboardHost()}
+		s.App.CORSOrigins = s.FrontendOrigins()
 	}
 }
 

@@ -1,6 +1,9 @@
 package stacks
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Warnings are settings that are valid but deserve a second look before a
 // deployment. The program logs them (pulumi preview and up show them) and the
@@ -17,6 +20,12 @@ func (s Settings) Warnings() []string {
 		if tag, digest, reason := parseImage(svc.s.Image); reason == "" && digest == "" && (tag == "" || tag == "latest") {
 			warnings = append(warnings, fmt.Sprintf("%s:%s.image = %q runs a mutable tag: a deployment may not run what was tested; pin a digest (...@sha256:<digest>)",
 				Project, svc.name, svc.s.Image))
+		}
+	}
+	for _, origin := range s.FrontendOrigins() {
+		if s.Site.Domain != "" && !slices.Contains(s.App.CORSOrigins, origin) {
+			warnings = append(warnings, fmt.Sprintf("%s:app.corsOrigins does not list %s: the frontend is served there, and the API would refuse its requests",
+				Project, origin))
 		}
 	}
 	if !s.HTTPS() && s.DNS.ZoneName == "" {

@@ -262,8 +262,11 @@ func TestTaskDefinitionsRunTheSpecContainers(t *testing.T) {
 			require.ElementsMatch(t, []string{
 				"ENVIRONMENT", "PROJECT_NAME", "DOMAIN", "FRONTEND_HOST", "BACKEND_CORS_ORIGINS", "POSTGRES_SERVER",
 				"POSTGRES_PORT", "POSTGRES_DB", "POSTGRES_USER", "REDIS_HOST", "REDIS_PORT", "REDIS_TLS",
-				"EMAILS_FROM_EMAIL", "SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_SSL", "LLM_PROVIDER", "OPENAI_MODEL",
-			}, names)
+				"EMAILS_FROM_EMAIL", "SMTP_PORT", "SMTP_TLS", "SMTP_SSL", "LLM_PROVIDER", "OPENAI_MODEL",
+			}, names, "SMTP_HOST is unset, not empty: ECS drops empty values, which would show as a change on every update")
+			for n, v := range env {
+				require.NotEmpty(t, v, "%s is empty", n)
+			}
 			require.Equal(t, c.stack, env["ENVIRONMENT"])
 			require.Equal(t, c.domain, env["DOMAIN"])
 			require.Equal(t, "https://dashboard."+c.domain, env["FRONTEND_HOST"], "the certificate from the DNS zone makes it HTTPS")
@@ -325,7 +328,7 @@ func TestServicesRunPrivatelyBehindTheirTargetGroups(t *testing.T) {
 				require.Equal(t, "FARGATE", in["launchType"])
 				require.Equal(t, map[string]any{
 					"subnets":        subnetIDs(t, plan, c.prefix, "private-app", c.azs),
-					"securityGroups": []any{mustNamed(t, plan, typeSG, c.prefix+"-ecs-sg").ID},
+					"securityGroups": []any{mustNamed(t, plan, typeSG, c.prefix+"-"+name+"-sg").ID},
 					"assignPublicIp": false,
 				}, in["networkConfiguration"])
 				require.Equal(t, []any{map[string]any{"targetGroupArn": tg.Outputs["arn"], "containerName": name, "containerPort": port}}, in["loadBalancers"])

@@ -89,32 +89,93 @@ func TestCLIDiffAgainstTheGoldenPlan(t *testing.T) {
 	require.NoError(t, err)
 	plan, err := preview.ReadPlan(data)
 	require.NoError(t, err)
-	require.Equal(t, fmt.Sprintf("Infrastructure changes for stack production:\nNo changes.\nResources: 0 added, 0 removed, 0 changed, %d unchanged\n", len(plan.Resources)), stdout)
+	require.Equal(t, fmt.Sprintf("Changes to stack production, offline (replacement rules of pulumi-aws v6.83.4):\n\nNo changes. %d resources unchanged.\n", len(plan.Resources)), stdout)
 }
 
-func TestCLIDiffShowsChangesWithExitCodeZero(t *testing.T) {
-	t.Parallel()
-	golden, err := os.ReadFile(filepath.Join("testdata", "staging.json"))
+// oldPlanWith writes the golden plan of a stack, changed by f, as an old plan.
+func oldPlanWith(t *testing.T, stack string, f func(r *preview.Resource)) string {
+	t.Helper()
+	golden, err := os.ReadFile(filepath.Join("testdata", stack+".json"))
 	require.NoError(t, err)
 	old, err := preview.ReadPlan(golden)
 	require.NoError(t, err)
 	for i := range old.Resources {
-		if old.Resources[i].Type == "pulumi:providers:aws" {
-			old.Resources[i].Inputs["region"] = "us-east-1"
-			old.Resources[i].Protect = true
-		}
+		f(&old.Resources[i])
 	}
-	old.Outputs["retired_output"] = "x"
 	data, err := old.JSON()
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "old.json")
 	require.NoError(t, os.WriteFile(path, data, 0o644))
+	return path
+}
 
-	code, stdout, stderr := runCLI("-stack", "staging", "-diff", path)
+// TestCLIDiffCheckFailsWhenTheProductionDatabaseWouldBeReplaced: deployed with
+// another database name, the production instance would be replaced; it is
+// protected, so pulumi up would fail, and -diff -check exits 1 saying so.
+func TestCLIDiffCheckFailsWhenTheProductionDatabaseWouldBeReplaced(t *testing.T) {
+	t.Parallel()
+	path := oldPlanWith(t, "production", func(r *preview.Resource) {
+		if r.Type == typeDBInstance {
+			r.Inputs["dbName"] = "legacy"
+		}
+	})
+	code, stdout, stderr := runCLI("-stack", "production", "-diff", path, "-check")
+	require.Equal(t, 1, code, stderr)
+	require.Contains(t, stdout, "\n+- replace  aws:rds/instance:Instance  ohmycoins-prod-postgres\n     because dbName changes\n     dbName: \"legacy\" → \"app\"\n")
+	require.Contains(t, stdout, "     note: holds the database: the replacement starts empty\n")
+	require.Contains(t, stdout, "  !  pulumi up would fail: protected: pulumi up refuses to replace it;")
+	require.Contains(t, stderr, "preview: pulumi up would fail on 1 change(s) of stack production\n")
+
+	code, stdout, stderr = runCLI("-stack", "production", "-diff", path, "-json", "-check")
+	require.Equal(t, 1, code, stderr)
+	var d preview.PlanDiff
+	require.NoError(t, json.Unmarshal([]byte(stdout), &d))
+	require.Equal(t, "production", d.Stack)
+	db, ok := d.Find(typeDBInstance, "ohmycoins-prod-postgres")
+	require.True(t, ok)
+	require.Equal(t, preview.OpReplace, db.Op)
+	require.Equal(t, []string{"dbName"}, db.ReplaceBecause)
+	require.Equal(t, preview.ValueChange{Old: "legacy", New: "app"}, db.Inputs["dbName"])
+	require.Len(t, db.Blocked, 2, "protected, and its identifier is still taken")
+	require.Len(t, d.Blocked(), 1)
+	// A new instance has a new master secret: what reads its ARN changes too.
+	task, ok := d.Find(typeTaskDef, "ohmycoins-prod-backend")
+	require.True(t, ok)
+	require.Equal(t, preview.OpReplace, task.Op)
+	require.Equal(t, preview.Unknown, task.Inputs["containerDefinitions"].New)
+
+	code, _, stderr = runCLI("-stack", "production", "-diff", path)
+	require.Equal(t, 0, code, "without -check the diff only reports: %s", stderr)
+}
+
+func TestCLIDiffShowsAnUpdateWithExitCodeZero(t *testing.T) {
+	t.Parallel()
+	path := oldPlanWith(t, "staging", func(r *preview.Resource) {
+		if r.Type == typeDBInstance {
+			r.Inputs["instanceClass"] = "db.t3.medium"
+		}
+	})
+	code, stdout, stderr := runCLI("-stack", "staging", "-diff", path, "-check")
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, stdout, "~ pulumi:providers:aws  ohmycoins-staging-aws  (inputs: region; options: protect)\n")
-	require.Contains(t, stdout, "Stack outputs: -retired_output\n")
-	require.Contains(t, stdout, fmt.Sprintf("Resources: 0 added, 0 removed, 1 changed, %d unchanged\n", len(old.Resources)-1))
+	require.Contains(t, stdout, "\n~  update  aws:rds/instance:Instance  ohmycoins-staging-postgres\n     instanceClass: \"db.t3.medium\" → \"db.t3.micro\"\n")
+	require.Contains(t, stdout, "Resources: 0 to create, 1 to update, 0 to replace, 0 to delete,")
+}
+
+func TestCLIDiffRefusesAnOldPlanOfAnotherStack(t *testing.T) {
+	t.Parallel()
+	empty := filepath.Join(t.TempDir(), "empty.json")
+	require.NoError(t, os.WriteFile(empty, []byte("{}"), 0o644))
+	for _, c := range []struct{ file, want string }{
+		{filepath.Join("testdata", "production.json"), `is the plan of stack "production": -diff compares two plans of stack "staging"`},
+		{empty, "is not a plan: it lacks project, stack or resources"},
+		{filepath.Join(t.TempDir(), "missing.json"), "no such file or directory"},
+	} {
+		code, stdout, stderr := runCLI("-stack", "staging", "-diff", c.file)
+		require.Equal(t, 2, code, stderr)
+		require.Empty(t, stdout)
+		require.Contains(t, stderr, "preview: -diff "+c.file)
+		require.Contains(t, stderr, c.want)
+	}
 }
 
 func TestCLIPrintsAMermaidDiagram(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/components/rds"
+	"github.com/ohmycoins/infra/components/redis"
 	"github.com/ohmycoins/infra/components/secrets"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
@@ -60,7 +62,7 @@ func TestDatabaseHasEverySpecSetting(t *testing.T) {
 				"engine":                       "postgres",
 				"engineVersion":                "17",
 				"autoMinorVersionUpgrade":      true,
-				"allowMajorVersionUpgrade":     false,
+				"allowMajorVersionUpgrade":     true,
 				"instanceClass":                c.class,
 				"allocatedStorage":             c.storage,
 				"maxAllocatedStorage":          c.maxStorage,
@@ -96,7 +98,8 @@ func TestDatabaseHasEverySpecSetting(t *testing.T) {
 			require.NotContains(t, in, "password", "RDS manages the master password (defect B4)")
 			require.Equal(t, c.protected, db.Protect)
 			if c.protected {
-				require.Equal(t, "ohmycoins-prod-postgres-final", in["finalSnapshotIdentifier"], "a stable name (defect F1)")
+				require.Equal(t, rds.FinalSnapshotID("ohmycoins-prod-postgres", keyARN.(string), "app", "postgres"), in["finalSnapshotIdentifier"], "a stable name (defect F1)")
+				require.Regexp(t, `^ohmycoins-prod-postgres-final-[0-9a-f]{8}$`, in["finalSnapshotIdentifier"])
 				require.Equal(t, keyARN, in["performanceInsightsKmsKeyId"])
 				require.Equal(t, 7.0, in["performanceInsightsRetentionPeriod"])
 			} else {
@@ -113,7 +116,10 @@ func TestDatabaseHasEverySpecSetting(t *testing.T) {
 				require.Equal(t, c.retention, group.Inputs["retentionInDays"])
 				require.Equal(t, keyARN, group.Inputs["kmsKeyId"])
 				require.Contains(t, db.Dependencies, group.URN, "the log group exists before RDS would create it (defect F4)")
+				require.Equal(t, c.protected, group.Protect, "production's logs are evidence")
 			}
+			attachment := mustNamed(t, plan, typeAttachment, c.prefix+"-rds-monitoring-policy")
+			require.Contains(t, db.Dependencies, attachment.URN, "RDS checks the monitoring role when it is given it")
 		})
 	}
 }
@@ -190,7 +196,8 @@ func TestRedisHasEverySpecSetting(t *testing.T) {
 			}
 			require.Equal(t, c.protected, group.Protect)
 			if c.protected {
-				require.Equal(t, "ohmycoins-prod-redis-final", in["finalSnapshotIdentifier"])
+				require.Equal(t, redis.FinalSnapshotID("ohmycoins-prod-redis", mustNamed(t, plan, typeKey, c.prefix+"-key").Outputs["arn"].(string)), in["finalSnapshotIdentifier"])
+				require.Regexp(t, `^ohmycoins-prod-redis-final-[0-9a-f]{8}$`, in["finalSnapshotIdentifier"])
 			} else {
 				require.NotContains(t, in, "finalSnapshotIdentifier")
 			}
@@ -285,13 +292,16 @@ func TestAppSecretHoldsEveryKeyTheBackendReads(t *testing.T) {
 	require.Equal(t, s.Outputs["arn"], plan.Outputs["secret_arn"])
 }
 
+// The secret is protected; its version is not: the provider replaces a version
+// whenever the value changes (secret_string forces a new resource), so a
+// protected version would make every rotation of a production value fail.
 func TestProductionSecretIsProtectedWithAThirtyDayWindow(t *testing.T) {
 	t.Parallel()
 	plan := previewStack(t, "production").Plan
 	s := mustNamed(t, plan, typeSecret, "ohmycoins-prod-app-secrets")
 	require.Equal(t, 30.0, s.Inputs["recoveryWindowInDays"])
 	require.True(t, s.Protect)
-	require.True(t, mustNamed(t, plan, typeSecretVersion, "ohmycoins-prod-app-secrets-version").Protect)
+	require.False(t, mustNamed(t, plan, typeSecretVersion, "ohmycoins-prod-app-secrets-version").Protect, "a rotation replaces the version")
 }
 
 func TestUnmanagedSecretValuesAreWrittenOnce(t *testing.T) {

@@ -62,6 +62,7 @@ func TestKeyPolicyLetsAlarmsAndThisStacksLogsUseTheKey(t *testing.T) {
 		prefix + "/ecs/ohmycoins-staging-*",
 		prefix + "/aws/elasticache/ohmycoins-staging/*",
 		prefix + "/aws/rds/instance/ohmycoins-staging-postgres/*",
+		prefix + "/aws/vendedlogs/states/ohmycoins-staging-*-redeploy",
 	}, logs.Condition["ArnLike"]["kms:EncryptionContext:aws:logs:arn"], "only this stack's log groups")
 	require.NotContains(t, logs.Action, "kms:*")
 }

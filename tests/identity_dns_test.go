@@ -115,8 +115,8 @@ func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
 		stack, prefix string
 		roles         []string
 	}{
-		{"staging", "ohmycoins-staging", []string{"ecs-task-execution-role", "ecs-task-role", "rds-monitoring-role"}},
-		{"production", "ohmycoins-prod", []string{"ecs-task-execution-role", "ecs-task-role", "rds-monitoring-role", "flow-logs-role"}},
+		{"staging", "ohmycoins-staging", []string{"ecs-task-execution-role", "ecs-task-role", "backend-redeploy-role", "backend-secret-rotated-role", "rds-monitoring-role"}},
+		{"production", "ohmycoins-prod", []string{"ecs-task-execution-role", "ecs-task-role", "backend-redeploy-role", "backend-secret-rotated-role", "rds-monitoring-role", "flow-logs-role"}},
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()

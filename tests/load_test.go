@@ -56,7 +56,8 @@ func TestStackFilesLoadTheirPresetsAndSiteValues(t *testing.T) {
 	production := loadSettings(t, "production")
 	require.Equal(t, "ohmycoins-prod", production.NamePrefix)
 	require.Equal(t, stacks.Production().Cache, production.Cache)
-	require.Equal(t, []string{"https://dashboard.ohmycoins.com"}, production.App.CORSOrigins)
+	require.Equal(t, []string{"https://ohmycoins.com", "https://www.ohmycoins.com", "https://dashboard.ohmycoins.com"}, production.App.CORSOrigins,
+		"the frontend is served on the apex and www too (the load balancer's default action)")
 	require.Equal(t, []string{"devops@ohmycoins.com", "oncall@ohmycoins.com"}, production.Site.AlertEmails)
 	require.Equal(t, "ghcr.io/marklimmage/ohmycoins-frontend:v1.0.0", production.Frontend.Image)
 }

@@ -57,12 +57,12 @@ func TestNetworkResourceCounts(t *testing.T) {
 	}{
 		{"staging", map[string]int{
 			typeVpc: 1, typeIgw: 1, typeSubnet: 6, typeNat: 1, typeEip: 1, typeRouteTable: 5, typeRoute: 3, typeRTA: 6,
-			typeEndpoint: 1, typeFlowLog: 0, typeSG: 4, typeDefaultSG: 1, typeIngress: 8, typeEgress: 5,
+			typeEndpoint: 1, typeFlowLog: 0, typeSG: 5, typeDefaultSG: 1, typeIngress: 8, typeEgress: 6,
 			typeLogGroup: 0, typeRole: 0,
 		}},
 		{"production", map[string]int{
 			typeVpc: 1, typeIgw: 1, typeSubnet: 9, typeNat: 3, typeEip: 3, typeRouteTable: 7, typeRoute: 4, typeRTA: 9,
-			typeEndpoint: 5, typeFlowLog: 1, typeSG: 5, typeDefaultSG: 1, typeIngress: 9, typeEgress: 5,
+			typeEndpoint: 5, typeFlowLog: 1, typeSG: 6, typeDefaultSG: 1, typeIngress: 10, typeEgress: 6,
 			typeLogGroup: 1, typeRole: 1, typeRolePolicy: 1,
 		}},
 	}
@@ -249,7 +249,7 @@ func TestEndpointsServeTheAppTier(t *testing.T) {
 		require.Equal(t, appSubnets, e.Inputs["subnetIds"])
 		require.Equal(t, []any{vpceSG.ID}, e.Inputs["securityGroupIds"])
 	}
-	require.Equal(t, "ohmycoins-prod-vpce-sg", ids[vpceSG.ID].Inputs["name"])
+	require.Equal(t, "ohmycoins-prod-vpce-sg", ids[vpceSG.ID].Name)
 
 	staging := previewStack(t, "staging").Plan
 	s3 = mustNamed(t, staging, typeEndpoint, "ohmycoins-staging-s3-endpoint")
@@ -257,7 +257,7 @@ func TestEndpointsServeTheAppTier(t *testing.T) {
 }
 
 // sgRule is a security group rule as the tests write it: group, direction,
-// port, and the peer group's name or the CIDR.
+// port, and the peer group's logical name or the CIDR.
 type sgRule struct {
 	group, direction string
 	port             int
@@ -276,7 +276,7 @@ func securityGroupRules(t *testing.T, plan *preview.Plan) []sgRule {
 			peer := ""
 			switch {
 			case r.Inputs["referencedSecurityGroupId"] != nil:
-				peer = ids[r.Inputs["referencedSecurityGroupId"].(string)].Inputs["name"].(string)
+				peer = ids[r.Inputs["referencedSecurityGroupId"].(string)].Name
 			case r.Inputs["cidrIpv4"] != nil:
 				peer = r.Inputs["cidrIpv4"].(string)
 			case r.Inputs["cidrIpv6"] != nil:
@@ -286,23 +286,26 @@ func securityGroupRules(t *testing.T, plan *preview.Plan) []sgRule {
 			if typ == typeEgress {
 				direction = "out"
 			}
-			rules = append(rules, sgRule{ids[r.Inputs["securityGroupId"].(string)].Inputs["name"].(string), direction, int(r.Inputs["fromPort"].(float64)), peer})
+			rules = append(rules, sgRule{ids[r.Inputs["securityGroupId"].(string)].Name, direction, int(r.Inputs["fromPort"].(float64)), peer})
 		}
 	}
 	return rules
 }
 
 func TestSecurityGroupRulesAreExactlyTheTierPolicy(t *testing.T) {
+	// Each service has its own group; the data tiers admit the backend's only (defect D3).
 	common := func(p string) []sgRule {
 		return []sgRule{
 			{p + "-alb-sg", "in", 443, "0.0.0.0/0"}, {p + "-alb-sg", "in", 443, "::/0"},
 			{p + "-alb-sg", "in", 80, "0.0.0.0/0"}, {p + "-alb-sg", "in", 80, "::/0"},
-			{p + "-alb-sg", "out", 8000, p + "-ecs-sg"}, {p + "-alb-sg", "out", 80, p + "-ecs-sg"},
-			{p + "-ecs-sg", "in", 8000, p + "-alb-sg"}, {p + "-ecs-sg", "in", 80, p + "-alb-sg"},
-			{p + "-ecs-sg", "out", 443, "0.0.0.0/0"},
-			{p + "-ecs-sg", "out", 5432, p + "-rds-sg"}, {p + "-ecs-sg", "out", 6379, p + "-redis-sg"},
-			{p + "-rds-sg", "in", 5432, p + "-ecs-sg"},
-			{p + "-redis-sg", "in", 6379, p + "-ecs-sg"},
+			{p + "-alb-sg", "out", 8000, p + "-backend-sg"}, {p + "-alb-sg", "out", 80, p + "-frontend-sg"},
+			{p + "-backend-sg", "in", 8000, p + "-alb-sg"},
+			{p + "-backend-sg", "out", 443, "0.0.0.0/0"},
+			{p + "-backend-sg", "out", 5432, p + "-rds-sg"}, {p + "-backend-sg", "out", 6379, p + "-redis-sg"},
+			{p + "-frontend-sg", "in", 80, p + "-alb-sg"},
+			{p + "-frontend-sg", "out", 443, "0.0.0.0/0"},
+			{p + "-rds-sg", "in", 5432, p + "-backend-sg"},
+			{p + "-redis-sg", "in", 6379, p + "-backend-sg"},
 		}
 	}
 	for _, c := range []struct {
@@ -310,7 +313,9 @@ func TestSecurityGroupRulesAreExactlyTheTierPolicy(t *testing.T) {
 		want  []sgRule
 	}{
 		{"staging", common("ohmycoins-staging")},
-		{"production", append(common("ohmycoins-prod"), sgRule{"ohmycoins-prod-vpce-sg", "in", 443, "ohmycoins-prod-ecs-sg"})},
+		{"production", append(common("ohmycoins-prod"),
+			sgRule{"ohmycoins-prod-vpce-sg", "in", 443, "ohmycoins-prod-backend-sg"},
+			sgRule{"ohmycoins-prod-vpce-sg", "in", 443, "ohmycoins-prod-frontend-sg"})},
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
@@ -354,8 +359,9 @@ func TestManagementCIDRsAndSMTPGetTheirOwnRules(t *testing.T) {
 	rules := securityGroupRules(t, plan)
 	require.Contains(t, rules, sgRule{"ohmycoins-staging-rds-sg", "in", 5432, "10.8.0.0/16"})
 	require.Contains(t, rules, sgRule{"ohmycoins-staging-rds-sg", "in", 5432, "192.168.10.0/24"})
-	require.Contains(t, rules, sgRule{"ohmycoins-staging-ecs-sg", "out", 2587, "0.0.0.0/0"})
-	require.Len(t, rules, 16)
+	require.Contains(t, rules, sgRule{"ohmycoins-staging-backend-sg", "out", 2587, "0.0.0.0/0"})
+	require.NotContains(t, rules, sgRule{"ohmycoins-staging-frontend-sg", "out", 2587, "0.0.0.0/0"}, "only the backend sends mail")
+	require.Len(t, rules, 17)
 	mustNamed(t, plan, typeIngress, "ohmycoins-staging-rds-sg-in-management-2")
 }
 
@@ -451,4 +457,28 @@ func TestNetworkComponentRefusesInconsistentArgs(t *testing.T) {
 			require.ErrorContains(t, err, c.want)
 		})
 	}
+}
+
+// A replaced security group is created before the old one is deleted (one in
+// use cannot be deleted first), so its name must differ: it carries a digest
+// of what forces the replacement, the description and the VPC's range.
+func TestSecurityGroupNamesChangeExactlyWhenTheGroupIsReplaced(t *testing.T) {
+	t.Parallel()
+	plan := previewStack(t, "staging").Plan
+	backend := mustNamed(t, plan, typeSG, "ohmycoins-staging-backend-sg")
+	require.Equal(t, network.SecurityGroupName("ohmycoins-staging", "backend-sg", backend.Inputs["description"].(string), "10.0.0.0/16"), backend.Inputs["name"])
+	require.Regexp(t, `^ohmycoins-staging-backend-sg-[0-9a-f]{6}$`, backend.Inputs["name"])
+
+	moved := previewStack(t, "staging", set("ohmycoins:network", `{"vpcCidr": "10.9.0.0/16", "publicSubnetCidrs": ["10.9.1.0/24", "10.9.2.0/24"], "appSubnetCidrs": ["10.9.11.0/24", "10.9.12.0/24"], "dataSubnetCidrs": ["10.9.21.0/24", "10.9.22.0/24"]}`)).Plan
+	for _, sg := range plan.OfType(typeSG) {
+		after := mustNamed(t, moved, typeSG, sg.Name)
+		require.NotEqual(t, sg.Inputs["name"], after.Inputs["name"], "%s: a new VPC replaces the group under a new name", sg.Name)
+	}
+	again := previewStack(t, "staging", set("ohmycoins:alarms", `{"rdsHighCpu": 75}`)).Plan
+	for _, sg := range plan.OfType(typeSG) {
+		require.Equal(t, sg.Inputs["name"], mustNamed(t, again, typeSG, sg.Name).Inputs["name"], "%s: unchanged while nothing forces a replacement", sg.Name)
+	}
+	require.NotEqual(t,
+		network.SecurityGroupName("p", "backend-sg", "old description", "10.0.0.0/16"),
+		network.SecurityGroupName("p", "backend-sg", "new description", "10.0.0.0/16"))
 }

@@ -50,7 +50,7 @@ func TestGoldenPlans(t *testing.T) {
 				var diff strings.Builder
 				current, err := preview.ReadPlan(got)
 				require.NoError(t, err)
-				preview.Diff(old, current).Write(&diff, stack)
+				preview.Diff(old, current).Write(&diff)
 				t.Fatalf("the %s plan differs from %s; review and run go test ./tests -update\n%s", stack, path, diff.String())
 			}
 		})
@@ -101,7 +101,8 @@ func TestPlanFollowsTheJSONContract(t *testing.T) {
 				}
 				sort.Strings(keys)
 				require.Equal(t, []string{"custom", "deleteBeforeReplace", "dependencies", "ignoreChanges", "inputs",
-					"name", "outputs", "parent", "protect", "retainOnDelete", "type", "urn"}, keys)
+					"name", "outputs", "parent", "propertyDependencies", "protect", "provider", "retainOnDelete",
+					"secretDigests", "type", "urn"}, keys)
 				var urn string
 				require.NoError(t, json.Unmarshal(r["urn"], &urn))
 				urns[urn] = true
@@ -117,6 +118,19 @@ func TestPlanFollowsTheJSONContract(t *testing.T) {
 				}
 				for _, d := range r.Dependencies {
 					require.True(t, urns[d], "%s: dependency %s is in the plan", r.URN, d)
+				}
+				for key, deps := range r.PropertyDependencies {
+					require.Contains(t, r.Inputs, key, "%s: property dependencies are of inputs", r.URN)
+					for _, d := range deps {
+						require.Contains(t, r.Dependencies, d, "%s: %s's dependency %s is among the resource's", r.URN, key, d)
+					}
+				}
+				if r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:") {
+					require.True(t, urns[r.ProviderURN], "%s: its provider %q is in the plan", r.URN, r.ProviderURN)
+				}
+				for key, digest := range r.SecretDigests {
+					require.Equal(t, preview.Secret, r.Inputs[key], "%s: only secret inputs have digests", r.URN)
+					require.Regexp(t, `^sha256:[0-9a-f]{16}$`, digest)
 				}
 			}
 			require.Equal(t, "urn:pulumi:"+stack+"::ohmycoins::pulumi:pulumi:Stack::ohmycoins-"+stack, p.Root().URN)

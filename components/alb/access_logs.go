@@ -29,7 +29,8 @@ func accessLogBucket(ctx *pulumi.Context, name string, args Args, parent pulumi.
 		Statements: func(bucketARN string, v []string) []policydoc.Statement {
 			return []policydoc.Statement{AccessLogDelivery(bucketARN, v[0], v[1])}
 		},
-		Inputs: []pulumi.StringInput{logDelivery, args.AccountID},
+		Inputs:  []pulumi.StringInput{logDelivery, args.AccountID},
+		Protect: args.Protect,
 	}, parent)
 	if err != nil {
 		return pulumi.StringOutput{}, nil, err

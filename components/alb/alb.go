@@ -53,6 +53,9 @@ type Args struct {
 	// AccessLogExpirationDays; production.
 	AccessLogs              bool
 	AccessLogExpirationDays int
+	// Protect keeps the access-log bucket (evidence) from deletion or
+	// replacement by an ordinary update; production.
+	Protect bool
 }
 
 // LoadBalancer is the load balancer component.

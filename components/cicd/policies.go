@@ -61,6 +61,7 @@ func DeployPolicy(d DeployScope) policydoc.Document {
 		d.arn("logs", "log-group:/aws/vpc/flow-logs/"+p), d.arn("logs", "log-group:/aws/vpc/flow-logs/"+p+":*"),
 		d.arn("logs", "log-group:/ecs/"+p+"-*"), d.arn("logs", "log-group:/aws/elasticache/"+p+"/*"),
 		d.arn("logs", "log-group:/aws/rds/instance/"+p+"-postgres/*"),
+		d.arn("logs", "log-group:/aws/vendedlogs/states/"+p+"-*"),
 	}
 	keyByAlias := policydoc.Allow("EnvironmentKey", []string{"kms:*"}, d.arn("kms", "key/*"))
 	keyByAlias.Condition = map[string]map[string][]string{"ForAnyValue:StringEquals": {"kms:ResourceAliases": {"alias/" + p}}}
@@ -72,6 +73,9 @@ func DeployPolicy(d DeployScope) policydoc.Document {
 			"ecs:TagResource", "application-autoscaling:*", "acm:RequestCertificate", "acm:AddTagsToCertificate",
 			"elasticloadbalancing:AddTags", "logs:DescribeLogGroups", "cloudwatch:PutDashboard", "cloudwatch:DeleteDashboards",
 			"ecr:GetAuthorizationToken",
+			// Step Functions' log delivery offers no resource-level permission.
+			"logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+			"logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
 		}, "*")),
 		keyByAlias,
 		policydoc.Allow("EnvironmentKeyAlias", []string{"kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"},
@@ -98,6 +102,8 @@ func DeployPolicy(d DeployScope) policydoc.Document {
 		policydoc.Allow("Alarms", []string{"cloudwatch:*"},
 			d.arn("cloudwatch", "alarm:"+p+"-*"), fmt.Sprintf("arn:aws:cloudwatch::%s:dashboard/%s-*", d.Account, p)),
 		policydoc.Allow("AlertTopic", []string{"sns:*"}, d.arn("sns", p+"-*")),
+		policydoc.Allow("RedeployOnRotation", []string{"states:*", "events:*"},
+			d.arn("states", "stateMachine:"+p+"-*"), d.arn("states", "execution:"+p+"-*"), d.arn("events", "rule/"+p+"-*")),
 		policydoc.Allow("AccessLogBucket", []string{"s3:*"}, "arn:aws:s3:::"+p+"-*", "arn:aws:s3:::"+p+"-*/*"),
 		policydoc.Allow("Certificates", []string{"acm:*"}, d.arn("acm", "certificate/*")),
 		policydoc.Allow("ApplicationRoles", []string{

@@ -88,7 +88,12 @@ func containerDefinitions(s Service, logGroup pulumi.StringInput, region string,
 			}},
 		}
 		for i, n := range envNames {
-			d.Environment = append(d.Environment, KeyValue{Name: n, Value: str(2 + i)})
+			// ECS drops variables with an empty value and the provider keeps
+			// them, so one would show as a change on every update
+			// (terraform-provider-aws#39533); unset and empty read the same.
+			if v := str(2 + i); v != "" {
+				d.Environment = append(d.Environment, KeyValue{Name: n, Value: v})
+			}
 		}
 		for i, n := range secretNames {
 			d.Secrets = append(d.Secrets, SecretRef{Name: n, ValueFrom: str(2 + len(envNames) + i)})

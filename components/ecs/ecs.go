@@ -26,9 +26,8 @@ type Args struct {
 	// Region is where the logs go; AccountID scopes the roles' trust.
 	Region    string
 	AccountID pulumi.StringInput
-	// AppSubnetIDs and SecurityGroupID place the tasks.
-	AppSubnetIDs    pulumi.StringArrayInput
-	SecurityGroupID pulumi.StringInput
+	// AppSubnetIDs are where the tasks run; each service brings its own security group.
+	AppSubnetIDs pulumi.StringArrayInput
 	// KMSKeyARN encrypts the log groups, kept LogRetentionDays (7 / 30).
 	KMSKeyARN        pulumi.StringInput
 	LogRetentionDays int
@@ -44,6 +43,13 @@ type Args struct {
 	// Routing are the listener and rules the services' target groups hang on;
 	// the services are created after them.
 	Routing []pulumi.Resource
+	// Protect keeps the log groups (evidence) from deletion or replacement by an
+	// ordinary update; production.
+	Protect bool
+	// SecretsReady are what the secrets the containers read must exist as (the
+	// secret versions): task definitions and services wait for them, so a first
+	// task never starts against a secret without a value.
+	SecretsReady []pulumi.Resource
 }
 
 // Service is one application service.
@@ -56,6 +62,9 @@ type Service struct {
 	CPU, MemoryMiB int
 	// DesiredCount is the number of tasks; with autoscaling, the initial number only.
 	DesiredCount int
+	// SecurityGroupID is the service's own security group: the data tiers admit
+	// the backend's and no other (defect D3).
+	SecurityGroupID pulumi.StringInput
 	// ContainerPort receives the traffic of TargetGroupARN.
 	ContainerPort  int
 	TargetGroupARN pulumi.StringInput
@@ -67,6 +76,10 @@ type Service struct {
 	HealthCheck string
 	// Autoscaling is target tracking on the desired count.
 	Autoscaling Autoscaling
+	// RedeployOnRotation are secrets (ARNs) whose current value the service's
+	// tasks read only when they start: when one rotates, the service is rolled
+	// so that new tasks read the new value (redeploy.go).
+	RedeployOnRotation []pulumi.StringInput
 }
 
 // Autoscaling is target tracking for one service.
@@ -90,7 +103,8 @@ type Cluster struct {
 	// ExecutionRoleARN and TaskRoleARN are the roles the tasks use.
 	ExecutionRoleARN pulumi.StringOutput
 	TaskRoleARN      pulumi.StringOutput
-	// RoleNames are the execution and task roles' names.
+	// RoleNames are the names of the roles the component created: execution,
+	// task, and the redeploy roles of services that roll on rotation.
 	RoleNames []string
 }
 
@@ -121,6 +135,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err != nil {
 		return nil, err
 	}
+	// A task can start only once its roles may pull, log and read the secrets,
+	// and the secrets hold their values.
+	ready := append(append([]pulumi.Resource(nil), roles.policies...), args.SecretsReady...)
 
 	for _, s := range args.Services {
 		logGroup := "/ecs/" + name + "-" + s.Name
@@ -128,7 +145,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			Name:            pulumi.String(logGroup),
 			RetentionInDays: pulumi.Int(args.LogRetentionDays),
 			KmsKeyId:        args.KMSKeyARN,
-		}, parent)
+		}, parent, pulumi.Protect(args.Protect))
 		if err != nil {
 			return nil, err
 		}
@@ -145,13 +162,13 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			ExecutionRoleArn:     roles.execution.Arn,
 			TaskRoleArn:          roles.task.Arn,
 			ContainerDefinitions: containerDefinitions(s, group.Name, args.Region, args.ExecEnabled),
-		}, parent)
+		}, parent, pulumi.DependsOn(ready))
 		if err != nil {
 			return nil, err
 		}
 
 		serviceName := name + "-" + s.Name + "-service"
-		serviceOpts := []pulumi.ResourceOption{parent, pulumi.DependsOn(args.Routing)}
+		serviceOpts := []pulumi.ResourceOption{parent, pulumi.DependsOn(args.Routing), pulumi.DependsOn(ready)}
 		if s.Autoscaling.Enabled {
 			// Autoscaling owns the count after creation: an update must not reset it (defect E5).
 			serviceOpts = append(serviceOpts, pulumi.IgnoreChanges([]string{"desiredCount"}))
@@ -164,7 +181,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			LaunchType:     pulumi.String("FARGATE"),
 			NetworkConfiguration: &ecs.ServiceNetworkConfigurationArgs{
 				Subnets:        args.AppSubnetIDs,
-				SecurityGroups: pulumi.StringArray{args.SecurityGroupID},
+				SecurityGroups: pulumi.StringArray{s.SecurityGroupID},
 				AssignPublicIp: pulumi.Bool(false),
 			},
 			LoadBalancers: ecs.ServiceLoadBalancerArray{ecs.ServiceLoadBalancerArgs{
@@ -190,13 +207,20 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 				return nil, err
 			}
 		}
+		if len(s.RedeployOnRotation) > 0 {
+			roleNames, err := redeployOnRotation(ctx, name+"-"+s.Name, args, s, cluster, service, parent)
+			if err != nil {
+				return nil, err
+			}
+			c.RoleNames = append(c.RoleNames, roleNames...)
+		}
 		c.ServiceNames[s.Name] = serviceName
 		c.LogGroups[s.Name] = logGroup
 	}
 
 	c.ARN = cluster.Arn
 	c.ExecutionRoleARN, c.TaskRoleARN = roles.execution.Arn, roles.task.Arn
-	c.RoleNames = []string{name + "-ecs-task-execution-role", name + "-ecs-task-role"}
+	c.RoleNames = append([]string{name + "-ecs-task-execution-role", name + "-ecs-task-role"}, c.RoleNames...)
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"name":             pulumi.String(c.Name),
 		"arn":              c.ARN,
@@ -209,16 +233,16 @@ func (a Args) validate() error {
 	if len(a.Services) == 0 {
 		return fmt.Errorf("ecs: no Services")
 	}
-	if a.SecretReadPolicy == nil || a.AccountID == nil || a.KMSKeyARN == nil || a.AppSubnetIDs == nil || a.SecurityGroupID == nil {
-		return fmt.Errorf("ecs: SecretReadPolicy, AccountID, KMSKeyARN, AppSubnetIDs and SecurityGroupID are required")
+	if a.SecretReadPolicy == nil || a.AccountID == nil || a.KMSKeyARN == nil || a.AppSubnetIDs == nil {
+		return fmt.Errorf("ecs: SecretReadPolicy, AccountID, KMSKeyARN and AppSubnetIDs are required")
 	}
 	for _, s := range a.Services {
 		as := s.Autoscaling
 		if as.Enabled && (as.MinCount > as.MaxCount || s.DesiredCount < as.MinCount || s.DesiredCount > as.MaxCount) {
 			return fmt.Errorf("ecs: service %s: DesiredCount %d must lie within autoscaling %d-%d", s.Name, s.DesiredCount, as.MinCount, as.MaxCount)
 		}
-		if s.Image == nil || s.TargetGroupARN == nil {
-			return fmt.Errorf("ecs: service %s needs Image and TargetGroupARN", s.Name)
+		if s.Image == nil || s.TargetGroupARN == nil || s.SecurityGroupID == nil {
+			return fmt.Errorf("ecs: service %s needs Image, TargetGroupARN and SecurityGroupID", s.Name)
 		}
 	}
 	return nil

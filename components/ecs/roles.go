@@ -17,7 +17,12 @@ var ExecActions = []string{
 	"ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
 }
 
-type roles struct{ execution, task *iam.Role }
+// roles are the tasks' roles and the policies that make them usable, which a
+// task definition must wait for.
+type roles struct {
+	execution, task *iam.Role
+	policies        []pulumi.Resource
+}
 
 // createRoles creates the execution role (ECS itself: pull the image, write
 // logs, inject the secrets) and the task role (the application: nothing at all,
@@ -34,38 +39,42 @@ func createRoles(ctx *pulumi.Context, name string, args Args, parent pulumi.Reso
 	if err != nil {
 		return roles{}, err
 	}
-	if _, err := iam.NewRolePolicyAttachment(ctx, name+"-ecs-task-execution-policy", &iam.RolePolicyAttachmentArgs{
+	managed, err := iam.NewRolePolicyAttachment(ctx, name+"-ecs-task-execution-policy", &iam.RolePolicyAttachmentArgs{
 		Role:      execution.Name,
 		PolicyArn: pulumi.String(ExecutionRolePolicyARN),
-	}, parent); err != nil {
-		return roles{}, err
-	}
-	if _, err := iam.NewRolePolicy(ctx, name+"-ecs-task-execution-secrets", &iam.RolePolicyArgs{
-		Name:   pulumi.String(name + "-ecs-task-execution-secrets"),
-		Role:   execution.ID(),
-		Policy: args.SecretReadPolicy,
-	}, parent); err != nil {
-		return roles{}, err
-	}
-
-	task, err := iam.NewRole(ctx, name+"-ecs-task-role", &iam.RoleArgs{
-		Name:             pulumi.String(name + "-ecs-task-role"),
-		Description:      pulumi.String("The application containers of " + name),
-		AssumeRolePolicy: trust,
 	}, parent)
 	if err != nil {
 		return roles{}, err
 	}
+	secrets, err := iam.NewRolePolicy(ctx, name+"-ecs-task-execution-secrets", &iam.RolePolicyArgs{
+		Name:   pulumi.String(name + "-ecs-task-execution-secrets"),
+		Role:   execution.ID(),
+		Policy: args.SecretReadPolicy,
+	}, parent)
+	if err != nil {
+		return roles{}, err
+	}
+	r := roles{execution: execution, policies: []pulumi.Resource{managed, secrets}}
+
+	if r.task, err = iam.NewRole(ctx, name+"-ecs-task-role", &iam.RoleArgs{
+		Name:             pulumi.String(name + "-ecs-task-role"),
+		Description:      pulumi.String("The application containers of " + name),
+		AssumeRolePolicy: trust,
+	}, parent); err != nil {
+		return roles{}, err
+	}
 	if args.ExecEnabled {
-		if _, err := iam.NewRolePolicy(ctx, name+"-ecs-task-exec", &iam.RolePolicyArgs{
+		exec, err := iam.NewRolePolicy(ctx, name+"-ecs-task-exec", &iam.RolePolicyArgs{
 			Name:   pulumi.String(name + "-ecs-task-exec"),
-			Role:   task.ID(),
+			Role:   r.task.ID(),
 			Policy: pulumi.String(ExecPolicy().JSON()),
-		}, parent); err != nil {
+		}, parent)
+		if err != nil {
 			return roles{}, err
 		}
+		r.policies = append(r.policies, exec)
 	}
-	return roles{execution: execution, task: task}, nil
+	return r, nil
 }
 
 // TasksTrustPolicy lets ECS tasks of this account assume a role.

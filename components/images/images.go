@@ -58,6 +58,9 @@ type Args struct {
 	ForceDelete bool
 	// ProjectDir resolves relative build contexts; the working directory by default.
 	ProjectDir string
+	// Protect keeps the repositories (the images that ran) from deletion or
+	// replacement by an ordinary update; production.
+	Protect bool
 }
 
 // Images is the images component.
@@ -104,7 +107,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 				EncryptionType: pulumi.String("KMS"),
 				KmsKey:         args.KMSKeyARN,
 			}},
-		}, parent)
+		}, parent, pulumi.Protect(args.Protect))
 		if err != nil {
 			return nil, err
 		}

@@ -21,7 +21,7 @@ func (b *builder) flowLogs() error {
 		RetentionInDays: pulumi.Int(a.FlowLogRetentionDays),
 		KmsKeyId:        a.LogsKMSKeyARN,
 		Tags:            nameTag(b.name + "-flow-logs"),
-	}, b.parent)
+	}, b.parent, pulumi.Protect(a.Protect))
 	if err != nil {
 		return err
 	}
@@ -34,16 +34,18 @@ func (b *builder) flowLogs() error {
 	if err != nil {
 		return err
 	}
-	if _, err := iam.NewRolePolicy(b.ctx, b.name+"-flow-logs-policy", &iam.RolePolicyArgs{
+	policy, err := iam.NewRolePolicy(b.ctx, b.name+"-flow-logs-policy", &iam.RolePolicyArgs{
 		Name: pulumi.String(b.name + "-flow-logs-policy"),
 		Role: role.ID(),
 		Policy: policydoc.Output(func(v []string) policydoc.Document {
 			return FlowLogDeliveryPolicy(v[0], v[1], a.Region)
 		}, group.Arn, a.AccountID),
-	}, b.parent); err != nil {
+	}, b.parent)
+	if err != nil {
 		return err
 	}
 
+	// The flow log waits for its role's policy: EC2 checks that it may deliver.
 	_, err = ec2.NewFlowLog(b.ctx, b.name+"-flow-logs", &ec2.FlowLogArgs{
 		VpcId:                  b.vpcID,
 		TrafficType:            pulumi.String("ALL"),
@@ -52,7 +54,7 @@ func (b *builder) flowLogs() error {
 		IamRoleArn:             role.Arn,
 		MaxAggregationInterval: pulumi.Int(60),
 		Tags:                   nameTag(b.name + "-flow-logs"),
-	}, b.parent)
+	}, b.parent, pulumi.DependsOn([]pulumi.Resource{policy}))
 	return err
 }
 

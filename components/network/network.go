@@ -2,12 +2,13 @@
 // (public for the ALB and NAT, private-app for Fargate, private-data for RDS and
 // Redis, the last with no route out), the NAT strategy, the S3 gateway endpoint
 // and, where asked, interface endpoints for ECR, CloudWatch Logs and Secrets
-// Manager, VPC flow logs, and one security group per tier with each rule its own
-// resource.
+// Manager, VPC flow logs, and one security group per tier and per service,
+// with each rule its own resource.
 //
 // Security groups live here, not in the components they protect, so that every
 // component receives them as inputs and no import cycle can form; the tier rules
-// (ALB -> app -> database and cache) are readable in one file, security_groups.go.
+// (ALB -> backend -> database and cache, ALB -> frontend) are readable in one
+// file, security_groups.go.
 package network
 
 import (
@@ -51,8 +52,11 @@ type Args struct {
 	LogsKMSKeyARN        pulumi.StringInput
 	// ManagementCIDRs may reach PostgreSQL on 5432 besides the app tier.
 	ManagementCIDRs []string
-	// SMTPPort, when not 0, lets the app tier reach an SMTP relay on that port.
+	// SMTPPort, when not 0, lets the backend reach an SMTP relay on that port.
 	SMTPPort int
+	// Protect keeps the flow-log group (evidence) from deletion or replacement
+	// by an ordinary update; production.
+	Protect bool
 }
 
 // Network is the network component: what the other tiers attach to.
@@ -69,7 +73,8 @@ type Network struct {
 	NATGatewayIDs     pulumi.StringArrayOutput
 	// Security groups of the tiers.
 	ALBSecurityGroupID      pulumi.StringOutput
-	AppSecurityGroupID      pulumi.StringOutput
+	BackendSecurityGroupID  pulumi.StringOutput
+	FrontendSecurityGroupID pulumi.StringOutput
 	DatabaseSecurityGroupID pulumi.StringOutput
 	CacheSecurityGroupID    pulumi.StringOutput
 	// RoleNames are the IAM roles the network created (the flow-log role), for
@@ -163,7 +168,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	c.DataSubnetIDs = b.data.ids()
 	c.NATGatewayIDs = b.natIDs.ToStringArrayOutput()
 	c.ALBSecurityGroupID = groups.alb.ID().ToStringOutput()
-	c.AppSecurityGroupID = groups.app.ID().ToStringOutput()
+	c.BackendSecurityGroupID = groups.backend.ID().ToStringOutput()
+	c.FrontendSecurityGroupID = groups.frontend.ID().ToStringOutput()
 	c.DatabaseSecurityGroupID = groups.database.ID().ToStringOutput()
 	c.CacheSecurityGroupID = groups.cache.ID().ToStringOutput()
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
@@ -173,7 +179,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		"dataSubnetIds":           c.DataSubnetIDs,
 		"natGatewayIds":           c.NATGatewayIDs,
 		"albSecurityGroupId":      c.ALBSecurityGroupID,
-		"appSecurityGroupId":      c.AppSecurityGroupID,
+		"backendSecurityGroupId":  c.BackendSecurityGroupID,
+		"frontendSecurityGroupId": c.FrontendSecurityGroupID,
 		"databaseSecurityGroupId": c.DatabaseSecurityGroupID,
 		"cacheSecurityGroupId":    c.CacheSecurityGroupID,
 	})

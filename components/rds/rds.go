@@ -3,8 +3,8 @@
 // slow queries, the log groups RDS exports into (created here, so they have a
 // retention and the key: defect F4), the enhanced-monitoring role, and the
 // instance <prefix>-postgres, encrypted with the environment key, with an
-// RDS-managed master password (defect B4) and a stable final snapshot name
-// (defect F1).
+// RDS-managed master password (defect B4) and a final snapshot name that is
+// stable (defect F1) yet never collides with an earlier incarnation's.
 package rds
 
 import (
@@ -16,9 +16,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/ohmycoins/infra/internal/ports"
-
+	"github.com/ohmycoins/infra/internal/physicalname"
 	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/ports"
 )
 
 // Defaults of the database every environment shares (SPEC.md "Database").
@@ -52,7 +52,7 @@ type Args struct {
 	BackupWindow                     string // 03:00-04:00 UTC
 	MaintenanceWindow                string // sun:04:00-sun:05:00 UTC
 	DeletionProtection               bool   // false / true
-	SkipFinalSnapshot                bool   // true / false; otherwise the snapshot is <name>-postgres-final
+	SkipFinalSnapshot                bool   // true / false; otherwise see FinalSnapshotName
 	PerformanceInsights              bool   // false / true
 	PerformanceInsightsRetentionDays int    // 7
 	MonitoringIntervalSeconds        int    // 60; 0 turns enhanced monitoring (and its role) off
@@ -62,7 +62,8 @@ type Args struct {
 	// DatabaseName and MasterUsername default to app and postgres.
 	DatabaseName   string
 	MasterUsername string
-	// Protect makes the instance a Pulumi-protected resource; production.
+	// Protect makes the instance and its log groups Pulumi-protected resources,
+	// so no ordinary update deletes or replaces them; production.
 	Protect bool
 }
 
@@ -126,13 +127,19 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, err
 	}
 
+	// A major upgrade (engineVersion 17 -> 18) creates the new family's group
+	// beside the old one and moves the instance to it in the same modification
+	// (allowMajorVersionUpgrade). Where modifications wait for the maintenance
+	// window, the instance still uses the old group when Pulumi deletes it, and
+	// RDS refuses; the old group is then left in AWS (retainOnDelete) to be
+	// deleted after the window (docs/RUNBOOK.md, "Upgrading PostgreSQL").
 	family := "postgres" + args.EngineVersion
 	parameterGroup, err := rds.NewParameterGroup(ctx, name+"-"+family, &rds.ParameterGroupArgs{
 		Name:        pulumi.String(name + "-" + family),
 		Family:      pulumi.String(family),
 		Description: pulumi.String("PostgreSQL " + args.EngineVersion + " parameters of " + name),
 		Parameters:  parameters(),
-	}, parent)
+	}, parent, pulumi.RetainOnDelete(!args.ApplyImmediately))
 	if err != nil {
 		return nil, err
 	}
@@ -145,20 +152,24 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			Name:            pulumi.String(fmt.Sprintf("/aws/rds/instance/%s/%s", c.Identifier, export)),
 			RetentionInDays: pulumi.Int(args.LogRetentionDays),
 			KmsKeyId:        args.KMSKeyARN,
-		}, parent)
+		}, parent, pulumi.Protect(args.Protect))
 		if err != nil {
 			return nil, err
 		}
 		logGroups = append(logGroups, group)
 	}
 
+	// The instance waits for its log groups and, with enhanced monitoring, for
+	// the monitoring role's policy: RDS checks the role when it is given one.
+	instanceDeps := logGroups
 	var monitoringRoleARN pulumi.StringPtrInput
 	if args.MonitoringIntervalSeconds > 0 {
-		role, err := monitoringRole(ctx, name, args.AccountID, parent)
+		role, attachment, err := monitoringRole(ctx, name, args.AccountID, parent)
 		if err != nil {
 			return nil, err
 		}
 		monitoringRoleARN = role.Arn
+		instanceDeps = append(instanceDeps, attachment)
 		c.RoleNames = append(c.RoleNames, name+"-rds-monitoring-role")
 	}
 
@@ -167,7 +178,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		Engine:                       pulumi.String("postgres"),
 		EngineVersion:                pulumi.String(args.EngineVersion),
 		AutoMinorVersionUpgrade:      pulumi.Bool(true),
-		AllowMajorVersionUpgrade:     pulumi.Bool(false),
+		// Only a change of EngineVersion upgrades a major version; RDS takes a
+		// snapshot before it upgrades.
+		AllowMajorVersionUpgrade: pulumi.Bool(true),
 		InstanceClass:                pulumi.String(args.InstanceClass),
 		AllocatedStorage:             pulumi.Int(args.AllocatedStorageGB),
 		MaxAllocatedStorage:          pulumi.Int(args.MaxAllocatedStorageGB),
@@ -199,15 +212,14 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		PerformanceInsightsEnabled:   pulumi.Bool(args.PerformanceInsights),
 	}
 	if !args.SkipFinalSnapshot {
-		// A fixed name, not a timestamp, so plans stay empty when nothing changes (defect F1).
-		instanceArgs.FinalSnapshotIdentifier = pulumi.String(c.Identifier + "-final")
+		instanceArgs.FinalSnapshotIdentifier = FinalSnapshotName(c.Identifier, args.KMSKeyARN, args.DatabaseName, args.MasterUsername)
 	}
 	if args.PerformanceInsights {
 		instanceArgs.PerformanceInsightsKmsKeyId = args.KMSKeyARN
 		instanceArgs.PerformanceInsightsRetentionPeriod = pulumi.Int(args.PerformanceInsightsRetentionDays)
 	}
 	instance, err := rds.NewInstance(ctx, c.Identifier, instanceArgs,
-		parent, pulumi.DependsOn(logGroups), pulumi.Protect(args.Protect))
+		parent, pulumi.DependsOn(instanceDeps), pulumi.Protect(args.Protect))
 	if err != nil {
 		return nil, err
 	}
@@ -223,6 +235,23 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	})
 }
 
+// FinalSnapshotName is the snapshot RDS takes when the instance is deleted:
+// <identifier>-final-<digest>. The digest covers the environment key, which a
+// re-created environment gets anew, and the instance's other inputs that force
+// a replacement, so each incarnation of the instance has its own name: a fixed
+// name fails the second deletion, because the first one's snapshot exists. It
+// does not change while the instance stays, so it causes no diff (defect F1).
+func FinalSnapshotName(identifier string, keyARN pulumi.StringInput, dbName, username string) pulumi.StringOutput {
+	return keyARN.ToStringOutput().ApplyT(func(key string) string {
+		return FinalSnapshotID(identifier, key, dbName, username)
+	}).(pulumi.StringOutput)
+}
+
+// FinalSnapshotID is FinalSnapshotName once the key's ARN is known.
+func FinalSnapshotID(identifier, keyARN, dbName, username string) string {
+	return physicalname.Unique(identifier+"-final", 8, keyARN, "postgres", dbName, username)
+}
+
 // parameters are the PostgreSQL settings of SPEC.md: log connections and
 // statements slower than a second, load pg_stat_statements, refuse plain-text
 // connections. shared_preload_libraries takes effect at the next reboot.
@@ -236,8 +265,9 @@ func parameters() rds.ParameterGroupParameterArray {
 	}
 }
 
-// monitoringRole is the role RDS enhanced monitoring publishes OS metrics with.
-func monitoringRole(ctx *pulumi.Context, name string, account pulumi.StringInput, parent pulumi.ResourceOption) (*iam.Role, error) {
+// monitoringRole is the role RDS enhanced monitoring publishes OS metrics
+// with, and the attachment of its policy, which the instance must wait for.
+func monitoringRole(ctx *pulumi.Context, name string, account pulumi.StringInput, parent pulumi.ResourceOption) (*iam.Role, pulumi.Resource, error) {
 	role, err := iam.NewRole(ctx, name+"-rds-monitoring-role", &iam.RoleArgs{
 		Name:        pulumi.String(name + "-rds-monitoring-role"),
 		Description: pulumi.String("RDS enhanced monitoring of " + name + "-postgres"),
@@ -246,13 +276,13 @@ func monitoringRole(ctx *pulumi.Context, name string, account pulumi.StringInput
 		}, account),
 	}, parent)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	_, err = iam.NewRolePolicyAttachment(ctx, name+"-rds-monitoring-policy", &iam.RolePolicyAttachmentArgs{
+	attachment, err := iam.NewRolePolicyAttachment(ctx, name+"-rds-monitoring-policy", &iam.RolePolicyAttachmentArgs{
 		Role:      role.Name,
 		PolicyArn: pulumi.String("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
 	}, parent)
-	return role, err
+	return role, attachment, err
 }
 
 // MonitoringTrustPolicy lets RDS monitoring assume the role for this account only.

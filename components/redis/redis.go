@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/ohmycoins/infra/internal/physicalname"
 	"github.com/ohmycoins/infra/internal/ports"
 )
 
@@ -37,8 +38,8 @@ type Args struct {
 	MaintenanceWindow     string // sun:05:00-sun:07:00 UTC
 	ApplyImmediately      bool   // true / false
 	LogRetentionDays      int    // 7 / 30
-	// Protect makes the group Pulumi-protected and keeps a final snapshot
-	// (<name>-redis-final) if it is ever deleted; production.
+	// Protect makes the group and its log groups Pulumi-protected and keeps a
+	// final snapshot (FinalSnapshotName) if it is ever deleted; production.
 	Protect bool
 }
 
@@ -84,6 +85,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err != nil {
 		return nil, err
 	}
+	// A new major version's group is created beside the old one; where changes
+	// wait for the maintenance window the old one is still in use when Pulumi
+	// deletes it, so it is left in AWS instead (as the database's).
 	family := "redis" + majorOf(args.EngineVersion)
 	parameterGroup, err := elasticache.NewParameterGroup(ctx, name+"-"+family, &elasticache.ParameterGroupArgs{
 		Name:        pulumi.String(name + "-" + family),
@@ -92,7 +96,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		Parameters: elasticache.ParameterGroupParameterArray{
 			elasticache.ParameterGroupParameterArgs{Name: pulumi.String("maxmemory-policy"), Value: pulumi.String("allkeys-lru")},
 		},
-	}, parent)
+	}, parent, pulumi.RetainOnDelete(!args.ApplyImmediately))
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +109,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			Name:            pulumi.String(groupName),
 			RetentionInDays: pulumi.Int(args.LogRetentionDays),
 			KmsKeyId:        args.KMSKeyARN,
-		}, parent)
+		}, parent, pulumi.Protect(args.Protect))
 		if err != nil {
 			return nil, err
 		}
@@ -143,7 +147,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		LogDeliveryConfigurations: deliveries,
 	}
 	if args.Protect {
-		groupArgs.FinalSnapshotIdentifier = pulumi.String(c.ID + "-final")
+		groupArgs.FinalSnapshotIdentifier = FinalSnapshotName(c.ID, args.KMSKeyARN)
 	}
 	group, err := elasticache.NewReplicationGroup(ctx, c.ID, groupArgs,
 		parent, pulumi.DependsOn(logGroups), pulumi.Protect(args.Protect))
@@ -163,6 +167,20 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		"readerEndpoint":  c.ReaderEndpoint,
 		"memberClusters":  c.MemberClusters,
 	})
+}
+
+// FinalSnapshotName is the snapshot ElastiCache takes when the group is
+// deleted: <id>-final-<digest of the environment key and the group's other
+// replacement-forcing inputs>, so that no incarnation reuses an earlier one's
+// name (a fixed name fails the second deletion) and nothing changes while the
+// group stays.
+func FinalSnapshotName(id string, keyARN pulumi.StringInput) pulumi.StringOutput {
+	return keyARN.ToStringOutput().ApplyT(func(key string) string { return FinalSnapshotID(id, key) }).(pulumi.StringOutput)
+}
+
+// FinalSnapshotID is FinalSnapshotName once the key's ARN is known.
+func FinalSnapshotID(id, keyARN string) string {
+	return physicalname.Unique(id+"-final", 8, keyARN, "redis", fmt.Sprint(ports.Redis))
 }
 
 // majorOf is the major version of major.minor ("7.1" -> "7").

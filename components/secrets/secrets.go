@@ -53,6 +53,8 @@ type AppSecret struct {
 	// ReadPolicy is an IAM policy document (JSON) that allows reading the secret
 	// (and AlsoReadable) and decrypting it through Secrets Manager, nothing more.
 	ReadPolicy pulumi.StringOutput
+	// Version is the secret's current value: what a reader must wait for.
+	Version pulumi.Resource
 }
 
 // New creates the secret and its value. The component's name is the
@@ -83,16 +85,22 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, err
 	}
 
-	versionOpts := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Protect(args.Protect)}
+	// The version is not protected: the provider replaces a version whenever
+	// its value changes (secret_string forces a new resource), and that
+	// replacement is how a value is rotated. The secret, which holds every
+	// version and is what a deletion would lose, is the protected resource.
+	versionOpts := []pulumi.ResourceOption{pulumi.Parent(c)}
 	if !args.ManageValues {
 		versionOpts = append(versionOpts, pulumi.IgnoreChanges([]string{"secretString"}))
 	}
-	if _, err := secretsmanager.NewSecretVersion(ctx, c.Name+"-version", &secretsmanager.SecretVersionArgs{
+	version, err := secretsmanager.NewSecretVersion(ctx, c.Name+"-version", &secretsmanager.SecretVersionArgs{
 		SecretId:     secret.ID(),
 		SecretString: pulumi.ToSecret(secretJSON(c.Keys, args.Values)).(pulumi.StringOutput),
-	}, versionOpts...); err != nil {
+	}, versionOpts...)
+	if err != nil {
 		return nil, err
 	}
+	c.Version = version
 
 	readable := append([]pulumi.StringInput{args.KMSKeyARN, secret.Arn}, args.AlsoReadable...)
 	c.ReadPolicy = policydoc.Output(func(v []string) policydoc.Document {

@@ -201,3 +201,67 @@ func s3Encrypted(p Plan) []Violation {
 		return unless(ok, "no default encryption")
 	})
 }
+
+// stableContainerDefinitions: a container definition that ECS would store
+// differently from how the program sends it shows as a change on every
+// update, and registers a new revision that rolls the service each time. The
+// provider compares definitions after sorting variables and dropping empty
+// lists, but it keeps what ECS drops: empty values (terraform-provider-aws
+// #39533) and one of two variables with the same name.
+func stableContainerDefinitions(p Plan) []Violation {
+	return p.each(tTaskDef, func(r preview.Resource) []string {
+		var defs []struct {
+			Name         string
+			Environment  []struct{ Name, Value string }
+			Secrets      []struct{ Name, ValueFrom string }
+			PortMappings []struct{ Protocol string }
+		}
+		if err := json.Unmarshal([]byte(str(in(r, "containerDefinitions"))), &defs); err != nil {
+			return []string{"containerDefinitions is not JSON: " + err.Error()}
+		}
+		var out []string
+		for _, c := range defs {
+			seen := map[string]bool{}
+			for _, e := range c.Environment {
+				if e.Value == "" {
+					out = append(out, "container "+c.Name+": "+e.Name+" is empty; ECS drops it, so every update shows a change (leave it out)")
+				}
+				if seen[e.Name] {
+					out = append(out, "container "+c.Name+": "+e.Name+" is set twice")
+				}
+				seen[e.Name] = true
+			}
+			for _, s := range c.Secrets {
+				if s.ValueFrom == "" {
+					out = append(out, "container "+c.Name+": secret "+s.Name+" has no valueFrom")
+				}
+				if seen[s.Name] {
+					out = append(out, "container "+c.Name+": "+s.Name+" is set twice")
+				}
+				seen[s.Name] = true
+			}
+			for _, m := range c.PortMappings {
+				if m.Protocol != "" && m.Protocol != "tcp" && m.Protocol != "udp" {
+					out = append(out, "container "+c.Name+": port protocol "+m.Protocol+" is not lower-case; ECS stores tcp or udp")
+				}
+			}
+		}
+		return out
+	})
+}
+
+// stableAutoscaledCount: a service whose task count autoscaling owns must
+// ignore desiredCount, or every update resets the count (defect E5) and shows
+// a change.
+func stableAutoscaledCount(p Plan) []Violation {
+	scaled := map[string]bool{}
+	for _, t := range p.OfType(tScalableTarget) {
+		scaled[str(in(t, "resourceId"))] = true
+	}
+	return p.each(tService, func(r preview.Resource) []string {
+		cluster := str(in(r, "cluster"))
+		id := "service/" + cluster[strings.LastIndex(cluster, "/")+1:] + "/" + str(in(r, "name"))
+		return unless(!scaled[id] || slices.Contains(r.IgnoreChanges, "desiredCount"),
+			"autoscaling owns its task count, but desiredCount is not ignored")
+	})
+}

@@ -189,3 +189,24 @@ func dataNoDeleteBeforeReplace(p Plan) []Violation {
 	}
 	return out
 }
+
+// dataEvidenceProtected: in production the logs, the images that ran and the
+// access logs are evidence; no ordinary update may delete or replace them.
+func dataEvidenceProtected(p Plan) []Violation {
+	var out []Violation
+	for _, typ := range []string{tLogGroup, tRepo, tBucket} {
+		out = append(out, p.each(typ, func(r preview.Resource) []string {
+			return unless(r.Protect || r.RetainOnDelete, "neither protected nor retained on delete")
+		})...)
+	}
+	return out
+}
+
+// dataSecretRotates: a secret's versions must not be protected. The provider
+// replaces a version whenever the value changes, so a protected version makes
+// every rotation fail; the secret itself is what holds the versions.
+func dataSecretRotates(p Plan) []Violation {
+	return p.each("aws:secretsmanager/secretVersion:SecretVersion", func(r preview.Resource) []string {
+		return unless(!r.Protect, "protected: a new value replaces the version, which protection refuses")
+	})
+}

@@ -101,15 +101,38 @@ func ec2OpenPorts(p Plan) []Violation {
 }
 
 // dataTierGroups are the security groups that must have no egress.
-func dataTierGroups(p Plan) map[string]string {
+// groupsByRole maps the ids of the security groups whose logical names end in
+// one of the suffixes to those names (physical names carry a digest).
+func groupsByRole(p Plan, suffixes ...string) map[string]string {
 	ids := map[string]string{}
 	for _, g := range p.OfType(tSG) {
-		name := str(in(g, "name"))
-		if strings.HasSuffix(name, "-rds-sg") || strings.HasSuffix(name, "-redis-sg") || strings.HasSuffix(name, "-vpce-sg") {
-			ids[g.ID] = name
+		for _, s := range suffixes {
+			if strings.HasSuffix(g.Name, s) {
+				ids[g.ID] = g.Name
+			}
 		}
 	}
 	return ids
+}
+
+func dataTierGroups(p Plan) map[string]string {
+	return groupsByRole(p, "-rds-sg", "-redis-sg", "-vpce-sg")
+}
+
+// ec2DataFromBackendOnly: PostgreSQL and Redis admit the backend's group and
+// listed management networks, never another group (defect D3: the frontend
+// shared the backend's group and could reach both).
+func ec2DataFromBackendOnly(p Plan) []Violation {
+	data := groupsByRole(p, "-rds-sg", "-redis-sg")
+	backend := groupsByRole(p, "-backend-sg")
+	return p.each(tIngress, func(r preview.Resource) []string {
+		name, ok := data[str(in(r, "securityGroupId"))]
+		peer := str(in(r, "referencedSecurityGroupId"))
+		if !ok || peer == "" {
+			return nil
+		}
+		return unless(backend[peer] != "", "%s admits a group other than the backend's (%s)", name, peer)
+	})
 }
 
 func ec2DataNoEgress(p Plan) []Violation {

@@ -75,6 +75,7 @@ var Rules = []Rule{
 	{ID: "EC2.15", Title: "Subnets do not assign public IPs", Severity: Medium, Check: ec2NoPublicIPs},
 	{ID: "EC2.18", Title: "Only ports 80 and 443 are open to the internet", Severity: High, Check: ec2OpenPorts},
 	{ID: "EC2.DATA_EGRESS", Title: "The data tiers' security groups have no egress", Severity: Medium, Check: ec2DataNoEgress},
+	{ID: "EC2.DATA_FROM_BACKEND", Title: "PostgreSQL and Redis admit the backend's security group only", Severity: High, Check: ec2DataFromBackendOnly},
 	{ID: "EC2.RULE_DESCRIPTION", Title: "Every security group rule says what it is for", Severity: Low, Check: ec2RuleDescriptions},
 
 	// Services and images.
@@ -109,6 +110,12 @@ var Rules = []Rule{
 	{ID: "DATA.SECRET_RECOVERY", Title: "Production secrets are protected and recoverable for 7+ days", Severity: High, ProductionOnly: true, Check: dataSecret},
 	{ID: "DATA.KEY_PROTECTED", Title: "Production keys are protected", Severity: Critical, ProductionOnly: true, Check: dataKey},
 	{ID: "DATA.NO_DELETE_BEFORE_REPLACE", Title: "Nothing that holds data is deleted before its replacement exists", Severity: Critical, Check: dataNoDeleteBeforeReplace},
+	{ID: "DATA.EVIDENCE_PROTECTED", Title: "Production's log groups, image repositories and access-log buckets are protected", Severity: High, ProductionOnly: true, Check: dataEvidenceProtected},
+	{ID: "DATA.SECRET_ROTATES", Title: "Secret versions are not protected, so a new value can replace them", Severity: High, Check: dataSecretRotates},
+
+	// Updates that stay empty: nothing the provider would report as changed on every run.
+	{ID: "STABLE.CONTAINER_DEFINITIONS", Title: "Container definitions hold nothing ECS would store differently (empty values, duplicate names)", Severity: Medium, Check: stableContainerDefinitions},
+	{ID: "STABLE.AUTOSCALED_COUNT", Title: "Services whose count autoscaling owns ignore desiredCount", Severity: Medium, Check: stableAutoscaledCount},
 
 	// AWS limits.
 	{ID: "LIMIT.LB_NAMES", Title: "Load balancer and target group names fit in 32 characters", Severity: High, Check: limitLBNames},

@@ -2,6 +2,7 @@ package preview
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -40,20 +41,22 @@ func NewCloud(project, stack string) *Cloud {
 
 // Registration is one resource registration as the program made it.
 type Registration struct {
-	URN                 string
-	Type                string
-	Name                string
-	Custom              bool
-	Parent              string
-	Provider            string
-	ID                  string
-	Dependencies        []string
-	Protect             bool
-	RetainOnDelete      bool
-	DeleteBeforeReplace bool
-	IgnoreChanges       []string
-	Inputs              resource.PropertyMap
-	Outputs             resource.PropertyMap
+	URN          string
+	Type         string
+	Name         string
+	Custom       bool
+	Parent       string
+	Provider     string
+	ID           string
+	Dependencies []string
+	// PropertyDependencies are, per input, the resources whose outputs it was built from.
+	PropertyDependencies map[string][]string
+	Protect              bool
+	RetainOnDelete       bool
+	DeleteBeforeReplace  bool
+	IgnoreChanges        []string
+	Inputs               resource.PropertyMap
+	Outputs              resource.PropertyMap
 }
 
 // NewResource answers a registration with the outputs AWS would report and records it.
@@ -75,9 +78,17 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		for _, d := range rpc.GetDependencies() {
 			deps[d] = true
 		}
-		for _, pd := range rpc.GetPropertyDependencies() {
-			for _, d := range pd.GetUrns() {
+		for key, pd := range rpc.GetPropertyDependencies() {
+			urns := append([]string(nil), pd.GetUrns()...)
+			for _, d := range urns {
 				deps[d] = true
+			}
+			if len(urns) > 0 {
+				if reg.PropertyDependencies == nil {
+					reg.PropertyDependencies = map[string][]string{}
+				}
+				sort.Strings(urns)
+				reg.PropertyDependencies[key] = slices.Compact(urns)
 			}
 		}
 		for d := range deps {

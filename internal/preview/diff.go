@@ -1,73 +1,468 @@
 package preview
 
 import (
+	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"reflect"
 	"slices"
+	"sort"
 	"strings"
+
+	"github.com/ohmycoins/infra/internal/replacement"
 )
 
-// PlanDiff is what changed between two plans of a stack, resource by resource:
-// what a pull request does to the infrastructure.
+// Op is what an update does to one resource, as `pulumi preview` names it.
+type Op string
+
+// The operations of a diff.
+const (
+	OpCreate  Op = "create"
+	OpUpdate  Op = "update"
+	OpReplace Op = "replace"
+	OpDelete  Op = "delete"
+)
+
+// PlanDiff is what `pulumi up` would do to a stack deployed from an older
+// plan: every resource it would create, update, replace or delete, why, and
+// what would make it fail. It is the JSON contract of `cmd/preview -diff -json`
+// (docs/plan-contract.md).
 type PlanDiff struct {
-	Added, Removed, Changed []ResourceChange
-	Unchanged               int
-	// Outputs lists stack outputs that were added (+name), removed (-name) or changed (~name).
-	Outputs []string
+	Stack   string                 `json:"stack"`
+	Changes []Change               `json:"changes"`
+	Outputs map[string]ValueChange `json:"outputs"`
+	// Unchanged counts the resources the update leaves alone.
+	Unchanged int `json:"unchanged"`
 }
 
-// ResourceChange is one resource that differs between the plans.
-type ResourceChange struct {
-	URN, Type, Name string
-	// Inputs are the input keys whose values differ (changed resources only).
-	Inputs []string
-	// Options are the resource options that differ: protect, dependencies, ...
-	Options []string
+// Change is one resource the update touches.
+type Change struct {
+	URN  string `json:"urn"`
+	Type string `json:"type"`
+	Name string `json:"name"`
+	Op   Op     `json:"op"`
+	// DeleteFirst marks a replacement that deletes the original before it
+	// creates the successor (deleteBeforeReplace).
+	DeleteFirst bool `json:"deleteFirst"`
+	// ReplaceBecause are the inputs whose change makes the provider replace the
+	// resource (replacements.json), or "provider" when its provider is replaced.
+	ReplaceBecause []string `json:"replaceBecause"`
+	// Inputs are the inputs whose value changes: secrets show as "[secret]",
+	// values that only the apply will know as "[unknown]".
+	Inputs map[string]ValueChange `json:"inputs"`
+	// Options are the resource options that change (protect, retainOnDelete,
+	// deleteBeforeReplace, ignoreChanges); they change Pulumi's state only.
+	Options map[string]ValueChange `json:"options"`
+	// Blocked says why `pulumi up` would fail on this change, or lose what it
+	// creates; empty when it would not. `-diff -check` exits 1 on any.
+	Blocked []string `json:"blocked"`
+	// Notes are consequences a reviewer should weigh that do not fail the update.
+	Notes []string `json:"notes"`
 }
 
-// Diff compares an older plan with this one.
+// ValueChange is a value before and after; null where there is none.
+type ValueChange struct {
+	Old any `json:"old"`
+	New any `json:"new"`
+}
+
+// Blocked lists the changes `pulumi up` would fail on.
+func (d PlanDiff) Blocked() []Change {
+	var out []Change
+	for _, c := range d.Changes {
+		if len(c.Blocked) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Find returns the change of the resource with a type and logical name.
+func (d PlanDiff) Find(typ, name string) (Change, bool) {
+	for _, c := range d.Changes {
+		if c.Type == typ && c.Name == name {
+			return c, true
+		}
+	}
+	return Change{}, false
+}
+
+// Empty reports whether nothing changes.
+func (d PlanDiff) Empty() bool { return len(d.Changes) == 0 && len(d.Outputs) == 0 }
+
+// Count returns how many changes have an op.
+func (d PlanDiff) Count(op Op) int {
+	n := 0
+	for _, c := range d.Changes {
+		if c.Op == op {
+			n++
+		}
+	}
+	return n
+}
+
+// Diff works out what `pulumi up` would do to a stack deployed from the old
+// plan when the program now gives the current one, with the provider's
+// replacement rules (internal/replacement). Like `pulumi preview`, it treats an
+// input built from a replaced resource's computed outputs as unknown until the
+// apply, so a replacement cascades to what depends on it where that input
+// forces a replacement too.
 func Diff(old, current *Plan) PlanDiff {
-	var d PlanDiff
+	rules := replacement.MustLoad()
+	d := PlanDiff{Stack: current.Stack, Changes: []Change{}, Outputs: map[string]ValueChange{}}
 	before := map[string]Resource{}
 	for _, r := range old.Resources {
 		before[r.URN] = r
 	}
-	seen := map[string]bool{}
+	after := map[string]Resource{}
 	for _, r := range current.Resources {
-		seen[r.URN] = true
+		after[r.URN] = r
+	}
+
+	work := map[string]*pending{}
+	var order []string
+	for _, r := range current.Resources {
 		o, ok := before[r.URN]
 		if !ok {
-			d.Added = append(d.Added, ResourceChange{URN: r.URN, Type: r.Type, Name: r.Name})
+			work[r.URN] = &pending{change: Change{URN: r.URN, Type: r.Type, Name: r.Name, Op: OpCreate, Inputs: allInputs(nil, r.Inputs)}, now: r}
+			order = append(order, r.URN)
 			continue
 		}
-		change := ResourceChange{URN: r.URN, Type: r.Type, Name: r.Name,
-			Inputs: changedKeys(o.Inputs, r.Inputs), Options: changedOptions(o, r)}
-		if len(change.Inputs) == 0 && len(change.Options) == 0 {
+		p := compare(o, r)
+		work[r.URN] = p
+		order = append(order, r.URN)
+	}
+	for _, r := range old.Resources {
+		if _, ok := after[r.URN]; !ok {
+			work[r.URN] = &pending{change: Change{URN: r.URN, Type: r.Type, Name: r.Name, Op: OpDelete, Inputs: allInputs(r.Inputs, nil)}, was: r}
+			order = append(order, r.URN)
+		}
+	}
+
+	// Classify, then let replacements cascade until nothing more changes.
+	for _, urn := range order {
+		work[urn].classify(rules)
+	}
+	for cascaded := true; cascaded; {
+		cascaded = false
+		replaced := map[string]Resource{}
+		for urn, p := range work {
+			if p.change.Op == OpReplace {
+				replaced[urn] = p.was
+			}
+		}
+		for _, urn := range order {
+			p := work[urn]
+			if p.change.Op != OpUpdate && p.change.Op != "" {
+				continue
+			}
+			if p.cascade(replaced, work, rules) {
+				cascaded = true
+			}
+		}
+	}
+
+	for _, urn := range order {
+		p := work[urn]
+		if p.change.Op == "" {
 			d.Unchanged++
 			continue
 		}
-		d.Changed = append(d.Changed, change)
+		p.consequences(rules, work)
+		d.Changes = append(d.Changes, p.change.normalized())
 	}
-	for _, r := range old.Resources {
-		if !seen[r.URN] {
-			d.Removed = append(d.Removed, ResourceChange{URN: r.URN, Type: r.Type, Name: r.Name})
+	sort.SliceStable(d.Changes, func(i, j int) bool {
+		a, b := d.Changes[i], d.Changes[j]
+		if opRank[a.Op] != opRank[b.Op] {
+			return opRank[a.Op] < opRank[b.Op]
 		}
-	}
+		return a.URN < b.URN
+	})
 	for _, k := range changedKeys(old.Outputs, current.Outputs) {
-		_, was := old.Outputs[k]
-		_, is := current.Outputs[k]
-		switch {
-		case !was:
-			d.Outputs = append(d.Outputs, "+"+k)
-		case !is:
-			d.Outputs = append(d.Outputs, "-"+k)
-		default:
-			d.Outputs = append(d.Outputs, "~"+k)
-		}
+		d.Outputs[k] = ValueChange{Old: old.Outputs[k], New: current.Outputs[k]}
 	}
 	return d
+}
+
+// opRank orders a diff: what loses data or fails first.
+var opRank = map[Op]int{OpReplace: 0, OpDelete: 1, OpUpdate: 2, OpCreate: 3}
+
+// pending is one resource being classified.
+type pending struct {
+	change   Change
+	was, now Resource
+	// cmpOld and cmpNew are the inputs as compared: a secret carries its
+	// digest, an input known only at apply time is Unknown.
+	cmpOld, cmpNew map[string]any
+	changed        map[string]bool
+}
+
+// compare sets up a resource present in both plans.
+func compare(o, r Resource) *pending {
+	p := &pending{
+		change: Change{URN: r.URN, Type: r.Type, Name: r.Name, Inputs: map[string]ValueChange{}, Options: map[string]ValueChange{}},
+		was:    o, now: r,
+		cmpOld: comparable(o, r), cmpNew: comparable(r, o),
+		changed: map[string]bool{},
+	}
+	ignored := map[string]bool{}
+	for _, k := range r.IgnoreChanges {
+		ignored[k] = true
+	}
+	for _, k := range changedKeys(p.cmpOld, p.cmpNew) {
+		if ignored[k] {
+			continue // Pulumi diffs the old value against itself
+		}
+		p.changed[k] = true
+		p.change.Inputs[k] = ValueChange{Old: o.Inputs[k], New: r.Inputs[k]}
+	}
+	for _, opt := range []struct {
+		name string
+		a, b any
+	}{
+		{"protect", o.Protect, r.Protect},
+		{"retainOnDelete", o.RetainOnDelete, r.RetainOnDelete},
+		{"deleteBeforeReplace", o.DeleteBeforeReplace, r.DeleteBeforeReplace},
+		{"ignoreChanges", nonNil(o.IgnoreChanges), nonNil(r.IgnoreChanges)},
+	} {
+		if !reflect.DeepEqual(opt.a, opt.b) {
+			p.change.Options[opt.name] = ValueChange{Old: opt.a, New: opt.b}
+		}
+	}
+	return p
+}
+
+// comparable is a resource's inputs with each secret tagged by its digest, so
+// a changed secret compares unequal while still showing as "[secret]". A
+// secret is tagged only where the other plan has a digest too: a plan written
+// before digests existed cannot tell, and the secret counts as unchanged.
+func comparable(r, other Resource) map[string]any {
+	out := make(map[string]any, len(r.Inputs))
+	for k, v := range r.Inputs {
+		out[k] = v
+		digest, ok := r.SecretDigests[k]
+		if _, both := other.SecretDigests[k]; ok && both && v == Secret {
+			out[k] = Secret + " " + digest
+		}
+	}
+	return out
+}
+
+// classify decides create/update/replace/delete for a resource in both plans.
+func (p *pending) classify(rules *replacement.Table) {
+	if p.change.Op == OpCreate || p.change.Op == OpDelete {
+		return
+	}
+	if len(p.changed) == 0 {
+		if len(p.change.Options) > 0 {
+			p.change.Op = OpUpdate
+		}
+		return
+	}
+	p.change.Op = OpUpdate
+	if !p.now.Custom {
+		return // a component's inputs change nothing in AWS
+	}
+	ty, ok := rules.Lookup(p.now.Type)
+	if !ok {
+		p.change.Notes = append(p.change.Notes, "no replacement rules for "+p.now.Type+" in internal/replacement/replacements.json: shown as an update, which it may not be")
+		return
+	}
+	if because := ty.ReplaceBecause(p.cmpOld, p.cmpNew, func(k string) bool { return p.changed[k] }); len(because) > 0 {
+		p.change.Op = OpReplace
+		p.change.ReplaceBecause = because
+	}
+}
+
+// cascade marks the inputs of p that were built from the computed outputs of a
+// replaced resource as unknown, and reclassifies p; it reports whether p changed.
+func (p *pending) cascade(replaced map[string]Resource, work map[string]*pending, rules *replacement.Table) bool {
+	if p.now.URN == "" || p.was.URN == "" {
+		return false
+	}
+	if _, ok := replaced[p.now.ProviderURN]; ok && p.now.ProviderURN != "" {
+		p.change.Op = OpReplace
+		p.change.ReplaceBecause = append(p.change.ReplaceBecause, "provider")
+		p.change.Notes = append(p.change.Notes, "its provider is replaced, and with it everything the provider manages")
+		return true
+	}
+	grew := false
+	for _, key := range slices.Sorted(maps.Keys(p.now.PropertyDependencies)) {
+		if p.cmpNew[key] == Unknown {
+			continue
+		}
+		for _, dep := range p.now.PropertyDependencies[key] {
+			r, ok := replaced[dep]
+			if !ok || !mentions(p.now.Inputs[key], volatile(r, work[dep].now)) {
+				continue
+			}
+			p.cmpNew[key] = Unknown
+			p.changed[key] = true
+			p.change.Inputs[key] = ValueChange{Old: p.was.Inputs[key], New: Unknown}
+			p.change.Notes = append(p.change.Notes, fmt.Sprintf("%s is known only after %s %s is replaced", key, r.Type, r.Name))
+			grew = true
+			break
+		}
+	}
+	if grew {
+		p.change.Op, p.change.ReplaceBecause = "", nil
+		p.classify(rules)
+	}
+	return grew
+}
+
+// volatile are the values of a resource that a replacement changes: its id
+// and the outputs AWS computes, as opposed to the inputs it echoes (a role
+// replaced under the same name keeps its name, but not its ARN).
+func volatile(was, now Resource) []string {
+	inputs := map[string]bool{}
+	collect(was.Inputs, func(s string) { inputs[s] = true })
+	collect(now.Inputs, func(s string) { inputs[s] = true })
+	var out []string
+	add := func(s string) {
+		if len(s) >= 6 && !inputs[s] {
+			out = append(out, s)
+		}
+	}
+	add(was.ID)
+	add(now.ID)
+	collect(was.Outputs, add)
+	collect(now.Outputs, add)
+	return out
+}
+
+// collect calls f with every string within v.
+func collect(v any, f func(string)) {
+	switch x := v.(type) {
+	case string:
+		f(x)
+	case map[string]any:
+		for _, e := range x {
+			collect(e, f)
+		}
+	case []any:
+		for _, e := range x {
+			collect(e, f)
+		}
+	}
+}
+
+// mentions reports whether any of the strings occurs within v.
+func mentions(v any, values []string) bool {
+	found := false
+	collect(v, func(s string) {
+		for _, x := range values {
+			if !found && strings.Contains(s, x) {
+				found = true
+			}
+		}
+	})
+	return found
+}
+
+// consequences adds what would fail the update, and what a reviewer should know.
+func (p *pending) consequences(rules *replacement.Table, work map[string]*pending) {
+	c := &p.change
+	ty, known := rules.Lookup(c.Type)
+	switch c.Op {
+	case OpReplace:
+		c.DeleteFirst = p.now.DeleteBeforeReplace
+		if p.was.Protect {
+			c.Blocked = append(c.Blocked, "protected: pulumi up refuses to replace it; unprotect it deliberately (pulumi state unprotect) only if losing it is intended")
+		}
+		if known && ty.HoldsData != "" {
+			c.Notes = append(c.Notes, "holds "+ty.HoldsData+": the replacement starts empty")
+		}
+		if known && len(ty.UniqueKey) > 0 && (!c.DeleteFirst || p.was.RetainOnDelete) {
+			oldKey, oldKnown := ty.KeyValues(p.was.Inputs, isUnknown)
+			newKey, newKnown := ty.KeyValues(p.cmpNew, isUnknown)
+			if oldKnown && newKnown && reflect.DeepEqual(oldKey, newKey) {
+				c.Blocked = append(c.Blocked, collision(ty, newKey, "the resource it replaces"))
+			}
+		}
+		if p.was.RetainOnDelete {
+			c.Notes = append(c.Notes, "retainOnDelete: the original stays in AWS, outside the stack")
+		}
+	case OpDelete:
+		if p.was.Protect {
+			c.Blocked = append(c.Blocked, "protected: pulumi up refuses to delete it; unprotect it deliberately (pulumi state unprotect) only if losing it is intended")
+		}
+		if p.was.RetainOnDelete {
+			c.Notes = append(c.Notes, "retainOnDelete: it stays in AWS, removed from the stack only")
+		} else if known && ty.HoldsData != "" {
+			c.Notes = append(c.Notes, "holds "+ty.HoldsData+": deleted with it")
+		}
+	case OpCreate:
+		// Pulumi creates before it deletes: a new resource that takes the
+		// unique key of one this update deletes collides with it.
+		if !known || len(ty.UniqueKey) == 0 || !p.now.Custom {
+			return
+		}
+		newKey, newKnown := ty.KeyValues(p.now.Inputs, isUnknown)
+		if !newKnown {
+			return
+		}
+		for _, q := range work {
+			if q.change.Op != OpDelete || q.was.Type != c.Type {
+				continue
+			}
+			if oldKey, ok := ty.KeyValues(q.was.Inputs, isUnknown); ok && reflect.DeepEqual(oldKey, newKey) {
+				c.Blocked = append(c.Blocked, collision(ty, newKey, q.was.Name+", which this update deletes only afterwards"))
+			}
+		}
+	}
+}
+
+// collision explains a replacement or create that AWS refuses, or that the
+// deletion of the original undoes.
+func collision(ty replacement.Type, key []any, holder string) string {
+	parts := make([]string, 0, len(key))
+	for i, k := range ty.UniqueKey {
+		if key[i] != nil {
+			parts = append(parts, k+" "+show(key[i], 60))
+		}
+	}
+	if ty.OnCollision == replacement.Overwritten {
+		return fmt.Sprintf("collides: %s is held by %s; the create overwrites it and the deletion then removes what was created (%s). Use deleteBeforeReplace or a name that changes with the replacement",
+			strings.Join(parts, ", "), holder, ty.CollisionReason)
+	}
+	return fmt.Sprintf("collides: %s is still held by %s, created before it is deleted; AWS refuses (%s). Use deleteBeforeReplace where a short outage is acceptable, or a name that changes with the replacement",
+		strings.Join(parts, ", "), holder, ty.CollisionReason)
+}
+
+func isUnknown(v any) bool { return v == Unknown }
+
+// allInputs lists every input as changed, for a created or deleted resource.
+func allInputs(old, new map[string]any) map[string]ValueChange {
+	out := map[string]ValueChange{}
+	for k, v := range old {
+		out[k] = ValueChange{Old: v}
+	}
+	for k, v := range new {
+		out[k] = ValueChange{New: v}
+	}
+	return out
+}
+
+// normalized gives the change non-nil slices and maps, so the JSON form has
+// every field of the contract.
+func (c Change) normalized() Change {
+	if c.ReplaceBecause == nil {
+		c.ReplaceBecause = []string{}
+	}
+	if c.Inputs == nil {
+		c.Inputs = map[string]ValueChange{}
+	}
+	if c.Options == nil {
+		c.Options = map[string]ValueChange{}
+	}
+	if c.Blocked == nil {
+		c.Blocked = []string{}
+	}
+	if c.Notes == nil {
+		c.Notes = []string{}
+	}
+	return c
 }
 
 // changedKeys lists the keys whose values differ between a and b, sorted.
@@ -83,58 +478,11 @@ func changedKeys(a, b map[string]any) []string {
 	return slices.Sorted(maps.Keys(changed))
 }
 
-// changedOptions lists the resource options that differ between a and b.
-func changedOptions(a, b Resource) []string {
-	var out []string
-	for _, o := range []struct {
-		name string
-		a, b any
-	}{
-		{"custom", a.Custom, b.Custom},
-		{"dependencies", a.Dependencies, b.Dependencies},
-		{"protect", a.Protect, b.Protect},
-		{"retainOnDelete", a.RetainOnDelete, b.RetainOnDelete},
-		{"deleteBeforeReplace", a.DeleteBeforeReplace, b.DeleteBeforeReplace},
-		{"ignoreChanges", a.IgnoreChanges, b.IgnoreChanges},
-	} {
-		if !reflect.DeepEqual(o.a, o.b) {
-			out = append(out, o.name)
-		}
+// JSON renders the diff in its contract's form.
+func (d PlanDiff) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return nil, err
 	}
-	return out
-}
-
-// Empty reports whether nothing changed.
-func (d PlanDiff) Empty() bool {
-	return len(d.Added) == 0 && len(d.Removed) == 0 && len(d.Changed) == 0 && len(d.Outputs) == 0
-}
-
-// Write prints the diff: one line per added (+), removed (-) or changed (~)
-// resource, the changed input keys and options, then the stack outputs and a summary.
-func (d PlanDiff) Write(w io.Writer, stack string) {
-	fmt.Fprintf(w, "Infrastructure changes for stack %s:\n", stack)
-	for _, c := range d.Added {
-		fmt.Fprintf(w, "+ %s  %s\n", c.Type, c.Name)
-	}
-	for _, c := range d.Removed {
-		fmt.Fprintf(w, "- %s  %s\n", c.Type, c.Name)
-	}
-	for _, c := range d.Changed {
-		var parts []string
-		if len(c.Inputs) > 0 {
-			parts = append(parts, "inputs: "+strings.Join(c.Inputs, ", "))
-		}
-		if len(c.Options) > 0 {
-			parts = append(parts, "options: "+strings.Join(c.Options, ", "))
-		}
-		fmt.Fprintf(w, "~ %s  %s  (%s)\n", c.Type, c.Name, strings.Join(parts, "; "))
-	}
-	if len(d.Outputs) > 0 {
-		fmt.Fprintf(w, "Stack outputs: %s\n", strings.Join(d.Outputs, " "))
-	}
-	if d.Empty() {
-		fmt.Fprintf(w, "No changes.\n")
-	}
-	fmt.Fprintf(w, "Resources: %d added, %d removed, %d changed, %d unchanged\n",
-		len(d.Added), len(d.Removed), len(d.Changed), d.Unchanged)
+	return append(b, '\n'), nil
 }

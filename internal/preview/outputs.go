@@ -392,6 +392,22 @@ var responders = map[string]responder{
 		r.set("dashboardArn", e.globalARN("cloudwatch", "dashboard/"+n))
 		return n
 	},
+	"aws:cloudwatch/eventRule:EventRule": func(e env, r *mockResource) string {
+		n := r.physical("name")
+		r.set("name", n)
+		r.set("arn", e.arn("events", "rule/"+n))
+		return n
+	},
+	"aws:cloudwatch/eventTarget:EventTarget": func(_ env, r *mockResource) string {
+		return r.str("rule") + "-" + r.str("targetId")
+	},
+	"aws:sfn/stateMachine:StateMachine": func(e env, r *mockResource) string {
+		arn := e.arn("states", "stateMachine:"+r.physical("name"))
+		r.set("name", r.physical("name"))
+		r.set("arn", arn)
+		r.set("status", "ACTIVE")
+		return arn
+	},
 	"aws:sns/topic:Topic": func(e env, r *mockResource) string {
 		arn := e.arn("sns", r.physical("name"))
 		r.set("name", r.physical("name"))

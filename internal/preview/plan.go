@@ -1,16 +1,19 @@
 package preview
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
-// Plan is what a stack would create: the JSON contract other tools read (see
-// ARCHITECTURE.md). Field names and their meaning are stable; resources are
-// sorted by URN, and secrets appear only as "[secret]".
+// Plan is what a stack would create: the JSON contract other tools read
+// (docs/plan-contract.md). Field names and their meaning are stable; resources
+// are sorted by URN, and secrets appear only as "[secret]".
 type Plan struct {
 	Project   string         `json:"project"`
 	Stack     string         `json:"stack"`
@@ -32,6 +35,18 @@ type Resource struct {
 	IgnoreChanges       []string       `json:"ignoreChanges"`
 	Inputs              map[string]any `json:"inputs"`
 	Outputs             map[string]any `json:"outputs"`
+	// PropertyDependencies name, per input, the resources whose outputs the
+	// input was built from: when one of them is replaced, the input is unknown
+	// until the apply, which the diff needs to know.
+	PropertyDependencies map[string][]string `json:"propertyDependencies"`
+	// ProviderURN is the provider resource that manages this one ("" for
+	// components): replacing a provider replaces everything it manages.
+	ProviderURN string `json:"provider"`
+	// SecretDigests fingerprint, per input holding a secret, the value the
+	// preview saw, so that a diff can tell a changed secret from an unchanged
+	// one without showing either. Offline the stack secrets are placeholders,
+	// so the digest covers only the settings mixed into the secret.
+	SecretDigests map[string]string `json:"secretDigests"`
 
 	// ID and Provider (the provider reference, urn::id, the resource was
 	// registered with) are not part of the JSON contract; policy tests use them.
@@ -59,24 +74,28 @@ func newPlan(project, stack string, regs []Registration, outputs map[string]any)
 			URN: root, Type: RootType, Name: project + "-" + stack,
 			Dependencies: []string{}, IgnoreChanges: []string{},
 			Inputs: map[string]any{}, Outputs: map[string]any{},
+			PropertyDependencies: map[string][]string{}, SecretDigests: map[string]string{},
 		}},
 	}
 	for _, r := range regs {
 		plan.Resources = append(plan.Resources, Resource{
-			URN:                 r.URN,
-			Type:                r.Type,
-			Name:                r.Name,
-			Custom:              r.Custom,
-			Parent:              r.Parent,
-			Dependencies:        nonNil(r.Dependencies),
-			Protect:             r.Protect,
-			RetainOnDelete:      r.RetainOnDelete,
-			DeleteBeforeReplace: r.DeleteBeforeReplace,
-			IgnoreChanges:       nonNil(r.IgnoreChanges),
-			Inputs:              plainMap(r.Inputs),
-			Outputs:             plainMap(r.Outputs),
-			ID:                  r.ID,
-			Provider:            r.Provider,
+			URN:                  r.URN,
+			Type:                 r.Type,
+			Name:                 r.Name,
+			Custom:               r.Custom,
+			Parent:               r.Parent,
+			Dependencies:         nonNil(r.Dependencies),
+			Protect:              r.Protect,
+			RetainOnDelete:       r.RetainOnDelete,
+			DeleteBeforeReplace:  r.DeleteBeforeReplace,
+			IgnoreChanges:        nonNil(r.IgnoreChanges),
+			Inputs:               plainMap(r.Inputs),
+			Outputs:              plainMap(r.Outputs),
+			PropertyDependencies: nonNilMap(r.PropertyDependencies),
+			ProviderURN:          providerURN(r.Provider),
+			SecretDigests:        secretDigests(r.Inputs),
+			ID:                   r.ID,
+			Provider:             r.Provider,
 		})
 	}
 	sort.Slice(plan.Resources, func(i, j int) bool { return plan.Resources[i].URN < plan.Resources[j].URN })
@@ -91,6 +110,69 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+func nonNilMap(m map[string][]string) map[string][]string {
+	if m == nil {
+		return map[string][]string{}
+	}
+	return m
+}
+
+// providerURN is the URN part of a provider reference, urn::id: the id
+// follows the last "::" (a URN holds "::" itself).
+func providerURN(ref string) string {
+	if i := strings.LastIndex(ref, "::"); i > 0 && strings.HasPrefix(ref, "urn:") {
+		return ref[:i]
+	}
+	return ""
+}
+
+// secretDigests fingerprints each input that holds a secret: 16 hex digits of
+// a SHA-256 over its revealed value.
+func secretDigests(m resource.PropertyMap) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if strings.HasPrefix(string(k), "__") || !v.ContainsSecrets() {
+			continue
+		}
+		b, err := json.Marshal(reveal(v))
+		if err != nil {
+			continue
+		}
+		sum := sha256.Sum256(b)
+		out[string(k)] = "sha256:" + hex.EncodeToString(sum[:8])
+	}
+	return out
+}
+
+// reveal is plain without hiding secrets: for fingerprints only, never printed.
+func reveal(v resource.PropertyValue) any {
+	switch {
+	case v.IsSecret():
+		return reveal(v.SecretValue().Element)
+	case v.IsComputed():
+		return Unknown
+	case v.IsOutput():
+		if !v.OutputValue().Known {
+			return Unknown
+		}
+		return reveal(v.OutputValue().Element)
+	case v.IsArray():
+		arr := v.ArrayValue()
+		out := make([]any, len(arr))
+		for i, e := range arr {
+			out[i] = reveal(e)
+		}
+		return out
+	case v.IsObject():
+		out := map[string]any{}
+		for k, e := range v.ObjectValue() {
+			out[string(k)] = reveal(e)
+		}
+		return out
+	}
+	return plain(v)
 }
 
 // JSON renders the plan in the contract's form; the same plan gives the same bytes.
@@ -109,6 +191,46 @@ func ReadPlan(data []byte) (*Plan, error) {
 		return nil, err
 	}
 	return &p, nil
+}
+
+// ReadPlanOf parses a plan that must be one of project/stack, as -diff needs
+// its old plan: anything else (not JSON, null, {}, a plan without its stack
+// resource, duplicate URNs, another stack's or project's plan) is an error
+// that says what is wrong.
+func ReadPlanOf(data []byte, project, stack string) (*Plan, error) {
+	var p *Plan
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("is not a JSON plan: %v", err)
+	}
+	switch {
+	case p == nil:
+		return nil, fmt.Errorf("is null, not a plan: want the output of cmd/preview -json")
+	case p.Project == "" || p.Stack == "" || p.Resources == nil:
+		return nil, fmt.Errorf("is not a plan: it lacks project, stack or resources (want the output of cmd/preview -json)")
+	case p.Project != project:
+		return nil, fmt.Errorf("is a plan of project %q, not of %q", p.Project, project)
+	case p.Stack != stack:
+		return nil, fmt.Errorf("is the plan of stack %q: -diff compares two plans of stack %q", p.Stack, stack)
+	}
+	prefix := "urn:pulumi:" + stack + "::" + project + "::"
+	seen := map[string]bool{}
+	root := false
+	for i, r := range p.Resources {
+		switch {
+		case r.URN == "" || r.Type == "":
+			return nil, fmt.Errorf("resource %d has no urn or type", i)
+		case !strings.HasPrefix(r.URN, prefix):
+			return nil, fmt.Errorf("resource %s is not of stack %s of project %s", r.URN, stack, project)
+		case seen[r.URN]:
+			return nil, fmt.Errorf("lists %s twice", r.URN)
+		}
+		seen[r.URN] = true
+		root = root || r.Type == RootType
+	}
+	if !root {
+		return nil, fmt.Errorf("has no %s resource: not a whole plan", RootType)
+	}
+	return p, nil
 }
 
 // Root is the stack resource.

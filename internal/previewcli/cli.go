@@ -18,46 +18,45 @@ import (
 // Main is the offline preview command (cmd/preview) without the process: it
 // parses args, writes to stdout and stderr, and returns the exit code: 0 on
 // success (a diff included), 1 when the program fails (bad stack, invalid
-// settings: the message and nothing else) or -check finds a violation, 2 on
-// bad usage.
+// settings: the message and nothing else), -check finds a policy violation, or
+// -diff -check finds a change pulumi up would fail on; 2 on bad usage or an
+// old plan that is not a plan of this stack.
 func Main(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("preview", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	stack := flags.String("stack", "", "stack to preview: a Pulumi.<stack>.yaml in the project (staging, production)")
 	dir := flags.String("dir", ".", "the project directory, or a directory below it")
 	program := flags.String("program", "main", "the program to run: main (the stacks) or bootstrap (the state backend)")
-	asJSON := flags.Bool("json", false, "print the plan as JSON (the contract in ARCHITECTURE.md)")
-	diff := flags.String("diff", "", "print the changes against an earlier JSON plan `file`")
+	asJSON := flags.Bool("json", false, "print the plan as JSON (docs/plan-contract.md); with -diff, the diff as JSON")
+	diff := flags.String("diff", "", "print what pulumi up would do to a stack deployed from an earlier JSON plan `file`")
 	mermaid := flags.Bool("mermaid", false, "print a Mermaid flowchart of components and their dependencies")
-	check := flags.Bool("check", false, "check the plan against the policy rules (internal/policy); exit 1 on a violation")
+	check := flags.Bool("check", false, "check the plan against the policy rules (internal/policy); with -diff, check the diff: exit 1 when pulumi up would fail (a protected resource replaced or deleted, a replacement that collides)")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
 	if *stack == "" || flags.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: preview [-program main|bootstrap] -stack NAME [-json | -diff OLD.json | -mermaid | -check]")
+		fmt.Fprintln(stderr, "usage: preview [-program main|bootstrap] -stack NAME [-json | -diff OLD.json [-json] [-check] | -mermaid | -check]")
 		return 2
 	}
 	modes := 0
-	for _, on := range []bool{*asJSON, *diff != "", *mermaid, *check} {
+	for _, on := range []bool{*asJSON && *diff == "", *diff != "", *mermaid, *check && *diff == ""} {
 		if on {
 			modes++
 		}
 	}
 	if modes > 1 {
-		fmt.Fprintln(stderr, "preview: -json, -diff, -mermaid and -check exclude each other")
+		fmt.Fprintln(stderr, "preview: -json, -diff, -mermaid and -check exclude each other, except -diff with -json and -check")
 		return 2
 	}
 
-	var old *preview.Plan
+	var oldPlan []byte
 	if *diff != "" {
 		data, err := os.ReadFile(*diff)
-		if err == nil {
-			old, err = preview.ReadPlan(data)
-		}
 		if err != nil {
-			fmt.Fprintf(stderr, "preview: reading %s: %v\n", *diff, err)
-			return 1
+			fmt.Fprintf(stderr, "preview: -diff %s: %v\n", *diff, err)
+			return 2
 		}
+		oldPlan = data
 	}
 
 	result, err := preview.Preview(preview.Options{Dir: *dir, Stack: *stack, ProgramName: *program})
@@ -74,6 +73,27 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 
 	switch {
+	case oldPlan != nil:
+		old, err := preview.ReadPlanOf(oldPlan, result.Plan.Project, result.Plan.Stack)
+		if err != nil {
+			fmt.Fprintf(stderr, "preview: -diff %s %v\n", *diff, err)
+			return 2
+		}
+		d := preview.Diff(old, result.Plan)
+		if *asJSON {
+			data, err := d.JSON()
+			if err != nil {
+				fmt.Fprintln(stderr, err)
+				return 1
+			}
+			_, _ = stdout.Write(data)
+		} else {
+			d.Write(stdout)
+		}
+		if *check && len(d.Blocked()) > 0 {
+			fmt.Fprintf(stderr, "preview: pulumi up would fail on %d change(s) of stack %s\n", len(d.Blocked()), *stack)
+			return 1
+		}
 	case *asJSON:
 		data, err := result.Plan.JSON()
 		if err != nil {
@@ -81,8 +101,6 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		_, _ = stdout.Write(data)
-	case old != nil:
-		preview.Diff(old, result.Plan).Write(stdout, *stack)
 	case *mermaid:
 		result.Plan.WriteMermaid(stdout)
 	case *check:

@@ -1,0 +1,210 @@
+package ecs
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sfn"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/internal/policydoc"
+)
+
+// A container reads its secrets once, when its task starts. RDS rotates the
+// master password it manages every seven days, and an operator rotates a value
+// of the application secret with `pulumi up`; either way the running tasks keep
+// the old value, and their next new database connection fails. So a service
+// that reads secrets is rolled whenever one of them gets a new current value:
+//
+//	Secrets Manager "Secret Label Updated" (AWSCURRENT moved, one of the service's secrets)
+//	  -> EventBridge rule <name>-secret-rotated
+//	  -> Step Functions state machine <name>-redeploy: ecs:UpdateService forceNewDeployment
+//	  -> ECS replaces the tasks one by one (minimum healthy 100 %), each reading the new value.
+//
+// The event is one Secrets Manager publishes itself (no CloudTrail trail is
+// needed), and the state machine calls ECS through Step Functions' own AWS SDK
+// integration: there is no function code to build, patch or run.
+
+// RedeployEventPattern is the EventBridge pattern that matches a new current
+// version of any of the secrets.
+func RedeployEventPattern(secretARNs []string) string {
+	pattern := map[string]any{
+		"source":      []string{"aws.secretsmanager"},
+		"detail-type": []string{"Secret Label Updated"},
+		"resources":   secretARNs,
+		"detail":      map[string]any{"labelUpdated": []string{"AWSCURRENT"}},
+	}
+	b, _ := json.Marshal(pattern)
+	return string(b)
+}
+
+// RedeployDefinition is the state machine (Amazon States Language) that starts
+// a new deployment of one service, retrying while ECS is busy or throttles.
+func RedeployDefinition(clusterARN, serviceName string) string {
+	type retry struct {
+		ErrorEquals     []string `json:"ErrorEquals"`
+		IntervalSeconds int      `json:"IntervalSeconds"`
+		MaxAttempts     int      `json:"MaxAttempts"`
+		BackoffRate     float64  `json:"BackoffRate"`
+	}
+	type task struct {
+		Type       string         `json:"Type"`
+		Resource   string         `json:"Resource"`
+		Parameters map[string]any `json:"Parameters"`
+		Retry      []retry        `json:"Retry"`
+		End        bool           `json:"End"`
+	}
+	definition := struct {
+		Comment string          `json:"Comment"`
+		StartAt string          `json:"StartAt"`
+		States  map[string]task `json:"States"`
+	}{
+		Comment: "Start a new deployment of " + serviceName + " so that its tasks read the rotated secrets",
+		StartAt: "ForceNewDeployment",
+		States: map[string]task{"ForceNewDeployment": {
+			Type:     "Task",
+			Resource: "arn:aws:states:::aws-sdk:ecs:updateService",
+			Parameters: map[string]any{
+				"Cluster": clusterARN, "Service": serviceName, "ForceNewDeployment": true,
+			},
+			Retry: []retry{{ErrorEquals: []string{"States.ALL"}, IntervalSeconds: 30, MaxAttempts: 6, BackoffRate: 2}},
+			End:   true,
+		}},
+	}
+	b, _ := json.Marshal(definition)
+	return string(b)
+}
+
+// RedeployPolicy lets the state machine start deployments of one service and
+// deliver its error log; log delivery offers no resource-level permission, so
+// it is limited to the region.
+func RedeployPolicy(serviceARN, clusterARN, region string) policydoc.Document {
+	update := policydoc.Allow("ForceNewDeploymentOfTheService", []string{"ecs:UpdateService"}, serviceARN)
+	update.Condition = map[string]map[string][]string{"ArnEquals": {"ecs:cluster": {clusterARN}}}
+	logs := policydoc.Allow("DeliverTheErrorLog", LogDeliveryActions, "*")
+	logs.Condition = map[string]map[string][]string{"StringEquals": {"aws:RequestedRegion": {region}}}
+	return policydoc.New(update, logs)
+}
+
+// LogDeliveryActions are what Step Functions needs to deliver its logs to
+// CloudWatch Logs (AWS: "IAM policies for logging to CloudWatch Logs").
+var LogDeliveryActions = []string{
+	"logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+	"logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+}
+
+// RedeployLogGroup is the log group of a service's redeploy state machine; the
+// /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy short.
+func RedeployLogGroup(name string) string { return "/aws/vendedlogs/states/" + name + "-redeploy" }
+
+// redeployOnRotation creates the rule, state machine and roles that roll the
+// service s (named <name>-service) when one of its secrets rotates. It returns
+// the names of the roles it created.
+func redeployOnRotation(ctx *pulumi.Context, name string, args Args, s Service, cluster *ecs.Cluster, service *ecs.Service, parent pulumi.ResourceOption) ([]string, error) {
+	serviceName := name + "-service"
+	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-redeploy-logs", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(RedeployLogGroup(name)),
+		RetentionInDays: pulumi.Int(args.LogRetentionDays),
+		KmsKeyId:        args.KMSKeyARN,
+	}, parent, pulumi.Protect(args.Protect))
+	if err != nil {
+		return nil, err
+	}
+
+	machineRole, err := iam.NewRole(ctx, name+"-redeploy-role", &iam.RoleArgs{
+		Name:        pulumi.String(name + "-redeploy-role"),
+		Description: pulumi.String("Step Functions starts new deployments of " + serviceName + " after a secret rotation"),
+		AssumeRolePolicy: policydoc.Output(func(v []string) policydoc.Document {
+			return serviceTrustPolicy("StatesAssumeRole", "states.amazonaws.com", v[0])
+		}, args.AccountID),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	machinePolicy, err := iam.NewRolePolicy(ctx, name+"-redeploy-policy", &iam.RolePolicyArgs{
+		Name: pulumi.String(name + "-redeploy-policy"),
+		Role: machineRole.ID(),
+		Policy: policydoc.Output(func(v []string) policydoc.Document {
+			return RedeployPolicy(v[0], v[1], args.Region)
+		}, service.ID().ToStringOutput(), cluster.Arn),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	machine, err := sfn.NewStateMachine(ctx, name+"-redeploy", &sfn.StateMachineArgs{
+		Name:    pulumi.String(name + "-redeploy"),
+		Type:    pulumi.String("STANDARD"),
+		RoleArn: machineRole.Arn,
+		Definition: cluster.Arn.ApplyT(func(clusterARN string) string {
+			return RedeployDefinition(clusterARN, serviceName)
+		}).(pulumi.StringOutput),
+		LoggingConfiguration: &sfn.StateMachineLoggingConfigurationArgs{
+			Level:                pulumi.String("ERROR"),
+			IncludeExecutionData: pulumi.Bool(false),
+			LogDestination:       pulumi.Sprintf("%s:*", logGroup.Arn),
+		},
+	}, parent, pulumi.DependsOn([]pulumi.Resource{machinePolicy}))
+	if err != nil {
+		return nil, err
+	}
+
+	eventsRole, err := iam.NewRole(ctx, name+"-secret-rotated-role", &iam.RoleArgs{
+		Name:        pulumi.String(name + "-secret-rotated-role"),
+		Description: pulumi.String("EventBridge starts the redeploy of " + serviceName + " when its secrets rotate"),
+		AssumeRolePolicy: policydoc.Output(func(v []string) policydoc.Document {
+			return serviceTrustPolicy("EventsAssumeRole", "events.amazonaws.com", v[0])
+		}, args.AccountID),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	eventsPolicy, err := iam.NewRolePolicy(ctx, name+"-secret-rotated-policy", &iam.RolePolicyArgs{
+		Name: pulumi.String(name + "-secret-rotated-policy"),
+		Role: eventsRole.ID(),
+		Policy: policydoc.Output(func(v []string) policydoc.Document {
+			return policydoc.New(policydoc.Allow("StartTheRedeploy", []string{"states:StartExecution"}, v[0]))
+		}, machine.Arn),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	secretARNs := make([]interface{}, len(s.RedeployOnRotation))
+	for i, arn := range s.RedeployOnRotation {
+		secretARNs[i] = arn
+	}
+	rule, err := cloudwatch.NewEventRule(ctx, name+"-secret-rotated", &cloudwatch.EventRuleArgs{
+		Name:        pulumi.String(name + "-secret-rotated"),
+		Description: pulumi.String("A secret " + serviceName + " reads has a new current value"),
+		EventPattern: pulumi.All(secretARNs...).ApplyT(func(v []interface{}) string {
+			arns := make([]string, len(v))
+			for i, a := range v {
+				arns[i] = fmt.Sprint(a)
+			}
+			return RedeployEventPattern(arns)
+		}).(pulumi.StringOutput),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := cloudwatch.NewEventTarget(ctx, name+"-secret-rotated-redeploy", &cloudwatch.EventTargetArgs{
+		Rule:     rule.Name,
+		TargetId: pulumi.String("redeploy"),
+		Arn:      machine.Arn,
+		RoleArn:  eventsRole.Arn,
+	}, parent, pulumi.DependsOn([]pulumi.Resource{eventsPolicy})); err != nil {
+		return nil, err
+	}
+	return []string{name + "-redeploy-role", name + "-secret-rotated-role"}, nil
+}
+
+// serviceTrustPolicy lets an AWS service assume a role on behalf of this account only.
+func serviceTrustPolicy(sid, service, account string) policydoc.Document {
+	s := policydoc.Allow(sid, []string{"sts:AssumeRole"})
+	s.Principal = &policydoc.Principal{Service: []string{service}}
+	s.Condition = map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {account}}}
+	return policydoc.New(s)
+}
