@@ -174,13 +174,13 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}
 
 	instanceArgs := &rds.InstanceArgs{
-		Identifier:                   pulumi.String(c.Identifier),
-		Engine:                       pulumi.String("postgres"),
-		EngineVersion:                pulumi.String(args.EngineVersion),
-		AutoMinorVersionUpgrade:      pulumi.Bool(true),
+		Identifier:              pulumi.String(c.Identifier),
+		Engine:                  pulumi.String("postgres"),
+		EngineVersion:           pulumi.String(args.EngineVersion),
+		AutoMinorVersionUpgrade: pulumi.Bool(true),
 		// Only a change of EngineVersion upgrades a major version; RDS takes a
 		// snapshot before it upgrades.
-		AllowMajorVersionUpgrade: pulumi.Bool(true),
+		AllowMajorVersionUpgrade:     pulumi.Bool(true),
 		InstanceClass:                pulumi.String(args.InstanceClass),
 		AllocatedStorage:             pulumi.Int(args.AllocatedStorageGB),
 		MaxAllocatedStorage:          pulumi.Int(args.MaxAllocatedStorageGB),
