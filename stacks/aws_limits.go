@@ -84,6 +84,6 @@ const (
 	redisAuthTokenForbidden  = `@"/`
 	redisAuthTokenSpecials   = "!&#$^<>-"
 	minSecretKeyLength       = 32
-	maxNamePrefixLength      = 20 // target group names "<prefix>-frontend-tg" must fit in 32 characters
+	maxNamePrefixLength      = 18 // target group names "<prefix>-frontend-<4 hex>" must fit in 32 characters
 	maxAlbIdleTimeoutSeconds = 4000
 )

@@ -68,7 +68,7 @@ func (s Settings) validate(p *problems) {
 		p.add(keyEnvironment, s.Environment, "must be "+EnvStaging+" or "+EnvProduction)
 	}
 	if len(s.NamePrefix) < 3 || len(s.NamePrefix) > maxNamePrefixLength || !namePrefixFormat.MatchString(s.NamePrefix) {
-		p.add(keyNamePrefix, s.NamePrefix, fmt.Sprintf("must be 3-%d lower-case letters, digits and hyphens, starting with a letter (target group names <prefix>-frontend-tg are limited to 32 characters)", maxNamePrefixLength))
+		p.add(keyNamePrefix, s.NamePrefix, fmt.Sprintf("must be 3-%d lower-case letters, digits and hyphens, starting with a letter (target group names <prefix>-frontend-<digest> are limited to 32 characters)", maxNamePrefixLength))
 	}
 	if !regionFormat.MatchString(s.Region) {
 		p.add(keyRegion, s.Region, "must be an AWS region name such as ap-southeast-2")
@@ -83,6 +83,7 @@ func (s Settings) validate(p *problems) {
 	s.validateApp(p)
 	s.validateGitHub(p)
 	s.validateCredentials(p)
+	s.validateDay2(p)
 	for _, rule := range slices.Sorted(maps.Keys(s.Policy.Waivers)) {
 		if strings.TrimSpace(s.Policy.Waivers[rule]) == "" {
 			p.add("policy.waivers."+rule, s.Policy.Waivers[rule], "must give the reason the rule does not apply to this stack")

@@ -28,6 +28,7 @@ func (s Settings) Warnings() []string {
 				Project, origin))
 		}
 	}
+	warnings = append(warnings, s.identityWarnings()...)
 	if !s.HTTPS() && s.DNS.ZoneName == "" {
 		warnings = append(warnings, fmt.Sprintf("%s:%s and %s:dns.zoneName are not set: the load balancer serves plain HTTP",
 			Project, keyCertificateARN, Project))

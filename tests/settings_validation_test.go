@@ -32,7 +32,7 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 		{"unknown environment", staging, func(s *stacks.Settings) { s.Environment = "qa" },
 			[]string{`ohmycoins:environment = "qa": must be staging or production`}},
 		{"name prefix too long", staging, func(s *stacks.Settings) { s.NamePrefix = "ohmycoins-staging-europe" },
-			[]string{`ohmycoins:namePrefix = "ohmycoins-staging-europe": must be 3-20`, "32 characters"}},
+			[]string{`ohmycoins:namePrefix = "ohmycoins-staging-europe": must be 3-18`, "32 characters"}},
 		{"malformed region", staging, func(s *stacks.Settings) { s.Region = "sydney" },
 			[]string{`ohmycoins:region = "sydney": must be an AWS region name`}},
 

@@ -16,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/ohmycoins/infra/internal/physicalname"
 	"github.com/ohmycoins/infra/internal/ports"
 )
 
@@ -35,8 +36,10 @@ var BackendPaths = []string{"/api/*", "/docs", "/redoc", "/openapi.json"}
 type Args struct {
 	// AccountID is the account the access logs are written for.
 	AccountID pulumi.StringInput
-	// VpcID, PublicSubnetIDs and SecurityGroupID place the ALB.
+	// VpcID, PublicSubnetIDs and SecurityGroupID place the ALB. VPCCIDR is the
+	// VPC's range, part of the target groups' names: a new VPC replaces them.
 	VpcID           pulumi.StringInput
+	VPCCIDR         string
 	PublicSubnetIDs pulumi.StringArrayInput
 	SecurityGroupID pulumi.StringInput
 	// HTTPS says whether CertificateARN is set: a plain value, because the
@@ -130,10 +133,10 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, err
 	}
 
-	if c.Backend, err = targetGroup(ctx, name+"-backend-tg", ports.Backend, BackendHealthPath, args.VpcID, parent); err != nil {
+	if c.Backend, err = targetGroup(ctx, name, "backend", ports.Backend, BackendHealthPath, args, parent); err != nil {
 		return nil, err
 	}
-	if c.Frontend, err = targetGroup(ctx, name+"-frontend-tg", ports.Frontend, FrontendHealthPath, args.VpcID, parent); err != nil {
+	if c.Frontend, err = targetGroup(ctx, name, "frontend", ports.Frontend, FrontendHealthPath, args, parent); err != nil {
 		return nil, err
 	}
 
@@ -159,15 +162,32 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	})
 }
 
-// targetGroup creates an IP target group (Fargate tasks register by IP) with the
-// SPEC health check: HTTP 200 within 5 s every 30 s, healthy after 2, unhealthy after 3.
-func targetGroup(ctx *pulumi.Context, name string, port int, healthPath string, vpcID pulumi.StringInput, parent pulumi.ResourceOption) (TargetGroup, error) {
-	tg, err := lb.NewTargetGroup(ctx, name, &lb.TargetGroupArgs{
-		Name:                pulumi.String(name),
+// Target groups are HTTP groups of IP targets: Fargate tasks register by IP.
+const (
+	targetProtocol = "HTTP"
+	targetType     = "ip"
+)
+
+// TargetGroupName is the AWS name of a service's target group:
+// <prefix>-<service>-<4 hex digits of what forces its replacement> (the port,
+// protocol, target type and the VPC, which only a new VPC range replaces).
+// A target group in use by a listener cannot be deleted first, so its
+// replacement must be created beside it, under another name.
+func TargetGroupName(prefix, service string, port int, vpcCIDR string) string {
+	return physicalname.Unique(prefix+"-"+service, 4, fmt.Sprint(port), targetProtocol, targetType, vpcCIDR)
+}
+
+// targetGroup creates a service's target group (logical name
+// <name>-<service>-tg) with the SPEC health check: HTTP 200 within 5 s every
+// 30 s, healthy after 2, unhealthy after 3.
+func targetGroup(ctx *pulumi.Context, name, service string, port int, healthPath string, args Args, parent pulumi.ResourceOption) (TargetGroup, error) {
+	physical := TargetGroupName(name, service, port, args.VPCCIDR)
+	tg, err := lb.NewTargetGroup(ctx, name+"-"+service+"-tg", &lb.TargetGroupArgs{
+		Name:                pulumi.String(physical),
 		Port:                pulumi.Int(port),
-		Protocol:            pulumi.String("HTTP"),
-		TargetType:          pulumi.String("ip"),
-		VpcId:               vpcID,
+		Protocol:            pulumi.String(targetProtocol),
+		TargetType:          pulumi.String(targetType),
+		VpcId:               args.VpcID,
 		DeregistrationDelay: pulumi.Int(30),
 		HealthCheck: &lb.TargetGroupHealthCheckArgs{
 			Enabled:            pulumi.Bool(true),
@@ -183,7 +203,7 @@ func targetGroup(ctx *pulumi.Context, name string, port int, healthPath string, 
 	if err != nil {
 		return TargetGroup{}, err
 	}
-	return TargetGroup{ARN: tg.Arn, ARNSuffix: tg.ArnSuffix, Name: name}, nil
+	return TargetGroup{ARN: tg.Arn, ARNSuffix: tg.ArnSuffix, Name: physical}, nil
 }
 
 // listeners creates :80 (and :443 with a certificate) and returns the one that serves.

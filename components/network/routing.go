@@ -132,11 +132,14 @@ func (b *builder) natGateways(igw *ec2.InternetGateway) ([]*ec2.NatGateway, erro
 		if err != nil {
 			return nil, err
 		}
+		// A NAT gateway moved to a new subnet keeps its Elastic IP, which AWS
+		// associates with one gateway at a time: the old one goes first, a
+		// minute without egress for that AZ's tasks.
 		nat, err := ec2.NewNatGateway(b.ctx, fmt.Sprintf("%s-nat-gateway-%d", b.name, n), &ec2.NatGatewayArgs{
 			AllocationId: eip.AllocationId,
 			SubnetId:     b.public.subnets[i].ID(),
 			Tags:         nameTag(fmt.Sprintf("%s-nat-gateway-%d", b.name, n)),
-		}, b.parent, pulumi.DependsOn([]pulumi.Resource{igw}))
+		}, b.parent, pulumi.DependsOn([]pulumi.Resource{igw}), pulumi.DeleteBeforeReplace(true))
 		if err != nil {
 			return nil, err
 		}
