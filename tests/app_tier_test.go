@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/components/alb"
 	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
@@ -102,15 +103,21 @@ func TestTargetGroupsHaveTheSpecHealthChecks(t *testing.T) {
 	plan := previewStack(t, "staging").Plan
 	vpc := mustNamed(t, plan, typeVpc, "ohmycoins-staging-vpc")
 	for _, c := range []struct {
-		name string
-		port float64
-		path string
+		service string
+		port    float64
+		path    string
 	}{
-		{"ohmycoins-staging-backend-tg", 8000, "/api/v1/utils/health-check/"},
-		{"ohmycoins-staging-frontend-tg", 80, "/"},
+		{"backend", 8000, "/api/v1/utils/health-check/"},
+		{"frontend", 80, "/"},
 	} {
-		tg := mustNamed(t, plan, typeTargetGroup, c.name)
-		require.Equal(t, c.name, tg.Inputs["name"])
+		tg := mustNamed(t, plan, typeTargetGroup, "ohmycoins-staging-"+c.service+"-tg")
+		name := tg.Inputs["name"].(string)
+		// A target group in use cannot be deleted first, so its name changes
+		// with what forces its replacement, and the new one is created beside it.
+		require.Equal(t, alb.TargetGroupName("ohmycoins-staging", c.service, int(c.port), "10.0.0.0/16"), name)
+		require.Regexp(t, `^ohmycoins-staging-`+c.service+`-[0-9a-f]{4}$`, name)
+		require.NotEqual(t, name, alb.TargetGroupName("ohmycoins-staging", c.service, int(c.port)+1, "10.0.0.0/16"), "a new port, a new name")
+		require.NotEqual(t, name, alb.TargetGroupName("ohmycoins-staging", c.service, int(c.port), "10.9.0.0/16"), "a new VPC, a new name")
 		require.Equal(t, c.port, tg.Inputs["port"])
 		require.Equal(t, "HTTP", tg.Inputs["protocol"])
 		require.Equal(t, "ip", tg.Inputs["targetType"])
@@ -120,7 +127,7 @@ func TestTargetGroupsHaveTheSpecHealthChecks(t *testing.T) {
 			"enabled": true, "path": c.path, "protocol": "HTTP", "matcher": "200",
 			"interval": 30.0, "timeout": 5.0, "healthyThreshold": 2.0, "unhealthyThreshold": 3.0,
 		}, tg.Inputs["healthCheck"])
-		require.LessOrEqual(t, len(c.name), 32, "target group names are limited to 32 characters")
+		require.LessOrEqual(t, len(name), 32, "target group names are limited to 32 characters")
 	}
 }
 

@@ -153,7 +153,7 @@ func Diff(old, current *Plan) PlanDiff {
 		}
 		for _, urn := range order {
 			p := work[urn]
-			if p.change.Op != OpUpdate && p.change.Op != "" {
+			if p.change.Op == OpCreate || p.change.Op == OpDelete {
 				continue
 			}
 			if p.cascade(replaced, work, rules) {
@@ -280,11 +280,15 @@ func (p *pending) cascade(replaced map[string]Resource, work map[string]*pending
 	if p.now.URN == "" || p.was.URN == "" {
 		return false
 	}
-	if _, ok := replaced[p.now.ProviderURN]; ok && p.now.ProviderURN != "" {
+	if _, ok := replaced[p.now.ProviderURN]; ok && p.now.ProviderURN != "" && !slices.Contains(p.change.ReplaceBecause, "provider") {
 		p.change.Op = OpReplace
 		p.change.ReplaceBecause = append(p.change.ReplaceBecause, "provider")
+		slices.Sort(p.change.ReplaceBecause)
 		p.change.Notes = append(p.change.Notes, "its provider is replaced, and with it everything the provider manages")
 		return true
+	}
+	if p.change.Op == OpReplace {
+		return false // already replaced: its inputs' unknowns change nothing more
 	}
 	grew := false
 	for _, key := range slices.Sorted(maps.Keys(p.now.PropertyDependencies)) {
@@ -373,7 +377,9 @@ func (p *pending) consequences(rules *replacement.Table, work map[string]*pendin
 		if known && ty.HoldsData != "" {
 			c.Notes = append(c.Notes, "holds "+ty.HoldsData+": the replacement starts empty")
 		}
-		if known && len(ty.UniqueKey) > 0 && (!c.DeleteFirst || p.was.RetainOnDelete) {
+		// A replacement in another region (its provider's) keeps a regional key free.
+		movesRegion := slices.Contains(c.ReplaceBecause, "provider") && ty.KeyScope == "region"
+		if known && len(ty.UniqueKey) > 0 && (!c.DeleteFirst || p.was.RetainOnDelete) && !movesRegion {
 			oldKey, oldKnown := ty.KeyValues(p.was.Inputs, isUnknown)
 			newKey, newKnown := ty.KeyValues(p.cmpNew, isUnknown)
 			if oldKnown && newKnown && reflect.DeepEqual(oldKey, newKey) {

@@ -54,10 +54,14 @@ type Type struct {
 	// what a create-before-delete replacement that keeps them does: "fails"
 	// (the create is refused) or "overwritten" (the create overwrites the
 	// original, whose deletion then removes what was created).
-	UniqueKey       []string `json:"uniqueKey,omitempty"`
-	OnCollision     string   `json:"onCollision,omitempty"`
-	CollisionReason string   `json:"collisionReason,omitempty"`
-	Notes           string   `json:"notes,omitempty"`
+	UniqueKey []string `json:"uniqueKey,omitempty"`
+	// KeyScope is where the key must be unique: "region", or "global" (IAM,
+	// Route 53, S3 bucket names, dashboards), which a move to another region
+	// does not escape.
+	KeyScope        string `json:"keyScope,omitempty"`
+	OnCollision     string `json:"onCollision,omitempty"`
+	CollisionReason string `json:"collisionReason,omitempty"`
+	Notes           string `json:"notes,omitempty"`
 }
 
 // Source is where a type's rules were read.
@@ -107,6 +111,10 @@ func Load() (*Table, error) {
 					errBad = fmt.Errorf("replacements.json: %s: %s names rule %q, which internal/replacement does not implement", typ, c.Property, c.Rule)
 					return
 				}
+			}
+			if len(ty.UniqueKey) > 0 && ty.KeyScope != "region" && ty.KeyScope != "global" {
+				errBad = fmt.Errorf("replacements.json: %s: keyScope %q must be region or global", typ, ty.KeyScope)
+				return
 			}
 			if ty.OnCollision != "" && ty.OnCollision != Fails && ty.OnCollision != Overwritten {
 				errBad = fmt.Errorf("replacements.json: %s: onCollision %q must be %s or %s", typ, ty.OnCollision, Fails, Overwritten)
