@@ -111,10 +111,14 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		if err != nil {
 			return nil, err
 		}
+		// The provider replaces a lifecycle policy to change it, and a
+		// repository holds one: created before the old one is deleted, the new
+		// policy would be removed with it. Deleted first, the repository is
+		// without rules for a moment.
 		if _, err := ecr.NewLifecyclePolicy(ctx, repoName+"-lifecycle", &ecr.LifecyclePolicyArgs{
 			Repository: repo.Name,
 			Policy:     pulumi.String(LifecyclePolicy(KeepImages)),
-		}, parent); err != nil {
+		}, parent, pulumi.DeleteBeforeReplace(true)); err != nil {
 			return nil, err
 		}
 		c.RepositoryURLs[s.Name] = repo.RepositoryUrl

@@ -46,6 +46,8 @@ func (b *builder) flowLogs() error {
 	}
 
 	// The flow log waits for its role's policy: EC2 checks that it may deliver.
+	// Any change replaces it, and AWS holds one flow log per VPC, traffic type
+	// and destination, so the old one goes first: a minute without records.
 	_, err = ec2.NewFlowLog(b.ctx, b.name+"-flow-logs", &ec2.FlowLogArgs{
 		VpcId:                  b.vpcID,
 		TrafficType:            pulumi.String("ALL"),
@@ -54,7 +56,7 @@ func (b *builder) flowLogs() error {
 		IamRoleArn:             role.Arn,
 		MaxAggregationInterval: pulumi.Int(60),
 		Tags:                   nameTag(b.name + "-flow-logs"),
-	}, b.parent, pulumi.DependsOn([]pulumi.Resource{policy}))
+	}, b.parent, pulumi.DependsOn([]pulumi.Resource{policy}), pulumi.DeleteBeforeReplace(true))
 	return err
 }
 

@@ -1,0 +1,270 @@
+package tests
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/components/ecs"
+	"github.com/ohmycoins/infra/components/rds"
+	"github.com/ohmycoins/infra/components/redis"
+	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/preview"
+)
+
+// The second `pulumi up` and every one after: each test here fails without
+// its fix (issue "Day 2").
+
+const (
+	typeEventRule    = "aws:cloudwatch/eventRule:EventRule"
+	typeEventTarget  = "aws:cloudwatch/eventTarget:EventTarget"
+	typeStateMachine = "aws:sfn/stateMachine:StateMachine"
+)
+
+// diffAgainst previews a stack with options and diffs it against the stack as committed.
+func diffAgainst(t *testing.T, stack string, opts ...func(*preview.Options)) preview.PlanDiff {
+	t.Helper()
+	return preview.Diff(previewStack(t, stack).Plan, previewStack(t, stack, opts...).Plan)
+}
+
+// Rotating a value of the production application secret: the provider
+// replaces the version (secret_string forces a new one), which must not be
+// protected; the secret, which holds every version, stays protected and
+// untouched.
+func TestRotatingAProductionSecretValueReplacesOnlyItsVersion(t *testing.T) {
+	t.Parallel()
+	d := diffAgainst(t, "production", setSecret("ohmycoins:openaiApiKey", "sk-rotated"))
+	require.Len(t, d.Changes, 1, diffText(d))
+	c := d.Changes[0]
+	require.Equal(t, typeSecretVersion, c.Type)
+	require.Equal(t, preview.OpReplace, c.Op)
+	require.Equal(t, []string{"secretString"}, c.ReplaceBecause)
+	require.Empty(t, c.Blocked, "a protected version would make every rotation fail")
+	require.Equal(t, preview.ValueChange{Old: preview.Secret, New: preview.Secret}, c.Inputs["secretString"], "never shown")
+	require.True(t, mustNamed(t, previewStack(t, "production").Plan, typeSecret, "ohmycoins-prod-app-secrets").Protect)
+}
+
+// RDS rotates the master password it manages every seven days, and the tasks
+// read POSTGRES_PASSWORD only when they start: the backend is rolled when
+// the master secret (or the application secret) gets a new current value.
+func TestTheBackendIsRolledWhenItsSecretsRotate(t *testing.T) {
+	for _, c := range []struct{ stack, prefix string }{{"staging", "ohmycoins-staging"}, {"production", "ohmycoins-prod"}} {
+		t.Run(c.stack, func(t *testing.T) {
+			t.Parallel()
+			plan := previewStack(t, c.stack).Plan
+			p := c.prefix
+
+			rule := mustNamed(t, plan, typeEventRule, p+"-backend-secret-rotated")
+			require.Equal(t, p+"-backend-secret-rotated", rule.Inputs["name"])
+			var pattern struct {
+				Source     []string `json:"source"`
+				DetailType []string `json:"detail-type"`
+				Resources  []string `json:"resources"`
+				Detail     struct {
+					LabelUpdated []string `json:"labelUpdated"`
+				} `json:"detail"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(rule.Inputs["eventPattern"].(string)), &pattern))
+			require.Equal(t, []string{"aws.secretsmanager"}, pattern.Source)
+			require.Equal(t, []string{"Secret Label Updated"}, pattern.DetailType, "published by Secrets Manager itself, no trail needed")
+			require.Equal(t, []string{"AWSCURRENT"}, pattern.Detail.LabelUpdated)
+			require.ElementsMatch(t, []string{plan.Outputs["db_master_secret_arn"].(string), plan.Outputs["app_secrets_arn"].(string)}, pattern.Resources)
+
+			machine := mustNamed(t, plan, typeStateMachine, p+"-backend-redeploy")
+			target := mustNamed(t, plan, typeEventTarget, p+"-backend-secret-rotated-redeploy")
+			require.Equal(t, rule.Inputs["name"], target.Inputs["rule"])
+			require.Equal(t, machine.Outputs["arn"], target.Inputs["arn"])
+			eventsRole := mustNamed(t, plan, typeRole, p+"-backend-secret-rotated-role")
+			require.Equal(t, eventsRole.Outputs["arn"], target.Inputs["roleArn"])
+
+			cluster := mustNamed(t, plan, typeCluster, p+"-cluster")
+			service := mustNamed(t, plan, typeService, p+"-backend-service")
+			require.JSONEq(t, ecs.RedeployDefinition(cluster.Outputs["arn"].(string), p+"-backend-service"), machine.Inputs["definition"].(string))
+			var definition struct {
+				States map[string]struct {
+					Resource   string         `json:"Resource"`
+					Parameters map[string]any `json:"Parameters"`
+				} `json:"States"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(machine.Inputs["definition"].(string)), &definition))
+			step := definition.States["ForceNewDeployment"]
+			require.Equal(t, "arn:aws:states:::aws-sdk:ecs:updateService", step.Resource)
+			require.Equal(t, map[string]any{"Cluster": cluster.Outputs["arn"], "Service": p + "-backend-service", "ForceNewDeployment": true}, step.Parameters)
+			require.Equal(t, map[string]any{
+				"level": "ERROR", "includeExecutionData": false,
+				"logDestination": mustNamed(t, plan, typeLogGroup, p+"-backend-redeploy-logs").Outputs["arn"].(string) + ":*",
+			}, machine.Inputs["loggingConfiguration"])
+
+			machineRole := mustNamed(t, plan, typeRole, p+"-backend-redeploy-role")
+			require.Equal(t, machineRole.Outputs["arn"], machine.Inputs["roleArn"])
+			trust, err := policydoc.Parse(machineRole.Inputs["assumeRolePolicy"].(string))
+			require.NoError(t, err)
+			require.Equal(t, []string{"states.amazonaws.com"}, trust.Statement[0].Principal.Service)
+			policy, err := policydoc.Parse(mustNamed(t, plan, typeRolePolicy, p+"-backend-redeploy-policy").Inputs["policy"].(string))
+			require.NoError(t, err)
+			require.Equal(t, []string{"ecs:UpdateService"}, policy.Statement[0].Action)
+			require.Equal(t, []string{service.ID}, policy.Statement[0].Resource, "this service only")
+			start, err := policydoc.Parse(mustNamed(t, plan, typeRolePolicy, p+"-backend-secret-rotated-policy").Inputs["policy"].(string))
+			require.NoError(t, err)
+			require.Equal(t, []string{"states:StartExecution"}, start.Statement[0].Action)
+			require.Equal(t, []string{machine.Outputs["arn"].(string)}, start.Statement[0].Resource)
+
+			_, ok := plan.Named(typeStateMachine, p+"-frontend-redeploy")
+			require.False(t, ok, "the frontend reads no secret")
+		})
+	}
+}
+
+// A final snapshot name is used when the resource is deleted. A fixed one
+// fails the second deletion of a re-created environment (the first one's
+// snapshot exists); the name carries the environment key, new with each
+// environment, and stays put while the resource does.
+func TestFinalSnapshotNamesNeverRepeatAcrossIncarnations(t *testing.T) {
+	t.Parallel()
+	first := rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/aaaa", "app", "postgres")
+	require.Equal(t, first, rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/aaaa", "app", "postgres"), "stable while the instance stays")
+	require.NotEqual(t, first, rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/bbbb", "app", "postgres"), "a re-created environment has a new key")
+	require.NotEqual(t, first, rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/aaaa", "app2", "postgres"), "a replaced instance has a new name")
+	require.NotEqual(t, redis.FinalSnapshotID("ohmycoins-prod-redis", "arn:aws:kms:ap-southeast-2:1:key/aaaa"),
+		redis.FinalSnapshotID("ohmycoins-prod-redis", "arn:aws:kms:ap-southeast-2:1:key/bbbb"))
+
+	// And the name causes no diff while nothing changes.
+	require.True(t, diffAgainst(t, "production").Empty())
+}
+
+// A major upgrade is an update of the instance: the new family's parameter
+// group is created, the instance moves to it with the new version, and where
+// modifications wait for the maintenance window the old group is left in AWS
+// (it is still in use until then) instead of failing the update.
+func TestAMajorPostgresUpgradeIsAnUpdate(t *testing.T) {
+	for _, c := range []struct {
+		stack, prefix string
+		retained      bool
+	}{{"staging", "ohmycoins-staging", false}, {"production", "ohmycoins-prod", true}} {
+		t.Run(c.stack, func(t *testing.T) {
+			t.Parallel()
+			d := diffAgainst(t, c.stack, set("ohmycoins:database", `{"engineVersion": "18"}`))
+			db := mustChange(t, d, typeDBInstance, c.prefix+"-postgres")
+			require.Equal(t, preview.OpUpdate, db.Op)
+			require.Equal(t, preview.ValueChange{Old: "17", New: "18"}, db.Inputs["engineVersion"])
+			require.Equal(t, preview.ValueChange{Old: c.prefix + "-postgres17", New: c.prefix + "-postgres18"}, db.Inputs["parameterGroupName"])
+			require.Equal(t, preview.OpCreate, mustChange(t, d, typeDBParameterGroup, c.prefix+"-postgres18").Op)
+			old := mustChange(t, d, typeDBParameterGroup, c.prefix+"-postgres17")
+			require.Equal(t, preview.OpDelete, old.Op)
+			require.Equal(t, c.retained, slices.Contains(old.Notes, "retainOnDelete: it stays in AWS, removed from the stack only"))
+			require.Empty(t, d.Blocked())
+
+			plan := previewStack(t, c.stack).Plan
+			require.Equal(t, true, mustNamed(t, plan, typeDBInstance, c.prefix+"-postgres").Inputs["allowMajorVersionUpgrade"])
+		})
+	}
+	problems := previewError(t, "staging", set("ohmycoins:database", `{"engineVersion": "16"}`))
+	requireProblem(t, problems, `ohmycoins:database.engineVersion = "16": must not be lower than 17: RDS cannot downgrade PostgreSQL`)
+}
+
+// A replacement whose AWS name or key stays the same is created before the
+// original is deleted and collides with it. Each resource the program can
+// replace that way either deletes first (a short outage) or changes its name.
+func TestReplacementsThatKeepTheirKeyDeleteFirst(t *testing.T) {
+	t.Parallel()
+	old := previewStack(t, "production").Plan
+	changed := copyPlan(t, old)
+	for i := range changed.Resources {
+		r := &changed.Resources[i]
+		switch {
+		case r.Type == typeRepoLifecycle:
+			r.Inputs["policy"] = `{"rules":[]}`
+		case r.Type == typeFlowLog:
+			r.Inputs["maxAggregationInterval"] = 600.0
+		case r.Type == typeNat && strings.HasSuffix(r.Name, "-1"):
+			r.Inputs["subnetId"] = "subnet-0000000000000000"
+		}
+	}
+	d := preview.Diff(changed, old)
+	require.Empty(t, d.Blocked(), diffText(d))
+	for _, name := range []string{"ohmycoins-prod-backend-lifecycle", "ohmycoins-prod-frontend-lifecycle"} {
+		c := mustChange(t, d, typeRepoLifecycle, name)
+		require.Equal(t, []string{"policy"}, c.ReplaceBecause)
+		require.True(t, c.DeleteFirst, "one policy per repository")
+	}
+	require.True(t, mustChange(t, d, typeFlowLog, "ohmycoins-prod-flow-logs").DeleteFirst, "one flow log per VPC, traffic type and destination")
+	require.True(t, mustChange(t, d, typeNat, "ohmycoins-prod-nat-gateway-1").DeleteFirst, "an Elastic IP serves one NAT gateway")
+}
+
+// Task definitions and services start tasks that pull with the execution
+// role, log with it and read the secrets: they wait for its policies and for
+// the secret's value. RDS and the flow log check their roles when given them.
+func TestResourcesWaitForThePermissionsTheyAreGiven(t *testing.T) {
+	for _, c := range []struct{ stack, prefix string }{{"staging", "ohmycoins-staging"}, {"production", "ohmycoins-prod"}} {
+		t.Run(c.stack, func(t *testing.T) {
+			t.Parallel()
+			plan := previewStack(t, c.stack).Plan
+			p := c.prefix
+			needs := []string{
+				mustNamed(t, plan, typeAttachment, p+"-ecs-task-execution-policy").URN,
+				mustNamed(t, plan, typeRolePolicy, p+"-ecs-task-execution-secrets").URN,
+				mustNamed(t, plan, typeSecretVersion, p+"-app-secrets-version").URN,
+			}
+			for _, svc := range []string{"backend", "frontend"} {
+				for _, r := range []preview.Resource{mustNamed(t, plan, typeTaskDef, p+"-"+svc), mustNamed(t, plan, typeService, p+"-"+svc+"-service")} {
+					for _, n := range needs {
+						require.Contains(t, r.Dependencies, n, "%s waits for %s", r.Name, n)
+					}
+				}
+			}
+			db := mustNamed(t, plan, typeDBInstance, p+"-postgres")
+			require.Contains(t, db.Dependencies, mustNamed(t, plan, typeAttachment, p+"-rds-monitoring-policy").URN)
+			if c.stack == "production" {
+				require.Contains(t, mustNamed(t, plan, typeFlowLog, p+"-flow-logs").Dependencies, mustNamed(t, plan, typeRolePolicy, p+"-flow-logs-policy").URN)
+			}
+		})
+	}
+}
+
+// In production, what holds data or evidence is protected: logs, the images
+// that ran, the access logs; staging's may go with the stack.
+func TestProductionProtectsItsEvidence(t *testing.T) {
+	for _, c := range []struct {
+		stack   string
+		protect bool
+	}{{"staging", false}, {"production", true}} {
+		t.Run(c.stack, func(t *testing.T) {
+			t.Parallel()
+			plan := previewStack(t, c.stack).Plan
+			var checked int
+			for _, typ := range []string{typeLogGroup, typeRepository, typeBucket} {
+				for _, r := range plan.OfType(typ) {
+					require.Equal(t, c.protect, r.Protect, "%s %s", typ, r.Name)
+					checked++
+				}
+			}
+			require.Equal(t, map[string]int{"staging": 9, "production": 11}[c.stack], checked,
+				"7 log groups (2 services, redeploy, 2 RDS, 2 Redis) + 2 repositories; production adds the flow logs and the access-log bucket")
+		})
+	}
+}
+
+// The frontend is served on every host the load balancer answers but the
+// API's: production's apex and www too. The API accepts them all, and a stack
+// that lists its own origins is warned about one it forgets.
+func TestCORSAcceptsEveryOriginTheFrontendIsServedOn(t *testing.T) {
+	t.Parallel()
+	backend := containers(t, mustNamed(t, previewStack(t, "production").Plan, typeTaskDef, "ohmycoins-prod-backend"))[0]
+	require.Equal(t, "https://ohmycoins.com,https://www.ohmycoins.com,https://dashboard.ohmycoins.com", envOf(backend)["BACKEND_CORS_ORIGINS"])
+
+	result := previewStack(t, "production", set("ohmycoins:app", `{"corsOrigins": ["https://dashboard.ohmycoins.com"]}`))
+	require.Contains(t, result.Warnings, "ohmycoins:app.corsOrigins does not list https://ohmycoins.com: the frontend is served there, and the API would refuse its requests")
+	require.Contains(t, result.Warnings, "ohmycoins:app.corsOrigins does not list https://www.ohmycoins.com: the frontend is served there, and the API would refuse its requests")
+}
+
+// The staging stack may change what identifies it, but a deployed staging
+// must be destroyed first: the preview says so.
+func TestStagingWarnsWhenItsIdentityChanges(t *testing.T) {
+	t.Parallel()
+	result := previewStack(t, "staging", set("ohmycoins:network", `{"availabilityZones": ["ap-southeast-2a", "ap-southeast-2c"]}`))
+	require.Contains(t, result.Warnings, `ohmycoins:network.availabilityZones = ["ap-southeast-2a","ap-southeast-2c"] differs from the staging preset (["ap-southeast-2a","ap-southeast-2b"]): moving a subnet to another AZ replaces it, and the database's and cache's subnet groups cannot drop the subnets they run in; if staging is deployed with the preset's value, destroy it first (docs/RUNBOOK.md, "Rebuilding staging")`)
+	require.Empty(t, previewStack(t, "production").Warnings)
+}
