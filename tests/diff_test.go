@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -353,4 +354,25 @@ func TestDiffRefusesWhatIsNotAPlanOfTheStack(t *testing.T) {
 		require.Error(t, err, c.name)
 		require.Contains(t, err.Error(), c.want, c.name)
 	}
+}
+
+// TestDiffOfProductionStaysWithinItsBudget: the whole `-diff` command
+// (preview, read, diff, render) between two production plans takes well
+// under 100 ms in-process; the best of five runs is held to it, so a slow
+// shared runner does not fail it, but an accidental quadratic walk does.
+func TestDiffOfProductionStaysWithinItsBudget(t *testing.T) {
+	t.Parallel()
+	path := oldPlanWith(t, "production", func(r *preview.Resource) {
+		if r.Type == typeDBInstance {
+			r.Inputs["dbName"] = "legacy"
+		}
+	})
+	best := time.Hour
+	for range 5 {
+		start := time.Now()
+		code, _, stderr := runCLI("-stack", "production", "-diff", path, "-json")
+		require.Equal(t, 0, code, stderr)
+		best = min(best, time.Since(start))
+	}
+	require.Less(t, best, 100*time.Millisecond)
 }
