@@ -57,8 +57,6 @@ type knob struct {
 
 func to(key, value string) map[string]string { return map[string]string{key: value} }
 
-func changes(c ...string) step { return step{changes: c} }
-
 // matrix is the table. Keys not listed here fail TestUpdateMatrixCoversEverySettableKey.
 var matrix = []knob{
 	{key: "environment",
