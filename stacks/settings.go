@@ -39,9 +39,10 @@ type Settings struct {
 	// Region is the AWS region of every resource; ap-southeast-2 in both environments.
 	Region string
 	// ProtectStatefulResources marks what holds data (the KMS key, the database,
-	// the secret) as Pulumi-protected, so no ordinary update can delete or
-	// replace it; production only. Not a config key: unprotecting is a deliberate
-	// `pulumi state unprotect`.
+	// the cache, the secret) and evidence (the log groups, the image
+	// repositories, the access-log bucket) as Pulumi-protected, so no ordinary
+	// update can delete or replace it; production only. Not a config key:
+	// unprotecting is a deliberate `pulumi state unprotect`.
 	ProtectStatefulResources bool
 
 	// Areas overridable through structured stack config.
@@ -119,7 +120,8 @@ type DatabaseSettings struct {
 	MaintenanceWindow string `json:"maintenanceWindow"`
 	// DeletionProtection refuses a delete of the instance; production only.
 	DeletionProtection bool `json:"deletionProtection"`
-	// SkipFinalSnapshot deletes without a final snapshot; staging only. Production's is named ${p}-postgres-final (defect F1).
+	// SkipFinalSnapshot deletes without a final snapshot; staging only. Production's is named
+	// ${p}-postgres-final-<digest>, stable while the instance stays and new with each incarnation (defect F1).
 	SkipFinalSnapshot bool `json:"skipFinalSnapshot"`
 	// PerformanceInsights is on in production, with PerformanceInsightsRetentionDays (7, free tier).
 	PerformanceInsights bool `json:"performanceInsights"`
@@ -266,7 +268,9 @@ type AppSettings struct {
 	FirstSuperuser string `json:"firstSuperuser"`
 	// EmailsFromEmail is the sender address; noreply@<domain> by default.
 	EmailsFromEmail string `json:"emailsFromEmail"`
-	// CORSOrigins are the browser origins the API accepts; https://dashboard.<domain> by default.
+	// CORSOrigins are the browser origins the API accepts; by default every origin the frontend
+	// is served on (Settings.FrontendOrigins): https://dashboard.<domain>, and the apex and www
+	// where the program points them at the load balancer.
 	CORSOrigins []string `json:"corsOrigins"`
 	// SMTPHost, SMTPPort, SMTPUser, SMTPTLS and SMTPSSL configure outgoing mail; port 587 with STARTTLS by default.
 	SMTPHost string `json:"smtpHost"`
