@@ -73,8 +73,8 @@ func DeployPolicy(d DeployScope) policydoc.Document {
 			"ecs:TagResource", "application-autoscaling:*", "acm:RequestCertificate", "acm:AddTagsToCertificate",
 			"elasticloadbalancing:AddTags", "logs:DescribeLogGroups", "cloudwatch:PutDashboard", "cloudwatch:DeleteDashboards",
 			"ecr:GetAuthorizationToken",
-			// Step Functions' log delivery offers no resource-level permission.
-			"logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+			// Step Functions' definition check and log delivery offer no resource-level permission.
+			"states:ValidateStateMachineDefinition", "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
 			"logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
 		}, "*")),
 		keyByAlias,
