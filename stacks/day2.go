@@ -62,7 +62,7 @@ func (s Settings) validateDay2(p *problems) {
 	}
 }
 
-// IdentityWarnings are, for the staging stack, the identity settings that
+// identityWarnings are, for the staging stack, the identity settings that
 // differ from the preset: allowed, since staging may be rebuilt, but a change
 // of any of them against a deployed staging recreates or strands its data
 // tier, so it is done by destroying staging first.

@@ -100,7 +100,6 @@ func ec2OpenPorts(p Plan) []Violation {
 	})
 }
 
-// dataTierGroups are the security groups that must have no egress.
 // groupsByRole maps the ids of the security groups whose logical names end in
 // one of the suffixes to those names (physical names carry a digest).
 func groupsByRole(p Plan, suffixes ...string) map[string]string {
@@ -115,6 +114,7 @@ func groupsByRole(p Plan, suffixes ...string) map[string]string {
 	return ids
 }
 
+// dataTierGroups are the security groups that must have no egress.
 func dataTierGroups(p Plan) map[string]string {
 	return groupsByRole(p, "-rds-sg", "-redis-sg", "-vpce-sg")
 }
