@@ -163,7 +163,6 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		AccountID:          account,
 		Repository:         s.GitHub.Repository,
 		Environment:        s.Environment,
-		CreateOIDCProvider: s.GitHub.CreateOIDCProvider,
 		OIDCProviderARN:    s.GitHub.OIDCProviderARN,
 		StateBucket:        statebackend.BucketName,
 		StateKeyAlias:      statebackend.KeyAlias,

@@ -224,6 +224,12 @@ func checkKnownKeys(keys []string, p *problems) {
 	}
 }
 
+// retiredKeys are settings an earlier version of the program read, with why
+// they went: a stack file that still sets one is told what replaced it.
+var retiredKeys = map[string]string{
+	"github.createOidcProvider": "the account's GitHub OIDC provider belongs to the account-level program (bootstrap/, docs/RUNBOOK.md \"State backend\"), and every stack references it",
+}
+
 // mergeObject overrides the fields of dst (a struct) with the keys of the JSON
 // object raw, recursing into nested objects. Keys not in the JSON keep their
 // value; unknown keys and values of the wrong type are problems, each reported
@@ -238,6 +244,10 @@ func mergeObject(path string, raw []byte, dst reflect.Value, p *problems) {
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		sub := path + "." + k
 		index, ok := fields[k]
+		if why, retired := retiredKeys[sub]; !ok && retired {
+			p.addf(sub, "is no longer a setting: %s; remove it (pulumi config rm --path --stack %s '%s:%s')", why, p.stack, Project, sub)
+			continue
+		}
 		if !ok {
 			p.addf(sub, "is not a setting of this program%s", suggest(k, slices.Sorted(maps.Keys(fields))))
 			continue

@@ -287,9 +287,9 @@ type AppSettings struct {
 type GitHubSettings struct {
 	// Repository is owner/name; only its workflows may assume the CI roles.
 	Repository string `json:"repository"`
-	// CreateOIDCProvider creates the account's GitHub OIDC provider (one per account: only one stack may).
-	CreateOIDCProvider bool `json:"createOidcProvider"`
-	// OIDCProviderARN is the existing provider's ARN when this stack does not create it.
+	// OIDCProviderARN is the account's GitHub OIDC provider, which the account-level
+	// program (bootstrap/) owns; empty (the default) means the one of the account
+	// the stack deploys into.
 	OIDCProviderARN string `json:"oidcProviderArn"`
 }
 

@@ -425,16 +425,8 @@ func (s Settings) validateGitHub(p *problems) {
 	} else if !githubRepository.MatchString(g.Repository) {
 		p.add("github.repository", g.Repository, "must be owner/name, without a wildcard")
 	}
-	if !g.CreateOIDCProvider && g.OIDCProviderARN == "" {
-		p.addf("github.oidcProviderArn", "is not set and github.createOidcProvider is false: set one (the account has one GitHub OIDC provider; one stack creates it, the others name its ARN)")
-	}
-	if g.OIDCProviderARN != "" {
-		if !oidcProviderARN.MatchString(g.OIDCProviderARN) {
-			p.add("github.oidcProviderArn", g.OIDCProviderARN, "must be arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com")
-		}
-		if g.CreateOIDCProvider {
-			p.add("github.oidcProviderArn", g.OIDCProviderARN, "must be empty when github.createOidcProvider is true: the stack either creates the provider or uses an existing one")
-		}
+	if g.OIDCProviderARN != "" && !oidcProviderARN.MatchString(g.OIDCProviderARN) {
+		p.add("github.oidcProviderArn", g.OIDCProviderARN, "must be arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com")
 	}
 }
 

@@ -116,7 +116,6 @@ func completeSite(s *stacks.Settings) {
 	s.Site.Domain = "staging.example.com"
 	s.Site.AlertEmails = []string{"devops@example.com"}
 	s.GitHub.Repository = "example/ohmycoins"
-	s.GitHub.CreateOIDCProvider = true
 	s.Backend.Image = "ghcr.io/example/backend:latest"
 	s.Frontend.Image = "ghcr.io/example/frontend:latest"
 	s.App.FirstSuperuser = "admin@example.com"

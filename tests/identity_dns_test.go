@@ -59,22 +59,15 @@ func trust(t *testing.T, plan *preview.Plan, role string) policydoc.Statement {
 }
 
 func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
-	const providerARN = "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com"
+	// The account's provider, which the account-level program owns; neither stack creates it.
+	const provider = "arn:aws:iam::" + preview.MockAccountID + ":oidc-provider/token.actions.githubusercontent.com"
 	for _, c := range []struct{ stack, prefix, environment string }{
 		{"staging", "ohmycoins-staging", "staging"}, {"production", "ohmycoins-prod", "production"},
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
 			plan := previewStack(t, c.stack).Plan
-			provider := providerARN
-			if c.stack == "staging" {
-				oidc := mustNamed(t, plan, typeOIDC, "ohmycoins-staging-github-oidc")
-				require.Equal(t, "https://token.actions.githubusercontent.com", oidc.Inputs["url"])
-				require.Equal(t, []any{"sts.amazonaws.com"}, oidc.Inputs["clientIdLists"])
-				provider = oidc.Outputs["arn"].(string)
-			} else {
-				require.Empty(t, plan.OfType(typeOIDC), "production names the provider staging created (defect C1)")
-			}
+			require.Empty(t, plan.OfType(typeOIDC), "the account's OIDC provider belongs to the account-level program")
 			for role, subject := range map[string]string{
 				c.prefix + "-github-preview": "repo:MarkLimmage/ohmycoins:pull_request",
 				c.prefix + "-github-deploy":  "repo:MarkLimmage/ohmycoins:environment:" + c.environment,
@@ -250,10 +243,17 @@ func TestAGivenCertificateIsUsedAsIs(t *testing.T) {
 	require.Len(t, plan.OfType(typeRecord), 2, "the alias records still point the hosts at the ALB")
 }
 
-func TestOIDCProviderMustBeCreatedOrNamed(t *testing.T) {
+// A stack file of the earlier program that still asks its stack to create the
+// provider is told where the provider went.
+func TestTheRetiredOIDCSettingSaysWhereTheProviderWent(t *testing.T) {
 	t.Parallel()
-	problems := previewError(t, "production", set("ohmycoins:github", `{"repository": "MarkLimmage/ohmycoins"}`))
-	requireProblem(t, problems, "ohmycoins:github.oidcProviderArn is not set and github.createOidcProvider is false")
+	problems := previewError(t, "staging", set("ohmycoins:github", `{"repository": "MarkLimmage/ohmycoins", "createOidcProvider": true}`))
+	requireProblem(t, problems, "ohmycoins:github.createOidcProvider is no longer a setting: the account's GitHub OIDC provider belongs to the account-level program (bootstrap/",
+		"pulumi config rm --path --stack staging 'ohmycoins:github.createOidcProvider'")
+
+	named := previewStack(t, "production", set("ohmycoins:github", `{"repository": "MarkLimmage/ohmycoins", "oidcProviderArn": "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com"}`)).Plan
+	require.Equal(t, []string{"arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com"},
+		trust(t, named, "ohmycoins-prod-github-deploy").Principal.Federated, "an explicit provider ARN is used as given")
 }
 
 func TestBootstrapCreatesTheStateBackend(t *testing.T) {
@@ -289,8 +289,33 @@ func TestBootstrapCreatesTheStateBackend(t *testing.T) {
 	require.Equal(t, "Deny", policy.Statement[0].Effect)
 	require.Equal(t, []string{"false"}, policy.Statement[0].Condition["Bool"]["aws:SecureTransport"], "TLS only")
 
+	oidc := mustNamed(t, plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ohmycoins-github-oidc")
+	require.True(t, oidc.Protect, "losing the provider breaks every stack's CI")
+	require.Equal(t, "https://token.actions.githubusercontent.com", oidc.Inputs["url"])
+	require.Equal(t, []any{"sts.amazonaws.com"}, oidc.Inputs["clientIdLists"])
+	const adopted = "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com"
+	require.Equal(t, adopted, oidc.Import, "the account's provider is adopted, not created twice")
+	require.Equal(t, []string{"thumbprintLists"}, oidc.IgnoreChanges)
+	require.Equal(t, adopted, plan.Outputs["github_oidc_provider_arn"])
+
 	require.Equal(t, "s3://ohmycoins-pulumi-state?region=ap-southeast-2", plan.Outputs["login_url"])
 	require.Equal(t, "awskms://alias/ohmycoins-pulumi?region=ap-southeast-2", plan.Outputs["secrets_provider"])
+}
+
+// An account without a GitHub OIDC provider gets one created; a provider ARN
+// that is not one is refused before anything is created.
+func TestBootstrapCreatesOrAdoptsTheOIDCProvider(t *testing.T) {
+	t.Parallel()
+	result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", ProgramName: "bootstrap",
+		Unset: []string{"ohmycoins-state:githubOidcProviderArn"}})
+	require.NoError(t, err)
+	oidc := mustNamed(t, result.Plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ohmycoins-github-oidc")
+	require.Empty(t, oidc.Import, "nothing to adopt: created")
+	require.Empty(t, oidc.IgnoreChanges)
+
+	_, err = preview.Preview(preview.Options{Dir: projectDir, Stack: "state", ProgramName: "bootstrap",
+		Set: map[string]string{"ohmycoins-state:githubOidcProviderArn": "arn:aws:iam::220711411889:oidc-provider/accounts.google.com"}})
+	require.ErrorContains(t, err, `ohmycoins-state:githubOidcProviderArn = "arn:aws:iam::220711411889:oidc-provider/accounts.google.com": must be arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`)
 }
 
 // TestStackFilesUseTheBootstrappedBackend: the stacks' secrets provider and the

@@ -43,7 +43,7 @@ func TestStackFilesLoadTheirPresetsAndSiteValues(t *testing.T) {
 	require.Equal(t, "api.staging.ohmycoins.com", staging.APIHost())
 	require.Equal(t, []string{"devops@ohmycoins.com"}, staging.Site.AlertEmails)
 	require.Equal(t, "MarkLimmage/ohmycoins", staging.GitHub.Repository)
-	require.True(t, staging.GitHub.CreateOIDCProvider)
+	require.Empty(t, staging.GitHub.OIDCProviderARN, "the account's provider, which the account-level program owns")
 	require.Equal(t, "ghcr.io/marklimmage/ohmycoins-backend:latest", staging.Backend.Image)
 	require.Equal(t, []string{"https://dashboard.staging.ohmycoins.com", "http://localhost:5173"}, staging.App.CORSOrigins)
 	// Derived from the domain because the stack file leaves them out.

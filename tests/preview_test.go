@@ -100,7 +100,7 @@ func TestPlanFollowsTheJSONContract(t *testing.T) {
 					keys = append(keys, k)
 				}
 				sort.Strings(keys)
-				require.Equal(t, []string{"custom", "deleteBeforeReplace", "dependencies", "ignoreChanges", "inputs",
+				require.Equal(t, []string{"custom", "deleteBeforeReplace", "dependencies", "ignoreChanges", "import", "inputs",
 					"name", "outputs", "parent", "propertyDependencies", "protect", "provider", "retainOnDelete",
 					"secretDigests", "type", "urn"}, keys)
 				var urn string

@@ -181,10 +181,9 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 			[]string{`ohmycoins:github.repository = "example/*": must be owner/name, without a wildcard`}},
 		{"missing repository", staging, func(s *stacks.Settings) { s.GitHub.Repository = "" },
 			[]string{"ohmycoins:github.repository is not set"}},
-		{"OIDC provider both created and given", staging, func(s *stacks.Settings) {
-			s.GitHub.CreateOIDCProvider = true
-			s.GitHub.OIDCProviderARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-		}, []string{"ohmycoins:github.oidcProviderArn = ", "must be empty when github.createOidcProvider is true"}},
+		{"OIDC provider of another issuer", staging, func(s *stacks.Settings) {
+			s.GitHub.OIDCProviderARN = "arn:aws:iam::123456789012:oidc-provider/gitlab.com"
+		}, []string{`ohmycoins:github.oidcProviderArn = "arn:aws:iam::123456789012:oidc-provider/gitlab.com": must be arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`}},
 
 		// Secrets.
 		{"missing required secret", staging, func(s *stacks.Settings) { s.Credentials.OpenAIAPIKey = stacks.Secret{} },

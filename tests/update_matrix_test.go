@@ -64,7 +64,6 @@ var matrix = []knob{
 		production: step{set: to("environment", `"staging"`), refused: "must be production in the stack production: another environment's preset would rename and reshape every resource of the live stack; create a new stack for it (pulumi stack init)"}},
 	{key: "namePrefix",
 		staging: step{set: to("namePrefix", `"ohmycoins-stg"`), recreated: true, changes: []string{
-			"+ iam/openIdConnectProvider ohmycoins-stg-github-oidc !",
 			"+ route53/record ohmycoins-stg-alias-api.staging.ohmycoins.com !",
 			"+ route53/record ohmycoins-stg-alias-dashboard.staging.ohmycoins.com !",
 		}},
@@ -134,7 +133,6 @@ var matrix = []knob{
 			"+- elasticache/parameterGroup redis7 (provider)",
 			"+- elasticache/replicationGroup redis (kmsKeyId, provider)",
 			"+- elasticache/subnetGroup redis-subnet-group (provider)",
-			"+- iam/openIdConnectProvider github-oidc (provider) !",
 			"+- iam/role backend-redeploy-role (provider) !",
 			"+- iam/role backend-secret-rotated-role (provider) !",
 			"+- iam/role ecs-task-execution-role (provider) !",
@@ -1044,20 +1042,12 @@ var matrix = []knob{
 			"~ iam/role github-deploy",
 			"~ iam/role github-preview",
 		}}},
-	{key: "github.createOidcProvider",
-		staging: step{set: map[string]string{"github.createOidcProvider": `false`, "github.oidcProviderArn": `"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"`}, changes: []string{
-			"- iam/openIdConnectProvider github-oidc",
-		}},
-		production: step{set: map[string]string{"github.createOidcProvider": `true`, "github.oidcProviderArn": `""`}, changes: []string{
+	{key: "github.oidcProviderArn",
+		staging: step{set: to("github.oidcProviderArn", `"arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com"`), changes: []string{
 			"~ iam/role github-deploy",
 			"~ iam/role github-preview",
-			"+ iam/openIdConnectProvider github-oidc",
-		}}},
-	{key: "github.oidcProviderArn",
-		staging: step{set: map[string]string{"github.createOidcProvider": `false`, "github.oidcProviderArn": `"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"`}, changes: []string{
-			"- iam/openIdConnectProvider github-oidc",
 		}},
-		production: step{set: to("github.oidcProviderArn", `"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"`), changes: []string{
+		production: step{set: to("github.oidcProviderArn", `"arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com"`), changes: []string{
 			"~ iam/role github-deploy",
 			"~ iam/role github-preview",
 		}}},

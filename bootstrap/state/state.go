@@ -1,8 +1,16 @@
-// Package state is the bootstrap program: the S3 bucket ohmycoins-pulumi-state
-// that holds every stack's Pulumi state (versioned, so an accidental overwrite
-// can be undone; SSE-KMS; public access blocked; TLS only; old versions expire)
-// and the KMS key alias/ohmycoins-pulumi that encrypts the stacks' secrets. It
-// replaces the original's hand-made, AES256-only Terraform state bucket.
+// Package state is the bootstrap program, the account-level program: what one
+// AWS account holds once for every stack of ohmycoins.
+//
+//   - The S3 bucket ohmycoins-pulumi-state that holds every stack's Pulumi
+//     state (versioned, so an accidental overwrite can be undone; SSE-KMS;
+//     public access blocked; TLS only; old versions expire), and the KMS key
+//     alias/ohmycoins-pulumi that encrypts the stacks' secrets. They replace the
+//     original's hand-made, AES256-only Terraform state bucket.
+//   - The account's GitHub OIDC provider, which the CI roles of every stack
+//     trust. AWS holds one per issuer URL, so no environment may own it:
+//     destroying staging must not break production's CI. An account that has
+//     one already (the original's was made by hand) adopts it: set
+//     ohmycoins-state:githubOidcProviderArn and the first `pulumi up` imports it.
 //
 // It lives in an importable package, not in main, so the offline preview and
 // the tests run it exactly like the main program.
@@ -10,11 +18,15 @@ package state
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/components/cicd"
 
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/privatebucket"
@@ -24,9 +36,21 @@ import (
 // NoncurrentVersionDays is how long an overwritten state file can be restored.
 const NoncurrentVersionDays = 90
 
-// Program creates the state backend. Both resources are protected: losing
-// either loses every stack's state or secrets.
+// ConfigNamespace is the config namespace of the bootstrap project.
+const ConfigNamespace = "ohmycoins-state"
+
+// oidcProviderARN is the form of an existing GitHub OIDC provider's ARN.
+var oidcProviderARN = regexp.MustCompile(`^arn:aws:iam::[0-9]{12}:oidc-provider/token\.actions\.githubusercontent\.com$`)
+
+// Program creates the account-level resources. All are protected: losing the
+// bucket or the key loses every stack's state or secrets, losing the OIDC
+// provider every stack's CI.
 func Program(ctx *pulumi.Context) error {
+	adopt, _ := ctx.GetConfig(ConfigNamespace + ":githubOidcProviderArn")
+	if adopt != "" && !oidcProviderARN.MatchString(adopt) {
+		return fmt.Errorf("invalid settings for stack %q (1):\n  %s:githubOidcProviderArn = %q: must be arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com, the provider to adopt",
+			ctx.Stack(), ConfigNamespace, adopt)
+	}
 	provider, err := aws.NewProvider(ctx, "ohmycoins-state-aws", &aws.ProviderArgs{
 		Region: pulumi.String(statebackend.Region),
 		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.StringMap{
@@ -71,10 +95,31 @@ func Program(ctx *pulumi.Context) error {
 		return err
 	}
 
+	oidc, err := githubOIDCProvider(ctx, adopt, protected)
+	if err != nil {
+		return err
+	}
+
 	ctx.Export("bucket_name", bucket.Bucket.Bucket)
+	ctx.Export("github_oidc_provider_arn", oidc.Arn)
 	ctx.Export("key_arn", key.Arn)
 	ctx.Export("key_alias", pulumi.String(statebackend.KeyAlias))
 	ctx.Export("login_url", pulumi.String(statebackend.LoginURL()))
 	ctx.Export("secrets_provider", pulumi.String(statebackend.SecretsProvider()))
 	return nil
+}
+
+// githubOIDCProvider is the account's GitHub OIDC provider. With adopt (the
+// ARN of the provider the account has), the first `pulumi up` imports it
+// rather than failing to create a second one; its thumbprints are left as they
+// are, since AWS no longer checks them for GitHub and an import must match.
+func githubOIDCProvider(ctx *pulumi.Context, adopt string, opts []pulumi.ResourceOption) (*iam.OpenIdConnectProvider, error) {
+	if adopt != "" {
+		opts = slices.Concat(opts, []pulumi.ResourceOption{pulumi.Import(pulumi.ID(adopt)), pulumi.IgnoreChanges([]string{"thumbprintLists"})})
+	}
+	return iam.NewOpenIdConnectProvider(ctx, "ohmycoins-github-oidc", &iam.OpenIdConnectProviderArgs{
+		Url:             pulumi.String(cicd.GitHubOIDCURL),
+		ClientIdLists:   pulumi.ToStringArray([]string{cicd.GitHubOIDCAudience}),
+		ThumbprintLists: pulumi.ToStringArray(cicd.GitHubOIDCThumbprints),
+	}, opts...)
 }

@@ -1,5 +1,8 @@
-// Package cicd creates the identity GitHub Actions uses for this stack: the
-// account's GitHub OIDC provider (or a reference to it) and two roles.
+// Package cicd creates the identity GitHub Actions uses for this stack: two
+// roles that trust the account's GitHub OIDC provider. The provider is the
+// account's, shared by every stack, so the account-level program (bootstrap/)
+// owns it and this component only references it: destroying one environment
+// must never break another's CI.
 //
 //   - <prefix>-github-preview: assumable only by pull-request workflows of the
 //     repository; reads AWS and the stack's state to run `pulumi preview`.
@@ -16,6 +19,7 @@ package cicd
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -25,6 +29,20 @@ import (
 
 // GitHubOIDCURL is the issuer of GitHub Actions' identity tokens.
 const GitHubOIDCURL = "https://token.actions.githubusercontent.com"
+
+// GitHubOIDCAudience is the audience GitHub's tokens carry for AWS.
+const GitHubOIDCAudience = "sts.amazonaws.com"
+
+// GitHubOIDCThumbprints are GitHub's published certificate thumbprints; AWS
+// trusts GitHub's certificate authority itself, and keeps them for the API
+// that still asks for one.
+var GitHubOIDCThumbprints = []string{"6938fd4d98bab03faadb97b34396831e3780aea1", "1c58a3a8518e8759bf075b76b750d4f2df264fcd"}
+
+// GitHubOIDCProviderARN is the ARN of an account's GitHub OIDC provider:
+// AWS holds one provider per issuer URL, and names it after the URL.
+func GitHubOIDCProviderARN(account string) string {
+	return "arn:aws:iam::" + account + ":oidc-provider/" + strings.TrimPrefix(GitHubOIDCURL, "https://")
+}
 
 // ReadOnlyAccessARN is AWS's read-only policy, which previews and refreshes need.
 const ReadOnlyAccessARN = "arn:aws:iam::aws:policy/ReadOnlyAccess"
@@ -36,9 +54,10 @@ type Args struct {
 	// Repository is owner/name; Environment is the GitHub environment that may deploy.
 	Repository  string
 	Environment string
-	// CreateOIDCProvider creates the account's provider; otherwise OIDCProviderARN names it.
-	CreateOIDCProvider bool
-	OIDCProviderARN    string
+	// OIDCProviderARN is the account's GitHub OIDC provider, which the
+	// account-level program (bootstrap/) owns; "" means the one of this
+	// account (GitHubOIDCProviderARN). The stack only references it.
+	OIDCProviderARN string
 	// StateBucket and StateKeyAlias are the Pulumi state backend.
 	StateBucket   string
 	StateKeyAlias string
@@ -61,8 +80,6 @@ type GitHubCI struct {
 // New creates the CI identity. The component's name is the environment's name prefix.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*GitHubCI, error) {
 	switch {
-	case args.CreateOIDCProvider == (args.OIDCProviderARN != ""):
-		return nil, fmt.Errorf("cicd: set exactly one of CreateOIDCProvider and OIDCProviderARN")
 	case args.Repository == "" || args.Environment == "" || args.AccountID == nil:
 		return nil, fmt.Errorf("cicd: Repository, Environment and AccountID are required")
 	case args.StateBucket == "" || args.StateKeyAlias == "":
@@ -74,23 +91,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}
 	parent := pulumi.Parent(c)
 
-	if args.CreateOIDCProvider {
-		provider, err := iam.NewOpenIdConnectProvider(ctx, name+"-github-oidc", &iam.OpenIdConnectProviderArgs{
-			Url:           pulumi.String(GitHubOIDCURL),
-			ClientIdLists: pulumi.StringArray{pulumi.String("sts.amazonaws.com")},
-			// AWS trusts GitHub's certificate authority itself; the thumbprints are
-			// GitHub's published ones, kept for the API that still asks for one.
-			ThumbprintLists: pulumi.StringArray{
-				pulumi.String("6938fd4d98bab03faadb97b34396831e3780aea1"),
-				pulumi.String("1c58a3a8518e8759bf075b76b750d4f2df264fcd"),
-			},
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		c.OIDCProviderARN = provider.Arn
-	} else {
-		c.OIDCProviderARN = pulumi.String(args.OIDCProviderARN).ToStringOutput()
+	c.OIDCProviderARN = pulumi.String(args.OIDCProviderARN).ToStringOutput()
+	if args.OIDCProviderARN == "" {
+		c.OIDCProviderARN = args.AccountID.ToStringOutput().ApplyT(GitHubOIDCProviderARN).(pulumi.StringOutput)
 	}
 
 	preview, err := role(ctx, name+"-github-preview", "pull requests of "+args.Repository+" preview "+name,

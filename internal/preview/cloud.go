@@ -51,6 +51,8 @@ type Registration struct {
 	Dependencies []string
 	// PropertyDependencies are, per input, the resources whose outputs it was built from.
 	PropertyDependencies map[string][]string
+	// Import is the physical id the resource is adopted with (the import resource option); "" when created.
+	Import               string
 	Protect              bool
 	RetainOnDelete       bool
 	DeleteBeforeReplace  bool
@@ -67,6 +69,7 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		Custom:   args.Custom,
 		Provider: args.Provider,
 		Inputs:   args.Inputs,
+		Import:   args.ID,
 	}
 	if rpc := args.RegisterRPC; rpc != nil {
 		reg.Parent = rpc.GetParent()
@@ -112,6 +115,12 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		id, outputs, err = respond(env{region: region, account: MockAccountID}, reg.Type, reg.Name, args.Inputs)
 		if err != nil {
 			return "", nil, err
+		}
+	}
+	if reg.Import != "" {
+		id = reg.Import // an adopted resource keeps the id it has, and an ARN id is its ARN
+		if strings.HasPrefix(id, "arn:") {
+			outputs["arn"] = resource.NewStringProperty(id)
 		}
 	}
 	reg.ID, reg.Outputs = id, outputs

@@ -18,6 +18,7 @@ type Op string
 // The operations of a diff.
 const (
 	OpCreate  Op = "create"
+	OpImport  Op = "import" // adopted: an existing resource enters the stack
 	OpUpdate  Op = "update"
 	OpReplace Op = "replace"
 	OpDelete  Op = "delete"
@@ -124,7 +125,11 @@ func Diff(old, current *Plan) PlanDiff {
 	for _, r := range current.Resources {
 		o, ok := before[r.URN]
 		if !ok {
-			work[r.URN] = &pending{change: Change{URN: r.URN, Type: r.Type, Name: r.Name, Op: OpCreate, Inputs: allInputs(nil, r.Inputs)}, now: r}
+			op := OpCreate
+			if r.Import != "" {
+				op = OpImport
+			}
+			work[r.URN] = &pending{change: Change{URN: r.URN, Type: r.Type, Name: r.Name, Op: op, Inputs: allInputs(nil, r.Inputs)}, now: r}
 			order = append(order, r.URN)
 			continue
 		}
@@ -153,7 +158,7 @@ func Diff(old, current *Plan) PlanDiff {
 		}
 		for _, urn := range order {
 			p := work[urn]
-			if p.change.Op == OpCreate || p.change.Op == OpDelete {
+			if p.change.Op == OpCreate || p.change.Op == OpDelete || p.change.Op == OpImport {
 				continue
 			}
 			if p.cascade(replaced, work, rules) {
@@ -185,7 +190,7 @@ func Diff(old, current *Plan) PlanDiff {
 }
 
 // opRank orders a diff: what loses data or fails first.
-var opRank = map[Op]int{OpReplace: 0, OpDelete: 1, OpUpdate: 2, OpCreate: 3}
+var opRank = map[Op]int{OpReplace: 0, OpDelete: 1, OpImport: 2, OpUpdate: 3, OpCreate: 4}
 
 // pending is one resource being classified.
 type pending struct {
@@ -250,7 +255,7 @@ func comparable(r, other Resource) map[string]any {
 
 // classify decides create/update/replace/delete for a resource in both plans.
 func (p *pending) classify(rules *replacement.Table) {
-	if p.change.Op == OpCreate || p.change.Op == OpDelete {
+	if p.change.Op == OpCreate || p.change.Op == OpDelete || p.change.Op == OpImport {
 		return
 	}
 	if len(p.changed) == 0 {

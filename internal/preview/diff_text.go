@@ -19,7 +19,7 @@ const (
 )
 
 // symbols are how `pulumi preview` marks each operation.
-var symbols = map[Op]string{OpCreate: "+", OpUpdate: "~", OpReplace: "+-", OpDelete: "-"}
+var symbols = map[Op]string{OpCreate: "+", OpImport: "=", OpUpdate: "~", OpReplace: "+-", OpDelete: "-"}
 
 // Write prints the diff for a reviewer: one block per changed resource with
 // what happens to it and why, the changed values (old → new), what would make
@@ -65,8 +65,12 @@ func (d PlanDiff) Write(w io.Writer) {
 			fmt.Fprintf(w, "   %s: %s → %s\n", k, show(v.Old, maxValueRunes), show(v.New, maxValueRunes))
 		}
 	}
-	fmt.Fprintf(w, "\nResources: %d to create, %d to update, %d to replace, %d to delete, %d unchanged\n",
-		d.Count(OpCreate), d.Count(OpUpdate), d.Count(OpReplace), d.Count(OpDelete), d.Unchanged)
+	imports := ""
+	if n := d.Count(OpImport); n > 0 {
+		imports = fmt.Sprintf("%d to import, ", n)
+	}
+	fmt.Fprintf(w, "\nResources: %s%d to create, %d to update, %d to replace, %d to delete, %d unchanged\n",
+		imports, d.Count(OpCreate), d.Count(OpUpdate), d.Count(OpReplace), d.Count(OpDelete), d.Unchanged)
 	if blocked := d.Blocked(); len(blocked) > 0 {
 		fmt.Fprintf(w, "pulumi up would fail on %d of them (marked !)\n", len(blocked))
 	}

@@ -42,6 +42,9 @@ type Resource struct {
 	// ProviderURN is the provider resource that manages this one ("" for
 	// components): replacing a provider replaces everything it manages.
 	ProviderURN string `json:"provider"`
+	// Import is the physical id of an existing resource the program adopts
+	// (the import resource option) instead of creating it; "" otherwise.
+	Import string `json:"import"`
 	// SecretDigests fingerprint, per input holding a secret, the value the
 	// preview saw, so that a diff can tell a changed secret from an unchanged
 	// one without showing either. Offline the stack secrets are placeholders,
@@ -93,6 +96,7 @@ func newPlan(project, stack string, regs []Registration, outputs map[string]any)
 			Outputs:              plainMap(r.Outputs),
 			PropertyDependencies: nonNilMap(r.PropertyDependencies),
 			ProviderURN:          providerURN(r.Provider),
+			Import:               r.Import,
 			SecretDigests:        secretDigests(r.Inputs),
 			ID:                   r.ID,
 			Provider:             r.Provider,

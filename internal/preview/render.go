@@ -14,11 +14,14 @@ import (
 // WriteTree prints the plan like `pulumi preview`: the resource tree with what
 // would happen to each, the stack outputs, and a summary count.
 func (p *Plan) WriteTree(w io.Writer) {
-	type row struct{ typ, name string }
+	type row struct {
+		typ, name string
+		imported  bool
+	}
 	var rows []row
 	var walk func(r Resource, prefix, branch string)
 	walk = func(r Resource, prefix, branch string) {
-		rows = append(rows, row{prefix + branch + r.Type, r.Name})
+		rows = append(rows, row{prefix + branch + r.Type, r.Name, r.Import != ""})
 		children := p.Children(r.URN)
 		next := prefix
 		switch branch {
@@ -44,9 +47,15 @@ func (p *Plan) WriteTree(w io.Writer) {
 	}
 	fmt.Fprintf(w, "Previewing update (%s), offline against the mock cloud:\n\n", p.Stack)
 	fmt.Fprintf(w, "     %-*s  %-*s  %s\n", typeWidth, "Type", nameWidth, "Name", "Plan")
+	imports := 0
 	for _, r := range rows {
 		pad := typeWidth - len([]rune(r.typ))
-		fmt.Fprintf(w, " +   %s%s  %-*s  create\n", r.typ, strings.Repeat(" ", pad), nameWidth, r.name)
+		symbol, op := "+", "create"
+		if r.imported {
+			symbol, op = "=", "import"
+			imports++
+		}
+		fmt.Fprintf(w, " %s   %s%s  %-*s  %s\n", symbol, r.typ, strings.Repeat(" ", pad), nameWidth, r.name, op)
 	}
 
 	if len(p.Outputs) > 0 {
@@ -60,7 +69,10 @@ func (p *Plan) WriteTree(w io.Writer) {
 			fmt.Fprintf(w, "    %-*s: %s\n", width, n, showValue(p.Outputs[n]))
 		}
 	}
-	fmt.Fprintf(w, "\nResources:\n    + %d to create\n", len(p.Resources))
+	fmt.Fprintf(w, "\nResources:\n    + %d to create\n", len(p.Resources)-imports)
+	if imports > 0 {
+		fmt.Fprintf(w, "    = %d to import\n", imports)
+	}
 }
 
 // showValue renders an output value compactly, as JSON.
