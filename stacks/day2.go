@@ -110,7 +110,7 @@ func versionBelow(a, b string) bool {
 // backend.autoscaling.maxCount, ...; a map such as policy.waivers counts as
 // one), and the stack secrets. The update matrix test changes each of them.
 func SettableKeys() []string {
-	keys := []string{keyEnvironment, keyNamePrefix, keyRegion, keyDomain, keyCertificateARN, keyAlertEmails}
+	keys := []string{keyEnvironment, keyNamePrefix, keyRegion, keyAccountID, keyDomain, keyCertificateARN, keyAlertEmails}
 	var s Settings
 	for area, target := range areas(&s) {
 		keys = append(keys, leafKeys(area, reflect.TypeOf(target).Elem())...)

@@ -72,12 +72,17 @@ type Deployment struct {
 // through Args and the explicit provider through resource options; components
 // never import one another, so this is the only place they meet.
 func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
-	provider, err := aws.NewProvider(ctx, s.Name("aws"), &aws.ProviderArgs{
+	providerArgs := &aws.ProviderArgs{
 		Region: pulumi.String(s.Region),
 		DefaultTags: &aws.ProviderDefaultTagsArgs{
 			Tags: pulumi.ToStringMap(s.DefaultTags()),
 		},
-	})
+	}
+	if s.AccountID != "" {
+		// Credentials of another account fail before anything is read or changed.
+		providerArgs.AllowedAccountIds = pulumi.ToStringArray([]string{s.AccountID})
+	}
+	provider, err := aws.NewProvider(ctx, s.Name("aws"), providerArgs)
 	if err != nil {
 		return nil, err
 	}
@@ -232,6 +237,7 @@ func deployData(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.S
 		PerformanceInsightsRetentionDays: db.PerformanceInsightsRetentionDays,
 		MonitoringIntervalSeconds:        db.MonitoringIntervalSeconds,
 		ApplyImmediately:                 db.ApplyImmediately,
+		SnapshotIdentifier:               db.SnapshotIdentifier,
 		LogRetentionDays:                 s.Logs.RetentionDays,
 		Protect:                          s.ProtectStatefulResources,
 	}, provider); err != nil {
@@ -253,6 +259,7 @@ func deployData(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.S
 		SnapshotWindow:        cache.SnapshotWindow,
 		MaintenanceWindow:     cache.MaintenanceWindow,
 		ApplyImmediately:      cache.ApplyImmediately,
+		SnapshotName:          cache.SnapshotName,
 		LogRetentionDays:      s.Logs.RetentionDays,
 		Protect:               s.ProtectStatefulResources,
 	}, provider); err != nil {

@@ -152,6 +152,14 @@ var (
 	githubRepository = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
 	namePrefixFormat = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 	regionFormat     = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
+	accountIDFormat  = regexp.MustCompile(`^[0-9]{12}$`)
+	// A DB snapshot: a manual snapshot's identifier, an automated one's
+	// (rds:<instance>-<date>), or either's ARN.
+	dbSnapshotID  = regexp.MustCompile(`^(rds:)?[a-zA-Z](?:[a-zA-Z0-9]|-[a-zA-Z0-9]){0,254}$`)
+	dbSnapshotARN = regexp.MustCompile(`^arn:aws[a-z-]*:rds:([a-z0-9-]+):[0-9]{12}:snapshot:(rds:)?[a-zA-Z](?:[a-zA-Z0-9]|-[a-zA-Z0-9]){0,254}$`)
+	// An ElastiCache snapshot: a manual one's name or an automatic one's
+	// (automatic.<group>-<date>).
+	cacheSnapshotName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9.-]{0,254}$`)
 	dbInstanceClass  = regexp.MustCompile(`^db\.[a-z0-9]+\.[a-z0-9]+$`)
 	cacheNodeType    = regexp.MustCompile(`^cache\.[a-z0-9]+\.[a-z0-9]+$`)
 	majorVersion     = regexp.MustCompile(`^[0-9]+$`)

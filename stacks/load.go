@@ -88,6 +88,7 @@ const (
 	keyEnvironment    = "environment"
 	keyNamePrefix     = "namePrefix"
 	keyRegion         = "region"
+	keyAccountID      = "accountId"
 	keyDomain         = "domain"
 	keyCertificateARN = "certificateArn"
 	keyAlertEmails    = "alertEmails"
@@ -116,7 +117,7 @@ func areas(s *Settings) map[string]any {
 // ConfigKeys lists every key of the ohmycoins namespace the program reads, sorted.
 func ConfigKeys() []string {
 	var s Settings
-	keys := []string{keyEnvironment, keyNamePrefix, keyRegion, keyDomain, keyCertificateARN, keyAlertEmails}
+	keys := []string{keyEnvironment, keyNamePrefix, keyRegion, keyAccountID, keyDomain, keyCertificateARN, keyAlertEmails}
 	for k := range areas(&s) {
 		keys = append(keys, k)
 	}
@@ -150,6 +151,9 @@ func load(src configSource, stack string, keys []string) (*Settings, error) {
 	}
 	if v, ok := src.get(configKey(keyRegion)); ok {
 		s.Region = v
+	}
+	if v, ok := src.get(configKey(keyAccountID)); ok {
+		s.AccountID = v
 	}
 	if v, ok := src.get(configKey(keyDomain)); ok {
 		s.Site.Domain = v

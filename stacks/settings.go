@@ -38,6 +38,10 @@ type Settings struct {
 	NamePrefix string
 	// Region is the AWS region of every resource; ap-southeast-2 in both environments.
 	Region string
+	// AccountID is the AWS account the stack belongs to (ohmycoins:accountId,
+	// 12 digits). When set, the AWS provider refuses credentials of any other
+	// account, and cmd/migrate refuses another account's Terraform state.
+	AccountID string
 	// ProtectStatefulResources marks what holds data (the KMS key, the database,
 	// the cache, the secret) and evidence (the log groups, the image
 	// repositories, the access-log bucket) as Pulumi-protected, so no ordinary
@@ -131,6 +135,11 @@ type DatabaseSettings struct {
 	MonitoringIntervalSeconds int `json:"monitoringIntervalSeconds"`
 	// ApplyImmediately applies modifications now rather than in the maintenance window; staging only.
 	ApplyImmediately bool `json:"applyImmediately"`
+	// SnapshotIdentifier creates the instance from a DB snapshot (its identifier,
+	// or its ARN) instead of empty: the move from Terraform and disaster recovery
+	// (docs/RUNBOOK.md). It is read only when the instance is created; on a live
+	// stack it changes nothing.
+	SnapshotIdentifier string `json:"snapshotIdentifier"`
 }
 
 // CacheSettings is the ElastiCache Redis replication group (config key ohmycoins:cache).
@@ -154,6 +163,10 @@ type CacheSettings struct {
 	MaintenanceWindow string `json:"maintenanceWindow"`
 	// ApplyImmediately applies modifications now; staging only.
 	ApplyImmediately bool `json:"applyImmediately"`
+	// SnapshotName creates the replication group from an ElastiCache snapshot
+	// instead of empty. Like database.snapshotIdentifier it is read only when the
+	// group is created.
+	SnapshotName string `json:"snapshotName"`
 }
 
 // ServiceSettings is one ECS Fargate service: ohmycoins:backend or ohmycoins:frontend.

@@ -73,6 +73,9 @@ func (s Settings) validate(p *problems) {
 	if !regionFormat.MatchString(s.Region) {
 		p.add(keyRegion, s.Region, "must be an AWS region name such as ap-southeast-2")
 	}
+	if s.AccountID != "" && !accountIDFormat.MatchString(s.AccountID) {
+		p.add(keyAccountID, s.AccountID, "must be a 12-digit AWS account id (aws sts get-caller-identity --query Account), or unset")
+	}
 	s.validateNetwork(p)
 	s.validateDatabase(p)
 	s.validateCache(p)
@@ -207,6 +210,15 @@ func (s Settings) validateDatabase(p *problems) {
 	if !slices.Contains(rdsMonitoringIntervals, d.MonitoringIntervalSeconds) {
 		p.add("database.monitoringIntervalSeconds", d.MonitoringIntervalSeconds, "must be one of "+joinInts(rdsMonitoringIntervals))
 	}
+	if id := d.SnapshotIdentifier; id != "" {
+		if m := dbSnapshotARN.FindStringSubmatch(id); m != nil {
+			if m[1] != s.Region {
+				p.add("database.snapshotIdentifier", id, fmt.Sprintf("must be a snapshot in %s, the stack's region: copy it there first (aws rds copy-db-snapshot --source-region %s)", s.Region, m[1]))
+			}
+		} else if !dbSnapshotID.MatchString(id) {
+			p.add("database.snapshotIdentifier", id, "must be a DB snapshot identifier (a letter, then letters, digits and single hyphens, at most 255; rds: before an automated one) or a snapshot ARN (arn:aws:rds:<region>:<account>:snapshot:<id>)")
+		}
+	}
 }
 
 func (s Settings) validateCache(p *problems) {
@@ -236,6 +248,9 @@ func (s Settings) validateCache(p *problems) {
 		p.add("cache.snapshotRetentionDays", c.SnapshotRetentionDays, "must be 0-35 days")
 	}
 	checkWindows(p, "cache.snapshotWindow", c.SnapshotWindow, "cache.maintenanceWindow", c.MaintenanceWindow, elastiCacheMinWindowMinutes, "ElastiCache")
+	if c.SnapshotName != "" && !cacheSnapshotName.MatchString(c.SnapshotName) {
+		p.add("cache.snapshotName", c.SnapshotName, "must be an ElastiCache snapshot name (a letter, then letters, digits, hyphens and dots, at most 255), such as automatic.ohmycoins-prod-redis-2026-11-27-03-00")
+	}
 }
 
 // checkWindows checks a service's daily (backup or snapshot) and weekly

@@ -3,6 +3,8 @@ package stacks
 import (
 	"fmt"
 	"slices"
+
+	"github.com/ohmycoins/infra/components/rds"
 )
 
 // Warnings are settings that are valid but deserve a second look before a
@@ -29,6 +31,14 @@ func (s Settings) Warnings() []string {
 		}
 	}
 	warnings = append(warnings, s.identityWarnings()...)
+	if id := s.Database.SnapshotIdentifier; id != "" {
+		warnings = append(warnings, fmt.Sprintf("%s:database.snapshotIdentifier = %q is read only when the database is created; on a live stack it changes nothing. The snapshot must be encrypted with the environment key alias/%s and have the master user %q and the database %q, or the next update replaces the restored database (docs/RUNBOOK.md, \"Restoring the database\")",
+			Project, id, s.NamePrefix, rds.DefaultMasterUsername, rds.DefaultDatabaseName))
+	}
+	if name := s.Cache.SnapshotName; name != "" {
+		warnings = append(warnings, fmt.Sprintf("%s:cache.snapshotName = %q is read only when the cache is created; on a live stack it changes nothing (docs/RUNBOOK.md, \"Restoring the cache\")",
+			Project, name))
+	}
 	if !s.HTTPS() && s.DNS.ZoneName == "" {
 		warnings = append(warnings, fmt.Sprintf("%s:%s and %s:dns.zoneName are not set: the load balancer serves plain HTTP",
 			Project, keyCertificateARN, Project))

@@ -35,6 +35,8 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 			[]string{`ohmycoins:namePrefix = "ohmycoins-staging-europe": must be 3-18`, "32 characters"}},
 		{"malformed region", staging, func(s *stacks.Settings) { s.Region = "sydney" },
 			[]string{`ohmycoins:region = "sydney": must be an AWS region name`}},
+		{"account id not 12 digits", staging, func(s *stacks.Settings) { s.AccountID = "22071141188" },
+			[]string{`ohmycoins:accountId = "22071141188": must be a 12-digit AWS account id`}},
 
 		// Network.
 		{"VPC CIDR does not parse", staging, func(s *stacks.Settings) { s.Network.VPCCIDR = "10.0.0.0/33" },
@@ -92,6 +94,16 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 			[]string{"ohmycoins:database.monitoringIntervalSeconds = 45: must be one of 0, 1, 5, 10, 15, 30, 60"}},
 		{"malformed instance class", staging, func(s *stacks.Settings) { s.Database.InstanceClass = "t3.micro" },
 			[]string{`ohmycoins:database.instanceClass = "t3.micro": must be an RDS instance class`}},
+		{"snapshot identifier with a double hyphen", staging, func(s *stacks.Settings) { s.Database.SnapshotIdentifier = "ohmycoins--final" },
+			[]string{`ohmycoins:database.snapshotIdentifier = "ohmycoins--final": must be a DB snapshot identifier`}},
+		{"snapshot identifier starting with a digit", staging, func(s *stacks.Settings) { s.Database.SnapshotIdentifier = "2026-11-27-final" },
+			[]string{`ohmycoins:database.snapshotIdentifier = "2026-11-27-final": must be a DB snapshot identifier`}},
+		{"snapshot ARN of a cluster snapshot", production, func(s *stacks.Settings) {
+			s.Database.SnapshotIdentifier = "arn:aws:rds:ap-southeast-2:220711411889:cluster-snapshot:ohmycoins-prod"
+		}, []string{`ohmycoins:database.snapshotIdentifier = "arn:aws:rds:ap-southeast-2:220711411889:cluster-snapshot:ohmycoins-prod": must be a DB snapshot identifier`, "or a snapshot ARN"}},
+		{"snapshot in another region", production, func(s *stacks.Settings) {
+			s.Database.SnapshotIdentifier = "arn:aws:rds:us-east-1:220711411889:snapshot:ohmycoins-prod-dr"
+		}, []string{`ohmycoins:database.snapshotIdentifier = "arn:aws:rds:us-east-1:220711411889:snapshot:ohmycoins-prod-dr": must be a snapshot in ap-southeast-2, the stack's region`, "--source-region us-east-1"}},
 
 		// Cache.
 		{"Redis Multi-AZ with one node", staging, func(s *stacks.Settings) {
@@ -110,6 +122,8 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 			[]string{`ohmycoins:cache.snapshotWindow = "03:00-03:30": must last at least 60 minutes`}},
 		{"Redis version without minor", staging, func(s *stacks.Settings) { s.Cache.EngineVersion = "7" },
 			[]string{`ohmycoins:cache.engineVersion = "7": must be a Redis major.minor version`}},
+		{"cache snapshot name with a slash", staging, func(s *stacks.Settings) { s.Cache.SnapshotName = "backups/ohmycoins-staging" },
+			[]string{`ohmycoins:cache.snapshotName = "backups/ohmycoins-staging": must be an ElastiCache snapshot name`}},
 
 		// Services.
 		{"Fargate memory not offered with the CPU", staging, func(s *stacks.Settings) { s.Backend.MemoryMiB = 1024 },

@@ -189,6 +189,13 @@ var matrix = []knob{
 			"+- vpc/securityGroupIngressRule redis-sg-in-redis (provider)",
 		}},
 		production: step{set: map[string]string{"region": `"ap-southeast-1"`, "network.availabilityZones": `["ap-southeast-1a", "ap-southeast-1b", "ap-southeast-1c"]`}, refused: "must stay \"ap-southeast-2\" in the production stack: a new region replaces every resource, the database, the cache and the secret among them. To move production, build the new environment as a new stack and restore the data into it (docs/RUNBOOK.md, \"Moving production\")"}},
+	{key: "accountId",
+		staging: step{set: to("accountId", `"210987654321"`), changes: []string{
+			"~ pulumi:providers aws",
+		}},
+		production: step{set: to("accountId", `"210987654321"`), changes: []string{
+			"~ pulumi:providers aws",
+		}}},
 	{key: "domain",
 		staging: step{set: to("domain", `"stage.ohmycoins.com"`), changes: []string{
 			"+- acm/certificate certificate (domainName, subjectAlternativeNames)",
@@ -535,6 +542,9 @@ var matrix = []knob{
 			"~ rds/instance postgres",
 			"~ rds/parameterGroup postgres17",
 		}}},
+	{key: "database.snapshotIdentifier",
+		staging:    step{set: to("database.snapshotIdentifier", `"ohmycoins-staging-from-terraform"`)},
+		production: step{set: to("database.snapshotIdentifier", `"arn:aws:rds:ap-southeast-2:220711411889:snapshot:ohmycoins-prod-from-terraform"`)}},
 	{key: "cache.nodeType",
 		staging: step{set: to("cache.nodeType", `"cache.t3.small"`), changes: []string{
 			"~ elasticache/replicationGroup redis",
@@ -608,6 +618,9 @@ var matrix = []knob{
 			"~ elasticache/parameterGroup redis7",
 			"~ elasticache/replicationGroup redis",
 		}}},
+	{key: "cache.snapshotName",
+		staging:    step{set: to("cache.snapshotName", `"ohmycoins-staging-redis-from-terraform"`)},
+		production: step{set: to("cache.snapshotName", `"automatic.ohmycoins-prod-redis-2026-11-27-03-00"`)}},
 	{key: "backend.cpu",
 		staging: step{set: to("backend.cpu", `512`), changes: []string{
 			"+- ecs/taskDefinition backend (cpu)",

@@ -157,6 +157,9 @@ func NewAliases(ctx *pulumi.Context, name string, args AliasesArgs, opts ...pulu
 			ZoneId: args.ZoneID,
 			Name:   pulumi.String(host),
 			Type:   pulumi.String("A"),
+			// The original environments' records exist (made by Terraform or
+			// by hand): the create takes them over instead of failing.
+			AllowOverwrite: pulumi.Bool(true),
 			Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
 				Name:                 args.LoadBalancerDNSName,
 				ZoneId:               args.LoadBalancerZoneID,

@@ -62,6 +62,10 @@ type Args struct {
 	// DatabaseName and MasterUsername default to app and postgres.
 	DatabaseName   string
 	MasterUsername string
+	// SnapshotIdentifier creates the instance from this DB snapshot. The
+	// provider would replace the instance when it changes, so it is ignored
+	// once the instance exists: setting it on a live stack changes nothing.
+	SnapshotIdentifier string
 	// Protect makes the instance and its log groups Pulumi-protected resources,
 	// so no ordinary update deletes or replaces them; production.
 	Protect bool
@@ -211,6 +215,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		MonitoringRoleArn:            monitoringRoleARN,
 		PerformanceInsightsEnabled:   pulumi.Bool(args.PerformanceInsights),
 	}
+	if args.SnapshotIdentifier != "" {
+		instanceArgs.SnapshotIdentifier = pulumi.String(args.SnapshotIdentifier)
+	}
 	if !args.SkipFinalSnapshot {
 		instanceArgs.FinalSnapshotIdentifier = FinalSnapshotName(c.Identifier, args.KMSKeyARN, args.DatabaseName, args.MasterUsername)
 	}
@@ -219,7 +226,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		instanceArgs.PerformanceInsightsRetentionPeriod = pulumi.Int(args.PerformanceInsightsRetentionDays)
 	}
 	instance, err := rds.NewInstance(ctx, c.Identifier, instanceArgs,
-		parent, pulumi.DependsOn(instanceDeps), pulumi.Protect(args.Protect))
+		parent, pulumi.DependsOn(instanceDeps), pulumi.Protect(args.Protect), pulumi.IgnoreChanges([]string{"snapshotIdentifier"}))
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,10 @@ type Args struct {
 	MaintenanceWindow     string // sun:05:00-sun:07:00 UTC
 	ApplyImmediately      bool   // true / false
 	LogRetentionDays      int    // 7 / 30
+	// SnapshotName creates the group from this ElastiCache snapshot. The
+	// provider would replace the group when it changes, so it is ignored once
+	// the group exists: setting it on a live stack changes nothing.
+	SnapshotName string
 	// Protect makes the group and its log groups Pulumi-protected and keeps a
 	// final snapshot (FinalSnapshotName) if it is ever deleted; production.
 	Protect bool
@@ -149,8 +153,11 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if args.Protect {
 		groupArgs.FinalSnapshotIdentifier = FinalSnapshotName(c.ID, args.KMSKeyARN)
 	}
+	if args.SnapshotName != "" {
+		groupArgs.SnapshotName = pulumi.String(args.SnapshotName)
+	}
 	group, err := elasticache.NewReplicationGroup(ctx, c.ID, groupArgs,
-		parent, pulumi.DependsOn(logGroups), pulumi.Protect(args.Protect))
+		parent, pulumi.DependsOn(logGroups), pulumi.Protect(args.Protect), pulumi.IgnoreChanges([]string{"snapshotName"}))
 	if err != nil {
 		return nil, err
 	}
