@@ -164,15 +164,15 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	managedRoles = append(managedRoles, d.Database.RoleNames...)
 	managedRoles = append(managedRoles, d.Network.RoleNames...)
 	if d.CI, err = cicd.New(ctx, s.NamePrefix, cicd.Args{
-		Region:             s.Region,
-		AccountID:          account,
-		Repository:         s.GitHub.Repository,
-		Environment:        s.Environment,
-		OIDCProviderARN:    s.GitHub.OIDCProviderARN,
-		StateBucket:        statebackend.BucketName,
-		StateKeyAlias:      statebackend.KeyAlias,
-		ManagedRoles:       managedRoles,
-		HostedZoneID:       zone,
+		Region:          s.Region,
+		AccountID:       account,
+		Repository:      s.GitHub.Repository,
+		Environment:     s.Environment,
+		OIDCProviderARN: s.GitHub.OIDCProviderARN,
+		StateBucket:     statebackend.BucketName,
+		StateKeyAlias:   statebackend.KeyAlias,
+		ManagedRoles:    managedRoles,
+		HostedZoneID:    zone,
 	}, withProvider); err != nil {
 		return nil, err
 	}

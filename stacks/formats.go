@@ -160,10 +160,10 @@ var (
 	// An ElastiCache snapshot: a manual one's name or an automatic one's
 	// (automatic.<group>-<date>).
 	cacheSnapshotName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9.-]{0,254}$`)
-	dbInstanceClass  = regexp.MustCompile(`^db\.[a-z0-9]+\.[a-z0-9]+$`)
-	cacheNodeType    = regexp.MustCompile(`^cache\.[a-z0-9]+\.[a-z0-9]+$`)
-	majorVersion     = regexp.MustCompile(`^[0-9]+$`)
-	majorMinor       = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+	dbInstanceClass   = regexp.MustCompile(`^db\.[a-z0-9]+\.[a-z0-9]+$`)
+	cacheNodeType     = regexp.MustCompile(`^cache\.[a-z0-9]+\.[a-z0-9]+$`)
+	majorVersion      = regexp.MustCompile(`^[0-9]+$`)
+	majorMinor        = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
 )
 
 // certificateARN matches an ACM certificate ARN and captures its region.

@@ -52,13 +52,13 @@ type Registration struct {
 	// PropertyDependencies are, per input, the resources whose outputs it was built from.
 	PropertyDependencies map[string][]string
 	// Import is the physical id the resource is adopted with (the import resource option); "" when created.
-	Import               string
-	Protect              bool
-	RetainOnDelete       bool
-	DeleteBeforeReplace  bool
-	IgnoreChanges        []string
-	Inputs               resource.PropertyMap
-	Outputs              resource.PropertyMap
+	Import              string
+	Protect             bool
+	RetainOnDelete      bool
+	DeleteBeforeReplace bool
+	IgnoreChanges       []string
+	Inputs              resource.PropertyMap
+	Outputs             resource.PropertyMap
 }
 
 // NewResource answers a registration with the outputs AWS would report and records it.
