@@ -25,6 +25,7 @@ const (
 // Pulumi SDK makes.
 type Cloud struct {
 	project, stack string
+	world          World
 
 	mu            sync.Mutex
 	registrations []Registration
@@ -36,7 +37,40 @@ var _ pulumi.MockResourceMonitor = (*Cloud)(nil)
 
 // NewCloud returns an empty mock cloud for one run of project/stack.
 func NewCloud(project, stack string) *Cloud {
-	return &Cloud{project: project, stack: stack, regions: map[string]string{}}
+	return NewCloudIn(World{}, project, stack)
+}
+
+// NewCloudIn returns a mock cloud that holds what world says exists already.
+func NewCloudIn(world World, project, stack string) *Cloud {
+	return &Cloud{project: project, stack: stack, world: world, regions: map[string]string{}}
+}
+
+// World is what the mock cloud holds before the program runs. The zero World
+// is an empty account with the mock account id; cmd/migrate fills one from a
+// Terraform state, so that the resources a stack adopts answer with the ids
+// and outputs they have in AWS, as they will after `pulumi import`.
+type World struct {
+	// AccountID is the account every ARN carries; "" means MockAccountID.
+	AccountID string
+	// Zones are the public hosted zones by name (no trailing dot) and their ids.
+	Zones map[string]string
+	// Existing are the resources that exist already, by the URN the program
+	// gives them.
+	Existing map[string]Existing
+}
+
+// Existing is a resource AWS has already: its id and the outputs AWS reports
+// (Pulumi's names, plain JSON values). Outputs it lacks are the mock's.
+type Existing struct {
+	ID      string
+	Outputs map[string]any
+}
+
+func (w World) account() string {
+	if w.AccountID != "" {
+		return w.AccountID
+	}
+	return MockAccountID
 }
 
 // Registration is one resource registration as the program made it.
@@ -112,9 +146,15 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	id, outputs := "", resource.PropertyMap{}
 	if reg.Custom {
 		var err error
-		id, outputs, err = respond(env{region: region, account: MockAccountID}, reg.Type, reg.Name, args.Inputs)
+		id, outputs, err = respond(env{region: region, account: c.world.account()}, reg.Type, reg.Name, args.Inputs)
 		if err != nil {
 			return "", nil, err
+		}
+		if existing, ok := c.world.Existing[reg.URN]; ok {
+			id = existing.ID
+			for k, v := range existing.Outputs {
+				outputs[resource.PropertyKey(k)] = resource.NewPropertyValue(v)
+			}
 		}
 	}
 	if reg.Import != "" {
@@ -144,7 +184,7 @@ func (c *Cloud) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	region := c.regionLocked(args.Provider)
 	c.invokes = append(c.invokes, args.Token)
 	c.mu.Unlock()
-	return invoke(env{region: region, account: MockAccountID}, args.Token, args.Args)
+	return invoke(env{region: region, account: c.world.account(), zones: c.world.Zones}, args.Token, args.Args)
 }
 
 // regionLocked is the region of a provider reference; c.mu must be held.

@@ -59,6 +59,9 @@ type Change struct {
 	Blocked []string `json:"blocked"`
 	// Notes are consequences a reviewer should weigh that do not fail the update.
 	Notes []string `json:"notes"`
+	// Import is, in an adoption (Adoption), the id `pulumi import` adopts the
+	// resource with; Op is then what the first `pulumi up` does after it.
+	Import string `json:"import,omitempty"`
 }
 
 // ValueChange is a value before and after; null where there is none.
@@ -86,6 +89,18 @@ func (d PlanDiff) Find(typ, name string) (Change, bool) {
 		}
 	}
 	return Change{}, false
+}
+
+// Imports counts the resources an adoption imports, whatever the update
+// then does to them.
+func (d PlanDiff) Imports() int {
+	n := 0
+	for _, c := range d.Changes {
+		if c.Op == OpImport || c.Import != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // Empty reports whether nothing changes.
@@ -188,6 +203,58 @@ func Diff(old, current *Plan) PlanDiff {
 	}
 	return d
 }
+
+// Adoption is what `pulumi import` and the first `pulumi up` after it do: imported
+// is the stack as the import leaves it (the adopted resources with the values
+// they have in AWS, under the program's names), current the program's plan,
+// ids the import id of each adopted resource, by URN. An adopted resource the
+// update leaves as it is shows as an import; one it changes keeps its op,
+// with the id it is imported with. A replacement of an adopted resource that
+// holds data is blocked: adopting it would lose what it holds.
+func Adoption(imported, current *Plan, ids map[string]string) PlanDiff {
+	d := Diff(imported, current)
+	rules := replacement.MustLoad()
+	seen := map[string]bool{}
+	for i, c := range d.Changes {
+		id, ok := ids[c.URN]
+		if !ok {
+			continue
+		}
+		seen[c.URN] = true
+		c.Import = id
+		if c.Op == OpUpdate && len(c.Inputs) == 0 {
+			c.Op = OpImport // only options change: Pulumi's state, not AWS
+		}
+		if ty, known := rules.Lookup(c.Type); c.Op == OpReplace && known && ty.HoldsData != "" {
+			c.Blocked = append(c.Blocked, "adopted, and holds "+ty.HoldsData+": the first pulumi up would replace it, and the replacement starts empty")
+		}
+		d.Changes[i] = c
+	}
+	for _, urn := range slices.Sorted(maps.Keys(ids)) {
+		if seen[urn] {
+			continue
+		}
+		r, ok := current.ByURN(urn)
+		if !ok {
+			continue
+		}
+		d.Changes = append(d.Changes, Change{URN: urn, Type: r.Type, Name: r.Name, Op: OpImport, Import: ids[urn]}.normalized())
+		d.Unchanged--
+	}
+	sort.SliceStable(d.Changes, func(i, j int) bool {
+		a, b := d.Changes[i], d.Changes[j]
+		if opRank[a.Op] != opRank[b.Op] {
+			return opRank[a.Op] < opRank[b.Op]
+		}
+		return a.URN < b.URN
+	})
+	return d
+}
+
+// Computed are the values of a resource that AWS assigns (its id, an ARN, an
+// endpoint), as opposed to the inputs it echoes: what a resource that is still
+// to be created cannot tell before the apply.
+func Computed(r Resource) []string { return volatile(r, r) }
 
 // opRank orders a diff: what loses data or fails first.
 var opRank = map[Op]int{OpReplace: 0, OpDelete: 1, OpImport: 2, OpUpdate: 3, OpCreate: 4}

@@ -37,11 +37,17 @@ func (d PlanDiff) Write(w io.Writer) {
 		if c.Op == OpReplace && c.DeleteFirst {
 			label, symbol = "replace (delete first)", "-+"
 		}
+		if c.Import != "" && c.Op != OpImport {
+			label, symbol = "import, then "+label, "="+symbol
+		}
 		fmt.Fprintf(w, "\n%-*s %s  %s  %s\n", changeSymbolsWidth, symbol, label, c.Type, c.Name)
+		if c.Import != "" {
+			fmt.Fprintf(w, "     adopts %s\n", c.Import)
+		}
 		if len(c.ReplaceBecause) > 0 {
 			fmt.Fprintf(w, "     because %s changes\n", strings.Join(c.ReplaceBecause, ", "))
 		}
-		if c.Op == OpUpdate || c.Op == OpReplace {
+		if c.Op == OpUpdate || c.Op == OpReplace || c.Op == OpImport {
 			for _, k := range slices.Sorted(maps.Keys(c.Inputs)) {
 				for _, line := range valueLines(k, c.Inputs[k]) {
 					fmt.Fprintf(w, "     %s\n", line)
@@ -66,7 +72,7 @@ func (d PlanDiff) Write(w io.Writer) {
 		}
 	}
 	imports := ""
-	if n := d.Count(OpImport); n > 0 {
+	if n := d.Imports(); n > 0 {
 		imports = fmt.Sprintf("%d to import, ", n)
 	}
 	fmt.Fprintf(w, "\nResources: %s%d to create, %d to update, %d to replace, %d to delete, %d unchanged\n",

@@ -49,6 +49,9 @@ func invoke(e env, token string, args resource.PropertyMap) (resource.PropertyMa
 	case "aws:route53/getZone:getZone":
 		name := strings.TrimSuffix(arg("name"), ".")
 		id := "Z" + strings.ToUpper(hashOf(20, "zone", name))
+		if known, ok := e.zones[name]; ok {
+			id = known
+		}
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"id":          id,
 			"zoneId":      id,

@@ -16,8 +16,12 @@ import (
 // points at this file: an unanswered type would otherwise hand the program
 // empty outputs that no real deployment has.
 
-// env is the account and region a resource is created in.
-type env struct{ region, account string }
+// env is the account and region a resource is created in, and the hosted
+// zones the account has (nil: any zone asked for exists, with a mock id).
+type env struct {
+	region, account string
+	zones           map[string]string
+}
 
 // arn builds arn:aws:<service>:<region>:<account>:<resource>.
 func (e env) arn(service, res string) string {

@@ -42,6 +42,8 @@ type Options struct {
 	// Program replaces the named program, for tests that run part of it
 	// (stacks.LoadWith alone, say) against a real stack file.
 	Program func(stacks.LoadOptions) pulumi.RunFunc
+	// World is what the mock cloud holds already; the zero World is an empty account.
+	World World
 }
 
 // A Program is one Pulumi program of this repository: its project directory,
@@ -113,7 +115,7 @@ func Preview(opts Options) (*Result, error) {
 		body = opts.Program
 	}
 	var loaded *stacks.Settings
-	result, err := Run(project, opts.Stack, dir, cfg, body(stacks.LoadOptions{
+	result, err := RunIn(opts.World, project, opts.Stack, dir, cfg, body(stacks.LoadOptions{
 		ConfigKeys: cfg.Keys(),
 		Loaded:     func(s stacks.Settings) { loaded = &s },
 	}))
@@ -165,7 +167,12 @@ func (o Options) apply(cfg StackConfig) StackConfig {
 // Run runs a program for project/stack under a fresh mock cloud with the given
 // config and returns the recorded plan with the stack's outputs.
 func Run(project, stack, dir string, cfg StackConfig, program pulumi.RunFunc) (*Result, error) {
-	cloud := NewCloud(project, stack)
+	return RunIn(World{}, project, stack, dir, cfg, program)
+}
+
+// RunIn is Run in a mock cloud that holds what world says exists already.
+func RunIn(world World, project, stack, dir string, cfg StackConfig, program pulumi.RunFunc) (*Result, error) {
+	cloud := NewCloudIn(world, project, stack)
 	var outputs map[string]any
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		if err := program(ctx); err != nil {
