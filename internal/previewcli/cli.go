@@ -30,23 +30,33 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	asJSON := flags.Bool("json", false, "print the plan as JSON (docs/plan-contract.md); with -diff, the diff as JSON")
 	diff := flags.String("diff", "", "print what pulumi up would do to a stack deployed from an earlier JSON plan `file`")
 	mermaid := flags.Bool("mermaid", false, "print a Mermaid flowchart of components and their dependencies")
-	check := flags.Bool("check", false, "check the plan against the policy rules (internal/policy); with -diff, check the diff: exit 1 when pulumi up would fail (a protected resource replaced or deleted, a replacement that collides)")
+	check := flags.Bool("check", false, "check the plan against the policy rules (internal/policy); with -diff or -terraform-state, check the diff: exit 1 when pulumi up would fail (a protected resource replaced or deleted, a replacement that collides, an adopted resource that holds data replaced)")
+	tfState := flags.String("terraform-state", "", "print what pulumi import and the first pulumi up do to a stack that adopts the original Terraform environment in `file` (terraform show -json; see cmd/migrate)")
+	importFile := flags.String("import", "", "with -terraform-state: adopt what the pulumi import `file` lists (an edited output of cmd/migrate) instead of what cmd/migrate would choose")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
 	if *stack == "" || flags.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: preview [-program main|bootstrap] -stack NAME [-json | -diff OLD.json [-json] [-check] | -mermaid | -check]")
+		fmt.Fprintln(stderr, "usage: preview [-program main|bootstrap] -stack NAME [-json | -diff OLD.json [-json] [-check] | -terraform-state STATE.json [-import IMPORT.json] [-json] [-check] | -mermaid | -check]")
 		return 2
 	}
+	diffing := *diff != "" || *tfState != ""
 	modes := 0
-	for _, on := range []bool{*asJSON && *diff == "", *diff != "", *mermaid, *check && *diff == ""} {
+	for _, on := range []bool{*asJSON && !diffing, *diff != "", *tfState != "", *mermaid, *check && !diffing} {
 		if on {
 			modes++
 		}
 	}
 	if modes > 1 {
-		fmt.Fprintln(stderr, "preview: -json, -diff, -mermaid and -check exclude each other, except -diff with -json and -check")
+		fmt.Fprintln(stderr, "preview: -json, -diff, -terraform-state, -mermaid and -check exclude each other, except -diff or -terraform-state with -json and -check")
 		return 2
+	}
+	if *importFile != "" && *tfState == "" {
+		fmt.Fprintln(stderr, "preview: -import needs -terraform-state: the import file names what to adopt, the state what it is")
+		return 2
+	}
+	if *tfState != "" {
+		return adoption(*dir, *stack, *tfState, *importFile, *asJSON, *check, stdout, stderr)
 	}
 
 	var oldPlan []byte

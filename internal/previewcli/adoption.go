@@ -1,0 +1,84 @@
+package previewcli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/ohmycoins/infra/internal/migrate"
+	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/tfstate"
+)
+
+// adoption prints what `pulumi import` of the original Terraform environment
+// and the first `pulumi up` after it would do: the adopted resources as
+// "= import", and what the update then changes or replaces. Exit codes as
+// Main's: 2 for a state or import file that is not one of this stack.
+func adoption(dir, stack, statePath, importPath string, asJSON, check bool, stdout, stderr io.Writer) int {
+	data, err := os.ReadFile(statePath)
+	if err != nil {
+		fmt.Fprintf(stderr, "preview: -terraform-state %s: %v\n", statePath, err)
+		return 2
+	}
+	state, err := tfstate.Parse(statePath, data)
+	if err != nil {
+		return failed(stderr, err)
+	}
+	opts := migrate.Options{Dir: dir, Stack: stack, State: state, StateName: statePath}
+	if importPath != "" {
+		urns, err := importedURNs(dir, stack, importPath)
+		if err != nil {
+			return failed(stderr, err)
+		}
+		opts.Adopt = urns
+	}
+	result, err := migrate.Run(opts)
+	if err != nil {
+		return failed(stderr, err)
+	}
+	d := result.Diff
+	if asJSON {
+		out, err := d.JSON()
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		_, _ = stdout.Write(out)
+	} else {
+		d.Write(stdout)
+	}
+	if check && len(d.Blocked()) > 0 {
+		fmt.Fprintf(stderr, "preview: pulumi up would fail on %d change(s) of stack %s after the import\n", len(d.Blocked()), stack)
+		return 1
+	}
+	return 0
+}
+
+// importedURNs are the URNs an import file's resources get in the stack.
+func importedURNs(dir, stack, path string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, tfstate.NewInputError(fmt.Sprintf("-import %s: %v", path, err))
+	}
+	var file migrate.ImportFile
+	if err := json.Unmarshal(data, &file); err != nil || len(file.Resources) == 0 {
+		return nil, tfstate.NewInputError(fmt.Sprintf("-import %s is not a pulumi import file with resources (cmd/migrate writes one)", path))
+	}
+	result, err := preview.Preview(preview.Options{Dir: dir, Stack: stack})
+	if err != nil {
+		return nil, err
+	}
+	return file.URNs(result.Plan), nil
+}
+
+// failed reports an error: 2 for input that is not the stack's, 1 otherwise.
+func failed(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "preview: %v\n", err)
+	var input *tfstate.InputError
+	if errors.As(err, &input) {
+		return 2
+	}
+	return 1
+}
