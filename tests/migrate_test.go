@@ -171,7 +171,12 @@ func TestMigrateStaging(t *testing.T) {
 	require.Equal(t, []string{
 		mustNamed(t, plan, typeDBInstance, "ohmycoins-staging-postgres").URN,
 		mustNamed(t, plan, typeReplicationGroup, "ohmycoins-staging-redis").URN,
+		// Adopted, but the original's tasks read it under the AWS-managed key
+		// until the window.
+		mustNamed(t, plan, "aws:secretsmanager/secret:Secret", "ohmycoins-staging-app-secrets").URN,
 	}, r.Exclude)
+	require.Equal(t, "it moves to the environment key in the cutover window, together with the execution role's grant to decrypt it",
+		entry(t, r, "aws_secretsmanager_secret.app_secrets").Why)
 
 	for address, verdict := range map[string]migrate.Verdict{
 		"module.ecs.aws_ecs_task_definition.backend":                    migrate.Recreate, // new container definitions register a new revision
@@ -249,7 +254,7 @@ func TestMigrateProduction(t *testing.T) {
 	require.Equal(t, migrate.Conflict, nat.Verdict, "the program's NAT gateway takes the adopted Elastic IP")
 	require.Contains(t, nat.Adapt, "13.236.11.21")
 
-	require.Len(t, r.Exclude, 8)
+	require.Len(t, r.Exclude, 9, "the 8 conflicts' counterparts and the secret")
 	require.Contains(t, r.Exclude, mustNamed(t, plan, typeDBInstance, "ohmycoins-prod-postgres").URN)
 	require.Equal(t, 3, r.DataSources, "the zone, the load balancer and the OIDC provider are only read")
 }

@@ -467,6 +467,14 @@ func (r *Result) classify(originals []*original, adopt map[string]*original, dem
 			for _, opt := range slices.Sorted(maps.Keys(c.Options)) {
 				e.Changes = append(e.Changes, "option "+opt)
 			}
+			if res.Type == "aws:secretsmanager/secret:Secret" && slices.Contains(e.Changes, "kmsKeyId") {
+				// The original's tasks read it when they start, through a
+				// grant on the AWS-managed key: it moves to the environment
+				// key in the window, together with the program's grant on
+				// that key (which waits for the database it also names).
+				e.Why = "it moves to the environment key in the cutover window, together with the execution role's grant to decrypt it"
+				r.Exclude = append(r.Exclude, res.URN)
+			}
 			r.Entries = append(r.Entries, e)
 			continue
 		}

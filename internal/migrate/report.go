@@ -47,6 +47,9 @@ func (r *Result) WriteReport(w io.Writer, stateName string) {
 			if len(e.Changes) > 0 {
 				fmt.Fprintf(w, "          the first pulumi up then changes: %s\n", strings.Join(e.Changes, ", "))
 			}
+			if e.Why != "" {
+				fmt.Fprintf(w, "          waits for the cutover window: %s\n", e.Why)
+			}
 		case Recreate, Conflict:
 			fmt.Fprintf(w, "          ≠ %s %s (matched by %s): %s\n", e.Type, e.Name, e.Identity, e.Why)
 		case Retire:
@@ -70,6 +73,7 @@ func (r *Result) WriteReport(w io.Writer, stateName string) {
 			fmt.Fprintf(w, " \\\n      --exclude '%s'", urn)
 		}
 		fmt.Fprintf(w, "\n  then, in the cutover window, the adapt steps of the %d conflicts and pulumi up --stack %s\n", r.Count(Conflict), r.Stack)
+		fmt.Fprintf(w, "  (each --exclude is a conflict's counterpart, or an adopted secret that moves to the environment key)\n")
 	} else {
 		fmt.Fprintf(w, "  pulumi up --stack %s\n", r.Stack)
 	}
