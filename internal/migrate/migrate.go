@@ -347,7 +347,7 @@ func withUnknowns(plan *preview.Plan, adopt map[string]*original) *preview.Plan 
 				if _, adopted := adopt[dep]; adopted || !ok || !d.Custom || strings.HasPrefix(d.Type, "pulumi:providers:") {
 					continue
 				}
-				if mentions(inputs[k], preview.Computed(d)) {
+				if preview.Mentions(inputs[k], preview.Computed(d)) {
 					inputs[k] = preview.Unknown
 					break
 				}
@@ -358,30 +358,6 @@ func withUnknowns(plan *preview.Plan, adopt map[string]*original) *preview.Plan 
 	return &out
 }
 
-func mentions(v any, values []string) bool {
-	found := false
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case string:
-			for _, s := range values {
-				if strings.Contains(x, s) {
-					found = true
-				}
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		case map[string]any:
-			for _, e := range x {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
-	return found
-}
 
 // refusal says why a resource cannot be adopted: the first `pulumi up` would
 // replace it, or move it to a VPC AWS cannot move it to.

@@ -369,7 +369,7 @@ func (p *pending) cascade(replaced map[string]Resource, work map[string]*pending
 		}
 		for _, dep := range p.now.PropertyDependencies[key] {
 			r, ok := replaced[dep]
-			if !ok || !mentions(p.now.Inputs[key], volatile(r, work[dep].now)) {
+			if !ok || !Mentions(p.now.Inputs[key], volatile(r, work[dep].now)) {
 				continue
 			}
 			p.cmpNew[key] = Unknown
@@ -423,8 +423,9 @@ func collect(v any, f func(string)) {
 	}
 }
 
-// mentions reports whether any of the strings occurs within v.
-func mentions(v any, values []string) bool {
+// Mentions reports whether any of the strings occurs within a value (in a
+// policy document, a container definition, a list).
+func Mentions(v any, values []string) bool {
 	found := false
 	collect(v, func(s string) {
 		for _, x := range values {

@@ -38,22 +38,7 @@ func adoption(dir, stack, statePath, importPath string, asJSON, check bool, stdo
 	if err != nil {
 		return failed(stderr, err)
 	}
-	d := result.Diff
-	if asJSON {
-		out, err := d.JSON()
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
-		}
-		_, _ = stdout.Write(out)
-	} else {
-		d.Write(stdout)
-	}
-	if check && len(d.Blocked()) > 0 {
-		fmt.Fprintf(stderr, "preview: pulumi up would fail on %d change(s) of stack %s after the import\n", len(d.Blocked()), stack)
-		return 1
-	}
-	return 0
+	return writeDiff(result.Diff, asJSON, check, stdout, stderr, " after the import")
 }
 
 // importedURNs are the URNs an import file's resources get in the stack.

@@ -89,21 +89,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "preview: -diff %s %v\n", *diff, err)
 			return 2
 		}
-		d := preview.Diff(old, result.Plan)
-		if *asJSON {
-			data, err := d.JSON()
-			if err != nil {
-				fmt.Fprintln(stderr, err)
-				return 1
-			}
-			_, _ = stdout.Write(data)
-		} else {
-			d.Write(stdout)
-		}
-		if *check && len(d.Blocked()) > 0 {
-			fmt.Fprintf(stderr, "preview: pulumi up would fail on %d change(s) of stack %s\n", len(d.Blocked()), *stack)
-			return 1
-		}
+		return writeDiff(preview.Diff(old, result.Plan), *asJSON, *check, stdout, stderr, "")
 	case *asJSON:
 		data, err := result.Plan.JSON()
 		if err != nil {
@@ -125,6 +111,26 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 	default:
 		result.Plan.WriteTree(stdout)
+	}
+	return 0
+}
+
+// writeDiff prints a diff as text or JSON and, with check, exits 1 when
+// pulumi up would fail on a change.
+func writeDiff(d preview.PlanDiff, asJSON, check bool, stdout, stderr io.Writer, after string) int {
+	if asJSON {
+		data, err := d.JSON()
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		_, _ = stdout.Write(data)
+	} else {
+		d.Write(stdout)
+	}
+	if check && len(d.Blocked()) > 0 {
+		fmt.Fprintf(stderr, "preview: pulumi up would fail on %d change(s) of stack %s%s\n", len(d.Blocked()), d.Stack, after)
+		return 1
 	}
 	return 0
 }
