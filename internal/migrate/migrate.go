@@ -358,7 +358,6 @@ func withUnknowns(plan *preview.Plan, adopt map[string]*original) *preview.Plan 
 	return &out
 }
 
-
 // refusal says why a resource cannot be adopted: the first `pulumi up` would
 // replace it, or move it to a VPC AWS cannot move it to.
 func (ev *evaluation) refusal(urn string, o *original, adopt map[string]*original, originals []*original) string {
