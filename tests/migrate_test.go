@@ -354,6 +354,13 @@ func TestMigrateRefusesBadInput(t *testing.T) {
 		require.Contains(t, stderr, c.want, c.name)
 	}
 
+	state, err := tfstate.Parse("staging.json", staging)
+	require.NoError(t, err)
+	_, err = migrate.Run(migrate.Options{Dir: projectDir, Stack: "staging", State: state, StateName: "staging.json", Unset: []string{"ohmycoins:accountId"}})
+	var input *tfstate.InputError
+	require.ErrorAs(t, err, &input, "a stack without an account cannot tell another account's state")
+	require.EqualError(t, err, "ohmycoins:accountId is not set for stack staging: cmd/migrate checks that staging.json belongs to the stack's account (pulumi config set --stack staging ohmycoins:accountId <12 digits>)")
+
 	code, stdout, stderr := runMigrate("-stack", "staging")
 	require.Equal(t, migratecli.ExitBadInput, code)
 	require.Empty(t, stdout)

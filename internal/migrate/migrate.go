@@ -88,6 +88,15 @@ type Options struct {
 	// (the resources of an import file). Otherwise everything adoption would
 	// not replace or move is adopted.
 	Adopt []string
+	// Set and Unset override the stack's config, as the offline preview's
+	// options do (tests).
+	Set   map[string]string
+	Unset []string
+}
+
+// preview runs the program for the migration's stack in a world.
+func (o Options) preview(world preview.World) (*preview.Result, error) {
+	return preview.Preview(preview.Options{Dir: o.Dir, Stack: o.Stack, Set: o.Set, Unset: o.Unset, World: world})
 }
 
 // Result is a migration: the report, the import file, and what the import
@@ -120,7 +129,7 @@ type original struct {
 
 // Run works out the migration of one stack.
 func Run(opts Options) (*Result, error) {
-	base, err := preview.Preview(preview.Options{Dir: opts.Dir, Stack: opts.Stack})
+	base, err := opts.preview(preview.World{})
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +142,7 @@ func Run(opts Options) (*Result, error) {
 		return nil, err
 	}
 	world := preview.World{AccountID: s.AccountID, Zones: zones(opts.State)}
-	first, err := preview.Preview(preview.Options{Dir: opts.Dir, Stack: opts.Stack, World: world})
+	first, err := opts.preview(world)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +261,7 @@ func evaluate(opts Options, world preview.World, adopt map[string]*original, exa
 		ex, _ := example.ByURN(urn)
 		world.Existing[urn] = preview.Existing{ID: o.String("id"), Outputs: withoutZeroes(shaped(o.Type, o.Values, o.Sensitive, ex.Outputs))}
 	}
-	res, err := preview.Preview(preview.Options{Dir: opts.Dir, Stack: opts.Stack, World: world})
+	res, err := opts.preview(world)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,146 @@
+package tests
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/migratecli"
+	"github.com/ohmycoins/infra/internal/previewcli"
+	"github.com/ohmycoins/infra/internal/verify"
+)
+
+// The documents' commands are the commands the code has: every
+// `go run ./cmd/...` line of the README and the runbook uses only flags its
+// command defines.
+func TestDocumentedCommandsUseRealFlags(t *testing.T) {
+	t.Parallel()
+	mains := map[string]func(args []string) string{
+		"preview": func(args []string) string {
+			var out, errOut bytes.Buffer
+			previewcli.Main(args, &out, &errOut)
+			return errOut.String()
+		},
+		"migrate": func(args []string) string {
+			var out, errOut bytes.Buffer
+			migratecli.Main(args, &out, &errOut)
+			return errOut.String()
+		},
+		"verify": func(args []string) string {
+			var out, errOut bytes.Buffer
+			verify.Main(args, strings.NewReader(""), &out, &errOut)
+			return errOut.String()
+		},
+	}
+	command := regexp.MustCompile(`go run \./cmd/(preview|migrate|verify)((?:[^\n]|\\\n)*)`)
+	seen := map[string]int{}
+	for _, doc := range []string{"../README.md", "../docs/RUNBOOK.md"} {
+		data, err := os.ReadFile(doc)
+		require.NoError(t, err)
+		for _, m := range command.FindAllStringSubmatch(string(data), -1) {
+			args := flagsOf(m[2])
+			// -h stops the parse after the flags before it: an unknown one fails first.
+			stderr := mains[m[1]](append(args, "-h"))
+			require.NotContains(t, stderr, "flag provided but not defined", "%s: go run ./cmd/%s%s", doc, m[1], m[2])
+			seen[m[1]]++
+		}
+	}
+	require.Positive(t, seen["migrate"], "the documents show cmd/migrate")
+	require.Positive(t, seen["preview"])
+}
+
+// flagsOf splits a documented command line into its words up to a shell
+// operator (a redirection, a pipe, a comment), keeping quoted words and
+// command substitutions whole.
+func flagsOf(line string) []string {
+	line = strings.ReplaceAll(line, "\\\n", " ")
+	var words []string
+	var word strings.Builder
+	quote, depth := rune(0), 0
+	flush := func() {
+		if word.Len() > 0 {
+			words = append(words, word.String())
+			word.Reset()
+		}
+	}
+	runes := []rune(line)
+	for i := 0; i < len(runes); i++ {
+		c := runes[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+			word.WriteRune(c)
+		case c == '\'' || c == '"':
+			quote = c
+			word.WriteRune(c)
+		case c == '$' && i+1 < len(runes) && runes[i+1] == '(':
+			depth++
+			word.WriteRune(c)
+		case c == ')' && depth > 0:
+			depth--
+			word.WriteRune(c)
+		case depth > 0:
+			word.WriteRune(c)
+		case c == ' ' || c == '\t' || c == '`':
+			flush()
+		case c == '>' || c == '|' || c == '#' || c == ';' || c == '&':
+			flush()
+			return words
+		default:
+			word.WriteRune(c)
+		}
+	}
+	flush()
+	return words
+}
+
+// Every place in the code that points the operator at a section of the
+// runbook names a section that exists.
+func TestRunbookSectionsTheCodeCitesExist(t *testing.T) {
+	t.Parallel()
+	runbook, err := os.ReadFile(filepath.Join(projectDir, "docs", "RUNBOOK.md"))
+	require.NoError(t, err)
+	headings := map[string]bool{}
+	for _, line := range strings.Split(string(runbook), "\n") {
+		if strings.HasPrefix(line, "#") {
+			headings[strings.TrimSpace(strings.TrimLeft(line, "#"))] = true
+		}
+	}
+	cite := regexp.MustCompile(`RUNBOOK\.md[,:]? \\?"([^"\\]+)\\?"`)
+	cited := 0
+	require.NoError(t, filepath.WalkDir(projectDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range cite.FindAllStringSubmatch(string(data), -1) {
+			cited++
+			found := false
+			for h := range headings {
+				if strings.Contains(h, m[1]) {
+					found = true
+				}
+			}
+			require.True(t, found, "%s cites the runbook section %q, which does not exist", path, m[1])
+		}
+		return nil
+	}))
+	require.Greater(t, cited, 5)
+}
