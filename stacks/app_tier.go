@@ -174,7 +174,7 @@ func autoscaling(a AutoscalingSettings) ecs.Autoscaling {
 	}
 }
 
-// backendEnvironment is the backend's plain environment (SPEC.md "Services").
+// backendEnvironment is the backend's plain environment.
 func (s Settings) backendEnvironment(d *Deployment) map[string]pulumi.StringInput {
 	a := s.App
 	return map[string]pulumi.StringInput{

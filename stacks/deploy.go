@@ -181,8 +181,8 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	return d, nil
 }
 
-// exportOutputs exports the stack outputs of SPEC.md "Stack outputs", the names
-// the runbook reads with pulumi stack output.
+// exportOutputs exports the stack outputs, the names docs/RUNBOOK.md reads with
+// pulumi stack output (tests/identity_dns_test.go lists them).
 func exportOutputs(ctx *pulumi.Context, s Settings, d *Deployment) {
 	ctx.Export("vpc_id", d.Network.VpcID)
 	ctx.Export("kms_key_arn", d.Key.ARN)

@@ -1,7 +1,7 @@
 package stacks
 
-// Staging returns the staging preset: the staging column of SPEC.md's Environments
-// table. Site values (domain, images, e-mails, repository) come from the stack file.
+// Staging returns the staging preset: the staging column of the environments
+// table (tests/presets_test.go holds it row by row). Site values (domain, images, e-mails, repository) come from the stack file.
 func Staging() Settings {
 	return Settings{
 		Environment: EnvStaging,
@@ -78,8 +78,9 @@ func Staging() Settings {
 	}
 }
 
-// Production returns the production preset: the production column of SPEC.md's
-// Environments table, with the original's defects F1, F2, B9 and D1 fixed.
+// Production returns the production preset: the production column of the
+// environments table, with the original's defects F1, F2, B9 and D1 fixed
+// (docs/original-defects.md).
 func Production() Settings {
 	return Settings{
 		Environment: EnvProduction,

@@ -22,8 +22,8 @@ const Project = "ohmycoins"
 const ProjectTag = "Oh My Coins"
 
 // Settings is everything that differs between environments or sites. The presets
-// Staging() and Production() fill it with the values of SPEC.md's Environments
-// table; stack config may override any of them (see load.go), and Validate()
+// Staging() and Production() fill it with each environment's values
+// (tests/presets_test.go lists them row by row); stack config may override any of them (see load.go), and Validate()
 // checks the result before any resource is registered.
 //
 // Each area is one structured stack config key (ohmycoins:network, ohmycoins:database,
@@ -34,7 +34,7 @@ type Settings struct {
 	Stack string
 	// Environment is staging or production (ohmycoins:environment); it picks the preset.
 	Environment string
-	// NamePrefix starts every physical name (${p} in SPEC.md): ohmycoins-staging, ohmycoins-prod.
+	// NamePrefix starts every physical name: ohmycoins-staging, ohmycoins-prod.
 	NamePrefix string
 	// Region is the AWS region of every resource; ap-southeast-2 in both environments.
 	Region string

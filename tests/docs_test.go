@@ -102,6 +102,49 @@ func flagsOf(line string) []string {
 	return words
 }
 
+// The repository explains itself: no file cites a document that lives
+// outside it, and every defect of the original it cites ("defect F2") is
+// listed in docs/original-defects.md.
+func TestCitedDocumentsAreInTheRepository(t *testing.T) {
+	t.Parallel()
+	defects, err := os.ReadFile(filepath.Join(projectDir, "docs", "original-defects.md"))
+	require.NoError(t, err)
+	listed := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^\| ([A-J][0-9]+) \|`).FindAllStringSubmatch(string(defects), -1) {
+		listed[m[1]] = true
+	}
+	require.Greater(t, len(listed), 30)
+	outside := regexp.MustCompile(`SPEC\.md|ARCHITECTURE\.md|STYLE\.md|original-terraform\.md|STAGING_DEPLOYMENT_READINESS|\.\./shared`)
+	citation := regexp.MustCompile(`defects? ((?:[A-J][0-9]+(?:, | and )?)+)`)
+	id := regexp.MustCompile(`[A-J][0-9]+`)
+	cited := 0
+	require.NoError(t, filepath.WalkDir(projectDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		ext := filepath.Ext(path)
+		if d.IsDir() || (ext != ".go" && ext != ".md" && ext != ".yaml" && ext != ".yml") || strings.HasSuffix(path, "docs_test.go") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		require.Empty(t, outside.FindAllString(string(data), -1), "%s cites a document outside the repository", path)
+		for _, m := range citation.FindAllStringSubmatch(string(data), -1) {
+			for _, d := range id.FindAllString(m[1], -1) {
+				cited++
+				require.True(t, listed[d], "%s cites defect %s, which docs/original-defects.md does not list", path, d)
+			}
+		}
+		return nil
+	}))
+	require.Greater(t, cited, 50)
+}
+
 // Every place in the code that points the operator at a section of the
 // runbook names a section that exists.
 func TestRunbookSectionsTheCodeCitesExist(t *testing.T) {

@@ -1,5 +1,5 @@
 // Package tests holds every test of the program in one package, so the large AWS
-// SDK packages are linked into one test binary (see ARCHITECTURE.md). Tests run
+// SDK packages are linked into one test binary, built once. Tests run
 // the real program under the mock cloud of internal/preview and assert on the
 // recorded plan.
 package tests

@@ -24,7 +24,7 @@ const (
 	typeRecord      = "aws:route53/record:Record"
 )
 
-// specOutputs are the stack outputs of SPEC.md, the names the runbook reads.
+// specOutputs are the stack outputs every stack exports, the names the runbook reads.
 var specOutputs = []string{
 	"vpc_id", "alb_dns_name", "alb_zone_id", "db_instance_address", "db_endpoint",
 	"redis_primary_endpoint_address", "redis_reader_endpoint_address", "ecs_cluster_name",

@@ -19,8 +19,8 @@ import (
 )
 
 // The fixtures are what `terraform show -json` prints for the original
-// environments, written from the inventory of the original (sections 1-11 of
-// its reference: names, identifiers, staging's and production's settings,
+// environments, written from the original's inventory (tests/testdata/terraform/README.md:
+// names, identifiers, staging's and production's settings,
 // production's VPC at 10.0.0.0/16, data encrypted with AWS-managed keys).
 func terraformState(stack string) string {
 	return filepath.Join("testdata", "terraform", stack+".json")
@@ -89,7 +89,7 @@ func TestMigrateGivesEveryOriginalResourceOneVerdict(t *testing.T) {
 			case e.HoldsData != "" && e.Verdict == migrate.Retire:
 				require.Equal(t, "aws_cloudwatch_log_group", e.TFType, "%s: only logs are retired, and kept", e.Address)
 			}
-			require.NotEqual(t, migrate.Recreate, e.Verdict == migrate.Recreate && e.HoldsData != "", "%s holds %s: never recreated", e.Address, e.HoldsData)
+			require.False(t, e.Verdict == migrate.Recreate && e.HoldsData != "", "%s holds %s: never recreated", e.Address, e.HoldsData)
 		}
 		for k, n := range seen {
 			require.Equal(t, 1, n, "%s appears %d times", k, n)

@@ -9,8 +9,10 @@ import (
 	"github.com/ohmycoins/infra/stacks"
 )
 
-// TestPresetsMatchTheSpecEnvironmentsTable checks every row of SPEC.md's
-// Environments table against the presets, staging and production side by side.
+// TestPresetsMatchTheSpecEnvironmentsTable checks every row of the environments
+// table, what each environment runs value by value, against the presets,
+// staging and production side by side. The table is the requirement; the
+// presets are what the program runs.
 func TestPresetsMatchTheSpecEnvironmentsTable(t *testing.T) {
 	t.Parallel()
 	staging, production := stacks.Staging(), stacks.Production()

@@ -73,7 +73,7 @@ func TestPreviewIsDeterministic(t *testing.T) {
 }
 
 // TestPlanFollowsTheJSONContract checks the shape other tools rely on
-// (ARCHITECTURE.md): every field present, resources sorted by URN, every parent
+// (docs/plan-contract.md): every field present, resources sorted by URN, every parent
 // and dependency a resource of the plan.
 func TestPlanFollowsTheJSONContract(t *testing.T) {
 	for _, stack := range allStacks {

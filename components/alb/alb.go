@@ -20,7 +20,7 @@ import (
 	"github.com/ohmycoins/infra/internal/ports"
 )
 
-// The TLS policy and the target group health checks of SPEC.md.
+// The TLS policy and the target group health checks every environment uses.
 const (
 	// SSLPolicy allows TLS 1.3 and 1.2 only.
 	SSLPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"

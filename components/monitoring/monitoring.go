@@ -45,7 +45,7 @@ type Args struct {
 	ContainerInsights bool
 }
 
-// Thresholds are the alarm thresholds (SPEC.md "Monitoring": staging relaxed, production strict).
+// Thresholds are the alarm thresholds: relaxed in staging, strict in production (stacks/presets.go).
 type Thresholds struct {
 	EcsHighCPU, EcsHighMemory          float64 // percent
 	AlbHigh5xxErrors                   float64 // target 5xx responses per 5 minutes

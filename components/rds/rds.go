@@ -21,7 +21,7 @@ import (
 	"github.com/ohmycoins/infra/internal/ports"
 )
 
-// Defaults of the database every environment shares (SPEC.md "Database").
+// Defaults of the database every environment shares.
 const (
 	DefaultDatabaseName   = "app"
 	DefaultMasterUsername = "postgres"
@@ -259,7 +259,7 @@ func FinalSnapshotID(identifier, keyARN, dbName, username string) string {
 	return physicalname.Unique(identifier+"-final", 8, keyARN, "postgres", dbName, username)
 }
 
-// parameters are the PostgreSQL settings of SPEC.md: log connections and
+// parameters are the PostgreSQL settings of every environment: log connections and
 // statements slower than a second, load pg_stat_statements, refuse plain-text
 // connections. shared_preload_libraries takes effect at the next reboot.
 func parameters() rds.ParameterGroupParameterArray {

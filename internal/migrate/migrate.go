@@ -226,7 +226,7 @@ func originalsOf(state *tfstate.State) []*original {
 			out = append(out, &original{
 				Resource: tfstate.Resource{Address: r.Address, Mode: "managed", Type: "aws_cloudwatch_log_group",
 					// RDS creates the group without retention (logs never expire) and without a key.
-					Values: map[string]any{"id": name, "name": name, "arn": fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region(r.ARN()), account(r.ARN()), name), "retention_in_days": 0.0, "kms_key_id": ""}},
+					Values: map[string]any{"id": name, "name": name, "arn": fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", r.Region(), r.Account(), name), "retention_in_days": 0.0, "kms_key_id": ""}},
 				outside: fmt.Sprintf("RDS created it for the %v logs %s exports; the state does not hold it", e, r.String("identifier")),
 			})
 		}
@@ -234,23 +234,10 @@ func originalsOf(state *tfstate.State) []*original {
 	return out
 }
 
-func region(arn string) string  { return arnPart(arn, 3) }
-func account(arn string) string { return arnPart(arn, 4) }
-func arnPart(arn string, i int) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
-		return ""
-	}
-	return parts[i]
-}
-
 // evaluation is the program run with a set of adopted resources.
 type evaluation struct {
 	plan *preview.Plan
-	// imported is the state `pulumi import` leaves: the adopted resources as
-	// they are, under the program's names.
-	imported *preview.Plan
-	diff     preview.PlanDiff
+	diff preview.PlanDiff
 }
 
 // evaluate runs the program with the adopted resources existing, and diffs
@@ -265,13 +252,11 @@ func evaluate(opts Options, world preview.World, adopt map[string]*original, exa
 	if err != nil {
 		return nil, err
 	}
-	ev := &evaluation{plan: res.Plan, imported: imported(res.Plan, adopt)}
 	ids := map[string]string{}
 	for urn, o := range adopt {
 		ids[urn] = importID(o.pulumiType, o)
 	}
-	ev.diff = preview.Adoption(ev.imported, withUnknowns(res.Plan, adopt), ids)
-	return ev, nil
+	return &evaluation{plan: res.Plan, diff: preview.Adoption(imported(res.Plan, adopt), withUnknowns(res.Plan, adopt), ids)}, nil
 }
 
 // withoutZeroes drops the empty values Terraform writes for what is not set:

@@ -74,6 +74,19 @@ func (r Resource) ARN() string {
 	return ""
 }
 
+// Region and Account are the fields of the resource's own ARN; "" for a
+// global service's region, or without an ARN.
+func (r Resource) Region() string  { return arnField(r.ARN(), 3) }
+func (r Resource) Account() string { return arnField(r.ARN(), 4) }
+
+func arnField(arn string, i int) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[i]
+}
+
 // Managed returns the managed resources.
 func (s *State) Managed() []Resource {
 	var out []Resource
@@ -201,21 +214,17 @@ type Environment struct {
 func (s *State) Check(name string, env Environment) error {
 	accounts, regions := map[string][]string{}, map[string][]string{}
 	for _, r := range s.Managed() {
-		parts := strings.SplitN(r.ARN(), ":", 6)
-		if len(parts) < 6 {
-			continue
+		if a := r.Account(); a != "" && a != "aws" {
+			accounts[a] = append(accounts[a], r.Address)
 		}
-		if parts[4] != "" && parts[4] != "aws" {
-			accounts[parts[4]] = append(accounts[parts[4]], r.Address)
-		}
-		if parts[3] != "" {
-			regions[parts[3]] = append(regions[parts[3]], r.Address)
+		if region := r.Region(); region != "" {
+			regions[region] = append(regions[region], r.Address)
 		}
 	}
 	for _, account := range slices.Sorted(maps.Keys(accounts)) {
 		if env.AccountID != "" && account != env.AccountID {
 			return inputErrorf("%s belongs to account %s (%s is %s), not to this stack's account %s (ohmycoins:accountId): the state of another account",
-				name, account, accounts[account][0], ARNOf(s, accounts[account][0]), env.AccountID)
+				name, account, accounts[account][0], s.arnOf(accounts[account][0]), env.AccountID)
 		}
 	}
 	for _, region := range slices.Sorted(maps.Keys(regions)) {
@@ -249,8 +258,8 @@ func (s *State) Check(name string, env Environment) error {
 	return nil
 }
 
-// ARNOf is the ARN of the resource at an address.
-func ARNOf(s *State, address string) string {
+// arnOf is the ARN of the resource at an address.
+func (s *State) arnOf(address string) string {
 	for _, r := range s.Resources {
 		if r.Address == address {
 			return r.ARN()
