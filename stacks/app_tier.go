@@ -125,6 +125,33 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		return err
 	}
 
+	backend := ecs.Service{
+		Name: "backend", Image: d.Images.References["backend"],
+		CPU: s.Backend.CPU, MemoryMiB: s.Backend.MemoryMiB, DesiredCount: s.Backend.DesiredCount,
+		SecurityGroupID: d.Network.BackendSecurityGroupID,
+		ContainerPort:   ports.Backend, TargetGroupARN: d.LoadBalancer.Backend.ARN,
+		Environment: s.backendEnvironment(d), Secrets: backendSecrets(d),
+		HealthCheck: BackendHealthCheck, Autoscaling: autoscaling(s.Backend.Autoscaling),
+		// RDS rotates the master password every 7 days; a value of the
+		// application secret rotates with pulumi up. Either way the
+		// backend is rolled so its tasks read the new value.
+		RedeployOnRotation: []pulumi.StringInput{d.Database.MasterSecretARN, d.AppSecret.ARN},
+	}
+	frontend := ecs.Service{
+		Name: "frontend", Image: d.Images.References["frontend"],
+		CPU: s.Frontend.CPU, MemoryMiB: s.Frontend.MemoryMiB, DesiredCount: s.Frontend.DesiredCount,
+		SecurityGroupID: d.Network.FrontendSecurityGroupID,
+		ContainerPort:   ports.Frontend, TargetGroupARN: d.LoadBalancer.Frontend.ARN,
+		Environment: map[string]pulumi.StringInput{"VITE_API_URL": pulumi.String(s.APIURL())},
+		Autoscaling: autoscaling(s.Frontend.Autoscaling),
+	}
+	if d.Images.Awaiting["backend"] {
+		backend = awaitingImage(backend)
+	}
+	if d.Images.Awaiting["frontend"] {
+		frontend = awaitingImage(frontend)
+	}
+
 	d.Cluster, err = ecs.New(ctx, s.NamePrefix, ecs.Args{
 		Region:            s.Region,
 		AccountID:         account,
@@ -137,34 +164,23 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		SecretReadPolicy:  d.AppSecret.ReadPolicy,
 		Routing:           d.LoadBalancer.Routing,
 		SecretsReady:      []pulumi.Resource{d.AppSecret.Version},
-		Services: []ecs.Service{
-			{
-				Name: "backend", Image: d.Images.References["backend"],
-				CPU: s.Backend.CPU, MemoryMiB: s.Backend.MemoryMiB, DesiredCount: s.Backend.DesiredCount,
-				SecurityGroupID: d.Network.BackendSecurityGroupID,
-				ContainerPort:   ports.Backend, TargetGroupARN: d.LoadBalancer.Backend.ARN,
-				Environment: s.backendEnvironment(d), Secrets: backendSecrets(d),
-				HealthCheck: BackendHealthCheck, Autoscaling: autoscaling(s.Backend.Autoscaling),
-				// RDS rotates the master password every 7 days; a value of the
-				// application secret rotates with pulumi up. Either way the
-				// backend is rolled so its tasks read the new value.
-				RedeployOnRotation: []pulumi.StringInput{d.Database.MasterSecretARN, d.AppSecret.ARN},
-			},
-			{
-				Name: "frontend", Image: d.Images.References["frontend"],
-				CPU: s.Frontend.CPU, MemoryMiB: s.Frontend.MemoryMiB, DesiredCount: s.Frontend.DesiredCount,
-				SecurityGroupID: d.Network.FrontendSecurityGroupID,
-				ContainerPort:   ports.Frontend, TargetGroupARN: d.LoadBalancer.Frontend.ARN,
-				Environment: map[string]pulumi.StringInput{"VITE_API_URL": pulumi.String(s.APIURL())},
-				Autoscaling: autoscaling(s.Frontend.Autoscaling),
-			},
-		},
+		Services:          []ecs.Service{backend, frontend},
 	}, provider)
 	return err
 }
 
 func imageSource(name string, svc ServiceSettings) images.Service {
-	return images.Service{Name: name, Image: svc.Image, BuildContext: svc.Build.Context, Dockerfile: svc.Build.Dockerfile, Target: svc.Build.Target}
+	return images.Service{Name: name, Digest: svc.ImageDigest, BuildContext: svc.Build.Context, Dockerfile: svc.Build.Dockerfile, Target: svc.Build.Target}
+}
+
+// awaitingImage is a service whose repository has nothing to run yet: no
+// task, and no autoscaling to start one, so the first `pulumi up` of a new
+// environment completes. Once an image is given, the service runs its desired
+// count (autoscaling's minimum registers with the scalable target).
+func awaitingImage(s ecs.Service) ecs.Service {
+	s.DesiredCount = 0
+	s.Autoscaling = ecs.Autoscaling{}
+	return s
 }
 
 func autoscaling(a AutoscalingSettings) ecs.Autoscaling {

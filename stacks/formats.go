@@ -77,22 +77,8 @@ func checkOrigin(s string) string {
 	return ""
 }
 
-// Image references follow the grammar of github.com/distribution/reference:
-// [registry[:port]/]path[:tag][@sha256:digest].
-var imageReference = regexp.MustCompile(`^` +
-	`(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?` +
-	`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*` +
-	`(?::([\w][\w.-]{0,127}))?` +
-	`(?:@(sha256:[a-f0-9]{64}))?$`)
-
-// parseImage checks an image reference and returns its tag and digest.
-func parseImage(s string) (tag, digest, reason string) {
-	m := imageReference.FindStringSubmatch(s)
-	if m == nil || len(s) > 255 {
-		return "", "", "must be an image reference such as ghcr.io/owner/backend:1.4.2 or ...@sha256:<64 hex digits>"
-	}
-	return m[1], m[2], ""
-}
+// imageDigest is an image digest as ECR and docker push print it.
+var imageDigest = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
 
 // A window is a time range in UTC, in minutes from the start of its period
 // (a day for daily windows, Monday 00:00 for weekly ones).

@@ -232,7 +232,12 @@ func checkKnownKeys(keys []string, p *problems) {
 // they went: a stack file that still sets one is told what replaced it.
 var retiredKeys = map[string]string{
 	"github.createOidcProvider": "the account's GitHub OIDC provider belongs to the account-level program (bootstrap/, docs/RUNBOOK.md \"State backend\"), and every stack references it",
+	"backend.image":             imageRetired,
+	"frontend.image":            imageRetired,
 }
+
+// imageRetired is why a service no longer takes an image reference.
+const imageRetired = "services run images only from the stack's own ECR repository, by digest (defect E9): push the image there and set imageDigest to its sha256 digest (docs/RUNBOOK.md, \"Deploying a new image\")"
 
 // mergeObject overrides the fields of dst (a struct) with the keys of the JSON
 // object raw, recursing into nested objects. Keys not in the JSON keep their

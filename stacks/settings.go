@@ -177,8 +177,12 @@ type ServiceSettings struct {
 	MemoryMiB int `json:"memory"`
 	// DesiredCount is the number of tasks: 1 staging, 2 production. With autoscaling it is the initial count only.
 	DesiredCount int `json:"desiredCount"`
-	// Image is a given image reference (digest-pinned recommended). Exactly one of Image and Build.Context is set.
-	Image string `json:"image"`
+	// ImageDigest (sha256:<64 hex>) is the image the service runs, from the
+	// service's own ECR repository (<prefix>-<service>): pushed by CI, or promoted
+	// from staging. At most one of ImageDigest and Build.Context is set; with
+	// neither, the repository is new and empty, and the service runs no task
+	// until an image is given.
+	ImageDigest string `json:"imageDigest"`
 	// Build builds the image from source and pushes it to the service's ECR repository.
 	Build BuildSettings `json:"build"`
 	// Autoscaling is target tracking on the service's desired count; production only.
@@ -187,7 +191,7 @@ type ServiceSettings struct {
 
 // BuildSettings says where a service image is built from.
 type BuildSettings struct {
-	// Context is the Docker build context directory, relative to the project; empty means "use Image".
+	// Context is the Docker build context directory, relative to the project; empty means "use ImageDigest".
 	Context string `json:"context"`
 	// Dockerfile is relative to Context; Dockerfile by default.
 	Dockerfile string `json:"dockerfile"`

@@ -286,17 +286,10 @@ func (s Settings) validateService(p *problems, name string, svc ServiceSettings)
 	}
 
 	switch {
-	case svc.Image != "" && svc.Build.Context != "":
-		p.add(name+".build.context", svc.Build.Context, "must not be set together with "+name+".image: the service runs either a given image or one built from source")
-	case svc.Image == "" && svc.Build.Context == "":
-		p.addf(name, "has no image: set %s.image to an image reference or %s.build.context to a directory to build", name, name)
-	case svc.Image != "":
-		tag, digest, reason := parseImage(svc.Image)
-		if reason != "" {
-			p.add(name+".image", svc.Image, reason)
-		} else if s.Environment == EnvProduction && digest == "" && (tag == "" || tag == "latest") {
-			p.add(name+".image", svc.Image, "must be pinned in production, to a version tag or a digest: a moving tag makes deployments unrepeatable (defect E9)")
-		}
+	case svc.ImageDigest != "" && svc.Build.Context != "":
+		p.add(name+".build.context", svc.Build.Context, "must not be set together with "+name+".imageDigest: the service runs either a pushed image or one built from source")
+	case svc.ImageDigest != "" && !imageDigest.MatchString(svc.ImageDigest):
+		p.add(name+".imageDigest", svc.ImageDigest, "must be an image digest, sha256:<64 lowercase hex digits>, as `aws ecr describe-images` or `docker push` prints it; tags move, digests do not (defect E9)")
 	}
 
 	a := svc.Autoscaling

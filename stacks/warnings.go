@@ -16,12 +16,9 @@ func (s Settings) Warnings() []string {
 		name string
 		s    ServiceSettings
 	}{{"backend", s.Backend}, {"frontend", s.Frontend}} {
-		if svc.s.Image == "" {
-			continue
-		}
-		if tag, digest, reason := parseImage(svc.s.Image); reason == "" && digest == "" && (tag == "" || tag == "latest") {
-			warnings = append(warnings, fmt.Sprintf("%s:%s.image = %q runs a mutable tag: a deployment may not run what was tested; pin a digest (...@sha256:<digest>)",
-				Project, svc.name, svc.s.Image))
+		if svc.s.ImageDigest == "" && svc.s.Build.Context == "" {
+			warnings = append(warnings, fmt.Sprintf("%s:%s has no image yet: its service is created with no task until you push an image to the ECR repository %s and set %s.imageDigest (docs/RUNBOOK.md, \"Deploying a new image\")",
+				Project, svc.name, s.Name(svc.name), svc.name))
 		}
 	}
 	for _, origin := range s.FrontendOrigins() {

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -319,7 +320,7 @@ func TestServicesRunPrivatelyBehindTheirTargetGroups(t *testing.T) {
 	}{{"staging", "ohmycoins-staging", 2, 1, true}, {"production", "ohmycoins-prod", 3, 2, false}} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
+			plan := previewStack(t, c.stack, withImages()).Plan
 			cluster := mustNamed(t, plan, typeCluster, c.prefix+"-cluster")
 			rules := plan.OfType(typeListenerRule)
 			require.Len(t, rules, 2)
@@ -367,7 +368,7 @@ func TestServicesRunPrivatelyBehindTheirTargetGroups(t *testing.T) {
 
 func TestProductionAutoscaling(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "production").Plan
+	plan := previewStack(t, "production", withImages()).Plan
 	targets := map[string]preview.Resource{}
 	for _, tgt := range plan.OfType(typeScalingTarget) {
 		targets[tgt.Inputs["resourceId"].(string)] = tgt
@@ -520,17 +521,68 @@ func TestRepositoriesScanEncryptAndExpire(t *testing.T) {
 	}
 }
 
-func TestGivenImagesRunAsConfigured(t *testing.T) {
+// TestServicesAwaitTheirFirstImage: the committed stacks name no image, since
+// their repositories are new. The first pulumi up must still complete, so each
+// service is created with no task to pull anything, waits for nothing, and has
+// no scaling target that would start one.
+func TestServicesAwaitTheirFirstImage(t *testing.T) {
 	t.Parallel()
-	result := previewStack(t, "staging")
-	require.Empty(t, result.Plan.OfType(typeDockerImage), "nothing to build")
-	backend := containers(t, mustNamed(t, result.Plan, typeTaskDef, "ohmycoins-staging-backend"))[0]
-	require.Equal(t, "ghcr.io/marklimmage/ohmycoins-backend:latest", backend.Image)
-	require.Contains(t, result.Warnings,
-		`ohmycoins:backend.image = "ghcr.io/marklimmage/ohmycoins-backend:latest" runs a mutable tag: a deployment may not run what was tested; pin a digest (...@sha256:<digest>)`)
-	require.Len(t, result.Warnings, 2, "the two mutable tags; the DNS zone gives a certificate: %v", result.Warnings)
+	for _, stack := range []string{"staging", "production"} {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			result := previewStack(t, stack)
+			prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
+			require.Empty(t, result.Plan.OfType(typeDockerImage), "nothing to build")
+			require.Empty(t, result.Plan.OfType(typeScalingTarget), "no scaling target may start a task before an image exists")
+			for _, svc := range []string{"backend", "frontend"} {
+				repo := mustNamed(t, result.Plan, typeRepository, prefix+"-"+svc)
+				container := containers(t, mustNamed(t, result.Plan, typeTaskDef, prefix+"-"+svc))[0]
+				require.Equal(t, repo.Outputs["repositoryUrl"].(string)+":awaiting-first-image", container.Image,
+					"the stack's own repository, never another registry")
+				service := mustNamed(t, result.Plan, typeService, prefix+"-"+svc+"-service")
+				require.Equal(t, 0.0, service.Inputs["desiredCount"])
+				require.Equal(t, false, service.Inputs["waitForSteadyState"])
+				require.Contains(t, result.Warnings, fmt.Sprintf(`ohmycoins:%s has no image yet: its service is created with no task until you push an image to the ECR repository %s-%s and set %s.imageDigest (docs/RUNBOOK.md, "Deploying a new image")`,
+					svc, prefix, svc, svc))
+			}
+		})
+	}
+}
 
-	require.Empty(t, previewStack(t, "production").Warnings, "pinned tags and a certificate: nothing to warn about")
+// TestImageDigestsRunFromTheStacksOwnRepository: a digest runs from the
+// stack's own repository, with the preset's count and autoscaling. The same
+// digest promoted from staging runs from production's repository, never from
+// staging's.
+func TestImageDigestsRunFromTheStacksOwnRepository(t *testing.T) {
+	t.Parallel()
+	digest := "sha256:" + strings.Repeat("5e", 32)
+	images := []func(*preview.Options){
+		set("ohmycoins:backend", `{"imageDigest": "`+digest+`"}`), set("ohmycoins:frontend", `{"imageDigest": "`+digest+`"}`),
+	}
+	staging := previewStack(t, "staging", images...).Plan
+	production := previewStack(t, "production", images...).Plan
+	for _, c := range []struct {
+		plan   *preview.Plan
+		prefix string
+		count  float64
+	}{{staging, "ohmycoins-staging", 1}, {production, "ohmycoins-prod", 2}} {
+		repo := mustNamed(t, c.plan, typeRepository, c.prefix+"-backend").Outputs["repositoryUrl"].(string)
+		require.True(t, strings.HasSuffix(repo, "/"+c.prefix+"-backend"), repo)
+		container := containers(t, mustNamed(t, c.plan, typeTaskDef, c.prefix+"-backend"))[0]
+		require.Equal(t, repo+"@"+digest, container.Image)
+		service := mustNamed(t, c.plan, typeService, c.prefix+"-backend-service")
+		require.Equal(t, c.count, service.Inputs["desiredCount"])
+		require.Equal(t, true, service.Inputs["waitForSteadyState"])
+	}
+	require.Len(t, production.OfType(typeScalingTarget), 2, "production autoscales both services once they have images")
+	target := mustNamed(t, production, typeScalingTarget, "ohmycoins-prod-backend-scaling-target")
+	require.Equal(t, 2.0, target.Inputs["minCapacity"])
+}
+
+func TestARetiredImageReferenceIsRefusedWithWhatReplacedIt(t *testing.T) {
+	t.Parallel()
+	err := previewError(t, "production", set("ohmycoins:backend", `{"image": "ghcr.io/marklimmage/ohmycoins-backend:v1.0.0"}`))
+	require.Contains(t, err, `ohmycoins:backend.image is no longer a setting: services run images only from the stack's own ECR repository, by digest (defect E9): push the image there and set imageDigest to its sha256 digest (docs/RUNBOOK.md, "Deploying a new image"); remove it (pulumi config rm --path --stack production 'ohmycoins:backend.image')`)
 }
 
 func TestBuiltImagesArePushedAndRunByDigest(t *testing.T) {

@@ -266,5 +266,5 @@ func TestStagingWarnsWhenItsIdentityChanges(t *testing.T) {
 	t.Parallel()
 	result := previewStack(t, "staging", set("ohmycoins:network", `{"availabilityZones": ["ap-southeast-2a", "ap-southeast-2c"]}`))
 	require.Contains(t, result.Warnings, `ohmycoins:network.availabilityZones = ["ap-southeast-2a","ap-southeast-2c"] differs from the staging preset (["ap-southeast-2a","ap-southeast-2b"]): moving a subnet to another AZ replaces it, and the database's and cache's subnet groups cannot drop the subnets they run in; if staging is deployed with the preset's value, destroy it first (docs/RUNBOOK.md, "Rebuilding staging")`)
-	require.Empty(t, previewStack(t, "production").Warnings)
+	require.Empty(t, previewStack(t, "production", withImages()).Warnings)
 }

@@ -46,6 +46,14 @@ func previewError(t *testing.T, stack string, opts ...func(*preview.Options)) []
 }
 
 // set overrides plain config values (full keys; objects as JSON).
+// withImages gives both services an image digest: a stack past its first
+// deployment, whose services run tasks (the committed stack files await their
+// first image, with no task).
+func withImages() func(*preview.Options) {
+	return set("ohmycoins:backend", `{"imageDigest": "sha256:`+strings.Repeat("b1", 32)+`"}`,
+		"ohmycoins:frontend", `{"imageDigest": "sha256:`+strings.Repeat("f1", 32)+`"}`)
+}
+
 func set(kv ...string) func(*preview.Options) {
 	return func(o *preview.Options) {
 		if o.Set == nil {
@@ -107,8 +115,8 @@ func validProduction() stacks.Settings {
 	s := stacks.Production()
 	s.Stack = "production"
 	completeSite(&s)
-	s.Backend.Image = "ghcr.io/example/backend:1.2.3"
-	s.Frontend.Image = "ghcr.io/example/frontend@sha256:" + strings.Repeat("ab", 32)
+	s.Backend.ImageDigest = "sha256:" + strings.Repeat("cd", 32)
+	s.Frontend.ImageDigest = "sha256:" + strings.Repeat("ab", 32)
 	return s
 }
 
@@ -116,8 +124,8 @@ func completeSite(s *stacks.Settings) {
 	s.Site.Domain = "staging.example.com"
 	s.Site.AlertEmails = []string{"devops@example.com"}
 	s.GitHub.Repository = "example/ohmycoins"
-	s.Backend.Image = "ghcr.io/example/backend:latest"
-	s.Frontend.Image = "ghcr.io/example/frontend:latest"
+	s.Backend.ImageDigest = "sha256:" + strings.Repeat("01", 32)
+	s.Frontend.ImageDigest = "sha256:" + strings.Repeat("02", 32)
 	s.App.FirstSuperuser = "admin@example.com"
 	s.App.EmailsFromEmail = "noreply@example.com"
 	s.App.CORSOrigins = []string{"https://dashboard.staging.example.com"}

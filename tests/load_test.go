@@ -2,6 +2,7 @@ package tests
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -44,12 +45,12 @@ func TestStackFilesLoadTheirPresetsAndSiteValues(t *testing.T) {
 	require.Equal(t, []string{"devops@ohmycoins.com"}, staging.Site.AlertEmails)
 	require.Equal(t, "MarkLimmage/ohmycoins", staging.GitHub.Repository)
 	require.Empty(t, staging.GitHub.OIDCProviderARN, "the account's provider, which the account-level program owns")
-	require.Equal(t, "ghcr.io/marklimmage/ohmycoins-backend:latest", staging.Backend.Image)
+	require.Empty(t, staging.Backend.ImageDigest, "no image yet: the repositories are new")
 	require.Equal(t, []string{"https://dashboard.staging.ohmycoins.com", "http://localhost:5173"}, staging.App.CORSOrigins)
 	// Derived from the domain because the stack file leaves them out.
 	require.Equal(t, "admin@staging.ohmycoins.com", staging.App.FirstSuperuser)
 	require.Equal(t, "noreply@staging.ohmycoins.com", staging.App.EmailsFromEmail)
-	// The image override leaves the preset's task size alone.
+	// The preset's task size.
 	require.Equal(t, 1024, staging.Backend.CPU)
 	require.Equal(t, 2048, staging.Backend.MemoryMiB)
 
@@ -59,20 +60,21 @@ func TestStackFilesLoadTheirPresetsAndSiteValues(t *testing.T) {
 	require.Equal(t, []string{"https://ohmycoins.com", "https://www.ohmycoins.com", "https://dashboard.ohmycoins.com"}, production.App.CORSOrigins,
 		"the frontend is served on the apex and www too (the load balancer's default action)")
 	require.Equal(t, []string{"devops@ohmycoins.com", "oncall@ohmycoins.com"}, production.Site.AlertEmails)
-	require.Equal(t, "ghcr.io/marklimmage/ohmycoins-frontend:v1.0.0", production.Frontend.Image)
+	require.Empty(t, production.Frontend.ImageDigest, "no image yet: promoted from staging")
 }
 
 func TestStructuredConfigOverridesOnlyTheKeysItSets(t *testing.T) {
 	t.Parallel()
 	s := loadSettings(t, "production",
 		set("ohmycoins:database", `{"allocatedStorage": 200, "maxAllocatedStorage": 1000}`),
-		set("ohmycoins:backend", `{"image": "ghcr.io/example/backend:2.0.0", "autoscaling": {"maxCount": 20}}`),
+		set("ohmycoins:backend", `{"imageDigest": "sha256:abababababababababababababababababababababababababababababababab", "autoscaling": {"maxCount": 20}}`),
 		set("ohmycoins:alarms", `{"rdsLowStorageGiB": 40}`),
 	)
 	require.Equal(t, 200, s.Database.AllocatedStorageGB)
 	require.Equal(t, 1000, s.Database.MaxAllocatedStorageGB)
 	require.Equal(t, "db.t3.small", s.Database.InstanceClass, "keys left out keep the preset")
 	require.Equal(t, 20, s.Backend.Autoscaling.MaxCount)
+	require.Equal(t, "sha256:"+strings.Repeat("ab", 32), s.Backend.ImageDigest)
 	require.Equal(t, 2, s.Backend.Autoscaling.MinCount, "nested keys left out keep the preset")
 	require.Equal(t, 80, s.Backend.Autoscaling.MemoryTargetPercent)
 	require.Equal(t, 40.0, s.Alarms.RdsLowStorageGiB)
@@ -101,7 +103,7 @@ func TestLoadRefusesBadConfig(t *testing.T) {
 			[]string{"ohmycoins:environment is not set: it must be staging or production (pulumi config set --stack staging ohmycoins:environment staging)"}},
 		{"misspelt key in a structured object", []func(*preview.Options){set("ohmycoins:database", `{"allocatedStorag": 30}`)},
 			[]string{"ohmycoins:database.allocatedStorag is not a setting of this program (did you mean allocatedStorage?)"}},
-		{"unknown key in a nested object", []func(*preview.Options){set("ohmycoins:backend", `{"image": "ghcr.io/x/y:1", "autoscaling": {"minimum": 1}}`)},
+		{"unknown key in a nested object", []func(*preview.Options){set("ohmycoins:backend", `{"autoscaling": {"minimum": 1}}`)},
 			[]string{"ohmycoins:backend.autoscaling.minimum is not a setting of this program"}},
 		{"misspelt top-level key", []func(*preview.Options){set("ohmycoins:databse", `{"allocatedStorage": 30}`)},
 			[]string{"ohmycoins:databse is not a setting of this program (did you mean database?)"}},
@@ -171,7 +173,7 @@ func TestProblemsComeInAStableOrder(t *testing.T) {
 	bad := []func(*preview.Options){
 		set("ohmycoins:database", `{"allocatedStorage": "x"}`),
 		set("ohmycoins:cache", `{"nodes": "x"}`),
-		set("ohmycoins:backend", `{"image": "ghcr.io/x/y:1", "cpu": "x"}`),
+		set("ohmycoins:backend", `{"cpu": "x"}`),
 	}
 	first := previewError(t, "staging", bad...)
 	require.Equal(t, []string{

@@ -239,7 +239,7 @@ func mustNamedIn(p *preview.Plan, typ, name string) preview.Resource {
 }
 
 func TestEveryRuleFiresOnItsFixture(t *testing.T) {
-	base := previewStack(t, "production").Plan
+	base := previewStack(t, "production", withImages()).Plan
 	require.Empty(t, policy.Check(base, nil).Violations, "the fixtures start from a clean plan")
 	for _, id := range policy.RuleIDs() {
 		t.Run(id, func(t *testing.T) {

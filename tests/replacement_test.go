@@ -104,7 +104,7 @@ func registeredTypes(t *testing.T) []string {
 	plans := []*preview.Plan{
 		previewStack(t, "staging").Plan,
 		previewStack(t, "production").Plan,
-		previewStack(t, "staging", set("ohmycoins:backend", `{"image": "", "build": {"context": "`+buildContext+`"}}`),
+		previewStack(t, "staging", set("ohmycoins:backend", `{"build": {"context": "`+buildContext+`"}}`),
 			set("ohmycoins:loadBalancer", `{"accessLogs": true}`), set("ohmycoins:network", `{"flowLogs": true}`)).Plan,
 	}
 	state, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", ProgramName: "bootstrap"})

@@ -142,16 +142,15 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 			[]string{"ohmycoins:backend.autoscaling.minCount = -2: must not be negative"}},
 		{"autoscaling CPU target above 100", production, func(s *stacks.Settings) { s.Backend.Autoscaling.CPUTargetPercent = 170 },
 			[]string{"ohmycoins:backend.autoscaling.cpuTargetPercent = 170: must be 1-100"}},
-		{"malformed image reference", staging, func(s *stacks.Settings) { s.Backend.Image = "ghcr.io/Example/Backend:latest" },
-			[]string{`ohmycoins:backend.image = "ghcr.io/Example/Backend:latest": must be an image reference`}},
-		{"production image on a moving tag", production, func(s *stacks.Settings) { s.Backend.Image = "ghcr.io/example/backend:latest" },
-			[]string{`ohmycoins:backend.image = "ghcr.io/example/backend:latest": must be pinned in production`}},
-		{"production image without a tag", production, func(s *stacks.Settings) { s.Backend.Image = "ghcr.io/example/backend" },
-			[]string{`ohmycoins:backend.image = "ghcr.io/example/backend": must be pinned in production`}},
-		{"image and build context both set", staging, func(s *stacks.Settings) { s.Frontend.Build.Context = "../frontend" },
-			[]string{`ohmycoins:frontend.build.context = "../frontend": must not be set together with frontend.image`}},
-		{"neither image nor build context", staging, func(s *stacks.Settings) { s.Backend.Image = "" },
-			[]string{"ohmycoins:backend has no image: set backend.image to an image reference or backend.build.context"}},
+		{"a tag instead of a digest", staging, func(s *stacks.Settings) { s.Backend.ImageDigest = "latest" },
+			[]string{`ohmycoins:backend.imageDigest = "latest": must be an image digest, sha256:<64 lowercase hex digits>`}},
+		{"a whole image reference instead of a digest", production, func(s *stacks.Settings) {
+			s.Backend.ImageDigest = "ghcr.io/example/backend@sha256:" + strings.Repeat("ab", 32)
+		}, []string{`ohmycoins:backend.imageDigest = "ghcr.io/example/backend@sha256:abab`, "must be an image digest"}},
+		{"a digest in upper case", production, func(s *stacks.Settings) { s.Backend.ImageDigest = "sha256:" + strings.Repeat("AB", 32) },
+			[]string{`ohmycoins:backend.imageDigest = "sha256:ABAB`, "must be an image digest"}},
+		{"digest and build context both set", staging, func(s *stacks.Settings) { s.Frontend.Build.Context = "../frontend" },
+			[]string{`ohmycoins:frontend.build.context = "../frontend": must not be set together with frontend.imageDigest`}},
 
 		// Logs, secret, load balancer, alarms.
 		{"log retention not a CloudWatch value", staging, func(s *stacks.Settings) { s.Logs.RetentionDays = 10 },

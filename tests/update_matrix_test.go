@@ -644,44 +644,44 @@ var matrix = []knob{
 			"~ ecs/service backend-service",
 		}},
 		production: step{set: to("backend.desiredCount", `3`)}},
-	{key: "backend.image",
-		staging: step{set: to("backend.image", `"ghcr.io/marklimmage/ohmycoins-backend:v1.2.3"`), changes: []string{
+	{key: "backend.imageDigest",
+		staging: step{set: to("backend.imageDigest", `"sha256:`+strings.Repeat("77", 32)+`"`), changes: []string{
 			"+- ecs/taskDefinition backend (containerDefinitions)",
 			"~ ecs/service backend-service",
 		}},
-		production: step{set: to("backend.image", `"ghcr.io/marklimmage/ohmycoins-backend:v1.0.1"`), changes: []string{
+		production: step{set: to("backend.imageDigest", `"sha256:`+strings.Repeat("77", 32)+`"`), changes: []string{
 			"+- ecs/taskDefinition backend (containerDefinitions)",
 			"~ ecs/service backend-service",
 		}}},
 	{key: "backend.build.context",
-		staging: step{set: map[string]string{"backend.image": `""`, "backend.build.context": `"` + buildContext + `"`}, changes: []string{
+		staging: step{set: map[string]string{"backend.imageDigest": `""`, "backend.build.context": `"` + buildContext + `"`}, changes: []string{
 			"+- ecs/taskDefinition backend (containerDefinitions)",
 			"~ ecs/service backend-service",
 			"+ docker:index/image backend-image",
 		}},
-		production: step{set: map[string]string{"backend.image": `""`, "backend.build.context": `"` + buildContext + `"`}, changes: []string{
+		production: step{set: map[string]string{"backend.imageDigest": `""`, "backend.build.context": `"` + buildContext + `"`}, changes: []string{
 			"+- ecs/taskDefinition backend (containerDefinitions)",
 			"~ ecs/service backend-service",
 			"+ docker:index/image backend-image",
 		}}},
 	{key: "backend.build.dockerfile",
-		staging: step{set: map[string]string{"backend.image": `""`, "backend.build.context": `"` + buildContext + `"`, "backend.build.dockerfile": `"Dockerfile"`}, changes: []string{
+		staging: step{set: map[string]string{"backend.imageDigest": `""`, "backend.build.context": `"` + buildContext + `"`, "backend.build.dockerfile": `"Dockerfile"`}, changes: []string{
 			"+- ecs/taskDefinition backend (containerDefinitions)",
 			"~ ecs/service backend-service",
 			"+ docker:index/image backend-image",
 		}},
-		production: step{set: map[string]string{"backend.image": `""`, "backend.build.context": `"` + buildContext + `"`, "backend.build.dockerfile": `"Dockerfile"`}, changes: []string{
+		production: step{set: map[string]string{"backend.imageDigest": `""`, "backend.build.context": `"` + buildContext + `"`, "backend.build.dockerfile": `"Dockerfile"`}, changes: []string{
 			"+- ecs/taskDefinition backend (containerDefinitions)",
 			"~ ecs/service backend-service",
 			"+ docker:index/image backend-image",
 		}}},
 	{key: "backend.build.target",
-		staging: step{set: map[string]string{"backend.image": `""`, "backend.build.context": `"` + buildContext + `"`, "backend.build.target": `"runtime"`}, changes: []string{
+		staging: step{set: map[string]string{"backend.imageDigest": `""`, "backend.build.context": `"` + buildContext + `"`, "backend.build.target": `"runtime"`}, changes: []string{
 			"+- ecs/taskDefinition backend (containerDefinitions)",
 			"~ ecs/service backend-service",
 			"+ docker:index/image backend-image",
 		}},
-		production: step{set: map[string]string{"backend.image": `""`, "backend.build.context": `"` + buildContext + `"`, "backend.build.target": `"runtime"`}, changes: []string{
+		production: step{set: map[string]string{"backend.imageDigest": `""`, "backend.build.context": `"` + buildContext + `"`, "backend.build.target": `"runtime"`}, changes: []string{
 			"+- ecs/taskDefinition backend (containerDefinitions)",
 			"~ ecs/service backend-service",
 			"+ docker:index/image backend-image",
@@ -742,44 +742,44 @@ var matrix = []knob{
 			"~ ecs/service frontend-service",
 		}},
 		production: step{set: to("frontend.desiredCount", `3`)}},
-	{key: "frontend.image",
-		staging: step{set: to("frontend.image", `"ghcr.io/marklimmage/ohmycoins-frontend:v1.2.3"`), changes: []string{
+	{key: "frontend.imageDigest",
+		staging: step{set: to("frontend.imageDigest", `"sha256:`+strings.Repeat("77", 32)+`"`), changes: []string{
 			"+- ecs/taskDefinition frontend (containerDefinitions)",
 			"~ ecs/service frontend-service",
 		}},
-		production: step{set: to("frontend.image", `"ghcr.io/marklimmage/ohmycoins-frontend:v1.0.1"`), changes: []string{
+		production: step{set: to("frontend.imageDigest", `"sha256:`+strings.Repeat("77", 32)+`"`), changes: []string{
 			"+- ecs/taskDefinition frontend (containerDefinitions)",
 			"~ ecs/service frontend-service",
 		}}},
 	{key: "frontend.build.context",
-		staging: step{set: map[string]string{"frontend.image": `""`, "frontend.build.context": `"` + buildContext + `"`}, changes: []string{
+		staging: step{set: map[string]string{"frontend.imageDigest": `""`, "frontend.build.context": `"` + buildContext + `"`}, changes: []string{
 			"+- ecs/taskDefinition frontend (containerDefinitions)",
 			"~ ecs/service frontend-service",
 			"+ docker:index/image frontend-image",
 		}},
-		production: step{set: map[string]string{"frontend.image": `""`, "frontend.build.context": `"` + buildContext + `"`}, changes: []string{
+		production: step{set: map[string]string{"frontend.imageDigest": `""`, "frontend.build.context": `"` + buildContext + `"`}, changes: []string{
 			"+- ecs/taskDefinition frontend (containerDefinitions)",
 			"~ ecs/service frontend-service",
 			"+ docker:index/image frontend-image",
 		}}},
 	{key: "frontend.build.dockerfile",
-		staging: step{set: map[string]string{"frontend.image": `""`, "frontend.build.context": `"` + buildContext + `"`, "frontend.build.dockerfile": `"Dockerfile"`}, changes: []string{
+		staging: step{set: map[string]string{"frontend.imageDigest": `""`, "frontend.build.context": `"` + buildContext + `"`, "frontend.build.dockerfile": `"Dockerfile"`}, changes: []string{
 			"+- ecs/taskDefinition frontend (containerDefinitions)",
 			"~ ecs/service frontend-service",
 			"+ docker:index/image frontend-image",
 		}},
-		production: step{set: map[string]string{"frontend.image": `""`, "frontend.build.context": `"` + buildContext + `"`, "frontend.build.dockerfile": `"Dockerfile"`}, changes: []string{
+		production: step{set: map[string]string{"frontend.imageDigest": `""`, "frontend.build.context": `"` + buildContext + `"`, "frontend.build.dockerfile": `"Dockerfile"`}, changes: []string{
 			"+- ecs/taskDefinition frontend (containerDefinitions)",
 			"~ ecs/service frontend-service",
 			"+ docker:index/image frontend-image",
 		}}},
 	{key: "frontend.build.target",
-		staging: step{set: map[string]string{"frontend.image": `""`, "frontend.build.context": `"` + buildContext + `"`, "frontend.build.target": `"runtime"`}, changes: []string{
+		staging: step{set: map[string]string{"frontend.imageDigest": `""`, "frontend.build.context": `"` + buildContext + `"`, "frontend.build.target": `"runtime"`}, changes: []string{
 			"+- ecs/taskDefinition frontend (containerDefinitions)",
 			"~ ecs/service frontend-service",
 			"+ docker:index/image frontend-image",
 		}},
-		production: step{set: map[string]string{"frontend.image": `""`, "frontend.build.context": `"` + buildContext + `"`, "frontend.build.target": `"runtime"`}, changes: []string{
+		production: step{set: map[string]string{"frontend.imageDigest": `""`, "frontend.build.context": `"` + buildContext + `"`, "frontend.build.target": `"runtime"`}, changes: []string{
 			"+- ecs/taskDefinition frontend (containerDefinitions)",
 			"~ ecs/service frontend-service",
 			"+ docker:index/image frontend-image",
@@ -1193,7 +1193,7 @@ var dataHolding = []string{
 func TestUpdateMatrix(t *testing.T) {
 	baseline := map[string]*preview.Plan{}
 	for _, stack := range allStacks {
-		baseline[stack] = previewStack(t, stack).Plan
+		baseline[stack] = previewStack(t, stack, func(o *preview.Options) { o.Set = deployedImages() }).Plan
 	}
 	var mu sync.Mutex
 	printed := map[string]string{}
@@ -1278,12 +1278,21 @@ func show(s step) string {
 
 // matrixOptions turns a step into preview options: a leaf key is merged into
 // its area's object as the stack file has it.
+// deployedImages is the matrix's starting point: a live stack whose services
+// run images (the committed stack files await their first image).
+func deployedImages() map[string]string {
+	return map[string]string{
+		"ohmycoins:backend":  `{"imageDigest": "sha256:` + strings.Repeat("b1", 32) + `"}`,
+		"ohmycoins:frontend": `{"imageDigest": "sha256:` + strings.Repeat("f1", 32) + `"}`,
+	}
+}
+
 func matrixOptions(t *testing.T, stack string, s step) preview.Options {
 	dir, err := filepath.Abs(projectDir)
 	require.NoError(t, err)
 	cfg, err := preview.ReadStackConfig(dir, stack)
 	require.NoError(t, err)
-	o := preview.Options{Dir: projectDir, Stack: stack, Set: map[string]string{}, SetSecret: map[string]string{}}
+	o := preview.Options{Dir: projectDir, Stack: stack, Set: deployedImages(), SetSecret: map[string]string{}}
 	for key, value := range s.set {
 		area, leaf, nested := strings.Cut(key, ".")
 		full := stacks.Project + ":" + area

@@ -1,11 +1,18 @@
 // Package images creates one ECR repository per service (<prefix>-backend,
 // <prefix>-frontend: scan on push, KMS-encrypted, tags immutable where asked,
-// the newest 30 images kept) and resolves the image each service runs: either a
-// reference given in stack config, or an image built from source with
-// pulumi-docker for linux/amd64 (defect E10) and pushed to the service's
-// repository. A built image runs by its pushed digest, so a new build is a new
-// task definition and therefore a new deployment (the original's CI pushed
-// images no service ever ran: defect E9).
+// the newest 30 images kept) and resolves the image each service runs, always
+// from that repository and by digest:
+//   - a digest given in stack config (an image CI pushed, or one promoted from
+//     staging): <repository>@sha256:...;
+//   - an image built from source with pulumi-docker for linux/amd64 (defect
+//     E10) and pushed to the repository, run by its pushed digest;
+//   - neither: the repository is still empty. The service is then created with
+//     no tasks (Awaiting), so the first `pulumi up` of a new environment
+//     succeeds before any image exists.
+//
+// A new digest is a new task definition and therefore a new deployment (the
+// original's CI pushed images no service ever ran, and ran moving tags from a
+// registry the stack did not own: defect E9).
 package images
 
 import (
@@ -17,6 +24,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
@@ -31,13 +39,13 @@ const KeepImages = 30
 // otherwise fail with "exec format error".
 const Platform = "linux/amd64"
 
-// Service names one service's image source. Exactly one of Image and
-// BuildContext is set.
+// Service names one service's image source: at most one of Digest and
+// BuildContext is set; with neither, the service awaits its first image.
 type Service struct {
 	// Name is the service (backend, frontend); its repository is <prefix>-<Name>.
 	Name string
-	// Image is a given image reference, digest-pinned ideally.
-	Image string
+	// Digest is the digest (sha256:<64 hex>) of an image in the service's repository.
+	Digest string
 	// BuildContext is a directory to build from; Dockerfile is relative to it
 	// (Dockerfile by default) and Target an optional build stage.
 	BuildContext string
@@ -69,23 +77,36 @@ type Images struct {
 
 	// RepositoryURLs maps a service to its repository URL.
 	RepositoryURLs map[string]pulumi.StringOutput
-	// References maps a service to the image its task runs: the given reference,
-	// or the pushed repository digest of the built image.
+	// References maps a service to the image its task runs: the repository at
+	// the given digest, or the pushed repository digest of the built image.
 	References map[string]pulumi.StringOutput
+	// Awaiting lists the services whose repository has no image to run yet:
+	// their task definition names AwaitingTag, and they must run no task.
+	Awaiting map[string]bool
 }
+
+// AwaitingTag is the tag an awaiting service's task definition names. Nothing
+// pushes it, and a service with no tasks never pulls it.
+const AwaitingTag = "awaiting-first-image"
+
+// digestPattern is an image digest as ECR reports it.
+var digestPattern = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // New creates the repositories and builds what must be built. The component's
 // name is the environment's name prefix.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Images, error) {
 	for _, s := range args.Services {
-		if (s.Image == "") == (s.BuildContext == "") {
-			return nil, fmt.Errorf("images: service %s needs exactly one of Image and BuildContext", s.Name)
+		if s.Digest != "" && s.BuildContext != "" {
+			return nil, fmt.Errorf("images: service %s needs at most one of Digest and BuildContext", s.Name)
+		}
+		if s.Digest != "" && !digestPattern.MatchString(s.Digest) {
+			return nil, fmt.Errorf("images: service %s: Digest %q is not sha256:<64 hex digits>", s.Name, s.Digest)
 		}
 	}
 	if args.KMSKeyARN == nil {
 		return nil, fmt.Errorf("images: KMSKeyARN is required")
 	}
-	c := &Images{RepositoryURLs: map[string]pulumi.StringOutput{}, References: map[string]pulumi.StringOutput{}}
+	c := &Images{RepositoryURLs: map[string]pulumi.StringOutput{}, References: map[string]pulumi.StringOutput{}, Awaiting: map[string]bool{}}
 	if err := ctx.RegisterComponentResource("ohmycoins:images:Images", name, c, opts...); err != nil {
 		return nil, err
 	}
@@ -124,8 +145,14 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		c.RepositoryURLs[s.Name] = repo.RepositoryUrl
 		outputs[s.Name+"RepositoryUrl"] = repo.RepositoryUrl
 
-		if s.Image != "" {
-			c.References[s.Name] = pulumi.String(s.Image).ToStringOutput()
+		switch {
+		case s.Digest != "":
+			c.References[s.Name] = pulumi.Sprintf("%s@%s", repo.RepositoryUrl, s.Digest)
+			outputs[s.Name+"Image"] = c.References[s.Name]
+			continue
+		case s.BuildContext == "":
+			c.References[s.Name] = pulumi.Sprintf("%s:%s", repo.RepositoryUrl, AwaitingTag)
+			c.Awaiting[s.Name] = true
 			continue
 		}
 		ref, err := build(ctx, repoName, s, args.ProjectDir, repo, parent)
