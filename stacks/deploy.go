@@ -15,7 +15,6 @@ import (
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/components/redis"
 	"github.com/ohmycoins/infra/components/secrets"
-	"github.com/ohmycoins/infra/internal/statebackend"
 )
 
 // Program is the Pulumi program of every stack: load the stack's settings, then
@@ -163,16 +162,26 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	managedRoles = append(managedRoles, d.Cluster.RoleNames...)
 	managedRoles = append(managedRoles, d.Database.RoleNames...)
 	managedRoles = append(managedRoles, d.Network.RoleNames...)
+	var records []string
+	if s.DNS.ZoneName != "" {
+		hosts := dns.HostsFor(s.Site.Domain, s.DNS.ZoneName)
+		records = cicd.RecordNamePatterns(hosts.Certificate)
+	}
 	if d.CI, err = cicd.New(ctx, s.NamePrefix, cicd.Args{
 		Region:          s.Region,
 		AccountID:       account,
 		Repository:      s.GitHub.Repository,
 		Environment:     s.Environment,
+		Stack:           ctx.Stack(),
 		OIDCProviderARN: s.GitHub.OIDCProviderARN,
-		StateBucket:     statebackend.BucketName,
-		StateKeyAlias:   statebackend.KeyAlias,
-		ManagedRoles:    managedRoles,
-		HostedZoneID:    zone,
+		// Pull requests run their own code: they may preview staging, whose
+		// secrets are staging's, never production (offline diff only).
+		PreviewOnPullRequests: s.Environment == EnvStaging,
+		ManagedRoles:          managedRoles,
+		HostedZoneID:          zone,
+		RecordNames:           records,
+		LogGroups:             s.EncryptedLogGroups(),
+		OwnBuckets:            []string{s.NamePrefix + "-*"},
 	}, withProvider); err != nil {
 		return nil, err
 	}

@@ -61,15 +61,18 @@ func trust(t *testing.T, plan *preview.Plan, role string) policydoc.Statement {
 func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
 	// The account's provider, which the account-level program owns; neither stack creates it.
 	const provider = "arn:aws:iam::" + preview.MockAccountID + ":oidc-provider/token.actions.githubusercontent.com"
-	for _, c := range []struct{ stack, prefix, environment string }{
-		{"staging", "ohmycoins-staging", "staging"}, {"production", "ohmycoins-prod", "production"},
+	for _, c := range []struct{ stack, prefix, environment, previewSubject string }{
+		// Pull requests preview staging; production's preview role serves
+		// only main's workflows, so no pull request's code decrypts its secrets.
+		{"staging", "ohmycoins-staging", "staging", "repo:MarkLimmage/ohmycoins:pull_request"},
+		{"production", "ohmycoins-prod", "production", "repo:MarkLimmage/ohmycoins:ref:refs/heads/main"},
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
 			plan := previewStack(t, c.stack).Plan
 			require.Empty(t, plan.OfType(typeOIDC), "the account's OIDC provider belongs to the account-level program")
 			for role, subject := range map[string]string{
-				c.prefix + "-github-preview": "repo:MarkLimmage/ohmycoins:pull_request",
+				c.prefix + "-github-preview": c.previewSubject,
 				c.prefix + "-github-deploy":  "repo:MarkLimmage/ohmycoins:environment:" + c.environment,
 			} {
 				s := trust(t, plan, role)
@@ -83,6 +86,7 @@ func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
 				require.NotContains(t, subject, "*")
 				attachment := mustNamed(t, plan, typeAttachment, role+"-read-only")
 				require.Equal(t, "arn:aws:iam::aws:policy/ReadOnlyAccess", attachment.Inputs["policyArn"])
+				require.Equal(t, 3600.0, mustNamed(t, plan, typeRole, role).Inputs["maxSessionDuration"], "an hour's sessions")
 			}
 			require.Equal(t, mustNamed(t, plan, typeRole, c.prefix+"-github-deploy").Outputs["arn"], plan.Outputs["github_deploy_role_arn"])
 			require.Equal(t, mustNamed(t, plan, typeRole, c.prefix+"-github-preview").Outputs["arn"], plan.Outputs["github_preview_role_arn"])
@@ -90,17 +94,30 @@ func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
 	}
 }
 
-func TestPreviewRoleOnlyReadsTheState(t *testing.T) {
+func TestPreviewRoleOnlyReadsItsOwnState(t *testing.T) {
 	t.Parallel()
 	plan := previewStack(t, "staging").Plan
 	policy := rolePolicies(t, plan, "ohmycoins-staging-github-preview")["ohmycoins-staging-github-preview-state"]
-	var actions []string
+	sids := map[string]policydoc.Statement{}
+	var allowed []string
 	for _, s := range policy.Statement {
-		actions = append(actions, s.Action...)
+		sids[s.Sid] = s
+		if s.Effect == "Allow" {
+			allowed = append(allowed, s.Action...)
+		}
 	}
-	require.ElementsMatch(t, []string{"s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "kms:Decrypt", "kms:DescribeKey"}, actions)
-	require.Equal(t, []string{"arn:aws:s3:::ohmycoins-pulumi-state/*"}, policy.Statement[1].Resource)
-	require.Equal(t, []string{"alias/ohmycoins-pulumi"}, policy.Statement[2].Condition["ForAnyValue:StringEquals"]["kms:ResourceAliases"])
+	require.ElementsMatch(t, []string{"s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "s3:GetObject", "s3:GetObjectVersion", "kms:Decrypt", "kms:Decrypt", "kms:DescribeKey"}, allowed,
+		"reads only: no Put, no Delete, no Encrypt")
+	require.Equal(t, []string{
+		"arn:aws:s3:::ohmycoins-pulumi-state/.pulumi/stacks/ohmycoins/staging.json*",
+		"arn:aws:s3:::ohmycoins-pulumi-state/.pulumi/stacks/ohmycoins/staging.pulumi-tags",
+		"arn:aws:s3:::ohmycoins-pulumi-state/.pulumi/history/ohmycoins/staging/*",
+		"arn:aws:s3:::ohmycoins-pulumi-state/.pulumi/backups/ohmycoins/staging/*",
+		"arn:aws:s3:::ohmycoins-pulumi-state/.pulumi/locks/organization/ohmycoins/staging/*",
+	}, sids["StackState"].Resource)
+	require.Equal(t, []string{"alias/ohmycoins-pulumi-staging"}, sids["StackSecretsKey"].Condition["ForAnyValue:StringEquals"]["kms:ResourceAliases"])
+	require.Equal(t, []string{"s3.ap-southeast-2.amazonaws.com"}, sids["StateBucketKeyThroughS3"].Condition["StringEquals"]["kms:ViaService"])
+	require.Equal(t, "Deny", sids["NoOtherObjects"].Effect)
 }
 
 func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
@@ -114,10 +131,7 @@ func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
 			plan := previewStack(t, c.stack).Plan
-			raw := mustNamed(t, plan, typeRolePolicy, c.prefix+"-github-deploy-stack").Inputs["policy"].(string)
-			require.Less(t, len(raw), 10240, "an inline role policy holds at most 10,240 characters")
-			policy, err := policydoc.Parse(raw)
-			require.NoError(t, err)
+			policy := deployPolicy(t, plan, c.prefix)
 
 			var stackRoles []string
 			for _, r := range c.roles {
@@ -146,16 +160,37 @@ func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
 			}
 			require.ElementsMatch(t, stackRoles, passRole, "iam:PassRole only on this stack's application roles")
 
-			state := sids["StateObjects"]
-			require.ElementsMatch(t, []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, state.Action)
-			require.Equal(t, []string{"arn:aws:s3:::ohmycoins-pulumi-state/*"}, state.Resource)
-			require.Contains(t, sids["UseTheStateKey"].Action, "kms:Encrypt")
+			state := sids["StackState"]
+			require.ElementsMatch(t, []string{"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject"}, state.Action)
+			require.Contains(t, state.Resource, "arn:aws:s3:::ohmycoins-pulumi-state/.pulumi/stacks/ohmycoins/"+c.stack+".json*")
+			require.Equal(t, []string{"kms:Decrypt", "kms:DescribeKey"}, sids["StackSecretsKey"].Action,
+				"the stack file's encryptedkey is only decrypted: no Encrypt, no GenerateDataKey")
 			require.Contains(t, sids["Services"].Resource, "arn:aws:ecs:ap-southeast-2:"+preview.MockAccountID+":cluster/"+c.prefix+"-*")
-			require.Equal(t, []string{"alias/" + c.prefix}, sids["EnvironmentKey"].Condition["ForAnyValue:StringEquals"]["kms:ResourceAliases"])
+			require.Equal(t, []string{c.stack}, sids["EnvironmentKey"].Condition["StringEquals"]["aws:ResourceTag/Environment"])
 			zone := previewZoneID(t, plan)
-			require.Contains(t, sids["DnsRecords"].Resource, "arn:aws:route53:::hostedzone/"+zone)
+			require.Equal(t, []string{"arn:aws:route53:::hostedzone/" + zone}, sids["DnsRecords"].Resource)
 		})
 	}
+}
+
+// deployPolicy is the deploy role's managed policies as one document, after
+// checking each is attached to the role and fits IAM's 6,144 characters.
+func deployPolicy(t *testing.T, plan *preview.Plan, prefix string) policydoc.Document {
+	t.Helper()
+	role := mustNamed(t, plan, typeRole, prefix+"-github-deploy")
+	var all policydoc.Document
+	for _, part := range []string{"platform", "services", "state"} {
+		managed := mustNamed(t, plan, "aws:iam/policy:Policy", prefix+"-github-deploy-"+part)
+		raw := managed.Inputs["policy"].(string)
+		require.Less(t, len(raw), 6144, "a managed policy holds at most 6,144 characters")
+		attachment := mustNamed(t, plan, typeAttachment, prefix+"-github-deploy-"+part)
+		require.Equal(t, managed.Outputs["arn"], attachment.Inputs["policyArn"])
+		require.Equal(t, role.Outputs["name"], attachment.Inputs["role"])
+		doc, err := policydoc.Parse(raw)
+		require.NoError(t, err)
+		all.Statement = append(all.Statement, doc.Statement...)
+	}
+	return all
 }
 
 // previewZoneID is the hosted zone id the certificate's validation records use.
@@ -299,7 +334,17 @@ func TestBootstrapCreatesTheStateBackend(t *testing.T) {
 	require.Equal(t, adopted, plan.Outputs["github_oidc_provider_arn"])
 
 	require.Equal(t, "s3://ohmycoins-pulumi-state?region=ap-southeast-2", plan.Outputs["login_url"])
-	require.Equal(t, "awskms://alias/ohmycoins-pulumi?region=ap-southeast-2", plan.Outputs["secrets_provider"])
+	require.Equal(t, map[string]any{
+		"staging":    "awskms://alias/ohmycoins-pulumi-staging?region=ap-southeast-2",
+		"production": "awskms://alias/ohmycoins-pulumi-production?region=ap-southeast-2",
+	}, plan.Outputs["secrets_providers"])
+	for _, stack := range allStacks {
+		stackKey := mustNamed(t, plan, typeKey, "ohmycoins-pulumi-"+stack+"-key")
+		require.True(t, stackKey.Protect, "losing %s's key loses its secrets", stack)
+		require.Equal(t, true, stackKey.Inputs["enableKeyRotation"])
+		require.Equal(t, "alias/ohmycoins-pulumi-"+stack, mustNamed(t, plan, typeAlias, "ohmycoins-pulumi-"+stack+"-key-alias").Inputs["name"])
+		require.Equal(t, stackKey.Outputs["arn"], plan.Outputs["secrets_key_arns"].(map[string]any)[stack])
+	}
 }
 
 // An account without a GitHub OIDC provider gets one created; a provider ARN
@@ -336,6 +381,7 @@ func TestStackFilesUseTheBootstrappedBackend(t *testing.T) {
 		data, err := os.ReadFile(filepath.Join(projectDir, "Pulumi."+stack+".yaml"))
 		require.NoError(t, err)
 		require.NoError(t, yaml.Unmarshal(data, &file))
-		require.Equal(t, statebackend.SecretsProvider(), file.SecretsProvider, stack)
+		require.Equal(t, statebackend.SecretsProvider(stack), file.SecretsProvider, stack)
+		require.Equal(t, "awskms://alias/ohmycoins-pulumi-"+stack+"?region=ap-southeast-2", file.SecretsProvider, "one key per stack")
 	}
 }

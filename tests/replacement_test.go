@@ -65,6 +65,7 @@ var sdkArgs = map[string]pulumi.Input{
 	"aws:elasticache/replicationGroup:ReplicationGroup":                    elasticache.ReplicationGroupArgs{},
 	"aws:elasticache/subnetGroup:SubnetGroup":                              elasticache.SubnetGroupArgs{},
 	"aws:iam/openIdConnectProvider:OpenIdConnectProvider":                  iam.OpenIdConnectProviderArgs{},
+	"aws:iam/policy:Policy":                                                iam.PolicyArgs{},
 	"aws:iam/role:Role":                                                    iam.RoleArgs{},
 	"aws:iam/rolePolicy:RolePolicy":                                        iam.RolePolicyArgs{},
 	"aws:iam/rolePolicyAttachment:RolePolicyAttachment":                    iam.RolePolicyAttachmentArgs{},

@@ -2,10 +2,14 @@
 // AWS account holds once for every stack of ohmycoins.
 //
 //   - The S3 bucket ohmycoins-pulumi-state that holds every stack's Pulumi
-//     state (versioned, so an accidental overwrite can be undone; SSE-KMS;
-//     public access blocked; TLS only; old versions expire), and the KMS key
-//     alias/ohmycoins-pulumi that encrypts the stacks' secrets. They replace the
-//     original's hand-made, AES256-only Terraform state bucket.
+//     state (versioned, so an accidental overwrite can be undone; SSE-KMS with
+//     the key alias/ohmycoins-pulumi; public access blocked; TLS only; old
+//     versions expire). It replaces the original's hand-made, AES256-only
+//     Terraform state bucket.
+//   - One KMS key per stack, alias/ohmycoins-pulumi-<stack>, that encrypts
+//     that stack's secrets (its secretsprovider): staging's CI roles may
+//     decrypt staging's key only, so a pull request that runs with them can
+//     never read production's secrets.
 //   - The account's GitHub OIDC provider, which the CI roles of every stack
 //     trust. AWS holds one per issuer URL, so no environment may own it:
 //     destroying staging must not break production's CI. An account that has
@@ -65,7 +69,7 @@ func Program(ctx *pulumi.Context) error {
 	account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(provider)).AccountId()
 
 	key, err := kms.NewKey(ctx, "ohmycoins-pulumi-key", &kms.KeyArgs{
-		Description:          pulumi.String("Encrypts the secrets of the ohmycoins Pulumi stacks and their state bucket"),
+		Description:          pulumi.String("Encrypts the objects of the ohmycoins Pulumi state bucket"),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
 		Policy: policydoc.Output(func(v []string) policydoc.Document {
@@ -82,6 +86,15 @@ func Program(ctx *pulumi.Context) error {
 		TargetKeyId: key.KeyId,
 	}, opts...); err != nil {
 		return err
+	}
+
+	stackKeys := pulumi.Map{}
+	for _, stack := range statebackend.Stacks {
+		stackKey, err := stackSecretsKey(ctx, stack, account, protected, opts)
+		if err != nil {
+			return err
+		}
+		stackKeys[stack] = stackKey.Arn
 	}
 
 	bucket, err := privatebucket.New(ctx, statebackend.BucketName, privatebucket.Args{
@@ -105,8 +118,39 @@ func Program(ctx *pulumi.Context) error {
 	ctx.Export("key_arn", key.Arn)
 	ctx.Export("key_alias", pulumi.String(statebackend.KeyAlias))
 	ctx.Export("login_url", pulumi.String(statebackend.LoginURL()))
-	ctx.Export("secrets_provider", pulumi.String(statebackend.SecretsProvider()))
+	providers := pulumi.StringMap{}
+	for _, stack := range statebackend.Stacks {
+		providers[stack] = pulumi.String(statebackend.SecretsProvider(stack))
+	}
+	ctx.Export("secrets_providers", providers)
+	ctx.Export("secrets_key_arns", stackKeys)
 	return nil
+}
+
+// stackSecretsKey is the key of one stack's secrets. Its policy leaves its use
+// to IAM (the account administers it); each stack's CI roles are granted
+// Decrypt on their own stack's key only, by alias.
+func stackSecretsKey(ctx *pulumi.Context, stack string, account pulumi.StringOutput, protected, opts []pulumi.ResourceOption) (*kms.Key, error) {
+	name := "ohmycoins-pulumi-" + stack + "-key"
+	key, err := kms.NewKey(ctx, name, &kms.KeyArgs{
+		Description:          pulumi.String("Encrypts the secrets of the ohmycoins stack " + stack),
+		EnableKeyRotation:    pulumi.Bool(true),
+		DeletionWindowInDays: pulumi.Int(30),
+		Policy: policydoc.Output(func(v []string) policydoc.Document {
+			admin := policydoc.Allow("AccountAdministersTheKey", []string{"kms:*"}, "*")
+			admin.Principal = &policydoc.Principal{AWS: []string{fmt.Sprintf("arn:aws:iam::%s:root", v[0])}}
+			return policydoc.New(admin)
+		}, account),
+		Tags: pulumi.StringMap{"Stack": pulumi.String(stack)},
+	}, protected...)
+	if err != nil {
+		return nil, err
+	}
+	_, err = kms.NewAlias(ctx, name+"-alias", &kms.AliasArgs{
+		Name:        pulumi.String(statebackend.SecretsKeyAlias(stack)),
+		TargetKeyId: key.KeyId,
+	}, opts...)
+	return key, err
 }
 
 // githubOIDCProvider is the account's GitHub OIDC provider. With adopt (the

@@ -4,13 +4,17 @@
 // owns it and this component only references it: destroying one environment
 // must never break another's CI.
 //
-//   - <prefix>-github-preview: assumable only by pull-request workflows of the
-//     repository; reads AWS and the stack's state to run `pulumi preview`.
+//   - <prefix>-github-preview: reads AWS, and this stack's state and secrets
+//     key, to run `pulumi preview`. Staging's is assumable by pull-request
+//     workflows of the repository, whose code it runs; production's only by
+//     workflows of the main branch (scheduled and manual previews), so no
+//     pull request's code ever decrypts production's secrets.
 //   - <prefix>-github-deploy: assumable only by workflows running in the GitHub
 //     environment of the same name (staging, production), whose protection rules
-//     (required reviewers) gate production; enough to run `pulumi up` on this
-//     stack and nothing else (defects C1-C4: the original trusted any branch of
-//     the repository, with one role for both environments).
+//     (main only; required reviewers for production) gate it; enough to run
+//     `pulumi up` on this stack and nothing of another environment (defects
+//     C1-C4: the original trusted any branch of the repository, with one role
+//     for both environments).
 //
 // Neither role may change the CI identity itself: a role that can rewrite its
 // own policy can make itself an administrator. Changes to this component are
@@ -51,21 +55,30 @@ const ReadOnlyAccessARN = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 type Args struct {
 	Region    string
 	AccountID pulumi.StringInput
-	// Repository is owner/name; Environment is the GitHub environment that may deploy.
+	// Repository is owner/name; Environment is the GitHub environment that
+	// may deploy, and the Environment tag of the stack's resources.
 	Repository  string
 	Environment string
+	// Stack is the Pulumi stack: the roles reach only its state and secrets key.
+	Stack string
+	// PreviewOnPullRequests lets pull-request workflows assume the preview
+	// role; without it, only workflows of the main branch may.
+	PreviewOnPullRequests bool
 	// OIDCProviderARN is the account's GitHub OIDC provider, which the
 	// account-level program (bootstrap/) owns; "" means the one of this
 	// account (GitHubOIDCProviderARN). The stack only references it.
 	OIDCProviderARN string
-	// StateBucket and StateKeyAlias are the Pulumi state backend.
-	StateBucket   string
-	StateKeyAlias string
 	// ManagedRoles are the names of the application roles the deploy role may
 	// change and pass to AWS services (ECS tasks, RDS monitoring, flow logs).
 	ManagedRoles []string
-	// HostedZoneID, when set, is the zone whose records the deploy role may change.
+	// HostedZoneID, when set, is the zone whose records the deploy role may
+	// change, and RecordNames the names it may change there (RecordNamePatterns).
 	HostedZoneID pulumi.StringInput
+	RecordNames  []string
+	// LogGroups are the stack's log group name patterns.
+	LogGroups []string
+	// OwnBuckets are the stack's bucket name patterns (access logs).
+	OwnBuckets []string
 }
 
 // GitHubCI is the CI identity component.
@@ -82,8 +95,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	switch {
 	case args.Repository == "" || args.Environment == "" || args.AccountID == nil:
 		return nil, fmt.Errorf("cicd: Repository, Environment and AccountID are required")
-	case args.StateBucket == "" || args.StateKeyAlias == "":
-		return nil, fmt.Errorf("cicd: StateBucket and StateKeyAlias are required")
+	case args.Stack == "":
+		return nil, fmt.Errorf("cicd: Stack is required")
 	}
 	c := &GitHubCI{}
 	if err := ctx.RegisterComponentResource("ohmycoins:cicd:GitHubCI", name, c, opts...); err != nil {
@@ -96,9 +109,13 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		c.OIDCProviderARN = args.AccountID.ToStringOutput().ApplyT(GitHubOIDCProviderARN).(pulumi.StringOutput)
 	}
 
-	preview, err := role(ctx, name+"-github-preview", "pull requests of "+args.Repository+" preview "+name,
+	previewSubject, previewers := MainBranchSubject(args.Repository), "the main branch of "+args.Repository
+	if args.PreviewOnPullRequests {
+		previewSubject, previewers = PullRequestSubject(args.Repository), "pull requests of "+args.Repository
+	}
+	preview, err := role(ctx, name+"-github-preview", previewers+" preview "+name,
 		policydoc.Output(func(v []string) policydoc.Document {
-			return TrustPolicy(v[0], PullRequestSubject(args.Repository))
+			return TrustPolicy(v[0], previewSubject)
 		}, c.OIDCProviderARN), parent)
 	if err != nil {
 		return nil, err
@@ -122,7 +139,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		Name: pulumi.String(name + "-github-preview-state"),
 		Role: preview.ID(),
 		Policy: policydoc.Output(func(v []string) policydoc.Document {
-			return policydoc.New(StateStatements(args.StateBucket, args.StateKeyAlias, args.Region, v[0], false)...)
+			return policydoc.New(StateStatements(args.state(v[0]), false)...)
 		}, args.AccountID),
 	}, parent); err != nil {
 		return nil, err
@@ -132,17 +149,30 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if zone == nil {
 		zone = pulumi.String("")
 	}
-	if _, err := iam.NewRolePolicy(ctx, name+"-github-deploy-stack", &iam.RolePolicyArgs{
-		Name: pulumi.String(name + "-github-deploy-stack"),
-		Role: deploy.ID(),
-		Policy: policydoc.Output(func(v []string) policydoc.Document {
-			return DeployPolicy(DeployScope{
-				Prefix: name, Region: args.Region, Account: v[0], HostedZoneID: v[1],
-				StateBucket: args.StateBucket, StateKeyAlias: args.StateKeyAlias, ManagedRoles: args.ManagedRoles,
-			})
-		}, args.AccountID, zone),
-	}, parent); err != nil {
-		return nil, err
+	scope := func(v []string) DeployScope {
+		return DeployScope{
+			Prefix: name, Region: args.Region, Account: v[0], Environment: args.Environment,
+			HostedZoneID: v[1], RecordNames: args.RecordNames,
+			State: args.state(v[0]), ManagedRoles: args.ManagedRoles, LogGroups: args.LogGroups,
+		}
+	}
+	for _, part := range DeployPolicyParts {
+		policyName := name + "-github-deploy-" + part
+		policy, err := iam.NewPolicy(ctx, policyName, &iam.PolicyArgs{
+			Name:        pulumi.String(policyName),
+			Description: pulumi.String("What pulumi up of " + name + " needs beyond ReadOnlyAccess: " + part),
+			Policy: policydoc.Output(func(v []string) policydoc.Document {
+				return DeployPolicies(scope(v))[part]
+			}, args.AccountID, zone),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := iam.NewRolePolicyAttachment(ctx, policyName, &iam.RolePolicyAttachmentArgs{
+			Role: deploy.Name, PolicyArn: policy.Arn,
+		}, parent); err != nil {
+			return nil, err
+		}
 	}
 
 	c.PreviewRoleARN, c.DeployRoleARN = preview.Arn, deploy.Arn
@@ -152,6 +182,18 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		"deployRoleArn":   c.DeployRoleARN,
 	})
 }
+
+// state is the stack's part of the state backend.
+func (a Args) state(account string) StateScope {
+	var buckets []string
+	for _, b := range a.OwnBuckets {
+		buckets = append(buckets, "arn:aws:s3:::"+b+"/*")
+	}
+	return StateScope{Stack: a.Stack, Region: a.Region, Account: account, OwnBuckets: buckets}
+}
+
+// DeployPolicyParts name the deploy role's managed policies, in order (DeployPolicies).
+var DeployPolicyParts = []string{"platform", "services", "state"}
 
 // role creates a role for GitHub Actions with an hour's sessions.
 func role(ctx *pulumi.Context, name, description string, trust pulumi.StringOutput, parent pulumi.ResourceOption) (*iam.Role, error) {
@@ -165,6 +207,10 @@ func role(ctx *pulumi.Context, name, description string, trust pulumi.StringOutp
 
 // PullRequestSubject is the token subject of pull-request workflows of a repository.
 func PullRequestSubject(repository string) string { return "repo:" + repository + ":pull_request" }
+
+// MainBranchSubject is the token subject of workflows running on the main
+// branch without an environment (scheduled and manual runs of main's code).
+func MainBranchSubject(repository string) string { return "repo:" + repository + ":ref:refs/heads/main" }
 
 // EnvironmentSubject is the token subject of workflows in a GitHub environment.
 func EnvironmentSubject(repository, environment string) string {

@@ -2,84 +2,207 @@ package cicd
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/statebackend"
 )
 
-// StateStatements allow reading (and, for deploys, writing) the Pulumi state
-// and decrypting (and encrypting) stack secrets with the state key, found by
-// its alias since its id is not known to this stack.
-func StateStatements(bucket, keyAlias, region, account string, write bool) []policydoc.Statement {
-	objects := []string{"s3:GetObject"}
-	keyActions := []string{"kms:Decrypt", "kms:DescribeKey"}
+// StateScope is the part of the state backend one stack's roles may reach.
+type StateScope struct {
+	// Stack is the stack's name: its objects are .pulumi/stacks/ohmycoins/<stack>.json
+	// and its history, backups and locks.
+	Stack string
+	// Region and Account locate the keys.
+	Region, Account string
+	// OwnBuckets are the object ARN patterns of the stack's own buckets (its
+	// access logs), which a deploy must be able to empty; every other object
+	// in the account is fenced off.
+	OwnBuckets []string
+}
+
+// StateStatements let one stack's role read (and, with write, lock and write)
+// that stack's objects in the state backend and nothing else there:
+//
+//   - the stack's checkpoint, tags, history, backups and locks, and the
+//     backend's meta.yaml, in the DIY backend's layout (statebackend);
+//   - the bucket's key only through S3 (kms:ViaService), so it decrypts no
+//     object the role may not read;
+//   - the stack's own secrets key, Decrypt only: with the encryptedkey in the
+//     stack file the CLI never calls Encrypt (the operator who initialises the
+//     stack does, once);
+//   - an explicit Deny on every other object, which also takes back what
+//     ReadOnlyAccess grants (s3:GetObject on every bucket: another stack's
+//     state, the access logs of another environment).
+func StateStatements(s StateScope, write bool) []policydoc.Statement {
+	objects := []string{"s3:GetObject", "s3:GetObjectVersion"}
+	bucketKey := []string{"kms:Decrypt"}
 	if write {
 		objects = append(objects, "s3:PutObject", "s3:DeleteObject")
-		keyActions = append(keyActions, "kms:Encrypt", "kms:GenerateDataKey")
+		bucketKey = append(bucketKey, "kms:GenerateDataKey")
 	}
-	key := policydoc.Allow("UseTheStateKey", keyActions, fmt.Sprintf("arn:aws:kms:%s:%s:key/*", region, account))
-	key.Condition = map[string]map[string][]string{"ForAnyValue:StringEquals": {"kms:ResourceAliases": {keyAlias}}}
-	return []policydoc.Statement{
-		policydoc.Allow("ListTheStateBucket", []string{"s3:ListBucket", "s3:GetBucketLocation"}, "arn:aws:s3:::"+bucket),
-		policydoc.Allow("StateObjects", objects, "arn:aws:s3:::"+bucket+"/*"),
-		key,
+	own := statebackend.StackObjects(s.Stack)
+	list := policydoc.Allow("ListTheStateBucket", []string{"s3:ListBucket", "s3:GetBucketLocation"}, "arn:aws:s3:::"+statebackend.BucketName)
+	meta := policydoc.Allow("ReadTheBackendFormat", []string{"s3:GetObject"}, statebackend.MetaObject())
+
+	viaS3 := policydoc.Allow("StateBucketKeyThroughS3", bucketKey, fmt.Sprintf("arn:aws:kms:%s:%s:key/*", s.Region, s.Account))
+	viaS3.Condition = map[string]map[string][]string{
+		"ForAnyValue:StringEquals": {"kms:ResourceAliases": {statebackend.KeyAlias}},
+		"StringEquals":             {"kms:ViaService": {"s3." + s.Region + ".amazonaws.com"}},
 	}
+	secrets := policydoc.Allow("StackSecretsKey", []string{"kms:Decrypt", "kms:DescribeKey"}, fmt.Sprintf("arn:aws:kms:%s:%s:key/*", s.Region, s.Account))
+	secrets.Condition = map[string]map[string][]string{"ForAnyValue:StringEquals": {"kms:ResourceAliases": {statebackend.SecretsKeyAlias(s.Stack)}}}
+
+	fence := policydoc.Deny("NoOtherObjects", []string{"s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject"})
+	fence.Resource = nil
+	fence.NotResource = append(append(append([]string{}, own...), statebackend.MetaObject()), s.OwnBuckets...)
+	return []policydoc.Statement{list, meta, policydoc.Allow("StackState", objects, own...), viaS3, secrets, fence}
 }
 
 // DeployScope is what the deploy role's permissions are scoped to.
 type DeployScope struct {
 	Prefix, Region, Account string
+	// Environment is the value of the Environment tag the provider puts on
+	// every resource of the stack (staging, production): it scopes what
+	// carries no name (VPC resources, keys, certificates, scaling targets).
+	Environment string
 	// HostedZoneID is the zone whose records the stack manages; empty for none.
 	HostedZoneID string
-	// StateBucket and StateKeyAlias are the state backend.
-	StateBucket, StateKeyAlias string
+	// RecordNames are the record names (lower case, no trailing dot; IAM
+	// wildcards allowed) the stack may change in that zone.
+	RecordNames []string
+	// State is the stack's part of the state backend.
+	State StateScope
 	// ManagedRoles are the application roles (by name) the stack creates.
 	ManagedRoles []string
+	// LogGroups are the log group name patterns the stack owns.
+	LogGroups []string
 }
 
 func (d DeployScope) arn(service, resource string) string {
 	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, d.Region, d.Account, resource)
 }
 
-// regional limits a statement whose resources cannot be named in advance (new
-// VPC resources, task definitions, scaling targets) to the stack's region.
+// regional limits a statement to the stack's region.
 func (d DeployScope) regional(s policydoc.Statement) policydoc.Statement {
-	s.Condition = map[string]map[string][]string{"StringEquals": {"aws:RequestedRegion": {d.Region}}}
+	if s.Condition == nil {
+		s.Condition = map[string]map[string][]string{}
+	}
+	s.Condition["StringEquals"] = merge(s.Condition["StringEquals"], map[string][]string{"aws:RequestedRegion": {d.Region}})
 	return s
 }
 
-// DeployPolicy is what `pulumi up` of one stack needs on top of ReadOnlyAccess:
-// write access to the resources named after the stack's prefix, EC2 networking
-// and the unnameable calls in the stack's region, and iam:PassRole on the
-// stack's application roles only. It grants nothing on the CI identity itself.
-func DeployPolicy(d DeployScope) policydoc.Document {
+// tagged limits a statement to resources that carry the stack's Environment tag.
+func (d DeployScope) tagged(s policydoc.Statement) policydoc.Statement {
+	s.Condition = map[string]map[string][]string{"StringEquals": {"aws:ResourceTag/Environment": {d.Environment}}}
+	return d.regional(s)
+}
+
+// tagging limits a statement to requests that tag what they create with the
+// stack's Environment (the provider's default tags do). A resource that
+// exists already must carry it too: otherwise the same call could re-tag
+// another environment's key or certificate as this one's, and take it over.
+func (d DeployScope) tagging(s policydoc.Statement) policydoc.Statement {
+	s.Condition = map[string]map[string][]string{
+		"StringEquals":         {"aws:RequestTag/Environment": {d.Environment}},
+		"StringEqualsIfExists": {"aws:ResourceTag/Environment": {d.Environment}},
+	}
+	return d.regional(s)
+}
+
+func merge(a, b map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+// ec2Creates maps each EC2 create call the stack makes to the resource type
+// it creates: the call may create that type only tagged for the stack, and
+// every existing resource it names (the VPC of a subnet) must carry the tag
+// (tagging's IfExists condition).
+var ec2Creates = map[string]string{
+	"ec2:CreateVpc": "vpc", "ec2:CreateSubnet": "subnet", "ec2:CreateSecurityGroup": "security-group",
+	"ec2:CreateRouteTable": "route-table", "ec2:CreateInternetGateway": "internet-gateway",
+	"ec2:CreateNatGateway": "natgateway", "ec2:AllocateAddress": "elastic-ip", "ec2:CreateVpcEndpoint": "vpc-endpoint",
+	"ec2:CreateFlowLogs": "vpc-flow-log", "ec2:CreateNetworkAcl": "network-acl",
+}
+
+// ec2Children are EC2 resource types that exist only inside a parent the
+// stack owns (a rule in a security group, an ENI in a subnet): a call on one
+// is authorised on its parent too, which carries the tag.
+var ec2Children = []string{"security-group-rule", "network-interface", "route-table-association"}
+
+// DeployPolicies is what `pulumi up` of one stack needs on top of
+// ReadOnlyAccess, and no more than its own environment, as customer-managed
+// policies by name suffix (IAM holds at most 10,240 characters of inline
+// policy per role, 6,144 per managed policy):
+//
+//   - platform: resources without a name (VPC resources, KMS keys,
+//     certificates, scaling targets) by the Environment tag, created only with
+//     it and changed only when they carry it; DNS records by name, in one
+//     zone: the names the stack's hosts and their ACM validation records use;
+//   - services: named resources (load balancer, services, database, cache,
+//     secrets, log groups, alarms, topics, buckets, repositories, state
+//     machines) by the stack's name prefix in their ARNs; iam:PassRole on the
+//     stack's application roles only, and nothing on the CI identity itself;
+//   - state: the stack's own state objects and secrets key (StateStatements).
+//
+func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 	p := d.Prefix
 	roleARNs := make([]string, len(d.ManagedRoles))
 	for i, r := range d.ManagedRoles {
 		roleARNs[i] = fmt.Sprintf("arn:aws:iam::%s:role/%s", d.Account, r)
 	}
-	logGroups := []string{
-		d.arn("logs", "log-group:/aws/vpc/flow-logs/"+p), d.arn("logs", "log-group:/aws/vpc/flow-logs/"+p+":*"),
-		d.arn("logs", "log-group:/ecs/"+p+"-*"), d.arn("logs", "log-group:/aws/elasticache/"+p+"/*"),
-		d.arn("logs", "log-group:/aws/rds/instance/"+p+"-postgres/*"),
-		d.arn("logs", "log-group:/aws/vendedlogs/states/"+p+"-*"),
+	var logGroups []string
+	for _, g := range d.LogGroups {
+		logGroups = append(logGroups, d.arn("logs", "log-group:"+g), d.arn("logs", "log-group:"+g+":*"))
 	}
-	keyByAlias := policydoc.Allow("EnvironmentKey", []string{"kms:*"}, d.arn("kms", "key/*"))
-	keyByAlias.Condition = map[string]map[string][]string{"ForAnyValue:StringEquals": {"kms:ResourceAliases": {"alias/" + p}}}
 
 	statements := []policydoc.Statement{
-		d.regional(policydoc.Allow("Networking", []string{"ec2:*"}, "*")),
-		d.regional(policydoc.Allow("UnnameableCalls", []string{
-			"kms:CreateKey", "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:CreateCluster",
-			"ecs:TagResource", "application-autoscaling:*", "acm:RequestCertificate", "acm:AddTagsToCertificate",
-			"elasticloadbalancing:AddTags", "logs:DescribeLogGroups", "cloudwatch:PutDashboard", "cloudwatch:DeleteDashboards",
-			"ecr:GetAuthorizationToken",
-			// Step Functions' definition check and log delivery offer no resource-level permission.
-			"states:ValidateStateMachineDefinition", "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
-			"logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
+		d.regional(policydoc.Allow("UnscopableCalls", []string{
+			// No resource-level permission exists for these: a task
+			// definition revision runs nowhere until a service of the stack
+			// (prefix-scoped) names it; the rest are validation and log delivery.
+			"ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecr:GetAuthorizationToken",
+			"states:ValidateStateMachineDefinition", "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
+			"logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
 		}, "*")),
-		keyByAlias,
-		policydoc.Allow("EnvironmentKeyAlias", []string{"kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"},
-			d.arn("kms", "alias/"+p), d.arn("kms", "key/*")),
+	}
+	var created []string
+	for _, action := range sortedKeys(ec2Creates) {
+		created = append(created, d.arn("ec2", ec2Creates[action]+"/*"))
+	}
+	statements = append(statements, d.tagging(policydoc.Allow("CreateNetworking", sortedKeys(ec2Creates), created...)))
+	tagOnCreate := policydoc.Allow("TagOnCreate", []string{"ec2:CreateTags"}, d.arn("ec2", "*/*"))
+	var createActions []string // ec2:CreateAction names the call without its service prefix
+	for _, action := range sortedKeys(ec2Creates) {
+		createActions = append(createActions, strings.TrimPrefix(action, "ec2:"))
+	}
+	tagOnCreate.Condition = map[string]map[string][]string{"StringEquals": {"ec2:CreateAction": createActions}}
+	children := make([]string, len(ec2Children))
+	for i, c := range ec2Children {
+		children[i] = d.arn("ec2", c+"/*")
+	}
+	platform := append(statements,
+		d.regional(tagOnCreate),
+		d.tagged(policydoc.Allow("OwnNetworking", []string{"ec2:*"}, d.arn("ec2", "*/*"))),
+		d.regional(policydoc.Allow("OwnNetworkingChildren", []string{"ec2:*"}, children...)),
+		d.tagging(policydoc.Allow("CreateKey", []string{"kms:CreateKey", "kms:TagResource"}, "*")),
+		d.tagged(policydoc.Allow("EnvironmentKey", []string{"kms:*"}, d.arn("kms", "key/*"))),
+		policydoc.Allow("EnvironmentKeyAlias", []string{"kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"}, d.arn("kms", "alias/"+p)),
+		d.tagging(policydoc.Allow("RequestCertificate", []string{"acm:RequestCertificate", "acm:AddTagsToCertificate"}, "*")),
+		d.tagged(policydoc.Allow("EnvironmentCertificates", []string{"acm:*"}, d.arn("acm", "certificate/*"))),
+		d.tagging(policydoc.Allow("CreateScalingTargets", []string{"application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource"}, "*")),
+		d.tagged(policydoc.Allow("EnvironmentScaling", []string{"application-autoscaling:*"}, d.arn("application-autoscaling", "scalable-target/*"))),
+	)
+	services := []policydoc.Statement{
 		policydoc.Allow("LoadBalancer", []string{"elasticloadbalancing:*"},
 			d.arn("elasticloadbalancing", "loadbalancer/app/"+p+"-*"),
 			d.arn("elasticloadbalancing", "targetgroup/"+p+"-*"),
@@ -91,13 +214,13 @@ func DeployPolicy(d DeployScope) policydoc.Document {
 		policydoc.Allow("ImageRepositories", []string{"ecr:*"}, d.arn("ecr", "repository/"+p+"-*")),
 		policydoc.Allow("Database", []string{"rds:*"},
 			d.arn("rds", "db:"+p+"-*"), d.arn("rds", "pg:"+p+"-*"), d.arn("rds", "subgrp:"+p+"-*"),
-			d.arn("rds", "snapshot:"+p+"-*"), d.arn("rds", "og:*")),
+			d.arn("rds", "snapshot:"+p+"-*"), d.arn("rds", "og:default:*")),
 		policydoc.Allow("Cache", []string{"elasticache:*"},
 			d.arn("elasticache", "replicationgroup:"+p+"-*"), d.arn("elasticache", "cluster:"+p+"-*"),
 			d.arn("elasticache", "parametergroup:"+p+"-*"), d.arn("elasticache", "subnetgroup:"+p+"-*"),
 			d.arn("elasticache", "snapshot:"+p+"-*"), d.arn("elasticache", "user:default")),
-		policydoc.Allow("Secrets", []string{"secretsmanager:*"},
-			d.arn("secretsmanager", "secret:"+p+"-*"), d.arn("secretsmanager", "secret:rds!*")),
+		policydoc.Allow("Secrets", []string{"secretsmanager:*"}, d.arn("secretsmanager", "secret:"+p+"-*")),
+		d.masterSecret(),
 		policydoc.Allow("Logs", []string{"logs:*"}, logGroups...),
 		policydoc.Allow("Alarms", []string{"cloudwatch:*"},
 			d.arn("cloudwatch", "alarm:"+p+"-*"), fmt.Sprintf("arn:aws:cloudwatch::%s:dashboard/%s-*", d.Account, p)),
@@ -105,7 +228,6 @@ func DeployPolicy(d DeployScope) policydoc.Document {
 		policydoc.Allow("RedeployOnRotation", []string{"states:*", "events:*"},
 			d.arn("states", "stateMachine:"+p+"-*"), d.arn("states", "execution:"+p+"-*"), d.arn("events", "rule/"+p+"-*")),
 		policydoc.Allow("AccessLogBucket", []string{"s3:*"}, "arn:aws:s3:::"+p+"-*", "arn:aws:s3:::"+p+"-*/*"),
-		policydoc.Allow("Certificates", []string{"acm:*"}, d.arn("acm", "certificate/*")),
 		policydoc.Allow("ApplicationRoles", []string{
 			"iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
 			"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
@@ -118,12 +240,47 @@ func DeployPolicy(d DeployScope) policydoc.Document {
 		"ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com",
 		"elasticache.amazonaws.com", "ecs.application-autoscaling.amazonaws.com",
 	}}}
-	statements = append(statements, linked)
-	if d.HostedZoneID != "" {
-		statements = append(statements, policydoc.Allow("DnsRecords",
-			[]string{"route53:ChangeResourceRecordSets", "route53:GetChange"},
-			"arn:aws:route53:::hostedzone/"+d.HostedZoneID, "arn:aws:route53:::change/*"))
+	services = append(services, linked)
+	if d.HostedZoneID != "" && len(d.RecordNames) > 0 {
+		records := policydoc.Allow("DnsRecords", []string{"route53:ChangeResourceRecordSets"}, "arn:aws:route53:::hostedzone/"+d.HostedZoneID)
+		records.Condition = map[string]map[string][]string{
+			"ForAllValues:StringLike": {"route53:ChangeResourceRecordSetsNormalizedRecordNames": d.RecordNames},
+			"Null":                    {"route53:ChangeResourceRecordSetsNormalizedRecordNames": {"false"}},
+		}
+		platform = append(platform, records, policydoc.Allow("DnsChanges", []string{"route53:GetChange"}, "arn:aws:route53:::change/*"))
 	}
-	statements = append(statements, StateStatements(d.StateBucket, d.StateKeyAlias, d.Region, d.Account, true)...)
-	return policydoc.New(statements...)
+	return map[string]policydoc.Document{
+		"platform": policydoc.New(platform...),
+		"services": policydoc.New(services...),
+		"state":    policydoc.New(StateStatements(d.State, true)...),
+	}
 }
+
+// masterSecret covers the database's master password secret, which RDS
+// creates and manages under a name of its own (rds!db-<id>) with the caller's
+// permissions: only through RDS, whose calls the Database statement limits
+// to the stack's own database. The role cannot read or change any rds!
+// secret directly, production's included.
+func (d DeployScope) masterSecret() policydoc.Statement {
+	s := policydoc.Allow("DatabaseMasterSecretThroughRDS", []string{"secretsmanager:*"}, d.arn("secretsmanager", "secret:rds!*"))
+	s.Condition = map[string]map[string][]string{"ForAnyValue:StringEquals": {"aws:CalledVia": {"rds.amazonaws.com"}}}
+	return s
+}
+
+// ACMValidationLabel matches the label of an ACM DNS validation record:
+// an underscore and 32 hex digits.
+const ACMValidationLabel = "_????????????????????????????????"
+
+// RecordNamePatterns are the names a stack may change in its zone: its hosts,
+// and ACM's validation record of each, normalised as Route 53 compares them
+// (lower case, no trailing dot).
+func RecordNamePatterns(hosts []string) []string {
+	var out []string
+	for _, h := range hosts {
+		h = strings.TrimSuffix(strings.ToLower(h), ".")
+		out = append(out, h, ACMValidationLabel+"."+h)
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }

@@ -114,17 +114,27 @@ func limitAlarmDimensions(p Plan) []Violation {
 	})
 }
 
-// IAM's size limits: inline role policies and trust policies.
+// IAM's size limits: a role's inline policies together, a managed policy,
+// a trust policy.
 const (
-	maxInlinePolicy = 10240
-	maxTrustPolicy  = 2048
+	maxInlinePolicy  = 10240
+	maxManagedPolicy = 6144
+	maxTrustPolicy   = 2048
 )
 
 func limitPolicySize(p Plan) []Violation {
+	inline := map[string]int{}
+	for _, r := range p.OfType(tRolePolicy) {
+		inline[str(in(r, "role"))] += len(str(in(r, "policy")))
+	}
 	out := p.each(tRolePolicy, func(r preview.Resource) []string {
-		n := len(str(in(r, "policy")))
-		return unless(n <= maxInlinePolicy, "%d characters; an inline role policy holds %d", n, maxInlinePolicy)
+		n := inline[str(in(r, "role"))]
+		return unless(n <= maxInlinePolicy, "the inline policies of role %s hold %d characters together; IAM allows %d", str(in(r, "role")), n, maxInlinePolicy)
 	})
+	out = append(out, p.each(tPolicy, func(r preview.Resource) []string {
+		n := len(str(in(r, "policy")))
+		return unless(n <= maxManagedPolicy, "%d characters; a managed policy holds %d", n, maxManagedPolicy)
+	})...)
 	return append(out, p.each(tRole, func(r preview.Resource) []string {
 		n := len(str(in(r, "assumeRolePolicy")))
 		return unless(n <= maxTrustPolicy, "trust policy of %d characters; IAM allows %d", n, maxTrustPolicy)

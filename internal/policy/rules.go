@@ -27,6 +27,7 @@ const (
 	tAlarm          = "aws:cloudwatch/metricAlarm:MetricAlarm"
 	tRole           = "aws:iam/role:Role"
 	tRolePolicy     = "aws:iam/rolePolicy:RolePolicy"
+	tPolicy         = "aws:iam/policy:Policy"
 	tBucket         = "aws:s3/bucketV2:BucketV2"
 	tBucketPolicy   = "aws:s3/bucketPolicy:BucketPolicy"
 	tBucketBlock    = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
@@ -125,6 +126,6 @@ var Rules = []Rule{
 	{ID: "LIMIT.REDIS_ID", Title: "Redis replication group ids fit ElastiCache's rules (40 characters)", Severity: High, Check: limitRedisID},
 	{ID: "LIMIT.RECOVERY_WINDOW", Title: "Secret recovery windows are 0 or 7-30 days", Severity: High, Check: limitRecoveryWindow},
 	{ID: "LIMIT.ALARM_DIMENSIONS", Title: "Alarm dimensions are sets CloudWatch publishes the metric under", Severity: High, Check: limitAlarmDimensions},
-	{ID: "LIMIT.IAM_POLICY_SIZE", Title: "Inline role policies fit in 10,240 characters", Severity: High, Check: limitPolicySize},
+	{ID: "LIMIT.IAM_POLICY_SIZE", Title: "IAM policies fit: a role's inline policies in 10,240 characters, a managed policy in 6,144", Severity: High, Check: limitPolicySize},
 	{ID: "LIMIT.AUTOSCALING_BOUNDS", Title: "Scaling targets have min <= max", Severity: High, Check: limitScalingBounds},
 }

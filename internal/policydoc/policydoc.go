@@ -27,6 +27,9 @@ type Statement struct {
 	Principal *Principal `json:"Principal,omitempty"`
 	Action    []string   `json:"Action"`
 	Resource  []string   `json:"Resource,omitempty"`
+	// NotResource applies a statement to every resource except these: a Deny
+	// with it fences a role in whatever else grants it.
+	NotResource []string `json:"NotResource,omitempty"`
 	// Condition maps an operator (StringEquals, ArnLike, ...) to condition keys and their values.
 	Condition map[string]map[string][]string `json:"Condition,omitempty"`
 }
@@ -41,6 +44,11 @@ type Principal struct {
 // Allow is a statement that allows actions on resources.
 func Allow(sid string, actions []string, resources ...string) Statement {
 	return Statement{Sid: sid, Effect: "Allow", Action: actions, Resource: resources}
+}
+
+// Deny is a statement that denies actions on resources, whatever else allows them.
+func Deny(sid string, actions []string, resources ...string) Statement {
+	return Statement{Sid: sid, Effect: "Deny", Action: actions, Resource: resources}
 }
 
 // New is a document of the given statements.
