@@ -210,7 +210,9 @@ func PullRequestSubject(repository string) string { return "repo:" + repository 
 
 // MainBranchSubject is the token subject of workflows running on the main
 // branch without an environment (scheduled and manual runs of main's code).
-func MainBranchSubject(repository string) string { return "repo:" + repository + ":ref:refs/heads/main" }
+func MainBranchSubject(repository string) string {
+	return "repo:" + repository + ":ref:refs/heads/main"
+}
 
 // EnvironmentSubject is the token subject of workflows in a GitHub environment.
 func EnvironmentSubject(repository, environment string) string {

@@ -153,7 +153,6 @@ var ec2Children = []string{"security-group-rule", "network-interface", "route-ta
 //     machines) by the stack's name prefix in their ARNs; iam:PassRole on the
 //     stack's application roles only, and nothing on the CI identity itself;
 //   - state: the stack's own state objects and secrets key (StateStatements).
-//
 func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 	p := d.Prefix
 	roleARNs := make([]string, len(d.ManagedRoles))
