@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,13 +24,19 @@ import (
 	"github.com/ohmycoins/infra/internal/verify"
 )
 
-// app is a fake deployment: the three paths the checks call answer with status
-// (after delay); everything else is 404.
-func app(t *testing.T, status int, delay time.Duration) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// appHandler answers the three paths the checks call as the real app does
+// (the backend's health JSON, FastAPI's docs page, the frontend's HTML) with
+// status, after delay; everything else is 404.
+func appHandler(status int, delay time.Duration) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var contentType, body string
 		switch r.URL.Path {
-		case "/api/v1/utils/health-check/", "/docs", "/":
+		case "/api/v1/utils/health-check/":
+			contentType, body = "application/json", "true"
+		case "/docs":
+			contentType, body = "text/html; charset=utf-8", `<html><head><link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"></head></html>`
+		case "/":
+			contentType, body = "text/html", `<!doctype html><div id="root"></div>`
 		default:
 			http.NotFound(w, r)
 			return
@@ -42,8 +49,16 @@ func app(t *testing.T, status int, delay time.Duration) *httptest.Server {
 		if status >= 300 && status < 400 {
 			w.Header().Set("Location", "https://elsewhere.example.com"+r.URL.Path)
 		}
+		w.Header().Set("Content-Type", contentType)
 		w.WriteHeader(status)
-	}))
+		fmt.Fprint(w, body)
+	}
+}
+
+// app is a fake deployment over plain HTTP (appHandler).
+func app(t *testing.T, status int, delay time.Duration) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(appHandler(status, delay))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -90,17 +105,18 @@ func TestVerifyFailsEachKindOfBadAnswer(t *testing.T) {
 func TestVerifyRetriesUntilTheServiceAnswers(t *testing.T) {
 	t.Parallel()
 	calls := 0
+	healthy := appHandler(http.StatusOK, 0)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls++
 		if calls < 3 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}
-		w.WriteHeader(http.StatusOK)
+		healthy(w, r)
 	}))
 	t.Cleanup(srv.Close)
 	cfg := quick(srv.URL)
-	cfg.AppURL, cfg.Attempts = "", 5
+	cfg.Attempts = 5
 	var out bytes.Buffer
 	require.True(t, verify.Run(context.Background(), cfg, &out), out.String())
 	require.Contains(t, out.String(), "(attempt 3)")
@@ -266,6 +282,7 @@ func TestVerifyFailsEachKindOfAWSProblem(t *testing.T) {
 				require.Contains(t, body, c.from, "the recorded response has what the case changes")
 				return strings.Replace(body, c.from, c.to, 1)
 			}})
+			cfg.Deadline = 300 * time.Millisecond // the AWS checks retry until it
 			var out bytes.Buffer
 			require.False(t, verify.Run(context.Background(), cfg, &out))
 			require.Contains(t, out.String(), c.want)
@@ -291,10 +308,129 @@ func TestVerifyCommandReadsOutputsFromStdin(t *testing.T) {
 	require.Contains(t, stdout.String(), "9 checks: 9 passed, 0 failed")
 
 	stdout.Reset()
-	code = verify.Main([]string{"-url", srv.URL + "/missing", "-attempts", "1"}, nil, &stdout, &stderr)
+	broken := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(broken.Close)
+	code = verify.Main([]string{"-url", broken.URL, "-api-host", "api.staging.example.com", "-app-host", "dashboard.staging.example.com", "-attempts", "1", "-aws=false"}, nil, &stdout, &stderr)
 	require.Equal(t, 1, code)
 	require.Contains(t, stdout.String(), "404, want 200")
+	require.Contains(t, stdout.String(), "via "+broken.URL, "the checks name the hosts and connect to -url")
+}
 
-	require.Equal(t, 2, verify.Main(nil, nil, &stdout, &stderr))
-	require.Contains(t, stderr.String(), "usage: verify -stack NAME | -outputs FILE | -url URL")
+// TestVerifyRefusesBadFlagsAsUsageErrors: exit 2, with what is wrong.
+func TestVerifyRefusesBadFlagsAsUsageErrors(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "nothing to check: give -stack, -outputs or -url"},
+		{[]string{"-stack", "staging", "-outputs", "o.json"}, "-stack and -outputs exclude each other"},
+		{[]string{"-url", "https://alb.example.com"}, "-url without stack outputs needs -api-host and -app-host"},
+		{[]string{"-url", "alb.example.com", "-api-host", "api.example.com", "-app-host", "app.example.com"}, `-url "alb.example.com": must be http(s)://host[:port]`},
+		{[]string{"-url", "https://alb.example.com/api", "-api-host", "api.example.com", "-app-host", "app.example.com"}, "must be http(s)://host[:port]"},
+		{[]string{"-stack", "staging", "-api-host", "https://api.example.com"}, `-api-host "https://api.example.com": must be a host name`},
+		{[]string{"-stack", "staging", "-attempts", "0"}, "-attempts 0: must be at least 1"},
+		{[]string{"-stack", "staging", "-deadline", "0s"}, "-timeout and -deadline must be positive"},
+		{[]string{"-stack", "staging", "extra"}, `unexpected argument "extra"`},
+		{[]string{"-no-such-flag"}, "flag provided but not defined: -no-such-flag"},
+	} {
+		var stdout, stderr bytes.Buffer
+		require.Equal(t, 2, verify.Main(c.args, nil, &stdout, &stderr), "%v", c.args)
+		require.Contains(t, stderr.String(), c.want, "%v", c.args)
+	}
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, verify.Main([]string{"-h"}, nil, &stdout, &stderr), "help is not an error")
+	require.Contains(t, stderr.String(), "verify checks a deployed stack from the outside")
+}
+
+// TestVerifyFailsAWrongBody: a frontend that answers its index.html for every
+// path (the ALB routing /api to the wrong target group) answers 200, and is
+// not a healthy backend.
+func TestVerifyFailsAWrongBody(t *testing.T) {
+	t.Parallel()
+	spa := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<!doctype html><div id="root"></div>`)
+	}))
+	t.Cleanup(spa.Close)
+	var out bytes.Buffer
+	require.False(t, verify.Run(context.Background(), quick(spa.URL), &out))
+	require.Contains(t, out.String(), `backend health  FAIL    `+spa.URL+`/api/v1/utils/health-check/: 200 with the body "<!doctype html><div id=\"root\"></div>" (text/html), want the JSON true of the backend's health check after 2 attempts`)
+	require.Contains(t, out.String(), "API docs        FAIL")
+	require.Contains(t, out.String(), "want FastAPI's Swagger UI")
+	require.Contains(t, out.String(), "frontend        ok")
+}
+
+// TestVerifyFailsAMissingOutput: no api_url is a failure that says so, not a
+// check skipped; so are the outputs the AWS checks need.
+func TestVerifyFailsAMissingOutput(t *testing.T) {
+	t.Parallel()
+	srv := app(t, http.StatusOK, 0)
+	outputs := stagingOutputs(srv.URL)
+	delete(outputs, "api_url")
+	delete(outputs, "kms_key_arn")
+	cfg := quick("")
+	cfg.AppURL = srv.URL
+	cfg.Outputs = outputs
+	cfg.AWS = awsClients(t, fakeAWS{t: t})
+	var out bytes.Buffer
+	start := time.Now()
+	require.False(t, verify.Run(context.Background(), cfg, &out))
+	require.Less(t, time.Since(start), 2*time.Second, "a missing output is not retried")
+	require.Contains(t, out.String(), "backend health  FAIL    no URL to check: the stack output api_url is missing, and no -url was given")
+	require.Contains(t, out.String(), "stack outputs   FAIL    missing kms_key_arn: the AWS checks read them")
+	require.Contains(t, out.String(), "API docs        FAIL    no URL to check: the stack output api_url is missing")
+	require.Contains(t, out.String(), "4 checks: 1 passed, 3 failed")
+}
+
+// TestVerifyChecksTLSForTheNamesUsersReach: connecting to the load balancer's
+// own name (-url), the checks still ask for, and verify the certificate of,
+// the API and app hosts; a certificate for other names fails.
+func TestVerifyChecksTLSForTheNamesUsersReach(t *testing.T) {
+	t.Parallel()
+	roots, srv := tlsApp(t, "api.staging.example.com", "dashboard.staging.example.com")
+	cfg := quick("https://api.staging.example.com")
+	cfg.AppURL, cfg.Address, cfg.Roots = "https://dashboard.staging.example.com", srv.URL, roots
+	var out bytes.Buffer
+	require.True(t, verify.Run(context.Background(), cfg, &out), out.String())
+	port := strings.TrimPrefix(srv.URL, "https://127.0.0.1")
+	require.Contains(t, out.String(), "200 from https://api.staging.example.com"+port+"/api/v1/utils/health-check/ via "+srv.URL)
+	require.Contains(t, out.String(), "200 from https://dashboard.staging.example.com"+port+"/ via "+srv.URL)
+
+	cfg.APIURL = "https://api.production.example.com"
+	out.Reset()
+	require.False(t, verify.Run(context.Background(), cfg, &out))
+	require.Contains(t, out.String(), "TLS: tls: failed to verify certificate: x509: certificate is valid for api.staging.example.com, dashboard.staging.example.com, not api.production.example.com")
+
+	untrusted := quick("https://api.staging.example.com")
+	untrusted.AppURL, untrusted.Address = "https://dashboard.staging.example.com", srv.URL
+	out.Reset()
+	require.False(t, verify.Run(context.Background(), untrusted, &out), "the system's roots do not trust the test CA")
+	require.Contains(t, out.String(), "TLS: tls: failed to verify certificate: x509: certificate signed by unknown authority")
+}
+
+// TestVerifyRetriesTheAWSChecksUntilTheDeadline: a target still registering
+// is healthy a moment later; the check passes then, not on the first look.
+func TestVerifyRetriesTheAWSChecksUntilTheDeadline(t *testing.T) {
+	t.Parallel()
+	srv := app(t, http.StatusOK, 0)
+	var mu sync.Mutex
+	looks := 0
+	cfg := quick(srv.URL)
+	cfg.Outputs = stagingOutputs(srv.URL)
+	cfg.AWS = awsClients(t, fakeAWS{t: t, edit: func(op, request, body string) string {
+		if op != "DescribeTargetHealth" || !strings.Contains(request, "backend-tg") {
+			return body
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		looks++
+		if looks < 3 {
+			return strings.Replace(body, "<State>healthy</State>", "<State>initial</State>", 1)
+		}
+		return body
+	}})
+	var out bytes.Buffer
+	require.True(t, verify.Run(context.Background(), cfg, &out), out.String())
+	require.Equal(t, 3, looks, "two looks while registering, the third healthy")
 }

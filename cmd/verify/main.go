@@ -5,7 +5,8 @@
 //
 //	go run ./cmd/verify -stack staging
 //	pulumi stack output --json --stack staging | go run ./cmd/verify -outputs -
-//	go run ./cmd/verify -url https://ohmycoins-staging-alb-123.ap-southeast-2.elb.amazonaws.com -api-host api.staging.ohmycoins.com
+//	go run ./cmd/verify -stack staging -url https://ohmycoins-staging-alb-123.ap-southeast-2.elb.amazonaws.com -aws=false
+//	go run ./cmd/verify -url https://<alb-dns> -api-host api.staging.ohmycoins.com -app-host dashboard.staging.ohmycoins.com -aws=false
 package main
 
 import (

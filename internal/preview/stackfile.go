@@ -191,3 +191,90 @@ func rawConfigValue(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
 }
+
+// Initialisation says whether a stack file is ready for the real Pulumi CLI.
+// Its encrypted data key (encryptedkey, made with the stack's KMS key) and its
+// required secrets can only be written by someone with the account's KMS, once
+// per stack; until they are committed, every CLI run would ask KMS to Encrypt
+// a new data key, which the CI roles may not, and run without the secrets.
+type Initialisation struct {
+	// Stack and File name the stack and its Pulumi.<stack>.yaml.
+	Stack, File string
+	// SecretsProvider is the file's secretsprovider ("" for a passphrase).
+	SecretsProvider string
+	// HasDataKey reports an encryptedkey (KMS) or encryptionsalt (passphrase).
+	HasDataKey bool
+	// UnsetSecrets are the required stack secrets without a secure value.
+	UnsetSecrets []string
+}
+
+// Done reports whether the stack file is initialised.
+func (i Initialisation) Done() bool { return i.HasDataKey && len(i.UnsetSecrets) == 0 }
+
+// Commands are what initialises the stack file, in order; run once with an
+// administrator's AWS credentials, then commit the file.
+func (i Initialisation) Commands() []string {
+	var out []string
+	if !i.HasDataKey {
+		provider := i.SecretsProvider
+		if provider == "" {
+			provider = "passphrase"
+		}
+		out = append(out,
+			fmt.Sprintf("pulumi stack init %s --secrets-provider '%s'", i.Stack, provider),
+			fmt.Sprintf("  # or, where the stack exists in the backend already: pulumi stack change-secrets-provider --stack %s '%s'", i.Stack, provider))
+	}
+	for _, sec := range stacks.StackSecrets {
+		if slices.Contains(i.UnsetSecrets, stacks.Project+":"+sec.Key) {
+			out = append(out, sec.SetCommand(i.Stack))
+		}
+	}
+	return append(out, fmt.Sprintf("git add %s && git commit -m 'Initialise the %s stack: its data key and secrets'", i.File, i.Stack))
+}
+
+// Report is the message that says the stack file is not initialised and how
+// to initialise it; "" when it is.
+func (i Initialisation) Report() string {
+	if i.Done() {
+		return ""
+	}
+	var what []string
+	if !i.HasDataKey {
+		what = append(what, "it has no encryptedkey")
+	}
+	if len(i.UnsetSecrets) > 0 {
+		what = append(what, "the required secrets "+strings.Join(i.UnsetSecrets, ", ")+" are unset")
+	}
+	return fmt.Sprintf("%s is not initialised for the Pulumi CLI: %s. Run once, with an administrator's AWS credentials, and commit the file (docs/RUNBOOK.md, \"Initialising a stack\"):\n    %s",
+		i.File, strings.Join(what, " and "), strings.Join(i.Commands(), "\n    "))
+}
+
+// ReadInitialisation reads how far dir/Pulumi.<stack>.yaml is initialised.
+func ReadInitialisation(dir, stack string) (Initialisation, error) {
+	name := "Pulumi." + stack + ".yaml"
+	data, err := os.ReadFile(filepath.Join(dir, name))
+	if errors.Is(err, os.ErrNotExist) {
+		return Initialisation{}, fmt.Errorf("unknown stack %q: there is no %s (stacks: %s)", stack, name, strings.Join(Stacks(dir), ", "))
+	}
+	if err != nil {
+		return Initialisation{}, err
+	}
+	var file struct {
+		SecretsProvider string         `yaml:"secretsprovider"`
+		EncryptedKey    string         `yaml:"encryptedkey"`
+		EncryptionSalt  string         `yaml:"encryptionsalt"`
+		Config          map[string]any `yaml:"config"`
+	}
+	if err := yaml.Unmarshal(data, &file); err != nil {
+		return Initialisation{}, fmt.Errorf("%s: %w", name, err)
+	}
+	init := Initialisation{Stack: stack, File: name, SecretsProvider: file.SecretsProvider,
+		HasDataKey: file.EncryptedKey != "" || file.EncryptionSalt != ""}
+	for _, sec := range stacks.StackSecrets {
+		key := stacks.Project + ":" + sec.Key
+		if v, ok := file.Config[key].(map[string]any); sec.Required && !(ok && len(v) == 1 && v["secure"] != nil) {
+			init.UnsetSecrets = append(init.UnsetSecrets, key)
+		}
+	}
+	return init, nil
+}

@@ -32,6 +32,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	mermaid := flags.Bool("mermaid", false, "print a Mermaid flowchart of components and their dependencies")
 	check := flags.Bool("check", false, "check the plan against the policy rules (internal/policy); with -diff or -terraform-state, check the diff: exit 1 when pulumi up would fail (a protected resource replaced or deleted, a replacement that collides, an adopted resource that holds data replaced)")
 	tfState := flags.String("terraform-state", "", "print what pulumi import and the first pulumi up do to a stack that adopts the original Terraform environment in `file` (terraform show -json; see cmd/migrate)")
+	checkInit := flags.Bool("check-init", false, "check that the stack file is initialised for the Pulumi CLI (its encryptedkey and required secrets, docs/RUNBOOK.md \"Initialising a stack\"): exit 1 with the commands that initialise it when not; workflows run it before pulumi")
 	importFile := flags.String("import", "", "with -terraform-state: adopt what the pulumi import `file` lists (an edited output of cmd/migrate) instead of what cmd/migrate would choose")
 	if err := flags.Parse(args); err != nil {
 		return 2
@@ -54,6 +55,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if *importFile != "" && *tfState == "" {
 		fmt.Fprintln(stderr, "preview: -import needs -terraform-state: the import file names what to adopt, the state what it is")
 		return 2
+	}
+	if *checkInit {
+		return initCheck(*dir, *stack, stdout, stderr)
 	}
 	if *tfState != "" {
 		return adoption(*dir, *stack, *tfState, *importFile, *asJSON, *check, stdout, stderr)
@@ -80,6 +84,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if len(result.Placeholders) > 0 {
 		fmt.Fprintf(stderr, "warning: secrets cannot be read offline; the preview used placeholders for %s\n",
 			strings.Join(result.Placeholders, ", "))
+	}
+	if *program == "main" {
+		if projectDir, err := preview.FindProjectDir(*dir); err == nil {
+			if init, err := preview.ReadInitialisation(projectDir, *stack); err == nil && !init.Done() {
+				fmt.Fprintln(stderr, "warning: "+init.Report())
+			}
+		}
 	}
 
 	switch {
@@ -132,5 +143,26 @@ func writeDiff(d preview.PlanDiff, asJSON, check bool, stdout, stderr io.Writer,
 		fmt.Fprintf(stderr, "preview: pulumi up would fail on %d change(s) of stack %s%s\n", len(d.Blocked()), d.Stack, after)
 		return 1
 	}
+	return 0
+}
+
+// initCheck reports whether the stack file is initialised for the real CLI:
+// 0 when it is, 1 with the commands that initialise it, 2 on bad input.
+func initCheck(dir, stack string, stdout, stderr io.Writer) int {
+	projectDir, err := preview.FindProjectDir(dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "preview:", err)
+		return 2
+	}
+	init, err := preview.ReadInitialisation(projectDir, stack)
+	if err != nil {
+		fmt.Fprintln(stderr, "preview:", err)
+		return 2
+	}
+	if !init.Done() {
+		fmt.Fprintln(stderr, "error: "+init.Report())
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s is initialised: %s, with its encrypted data key and every required secret\n", init.File, init.SecretsProvider)
 	return 0
 }

@@ -106,8 +106,31 @@ func (s SDK) SecretKey(ctx context.Context, secretID string) (string, error) {
 	return aws.ToString(out.KmsKeyId), nil
 }
 
+// awsOutputs are the stack outputs the AWS checks read.
+var awsOutputs = []string{"ecs_cluster_name", "backend_service_name", "frontend_service_name", "backend_target_group_arn",
+	"frontend_target_group_arn", "alarm_names", "app_secrets_arn", "kms_key_arn"}
+
+// missingOutputCheck names the result that reports missing stack outputs.
+const missingOutputCheck = "stack outputs"
+
+// missingOutputs reports whether the results say outputs are missing, which
+// no retry mends.
+func missingOutputs(results []Result) bool {
+	return len(results) == 1 && results[0].Check == missingOutputCheck && !results[0].OK
+}
+
 // checkAWS runs the checks that need AWS access, from the stack's outputs.
 func checkAWS(ctx context.Context, a AWS, o Outputs) []Result {
+	var missing []string
+	for _, name := range awsOutputs {
+		if _, ok := o[name]; !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return []Result{{Check: missingOutputCheck, Detail: "missing " + strings.Join(missing, ", ") +
+			": the AWS checks read them (is this the stack's output, pulumi stack output --json?)"}}
+	}
 	var results []Result
 	cluster, backend, frontend := o.String("ecs_cluster_name"), o.String("backend_service_name"), o.String("frontend_service_name")
 	desired := map[string]int32{}

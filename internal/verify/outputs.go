@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -60,14 +63,21 @@ func StackOutputs(ctx context.Context, stack string) (Outputs, error) {
 //
 //	verify -stack staging                 outputs from pulumi, HTTP and AWS checks
 //	verify -outputs outputs.json          outputs from a file (- for stdin)
-//	verify -url https://alb-dns [-api-host api.example.com]   HTTP checks only
+//	verify -stack staging -url https://<alb-dns>   connect to the load balancer, verify TLS for api_url's and app_url's hosts
+//	verify -url https://<alb-dns> -api-host api.example.com -app-host dashboard.example.com -aws=false
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("verify", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	stack := flags.String("stack", "", "read the outputs of this stack with the Pulumi CLI")
+	flags.Usage = func() {
+		fmt.Fprintln(stderr, "verify checks a deployed stack from the outside: the backend's health endpoint, the API docs and the frontend, and with AWS credentials its services, targets, alarms and secret.")
+		fmt.Fprintln(stderr, "usage: verify -stack NAME | -outputs FILE | -url URL -api-host HOST -app-host HOST [flags]")
+		flags.PrintDefaults()
+	}
+	stack := flags.String("stack", "", "read the outputs of this stack with the Pulumi CLI (pulumi stack output --json)")
 	outputsFile := flags.String("outputs", "", "read stack outputs (pulumi stack output --json) from this file, - for stdin")
-	url := flags.String("url", "", "check this base URL (the ALB's or the domain's) instead of the stack's api_url/app_url")
-	apiHost := flags.String("api-host", "", "Host header for the backend checks, e.g. api.staging.ohmycoins.com")
+	address := flags.String("url", "", "connect to this base URL (e.g. https://<the ALB's DNS name>) instead of the hosts' DNS; requests and TLS still use the API and app hosts")
+	apiHost := flags.String("api-host", "", "the backend's host, e.g. api.staging.ohmycoins.com (default: the host of the output api_url)")
+	appHost := flags.String("app-host", "", "the frontend's host, e.g. dashboard.staging.ohmycoins.com (default: the host of the output app_url)")
 	checkAWS := flags.Bool("aws", true, "also check ECS, target health, alarms and the secret (needs AWS credentials and stack outputs)")
 	endpoint := flags.String("aws-endpoint", "", "AWS endpoint override (tests)")
 	attempts := flags.Int("attempts", DefaultAttempts, "attempts per HTTP check")
@@ -75,16 +85,20 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	timeout := flags.Duration("timeout", DefaultRequestTimeout, "timeout of one request")
 	deadline := flags.Duration("deadline", DefaultDeadline, "the whole run's deadline")
 	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
-	if (*stack == "") == (*outputsFile == "") && *url == "" {
-		fmt.Fprintln(stderr, "usage: verify -stack NAME | -outputs FILE | -url URL [-api-host HOST]")
+	if problem := usageProblem(flags, *stack, *outputsFile, *address, *apiHost, *appHost, *attempts, *retryDelay, *timeout, *deadline); problem != "" {
+		fmt.Fprintln(stderr, "verify: "+problem)
+		fmt.Fprintln(stderr, "usage: verify -stack NAME | -outputs FILE | -url URL -api-host HOST -app-host HOST [flags] (verify -h lists them)")
 		return 2
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), *deadline+30*time.Second)
 	defer cancel()
-	cfg := Config{Attempts: *attempts, RetryDelay: *retryDelay, RequestTimeout: *timeout, Deadline: *deadline, APIHost: *apiHost}
+	cfg := Config{Attempts: *attempts, RetryDelay: *retryDelay, RequestTimeout: *timeout, Deadline: *deadline, Address: *address}
 	var err error
 	switch {
 	case *stack != "":
@@ -102,10 +116,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	cfg.APIURL, cfg.AppURL = cfg.Outputs.String("api_url"), cfg.Outputs.String("app_url")
-	if *url != "" {
-		cfg.APIURL, cfg.AppURL = *url, *url
-	}
+	cfg.APIURL = withHost(cfg.Outputs.String("api_url"), *apiHost)
+	cfg.AppURL = withHost(cfg.Outputs.String("app_url"), *appHost)
 	if *checkAWS && cfg.Outputs != nil {
 		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 		if err != nil {
@@ -118,4 +130,50 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// usageProblem says what is wrong with the flags, or "".
+func usageProblem(flags *flag.FlagSet, stack, outputsFile, address, apiHost, appHost string, attempts int, retryDelay, timeout, deadline time.Duration) string {
+	switch {
+	case flags.NArg() > 0:
+		return fmt.Sprintf("unexpected argument %q", flags.Arg(0))
+	case stack != "" && outputsFile != "":
+		return "-stack and -outputs exclude each other: the outputs come from one place"
+	case stack == "" && outputsFile == "" && address == "":
+		return "nothing to check: give -stack, -outputs or -url"
+	case stack == "" && outputsFile == "" && (apiHost == "" || appHost == ""):
+		return "-url without stack outputs needs -api-host and -app-host: the names TLS is verified for"
+	case attempts < 1:
+		return fmt.Sprintf("-attempts %d: must be at least 1", attempts)
+	case retryDelay < 0 || timeout <= 0 || deadline <= 0:
+		return "-retry-delay must not be negative, -timeout and -deadline must be positive"
+	}
+	if address != "" {
+		u, err := url.Parse(address)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return fmt.Sprintf("-url %q: must be http(s)://host[:port], the address to connect to", address)
+		}
+	}
+	for name, host := range map[string]string{"-api-host": apiHost, "-app-host": appHost} {
+		if host != "" && !hostname.MatchString(host) {
+			return fmt.Sprintf("%s %q: must be a host name such as api.staging.ohmycoins.com", name, host)
+		}
+	}
+	return ""
+}
+
+// hostname is a DNS name.
+var hostname = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+
+// withHost is base with its host replaced by host, or https://host when base is empty.
+func withHost(base, host string) string {
+	if host == "" {
+		return base
+	}
+	u, err := url.Parse(base)
+	if base == "" || err != nil {
+		return "https://" + host
+	}
+	u.Host = host
+	return u.String()
 }
