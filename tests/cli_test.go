@@ -229,3 +229,50 @@ func TestCLIUsageErrors(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "exclude each other")
 }
+
+// TestCheckInitSaysWhatInitialisesAStackFile: the committed stack files have
+// no encryptedkey and no secrets yet; -check-init says so with the commands
+// (the workflows run it before pulumi), and passes a file that has both.
+func TestCheckInitSaysWhatInitialisesAStackFile(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := runCLI("-stack", "production", "-check-init")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, `Pulumi.production.yaml is not initialised for the Pulumi CLI: it has no encryptedkey and the required secrets ohmycoins:secretKey, ohmycoins:firstSuperuserPassword, ohmycoins:openaiApiKey, ohmycoins:redisAuthToken are unset. Run once, with an administrator's AWS credentials, and commit the file (docs/RUNBOOK.md, "Initialising a stack"):`)
+	for _, command := range []string{
+		"pulumi stack init production --secrets-provider 'awskms://alias/ohmycoins-pulumi-production?region=ap-southeast-2'",
+		"  # or, where the stack exists in the backend already: pulumi stack change-secrets-provider --stack production 'awskms://alias/ohmycoins-pulumi-production?region=ap-southeast-2'",
+		`pulumi config set --secret --stack production ohmycoins:secretKey "$(openssl rand -hex 32)"`,
+		`pulumi config set --secret --stack production ohmycoins:redisAuthToken "$(openssl rand -hex 32)"`,
+		"git add Pulumi.production.yaml && git commit -m 'Initialise the production stack: its data key and secrets'",
+	} {
+		require.Contains(t, stderr, "\n    "+command, "the exact command")
+	}
+	require.NotContains(t, stderr, "ohmycoins:sentryDsn", "optional secrets are not asked for")
+
+	_, _, previewErr := runCLI("-stack", "production")
+	require.Contains(t, previewErr, "warning: Pulumi.production.yaml is not initialised for the Pulumi CLI", "the offline preview says so too")
+
+	dir := t.TempDir()
+	for _, f := range []string{"Pulumi.yaml", "Pulumi.production.yaml"} {
+		data, err := os.ReadFile(filepath.Join(projectDir, f))
+		require.NoError(t, err)
+		if f == "Pulumi.production.yaml" {
+			data = append(data, []byte("  ohmycoins:secretKey:\n    secure: AAABAJx\n  ohmycoins:firstSuperuserPassword:\n    secure: AAABAJy\n"+
+				"  ohmycoins:openaiApiKey:\n    secure: AAABAJz\nencryptedkey: AQICAHh0ZXN0\n")...)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), data, 0o644))
+	}
+	var out, errOut bytes.Buffer
+	require.Equal(t, 1, previewcli.Main([]string{"-dir", dir, "-stack", "production", "-check-init"}, &out, &errOut), "redisAuthToken is still unset")
+	require.Contains(t, errOut.String(), "the required secrets ohmycoins:redisAuthToken are unset")
+	require.NotContains(t, errOut.String(), "stack init", "the data key is there")
+
+	data, err := os.ReadFile(filepath.Join(dir, "Pulumi.production.yaml"))
+	require.NoError(t, err)
+	data = []byte(strings.Replace(string(data), "encryptedkey:", "  ohmycoins:redisAuthToken:\n    secure: AAABAJw\nencryptedkey:", 1))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.production.yaml"), data, 0o644))
+	out.Reset()
+	errOut.Reset()
+	require.Equal(t, 0, previewcli.Main([]string{"-dir", dir, "-stack", "production", "-check-init"}, &out, &errOut), errOut.String())
+	require.Equal(t, "Pulumi.production.yaml is initialised: awskms://alias/ohmycoins-pulumi-production?region=ap-southeast-2, with its encrypted data key and every required secret\n", out.String())
+}

@@ -1,0 +1,147 @@
+package tests
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+)
+
+// workflow is the part of a GitHub Actions workflow the checks read.
+type workflow struct {
+	On          map[string]any    `yaml:"on"`
+	Permissions map[string]string `yaml:"permissions"`
+	Env         map[string]string `yaml:"env"`
+	Jobs        map[string]struct {
+		If             string            `yaml:"if"`
+		Needs          any               `yaml:"needs"`
+		Environment    string            `yaml:"environment"`
+		TimeoutMinutes int               `yaml:"timeout-minutes"`
+		Permissions    map[string]string `yaml:"permissions"`
+		Strategy       struct {
+			Matrix map[string][]string `yaml:"matrix"`
+		} `yaml:"strategy"`
+		Steps []struct {
+			Name string            `yaml:"name"`
+			Uses string            `yaml:"uses"`
+			Run  string            `yaml:"run"`
+			With map[string]string `yaml:"with"`
+		} `yaml:"steps"`
+	} `yaml:"jobs"`
+}
+
+func readWorkflow(t *testing.T, name string) workflow {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(projectDir, ".github", "workflows", name))
+	require.NoError(t, err)
+	var w workflow
+	require.NoError(t, yaml.Unmarshal(data, &w))
+	return w
+}
+
+var pinnedAction = regexp.MustCompile(`^[a-z0-9-]+/[a-z0-9-]+@[0-9a-f]{40}$`)
+
+// TestWorkflowsAreSafeToRun: what a security review of the delivery path
+// found, as rules over every workflow: actions pinned by commit, a timeout on
+// every job, the Pulumi CLI pinned to the tested version, checks never run
+// with id-token, deploys only from main after the checks, and no pull
+// request's code with production's roles.
+func TestWorkflowsAreSafeToRun(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join(projectDir, ".github", "workflows", "*.yml"))
+	require.NoError(t, err)
+	require.Len(t, files, 3)
+	for _, f := range files {
+		w := readWorkflow(t, filepath.Base(f))
+		require.Equal(t, map[string]string{"contents": "read"}, pick(w.Permissions, "contents"), "%s: read-only by default", f)
+		for name, job := range w.Jobs {
+			where := filepath.Base(f) + " " + name
+			require.Positive(t, job.TimeoutMinutes, "%s: a timeout", where)
+			for _, step := range job.Steps {
+				if step.Uses != "" {
+					require.Regexp(t, pinnedAction, step.Uses, "%s: actions pinned by commit SHA", where)
+				}
+				if strings.HasPrefix(step.Uses, "pulumi/actions@") {
+					require.Equal(t, "${{ env.PULUMI_VERSION }}", step.With["pulumi-version"], "%s: the CLI version is pinned", where)
+					require.Equal(t, "3.274.1", w.Env["PULUMI_VERSION"], "%s: the version the doc test runs (tools/pulumi)", where)
+					require.Empty(t, step.With["cloud-url"], "%s: the backend is Pulumi.yaml's", where)
+				}
+				if strings.HasPrefix(step.Uses, "actions/checkout@") {
+					require.Equal(t, "false", step.With["persist-credentials"], "%s: no token left in .git/config", where)
+				}
+			}
+			if job.Permissions["id-token"] == "write" {
+				for _, step := range job.Steps {
+					require.NotContains(t, step.Run, ".ci/run", "%s: no tests or linters while a role can be assumed", where)
+					require.NotContains(t, step.Run, "go test", where)
+				}
+			}
+		}
+	}
+
+	deploy := readWorkflow(t, "deploy.yml").Jobs["deploy"]
+	require.Equal(t, "github.ref == 'refs/heads/main'", deploy.If, "deploys run from main only")
+	require.Equal(t, "checks", deploy.Needs, "deploys wait for the checks job, which has no id-token")
+	require.Equal(t, "write", deploy.Permissions["id-token"])
+	require.Equal(t, "${{ github.event_name == 'push' && 'staging' || inputs.stack }}", deploy.Environment)
+	var runs []string
+	for _, s := range deploy.Steps {
+		runs = append(runs, s.Run)
+	}
+	require.Contains(t, runs, `go run ./cmd/preview -stack "$STACK" -check-init`, "an uninitialised stack stops with the commands, not a KMS error")
+	require.Contains(t, runs, `go run ./cmd/verify -stack "$STACK"`)
+
+	pr := readWorkflow(t, "pull-request.yml")
+	preview := pr.Jobs["pulumi-preview"]
+	require.Equal(t, "github.event.pull_request.head.repo.full_name == github.repository", preview.If)
+	require.Empty(t, preview.Strategy.Matrix, "one stack: staging")
+	for _, s := range preview.Steps {
+		require.NotContains(t, s.With["role-to-assume"], "PRODUCTION", "no production role for pull-request code")
+		if strings.HasPrefix(s.Uses, "pulumi/actions@") {
+			require.Equal(t, "staging", s.With["stack-name"])
+		}
+	}
+	require.Equal(t, []string{"staging", "production"}, pr.Jobs["offline-diff"].Strategy.Matrix["stack"], "production is previewed offline")
+	require.Empty(t, pr.Jobs["offline-diff"].Permissions, "the offline diff needs no credentials")
+
+	comment, err := os.ReadFile(filepath.Join(projectDir, ".github", "workflows", "pr-comment.yml"))
+	require.NoError(t, err)
+	require.NotContains(t, string(comment), "pr-number", "the pull request comes from the API, not from the artifact")
+	require.Contains(t, string(comment), "p.head.sha === run.head_sha")
+	require.Contains(t, string(comment), "c.user.login === 'github-actions[bot]'", "only its own comments are edited")
+	require.Contains(t, string(comment), "const marker = `<!-- offline-preview-diff:${stack} -->`", "fixed markers")
+}
+
+func pick(m map[string]string, keys ...string) map[string]string {
+	out := map[string]string{}
+	for _, k := range keys {
+		if v, ok := m[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// TestDependabotWatchesWhatIsPinned: the pinned actions, the program's
+// modules and the tools module that pins the CLI.
+func TestDependabotWatchesWhatIsPinned(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join(projectDir, ".github", "dependabot.yml"))
+	require.NoError(t, err)
+	var cfg struct {
+		Updates []struct {
+			Ecosystem string `yaml:"package-ecosystem"`
+			Directory string `yaml:"directory"`
+		} `yaml:"updates"`
+	}
+	require.NoError(t, yaml.Unmarshal(data, &cfg))
+	var got []string
+	for _, u := range cfg.Updates {
+		got = append(got, u.Ecosystem+" "+u.Directory)
+	}
+	require.ElementsMatch(t, []string{"github-actions /", "gomod /", "gomod /tools/pulumi"}, got)
+}
