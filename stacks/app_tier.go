@@ -175,8 +175,11 @@ func imageSource(name string, svc ServiceSettings) images.Service {
 
 // awaitingImage is a service whose repository has nothing to run yet: no
 // task, and no autoscaling to start one, so the first `pulumi up` of a new
-// environment completes. Once an image is given, the service runs its desired
-// count (autoscaling's minimum registers with the scalable target).
+// environment completes. Once an image is given, a service without
+// autoscaling gets its desired count; an autoscaled one (whose count
+// autoscaling owns, so the program leaves it alone) gets its scalable target
+// registered, and RegisterScalableTarget moves a new target's current capacity
+// into [minCount, maxCount]: the service starts minCount tasks.
 func awaitingImage(s ecs.Service) ecs.Service {
 	s.DesiredCount = 0
 	s.Autoscaling = ecs.Autoscaling{}
