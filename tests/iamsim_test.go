@@ -38,18 +38,7 @@ func TestIAMSimulatorFollowsIAMsEvaluationLogic(t *testing.T) {
 	doc := policydoc.New(allowS3, fence, tagged, ifExists, names, aliases, notEquals, allowSNS)
 	require.Empty(t, iamsim.Unknown(doc))
 
-	ctx := func(kv ...any) map[string][]string {
-		m := map[string][]string{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			switch v := kv[i+1].(type) {
-			case string:
-				m[kv[i].(string)] = []string{v}
-			case []string:
-				m[kv[i].(string)] = v
-			}
-		}
-		return m
-	}
+	ctx := conditionKeys
 	for _, c := range []struct {
 		name string
 		req  iamsim.Request

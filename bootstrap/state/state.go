@@ -72,11 +72,7 @@ func Program(ctx *pulumi.Context) error {
 		Description:          pulumi.String("Encrypts the objects of the ohmycoins Pulumi state bucket"),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
-		Policy: policydoc.Output(func(v []string) policydoc.Document {
-			admin := policydoc.Allow("AccountAdministersTheKey", []string{"kms:*"}, "*")
-			admin.Principal = &policydoc.Principal{AWS: []string{fmt.Sprintf("arn:aws:iam::%s:root", v[0])}}
-			return policydoc.New(admin)
-		}, account),
+		Policy:               accountAdministered(account),
 	}, protected...)
 	if err != nil {
 		return err
@@ -127,6 +123,17 @@ func Program(ctx *pulumi.Context) error {
 	return nil
 }
 
+// accountAdministered is a key policy that leaves the key's use to IAM: the
+// account administers it, and identity policies grant each use (the CI roles
+// get Decrypt on their own stack's key only).
+func accountAdministered(account pulumi.StringOutput) pulumi.StringOutput {
+	return policydoc.Output(func(v []string) policydoc.Document {
+		admin := policydoc.Allow("AccountAdministersTheKey", []string{"kms:*"}, "*")
+		admin.Principal = &policydoc.Principal{AWS: []string{fmt.Sprintf("arn:aws:iam::%s:root", v[0])}}
+		return policydoc.New(admin)
+	}, account)
+}
+
 // stackSecretsKey is the key of one stack's secrets. Its policy leaves its use
 // to IAM (the account administers it); each stack's CI roles are granted
 // Decrypt on their own stack's key only, by alias.
@@ -136,12 +143,8 @@ func stackSecretsKey(ctx *pulumi.Context, stack string, account pulumi.StringOut
 		Description:          pulumi.String("Encrypts the secrets of the ohmycoins stack " + stack),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
-		Policy: policydoc.Output(func(v []string) policydoc.Document {
-			admin := policydoc.Allow("AccountAdministersTheKey", []string{"kms:*"}, "*")
-			admin.Principal = &policydoc.Principal{AWS: []string{fmt.Sprintf("arn:aws:iam::%s:root", v[0])}}
-			return policydoc.New(admin)
-		}, account),
-		Tags: pulumi.StringMap{"Stack": pulumi.String(stack)},
+		Policy:               accountAdministered(account),
+		Tags:                 pulumi.StringMap{"Stack": pulumi.String(stack)},
 	}, protected...)
 	if err != nil {
 		return nil, err
