@@ -287,9 +287,9 @@ func assertStackFileIntact(t *testing.T, ws, stack string) {
 			require.Contains(t, string(after), line, "%s: the CLI kept %q", name, line)
 		}
 	}
-	init, err := preview.ReadInitialisation(ws, stack)
+	state, err := preview.ReadInitialisation(ws, stack)
 	require.NoError(t, err)
-	require.True(t, init.Done(), "%s is initialised after the documented commands: %s", name, init.Report())
+	require.True(t, state.Done(), "%s is initialised after the documented commands: %s", name, state.Report())
 	_, err = preview.Preview(preview.Options{Dir: ws, Stack: stack})
 	require.NoError(t, err, "the program accepts %s as the documented commands left it", name)
 }

@@ -268,13 +268,13 @@ func ReadInitialisation(dir, stack string) (Initialisation, error) {
 	if err := yaml.Unmarshal(data, &file); err != nil {
 		return Initialisation{}, fmt.Errorf("%s: %w", name, err)
 	}
-	init := Initialisation{Stack: stack, File: name, SecretsProvider: file.SecretsProvider,
+	state := Initialisation{Stack: stack, File: name, SecretsProvider: file.SecretsProvider,
 		HasDataKey: file.EncryptedKey != "" || file.EncryptionSalt != ""}
 	for _, sec := range stacks.StackSecrets {
 		key := stacks.Project + ":" + sec.Key
 		if v, ok := file.Config[key].(map[string]any); sec.Required && !(ok && len(v) == 1 && v["secure"] != nil) {
-			init.UnsetSecrets = append(init.UnsetSecrets, key)
+			state.UnsetSecrets = append(state.UnsetSecrets, key)
 		}
 	}
-	return init, nil
+	return state, nil
 }

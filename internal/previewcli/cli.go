@@ -87,8 +87,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	if *program == "main" {
 		if projectDir, err := preview.FindProjectDir(*dir); err == nil {
-			if init, err := preview.ReadInitialisation(projectDir, *stack); err == nil && !init.Done() {
-				fmt.Fprintln(stderr, "warning: "+init.Report())
+			if state, err := preview.ReadInitialisation(projectDir, *stack); err == nil && !state.Done() {
+				fmt.Fprintln(stderr, "warning: "+state.Report())
 			}
 		}
 	}
@@ -154,15 +154,15 @@ func initCheck(dir, stack string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "preview:", err)
 		return 2
 	}
-	init, err := preview.ReadInitialisation(projectDir, stack)
+	state, err := preview.ReadInitialisation(projectDir, stack)
 	if err != nil {
 		fmt.Fprintln(stderr, "preview:", err)
 		return 2
 	}
-	if !init.Done() {
-		fmt.Fprintln(stderr, "error: "+init.Report())
+	if !state.Done() {
+		fmt.Fprintln(stderr, "error: "+state.Report())
 		return 1
 	}
-	fmt.Fprintf(stdout, "%s is initialised: %s, with its encrypted data key and every required secret\n", init.File, init.SecretsProvider)
+	fmt.Fprintf(stdout, "%s is initialised: %s, with its encrypted data key and every required secret\n", state.File, state.SecretsProvider)
 	return 0
 }
