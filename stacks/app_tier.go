@@ -60,8 +60,9 @@ func (s Settings) FrontendOrigins() []string {
 	return origins
 }
 
-// deployApp creates the load balancer, the image repositories (and builds) and
-// the ECS services wired to the data tier.
+// deployApp creates the load balancer, its certificate and DNS names, and the
+// image repositories (and builds); deployServices adds the services later,
+// once the alarms their deployments watch exist.
 func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, provider pulumi.ResourceOrInvokeOption) error {
 	var err error
 	var certificate pulumi.StringInput
@@ -125,6 +126,13 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		return err
 	}
 
+	return nil
+}
+
+// deployServices creates the ECS services wired to the data tier, after the
+// alarms their deployments watch.
+func deployServices(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, provider pulumi.ResourceOrInvokeOption) error {
+	var err error
 	backend := ecs.Service{
 		Name: "backend", Image: d.Images.References["backend"],
 		CPU: s.Backend.CPU, MemoryMiB: s.Backend.MemoryMiB, DesiredCount: s.Backend.DesiredCount,
@@ -136,6 +144,11 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		// application secret rotates with pulumi up. Either way the
 		// backend is rolled so its tasks read the new value.
 		RedeployOnRotation: []pulumi.StringInput{d.Database.MasterSecretARN, d.AppSecret.ARN},
+		// A backend deployment that answers 5xx or fails its health checks
+		// is rolled back. The frontend serves static files: what breaks it
+		// (a task that does not start or fails its health check) the circuit
+		// breaker catches.
+		DeploymentAlarms: d.Monitoring.BackendDeploymentAlarms,
 	}
 	frontend := ecs.Service{
 		Name: "frontend", Image: d.Images.References["frontend"],

@@ -140,9 +140,9 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 			RdsHighCPU: s.Alarms.RdsHighCPU, RdsLowStorageGiB: s.Alarms.RdsLowStorageGiB,
 			RedisLowCacheHitRate: s.Alarms.RedisLowCacheHitRate, RedisHighCPU: s.Alarms.RedisHighCPU,
 		},
-		ClusterName:                 d.Cluster.Name,
-		BackendServiceName:          d.Cluster.ServiceNames["backend"],
-		FrontendServiceName:         d.Cluster.ServiceNames["frontend"],
+		ClusterName:                 ecs.ClusterName(s.NamePrefix),
+		BackendServiceName:          ecs.ServiceName(s.NamePrefix, "backend"),
+		FrontendServiceName:         ecs.ServiceName(s.NamePrefix, "frontend"),
 		LoadBalancerARNSuffix:       d.LoadBalancer.ARNSuffix,
 		BackendTargetGroupARNSuffix: d.LoadBalancer.Backend.ARNSuffix,
 		FrontendTargetGroupSuffix:   d.LoadBalancer.Frontend.ARNSuffix,
@@ -151,6 +151,9 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		CacheNodes:                  s.Cache.Nodes,
 		ContainerInsights:           s.ECS.ContainerInsights,
 	}, withProvider); err != nil {
+		return nil, err
+	}
+	if err := deployServices(ctx, s, d, account, withProvider); err != nil {
 		return nil, err
 	}
 

@@ -637,3 +637,29 @@ func TestAppTierOutputs(t *testing.T) {
 	require.Equal(t, "https://api.staging.ohmycoins.com", plan.Outputs["api_url"])
 	require.Equal(t, "https://dashboard.staging.ohmycoins.com", plan.Outputs["app_url"])
 }
+
+// TestBackendDeploymentsRollBackOnAlarms: a backend deployment whose tasks
+// start and then answer 5xx, or fail the load balancer's health check, trips
+// an alarm, and ECS rolls it back; the circuit breaker stays for tasks that do
+// not start. The service waits for the alarms it names.
+func TestBackendDeploymentsRollBackOnAlarms(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ stack, prefix string }{{"staging", "ohmycoins-staging"}, {"production", "ohmycoins-prod"}} {
+		plan := previewStack(t, c.stack, withImages()).Plan
+		backend := mustNamed(t, plan, typeService, c.prefix+"-backend-service")
+		names := []any{c.prefix + "-alb-high-5xx-errors", c.prefix + "-alb-unhealthy-targets"}
+		require.Equal(t, map[string]any{"alarmNames": names, "enable": true, "rollback": true}, backend.Inputs["alarms"], c.stack)
+		require.Equal(t, map[string]any{"enable": true, "rollback": true}, backend.Inputs["deploymentCircuitBreaker"])
+		for _, name := range names {
+			alarm := mustNamed(t, plan, "aws:cloudwatch/metricAlarm:MetricAlarm", name.(string))
+			require.Contains(t, backend.Dependencies, alarm.URN, "the service is created after %s", name)
+		}
+		fiveXX := mustNamed(t, plan, "aws:cloudwatch/metricAlarm:MetricAlarm", c.prefix+"-alb-high-5xx-errors")
+		require.Equal(t, "HTTPCode_Target_5XX_Count", fiveXX.Inputs["metricName"])
+		unhealthy := mustNamed(t, plan, "aws:cloudwatch/metricAlarm:MetricAlarm", c.prefix+"-alb-unhealthy-targets")
+		require.Equal(t, mustNamed(t, plan, typeTargetGroup, c.prefix+"-backend-tg").Outputs["arnSuffix"], unhealthy.Inputs["dimensions"].(map[string]any)["TargetGroup"],
+			"the backend's own targets")
+		frontend := mustNamed(t, plan, typeService, c.prefix+"-frontend-service")
+		require.Nil(t, frontend.Inputs["alarms"], "the frontend's failures are the circuit breaker's")
+	}
+}

@@ -80,7 +80,17 @@ type Service struct {
 	// tasks read only when they start: when one rotates, the service is rolled
 	// so that new tasks read the new value (redeploy.go).
 	RedeployOnRotation []pulumi.StringInput
+	// DeploymentAlarms are CloudWatch alarm names a deployment watches: one in
+	// ALARM during the deployment (or its bake time) rolls it back, which the
+	// circuit breaker cannot do for tasks that start and then answer 5xx.
+	DeploymentAlarms pulumi.StringArrayInput
 }
+
+// ClusterName is the cluster of an environment's name prefix.
+func ClusterName(prefix string) string { return prefix + "-cluster" }
+
+// ServiceName is an ECS service's name: <prefix>-<service>-service.
+func ServiceName(prefix, service string) string { return prefix + "-" + service + "-service" }
 
 // Autoscaling is target tracking for one service.
 type Autoscaling struct {
@@ -114,7 +124,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err := args.validate(); err != nil {
 		return nil, err
 	}
-	c := &Cluster{Name: name + "-cluster", ServiceNames: map[string]string{}, LogGroups: map[string]string{}}
+	c := &Cluster{Name: ClusterName(name), ServiceNames: map[string]string{}, LogGroups: map[string]string{}}
 	if err := ctx.RegisterComponentResource("ohmycoins:ecs:Cluster", name, c, opts...); err != nil {
 		return nil, err
 	}
@@ -167,7 +177,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			return nil, err
 		}
 
-		serviceName := name + "-" + s.Name + "-service"
+		serviceName := ServiceName(name, s.Name)
 		serviceOpts := []pulumi.ResourceOption{parent, pulumi.DependsOn(args.Routing), pulumi.DependsOn(ready)}
 		if s.Autoscaling.Enabled {
 			// Autoscaling owns the count after creation: an update must not reset it (defect E5).
@@ -198,6 +208,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			PropagateTags:                   pulumi.String("SERVICE"),
 			// Waiting for tasks that will never run would only hang the update.
 			WaitForSteadyState: pulumi.Bool(s.DesiredCount > 0),
+			Alarms:             deploymentAlarms(s.DeploymentAlarms),
 		}, serviceOpts...)
 		if err != nil {
 			return nil, err
@@ -246,4 +257,13 @@ func (a Args) validate() error {
 		}
 	}
 	return nil
+}
+
+// deploymentAlarms turns alarm names into the service's deployment alarms,
+// rolling back on ALARM; nil for none.
+func deploymentAlarms(names pulumi.StringArrayInput) ecs.ServiceAlarmsPtrInput {
+	if names == nil {
+		return nil
+	}
+	return &ecs.ServiceAlarmsArgs{AlarmNames: names, Enable: pulumi.Bool(true), Rollback: pulumi.Bool(true)}
 }

@@ -28,6 +28,9 @@ type alarm struct {
 	// treatMissingData is notBreaching everywhere: these metrics go silent when
 	// a service is idle or scaled to zero, and silence is not a failure (defect A11).
 	treatMissingData string
+	// rollsBackBackend makes the alarm one the backend's deployments watch:
+	// a deployment that trips it is rolled back by ECS.
+	rollsBackBackend bool
 }
 
 const (
@@ -50,11 +53,11 @@ func alarms(name string, a Args) []alarm {
 			comparison: greater, threshold: t.EcsHighMemory, dimensions: backend},
 		{name: name + "-alb-high-5xx-errors", description: "The backend answers with 5xx errors",
 			namespace: "AWS/ApplicationELB", metric: "HTTPCode_Target_5XX_Count", stat: "Sum", period: 300, evaluations: 2,
-			comparison: greater, threshold: t.AlbHigh5xxErrors, dimensions: lb},
+			comparison: greater, threshold: t.AlbHigh5xxErrors, dimensions: lb, rollsBackBackend: true},
 		{name: name + "-alb-unhealthy-targets", description: "A backend task fails the load balancer's health check",
 			namespace: "AWS/ApplicationELB", metric: "UnHealthyHostCount", stat: "Maximum", period: 60, evaluations: 1,
 			comparison: greater, threshold: t.AlbUnhealthyTargets,
-			dimensions: pulumi.StringMap{"LoadBalancer": a.LoadBalancerARNSuffix, "TargetGroup": a.BackendTargetGroupARNSuffix}},
+			dimensions: pulumi.StringMap{"LoadBalancer": a.LoadBalancerARNSuffix, "TargetGroup": a.BackendTargetGroupARNSuffix}, rollsBackBackend: true},
 		{name: name + "-rds-high-cpu", description: "PostgreSQL CPU is high",
 			namespace: "AWS/RDS", metric: "CPUUtilization", stat: "Average", period: 300, evaluations: 2,
 			comparison: greater, threshold: t.RdsHighCPU, dimensions: db},
@@ -71,7 +74,7 @@ func alarms(name string, a Args) []alarm {
 }
 
 // createAlarm creates one alarm notifying the topic on ALARM and on OK.
-func createAlarm(ctx *pulumi.Context, a alarm, args Args, topic pulumi.StringOutput, parent pulumi.ResourceOption) error {
+func createAlarm(ctx *pulumi.Context, a alarm, args Args, topic pulumi.StringOutput, parent pulumi.ResourceOption) (*cloudwatch.MetricAlarm, error) {
 	missing := a.treatMissingData
 	if missing == "" {
 		missing = "notBreaching"
@@ -124,6 +127,5 @@ func createAlarm(ctx *pulumi.Context, a alarm, args Args, topic pulumi.StringOut
 		alarmArgs.Period = pulumi.Int(a.period)
 		alarmArgs.Dimensions = dims
 	}
-	_, err := cloudwatch.NewMetricAlarm(ctx, a.name, alarmArgs, parent)
-	return err
+	return cloudwatch.NewMetricAlarm(ctx, a.name, alarmArgs, parent)
 }

@@ -65,6 +65,10 @@ type Monitoring struct {
 	DashboardURL string
 	// AlarmNames are the eight alarm names, in the runbook's order.
 	AlarmNames []string
+	// BackendDeploymentAlarms are the alarms the backend's deployments watch
+	// (its 5xx answers, its unhealthy targets): ECS rolls back a deployment
+	// that trips one. Outputs of the alarms, so the service waits for them.
+	BackendDeploymentAlarms pulumi.StringArrayOutput
 }
 
 // New creates the topic, the alarms and the dashboard. The component's name is
@@ -102,12 +106,18 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		}
 	}
 
+	var deployment pulumi.StringArray
 	for _, a := range alarms(name, args) {
-		if err := createAlarm(ctx, a, args, topic.Arn, parent); err != nil {
+		alarm, err := createAlarm(ctx, a, args, topic.Arn, parent)
+		if err != nil {
 			return nil, err
 		}
 		c.AlarmNames = append(c.AlarmNames, a.name)
+		if a.rollsBackBackend {
+			deployment = append(deployment, alarm.Name)
+		}
 	}
+	c.BackendDeploymentAlarms = deployment.ToStringArrayOutput()
 
 	if _, err := cloudwatch.NewDashboard(ctx, c.DashboardName, &cloudwatch.DashboardArgs{
 		DashboardName: pulumi.String(c.DashboardName),
