@@ -150,6 +150,10 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		CacheMembers:                d.Cache.MemberClusters,
 		CacheNodes:                  s.Cache.Nodes,
 		ContainerInsights:           s.ECS.ContainerInsights,
+		Budget: monitoring.Budget{
+			MonthlyUSD: s.Budget.MonthlyUSD, MarginPercent: s.Budget.MarginPercent,
+			EnvironmentTag: s.Environment, AccountID: account,
+		},
 	}, withProvider); err != nil {
 		return nil, err
 	}

@@ -111,6 +111,8 @@ func areas(s *Settings) map[string]any {
 		"github":       &s.GitHub,
 		"dns":          &s.DNS,
 		"policy":       &s.Policy,
+		"cost":         &s.Cost,
+		"budget":       &s.Budget,
 	}
 }
 

@@ -66,9 +66,46 @@ type Settings struct {
 	GitHub GitHubSettings
 	DNS    DNSSettings
 	Policy PolicySettings
+	// Cost and Budget: what the offline cost estimate assumes, and the
+	// environment's budget.
+	Cost   UsageSettings
+	Budget BudgetSettings
 
 	// Credentials are the stack secrets; they never appear in plain text in a plan.
 	Credentials Credentials
+}
+
+// UsageSettings (config key ohmycoins:cost) is the usage the plan cannot know,
+// which the offline cost estimate (cmd/preview -cost) prices, like Infracost's
+// usage file: a stack overrides what it knows better. The program creates
+// nothing from it.
+type UsageSettings struct {
+	// NATGatewayGBPerMonth is the data the NAT gateways process, all together.
+	NATGatewayGBPerMonth float64 `json:"natGatewayGbPerMonth"`
+	// LoadBalancerLCUs is the load balancer's average LCUs per hour.
+	LoadBalancerLCUs float64 `json:"loadBalancerLcus"`
+	// AppLogGBPerMonth is what the services, the database and the cache log,
+	// all together (the flow logs are FlowLogGBPerMonth).
+	AppLogGBPerMonth float64 `json:"appLogGbPerMonth"`
+	// FlowLogGBPerMonth is what the VPC flow logs write, when they are on.
+	FlowLogGBPerMonth float64 `json:"flowLogGbPerMonth"`
+	// EndpointGBPerMonth is the data the interface endpoints process, when there are any.
+	EndpointGBPerMonth float64 `json:"endpointGbPerMonth"`
+	// ImageGBPerRepository is what each ECR repository stores (its kept images).
+	ImageGBPerRepository float64 `json:"imageGbPerRepository"`
+	// AccessLogGBStored is what the access-log bucket holds, when there is one.
+	AccessLogGBStored float64 `json:"accessLogGbStored"`
+}
+
+// BudgetSettings (config key ohmycoins:budget) is the environment's AWS
+// Budgets budget, which alerts the alert topic at 80 % of its forecast and
+// 100 % of its actual cost. The policy check holds it to the cost estimate.
+type BudgetSettings struct {
+	// MonthlyUSD is the budget's monthly limit in USD: the estimate plus the
+	// margin, rounded up to 10 (cmd/preview -cost says what it must be).
+	MonthlyUSD int `json:"monthlyUsd"`
+	// MarginPercent is how far above the estimate the budget lies; 20.
+	MarginPercent int `json:"marginPercent"`
 }
 
 // NAT strategies for NetworkSettings.NATGateways; the network component defines them.

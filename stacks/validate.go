@@ -82,6 +82,7 @@ func (s Settings) validate(p *problems) {
 	s.validateService(p, "backend", s.Backend)
 	s.validateService(p, "frontend", s.Frontend)
 	s.validateOperations(p)
+	s.validateCost(p)
 	s.validateSite(p)
 	s.validateApp(p)
 	s.validateGitHub(p)
@@ -319,6 +320,30 @@ func (s Settings) validateService(p *problems, name string, svc ServiceSettings)
 }
 
 // validateOperations checks logs, the secret, the load balancer and the alarms.
+// validateCost checks the usage assumptions and the budget.
+func (s Settings) validateCost(p *problems) {
+	u := s.Cost
+	for _, v := range []struct {
+		key   string
+		value float64
+	}{
+		{"cost.natGatewayGbPerMonth", u.NATGatewayGBPerMonth}, {"cost.loadBalancerLcus", u.LoadBalancerLCUs},
+		{"cost.appLogGbPerMonth", u.AppLogGBPerMonth}, {"cost.flowLogGbPerMonth", u.FlowLogGBPerMonth},
+		{"cost.endpointGbPerMonth", u.EndpointGBPerMonth}, {"cost.imageGbPerRepository", u.ImageGBPerRepository},
+		{"cost.accessLogGbStored", u.AccessLogGBStored},
+	} {
+		if v.value < 0 || v.value > 1e6 {
+			p.add(v.key, v.value, "must be 0-1000000: an amount of usage per month")
+		}
+	}
+	if s.Budget.MonthlyUSD < 0 || s.Budget.MonthlyUSD > 1_000_000 {
+		p.add("budget.monthlyUsd", s.Budget.MonthlyUSD, "must be 0 (no budget) to 1000000 USD")
+	}
+	if m := s.Budget.MarginPercent; m < 0 || m > 100 {
+		p.add("budget.marginPercent", m, "must be 0-100 percent above the estimate")
+	}
+}
+
 func (s Settings) validateOperations(p *problems) {
 	if !ValidLogRetention(s.Logs.RetentionDays) {
 		p.add("logs.retentionDays", s.Logs.RetentionDays, logRetentionRule)

@@ -50,8 +50,8 @@ func TestKeyPolicyLetsAlarmsAndThisStacksLogsUseTheKey(t *testing.T) {
 	root := statements["AccountAdministersTheKey"]
 	require.Equal(t, []string{"arn:aws:iam::" + preview.MockAccountID + ":root"}, root.Principal.AWS)
 
-	alarms := statements["CloudWatchAlarmsPublishToTheEncryptedTopic"]
-	require.Equal(t, []string{"cloudwatch.amazonaws.com"}, alarms.Principal.Service, "defect A10")
+	alarms := statements["AlarmsAndBudgetsPublishToTheEncryptedTopic"]
+	require.Equal(t, []string{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}, alarms.Principal.Service, "the alarms (defect A10) and the budget publish to the encrypted topic")
 	require.ElementsMatch(t, []string{"kms:Decrypt", "kms:GenerateDataKey*"}, alarms.Action)
 
 	logs := statements["CloudWatchLogsEncryptsThisStacksLogGroups"]

@@ -161,7 +161,7 @@ func TestLoadReadsTheKeysThePulumiCLIPasses(t *testing.T) {
 func TestConfigKeysListsEveryArea(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, []string{
-		"accountId", "alarms", "alertEmails", "app", "backend", "cache", "certificateArn", "cryptopanicApiKey",
+		"accountId", "alarms", "alertEmails", "app", "backend", "budget", "cache", "certificateArn", "cost", "cryptopanicApiKey",
 		"database", "dns", "domain", "ecs", "environment", "firstSuperuserPassword", "frontend",
 		"github", "loadBalancer", "logs", "namePrefix", "nansenApiKey", "network", "newscatcherApiKey",
 		"openaiApiKey", "policy", "redisAuthToken", "region", "secretKey", "secrets", "sentryDsn", "smtpPassword",

@@ -3,6 +3,7 @@ package tests
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -83,13 +84,15 @@ func TestAlertTopicIsEncryptedAndSubscribed(t *testing.T) {
 	// CloudWatch must be able to use the topic's key, or alarms publish nothing (defect A10).
 	policy, err := policydoc.Parse(key.Inputs["policy"].(string))
 	require.NoError(t, err)
-	var cloudwatch []string
-	for _, s := range policy.Statement {
-		if s.Principal != nil && len(s.Principal.Service) == 1 && s.Principal.Service[0] == "cloudwatch.amazonaws.com" {
-			cloudwatch = append(cloudwatch, s.Action...)
+	for _, service := range []string{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"} {
+		var actions []string
+		for _, s := range policy.Statement {
+			if s.Principal != nil && slices.Contains(s.Principal.Service, service) {
+				actions = append(actions, s.Action...)
+			}
 		}
+		require.ElementsMatch(t, []string{"kms:Decrypt", "kms:GenerateDataKey*"}, actions, "%s publishes to the encrypted topic", service)
 	}
-	require.ElementsMatch(t, []string{"kms:Decrypt", "kms:GenerateDataKey*"}, cloudwatch)
 
 	var endpoints []string
 	for _, s := range plan.OfType(typeSubscription) {
@@ -269,4 +272,49 @@ func TestDashboardRowsAreWrittenInFullWithRealDimensions(t *testing.T) {
 			require.Len(t, body.Widgets[1].Properties.Metrics, 3, "average, p95 and p99")
 		})
 	}
+}
+
+// TestEachEnvironmentHasABudgetThatAlertsItsTopic: a monthly cost budget over
+// the environment's tagged costs, alerting the alert topic at 80 % of the
+// forecast and 100 % of the actual month; AWS Budgets may publish to the
+// topic (and use its key: TestAlertTopicIsEncryptedAndSubscribed).
+func TestEachEnvironmentHasABudgetThatAlertsItsTopic(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		stack, prefix, env string
+		limit              string
+	}{{"staging", "ohmycoins-staging", "staging", "280"}, {"production", "ohmycoins-prod", "production", "800"}} {
+		plan := previewStack(t, c.stack).Plan
+		topic := mustNamed(t, plan, typeTopic, c.prefix+"-alerts")
+		budget := mustNamed(t, plan, "aws:budgets/budget:Budget", c.prefix+"-monthly-budget")
+		require.Equal(t, c.prefix+"-monthly", budget.Inputs["name"])
+		require.Equal(t, "COST", budget.Inputs["budgetType"])
+		require.Equal(t, c.limit, budget.Inputs["limitAmount"])
+		require.Equal(t, "USD", budget.Inputs["limitUnit"])
+		require.Equal(t, "MONTHLY", budget.Inputs["timeUnit"])
+		require.Equal(t, []any{map[string]any{"name": "TagKeyValue", "values": []any{"user:Environment$" + c.env}}}, budget.Inputs["costFilters"])
+		require.Equal(t, []any{
+			map[string]any{"notificationType": "FORECASTED", "comparisonOperator": "GREATER_THAN", "threshold": 80.0, "thresholdType": "PERCENTAGE", "subscriberSnsTopicArns": []any{topic.Outputs["arn"]}},
+			map[string]any{"notificationType": "ACTUAL", "comparisonOperator": "GREATER_THAN", "threshold": 100.0, "thresholdType": "PERCENTAGE", "subscriberSnsTopicArns": []any{topic.Outputs["arn"]}},
+		}, budget.Inputs["notifications"])
+		require.Equal(t, "20", budget.Inputs["tags"].(map[string]any)["EstimateMarginPercent"])
+
+		topicPolicy := mustNamed(t, plan, "aws:sns/topicPolicy:TopicPolicy", c.prefix+"-alerts-policy")
+		require.Equal(t, topic.Outputs["arn"], topicPolicy.Inputs["arn"])
+		doc, err := policydoc.Parse(topicPolicy.Inputs["policy"].(string))
+		require.NoError(t, err)
+		budgets := doc.Statement[1]
+		require.Equal(t, []string{"budgets.amazonaws.com"}, budgets.Principal.Service)
+		require.Equal(t, []string{"sns:Publish"}, budgets.Action)
+		require.Equal(t, []string{preview.MockAccountID}, budgets.Condition["StringEquals"]["aws:SourceAccount"])
+		require.Equal(t, []string{preview.MockAccountID}, doc.Statement[0].Condition["StringEquals"]["AWS:SourceOwner"],
+			"the account's own publishers (the alarms) keep the default policy's grant")
+	}
+	_, ok := previewStack(t, "staging", set("ohmycoins:budget", `{"monthlyUsd": 0}`)).Plan.Named("aws:budgets/budget:Budget", "ohmycoins-staging-monthly-budget")
+	require.False(t, ok, "monthlyUsd 0: no budget")
+
+	bootstrap, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", ProgramName: "bootstrap"})
+	require.NoError(t, err)
+	tag := mustNamed(t, bootstrap.Plan, "aws:costexplorer/costAllocationTag:CostAllocationTag", "ohmycoins-environment-cost-allocation-tag")
+	require.Equal(t, map[string]any{"tagKey": "Environment", "status": "Active"}, tag.Inputs, "the account-level program activates the tag the budgets filter by")
 }

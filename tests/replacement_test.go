@@ -8,7 +8,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/appautoscaling"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/budgets"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/costexplorer"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	awsecs "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
@@ -65,6 +67,9 @@ var sdkArgs = map[string]pulumi.Input{
 	"aws:elasticache/replicationGroup:ReplicationGroup":                    elasticache.ReplicationGroupArgs{},
 	"aws:elasticache/subnetGroup:SubnetGroup":                              elasticache.SubnetGroupArgs{},
 	"aws:iam/openIdConnectProvider:OpenIdConnectProvider":                  iam.OpenIdConnectProviderArgs{},
+	"aws:budgets/budget:Budget":                                            budgets.BudgetArgs{},
+	"aws:sns/topicPolicy:TopicPolicy":                                      sns.TopicPolicyArgs{},
+	"aws:costexplorer/costAllocationTag:CostAllocationTag":                 costexplorer.CostAllocationTagArgs{},
 	"aws:iam/policy:Policy":                                                iam.PolicyArgs{},
 	"aws:iam/role:Role":                                                    iam.RoleArgs{},
 	"aws:iam/rolePolicy:RolePolicy":                                        iam.RolePolicyArgs{},

@@ -72,6 +72,7 @@ var matrix = []knob{
 		staging: step{set: map[string]string{"region": `"ap-southeast-1"`, "network.availabilityZones": `["ap-southeast-1a", "ap-southeast-1b"]`}, changes: []string{
 			"+- acm/certificate certificate (provider)",
 			"+- acm/certificateValidation certificate-validation (certificateArn, provider)",
+			"+- budgets/budget monthly-budget (provider) !",
 			"+- cloudwatch/dashboard infrastructure (provider) !",
 			"+- cloudwatch/eventRule backend-secret-rotated (provider)",
 			"+- cloudwatch/eventTarget backend-secret-rotated-redeploy (provider)",
@@ -177,6 +178,7 @@ var matrix = []knob{
 			"+- secretsmanager/secretVersion app-secrets-version (provider, secretId)",
 			"+- sfn/stateMachine backend-redeploy (provider)",
 			"+- sns/topic alerts (provider)",
+			"+- sns/topicPolicy alerts-policy (arn, provider)",
 			"+- sns/topicSubscription alerts-email-1 (provider, topic)",
 			"+- vpc/securityGroupEgressRule alb-sg-out-backend (provider)",
 			"+- vpc/securityGroupEgressRule alb-sg-out-frontend (provider)",
@@ -1175,6 +1177,41 @@ var matrix = []knob{
 		}},
 		production: step{secret: true, set: to("nansenApiKey", `"nansen-key"`), changes: []string{
 			"+- secretsmanager/secretVersion app-secrets-version (secretString)",
+		}}},
+	{key: "cost.natGatewayGbPerMonth",
+		staging:    step{set: to("cost.natGatewayGbPerMonth", `50`), changes: []string{}},
+		production: step{set: to("cost.natGatewayGbPerMonth", `200`), changes: []string{}}},
+	{key: "cost.loadBalancerLcus",
+		staging:    step{set: to("cost.loadBalancerLcus", `1`), changes: []string{}},
+		production: step{set: to("cost.loadBalancerLcus", `3`), changes: []string{}}},
+	{key: "cost.appLogGbPerMonth",
+		staging:    step{set: to("cost.appLogGbPerMonth", `4`), changes: []string{}},
+		production: step{set: to("cost.appLogGbPerMonth", `20`), changes: []string{}}},
+	{key: "cost.flowLogGbPerMonth",
+		staging:    step{set: to("cost.flowLogGbPerMonth", `10`), changes: []string{}},
+		production: step{set: to("cost.flowLogGbPerMonth", `40`), changes: []string{}}},
+	{key: "cost.endpointGbPerMonth",
+		staging:    step{set: to("cost.endpointGbPerMonth", `10`), changes: []string{}},
+		production: step{set: to("cost.endpointGbPerMonth", `40`), changes: []string{}}},
+	{key: "cost.imageGbPerRepository",
+		staging:    step{set: to("cost.imageGbPerRepository", `5`), changes: []string{}},
+		production: step{set: to("cost.imageGbPerRepository", `5`), changes: []string{}}},
+	{key: "cost.accessLogGbStored",
+		staging:    step{set: to("cost.accessLogGbStored", `2`), changes: []string{}},
+		production: step{set: to("cost.accessLogGbStored", `20`), changes: []string{}}},
+	{key: "budget.monthlyUsd",
+		staging: step{set: to("budget.monthlyUsd", `300`), changes: []string{
+			"~ budgets/budget monthly-budget",
+		}},
+		production: step{set: to("budget.monthlyUsd", `900`), changes: []string{
+			"~ budgets/budget monthly-budget",
+		}}},
+	{key: "budget.marginPercent",
+		staging: step{set: to("budget.marginPercent", `30`), changes: []string{
+			"~ budgets/budget monthly-budget",
+		}},
+		production: step{set: to("budget.marginPercent", `30`), changes: []string{
+			"~ budgets/budget monthly-budget",
 		}}},
 }
 

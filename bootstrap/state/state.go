@@ -10,6 +10,8 @@
 //     that stack's secrets (its secretsprovider): staging's CI roles may
 //     decrypt staging's key only, so a pull request that runs with them can
 //     never read production's secrets.
+//   - The Environment tag activated as a cost allocation tag, which each
+//     environment's budget filters by.
 //   - The account's GitHub OIDC provider, which the CI roles of every stack
 //     trust. AWS holds one per issuer URL, so no environment may own it:
 //     destroying staging must not break production's CI. An account that has
@@ -26,6 +28,7 @@ import (
 	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/costexplorer"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -39,6 +42,10 @@ import (
 
 // NoncurrentVersionDays is how long an overwritten state file can be restored.
 const NoncurrentVersionDays = 90
+
+// CostAllocationTag is the tag whose values (staging, production) the
+// environments' budgets filter their costs by.
+const CostAllocationTag = "Environment"
 
 // ConfigNamespace is the config namespace of the bootstrap project.
 const ConfigNamespace = "ohmycoins-state"
@@ -106,6 +113,15 @@ func Program(ctx *pulumi.Context) error {
 
 	oidc, err := githubOIDCProvider(ctx, adopt, protected)
 	if err != nil {
+		return err
+	}
+
+	// Each environment's budget counts the costs tagged with its Environment:
+	// a tag is a cost allocation tag only once activated, once per account.
+	if _, err := costexplorer.NewCostAllocationTag(ctx, "ohmycoins-environment-cost-allocation-tag", &costexplorer.CostAllocationTagArgs{
+		TagKey: pulumi.String(CostAllocationTag),
+		Status: pulumi.String("Active"),
+	}, opts...); err != nil {
 		return err
 	}
 

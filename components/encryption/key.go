@@ -103,9 +103,9 @@ func KeyPolicy(account, region string, logGroups []string) policydoc.Document {
 	root := policydoc.Allow("AccountAdministersTheKey", []string{"kms:*"}, "*")
 	root.Principal = &policydoc.Principal{AWS: []string{fmt.Sprintf("arn:aws:iam::%s:root", account)}}
 
-	alarms := policydoc.Allow("CloudWatchAlarmsPublishToTheEncryptedTopic",
+	alarms := policydoc.Allow("AlarmsAndBudgetsPublishToTheEncryptedTopic",
 		[]string{"kms:Decrypt", "kms:GenerateDataKey*"}, "*")
-	alarms.Principal = &policydoc.Principal{Service: []string{"cloudwatch.amazonaws.com"}}
+	alarms.Principal = &policydoc.Principal{Service: []string{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}}
 
 	groups := make([]string, len(logGroups))
 	for i, g := range logGroups {

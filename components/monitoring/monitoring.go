@@ -43,6 +43,8 @@ type Args struct {
 	CacheNodes   int
 	// ContainerInsights says whether ECS/ContainerInsights metrics exist for the task-count widget.
 	ContainerInsights bool
+	// Budget is the environment's monthly budget, alerting the same topic.
+	Budget Budget
 }
 
 // Thresholds are the alarm thresholds: relaxed in staging, strict in production (stacks/presets.go).
@@ -104,6 +106,10 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		}, parent); err != nil {
 			return nil, err
 		}
+	}
+
+	if err := budget(ctx, name, args.Budget, topic, parent); err != nil {
+		return nil, err
 	}
 
 	var deployment pulumi.StringArray

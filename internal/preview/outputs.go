@@ -423,6 +423,23 @@ var responders = map[string]responder{
 		r.set("arn", arn)
 		return arn
 	},
+	// A topic holds one policy; its ID is the topic's ARN.
+	"aws:sns/topicPolicy:TopicPolicy": func(_ env, r *mockResource) string {
+		return r.str("arn")
+	},
+	// A budget's ID is <account>:<name>; its ARN has no region.
+	"aws:budgets/budget:Budget": func(e env, r *mockResource) string {
+		n := r.physical("name")
+		r.set("name", n)
+		r.set("accountId", e.account)
+		r.set("arn", "arn:aws:budgets::"+e.account+":budget/"+n)
+		return e.account + ":" + n
+	},
+	// A cost allocation tag's ID is its key; tags that resources carry are UserDefined.
+	"aws:costexplorer/costAllocationTag:CostAllocationTag": func(_ env, r *mockResource) string {
+		r.set("type", "UserDefined")
+		return r.str("tagKey")
+	},
 
 	// Storage.
 	"aws:s3/bucketV2:BucketV2": func(e env, r *mockResource) string {
