@@ -69,7 +69,7 @@ func Staging() Settings {
 			NATGatewayGBPerMonth: 20, LoadBalancerLCUs: 0.5, AppLogGBPerMonth: 2, FlowLogGBPerMonth: 5,
 			EndpointGBPerMonth: 5, ImageGBPerRepository: 3, AccessLogGBStored: 1,
 		},
-		Budget: BudgetSettings{MonthlyUSD: 280, MarginPercent: 20},
+		Budget: BudgetSettings{MonthlyUSD: 220, MarginPercent: 20},
 		Policy: PolicySettings{Waivers: map[string]string{
 			"RDS.5":         "staging runs a single-AZ database: half the cost, and an AZ outage may take staging down",
 			"RDS.8":         "staging is disposable and destroyed with pulumi destroy; production keeps deletion protection",
@@ -155,7 +155,7 @@ func Production() Settings {
 			NATGatewayGBPerMonth: 100, LoadBalancerLCUs: 2, AppLogGBPerMonth: 10, FlowLogGBPerMonth: 20,
 			EndpointGBPerMonth: 20, ImageGBPerRepository: 3, AccessLogGBStored: 10,
 		},
-		Budget: BudgetSettings{MonthlyUSD: 800, MarginPercent: 20},
+		Budget: BudgetSettings{MonthlyUSD: 780, MarginPercent: 20},
 	}
 }
 

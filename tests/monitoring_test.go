@@ -283,7 +283,7 @@ func TestEachEnvironmentHasABudgetThatAlertsItsTopic(t *testing.T) {
 	for _, c := range []struct {
 		stack, prefix, env string
 		limit              string
-	}{{"staging", "ohmycoins-staging", "staging", "280"}, {"production", "ohmycoins-prod", "production", "800"}} {
+	}{{"staging", "ohmycoins-staging", "staging", "220"}, {"production", "ohmycoins-prod", "production", "780"}} {
 		plan := previewStack(t, c.stack).Plan
 		topic := mustNamed(t, plan, typeTopic, c.prefix+"-alerts")
 		budget := mustNamed(t, plan, "aws:budgets/budget:Budget", c.prefix+"-monthly-budget")

@@ -34,6 +34,30 @@ type PlanDiff struct {
 	Outputs map[string]ValueChange `json:"outputs"`
 	// Unchanged counts the resources the update leaves alone.
 	Unchanged int `json:"unchanged"`
+	// Cost is what the change does to the monthly cost estimate; the CLI
+	// fills it in (internal/cost), nil when not estimated.
+	Cost *CostDelta `json:"cost,omitempty"`
+}
+
+// CostDelta is the monthly cost before and after a change, in total and for
+// each resource whose cost changes.
+type CostDelta struct {
+	Currency string          `json:"currency"`
+	PricedAt string          `json:"pricedAt"`
+	Before   float64         `json:"before"`
+	After    float64         `json:"after"`
+	Delta    float64         `json:"delta"`
+	Items    []CostDeltaItem `json:"items"`
+}
+
+// CostDeltaItem is one resource whose monthly cost changes.
+type CostDeltaItem struct {
+	URN    string  `json:"urn"`
+	Type   string  `json:"type"`
+	Name   string  `json:"name"`
+	Before float64 `json:"before"`
+	After  float64 `json:"after"`
+	Delta  float64 `json:"delta"`
 }
 
 // Change is one resource the update touches.

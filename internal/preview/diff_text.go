@@ -77,9 +77,23 @@ func (d PlanDiff) Write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nResources: %s%d to create, %d to update, %d to replace, %d to delete, %d unchanged\n",
 		imports, d.Count(OpCreate), d.Count(OpUpdate), d.Count(OpReplace), d.Count(OpDelete), d.Unchanged)
+	if c := d.Cost; c != nil {
+		fmt.Fprintf(w, "Monthly cost (On-Demand, %s, prices of %s): $%.2f → $%.2f (%s)\n", c.Currency, c.PricedAt, c.Before, c.After, signed(c.Delta))
+		for _, it := range c.Items {
+			fmt.Fprintf(w, "   %s  %s %s: $%.2f → $%.2f\n", signed(it.Delta), it.Type, it.Name, it.Before, it.After)
+		}
+	}
 	if blocked := d.Blocked(); len(blocked) > 0 {
 		fmt.Fprintf(w, "pulumi up would fail on %d of them (marked !)\n", len(blocked))
 	}
+}
+
+// signed shows a cost delta with its sign.
+func signed(v float64) string {
+	if v < 0 {
+		return fmt.Sprintf("-$%.2f", -v)
+	}
+	return fmt.Sprintf("+$%.2f", v)
 }
 
 // valueLines shows one changed input. A JSON document (a policy, a container

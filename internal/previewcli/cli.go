@@ -5,14 +5,18 @@
 package previewcli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/ohmycoins/infra/components/monitoring"
+	"github.com/ohmycoins/infra/internal/cost"
 	"github.com/ohmycoins/infra/internal/policy"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/stacks"
 )
 
 // Main is the offline preview command (cmd/preview) without the process: it
@@ -32,6 +36,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	mermaid := flags.Bool("mermaid", false, "print a Mermaid flowchart of components and their dependencies")
 	check := flags.Bool("check", false, "check the plan against the policy rules (internal/policy); with -diff or -terraform-state, check the diff: exit 1 when pulumi up would fail (a protected resource replaced or deleted, a replacement that collides, an adopted resource that holds data replaced)")
 	tfState := flags.String("terraform-state", "", "print what pulumi import and the first pulumi up do to a stack that adopts the original Terraform environment in `file` (terraform show -json; see cmd/migrate)")
+	costFlag := flags.Bool("cost", false, "print the stack's monthly cost estimate (On-Demand, ap-southeast-2, USD; internal/cost/prices.json and the stack's ohmycoins:cost assumptions); with -json, as JSON (docs/plan-contract.md)")
 	checkInit := flags.Bool("check-init", false, "check that the stack file is initialised for the Pulumi CLI (its encryptedkey and required secrets, docs/RUNBOOK.md \"Initialising a stack\"): exit 1 with the commands that initialise it when not; workflows run it before pulumi")
 	importFile := flags.String("import", "", "with -terraform-state: adopt what the pulumi import `file` lists (an edited output of cmd/migrate) instead of what cmd/migrate would choose")
 	if err := flags.Parse(args); err != nil {
@@ -43,13 +48,17 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	diffing := *diff != "" || *tfState != ""
 	modes := 0
-	for _, on := range []bool{*asJSON && !diffing, *diff != "", *tfState != "", *mermaid, *check && !diffing} {
+	for _, on := range []bool{*asJSON && !diffing && !*costFlag, *diff != "", *tfState != "", *mermaid, *check && !diffing, *costFlag} {
 		if on {
 			modes++
 		}
 	}
 	if modes > 1 {
-		fmt.Fprintln(stderr, "preview: -json, -diff, -terraform-state, -mermaid and -check exclude each other, except -diff or -terraform-state with -json and -check")
+		fmt.Fprintln(stderr, "preview: -json, -diff, -terraform-state, -mermaid, -check and -cost exclude each other, except -diff or -terraform-state with -json and -check, and -cost with -json")
+		return 2
+	}
+	if *costFlag && *program != "main" {
+		fmt.Fprintln(stderr, "preview: -cost prices the stacks of the main program; the bootstrap program's keys and bucket cost a few dollars a month")
 		return 2
 	}
 	if *importFile != "" && *tfState == "" {
@@ -100,7 +109,34 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "preview: -diff %s %v\n", *diff, err)
 			return 2
 		}
-		return writeDiff(preview.Diff(old, result.Plan), *asJSON, *check, stdout, stderr, "")
+		d := preview.Diff(old, result.Plan)
+		if result.Settings != nil {
+			before, errBefore := cost.Of(old, result.Settings.Cost)
+			after, errAfter := cost.Of(result.Plan, result.Settings.Cost)
+			if err := errors.Join(errBefore, errAfter); err != nil {
+				fmt.Fprintln(stderr, "preview:", err)
+				return 1
+			}
+			d.Cost = cost.Delta(before, after)
+		}
+		return writeDiff(d, *asJSON, *check, stdout, stderr, "")
+	case *costFlag:
+		estimate, err := cost.Of(result.Plan, result.Settings.Cost)
+		if err != nil {
+			fmt.Fprintln(stderr, "preview:", err)
+			return 1
+		}
+		if *asJSON {
+			data, err := estimate.JSON()
+			if err != nil {
+				fmt.Fprintln(stderr, err)
+				return 1
+			}
+			_, _ = stdout.Write(data)
+			return 0
+		}
+		estimate.Write(stdout)
+		fmt.Fprintf(stdout, "\nBudget: %s\n", budgetLine(estimate, result.Settings.Budget))
 	case *asJSON:
 		data, err := result.Plan.JSON()
 		if err != nil {
@@ -120,10 +156,33 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		if !report.Passed() {
 			return 1
 		}
+		if result.Settings != nil {
+			estimate, err := cost.Of(result.Plan, result.Settings.Cost)
+			if err != nil {
+				fmt.Fprintln(stderr, "preview:", err)
+				return 1
+			}
+			if problem := cost.BudgetProblem(estimate, result.Settings.Budget); problem != "" {
+				fmt.Fprintln(stdout, "budget: "+problem)
+				return 1
+			}
+		}
 	default:
 		result.Plan.WriteTree(stdout)
 	}
 	return 0
+}
+
+// budgetLine says whether the stack's budget is the estimate plus its margin.
+func budgetLine(e cost.Estimate, b stacks.BudgetSettings) string {
+	if b.MonthlyUSD == 0 {
+		return "none (ohmycoins:budget.monthlyUsd is 0)"
+	}
+	if problem := cost.BudgetProblem(e, b); problem != "" {
+		return problem
+	}
+	return fmt.Sprintf("$%d per month (the estimate plus %d %%, rounded up to 10, is $%d): alerts at %d %% of the forecast and %d %% of the actual month",
+		b.MonthlyUSD, b.MarginPercent, cost.Budget(e, b.MarginPercent), monitoring.ForecastAlertPercent, monitoring.ActualAlertPercent)
 }
 
 // writeDiff prints a diff as text or JSON and, with check, exits 1 when

@@ -1,0 +1,272 @@
+package tests
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/cost"
+	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/previewcli"
+	"github.com/ohmycoins/infra/stacks"
+)
+
+// estimate prices a stack's plan with its own usage assumptions.
+func estimate(t *testing.T, stack string, opts ...func(*preview.Options)) cost.Estimate {
+	t.Helper()
+	result := previewStack(t, stack, opts...)
+	require.NotNil(t, result.Settings)
+	e, err := cost.Of(result.Plan, result.Settings.Cost)
+	require.NoError(t, err)
+	return e
+}
+
+// TestEveryPriceNamesItsSource: the table is dated, in USD for Sydney, and
+// each price has a value, a unit, the page or offer file it comes from, and
+// either the date it was checked there or a note saying why not.
+func TestEveryPriceNamesItsSource(t *testing.T) {
+	t.Parallel()
+	table, err := cost.Prices()
+	require.NoError(t, err)
+	require.Equal(t, "USD", table.Currency)
+	require.Equal(t, "ap-southeast-2", table.Region)
+	require.Regexp(t, `^\d{4}-\d{2}-\d{2}$`, table.PricedAt)
+	require.Equal(t, 730.0, table.HoursPerMonth)
+	require.GreaterOrEqual(t, len(table.Prices), 30)
+	for key, p := range table.Prices {
+		require.GreaterOrEqual(t, p.USD, 0.0, key)
+		require.NotEmpty(t, p.Unit, key)
+		require.Regexp(t, `https://`, p.Source, "%s: a source", key)
+		if p.Checked == "" {
+			require.NotEmpty(t, p.Note, "%s: a price not checked says why", key)
+		} else {
+			require.Regexp(t, `^\d{4}-\d{2}-\d{2}$`, p.Checked, key)
+		}
+	}
+}
+
+// TestStagingCostsWhatTheTableSays checks the staging total (with its
+// services running images) against a hand calculation from the table, line by
+// line, so the engine's arithmetic cannot drift from what the table and the
+// plan say.
+func TestStagingCostsWhatTheTableSays(t *testing.T) {
+	t.Parallel()
+	table, err := cost.Prices()
+	require.NoError(t, err)
+	p := func(key string) float64 {
+		price, ok := table.Prices[key]
+		require.True(t, ok, key)
+		return price.USD
+	}
+	const h = 730.0
+	r2 := func(v float64) float64 { return math.Round(v*100) / 100 }
+	appLogGroups := 7.0 // backend, frontend, redeploy, 2 RDS exports, 2 Redis logs
+	logGroup := r2(2/appLogGroups*p("logs.ingest-gb") + 2/appLogGroups*7/30*p("logs.storage-gb-month"))
+	want := map[string]float64{
+		"ohmycoins-staging-alb":                 h*p("alb.hour") + 0.5*h*p("alb.lcu-hour") + 2*h*p("ipv4.hour"),
+		"ohmycoins-staging-nat-gateway-1":       h*p("nat.hour") + 20*p("nat.gb"),
+		"ohmycoins-staging-nat-eip-1":           h * p("ipv4.hour"),
+		"ohmycoins-staging-postgres":            h*p("rds.db.t3.micro") + 20*p("rds.storage.gp3") + p("secretsmanager.secret-month"),
+		"ohmycoins-staging-redis":               h * p("elasticache.cache.t3.micro"),
+		"ohmycoins-staging-backend-service":     h * (1*p("fargate.vcpu-hour") + 2*p("fargate.gb-hour")),
+		"ohmycoins-staging-frontend-service":    h * (0.25*p("fargate.vcpu-hour") + 0.5*p("fargate.gb-hour")),
+		"ohmycoins-staging-key":                 p("kms.key-month"),
+		"ohmycoins-staging-app-secrets":         p("secretsmanager.secret-month"),
+		"ohmycoins-staging-infrastructure":      p("cloudwatch.dashboard-month"),
+		"ohmycoins-staging-backend":             3 * p("ecr.storage-gb-month"),
+		"ohmycoins-staging-frontend":            3 * p("ecr.storage-gb-month"),
+		"ohmycoins-staging-backend-logs":        logGroup,
+		"ohmycoins-staging-alb-high-5xx-errors": p("cloudwatch.alarm-metric-month"),
+	}
+	e := estimate(t, "staging", withImages())
+	got := map[string]float64{}
+	for _, it := range e.Items {
+		got[it.Name] += it.Monthly
+	}
+	for name, v := range want {
+		require.InDelta(t, r2(v), got[name], 0.005, name)
+	}
+	total := 0.0
+	for _, name := range []string{"ohmycoins-staging-alb", "ohmycoins-staging-nat-gateway-1", "ohmycoins-staging-nat-eip-1",
+		"ohmycoins-staging-postgres", "ohmycoins-staging-redis", "ohmycoins-staging-backend-service", "ohmycoins-staging-frontend-service",
+		"ohmycoins-staging-key", "ohmycoins-staging-app-secrets", "ohmycoins-staging-infrastructure", "ohmycoins-staging-backend", "ohmycoins-staging-frontend"} {
+		total += r2(want[name])
+	}
+	total += 8*p("cloudwatch.alarm-metric-month") + appLogGroups*logGroup
+	require.InDelta(t, total, e.Monthly, 0.005, "the total is the sum of the hand calculation")
+	require.InDelta(t, 179.00, e.Monthly, 0.005, "docs/RUNBOOK.md, \"What it costs\", explains this figure")
+	require.Len(t, e.Items, 12+8+7, "every priced resource, and nothing else")
+	require.Equal(t, e.Monthly, e.MonthlyMax, "staging does not autoscale")
+	require.Equal(t, 220, cost.Budget(e, 20), "the preset budget: $179.00 + 20 %, rounded up to 10")
+	require.Equal(t, 220, stacks.Staging().Budget.MonthlyUSD)
+}
+
+// TestProductionIsPricedAtItsAutoscalingRange: the services at their
+// autoscaling minimum, the maximum as a range; Multi-AZ doubles the database.
+func TestProductionIsPricedAtItsAutoscalingRange(t *testing.T) {
+	t.Parallel()
+	e := estimate(t, "production", withImages())
+	items := map[string]cost.Item{}
+	for _, it := range e.Items {
+		items[it.Name] = it
+	}
+	backend := items["ohmycoins-prod-backend-service"]
+	require.InDelta(t, 2*730*(0.04856+2*0.00532), backend.Monthly, 0.01, "the minimum: 2 tasks")
+	require.InDelta(t, 10*730*(0.04856+2*0.00532), backend.MonthlyMax, 0.01, "the maximum: 10 tasks")
+	require.Contains(t, backend.Basis, "autoscaling 2-10 tasks")
+	require.Contains(t, items["ohmycoins-prod-postgres"].Basis, "Multi-AZ (two copies)")
+	require.Greater(t, e.MonthlyMax, e.Monthly)
+	for _, name := range []string{"ohmycoins-prod-nat-gateway-1", "ohmycoins-prod-nat-gateway-2", "ohmycoins-prod-nat-gateway-3"} {
+		require.Contains(t, items[name].Basis, "33.33 GB", "each gateway's share of natGatewayGbPerMonth = 100")
+	}
+	require.Equal(t, stacks.Production().Budget.MonthlyUSD, cost.Budget(e, 20), "the preset budget is the estimate with images plus 20 %")
+	for _, a := range e.Assumptions {
+		require.True(t, a.Used, "production has something each assumption prices: %s", a.Key)
+	}
+}
+
+// TestAStackOverridesTheUsageItKnowsBetter, the way Infracost's usage file does.
+func TestAStackOverridesTheUsageItKnowsBetter(t *testing.T) {
+	t.Parallel()
+	base := estimate(t, "staging", withImages())
+	more := estimate(t, "staging", withImages(), set("ohmycoins:cost", `{"natGatewayGbPerMonth": 120}`))
+	require.InDelta(t, 100*0.059, more.Monthly-base.Monthly, 0.01, "100 GB more through the NAT gateway")
+	for _, a := range more.Assumptions {
+		if a.Key == "natGatewayGbPerMonth" {
+			require.Equal(t, 120.0, a.Value)
+			require.True(t, a.Used)
+		}
+	}
+	errs := previewError(t, "staging", set("ohmycoins:cost", `{"natGatewayGbPerMonth": -1}`))
+	require.Contains(t, errs, "ohmycoins:cost.natGatewayGbPerMonth = -1: must be 0-1000000: an amount of usage per month")
+}
+
+// TestCostCommandPrintsTheEstimate: -cost and -cost -json, fast enough to run
+// on every preview.
+func TestCostCommandPrintsTheEstimate(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runCLI("-stack", "production", "-cost", "-json")
+	require.Equal(t, 0, code, stderr)
+	var doc struct {
+		Stack    string  `json:"stack"`
+		Currency string  `json:"currency"`
+		PricedAt string  `json:"pricedAt"`
+		Monthly  float64 `json:"monthly"`
+		Items    []struct {
+			URN, Type, Name, Basis string
+			Monthly                float64
+		} `json:"items"`
+		Assumptions []cost.Assumption `json:"assumptions"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+	require.Equal(t, "production", doc.Stack)
+	require.Equal(t, "USD", doc.Currency)
+	require.Equal(t, "2026-11-27", doc.PricedAt)
+	sum := 0.0
+	for _, it := range doc.Items {
+		require.True(t, strings.HasPrefix(it.URN, "urn:pulumi:production::ohmycoins::"), it.URN)
+		require.NotEmpty(t, it.Basis)
+		sum += it.Monthly
+	}
+	require.InDelta(t, sum, doc.Monthly, 0.01)
+	require.Len(t, doc.Assumptions, 7)
+
+	code, stdout, stderr = runCLI("-stack", "staging", "-cost")
+	require.Equal(t, 0, code, stderr)
+	require.Regexp(t, `(?m)^Total: \$\d+\.\d\d per month$`, stdout)
+	require.Contains(t, stdout, "Per component:\n")
+	require.Regexp(t, `(?m)^  rds +\$\d+\.\d\d$`, stdout)
+	require.Contains(t, stdout, "natGatewayGbPerMonth = 20: GB through the NAT gateways per month")
+	require.Contains(t, stdout, "Budget: $220 per month (the estimate plus 20 %, rounded up to 10, is $150)")
+
+	code, _, stderr = runCLI("-stack", "staging", "-cost", "-mermaid")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "exclude each other")
+}
+
+// TestTheDiffCarriesTheCostDelta: a bigger database costs more, per resource
+// and in total, in the text and in the JSON diff.
+func TestTheDiffCarriesTheCostDelta(t *testing.T) {
+	t.Parallel()
+	old := filepath.Join(t.TempDir(), "old.json")
+	code, stdout, stderr := runCLI("-stack", "production", "-json")
+	require.Equal(t, 0, code, stderr)
+	require.NoError(t, os.WriteFile(old, []byte(stdout), 0o644))
+	dir := t.TempDir()
+	for _, f := range []string{"Pulumi.yaml", "Pulumi.production.yaml"} {
+		data, err := os.ReadFile(filepath.Join(projectDir, f))
+		require.NoError(t, err)
+		if f == "Pulumi.production.yaml" {
+			data = append(data, []byte("  ohmycoins:database:\n    instanceClass: db.t3.medium\n")...)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), data, 0o644))
+	}
+	delta := 2 * 730 * (0.112 - 0.056) // Multi-AZ: two copies
+	var out, errOut strings.Builder
+	require.Equal(t, 0, previewcli.Main([]string{"-dir", dir, "-stack", "production", "-diff", old}, &out, &errOut), errOut.String())
+	require.Regexp(t, regexp.MustCompile(`Monthly cost \(On-Demand, USD, prices of 2026-11-27\): \$\d+\.\d\d → \$\d+\.\d\d \(\+\$81\.76\)`), out.String())
+	require.Contains(t, out.String(), "   +$81.76  aws:rds/instance:Instance ohmycoins-prod-postgres: $")
+	require.InDelta(t, 81.76, delta, 0.005)
+
+	out.Reset()
+	require.Equal(t, 0, previewcli.Main([]string{"-dir", dir, "-stack", "production", "-diff", old, "-json"}, &out, &errOut))
+	var d preview.PlanDiff
+	require.NoError(t, json.Unmarshal([]byte(out.String()), &d))
+	require.NotNil(t, d.Cost)
+	require.InDelta(t, 81.76, d.Cost.Delta, 0.005)
+	require.Len(t, d.Cost.Items, 1)
+	require.Equal(t, "ohmycoins-prod-postgres", d.Cost.Items[0].Name)
+}
+
+// BenchmarkCost measures -cost in-process: a production plan priced.
+func BenchmarkCost(b *testing.B) {
+	result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "production"})
+	require.NoError(b, err)
+	for b.Loop() {
+		if _, err := cost.Of(result.Plan, result.Settings.Cost); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestCostIsFastEnoughForEveryPreview: the whole -cost command, in process,
+// under 100 ms (the best of three runs, so a busy machine does not decide).
+func TestCostIsFastEnoughForEveryPreview(t *testing.T) {
+	best := time.Hour
+	for range 3 {
+		start := time.Now()
+		var out, errOut strings.Builder
+		require.Equal(t, 0, previewcli.Main([]string{"-dir", projectDir, "-stack", "production", "-cost", "-json"}, &out, &errOut), errOut.String())
+		best = min(best, time.Since(start))
+	}
+	require.Less(t, best, 100*time.Millisecond)
+}
+
+// TestTheRunbookQuotesTheEstimates: the figures the runbook explains
+// (docs/RUNBOOK.md, "What it costs") are the ones the estimate gives.
+func TestTheRunbookQuotesTheEstimates(t *testing.T) {
+	t.Parallel()
+	runbook, err := os.ReadFile(filepath.Join(projectDir, "docs", "RUNBOOK.md"))
+	require.NoError(t, err)
+	money := func(v float64) string {
+		s := fmt.Sprintf("%.2f", v)
+		if len(s) > 6 {
+			s = s[:len(s)-6] + "," + s[len(s)-6:]
+		}
+		return "$" + s
+	}
+	staging, awaiting := estimate(t, "staging", withImages()), estimate(t, "staging")
+	production := estimate(t, "production", withImages())
+	for _, v := range []float64{staging.Monthly, awaiting.Monthly, production.Monthly, production.MonthlyMax} {
+		require.Contains(t, string(runbook), money(v))
+	}
+	require.Contains(t, string(runbook), fmt.Sprintf("staging $%d, production $%d", cost.Budget(staging, 20), cost.Budget(production, 20)))
+}
