@@ -54,7 +54,7 @@ func TestWorkflowsAreSafeToRun(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob(filepath.Join(projectDir, ".github", "workflows", "*.yml"))
 	require.NoError(t, err)
-	require.Len(t, files, 3)
+	require.Len(t, files, 4)
 	for _, f := range files {
 		w := readWorkflow(t, filepath.Base(f))
 		require.Equal(t, map[string]string{"contents": "read"}, pick(w.Permissions, "contents"), "%s: read-only by default", f)
@@ -114,6 +114,40 @@ func TestWorkflowsAreSafeToRun(t *testing.T) {
 	require.Contains(t, string(comment), "p.head.sha === run.head_sha")
 	require.Contains(t, string(comment), "c.user.login === 'github-actions[bot]'", "only its own comments are edited")
 	require.Contains(t, string(comment), "const marker = `<!-- offline-preview-diff:${stack} -->`", "fixed markers")
+}
+
+// TestDriftIsCheckedNightlyWithTheReadOnlyRoles: a scheduled refresh-preview
+// of each stack with its preview role, one issue per stack.
+func TestDriftIsCheckedNightlyWithTheReadOnlyRoles(t *testing.T) {
+	t.Parallel()
+	w := readWorkflow(t, "drift.yml")
+	require.Contains(t, w.On, "schedule")
+	job := w.Jobs["drift"]
+	require.Equal(t, "github.ref == 'refs/heads/main'", job.If, "production's preview role trusts main's workflows only")
+	require.Equal(t, []string{"staging", "production"}, job.Strategy.Matrix["stack"])
+	require.Equal(t, "write", job.Permissions["issues"])
+	require.Empty(t, job.Environment, "no deploy role: the read-only preview role")
+	var preview, roles, script string
+	for _, s := range job.Steps {
+		if strings.HasPrefix(s.Uses, "pulumi/actions@") {
+			require.Equal(t, "preview", s.With["command"])
+			require.Equal(t, "true", s.With["refresh"])
+			require.Equal(t, "true", s.With["expect-no-changes"])
+			preview = s.With["stack-name"]
+		}
+		if strings.HasPrefix(s.Uses, "aws-actions/configure-aws-credentials@") {
+			roles = s.With["role-to-assume"]
+		}
+		if strings.HasPrefix(s.Uses, "actions/github-script@") {
+			script = s.With["script"]
+		}
+	}
+	require.Equal(t, "${{ matrix.stack }}", preview)
+	require.Equal(t, "${{ matrix.stack == 'staging' && vars.STAGING_PREVIEW_ROLE_ARN || vars.PRODUCTION_PREVIEW_ROLE_ARN }}", roles)
+	require.NotContains(t, roles, "DEPLOY")
+	require.Contains(t, script, "labels: ['drift']", "one issue per stack, labelled")
+	require.Contains(t, script, "state: 'closed'", "closed when the drift is gone")
+	require.Contains(t, script, "core.setFailed", "a failure that is not drift fails the job")
 }
 
 func pick(m map[string]string, keys ...string) map[string]string {
