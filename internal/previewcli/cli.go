@@ -34,7 +34,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	asJSON := flags.Bool("json", false, "print the plan as JSON (docs/plan-contract.md); with -diff, the diff as JSON")
 	diff := flags.String("diff", "", "print what pulumi up would do to a stack deployed from an earlier JSON plan `file`")
 	mermaid := flags.Bool("mermaid", false, "print a Mermaid flowchart of components and their dependencies")
-	check := flags.Bool("check", false, "check the plan against the policy rules (internal/policy); with -diff or -terraform-state, check the diff: exit 1 when pulumi up would fail (a protected resource replaced or deleted, a replacement that collides, an adopted resource that holds data replaced)")
+	check := flags.Bool("check", false, "check the plan against the policy rules (internal/policy) and the budget against the cost estimate; with -diff or -terraform-state, check the diff: exit 1 when pulumi up would fail (a protected resource replaced or deleted, a replacement that collides, an adopted resource that holds data replaced)")
 	tfState := flags.String("terraform-state", "", "print what pulumi import and the first pulumi up do to a stack that adopts the original Terraform environment in `file` (terraform show -json; see cmd/migrate)")
 	costFlag := flags.Bool("cost", false, "print the stack's monthly cost estimate (On-Demand, ap-southeast-2, USD; internal/cost/prices.json and the stack's ohmycoins:cost assumptions); with -json, as JSON (docs/plan-contract.md)")
 	checkInit := flags.Bool("check-init", false, "check that the stack file is initialised for the Pulumi CLI (its encryptedkey and required secrets, docs/RUNBOOK.md \"Initialising a stack\"): exit 1 with the commands that initialise it when not; workflows run it before pulumi")
@@ -43,7 +43,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *stack == "" || flags.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: preview [-program main|bootstrap] -stack NAME [-json | -diff OLD.json [-json] [-check] | -terraform-state STATE.json [-import IMPORT.json] [-json] [-check] | -mermaid | -check]")
+		fmt.Fprintln(stderr, "usage: preview [-program main|bootstrap] -stack NAME [-json | -diff OLD.json [-json] [-check] | -terraform-state STATE.json [-import IMPORT.json] [-json] [-check] | -mermaid | -check | -cost [-json] | -check-init]")
 		return 2
 	}
 	diffing := *diff != "" || *tfState != ""
