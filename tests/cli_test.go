@@ -252,16 +252,8 @@ func TestCheckInitSaysWhatInitialisesAStackFile(t *testing.T) {
 	_, _, previewErr := runCLI("-stack", "production")
 	require.Contains(t, previewErr, "warning: Pulumi.production.yaml is not initialised for the Pulumi CLI", "the offline preview says so too")
 
-	dir := t.TempDir()
-	for _, f := range []string{"Pulumi.yaml", "Pulumi.production.yaml"} {
-		data, err := os.ReadFile(filepath.Join(projectDir, f))
-		require.NoError(t, err)
-		if f == "Pulumi.production.yaml" {
-			data = append(data, []byte("  ohmycoins:secretKey:\n    secure: AAABAJx\n  ohmycoins:firstSuperuserPassword:\n    secure: AAABAJy\n"+
-				"  ohmycoins:openaiApiKey:\n    secure: AAABAJz\nencryptedkey: AQICAHh0ZXN0\n")...)
-		}
-		require.NoError(t, os.WriteFile(filepath.Join(dir, f), data, 0o644))
-	}
+	dir := copyStack(t, "production", "  ohmycoins:secretKey:\n    secure: AAABAJx\n  ohmycoins:firstSuperuserPassword:\n    secure: AAABAJy\n"+
+		"  ohmycoins:openaiApiKey:\n    secure: AAABAJz\nencryptedkey: AQICAHh0ZXN0\n")
 	var out, errOut bytes.Buffer
 	require.Equal(t, 1, previewcli.Main([]string{"-dir", dir, "-stack", "production", "-check-init"}, &out, &errOut), "redisAuthToken is still unset")
 	require.Contains(t, errOut.String(), "the required secrets ohmycoins:redisAuthToken are unset")
