@@ -149,6 +149,8 @@ func TestStagingCannotReachProduction(t *testing.T) {
 			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("rds:DeleteDBInstance", "arn:aws:rds:ap-southeast-2:"+acct+":db:ohmycoins-staging-postgres"))},
 		{"pass production's task role", request("iam:PassRole", "arn:aws:iam::"+acct+":role/ohmycoins-prod-ecs-task-role"),
 			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("iam:PassRole", "arn:aws:iam::"+acct+":role/ohmycoins-staging-ecs-task-role"))},
+		{"raise production's budget", request("budgets:ModifyBudget", "arn:aws:budgets::"+acct+":budget/ohmycoins-prod-monthly"),
+			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("budgets:ModifyBudget", "arn:aws:budgets::"+acct+":budget/ohmycoins-staging-monthly"))},
 		{"delete production's logs", request("logs:DeleteLogGroup", "arn:aws:logs:ap-southeast-2:"+acct+":log-group:/ecs/ohmycoins-prod-backend"),
 			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("logs:DeleteLogGroup", "arn:aws:logs:ap-southeast-2:"+acct+":log-group:/ecs/ohmycoins-staging-backend"))},
 		{"change the CI identity", request("iam:PutRolePolicy", "arn:aws:iam::"+acct+":role/ohmycoins-staging-github-deploy"),

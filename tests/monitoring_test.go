@@ -304,7 +304,8 @@ func TestEachEnvironmentHasABudgetThatAlertsItsTopic(t *testing.T) {
 		doc, err := policydoc.Parse(topicPolicy.Inputs["policy"].(string))
 		require.NoError(t, err)
 		budgets := doc.Statement[1]
-		require.Equal(t, []string{"budgets.amazonaws.com"}, budgets.Principal.Service)
+		require.Equal(t, "AlarmsAndBudgetsPublish", budgets.Sid)
+		require.Equal(t, []string{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}, budgets.Principal.Service)
 		require.Equal(t, []string{"sns:Publish"}, budgets.Action)
 		require.Equal(t, []string{preview.MockAccountID}, budgets.Condition["StringEquals"]["aws:SourceAccount"])
 		require.Equal(t, []string{preview.MockAccountID}, doc.Statement[0].Condition["StringEquals"]["AWS:SourceOwner"],

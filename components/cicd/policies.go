@@ -224,6 +224,7 @@ func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 		policydoc.Allow("Alarms", []string{"cloudwatch:*"},
 			d.arn("cloudwatch", "alarm:"+p+"-*"), fmt.Sprintf("arn:aws:cloudwatch::%s:dashboard/%s-*", d.Account, p)),
 		policydoc.Allow("AlertTopic", []string{"sns:*"}, d.arn("sns", p+"-*")),
+		policydoc.Allow("Budget", []string{"budgets:*"}, fmt.Sprintf("arn:aws:budgets::%s:budget/%s-*", d.Account, p)),
 		policydoc.Allow("RedeployOnRotation", []string{"states:*", "events:*"},
 			d.arn("states", "stateMachine:"+p+"-*"), d.arn("states", "execution:"+p+"-*"), d.arn("events", "rule/"+p+"-*")),
 		policydoc.Allow("AccessLogBucket", []string{"s3:*"}, "arn:aws:s3:::"+p+"-*", "arn:aws:s3:::"+p+"-*/*"),

@@ -43,10 +43,10 @@ func budget(ctx *pulumi.Context, name string, b Budget, topic *sns.Topic, parent
 			account := policydoc.Allow("AccountPublishes", []string{"sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes"}, v[0])
 			account.Principal = &policydoc.Principal{AWS: []string{"*"}}
 			account.Condition = map[string]map[string][]string{"StringEquals": {"AWS:SourceOwner": {v[1]}}}
-			budgets := policydoc.Allow("BudgetsPublish", []string{"sns:Publish"}, v[0])
-			budgets.Principal = &policydoc.Principal{Service: []string{"budgets.amazonaws.com"}}
-			budgets.Condition = map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {v[1]}}}
-			return policydoc.New(account, budgets)
+			services := policydoc.Allow("AlarmsAndBudgetsPublish", []string{"sns:Publish"}, v[0])
+			services.Principal = &policydoc.Principal{Service: []string{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}}
+			services.Condition = map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {v[1]}}}
+			return policydoc.New(account, services)
 		}, topic.Arn, b.AccountID),
 	}, parent); err != nil {
 		return err
