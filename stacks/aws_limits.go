@@ -58,7 +58,20 @@ func validPerformanceInsightsRetention(days int) bool {
 var rdsMonitoringIntervals = []int{0, 1, 5, 10, 15, 30, 60}
 
 // rdsStorageTypes are the storage types this program supports for PostgreSQL.
-var rdsStorageTypes = []string{"gp3", "gp2", "io1", "io2"}
+var rdsStorageTypes = []string{"gp3", "gp2"}
+
+// AWSRegions are the commercial regions, as of 2026-11: a region outside them
+// is a typo, and the provider would only fail at the first API call.
+var AWSRegions = []string{
+	"af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
+	"ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
+	"ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1",
+	"eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1",
+	"us-east-2", "us-west-1", "us-west-2",
+}
+
+// MaxTasksPerService is ECS's default quota of tasks per service.
+const MaxTasksPerService = 5000
 
 // Storage bounds for PostgreSQL on general-purpose and provisioned-IOPS SSD, in GB.
 const (

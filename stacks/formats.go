@@ -135,7 +135,10 @@ func atoi(s string) int {
 func mod(a, n int) int { return ((a % n) + n) % n }
 
 var (
-	githubRepository = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
+	// GitHub: an owner is 1-39 letters, digits and single hyphens, neither
+	// first nor last; a repository name is letters, digits, ., - and _, not
+	// "." or "..".
+	githubRepository = regexp.MustCompile(`^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}/(?:[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}|\.[A-Za-z0-9_-][A-Za-z0-9._-]{0,98}|\.\.[A-Za-z0-9._-]{1,98})$`)
 	namePrefixFormat = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 	regionFormat     = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
 	accountIDFormat  = regexp.MustCompile(`^[0-9]{12}$`)

@@ -72,6 +72,8 @@ func (s Settings) validate(p *problems) {
 	}
 	if !regionFormat.MatchString(s.Region) {
 		p.add(keyRegion, s.Region, "must be an AWS region name such as ap-southeast-2")
+	} else if !slices.Contains(AWSRegions, s.Region) {
+		p.add(keyRegion, s.Region, "is not an AWS region (ap-southeast-2, us-east-1, eu-west-1, ...)")
 	}
 	if s.AccountID != "" && !accountIDFormat.MatchString(s.AccountID) {
 		p.add(keyAccountID, s.AccountID, "must be a 12-digit AWS account id (aws sts get-caller-identity --query Account), or unset")
@@ -190,7 +192,9 @@ func (s Settings) validateDatabase(p *problems) {
 	if !majorVersion.MatchString(d.EngineVersion) {
 		p.add("database.engineVersion", d.EngineVersion, `must be a PostgreSQL major version only, such as "17": minor versions upgrade automatically (defect F3)`)
 	}
-	if !slices.Contains(rdsStorageTypes, d.StorageType) {
+	if d.StorageType == "io1" || d.StorageType == "io2" {
+		p.add("database.storageType", d.StorageType, "needs provisioned IOPS, which this program does not set: use gp3, whose baseline of 3,000 IOPS suits this database")
+	} else if !slices.Contains(rdsStorageTypes, d.StorageType) {
 		p.add("database.storageType", d.StorageType, "must be one of "+strings.Join(rdsStorageTypes, ", "))
 	}
 	if d.AllocatedStorageGB < rdsMinStorageGB || d.AllocatedStorageGB > rdsMaxStorageGB {
@@ -284,6 +288,8 @@ func (s Settings) validateService(p *problems, name string, svc ServiceSettings)
 	}
 	if svc.DesiredCount < 0 {
 		p.add(name+".desiredCount", svc.DesiredCount, "must not be negative")
+	} else if svc.DesiredCount > MaxTasksPerService {
+		p.add(name+".desiredCount", svc.DesiredCount, fmt.Sprintf("must be at most %d, ECS's quota of tasks per service", MaxTasksPerService))
 	}
 
 	switch {

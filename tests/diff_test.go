@@ -342,7 +342,7 @@ func TestDiffRefusesWhatIsNotAPlanOfTheStack(t *testing.T) {
 	for _, c := range []struct {
 		name, data, want string
 	}{
-		{"not JSON", "plan: yes", "is not a JSON plan: invalid character 'p' looking for beginning of value"},
+		{"not JSON", "plan: yes", "is not a JSON plan (want the output of cmd/preview -json): invalid JSON at byte 1"},
 		{"null", "null", "is null, not a plan"},
 		{"empty object", "{}", "is not a plan: it lacks project, stack or resources"},
 		{"another stack", string(production), `is the plan of stack "production": -diff compares two plans of stack "staging"`},

@@ -32,10 +32,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	dir := fs.String("dir", ".", "the project directory")
 	report := fs.String("report", "text", "the report's form on stderr: text or json")
 	fs.Usage = func() {
+		fmt.Fprintln(stderr, "migrate moves a stack in beside the original Terraform environment: it matches each resource of its state to this program's, writes the file pulumi import takes (stdout) and reports a verdict per resource (stderr).")
 		fmt.Fprintf(stderr, "usage: go run ./cmd/migrate -stack S -terraform-state FILE > import.json\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return ExitBadInput
 	}
 	switch {

@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -197,6 +199,42 @@ func ReadPlan(data []byte) (*Plan, error) {
 	return &p, nil
 }
 
+// jsonProblem says what a JSON decoding error means, in the file's terms
+// rather than Go's.
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax) && strings.Contains(syntax.Error(), "unexpected end"):
+		return "the JSON ends too early (a truncated file?)"
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		where := typ.Field
+		if where == "" {
+			where = "the document"
+		}
+		return fmt.Sprintf("%s is a JSON %s where a plan has %s", where, typ.Value, jsonKind(typ.Type.Kind().String()))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON ends too early (a truncated file?)"
+	}
+	return err.Error()
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "struct", "map", "ptr":
+		return "an object"
+	case "slice", "array":
+		return "a list"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	}
+	return "a number"
+}
+
 // ReadPlanOf parses a plan that must be one of project/stack, as -diff needs
 // its old plan: anything else (not JSON, null, {}, a plan without its stack
 // resource, duplicate URNs, another stack's or project's plan) is an error
@@ -204,7 +242,7 @@ func ReadPlan(data []byte) (*Plan, error) {
 func ReadPlanOf(data []byte, project, stack string) (*Plan, error) {
 	var p *Plan
 	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("is not a JSON plan: %v", err)
+		return nil, fmt.Errorf("is not a JSON plan (want the output of cmd/preview -json): %s", jsonProblem(err))
 	}
 	switch {
 	case p == nil:

@@ -126,6 +126,7 @@ func Preview(opts Options) (*Result, error) {
 		result.Settings = loaded
 		result.Warnings = loaded.Warnings()
 	}
+	result.Warnings = append(cfg.Notes, result.Warnings...)
 	return result, nil
 }
 

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -26,6 +29,21 @@ type StackConfig struct {
 	// Placeholders maps each secret given a stand-in value to the reason:
 	// placeholderUnset or placeholderEncrypted.
 	Placeholders map[string]string
+	// Notes are what the file does that the CLI accepts but deserves a word:
+	// a key without its namespace, a namespace no program here reads.
+	Notes []string
+}
+
+// stackName is what Pulumi accepts as a stack name; anything else (a path)
+// must not reach a file name.
+var stackName = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$`)
+
+// CheckStackName refuses what is not a stack name, before it becomes a path.
+func CheckStackName(stack string) error {
+	if !stackName.MatchString(stack) {
+		return fmt.Errorf("stack name %q: must be letters, digits, -, _ and . (not first), like staging or production", stack)
+	}
+	return nil
 }
 
 // Why a secret was given a placeholder.
@@ -107,6 +125,9 @@ func ReadStackConfig(dir, stack string) (StackConfig, error) {
 	if err != nil {
 		return StackConfig{}, err
 	}
+	if err := CheckStackName(stack); err != nil {
+		return StackConfig{}, err
+	}
 	path := filepath.Join(dir, "Pulumi."+stack+".yaml")
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -116,16 +137,22 @@ func ReadStackConfig(dir, stack string) (StackConfig, error) {
 	if err != nil {
 		return StackConfig{}, err
 	}
-	var file struct {
-		Config map[string]any `yaml:"config"`
-	}
-	if err := yaml.Unmarshal(data, &file); err != nil {
-		return StackConfig{}, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	file, err := readStackFile(filepath.Base(path), data)
+	if err != nil {
+		return StackConfig{}, err
 	}
 
 	cfg := StackConfig{Values: map[string]string{}, Placeholders: map[string]string{}}
 	for _, key := range slices.Sorted(maps.Keys(file.Config)) {
-		value, secret := replaceSecure(key, file.Config[key])
+		value := file.Config[key]
+		key, err := namespaced(filepath.Base(path), project, key, &cfg)
+		if err != nil {
+			return StackConfig{}, err
+		}
+		if key == "" {
+			continue
+		}
+		value, secret := replaceSecure(key, value)
 		raw, err := rawConfigValue(value)
 		if err != nil {
 			return StackConfig{}, fmt.Errorf("%s: %s: %w", filepath.Base(path), key, err)
@@ -146,6 +173,87 @@ func ReadStackConfig(dir, stack string) (StackConfig, error) {
 	}
 	sort.Strings(cfg.SecretKeys)
 	return cfg, nil
+}
+
+// stackFile is the part of a stack file the preview reads.
+type stackFile struct {
+	Config map[string]any `yaml:"config"`
+}
+
+// readStackFile parses a stack file, saying in YAML's terms what is wrong.
+func readStackFile(name string, data []byte) (stackFile, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return stackFile{}, fmt.Errorf("%s is not valid YAML: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if len(doc.Content) == 0 {
+		return stackFile{}, nil
+	}
+	top := doc.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return stackFile{}, fmt.Errorf("%s must be a mapping (secretsprovider:, config:), not %s", name, kindName(top))
+	}
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value == "config" && top.Content[i+1].Kind != yaml.MappingNode && top.Content[i+1].Tag != "!!null" {
+			return stackFile{}, fmt.Errorf("%s: config (line %d) must be a mapping of keys to values (ohmycoins:domain: ...), not %s",
+				name, top.Content[i+1].Line, kindName(top.Content[i+1]))
+		}
+	}
+	var file stackFile
+	if err := top.Decode(&file); err != nil {
+		return stackFile{}, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	return file, nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("the value %q", n.Value)
+	}
+	return "something else"
+}
+
+// namespaced is a config key with its namespace. The CLI reads a key without
+// one as the project's (and rewrites it so on the next save), which the note
+// says; a namespace close to the project's is a misspelling and an error; any
+// other is left out, with a note, since no program here reads it.
+func namespaced(file, project, key string, cfg *StackConfig) (string, error) {
+	ns, _, found := strings.Cut(key, ":")
+	switch {
+	case !found:
+		cfg.Notes = append(cfg.Notes, fmt.Sprintf("%s: %s has no namespace: the Pulumi CLI reads it as %s:%s; write it so", file, key, project, key))
+		return project + ":" + key, nil
+	case ns == project:
+		return key, nil
+	case editDistance(ns, project) <= 2:
+		return "", fmt.Errorf("%s: %s: the namespace %q is not this project's: did you mean %s:%s?", file, key, ns, project, strings.TrimPrefix(key, ns+":"))
+	}
+	cfg.Notes = append(cfg.Notes, fmt.Sprintf("%s: %s is in the namespace %s, which this program does not read", file, key, ns))
+	return "", nil
+}
+
+// editDistance is the Levenshtein distance of two short strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // placeholder is a stand-in secret that passes every rule a real one must
@@ -188,8 +296,36 @@ func rawConfigValue(v any) (string, error) {
 	if s, ok := v.(string); ok {
 		return s, nil
 	}
+	if bad := notJSON(v); bad != "" {
+		return "", fmt.Errorf("%s is not a value a stack setting can hold (a number, a string, true or false, a list or a mapping)", bad)
+	}
 	b, err := json.Marshal(v)
 	return string(b), err
+}
+
+// notJSON names a YAML value JSON cannot carry (.nan, .inf), or "".
+func notJSON(v any) string {
+	switch t := v.(type) {
+	case float64:
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return strconv.FormatFloat(t, 'g', -1, 64)
+		}
+	case map[string]any:
+		for _, e := range t {
+			if bad := notJSON(e); bad != "" {
+				return bad
+			}
+		}
+	case map[any]any:
+		return "a mapping whose keys are not all text"
+	case []any:
+		for _, e := range t {
+			if bad := notJSON(e); bad != "" {
+				return bad
+			}
+		}
+	}
+	return ""
 }
 
 // Initialisation says whether a stack file is ready for the real Pulumi CLI.
@@ -251,6 +387,9 @@ func (i Initialisation) Report() string {
 
 // ReadInitialisation reads how far dir/Pulumi.<stack>.yaml is initialised.
 func ReadInitialisation(dir, stack string) (Initialisation, error) {
+	if err := CheckStackName(stack); err != nil {
+		return Initialisation{}, err
+	}
 	name := "Pulumi." + stack + ".yaml"
 	data, err := os.ReadFile(filepath.Join(dir, name))
 	if errors.Is(err, os.ErrNotExist) {

@@ -39,8 +39,26 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	costFlag := flags.Bool("cost", false, "print the stack's monthly cost estimate (On-Demand, ap-southeast-2, USD; internal/cost/prices.json and the stack's ohmycoins:cost assumptions); with -json, as JSON (docs/plan-contract.md)")
 	checkInit := flags.Bool("check-init", false, "check that the stack file is initialised for the Pulumi CLI (its encryptedkey and required secrets, docs/RUNBOOK.md \"Initialising a stack\"): exit 1 with the commands that initialise it when not; workflows run it before pulumi")
 	importFile := flags.String("import", "", "with -terraform-state: adopt what the pulumi import `file` lists (an edited output of cmd/migrate) instead of what cmd/migrate would choose")
+	flags.Usage = func() {
+		fmt.Fprintln(stderr, "preview runs the Pulumi program offline, against a mock cloud, and prints what a stack would create (a tree, JSON, a diff against an earlier plan, the policy check, the monthly cost); no AWS account and no Pulumi CLI needed.")
+		fmt.Fprintln(stderr, "usage: preview [-program main|bootstrap] -stack NAME [flags]")
+		flags.PrintDefaults()
+	}
 	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
+	}
+	if _, ok := preview.Programs[*program]; !ok {
+		fmt.Fprintf(stderr, "preview: -program %q: must be main (the stacks) or bootstrap (the account-level program)\n", *program)
+		return 2
+	}
+	if *stack != "" {
+		if err := preview.CheckStackName(*stack); err != nil {
+			fmt.Fprintln(stderr, "preview:", err)
+			return 2
+		}
 	}
 	if *stack == "" || flags.NArg() > 0 {
 		fmt.Fprintln(stderr, "usage: preview [-program main|bootstrap] -stack NAME [-json | -diff OLD.json [-json] [-check] | -terraform-state STATE.json [-import IMPORT.json] [-json] [-check] | -mermaid | -check | -cost [-json] | -check-init]")
