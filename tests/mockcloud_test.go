@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -152,4 +154,33 @@ func TestMockCloudAnswersDockerImagesWithADigest(t *testing.T) {
 		}})
 	require.NoError(t, err)
 	require.Regexp(t, `^123456789012\.dkr\.ecr\.ap-southeast-2\.amazonaws\.com/ohmycoins-staging-backend@sha256:[0-9a-f]{64}$`, digest)
+}
+
+// TestMockAgreesWithRecordedAWSAnswers: the ARNs the mock gives the program
+// have the form of those in the AWS responses recorded in tests/testdata/aws
+// (as DescribeServices, DescribeSecret and DescribeTargetHealth return them),
+// so outputs the program builds from them look like the real ones.
+func TestMockAgreesWithRecordedAWSAnswers(t *testing.T) {
+	t.Parallel()
+	var recorded []string
+	for _, f := range []string{"ecs-describe-services.json", "secretsmanager-describe-secret.json", "elbv2-describe-target-health.xml"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "aws", f))
+		require.NoError(t, err)
+		recorded = append(recorded, regexp.MustCompile(`arn:aws:[a-z0-9-]+:[^"<, ]+`).FindAllString(string(data), -1)...)
+	}
+	plan := previewStack(t, "staging", withImages()).Plan
+	arn := func(typ, name string) string { return mustNamed(t, plan, typ, name).Outputs["arn"].(string) }
+	require.Contains(t, recorded, arn(typeCluster, "ohmycoins-staging-cluster"), "the cluster's ARN, as ECS reports it")
+	require.Contains(t, recorded, arn(typeService, "ohmycoins-staging-backend-service"), "the service's ARN, as ECS reports it")
+	// Generated parts differ; their form must not.
+	shape := func(s string) string {
+		s = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`).ReplaceAllString(s, "<uuid>")
+		return regexp.MustCompile(`-[A-Za-z0-9]{6}$`).ReplaceAllString(s, "-<6>")
+	}
+	var shapes []string
+	for _, r := range recorded {
+		shapes = append(shapes, shape(r))
+	}
+	require.Contains(t, shapes, shape(arn(typeKey, "ohmycoins-staging-key")), "a KMS key ARN ends in its uuid")
+	require.Contains(t, shapes, shape(arn("aws:secretsmanager/secret:Secret", "ohmycoins-staging-app-secrets")), "a secret's ARN ends in - and six characters")
 }

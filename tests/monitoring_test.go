@@ -319,3 +319,36 @@ func TestEachEnvironmentHasABudgetThatAlertsItsTopic(t *testing.T) {
 	tag := mustNamed(t, bootstrap.Plan, "aws:costexplorer/costAllocationTag:CostAllocationTag", "ohmycoins-environment-cost-allocation-tag")
 	require.Equal(t, map[string]any{"tagKey": "Environment", "status": "Active"}, tag.Inputs, "the account-level program activates the tag the budgets filter by")
 }
+
+// TestRedisAlarmsWatchEveryMember: with two members (production), each Redis
+// alarm is metric math over both, the worst member deciding (defect A4); with
+// one (staging), a plain metric on that member. Asserted without conditions,
+// so a change to when the math applies fails here, not only in the snapshot.
+func TestRedisAlarmsWatchEveryMember(t *testing.T) {
+	t.Parallel()
+	production := previewStack(t, "production").Plan
+	members := mustNamed(t, production, "aws:elasticache/replicationGroup:ReplicationGroup", "ohmycoins-prod-redis").Outputs["memberClusters"].([]any)
+	require.Len(t, members, 2)
+	for alarm, aggregate := range map[string]string{"ohmycoins-prod-redis-low-cache-hit-rate": "MIN", "ohmycoins-prod-redis-high-cpu": "MAX"} {
+		a := mustNamed(t, production, "aws:cloudwatch/metricAlarm:MetricAlarm", alarm)
+		require.Nil(t, a.Inputs["metricName"], "%s: metric math, not one metric", alarm)
+		queries := a.Inputs["metricQueries"].([]any)
+		require.Len(t, queries, 3, alarm)
+		var watched []any
+		for _, q := range queries[:2] {
+			metric := q.(map[string]any)["metric"].(map[string]any)
+			watched = append(watched, metric["dimensions"].(map[string]any)["CacheClusterId"])
+		}
+		require.ElementsMatch(t, members, watched, "%s watches both members", alarm)
+		require.Equal(t, aggregate+"([m1,m2])", queries[2].(map[string]any)["expression"], alarm)
+		require.Equal(t, true, queries[2].(map[string]any)["returnData"])
+	}
+
+	staging := previewStack(t, "staging").Plan
+	member := mustNamed(t, staging, "aws:elasticache/replicationGroup:ReplicationGroup", "ohmycoins-staging-redis").Outputs["memberClusters"].([]any)
+	require.Len(t, member, 1)
+	a := mustNamed(t, staging, "aws:cloudwatch/metricAlarm:MetricAlarm", "ohmycoins-staging-redis-high-cpu")
+	require.Equal(t, "EngineCPUUtilization", a.Inputs["metricName"])
+	require.Nil(t, a.Inputs["metricQueries"])
+	require.Equal(t, map[string]any{"CacheClusterId": member[0]}, a.Inputs["dimensions"])
+}
