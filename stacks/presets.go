@@ -85,7 +85,7 @@ func Staging() Settings {
 
 // Production returns the production preset: the production column of the
 // environments table, with the original's defects F1, F2, B9 and D1 fixed
-// (docs/original-defects.md).
+// (docs/DEFECTS.md).
 func Production() Settings {
 	return Settings{
 		Environment: EnvProduction,

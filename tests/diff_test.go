@@ -295,7 +295,7 @@ pulumi up would fail on 1 of them (marked !)
 `, diffText(preview.Diff(old, current)))
 }
 
-// TestDiffJSONFollowsItsContract: the fields docs/plan-contract.md names, on every change.
+// TestDiffJSONFollowsItsContract: the fields docs/ARCHITECTURE.md names, on every change.
 func TestDiffJSONFollowsItsContract(t *testing.T) {
 	t.Parallel()
 	old := testPlan(res(typeVpc, "vpc", "vpc-1", map[string]any{"cidrBlock": "10.0.0.0/16"}, nil))

@@ -73,7 +73,7 @@ func TestPreviewIsDeterministic(t *testing.T) {
 }
 
 // TestPlanFollowsTheJSONContract checks the shape other tools rely on
-// (docs/plan-contract.md): every field present, resources sorted by URN, every parent
+// (docs/ARCHITECTURE.md): every field present, resources sorted by URN, every parent
 // and dependency a resource of the plan.
 func TestPlanFollowsTheJSONContract(t *testing.T) {
 	for _, stack := range allStacks {
@@ -261,18 +261,18 @@ func projectCopy(t *testing.T, stack, extraConfig string) string {
 	return dir
 }
 
-// TestArchitectureDiagramIsCurrent: docs/architecture.md shows the diagram the
+// TestArchitectureDiagramIsCurrent: docs/ARCHITECTURE.md shows the diagram the
 // program produces today; `go test ./tests -update` rewrites it.
 func TestArchitectureDiagramIsCurrent(t *testing.T) {
 	t.Parallel()
 	var diagram strings.Builder
 	previewStack(t, "production").Plan.WriteMermaid(&diagram)
-	path := filepath.Join(projectDir, "docs", "architecture.md")
+	path := filepath.Join(projectDir, "docs/ARCHITECTURE.md")
 	doc, err := os.ReadFile(path)
 	require.NoError(t, err)
 	const open, close = "```mermaid\n", "```\n"
 	start := strings.Index(string(doc), open)
-	require.GreaterOrEqual(t, start, 0, "docs/architecture.md has a mermaid block")
+	require.GreaterOrEqual(t, start, 0, "docs/ARCHITECTURE.md has a mermaid block")
 	start += len(open)
 	end := start + strings.Index(string(doc[start:]), close)
 	if *update {
@@ -280,5 +280,5 @@ func TestArchitectureDiagramIsCurrent(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, []byte(updated), 0o644))
 		return
 	}
-	require.Equal(t, diagram.String(), string(doc[start:end]), "docs/architecture.md is out of date: run go test ./tests -update")
+	require.Equal(t, diagram.String(), string(doc[start:end]), "docs/ARCHITECTURE.md is out of date: run go test ./tests -update")
 }

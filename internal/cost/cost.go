@@ -487,7 +487,7 @@ func (e Estimate) Write(w io.Writer) {
 	}
 }
 
-// JSON is the estimate as cmd/preview -cost -json prints it (docs/plan-contract.md).
+// JSON is the estimate as cmd/preview -cost -json prints it (docs/ARCHITECTURE.md).
 func (e Estimate) JSON() ([]byte, error) {
 	b, err := json.MarshalIndent(e, "", "  ")
 	if err != nil {

@@ -27,7 +27,7 @@ const (
 // PlanDiff is what `pulumi up` would do to a stack deployed from an older
 // plan: every resource it would create, update, replace or delete, why, and
 // what would make it fail. It is the JSON contract of `cmd/preview -diff -json`
-// (docs/plan-contract.md).
+// (docs/ARCHITECTURE.md).
 type PlanDiff struct {
 	Stack   string                 `json:"stack"`
 	Changes []Change               `json:"changes"`

@@ -14,7 +14,7 @@ import (
 )
 
 // Plan is what a stack would create: the JSON contract other tools read
-// (docs/plan-contract.md). Field names and their meaning are stable; resources
+// (docs/ARCHITECTURE.md). Field names and their meaning are stable; resources
 // are sorted by URN, and secrets appear only as "[secret]".
 type Plan struct {
 	Project   string         `json:"project"`

@@ -2,7 +2,7 @@
 // in-process under Pulumi mocks (pulumi.WithMocks) against a mock AWS (Cloud),
 // with the config of a real stack file, and every registration is recorded into
 // a Plan. Renderers print the plan as a tree like `pulumi preview`, as JSON (the
-// contract in docs/plan-contract.md), as a diff against an earlier plan, or as a
+// contract in docs/ARCHITECTURE.md), as a diff against an earlier plan, or as a
 // Mermaid diagram. No AWS account, CLI or provider plugin is involved, so this
 // is how every behaviour of the program is proven on machines without them.
 package preview
