@@ -295,16 +295,19 @@ func deployData(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.S
 }
 
 // FlowLogGroupName is the log group of the VPC flow logs.
-func (s Settings) FlowLogGroupName() string { return "/aws/vpc/flow-logs/" + s.NamePrefix }
+func (s Settings) FlowLogGroupName() string { return network.FlowLogGroupName(s.NamePrefix) }
 
 // EncryptedLogGroups are the log groups of this stack, as name patterns, that
-// the environment key may encrypt: flow logs, ECS, Redis and RDS exports.
+// the environment key may encrypt and the deploy role may manage: flow logs,
+// ECS, Redis and RDS exports. Each comes from the component that names its
+// groups, so a renamed group moves its pattern with it; the policy rule
+// LOGS.COVERED checks every encrypted group of a plan against both.
 func (s Settings) EncryptedLogGroups() []string {
 	return []string{
-		s.FlowLogGroupName(),
-		"/ecs/" + s.NamePrefix + "-*",
-		"/aws/elasticache/" + s.NamePrefix + "/*",
-		"/aws/rds/instance/" + s.NamePrefix + "-postgres/*",
+		network.FlowLogGroupName(s.NamePrefix),
+		ecs.LogGroupPattern(s.NamePrefix),
+		redis.LogGroupPattern(s.NamePrefix),
+		rds.LogGroupPattern(rds.InstanceIdentifier(s.NamePrefix)),
 		ecs.RedeployLogGroup(s.NamePrefix + "-*"),
 	}
 }

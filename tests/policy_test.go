@@ -231,6 +231,13 @@ var ruleFixtures = map[string]func(*preview.Plan){
 	"LIMIT.IAM_POLICY_SIZE": addStatement(policydoc.Allow(strings.Repeat("Padding", 1500), []string{"logs:PutLogEvents"},
 		"arn:aws:logs:ap-southeast-2:123456789012:log-group:x")),
 	"LIMIT.AUTOSCALING_BOUNDS": input(typeScalingTarget, "", "minCapacity", 20.0),
+	// A component renames its log group; neither the key nor the role follows.
+	"LOGS.COVERED": func(p *preview.Plan) {
+		edit(p, typeLogGroup, "-backend-logs", func(r *preview.Resource) {
+			r.Inputs["name"] = "/app/ohmycoins-prod-backend"
+			r.Outputs["arn"] = "arn:aws:logs:ap-southeast-2:" + preview.MockAccountID + ":log-group:/app/ohmycoins-prod-backend"
+		})
+	},
 }
 
 func mustNamedIn(p *preview.Plan, typ, name string) preview.Resource {

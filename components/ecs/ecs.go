@@ -150,7 +150,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	ready := append(append([]pulumi.Resource(nil), roles.policies...), args.SecretsReady...)
 
 	for _, s := range args.Services {
-		logGroup := "/ecs/" + name + "-" + s.Name
+		logGroup := LogGroupName(name, s.Name)
 		group, err := cloudwatch.NewLogGroup(ctx, name+"-"+s.Name+"-logs", &cloudwatch.LogGroupArgs{
 			Name:            pulumi.String(logGroup),
 			RetentionInDays: pulumi.Int(args.LogRetentionDays),
@@ -267,3 +267,10 @@ func deploymentAlarms(names pulumi.StringArrayInput) ecs.ServiceAlarmsPtrInput {
 	}
 	return &ecs.ServiceAlarmsArgs{AlarmNames: names, Enable: pulumi.Bool(true), Rollback: pulumi.Bool(true)}
 }
+
+// LogGroupName is a service's log group; LogGroupPattern covers every
+// service's of a name prefix. The key policy and the deploy role cover the pattern.
+func LogGroupName(prefix, service string) string { return "/ecs/" + prefix + "-" + service }
+
+// LogGroupPattern covers the services' log groups of a name prefix.
+func LogGroupPattern(prefix string) string { return LogGroupName(prefix, "*") }

@@ -85,3 +85,6 @@ func FlowLogDeliveryPolicy(groupARN, account, region string) policydoc.Document 
 			fmt.Sprintf("arn:aws:logs:%s:%s:log-group:*", region, account)),
 	)
 }
+
+// FlowLogGroupName is the log group a name prefix's VPC flow logs go to.
+func FlowLogGroupName(prefix string) string { return "/aws/vpc/flow-logs/" + prefix }

@@ -114,7 +114,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}
 
 	c := &Database{
-		Identifier: name + "-postgres", Port: ports.Postgres,
+		Identifier: InstanceIdentifier(name), Port: ports.Postgres,
 		DatabaseName: args.DatabaseName, Username: args.MasterUsername,
 	}
 	if err := ctx.RegisterComponentResource("ohmycoins:rds:Database", name, c, opts...); err != nil {
@@ -153,7 +153,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	var logGroups []pulumi.Resource
 	for _, export := range LogExports {
 		group, err := cloudwatch.NewLogGroup(ctx, name+"-postgres-"+export+"-logs", &cloudwatch.LogGroupArgs{
-			Name:            pulumi.String(fmt.Sprintf("/aws/rds/instance/%s/%s", c.Identifier, export)),
+			Name:            pulumi.String(LogGroupName(c.Identifier, export)),
 			RetentionInDays: pulumi.Int(args.LogRetentionDays),
 			KmsKeyId:        args.KMSKeyARN,
 		}, parent, pulumi.Protect(args.Protect))
@@ -299,3 +299,14 @@ func MonitoringTrustPolicy(account string) policydoc.Document {
 	s.Condition = map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {account}}}
 	return policydoc.New(s)
 }
+
+// LogGroupName is the log group RDS exports one log to (postgresql,
+// upgrade); LogGroupPattern covers every export of an instance. The key
+// policy and the deploy role cover the pattern.
+func LogGroupName(identifier, export string) string { return "/aws/rds/instance/" + identifier + "/" + export }
+
+// LogGroupPattern covers an instance's export log groups.
+func LogGroupPattern(identifier string) string { return LogGroupName(identifier, "*") }
+
+// InstanceIdentifier is the database instance of a name prefix.
+func InstanceIdentifier(prefix string) string { return prefix + "-postgres" }

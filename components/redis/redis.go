@@ -108,7 +108,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	var deliveries elasticache.ReplicationGroupLogDeliveryConfigurationArray
 	var logGroups []pulumi.Resource
 	for _, logType := range []string{"slow-log", "engine-log"} {
-		groupName := fmt.Sprintf("/aws/elasticache/%s/%s", name, logType)
+		groupName := LogGroupName(name, logType)
 		group, err := cloudwatch.NewLogGroup(ctx, name+"-redis-"+logType, &cloudwatch.LogGroupArgs{
 			Name:            pulumi.String(groupName),
 			RetentionInDays: pulumi.Int(args.LogRetentionDays),
@@ -195,3 +195,11 @@ func majorOf(version string) string {
 	major, _, _ := strings.Cut(version, ".")
 	return major
 }
+
+// LogGroupName is the log group of one of the cache's logs (slow-log,
+// engine-log); LogGroupPattern covers every one of a name prefix's. The key
+// policy and the deploy role cover the pattern.
+func LogGroupName(prefix, logType string) string { return "/aws/elasticache/" + prefix + "/" + logType }
+
+// LogGroupPattern covers the cache's log groups of a name prefix.
+func LogGroupPattern(prefix string) string { return LogGroupName(prefix, "*") }

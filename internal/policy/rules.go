@@ -127,5 +127,6 @@ var Rules = []Rule{
 	{ID: "LIMIT.RECOVERY_WINDOW", Title: "Secret recovery windows are 0 or 7-30 days", Severity: High, Check: limitRecoveryWindow},
 	{ID: "LIMIT.ALARM_DIMENSIONS", Title: "Alarm dimensions are sets CloudWatch publishes the metric under", Severity: High, Check: limitAlarmDimensions},
 	{ID: "LIMIT.IAM_POLICY_SIZE", Title: "IAM policies fit: a role's inline policies in 10,240 characters, a managed policy in 6,144", Severity: High, Check: limitPolicySize},
+	{ID: "LOGS.COVERED", Title: "Every encrypted log group is covered by its key's policy and the deploy role", Severity: High, Check: logsCovered},
 	{ID: "LIMIT.AUTOSCALING_BOUNDS", Title: "Scaling targets have min <= max", Severity: High, Check: limitScalingBounds},
 }
