@@ -303,7 +303,9 @@ func MonitoringTrustPolicy(account string) policydoc.Document {
 // LogGroupName is the log group RDS exports one log to (postgresql,
 // upgrade); LogGroupPattern covers every export of an instance. The key
 // policy and the deploy role cover the pattern.
-func LogGroupName(identifier, export string) string { return "/aws/rds/instance/" + identifier + "/" + export }
+func LogGroupName(identifier, export string) string {
+	return "/aws/rds/instance/" + identifier + "/" + export
+}
 
 // LogGroupPattern covers an instance's export log groups.
 func LogGroupPattern(identifier string) string { return LogGroupName(identifier, "*") }
