@@ -24,7 +24,7 @@ func Program(ctx *pulumi.Context) error {
 }
 
 // ProgramWith is Program with explicit load options: the offline preview passes
-// the config keys of the stack file it read and receives the loaded settings.
+// the config keys of the stack file it read.
 func ProgramWith(opts LoadOptions) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		settings, err := LoadWith(ctx, opts)
@@ -35,9 +35,6 @@ func ProgramWith(opts LoadOptions) pulumi.RunFunc {
 			if err := ctx.Log.Warn(w, nil); err != nil {
 				return err
 			}
-		}
-		if opts.Loaded != nil {
-			opts.Loaded(*settings)
 		}
 		_, err = Deploy(ctx, *settings)
 		return err

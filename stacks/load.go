@@ -20,9 +20,6 @@ type LoadOptions struct {
 	// Pulumi CLI gives the program (PULUMI_CONFIG); the offline preview passes the
 	// keys of the stack file it read, since it runs in-process.
 	ConfigKeys []string
-	// Loaded receives the settings once they are loaded and valid: the offline
-	// preview reads their warnings and policy waivers from it.
-	Loaded func(Settings)
 }
 
 // Load reads the stack's settings: ohmycoins:environment picks the preset, stack

@@ -114,17 +114,19 @@ func Preview(opts Options) (*Result, error) {
 	if opts.Program != nil {
 		body = opts.Program
 	}
-	var loaded *stacks.Settings
-	result, err := RunIn(opts.World, project, opts.Stack, dir, cfg, body(stacks.LoadOptions{
-		ConfigKeys: cfg.Keys(),
-		Loaded:     func(s stacks.Settings) { loaded = &s },
-	}))
+	result, err := RunIn(opts.World, project, opts.Stack, dir, cfg, body(stacks.LoadOptions{ConfigKeys: cfg.Keys()}))
 	if err != nil {
 		return nil, err
 	}
-	if loaded != nil {
-		result.Settings = loaded
-		result.Warnings = loaded.Warnings()
+	if project == stacks.Project {
+		// The program ran with these settings: the preview reads them from the
+		// same config, directly (its waivers, warnings and usage assumptions).
+		settings, err := stacks.LoadFromMap(opts.Stack, cfg.Values, cfg.SecretKeys)
+		if err != nil {
+			return nil, err
+		}
+		result.Settings = settings
+		result.Warnings = settings.Warnings()
 	}
 	result.Warnings = append(cfg.Notes, result.Warnings...)
 	return result, nil
