@@ -114,9 +114,8 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 	}
 
 	if d.Images, err = images.New(ctx, s.NamePrefix, images.Args{
-		Services: []images.Service{
-			imageSource("backend", s.Backend), imageSource("frontend", s.Frontend),
-		},
+		Backend:       imageSource("backend", s.Backend),
+		Frontend:      imageSource("frontend", s.Frontend),
 		KMSKeyARN:     d.Key.ARN,
 		ImmutableTags: s.Environment == EnvProduction,
 		ForceDelete:   !s.ProtectStatefulResources,
@@ -134,7 +133,7 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 func deployServices(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, provider pulumi.ResourceOrInvokeOption) error {
 	var err error
 	backend := ecs.Service{
-		Name: "backend", Image: d.Images.References["backend"],
+		Name: "backend", Image: d.Images.Backend.Reference,
 		CPU: s.Backend.CPU, MemoryMiB: s.Backend.MemoryMiB, DesiredCount: s.Backend.DesiredCount,
 		SecurityGroupID: d.Network.BackendSecurityGroupID,
 		ContainerPort:   ports.Backend, TargetGroupARN: d.LoadBalancer.Backend.ARN,
@@ -151,17 +150,17 @@ func deployServices(ctx *pulumi.Context, s Settings, d *Deployment, account pulu
 		DeploymentAlarms: d.Monitoring.BackendDeploymentAlarms,
 	}
 	frontend := ecs.Service{
-		Name: "frontend", Image: d.Images.References["frontend"],
+		Name: "frontend", Image: d.Images.Frontend.Reference,
 		CPU: s.Frontend.CPU, MemoryMiB: s.Frontend.MemoryMiB, DesiredCount: s.Frontend.DesiredCount,
 		SecurityGroupID: d.Network.FrontendSecurityGroupID,
 		ContainerPort:   ports.Frontend, TargetGroupARN: d.LoadBalancer.Frontend.ARN,
 		Environment: map[string]pulumi.StringInput{"VITE_API_URL": pulumi.String(s.APIURL())},
 		Autoscaling: autoscaling(s.Frontend.Autoscaling),
 	}
-	if d.Images.Awaiting["backend"] {
+	if d.Images.Backend.Awaiting {
 		backend = awaitingImage(backend)
 	}
-	if d.Images.Awaiting["frontend"] {
+	if d.Images.Frontend.Awaiting {
 		frontend = awaitingImage(frontend)
 	}
 

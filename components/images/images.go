@@ -55,8 +55,8 @@ type Service struct {
 
 // Args configure the repositories and images.
 type Args struct {
-	// Services are the services, in a stable order.
-	Services []Service
+	// Backend and Frontend are the two services' image sources (Name backend, frontend).
+	Backend, Frontend Service
 	// KMSKeyARN encrypts the repositories.
 	KMSKeyARN pulumi.StringInput
 	// ImmutableTags forbids overwriting a tag; production.
@@ -75,14 +75,20 @@ type Args struct {
 type Images struct {
 	pulumi.ResourceState
 
-	// RepositoryURLs maps a service to its repository URL.
-	RepositoryURLs map[string]pulumi.StringOutput
-	// References maps a service to the image its task runs: the repository at
-	// the given digest, or the pushed repository digest of the built image.
-	References map[string]pulumi.StringOutput
-	// Awaiting lists the services whose repository has no image to run yet:
-	// their task definition names AwaitingTag, and they must run no task.
-	Awaiting map[string]bool
+	// Backend and Frontend are each service's repository and image.
+	Backend, Frontend ServiceImage
+}
+
+// ServiceImage is one service's repository and the image its task runs.
+type ServiceImage struct {
+	// RepositoryURL is the service's ECR repository.
+	RepositoryURL pulumi.StringOutput
+	// Reference is the image the task runs: the repository at the given
+	// digest, or the pushed repository digest of the built image.
+	Reference pulumi.StringOutput
+	// Awaiting says the repository has no image to run yet: the task
+	// definition names AwaitingTag, and the service must run no task.
+	Awaiting bool
 }
 
 // AwaitingTag is the tag an awaiting service's task definition names. Nothing
@@ -95,7 +101,17 @@ var digestPattern = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 // New creates the repositories and builds what must be built. The component's
 // name is the environment's name prefix.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Images, error) {
-	for _, s := range args.Services {
+	// Each service's source, and where its repository and image go.
+	type wiring struct {
+		Service
+		image *ServiceImage
+	}
+	c := &Images{}
+	services := []wiring{{args.Backend, &c.Backend}, {args.Frontend, &c.Frontend}}
+	for _, s := range services {
+		if s.Name == "" {
+			return nil, fmt.Errorf("images: every service needs a Name")
+		}
 		if s.Digest != "" && s.BuildContext != "" {
 			return nil, fmt.Errorf("images: service %s needs at most one of Digest and BuildContext", s.Name)
 		}
@@ -106,7 +122,6 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if args.KMSKeyARN == nil {
 		return nil, fmt.Errorf("images: KMSKeyARN is required")
 	}
-	c := &Images{RepositoryURLs: map[string]pulumi.StringOutput{}, References: map[string]pulumi.StringOutput{}, Awaiting: map[string]bool{}}
 	if err := ctx.RegisterComponentResource("ohmycoins:images:Images", name, c, opts...); err != nil {
 		return nil, err
 	}
@@ -117,7 +132,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		mutability = "IMMUTABLE"
 	}
 	outputs := pulumi.Map{}
-	for _, s := range args.Services {
+	for _, s := range services {
 		repoName := name + "-" + s.Name
 		repo, err := ecr.NewRepository(ctx, repoName, &ecr.RepositoryArgs{
 			Name:                       pulumi.String(repoName),
@@ -142,24 +157,24 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		}, parent, pulumi.DeleteBeforeReplace(true)); err != nil {
 			return nil, err
 		}
-		c.RepositoryURLs[s.Name] = repo.RepositoryUrl
+		s.image.RepositoryURL = repo.RepositoryUrl
 		outputs[s.Name+"RepositoryUrl"] = repo.RepositoryUrl
 
 		switch {
 		case s.Digest != "":
-			c.References[s.Name] = pulumi.Sprintf("%s@%s", repo.RepositoryUrl, s.Digest)
-			outputs[s.Name+"Image"] = c.References[s.Name]
+			s.image.Reference = pulumi.Sprintf("%s@%s", repo.RepositoryUrl, s.Digest)
+			outputs[s.Name+"Image"] = s.image.Reference
 			continue
 		case s.BuildContext == "":
-			c.References[s.Name] = pulumi.Sprintf("%s:%s", repo.RepositoryUrl, AwaitingTag)
-			c.Awaiting[s.Name] = true
+			s.image.Reference = pulumi.Sprintf("%s:%s", repo.RepositoryUrl, AwaitingTag)
+			s.image.Awaiting = true
 			continue
 		}
-		ref, err := build(ctx, repoName, s, args.ProjectDir, repo, parent)
+		ref, err := build(ctx, repoName, s.Service, args.ProjectDir, repo, parent)
 		if err != nil {
 			return nil, err
 		}
-		c.References[s.Name] = ref
+		s.image.Reference = ref
 		outputs[s.Name+"Image"] = ref
 	}
 	return c, ctx.RegisterResourceOutputs(c, outputs)
