@@ -107,9 +107,6 @@ type Cluster struct {
 
 	Name string
 	ARN  pulumi.StringOutput
-	// ServiceNames maps backend/frontend to the ECS service name; LogGroups to the log group name.
-	ServiceNames map[string]string
-	LogGroups    map[string]string
 	// ExecutionRoleARN and TaskRoleARN are the roles the tasks use.
 	ExecutionRoleARN pulumi.StringOutput
 	TaskRoleARN      pulumi.StringOutput
@@ -124,7 +121,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err := args.validate(); err != nil {
 		return nil, err
 	}
-	c := &Cluster{Name: ClusterName(name), ServiceNames: map[string]string{}, LogGroups: map[string]string{}}
+	c := &Cluster{Name: ClusterName(name)}
 	if err := ctx.RegisterComponentResource("ohmycoins:ecs:Cluster", name, c, opts...); err != nil {
 		return nil, err
 	}
@@ -225,8 +222,6 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			}
 			c.RoleNames = append(c.RoleNames, roleNames...)
 		}
-		c.ServiceNames[s.Name] = serviceName
-		c.LogGroups[s.Name] = logGroup
 	}
 
 	c.ARN = cluster.Arn
