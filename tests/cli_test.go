@@ -252,7 +252,7 @@ func TestCheckInitSaysWhatInitialisesAStackFile(t *testing.T) {
 	_, _, previewErr := runCLI("-stack", "production")
 	require.Contains(t, previewErr, "warning: Pulumi.production.yaml is not initialised for the Pulumi CLI", "the offline preview says so too")
 
-	dir := copyStack(t, "production", "  ohmycoins:secretKey:\n    secure: AAABAJx\n  ohmycoins:firstSuperuserPassword:\n    secure: AAABAJy\n"+
+	dir := projectCopy(t, "production", "  ohmycoins:secretKey:\n    secure: AAABAJx\n  ohmycoins:firstSuperuserPassword:\n    secure: AAABAJy\n"+
 		"  ohmycoins:openaiApiKey:\n    secure: AAABAJz\nencryptedkey: AQICAHh0ZXN0\n")
 	var out, errOut bytes.Buffer
 	require.Equal(t, 1, previewcli.Main([]string{"-dir", dir, "-stack", "production", "-check-init"}, &out, &errOut), "redisAuthToken is still unset")

@@ -200,7 +200,7 @@ func TestTheDiffCarriesTheCostDelta(t *testing.T) {
 	code, stdout, stderr := runCLI("-stack", "production", "-json")
 	require.Equal(t, 0, code, stderr)
 	require.NoError(t, os.WriteFile(old, []byte(stdout), 0o644))
-	dir := copyStack(t, "production", "  ohmycoins:database:\n    instanceClass: db.t3.medium\n")
+	dir := projectCopy(t, "production", "  ohmycoins:database:\n    instanceClass: db.t3.medium\n")
 	delta := 2 * 730 * (0.112 - 0.056) // Multi-AZ: two copies
 	var out, errOut strings.Builder
 	require.Equal(t, 0, previewcli.Main([]string{"-dir", dir, "-stack", "production", "-diff", old}, &out, &errOut), errOut.String())

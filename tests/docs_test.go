@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/ohmycoins/infra/internal/migratecli"
 	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/verify"
+	"github.com/ohmycoins/infra/stacks"
 )
 
 // The documents' commands are the commands the code has: every
@@ -187,4 +189,43 @@ func TestRunbookSectionsTheCodeCitesExist(t *testing.T) {
 		return nil
 	}))
 	require.Greater(t, cited, 5)
+}
+
+// TestTheReadmeConfigTableNamesEverySetting: the README's configuration table
+// is checked against the settings' json tags, so a setting added, renamed or
+// retired in the code is one the table says.
+func TestTheReadmeConfigTableNamesEverySetting(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join(projectDir, "README.md"))
+	require.NoError(t, err)
+	rows := map[string]string{} // top-level key → its row
+	keyCell := regexp.MustCompile("`ohmycoins:([A-Za-z]+)`")
+	for _, line := range strings.Split(string(readme), "\n") {
+		if !strings.HasPrefix(line, "| `ohmycoins:") {
+			continue
+		}
+		cells := strings.SplitN(line, "|", 3)
+		for _, m := range keyCell.FindAllStringSubmatch(cells[1], -1) {
+			rows[m[1]] = cells[2]
+		}
+	}
+	secrets := map[string]bool{}
+	for _, s := range stacks.StackSecrets {
+		secrets[s.Key] = true
+	}
+	for _, key := range stacks.SettableKeys() {
+		if secrets[key] || key == "policy.waivers" {
+			continue // the secrets have their commands; waivers their own section
+		}
+		parts := strings.Split(key, ".")
+		row, ok := rows[parts[0]]
+		require.True(t, ok, "README.md's configuration table has no row for ohmycoins:%s", parts[0])
+		for _, part := range parts[1:] {
+			require.Regexp(t, `\b`+regexp.QuoteMeta(part)+`\b`, row, "README.md's row for ohmycoins:%s does not name %s", parts[0], key)
+		}
+	}
+	for area := range rows {
+		require.True(t, slices.ContainsFunc(stacks.SettableKeys(), func(k string) bool { return k == area || strings.HasPrefix(k, area+".") }),
+			"README.md's configuration table names ohmycoins:%s, which is not a setting", area)
+	}
 }

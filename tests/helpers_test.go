@@ -6,8 +6,6 @@ package tests
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -48,22 +46,6 @@ func previewError(t *testing.T, stack string, opts ...func(*preview.Options)) []
 }
 
 // set overrides plain config values (full keys; objects as JSON).
-// copyStack copies Pulumi.yaml and a stack file into a new directory, with
-// extra appended to the stack file (YAML under its config:), and returns it.
-func copyStack(t *testing.T, stack, extra string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for _, f := range []string{"Pulumi.yaml", "Pulumi." + stack + ".yaml"} {
-		data, err := os.ReadFile(filepath.Join(projectDir, f))
-		require.NoError(t, err)
-		if f != "Pulumi.yaml" {
-			data = append(data, []byte(extra)...)
-		}
-		require.NoError(t, os.WriteFile(filepath.Join(dir, f), data, 0o644))
-	}
-	return dir
-}
-
 // withImages gives both services an image digest: a stack past its first
 // deployment, whose services run tasks (the committed stack files await their
 // first image, with no task).
