@@ -143,7 +143,10 @@ func TestTheEightAlarmsHaveTheSpecThresholds(t *testing.T) {
 				require.Equal(t, []any{topic}, in["alarmActions"], s.suffix)
 				require.Equal(t, []any{topic}, in["okActions"], "%s notifies when it recovers too", s.suffix)
 				require.Equal(t, "notBreaching", in["treatMissingData"], "%s: an idle service is not an alarm", s.suffix)
-				if queries, ok := in["metricQueries"].([]any); ok {
+				queries, math := in["metricQueries"].([]any)
+				// Metric math exactly where a Redis alarm watches several members.
+				require.Equal(t, c.stack == "production" && strings.HasPrefix(s.suffix, "redis-"), math, "%s: metric math", s.suffix)
+				if math {
 					for _, q := range queries {
 						m, ok := q.(map[string]any)["metric"].(map[string]any)
 						if !ok {
@@ -178,7 +181,9 @@ func TestAlarmDimensionsReceiveData(t *testing.T) {
 			facts := dimensionFacts(t, plan, c.prefix)
 			require.Len(t, facts["CacheClusterId"], c.members)
 			for _, a := range plan.OfType(typeAlarm) {
-				if queries, ok := a.Inputs["metricQueries"].([]any); ok {
+				queries, math := a.Inputs["metricQueries"].([]any)
+				require.Equal(t, c.members > 1 && strings.Contains(a.Name, "-redis-"), math, "%s: metric math over several members only", a.Name)
+				if math {
 					var ids, seen []string
 					var expression string
 					for _, q := range queries {
