@@ -323,9 +323,9 @@ func TestSecretReadPolicyIsLeastPrivilege(t *testing.T) {
 		return r.Value.(string)
 	}
 	previewStack(t, "production", func(o *preview.Options) {
-		o.Program = func(lo stacks.LoadOptions) pulumi.RunFunc {
+		o.Program = preview.Program{Dir: ".", Body: func(keys []string) pulumi.RunFunc {
 			return func(ctx *pulumi.Context) error {
-				s, err := stacks.LoadWith(ctx, lo)
+				s, err := stacks.LoadWith(ctx, stacks.LoadOptions{ConfigKeys: keys})
 				if err != nil {
 					return err
 				}
@@ -337,7 +337,7 @@ func TestSecretReadPolicyIsLeastPrivilege(t *testing.T) {
 				masterARN, keyARN = await(ctx, d.Database.MasterSecretARN), await(ctx, d.Key.ARN)
 				return nil
 			}
-		}
+		}}
 	})
 	policy, err := policydoc.Parse(policyJSON)
 	require.NoError(t, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/previewcli"
 )
 
 // pulumiCLIEnv names the real Pulumi CLI binary the doc test runs; .ci/run
@@ -388,7 +389,7 @@ func TestDocCommandsAreFound(t *testing.T) {
 func TestRecordedCheckpointsCarryThePlannedOutputs(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ stack, program string }{{"staging", "main"}, {"production", "main"}, {"state", "bootstrap"}} {
-		result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: c.stack, ProgramName: c.program})
+		result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: c.stack, Program: previewcli.Programs[c.program]})
 		require.NoError(t, err)
 		plan := result.Plan
 		export := map[string]any{"version": 3, "deployment": map[string]any{

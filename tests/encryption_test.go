@@ -9,7 +9,6 @@ import (
 	"github.com/ohmycoins/infra/components/encryption"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
-	"github.com/ohmycoins/infra/stacks"
 )
 
 func TestEnvironmentKeyRotatesAndIsProtectedInProduction(t *testing.T) {
@@ -70,13 +69,12 @@ func TestKeyPolicyLetsAlarmsAndThisStacksLogsUseTheKey(t *testing.T) {
 func TestKeyComponentRefusesAnInvalidDeletionWindow(t *testing.T) {
 	t.Parallel()
 	_, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "staging",
-		Program: func(stacks.LoadOptions) pulumi.RunFunc {
-			return func(ctx *pulumi.Context) error {
-				_, err := encryption.New(ctx, "test", encryption.Args{
-					Region: "ap-southeast-2", AccountID: pulumi.String("123456789012"), DeletionWindowDays: 3,
-				})
-				return err
-			}
-		}})
+		Run: func(ctx *pulumi.Context) error {
+			_, err := encryption.New(ctx, "test", encryption.Args{
+				Region: "ap-southeast-2", AccountID: pulumi.String("123456789012"), DeletionWindowDays: 3,
+			})
+			return err
+		},
+	})
 	require.ErrorContains(t, err, "encryption: DeletionWindowDays = 3: must be 7-30 (KMS limits)")
 }

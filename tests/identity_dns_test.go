@@ -14,6 +14,7 @@ import (
 
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/statebackend"
 )
 
@@ -293,7 +294,7 @@ func TestTheRetiredOIDCSettingSaysWhereTheProviderWent(t *testing.T) {
 
 func TestBootstrapCreatesTheStateBackend(t *testing.T) {
 	t.Parallel()
-	result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", ProgramName: "bootstrap"})
+	result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", Program: previewcli.BootstrapProgram})
 	require.NoError(t, err)
 	plan := result.Plan
 	require.Equal(t, "ohmycoins-state", plan.Project)
@@ -351,14 +352,14 @@ func TestBootstrapCreatesTheStateBackend(t *testing.T) {
 // that is not one is refused before anything is created.
 func TestBootstrapCreatesOrAdoptsTheOIDCProvider(t *testing.T) {
 	t.Parallel()
-	result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", ProgramName: "bootstrap",
+	result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", Program: previewcli.BootstrapProgram,
 		Unset: []string{"ohmycoins-state:githubOidcProviderArn"}})
 	require.NoError(t, err)
 	oidc := mustNamed(t, result.Plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ohmycoins-github-oidc")
 	require.Empty(t, oidc.Import, "nothing to adopt: created")
 	require.Empty(t, oidc.IgnoreChanges)
 
-	_, err = preview.Preview(preview.Options{Dir: projectDir, Stack: "state", ProgramName: "bootstrap",
+	_, err = preview.Preview(preview.Options{Dir: projectDir, Stack: "state", Program: previewcli.BootstrapProgram,
 		Set: map[string]string{"ohmycoins-state:githubOidcProviderArn": "arn:aws:iam::220711411889:oidc-provider/accounts.google.com"}})
 	require.ErrorContains(t, err, `ohmycoins-state:githubOidcProviderArn = "arn:aws:iam::220711411889:oidc-provider/accounts.google.com": must be arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`)
 }

@@ -19,13 +19,13 @@ func loadSettings(t *testing.T, stack string, opts ...func(*preview.Options)) *s
 	t.Helper()
 	var loaded *stacks.Settings
 	capture := func(o *preview.Options) {
-		o.Program = func(lo stacks.LoadOptions) pulumi.RunFunc {
+		o.Program = preview.Program{Dir: ".", Body: func(keys []string) pulumi.RunFunc {
 			return func(ctx *pulumi.Context) error {
-				s, err := stacks.LoadWith(ctx, lo)
+				s, err := stacks.LoadWith(ctx, stacks.LoadOptions{ConfigKeys: keys})
 				loaded = s
 				return err
 			}
-		}
+		}}
 	}
 	previewStack(t, stack, append(opts, capture)...)
 	require.NotNil(t, loaded)
@@ -152,9 +152,8 @@ func TestLoadReadsTheKeysThePulumiCLIPasses(t *testing.T) {
 	require.NoError(t, err)
 	t.Setenv(pulumi.EnvConfig, string(keys))
 	_, err = preview.Preview(preview.Options{Dir: projectDir, Stack: "staging",
-		Program: func(stacks.LoadOptions) pulumi.RunFunc {
-			return func(ctx *pulumi.Context) error { _, err := stacks.Load(ctx); return err }
-		}})
+		Run: func(ctx *pulumi.Context) error { _, err := stacks.Load(ctx); return err },
+	})
 	require.ErrorContains(t, err, "ohmycoins:domian is not a setting of this program (did you mean domain?)")
 }
 
@@ -192,12 +191,10 @@ func TestSecretOutputStaysSecret(t *testing.T) {
 	t.Parallel()
 	var awaited internals.UnsafeAwaitOutputResult
 	previewStack(t, "staging", func(o *preview.Options) {
-		o.Program = func(stacks.LoadOptions) pulumi.RunFunc {
-			return func(ctx *pulumi.Context) error {
-				var err error
-				awaited, err = internals.UnsafeAwaitOutput(ctx.Context(), stacks.NewSecret("s3cr3t-value").Output())
-				return err
-			}
+		o.Run = func(ctx *pulumi.Context) error {
+			var err error
+			awaited, err = internals.UnsafeAwaitOutput(ctx.Context(), stacks.NewSecret("s3cr3t-value").Output())
+			return err
 		}
 	})
 	require.True(t, awaited.Secret)

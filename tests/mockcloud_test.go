@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview"
-	"github.com/ohmycoins/infra/stacks"
 )
 
 // register answers one registration of the mock cloud directly.
@@ -138,20 +137,19 @@ func TestMockCloudAnswersDockerImagesWithADigest(t *testing.T) {
 	t.Parallel()
 	var digest string
 	_, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "staging",
-		Program: func(stacks.LoadOptions) pulumi.RunFunc {
-			return func(ctx *pulumi.Context) error {
-				img, err := docker.NewImage(ctx, "backend-image", &docker.ImageArgs{
-					ImageName: pulumi.String("123456789012.dkr.ecr.ap-southeast-2.amazonaws.com/ohmycoins-staging-backend:build"),
-					Build:     &docker.DockerBuildArgs{Context: pulumi.String("../backend"), Platform: pulumi.String("linux/amd64")},
-				})
-				if err != nil {
-					return err
-				}
-				result, err := internals.UnsafeAwaitOutput(ctx.Context(), img.RepoDigest)
-				digest, _ = result.Value.(string)
+		Run: func(ctx *pulumi.Context) error {
+			img, err := docker.NewImage(ctx, "backend-image", &docker.ImageArgs{
+				ImageName: pulumi.String("123456789012.dkr.ecr.ap-southeast-2.amazonaws.com/ohmycoins-staging-backend:build"),
+				Build:     &docker.DockerBuildArgs{Context: pulumi.String("../backend"), Platform: pulumi.String("linux/amd64")},
+			})
+			if err != nil {
 				return err
 			}
-		}})
+			result, err := internals.UnsafeAwaitOutput(ctx.Context(), img.RepoDigest)
+			digest, _ = result.Value.(string)
+			return err
+		},
+	})
 	require.NoError(t, err)
 	require.Regexp(t, `^123456789012\.dkr\.ecr\.ap-southeast-2\.amazonaws\.com/ohmycoins-staging-backend@sha256:[0-9a-f]{64}$`, digest)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/previewcli"
 )
 
 const (
@@ -319,7 +320,7 @@ func TestEachEnvironmentHasABudgetThatAlertsItsTopic(t *testing.T) {
 	_, ok := previewStack(t, "staging", set("ohmycoins:budget", `{"monthlyUsd": 0}`)).Plan.Named("aws:budgets/budget:Budget", "ohmycoins-staging-monthly-budget")
 	require.False(t, ok, "monthlyUsd 0: no budget")
 
-	bootstrap, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", ProgramName: "bootstrap"})
+	bootstrap, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", Program: previewcli.BootstrapProgram})
 	require.NoError(t, err)
 	tag := mustNamed(t, bootstrap.Plan, "aws:costexplorer/costAllocationTag:CostAllocationTag", "ohmycoins-environment-cost-allocation-tag")
 	require.Equal(t, map[string]any{"tagKey": "Environment", "status": "Active"}, tag.Inputs, "the account-level program activates the tag the budgets filter by")

@@ -451,9 +451,8 @@ func TestNetworkComponentRefusesInconsistentArgs(t *testing.T) {
 			args := good
 			c.mutate(&args)
 			_, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "staging",
-				Program: func(stacks.LoadOptions) pulumi.RunFunc {
-					return func(ctx *pulumi.Context) error { _, err := network.New(ctx, "test", args); return err }
-				}})
+				Run: func(ctx *pulumi.Context) error { _, err := network.New(ctx, "test", args); return err },
+			})
 			require.ErrorContains(t, err, c.want)
 		})
 	}

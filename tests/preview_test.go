@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview"
-	"github.com/ohmycoins/infra/stacks"
+	"github.com/ohmycoins/infra/internal/previewcli"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden plans in tests/testdata")
@@ -34,7 +34,7 @@ func TestGoldenPlans(t *testing.T) {
 		stack := c.stack
 		t.Run(c.file, func(t *testing.T) {
 			t.Parallel()
-			result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: c.stack, ProgramName: c.program})
+			result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: c.stack, Program: previewcli.Programs[c.program]})
 			require.NoError(t, err)
 			got, err := result.Plan.JSON()
 			require.NoError(t, err)
@@ -206,16 +206,15 @@ func TestSecretsAppearOnlyMasked(t *testing.T) {
 	t.Parallel()
 	const value = "do-not-print-me-0123456789"
 	result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "staging",
-		Program: func(stacks.LoadOptions) pulumi.RunFunc {
-			return func(ctx *pulumi.Context) error {
-				_, err := aws.NewProvider(ctx, "with-secret", &aws.ProviderArgs{
-					Region:    pulumi.String("ap-southeast-2"),
-					AccessKey: pulumi.ToSecret(pulumi.String(value)).(pulumi.StringOutput),
-				})
-				ctx.Export("token", pulumi.ToSecret(pulumi.String(value)))
-				return err
-			}
-		}})
+		Run: func(ctx *pulumi.Context) error {
+			_, err := aws.NewProvider(ctx, "with-secret", &aws.ProviderArgs{
+				Region:    pulumi.String("ap-southeast-2"),
+				AccessKey: pulumi.ToSecret(pulumi.String(value)).(pulumi.StringOutput),
+			})
+			ctx.Export("token", pulumi.ToSecret(pulumi.String(value)))
+			return err
+		},
+	})
 	require.NoError(t, err)
 	data, err := result.Plan.JSON()
 	require.NoError(t, err)

@@ -30,6 +30,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/replacement"
 )
 
@@ -113,7 +114,7 @@ func registeredTypes(t *testing.T) []string {
 		previewStack(t, "staging", set("ohmycoins:backend", `{"build": {"context": "`+buildContext+`"}}`),
 			set("ohmycoins:loadBalancer", `{"accessLogs": true}`), set("ohmycoins:network", `{"flowLogs": true}`)).Plan,
 	}
-	state, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", ProgramName: "bootstrap"})
+	state, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", Program: previewcli.BootstrapProgram})
 	require.NoError(t, err)
 	plans = append(plans, state.Plan)
 	seen := map[string]bool{}

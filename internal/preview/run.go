@@ -14,12 +14,10 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
-	"github.com/ohmycoins/infra/bootstrap/state"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -37,27 +35,28 @@ type Options struct {
 	Unset []string
 	// NoPlaceholders leaves unset required secrets unset, so validation reports them.
 	NoPlaceholders bool
-	// ProgramName picks one of Programs; "" is the main program.
-	ProgramName string
-	// Program replaces the named program, for tests that run part of it
-	// (stacks.LoadWith alone, say) against a real stack file.
-	Program func(stacks.LoadOptions) pulumi.RunFunc
+	// Program is the program to run; the zero Program is the main one
+	// (MainProgram). The CLI names the programs it can run (previewcli.Programs).
+	Program Program
+	// Run replaces the program's body, for tests that run part of it
+	// (stacks.Load alone, one component) against a real stack file.
+	Run pulumi.RunFunc
 	// World is what the mock cloud holds already; the zero World is an empty account.
 	World World
 }
 
-// A Program is one Pulumi program of this repository: its project directory,
-// relative to the main project's, and its body.
+// A Program is a Pulumi program the harness runs: its project directory,
+// relative to the main project's, and its body given the config keys of the
+// stack file (a program under mocks cannot list them itself).
 type Program struct {
 	Dir  string
-	Body func(stacks.LoadOptions) pulumi.RunFunc
+	Body func(configKeys []string) pulumi.RunFunc
 }
 
-// Programs are the programs the preview can run, by name.
-var Programs = map[string]Program{
-	"main":      {Dir: ".", Body: stacks.ProgramWith},
-	"bootstrap": {Dir: "bootstrap", Body: func(stacks.LoadOptions) pulumi.RunFunc { return state.Program }},
-}
+// MainProgram is the program of the ohmycoins stacks.
+var MainProgram = Program{Dir: ".", Body: func(keys []string) pulumi.RunFunc {
+	return stacks.ProgramWith(stacks.LoadOptions{ConfigKeys: keys})
+}}
 
 // Result is one preview: the plan, and the secrets that had to be stood in for.
 type Result struct {
@@ -86,13 +85,9 @@ func Preview(opts Options) (*Result, error) {
 	if start == "" {
 		start = "."
 	}
-	name := opts.ProgramName
-	if name == "" {
-		name = "main"
-	}
-	program, ok := Programs[name]
-	if !ok {
-		return nil, fmt.Errorf("unknown program %q (programs: %s)", name, strings.Join(slices.Sorted(maps.Keys(Programs)), ", "))
+	program := opts.Program
+	if program.Body == nil {
+		program = MainProgram
 	}
 	dir, err := FindProjectDir(start)
 	if err != nil {
@@ -110,11 +105,11 @@ func Preview(opts Options) (*Result, error) {
 		return nil, err
 	}
 	cfg = opts.apply(cfg)
-	body := program.Body
-	if opts.Program != nil {
-		body = opts.Program
+	run := opts.Run
+	if run == nil {
+		run = program.Body(cfg.Keys())
 	}
-	result, err := RunIn(opts.World, project, opts.Stack, dir, cfg, body(stacks.LoadOptions{ConfigKeys: cfg.Keys()}))
+	result, err := RunIn(opts.World, project, opts.Stack, dir, cfg, run)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/bootstrap/state"
 	"github.com/ohmycoins/infra/components/monitoring"
 	"github.com/ohmycoins/infra/internal/cost"
 	"github.com/ohmycoins/infra/internal/policy"
@@ -50,7 +53,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if _, ok := preview.Programs[*program]; !ok {
+	if _, ok := Programs[*program]; !ok {
 		fmt.Fprintf(stderr, "preview: -program %q: must be main (the stacks) or bootstrap (the account-level program)\n", *program)
 		return 2
 	}
@@ -100,7 +103,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		oldPlan = data
 	}
 
-	result, err := preview.Preview(preview.Options{Dir: *dir, Stack: *stack, ProgramName: *program})
+	result, err := preview.Preview(preview.Options{Dir: *dir, Stack: *stack, Program: Programs[*program]})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -190,6 +193,16 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
+
+// Programs are the programs the preview command runs, by the name -program
+// takes: the stacks, and the account-level program.
+var Programs = map[string]preview.Program{
+	"main":      preview.MainProgram,
+	"bootstrap": BootstrapProgram,
+}
+
+// BootstrapProgram is the account-level program (bootstrap/), whose one stack is state.
+var BootstrapProgram = preview.Program{Dir: "bootstrap", Body: func([]string) pulumi.RunFunc { return state.Program }}
 
 // budgetLine says whether the stack's budget is the estimate plus its margin.
 func budgetLine(e cost.Estimate, b stacks.BudgetSettings) string {
