@@ -49,17 +49,6 @@ var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400
 // ValidLogRetention reports whether CloudWatch Logs accepts a retention in days.
 func ValidLogRetention(days int) bool { return slices.Contains(logRetentionDays, days) }
 
-// validPerformanceInsightsRetention: 7 (free tier), 731, or a whole number of months (31 days) below it.
-func validPerformanceInsightsRetention(days int) bool {
-	return days == 7 || days == 731 || (days >= 31 && days <= 713 && days%31 == 0)
-}
-
-// rdsMonitoringIntervals are the enhanced-monitoring intervals RDS accepts, in seconds (0 = off).
-var rdsMonitoringIntervals = []int{0, 1, 5, 10, 15, 30, 60}
-
-// rdsStorageTypes are the storage types this program supports for PostgreSQL.
-var rdsStorageTypes = []string{"gp3", "gp2"}
-
 // AWSRegions are the commercial regions, as of 2026-11: a region outside them
 // is a typo, and the provider would only fail at the first API call.
 var AWSRegions = []string{
@@ -72,12 +61,6 @@ var AWSRegions = []string{
 
 // MaxTasksPerService is ECS's default quota of tasks per service.
 const MaxTasksPerService = 5000
-
-// Storage bounds for PostgreSQL on general-purpose and provisioned-IOPS SSD, in GB.
-const (
-	rdsMinStorageGB = 20
-	rdsMaxStorageGB = 65536
-)
 
 // Window minimums: RDS backup and maintenance windows are at least 30 minutes,
 // ElastiCache snapshot and maintenance windows at least 60.

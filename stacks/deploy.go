@@ -229,30 +229,14 @@ func exportOutputs(ctx *pulumi.Context, s Settings, d *Deployment) {
 // Redis and the application secret, all encrypted with the environment key.
 func deployData(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, provider pulumi.ResourceOrInvokeOption) error {
 	var err error
-	db := s.Database
 	if d.Database, err = rds.New(ctx, s.NamePrefix, rds.Args{
-		AccountID:                        account,
-		SubnetIDs:                        d.Network.DataSubnetIDs,
-		SecurityGroupID:                  d.Network.DatabaseSecurityGroupID,
-		KMSKeyARN:                        d.Key.ARN,
-		InstanceClass:                    db.InstanceClass,
-		EngineVersion:                    db.EngineVersion,
-		AllocatedStorageGB:               db.AllocatedStorageGB,
-		MaxAllocatedStorageGB:            db.MaxAllocatedStorageGB,
-		StorageType:                      db.StorageType,
-		MultiAZ:                          db.MultiAZ,
-		BackupRetentionDays:              db.BackupRetentionDays,
-		BackupWindow:                     db.BackupWindow,
-		MaintenanceWindow:                db.MaintenanceWindow,
-		DeletionProtection:               db.DeletionProtection,
-		SkipFinalSnapshot:                db.SkipFinalSnapshot,
-		PerformanceInsights:              db.PerformanceInsights,
-		PerformanceInsightsRetentionDays: db.PerformanceInsightsRetentionDays,
-		MonitoringIntervalSeconds:        db.MonitoringIntervalSeconds,
-		ApplyImmediately:                 db.ApplyImmediately,
-		SnapshotIdentifier:               db.SnapshotIdentifier,
-		LogRetentionDays:                 s.Logs.RetentionDays,
-		Protect:                          s.ProtectStatefulResources,
+		AccountID:        account,
+		SubnetIDs:        d.Network.DataSubnetIDs,
+		SecurityGroupID:  d.Network.DatabaseSecurityGroupID,
+		KMSKeyARN:        d.Key.ARN,
+		Settings:         s.Database,
+		LogRetentionDays: s.Logs.RetentionDays,
+		Protect:          s.ProtectStatefulResources,
 	}, provider); err != nil {
 		return err
 	}

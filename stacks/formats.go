@@ -80,60 +80,6 @@ func checkOrigin(s string) string {
 // imageDigest is an image digest as ECR and docker push print it.
 var imageDigest = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
 
-// A window is a time range in UTC, in minutes from the start of its period
-// (a day for daily windows, Monday 00:00 for weekly ones).
-type window struct{ start, length, period int }
-
-var (
-	dailyWindow  = regexp.MustCompile(`^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]):([0-5][0-9])$`)
-	weeklyWindow = regexp.MustCompile(`^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):([0-5][0-9])-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):([0-5][0-9])$`)
-	weekdays     = map[string]int{"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
-)
-
-const (
-	minutesPerDay  = 24 * 60
-	minutesPerWeek = 7 * minutesPerDay
-)
-
-// parseDailyWindow parses hh:mm-hh:mm (UTC).
-func parseDailyWindow(s string) (window, string) {
-	m := dailyWindow.FindStringSubmatch(s)
-	if m == nil {
-		return window{}, "must be a daily UTC window hh:mm-hh:mm such as 03:00-04:00"
-	}
-	start, end := atoi(m[1])*60+atoi(m[2]), atoi(m[3])*60+atoi(m[4])
-	return window{start: start, length: mod(end-start, minutesPerDay), period: minutesPerDay}, ""
-}
-
-// parseWeeklyWindow parses ddd:hh:mm-ddd:hh:mm (UTC).
-func parseWeeklyWindow(s string) (window, string) {
-	m := weeklyWindow.FindStringSubmatch(s)
-	if m == nil {
-		return window{}, "must be a weekly UTC window ddd:hh:mm-ddd:hh:mm such as sun:04:00-sun:05:00"
-	}
-	start := weekdays[m[1]]*minutesPerDay + atoi(m[2])*60 + atoi(m[3])
-	end := weekdays[m[4]]*minutesPerDay + atoi(m[5])*60 + atoi(m[6])
-	return window{start: start, length: mod(end-start, minutesPerWeek), period: minutesPerWeek}, ""
-}
-
-// overlapsWeekly reports whether a daily window d and a weekly window w share a minute.
-func overlapsWeekly(d, w window) bool {
-	for day := range 7 {
-		start := day*minutesPerDay + d.start
-		if mod(w.start-start, minutesPerWeek) < d.length || mod(start-w.start, minutesPerWeek) < w.length {
-			return true
-		}
-	}
-	return false
-}
-
-func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
-}
-
-func mod(a, n int) int { return ((a % n) + n) % n }
-
 var (
 	// GitHub: an owner is 1-39 letters, digits and single hyphens, neither
 	// first nor last; a repository name is letters, digits, ., - and _, not
@@ -142,16 +88,10 @@ var (
 	namePrefixFormat = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 	regionFormat     = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
 	accountIDFormat  = regexp.MustCompile(`^[0-9]{12}$`)
-	// A DB snapshot: a manual snapshot's identifier, an automated one's
-	// (rds:<instance>-<date>), or either's ARN.
-	dbSnapshotID  = regexp.MustCompile(`^(rds:)?[a-zA-Z](?:[a-zA-Z0-9]|-[a-zA-Z0-9]){0,254}$`)
-	dbSnapshotARN = regexp.MustCompile(`^arn:aws[a-z-]*:rds:([a-z0-9-]+):[0-9]{12}:snapshot:(rds:)?[a-zA-Z](?:[a-zA-Z0-9]|-[a-zA-Z0-9]){0,254}$`)
 	// An ElastiCache snapshot: a manual one's name or an automatic one's
 	// (automatic.<group>-<date>).
 	cacheSnapshotName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9.-]{0,254}$`)
-	dbInstanceClass   = regexp.MustCompile(`^db\.[a-z0-9]+\.[a-z0-9]+$`)
 	cacheNodeType     = regexp.MustCompile(`^cache\.[a-z0-9]+\.[a-z0-9]+$`)
-	majorVersion      = regexp.MustCompile(`^[0-9]+$`)
 	majorMinor        = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
 )
 

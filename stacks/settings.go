@@ -3,11 +3,17 @@
 // environments/production), how stack config overrides them, how they are
 // validated, and how the components are composed into one program.
 //
-// Only this package reads stack config; components receive plain values through
-// their Args, so a wrong setting is caught here, once, before anything is created.
+// Only this package reads stack config. A tier that owns its settings (the
+// database: rds.Settings) defines their fields and rules; this package composes
+// them, fills them from the presets, reports every tier's problems together
+// and keeps the rules that span tiers, so a wrong setting is caught here, once,
+// before anything is created.
 package stacks
 
-import "github.com/ohmycoins/infra/components/network"
+import (
+	"github.com/ohmycoins/infra/components/network"
+	"github.com/ohmycoins/infra/components/rds"
+)
 
 // Environment names accepted by ohmycoins:environment.
 const (
@@ -139,45 +145,9 @@ type NetworkSettings struct {
 	ManagementCIDRs []string `json:"managementCidrs"`
 }
 
-// DatabaseSettings is the RDS PostgreSQL instance (config key ohmycoins:database).
-type DatabaseSettings struct {
-	// InstanceClass: db.t3.micro in staging, db.t3.small in production.
-	InstanceClass string `json:"instanceClass"`
-	// EngineVersion is the PostgreSQL major version only ("17"); minor versions upgrade automatically (defect F3).
-	EngineVersion string `json:"engineVersion"`
-	// AllocatedStorageGB is the initial gp3 storage: 20 GB staging, 100 GB production.
-	AllocatedStorageGB int `json:"allocatedStorage"`
-	// MaxAllocatedStorageGB caps storage autoscaling and must exceed AllocatedStorageGB: 100 / 500 GB (defect F2).
-	MaxAllocatedStorageGB int `json:"maxAllocatedStorage"`
-	// StorageType is gp3 in both environments.
-	StorageType string `json:"storageType"`
-	// MultiAZ keeps a synchronous standby in a second AZ; production only.
-	MultiAZ bool `json:"multiAz"`
-	// BackupRetentionDays: 3 staging, 30 production; at least 1, so automated backups stay on.
-	BackupRetentionDays int `json:"backupRetentionDays"`
-	// BackupWindow is the daily backup window in UTC, hh:mm-hh:mm.
-	BackupWindow string `json:"backupWindow"`
-	// MaintenanceWindow is the weekly maintenance window in UTC, ddd:hh:mm-ddd:hh:mm; it must not overlap BackupWindow.
-	MaintenanceWindow string `json:"maintenanceWindow"`
-	// DeletionProtection refuses a delete of the instance; production only.
-	DeletionProtection bool `json:"deletionProtection"`
-	// SkipFinalSnapshot deletes without a final snapshot; staging only. Production's is named
-	// ${p}-postgres-final-<digest>, stable while the instance stays and new with each incarnation (defect F1).
-	SkipFinalSnapshot bool `json:"skipFinalSnapshot"`
-	// PerformanceInsights is on in production, with PerformanceInsightsRetentionDays (7, free tier).
-	PerformanceInsights bool `json:"performanceInsights"`
-	// PerformanceInsightsRetentionDays is 7, 731 or a multiple of 31 below it.
-	PerformanceInsightsRetentionDays int `json:"performanceInsightsRetentionDays"`
-	// MonitoringIntervalSeconds is the enhanced-monitoring interval: 0 (off), 1, 5, 10, 15, 30 or 60; 60 in both.
-	MonitoringIntervalSeconds int `json:"monitoringIntervalSeconds"`
-	// ApplyImmediately applies modifications now rather than in the maintenance window; staging only.
-	ApplyImmediately bool `json:"applyImmediately"`
-	// SnapshotIdentifier creates the instance from a DB snapshot (its identifier,
-	// or its ARN) instead of empty: the move from Terraform and disaster recovery
-	// (docs/RUNBOOK.md). It is read only when the instance is created; on a live
-	// stack it changes nothing.
-	SnapshotIdentifier string `json:"snapshotIdentifier"`
-}
+// DatabaseSettings is the RDS PostgreSQL instance (config key
+// ohmycoins:database); the rds component owns its fields and their rules.
+type DatabaseSettings = rds.Settings
 
 // CacheSettings is the ElastiCache Redis replication group (config key ohmycoins:cache).
 // Transit encryption and AUTH are not settings: they are always on (defects B9, E8).

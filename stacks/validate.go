@@ -7,6 +7,9 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/ohmycoins/infra/components/rds"
+	"github.com/ohmycoins/infra/internal/settings"
 )
 
 // ValidationError lists every problem found in a stack's settings, one line each:
@@ -34,6 +37,17 @@ func (p *problems) add(key string, value any, rule string) {
 // addf records "ohmycoins:<key> <message>" for problems without a value (unset, unknown).
 func (p *problems) addf(key, format string, args ...any) {
 	p.lines = append(p.lines, Project+":"+key+" "+fmt.Sprintf(format, args...))
+}
+
+// report adds what a tier's own Validate found.
+func (p *problems) report(tier settings.Problems) {
+	for _, q := range tier.List() {
+		if q.HasValue {
+			p.add(q.Key, q.Value, q.Rule)
+		} else {
+			p.addf(q.Key, "%s", q.Rule)
+		}
+	}
 }
 
 func (p *problems) err() error {
@@ -185,43 +199,13 @@ func (s Settings) validateNetwork(p *problems) {
 var logRetentionRule = "must be a retention CloudWatch Logs accepts: " + joinInts(logRetentionDays)
 
 func (s Settings) validateDatabase(p *problems) {
-	d := s.Database
-	if !dbInstanceClass.MatchString(d.InstanceClass) {
-		p.add("database.instanceClass", d.InstanceClass, "must be an RDS instance class such as db.t3.micro")
-	}
-	if !majorVersion.MatchString(d.EngineVersion) {
-		p.add("database.engineVersion", d.EngineVersion, `must be a PostgreSQL major version only, such as "17": minor versions upgrade automatically (defect F3)`)
-	}
-	if d.StorageType == "io1" || d.StorageType == "io2" {
-		p.add("database.storageType", d.StorageType, "needs provisioned IOPS, which this program does not set: use gp3, whose baseline of 3,000 IOPS suits this database")
-	} else if !slices.Contains(rdsStorageTypes, d.StorageType) {
-		p.add("database.storageType", d.StorageType, "must be one of "+strings.Join(rdsStorageTypes, ", "))
-	}
-	if d.AllocatedStorageGB < rdsMinStorageGB || d.AllocatedStorageGB > rdsMaxStorageGB {
-		p.add("database.allocatedStorage", d.AllocatedStorageGB, fmt.Sprintf("must be %d-%d GB", rdsMinStorageGB, rdsMaxStorageGB))
-	}
-	if d.MaxAllocatedStorageGB <= d.AllocatedStorageGB {
-		p.add("database.maxAllocatedStorage", d.MaxAllocatedStorageGB, fmt.Sprintf("must be greater than allocatedStorage = %d (RDS rejects equal values, and storage autoscaling needs room: defect F2)", d.AllocatedStorageGB))
-	} else if d.MaxAllocatedStorageGB > rdsMaxStorageGB {
-		p.add("database.maxAllocatedStorage", d.MaxAllocatedStorageGB, fmt.Sprintf("must be at most %d GB", rdsMaxStorageGB))
-	}
-	if d.BackupRetentionDays < 1 || d.BackupRetentionDays > 35 {
-		p.add("database.backupRetentionDays", d.BackupRetentionDays, "must be 1-35 days (0 would turn automated backups off)")
-	}
-	checkWindows(p, "database.backupWindow", d.BackupWindow, "database.maintenanceWindow", d.MaintenanceWindow, rdsMinWindowMinutes, "RDS")
-	if !validPerformanceInsightsRetention(d.PerformanceInsightsRetentionDays) {
-		p.add("database.performanceInsightsRetentionDays", d.PerformanceInsightsRetentionDays, "must be 7, 731, or a multiple of 31 up to 713")
-	}
-	if !slices.Contains(rdsMonitoringIntervals, d.MonitoringIntervalSeconds) {
-		p.add("database.monitoringIntervalSeconds", d.MonitoringIntervalSeconds, "must be one of "+joinInts(rdsMonitoringIntervals))
-	}
-	if id := d.SnapshotIdentifier; id != "" {
-		if m := dbSnapshotARN.FindStringSubmatch(id); m != nil {
-			if m[1] != s.Region {
-				p.add("database.snapshotIdentifier", id, fmt.Sprintf("must be a snapshot in %s, the stack's region: copy it there first (aws rds copy-db-snapshot --source-region %s)", s.Region, m[1]))
-			}
-		} else if !dbSnapshotID.MatchString(id) {
-			p.add("database.snapshotIdentifier", id, "must be a DB snapshot identifier (a letter, then letters, digits and single hyphens, at most 255; rds: before an automated one) or a snapshot ARN (arn:aws:rds:<region>:<account>:snapshot:<id>)")
+	tier := settings.NewProblems()
+	s.Database.Validate(tier.In("database"))
+	p.report(tier)
+	// Across tiers: a snapshot given by ARN must be in the stack's region.
+	if id := s.Database.SnapshotIdentifier; id != "" {
+		if region := rds.SnapshotRegion(id); region != "" && region != s.Region {
+			p.add("database.snapshotIdentifier", id, fmt.Sprintf("must be a snapshot in %s, the stack's region: copy it there first (aws rds copy-db-snapshot --source-region %s)", s.Region, region))
 		}
 	}
 }
@@ -262,22 +246,9 @@ func (s Settings) validateCache(p *problems) {
 // maintenance windows: their format, a minimum length, and that they do not
 // overlap, which RDS and ElastiCache both reject.
 func checkWindows(p *problems, dailyKey, daily, weeklyKey, weekly string, minMinutes int, service string) {
-	tooShort := fmt.Sprintf("must last at least %d minutes", minMinutes)
-	d, reason := parseDailyWindow(daily)
-	if reason != "" {
-		p.add(dailyKey, daily, reason)
-	} else if d.length < minMinutes {
-		p.add(dailyKey, daily, tooShort)
-	}
-	w, wreason := parseWeeklyWindow(weekly)
-	if wreason != "" {
-		p.add(weeklyKey, weekly, wreason)
-	} else if w.length < minMinutes {
-		p.add(weeklyKey, weekly, tooShort)
-	}
-	if reason == "" && wreason == "" && overlapsWeekly(d, w) {
-		p.add(weeklyKey, weekly, fmt.Sprintf("must not overlap %s = %s (%s rejects overlapping windows)", dailyKey, show(daily), service))
-	}
+	tier := settings.NewProblems()
+	settings.CheckWindows(tier, dailyKey, daily, weeklyKey, weekly, minMinutes, service)
+	p.report(tier)
 }
 
 func (s Settings) validateService(p *problems, name string, svc ServiceSettings) {

@@ -371,3 +371,25 @@ func TestNoSecretValueReachesThePlan(t *testing.T) {
 		})
 	}
 }
+
+// TestTheDatabaseRulesLiveOnceWithTheTier: the rds component checks its
+// settings with the same rules the stack's validation reports (rds.Settings
+// owns them), so a component used on its own refuses what the stack would.
+func TestTheDatabaseRulesLiveOnceWithTheTier(t *testing.T) {
+	t.Parallel()
+	bad := stacks.Production().Database
+	bad.MaxAllocatedStorageGB = bad.AllocatedStorageGB
+	bad.EngineVersion = "17.4"
+	_, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "production",
+		Run: func(ctx *pulumi.Context) error {
+			_, err := rds.New(ctx, "test", rds.Args{Settings: bad, AccountID: pulumi.String(preview.MockAccountID),
+				SubnetIDs: pulumi.ToStringArray([]string{"subnet-1"}), SecurityGroupID: pulumi.String("sg-1"), KMSKeyARN: pulumi.String("arn:aws:kms:ap-southeast-2:123456789012:key/k")})
+			return err
+		}})
+	require.ErrorContains(t, err, `rds: engineVersion = 17.4: must be a PostgreSQL major version only`)
+	require.ErrorContains(t, err, `rds: maxAllocatedStorage = 100: must be greater than allocatedStorage = 100`)
+
+	errs := strings.Join(previewError(t, "production", set("ohmycoins:database", `{"maxAllocatedStorage": 100, "engineVersion": "17.4"}`)), "\n")
+	require.Contains(t, errs, `ohmycoins:database.engineVersion = "17.4": must be a PostgreSQL major version only`, "the same rule, in the stack's terms")
+	require.Contains(t, errs, `ohmycoins:database.maxAllocatedStorage = 100: must be greater than allocatedStorage = 100`)
+}

@@ -9,7 +9,6 @@ package rds
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -19,6 +18,7 @@ import (
 	"github.com/ohmycoins/infra/internal/physicalname"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/ports"
+	"github.com/ohmycoins/infra/internal/settings"
 )
 
 // Defaults of the database every environment shares.
@@ -42,30 +42,18 @@ type Args struct {
 	// KMSKeyARN encrypts storage, Performance Insights, the master secret and the log groups.
 	KMSKeyARN pulumi.StringInput
 
-	InstanceClass                    string // db.t3.micro / db.t3.small
-	EngineVersion                    string // major only: "17"
-	AllocatedStorageGB               int    // 20 / 100
-	MaxAllocatedStorageGB            int    // 100 / 500: storage autoscaling's ceiling
-	StorageType                      string // gp3
-	MultiAZ                          bool   // false / true
-	BackupRetentionDays              int    // 3 / 30
-	BackupWindow                     string // 03:00-04:00 UTC
-	MaintenanceWindow                string // sun:04:00-sun:05:00 UTC
-	DeletionProtection               bool   // false / true
-	SkipFinalSnapshot                bool   // true / false; otherwise see FinalSnapshotName
-	PerformanceInsights              bool   // false / true
-	PerformanceInsightsRetentionDays int    // 7
-	MonitoringIntervalSeconds        int    // 60; 0 turns enhanced monitoring (and its role) off
-	ApplyImmediately                 bool   // true / false
-	LogRetentionDays                 int    // 7 / 30
+	// Settings are the instance's settings (the stack's ohmycoins:database),
+	// which New checks with Settings.Validate before it creates anything.
+	// SnapshotIdentifier is read only when the instance is created: the
+	// provider would replace the instance when it changes, so it is ignored
+	// once the instance exists.
+	Settings
+	// LogRetentionDays keeps the export log groups: 7 / 30.
+	LogRetentionDays int
 
 	// DatabaseName and MasterUsername default to app and postgres.
 	DatabaseName   string
 	MasterUsername string
-	// SnapshotIdentifier creates the instance from this DB snapshot. The
-	// provider would replace the instance when it changes, so it is ignored
-	// once the instance exists: setting it on a live stack changes nothing.
-	SnapshotIdentifier string
 	// Protect makes the instance and its log groups Pulumi-protected resources,
 	// so no ordinary update deletes or replaces them; production.
 	Protect bool
@@ -103,11 +91,10 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if args.MasterUsername == "" {
 		args.MasterUsername = DefaultMasterUsername
 	}
-	if args.MaxAllocatedStorageGB <= args.AllocatedStorageGB {
-		return nil, fmt.Errorf("rds: MaxAllocatedStorageGB = %d must be greater than AllocatedStorageGB = %d (RDS rejects equal values)", args.MaxAllocatedStorageGB, args.AllocatedStorageGB)
-	}
-	if strings.Contains(args.EngineVersion, ".") || args.EngineVersion == "" {
-		return nil, fmt.Errorf("rds: EngineVersion = %q: must be a major version only, e.g. 17", args.EngineVersion)
+	problems := settings.NewProblems()
+	args.Settings.Validate(problems)
+	if err := problems.Err("rds"); err != nil {
+		return nil, err
 	}
 	if args.SubnetIDs == nil || args.SecurityGroupID == nil || args.KMSKeyARN == nil || args.AccountID == nil {
 		return nil, fmt.Errorf("rds: SubnetIDs, SecurityGroupID, KMSKeyARN and AccountID are required")

@@ -1,0 +1,146 @@
+// Package settings is what the components' settings types share, below the
+// components: a list of problems, each naming its key, its value and the rule
+// it breaks (a component validates its own settings with it, and the stacks
+// report the problems of every tier together), and the maintenance-window
+// rules RDS and ElastiCache have in common.
+package settings
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Problem is one broken rule: a key (area.field), the value, the rule.
+type Problem struct {
+	Key string
+	// Value is the offending value; HasValue is false for problems without
+	// one (a setting that needs another).
+	Value    any
+	HasValue bool
+	Rule     string
+}
+
+// Problems collects problems under a key prefix (an area: database, cache).
+type Problems struct {
+	prefix string
+	list   *[]Problem
+}
+
+// NewProblems is an empty list.
+func NewProblems() Problems { return Problems{list: &[]Problem{}} }
+
+// In is the same list, with keys under area.
+func (p Problems) In(area string) Problems { return Problems{prefix: p.prefix + area + ".", list: p.list} }
+
+// Add records that key = value breaks rule.
+func (p Problems) Add(key string, value any, rule string) {
+	*p.list = append(*p.list, Problem{Key: p.prefix + key, Value: value, HasValue: true, Rule: rule})
+}
+
+// Addf records a problem of key without a value.
+func (p Problems) Addf(key, format string, args ...any) {
+	*p.list = append(*p.list, Problem{Key: p.prefix + key, Rule: fmt.Sprintf(format, args...)})
+}
+
+// List is what was recorded, in order.
+func (p Problems) List() []Problem { return *p.list }
+
+// Err is the problems as one error of component ("rds: allocatedStorage = 20: ..."), nil for none.
+func (p Problems) Err(component string) error {
+	var errs []error
+	for _, q := range *p.list {
+		if q.HasValue {
+			errs = append(errs, fmt.Errorf("%s: %s = %v: %s", component, q.Key, q.Value, q.Rule))
+		} else {
+			errs = append(errs, fmt.Errorf("%s: %s %s", component, q.Key, q.Rule))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// JoinInts lists values for a rule's text: "0, 1, 5".
+func JoinInts(values []int) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = strconv.Itoa(v)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// CheckWindows checks a daily (backup, snapshot) and a weekly (maintenance)
+// window of service: their format, their length, and that they do not overlap.
+func CheckWindows(p Problems, dailyKey, daily, weeklyKey, weekly string, minMinutes int, service string) {
+	tooShort := fmt.Sprintf("must last at least %d minutes", minMinutes)
+	d, reason := parseDailyWindow(daily)
+	if reason != "" {
+		p.Add(dailyKey, daily, reason)
+	} else if d.length < minMinutes {
+		p.Add(dailyKey, daily, tooShort)
+	}
+	w, wreason := parseWeeklyWindow(weekly)
+	if wreason != "" {
+		p.Add(weeklyKey, weekly, wreason)
+	} else if w.length < minMinutes {
+		p.Add(weeklyKey, weekly, tooShort)
+	}
+	if reason == "" && wreason == "" && overlapsWeekly(d, w) {
+		p.Add(weeklyKey, weekly, fmt.Sprintf("must not overlap %s%s = %q (%s rejects overlapping windows)", p.prefix, dailyKey, daily, service))
+	}
+}
+
+// A window is a time range in UTC, in minutes from the start of its period
+// (a day for daily windows, Monday 00:00 for weekly ones).
+type window struct{ start, length, period int }
+
+var (
+	dailyWindow  = regexp.MustCompile(`^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]):([0-5][0-9])$`)
+	weeklyWindow = regexp.MustCompile(`^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):([0-5][0-9])-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):([0-5][0-9])$`)
+	weekdays     = map[string]int{"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+)
+
+const (
+	minutesPerDay  = 24 * 60
+	minutesPerWeek = 7 * minutesPerDay
+)
+
+// parseDailyWindow parses hh:mm-hh:mm (UTC).
+func parseDailyWindow(s string) (window, string) {
+	m := dailyWindow.FindStringSubmatch(s)
+	if m == nil {
+		return window{}, "must be a daily UTC window hh:mm-hh:mm such as 03:00-04:00"
+	}
+	start, end := atoi(m[1])*60+atoi(m[2]), atoi(m[3])*60+atoi(m[4])
+	return window{start: start, length: mod(end-start, minutesPerDay), period: minutesPerDay}, ""
+}
+
+// parseWeeklyWindow parses ddd:hh:mm-ddd:hh:mm (UTC).
+func parseWeeklyWindow(s string) (window, string) {
+	m := weeklyWindow.FindStringSubmatch(s)
+	if m == nil {
+		return window{}, "must be a weekly UTC window ddd:hh:mm-ddd:hh:mm such as sun:04:00-sun:05:00"
+	}
+	start := weekdays[m[1]]*minutesPerDay + atoi(m[2])*60 + atoi(m[3])
+	end := weekdays[m[4]]*minutesPerDay + atoi(m[5])*60 + atoi(m[6])
+	return window{start: start, length: mod(end-start, minutesPerWeek), period: minutesPerWeek}, ""
+}
+
+// overlapsWeekly reports whether a daily window d and a weekly window w share a minute.
+func overlapsWeekly(d, w window) bool {
+	for day := range 7 {
+		start := day*minutesPerDay + d.start
+		if mod(w.start-start, minutesPerWeek) < d.length || mod(start-w.start, minutesPerWeek) < w.length {
+			return true
+		}
+	}
+	return false
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+func mod(a, n int) int { return ((a % n) + n) % n }
