@@ -126,4 +126,3 @@ func (s Settings) Validate(p settings.Problems) {
 		p.Add("snapshotIdentifier", id, "must be a DB snapshot identifier (a letter, then letters, digits and single hyphens, at most 255; rds: before an automated one) or a snapshot ARN (arn:aws:rds:<region>:<account>:snapshot:<id>)")
 	}
 }
-

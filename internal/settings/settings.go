@@ -33,7 +33,9 @@ type Problems struct {
 func NewProblems() Problems { return Problems{list: &[]Problem{}} }
 
 // In is the same list, with keys under area.
-func (p Problems) In(area string) Problems { return Problems{prefix: p.prefix + area + ".", list: p.list} }
+func (p Problems) In(area string) Problems {
+	return Problems{prefix: p.prefix + area + ".", list: p.list}
+}
 
 // Add records that key = value breaks rule.
 func (p Problems) Add(key string, value any, rule string) {
