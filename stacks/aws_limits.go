@@ -62,17 +62,6 @@ var AWSRegions = []string{
 // MaxTasksPerService is ECS's default quota of tasks per service.
 const MaxTasksPerService = 5000
 
-// Window minimums: RDS backup and maintenance windows are at least 30 minutes,
-// ElastiCache snapshot and maintenance windows at least 60.
-const (
-	rdsMinWindowMinutes         = 30
-	elastiCacheMinWindowMinutes = 60
-)
-
-// maxCacheNodes is a primary plus five replicas, the most a replication group
-// without cluster mode holds.
-const maxCacheNodes = 6
-
 // Redis AUTH token rules (ElastiCache CreateReplicationGroup AuthToken).
 const (
 	redisAuthTokenMin        = 16

@@ -241,24 +241,14 @@ func deployData(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.S
 		return err
 	}
 
-	cache := s.Cache
 	if d.Cache, err = redis.New(ctx, s.NamePrefix, redis.Args{
-		SubnetIDs:             d.Network.DataSubnetIDs,
-		SecurityGroupID:       d.Network.CacheSecurityGroupID,
-		KMSKeyARN:             d.Key.ARN,
-		AuthToken:             s.Credentials.RedisAuthToken.Output(),
-		NodeType:              cache.NodeType,
-		EngineVersion:         cache.EngineVersion,
-		Nodes:                 cache.Nodes,
-		AutomaticFailover:     cache.AutomaticFailover,
-		MultiAZ:               cache.MultiAZ,
-		SnapshotRetentionDays: cache.SnapshotRetentionDays,
-		SnapshotWindow:        cache.SnapshotWindow,
-		MaintenanceWindow:     cache.MaintenanceWindow,
-		ApplyImmediately:      cache.ApplyImmediately,
-		SnapshotName:          cache.SnapshotName,
-		LogRetentionDays:      s.Logs.RetentionDays,
-		Protect:               s.ProtectStatefulResources,
+		SubnetIDs:        d.Network.DataSubnetIDs,
+		SecurityGroupID:  d.Network.CacheSecurityGroupID,
+		KMSKeyARN:        d.Key.ARN,
+		AuthToken:        s.Credentials.RedisAuthToken.Output(),
+		Settings:         s.Cache,
+		LogRetentionDays: s.Logs.RetentionDays,
+		Protect:          s.ProtectStatefulResources,
 	}, provider); err != nil {
 		return err
 	}

@@ -88,11 +88,6 @@ var (
 	namePrefixFormat = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 	regionFormat     = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
 	accountIDFormat  = regexp.MustCompile(`^[0-9]{12}$`)
-	// An ElastiCache snapshot: a manual one's name or an automatic one's
-	// (automatic.<group>-<date>).
-	cacheSnapshotName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9.-]{0,254}$`)
-	cacheNodeType     = regexp.MustCompile(`^cache\.[a-z0-9]+\.[a-z0-9]+$`)
-	majorMinor        = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
 )
 
 // certificateARN matches an ACM certificate ARN and captures its region.

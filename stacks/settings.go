@@ -13,6 +13,7 @@ package stacks
 import (
 	"github.com/ohmycoins/infra/components/network"
 	"github.com/ohmycoins/infra/components/rds"
+	"github.com/ohmycoins/infra/components/redis"
 )
 
 // Environment names accepted by ohmycoins:environment.
@@ -149,32 +150,9 @@ type NetworkSettings struct {
 // ohmycoins:database); the rds component owns its fields and their rules.
 type DatabaseSettings = rds.Settings
 
-// CacheSettings is the ElastiCache Redis replication group (config key ohmycoins:cache).
-// Transit encryption and AUTH are not settings: they are always on (defects B9, E8).
-type CacheSettings struct {
-	// NodeType: cache.t3.micro staging, cache.t3.small production.
-	NodeType string `json:"nodeType"`
-	// EngineVersion is major.minor, 7.1.
-	EngineVersion string `json:"engineVersion"`
-	// Nodes is the number of cache clusters (primary + replicas): 1 staging, 2 production; at most 6.
-	Nodes int `json:"nodes"`
-	// AutomaticFailover promotes a replica when the primary fails; needs 2+ nodes. Production only.
-	AutomaticFailover bool `json:"automaticFailover"`
-	// MultiAZ spreads nodes over AZs; needs automatic failover and 2+ nodes. Production only.
-	MultiAZ bool `json:"multiAz"`
-	// SnapshotRetentionDays: 1 staging, 7 production; 0 turns snapshots off.
-	SnapshotRetentionDays int `json:"snapshotRetentionDays"`
-	// SnapshotWindow is the daily snapshot window in UTC, hh:mm-hh:mm (at least 60 minutes).
-	SnapshotWindow string `json:"snapshotWindow"`
-	// MaintenanceWindow is the weekly maintenance window in UTC, ddd:hh:mm-ddd:hh:mm.
-	MaintenanceWindow string `json:"maintenanceWindow"`
-	// ApplyImmediately applies modifications now; staging only.
-	ApplyImmediately bool `json:"applyImmediately"`
-	// SnapshotName creates the replication group from an ElastiCache snapshot
-	// instead of empty. Like database.snapshotIdentifier it is read only when the
-	// group is created.
-	SnapshotName string `json:"snapshotName"`
-}
+// CacheSettings is the ElastiCache Redis replication group (config key
+// ohmycoins:cache); the redis component owns its fields and their rules.
+type CacheSettings = redis.Settings
 
 // ServiceSettings is one ECS Fargate service: ohmycoins:backend or ohmycoins:frontend.
 type ServiceSettings struct {

@@ -211,45 +211,14 @@ func (s Settings) validateDatabase(p *problems) {
 }
 
 func (s Settings) validateCache(p *problems) {
-	c := s.Cache
-	if !cacheNodeType.MatchString(c.NodeType) {
-		p.add("cache.nodeType", c.NodeType, "must be an ElastiCache node type such as cache.t3.micro")
-	}
-	if !majorMinor.MatchString(c.EngineVersion) {
-		p.add("cache.engineVersion", c.EngineVersion, `must be a Redis major.minor version such as "7.1"`)
-	}
-	switch {
-	case c.Nodes < 0:
-		p.add("cache.nodes", c.Nodes, "must not be negative")
-	case c.Nodes < 1 || c.Nodes > maxCacheNodes:
-		p.add("cache.nodes", c.Nodes, fmt.Sprintf("must be 1-%d (a primary and up to %d replicas)", maxCacheNodes, maxCacheNodes-1))
-	}
-	if c.AutomaticFailover && c.Nodes < 2 {
-		p.add("cache.automaticFailover", true, fmt.Sprintf("needs cache.nodes >= 2 (is %d): failover promotes a replica", c.Nodes))
-	}
-	if c.MultiAZ && c.Nodes < 2 {
-		p.add("cache.multiAz", true, fmt.Sprintf("needs cache.nodes >= 2 (is %d): Multi-AZ keeps a replica in another AZ", c.Nodes))
-	}
-	if c.MultiAZ && !c.AutomaticFailover {
-		p.add("cache.multiAz", true, "needs cache.automaticFailover = true (ElastiCache rejects Multi-AZ without it)")
-	}
-	if c.SnapshotRetentionDays < 0 || c.SnapshotRetentionDays > 35 {
-		p.add("cache.snapshotRetentionDays", c.SnapshotRetentionDays, "must be 0-35 days")
-	}
-	checkWindows(p, "cache.snapshotWindow", c.SnapshotWindow, "cache.maintenanceWindow", c.MaintenanceWindow, elastiCacheMinWindowMinutes, "ElastiCache")
-	if c.SnapshotName != "" && !cacheSnapshotName.MatchString(c.SnapshotName) {
-		p.add("cache.snapshotName", c.SnapshotName, "must be an ElastiCache snapshot name (a letter, then letters, digits, hyphens and dots, at most 255), such as automatic.ohmycoins-prod-redis-2026-11-27-03-00")
-	}
+	tier := settings.NewProblems()
+	s.Cache.Validate(tier.In("cache"))
+	p.report(tier)
 }
 
 // checkWindows checks a service's daily (backup or snapshot) and weekly
 // maintenance windows: their format, a minimum length, and that they do not
 // overlap, which RDS and ElastiCache both reject.
-func checkWindows(p *problems, dailyKey, daily, weeklyKey, weekly string, minMinutes int, service string) {
-	tier := settings.NewProblems()
-	settings.CheckWindows(tier, dailyKey, daily, weeklyKey, weekly, minMinutes, service)
-	p.report(tier)
-}
 
 func (s Settings) validateService(p *problems, name string, svc ServiceSettings) {
 	if !slices.Contains(fargateCPUValues, svc.CPU) {

@@ -393,3 +393,22 @@ func TestTheDatabaseRulesLiveOnceWithTheTier(t *testing.T) {
 	require.Contains(t, errs, `ohmycoins:database.engineVersion = "17.4": must be a PostgreSQL major version only`, "the same rule, in the stack's terms")
 	require.Contains(t, errs, `ohmycoins:database.maxAllocatedStorage = 100: must be greater than allocatedStorage = 100`)
 }
+
+// TestTheCacheRulesLiveOnceWithTheTier: as for the database, the redis
+// component refuses with the rules the stack's validation reports.
+func TestTheCacheRulesLiveOnceWithTheTier(t *testing.T) {
+	t.Parallel()
+	bad := stacks.Staging().Cache
+	bad.MultiAZ = true
+	_, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "staging",
+		Run: func(ctx *pulumi.Context) error {
+			_, err := redis.New(ctx, "test", redis.Args{Settings: bad, AuthToken: pulumi.String("x"),
+				SubnetIDs: pulumi.ToStringArray([]string{"subnet-1"}), SecurityGroupID: pulumi.String("sg-1"), KMSKeyARN: pulumi.String("arn:aws:kms:ap-southeast-2:123456789012:key/k")})
+			return err
+		}})
+	require.ErrorContains(t, err, "redis: multiAz = true: needs cache.nodes >= 2 (is 1): Multi-AZ keeps a replica in another AZ")
+	require.ErrorContains(t, err, "redis: multiAz = true: needs cache.automaticFailover = true")
+
+	errs := strings.Join(previewError(t, "staging", set("ohmycoins:cache", `{"multiAz": true}`)), "\n")
+	require.Contains(t, errs, "ohmycoins:cache.multiAz = true: needs cache.nodes >= 2 (is 1): Multi-AZ keeps a replica in another AZ")
+}

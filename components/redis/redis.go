@@ -16,6 +16,7 @@ import (
 
 	"github.com/ohmycoins/infra/internal/physicalname"
 	"github.com/ohmycoins/infra/internal/ports"
+	"github.com/ohmycoins/infra/internal/settings"
 )
 
 // Args configure the cache. Field comments give the staging / production values.
@@ -28,20 +29,13 @@ type Args struct {
 	// AuthToken is the Redis AUTH token, a secret output (16-128 characters).
 	AuthToken pulumi.StringInput
 
-	NodeType              string // cache.t3.micro / cache.t3.small
-	EngineVersion         string // 7.1
-	Nodes                 int    // 1 / 2: the primary and its replicas
-	AutomaticFailover     bool   // false / true; needs 2+ nodes
-	MultiAZ               bool   // false / true; needs failover
-	SnapshotRetentionDays int    // 1 / 7
-	SnapshotWindow        string // 03:00-05:00 UTC
-	MaintenanceWindow     string // sun:05:00-sun:07:00 UTC
-	ApplyImmediately      bool   // true / false
-	LogRetentionDays      int    // 7 / 30
-	// SnapshotName creates the group from this ElastiCache snapshot. The
-	// provider would replace the group when it changes, so it is ignored once
-	// the group exists: setting it on a live stack changes nothing.
-	SnapshotName string
+	// Settings are the group's settings (the stack's ohmycoins:cache), which
+	// New checks with Settings.Validate before it creates anything.
+	// SnapshotName is read only when the group is created: the provider would
+	// replace the group when it changes, so it is ignored once the group exists.
+	Settings
+	// LogRetentionDays keeps the slow-log and engine-log groups: 7 / 30.
+	LogRetentionDays int
 	// Protect makes the group and its log groups Pulumi-protected and keeps a
 	// final snapshot (FinalSnapshotName) if it is ever deleted; production.
 	Protect bool
@@ -64,13 +58,12 @@ type Cache struct {
 // New creates the cache. The component's name is the environment's name
 // prefix; the replication group is <name>-redis.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Cache, error) {
+	problems := settings.NewProblems()
+	args.Settings.Validate(problems)
+	if err := problems.Err("redis"); err != nil {
+		return nil, err
+	}
 	switch {
-	case args.Nodes < 1:
-		return nil, fmt.Errorf("redis: Nodes = %d: needs at least 1", args.Nodes)
-	case args.AutomaticFailover && args.Nodes < 2:
-		return nil, fmt.Errorf("redis: AutomaticFailover needs Nodes >= 2 (is %d)", args.Nodes)
-	case args.MultiAZ && !args.AutomaticFailover:
-		return nil, fmt.Errorf("redis: MultiAZ needs AutomaticFailover")
 	case args.AuthToken == nil || args.KMSKeyARN == nil || args.SubnetIDs == nil || args.SecurityGroupID == nil:
 		return nil, fmt.Errorf("redis: AuthToken, KMSKeyARN, SubnetIDs and SecurityGroupID are required")
 	}
