@@ -79,19 +79,16 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		certificate = d.Certificate.ARN
 	}
 	if d.LoadBalancer, err = alb.New(ctx, s.NamePrefix, alb.Args{
-		AccountID:               account,
-		VpcID:                   d.Network.VpcID,
-		VPCCIDR:                 s.Network.VPCCIDR,
-		PublicSubnetIDs:         d.Network.PublicSubnetIDs,
-		SecurityGroupID:         d.Network.ALBSecurityGroupID,
-		HTTPS:                   s.HTTPS(),
-		CertificateARN:          certificate,
-		APIHost:                 s.APIHost(),
-		IdleTimeoutSeconds:      s.LoadBalancer.IdleTimeoutSeconds,
-		DeletionProtection:      s.LoadBalancer.DeletionProtection,
-		AccessLogs:              s.LoadBalancer.AccessLogs,
-		AccessLogExpirationDays: s.LoadBalancer.AccessLogExpirationDays,
-		Protect:                 s.ProtectStatefulResources,
+		AccountID:       account,
+		VpcID:           d.Network.VpcID,
+		VPCCIDR:         s.Network.VPCCIDR,
+		PublicSubnetIDs: d.Network.PublicSubnetIDs,
+		SecurityGroupID: d.Network.ALBSecurityGroupID,
+		HTTPS:           s.HTTPS(),
+		CertificateARN:  certificate,
+		APIHost:         s.APIHost(),
+		Settings:        s.LoadBalancer,
+		Protect:         s.ProtectStatefulResources,
 	}, provider); err != nil {
 		return err
 	}

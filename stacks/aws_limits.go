@@ -64,11 +64,10 @@ const MaxTasksPerService = 5000
 
 // Redis AUTH token rules (ElastiCache CreateReplicationGroup AuthToken).
 const (
-	redisAuthTokenMin        = 16
-	redisAuthTokenMax        = 128
-	redisAuthTokenForbidden  = `@"/`
-	redisAuthTokenSpecials   = "!&#$^<>-"
-	minSecretKeyLength       = 32
-	maxNamePrefixLength      = 18 // target group names "<prefix>-frontend-<4 hex>" must fit in 32 characters
-	maxAlbIdleTimeoutSeconds = 4000
+	redisAuthTokenMin       = 16
+	redisAuthTokenMax       = 128
+	redisAuthTokenForbidden = `@"/`
+	redisAuthTokenSpecials  = "!&#$^<>-"
+	minSecretKeyLength      = 32
+	maxNamePrefixLength     = 18 // target group names "<prefix>-frontend-<4 hex>" must fit in 32 characters
 )

@@ -254,13 +254,12 @@ func deployData(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.S
 	}
 
 	d.AppSecret, err = secrets.New(ctx, s.NamePrefix, secrets.Args{
-		Region:             s.Region,
-		KMSKeyARN:          d.Key.ARN,
-		RecoveryWindowDays: s.Secrets.RecoveryWindowDays,
-		Values:             s.AppSecretValues(),
-		ManageValues:       s.Secrets.ManageValues,
-		AlsoReadable:       []pulumi.StringInput{d.Database.MasterSecretARN},
-		Protect:            s.ProtectStatefulResources,
+		Region:       s.Region,
+		KMSKeyARN:    d.Key.ARN,
+		Settings:     s.Secrets,
+		Values:       s.AppSecretValues(),
+		AlsoReadable: []pulumi.StringInput{d.Database.MasterSecretARN},
+		Protect:      s.ProtectStatefulResources,
 	}, provider)
 	return err
 }

@@ -11,9 +11,11 @@
 package stacks
 
 import (
+	"github.com/ohmycoins/infra/components/alb"
 	"github.com/ohmycoins/infra/components/network"
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/components/redis"
+	"github.com/ohmycoins/infra/components/secrets"
 )
 
 // Environment names accepted by ohmycoins:environment.
@@ -211,25 +213,13 @@ type LogSettings struct {
 	RetentionDays int `json:"retentionDays"`
 }
 
-// SecretsSettings is the application secret (config key ohmycoins:secrets).
-type SecretsSettings struct {
-	// RecoveryWindowDays is 0 (force delete, staging) or 7-30 (30 in production); defect B5.
-	RecoveryWindowDays int `json:"recoveryWindowDays"`
-	// ManageValues false writes the first secret version only and ignores later changes (hand-edited values).
-	ManageValues bool `json:"manageValues"`
-}
+// SecretsSettings is the application secret (config key ohmycoins:secrets);
+// the secrets component owns its fields and their rules.
+type SecretsSettings = secrets.Settings
 
-// LoadBalancerSettings is the ALB (config key ohmycoins:loadBalancer).
-type LoadBalancerSettings struct {
-	// DeletionProtection refuses a delete of the ALB; production only.
-	DeletionProtection bool `json:"deletionProtection"`
-	// AccessLogs writes access logs to the bucket ${p}-alb-logs; production only.
-	AccessLogs bool `json:"accessLogs"`
-	// AccessLogExpirationDays is how long access logs are kept; 90 days.
-	AccessLogExpirationDays int `json:"accessLogExpirationDays"`
-	// IdleTimeoutSeconds is the connection idle timeout; 60.
-	IdleTimeoutSeconds int `json:"idleTimeoutSeconds"`
-}
+// LoadBalancerSettings is the ALB (config key ohmycoins:loadBalancer); the alb
+// component owns its fields and their rules.
+type LoadBalancerSettings = alb.Settings
 
 // AlarmSettings holds the thresholds of the eight runbook alarms (config key ohmycoins:alarms);
 // each key is the alarm's name without the prefix, in camelCase.

@@ -294,16 +294,10 @@ func (s Settings) validateOperations(p *problems) {
 	if !ValidLogRetention(s.Logs.RetentionDays) {
 		p.add("logs.retentionDays", s.Logs.RetentionDays, logRetentionRule)
 	}
-	if w := s.Secrets.RecoveryWindowDays; w != 0 && (w < 7 || w > 30) {
-		p.add("secrets.recoveryWindowDays", w, "must be 0 (delete at once) or 7-30 days, the values Secrets Manager accepts (defect B5)")
-	}
-	lb := s.LoadBalancer
-	if lb.IdleTimeoutSeconds < 1 || lb.IdleTimeoutSeconds > maxAlbIdleTimeoutSeconds {
-		p.add("loadBalancer.idleTimeoutSeconds", lb.IdleTimeoutSeconds, fmt.Sprintf("must be 1-%d seconds", maxAlbIdleTimeoutSeconds))
-	}
-	if lb.AccessLogExpirationDays < 1 {
-		p.add("loadBalancer.accessLogExpirationDays", lb.AccessLogExpirationDays, "must be at least 1 day")
-	}
+	tiers := settings.NewProblems()
+	s.Secrets.Validate(tiers.In("secrets"))
+	s.LoadBalancer.Validate(tiers.In("loadBalancer"))
+	p.report(tiers)
 
 	a := s.Alarms
 	for _, pct := range []struct {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ohmycoins/infra/internal/physicalname"
 	"github.com/ohmycoins/infra/internal/ports"
+	"github.com/ohmycoins/infra/internal/settings"
 )
 
 // The TLS policy and the target group health checks every environment uses.
@@ -48,14 +49,9 @@ type Args struct {
 	CertificateARN pulumi.StringInput
 	// APIHost is the host the backend answers on: api.<domain>.
 	APIHost string
-	// IdleTimeoutSeconds is the connection idle timeout; 60.
-	IdleTimeoutSeconds int
-	// DeletionProtection refuses a delete of the ALB; production.
-	DeletionProtection bool
-	// AccessLogs writes access logs to the bucket <name>-alb-logs, kept
-	// AccessLogExpirationDays; production.
-	AccessLogs              bool
-	AccessLogExpirationDays int
+	// Settings are the load balancer's settings (the stack's
+	// ohmycoins:loadBalancer), which New checks with Settings.Validate.
+	Settings
 	// Protect keeps the access-log bucket (evidence) from deletion or
 	// replacement by an ordinary update; production.
 	Protect bool
@@ -98,8 +94,10 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if args.APIHost == "" || args.VpcID == nil || args.PublicSubnetIDs == nil || args.SecurityGroupID == nil {
 		return nil, fmt.Errorf("alb: APIHost, VpcID, PublicSubnetIDs and SecurityGroupID are required")
 	}
-	if args.IdleTimeoutSeconds == 0 {
-		args.IdleTimeoutSeconds = 60
+	problems := settings.NewProblems()
+	args.Settings.Validate(problems)
+	if err := problems.Err("alb"); err != nil {
+		return nil, err
 	}
 	c := &LoadBalancer{HTTPS: args.HTTPS}
 	if err := ctx.RegisterComponentResource("ohmycoins:alb:LoadBalancer", name, c, opts...); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/settings"
 )
 
 // Args configure the application secret.
@@ -26,14 +27,12 @@ type Args struct {
 	Region string
 	// KMSKeyARN encrypts the secret: the environment key.
 	KMSKeyARN pulumi.StringInput
-	// RecoveryWindowDays is 0 (delete at once; staging) or 7-30 (30 in production).
-	RecoveryWindowDays int
+	// Settings are the secret's settings (the stack's ohmycoins:secrets),
+	// which New checks with Settings.Validate.
+	Settings
 	// Values are the JSON keys and values of the secret. Secret values must be
 	// secret outputs; the whole version is stored as a secret either way.
 	Values map[string]pulumi.StringInput
-	// ManageValues false writes the first version only and then ignores changes,
-	// for teams that edit values by hand (the original's behaviour).
-	ManageValues bool
 	// AlsoReadable are other secrets the same reader needs (the RDS master
 	// secret), encrypted with the same key; the read policy includes them.
 	AlsoReadable []pulumi.StringInput
@@ -60,8 +59,10 @@ type AppSecret struct {
 // New creates the secret and its value. The component's name is the
 // environment's name prefix; the secret is <name>-app-secrets.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*AppSecret, error) {
-	if w := args.RecoveryWindowDays; w != 0 && (w < 7 || w > 30) {
-		return nil, fmt.Errorf("secrets: RecoveryWindowDays = %d: must be 0 or 7-30 (Secrets Manager accepts nothing else)", w)
+	problems := settings.NewProblems()
+	args.Settings.Validate(problems)
+	if err := problems.Err("secrets"); err != nil {
+		return nil, err
 	}
 	if args.KMSKeyARN == nil || args.Region == "" || len(args.Values) == 0 {
 		return nil, fmt.Errorf("secrets: KMSKeyARN, Region and Values are required")
