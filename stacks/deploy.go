@@ -127,16 +127,11 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		return nil, err
 	}
 	if d.Monitoring, err = monitoring.New(ctx, s.NamePrefix, monitoring.Args{
-		Environment: s.Environment,
-		Region:      s.Region,
-		KMSKeyARN:   d.Key.ARN,
-		AlertEmails: s.Site.AlertEmails,
-		Thresholds: monitoring.Thresholds{
-			EcsHighCPU: s.Alarms.EcsHighCPU, EcsHighMemory: s.Alarms.EcsHighMemory,
-			AlbHigh5xxErrors: s.Alarms.AlbHigh5xxErrors, AlbUnhealthyTargets: s.Alarms.AlbUnhealthyTargets,
-			RdsHighCPU: s.Alarms.RdsHighCPU, RdsLowStorageGiB: s.Alarms.RdsLowStorageGiB,
-			RedisLowCacheHitRate: s.Alarms.RedisLowCacheHitRate, RedisHighCPU: s.Alarms.RedisHighCPU,
-		},
+		Environment:                 s.Environment,
+		Region:                      s.Region,
+		KMSKeyARN:                   d.Key.ARN,
+		AlertEmails:                 s.Site.AlertEmails,
+		Thresholds:                  s.Alarms,
 		ClusterName:                 ecs.ClusterName(s.NamePrefix),
 		BackendServiceName:          ecs.ServiceName(s.NamePrefix, "backend"),
 		FrontendServiceName:         ecs.ServiceName(s.NamePrefix, "frontend"),

@@ -12,6 +12,7 @@ package stacks
 
 import (
 	"github.com/ohmycoins/infra/components/alb"
+	"github.com/ohmycoins/infra/components/monitoring"
 	"github.com/ohmycoins/infra/components/network"
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/components/redis"
@@ -221,26 +222,9 @@ type SecretsSettings = secrets.Settings
 // component owns its fields and their rules.
 type LoadBalancerSettings = alb.Settings
 
-// AlarmSettings holds the thresholds of the eight runbook alarms (config key ohmycoins:alarms);
-// each key is the alarm's name without the prefix, in camelCase.
-type AlarmSettings struct {
-	// EcsHighCPU: backend service average CPU %, 90 staging / 70 production.
-	EcsHighCPU float64 `json:"ecsHighCpu"`
-	// EcsHighMemory: backend service average memory %, 90 / 70.
-	EcsHighMemory float64 `json:"ecsHighMemory"`
-	// AlbHigh5xxErrors: target 5xx responses per 5 minutes, 20 / 5.
-	AlbHigh5xxErrors float64 `json:"albHigh5xxErrors"`
-	// AlbUnhealthyTargets: unhealthy backend targets, 0 / 0.
-	AlbUnhealthyTargets float64 `json:"albUnhealthyTargets"`
-	// RdsHighCPU: database average CPU %, 90 / 70.
-	RdsHighCPU float64 `json:"rdsHighCpu"`
-	// RdsLowStorageGiB: free storage below which the alarm fires, 5 / 20 GiB.
-	RdsLowStorageGiB float64 `json:"rdsLowStorageGiB"`
-	// RedisLowCacheHitRate: cache hit rate % below which the alarm fires, 60 / 80.
-	RedisLowCacheHitRate float64 `json:"redisLowCacheHitRate"`
-	// RedisHighCPU: Redis engine CPU %, 80 / 60.
-	RedisHighCPU float64 `json:"redisHighCpu"`
-}
+// AlarmSettings are the thresholds of the eight runbook alarms (config key
+// ohmycoins:alarms); the monitoring component owns their fields and rules.
+type AlarmSettings = monitoring.Thresholds
 
 // SiteSettings are the values of one deployment site, set in the stack file, not presets.
 type SiteSettings struct {

@@ -299,30 +299,11 @@ func (s Settings) validateOperations(p *problems) {
 	s.LoadBalancer.Validate(tiers.In("loadBalancer"))
 	p.report(tiers)
 
-	a := s.Alarms
-	for _, pct := range []struct {
-		key   string
-		value float64
-	}{
-		{"alarms.ecsHighCpu", a.EcsHighCPU},
-		{"alarms.ecsHighMemory", a.EcsHighMemory},
-		{"alarms.rdsHighCpu", a.RdsHighCPU},
-		{"alarms.redisLowCacheHitRate", a.RedisLowCacheHitRate},
-		{"alarms.redisHighCpu", a.RedisHighCPU},
-	} {
-		if pct.value < 0 || pct.value > 100 {
-			p.add(pct.key, pct.value, "must be a percentage, 0-100")
-		}
-	}
-	if a.AlbHigh5xxErrors < 0 {
-		p.add("alarms.albHigh5xxErrors", a.AlbHigh5xxErrors, "must not be negative")
-	}
-	if a.AlbUnhealthyTargets < 0 {
-		p.add("alarms.albUnhealthyTargets", a.AlbUnhealthyTargets, "must not be negative")
-	}
-	if a.RdsLowStorageGiB <= 0 {
-		p.add("alarms.rdsLowStorageGiB", a.RdsLowStorageGiB, "must be greater than 0")
-	} else if a.RdsLowStorageGiB >= float64(s.Database.AllocatedStorageGB) {
+	alarms := settings.NewProblems()
+	s.Alarms.Validate(alarms.In("alarms"))
+	p.report(alarms)
+	// Across tiers: the low-storage alarm must be able to stay quiet.
+	if a := s.Alarms; a.RdsLowStorageGiB > 0 && a.RdsLowStorageGiB >= float64(s.Database.AllocatedStorageGB) {
 		p.add("alarms.rdsLowStorageGiB", a.RdsLowStorageGiB, fmt.Sprintf("must be less than database.allocatedStorage = %d, or the alarm fires at once", s.Database.AllocatedStorageGB))
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/internal/settings"
 )
 
 // Args configure the monitoring.
@@ -47,14 +49,27 @@ type Args struct {
 	Budget Budget
 }
 
-// Thresholds are the alarm thresholds: relaxed in staging, strict in production (stacks/presets.go).
+// Thresholds are the thresholds of the eight runbook alarms, the config key
+// ohmycoins:alarms of a stack: each key is the alarm's name without the
+// prefix, in camelCase; the presets give the values (relaxed in staging,
+// strict in production), Validate holds the rules.
 type Thresholds struct {
-	EcsHighCPU, EcsHighMemory          float64 // percent
-	AlbHigh5xxErrors                   float64 // target 5xx responses per 5 minutes
-	AlbUnhealthyTargets                float64 // unhealthy backend targets
-	RdsHighCPU                         float64 // percent
-	RdsLowStorageGiB                   float64 // free GiB
-	RedisLowCacheHitRate, RedisHighCPU float64 // percent
+	// EcsHighCPU: backend service average CPU %, 90 staging / 70 production.
+	EcsHighCPU float64 `json:"ecsHighCpu"`
+	// EcsHighMemory: backend service average memory %, 90 / 70.
+	EcsHighMemory float64 `json:"ecsHighMemory"`
+	// AlbHigh5xxErrors: target 5xx responses per 5 minutes, 20 / 5.
+	AlbHigh5xxErrors float64 `json:"albHigh5xxErrors"`
+	// AlbUnhealthyTargets: unhealthy backend targets, 0 / 0.
+	AlbUnhealthyTargets float64 `json:"albUnhealthyTargets"`
+	// RdsHighCPU: database average CPU %, 90 / 70.
+	RdsHighCPU float64 `json:"rdsHighCpu"`
+	// RdsLowStorageGiB: free storage below which the alarm fires, 5 / 20 GiB.
+	RdsLowStorageGiB float64 `json:"rdsLowStorageGiB"`
+	// RedisLowCacheHitRate: cache hit rate % below which the alarm fires, 60 / 80.
+	RedisLowCacheHitRate float64 `json:"redisLowCacheHitRate"`
+	// RedisHighCPU: Redis engine CPU %, 80 / 60.
+	RedisHighCPU float64 `json:"redisHighCpu"`
 }
 
 // Monitoring is the monitoring component.
@@ -76,6 +91,11 @@ type Monitoring struct {
 // New creates the topic, the alarms and the dashboard. The component's name is
 // the environment's name prefix.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Monitoring, error) {
+	problems := settings.NewProblems()
+	args.Thresholds.Validate(problems)
+	if err := problems.Err("monitoring"); err != nil {
+		return nil, err
+	}
 	if args.CacheNodes < 1 || args.CacheMembers == nil {
 		return nil, fmt.Errorf("monitoring: CacheNodes = %d: needs the Redis member ids (1 or more)", args.CacheNodes)
 	}
