@@ -2,7 +2,8 @@ package stacks
 
 import (
 	"fmt"
-	"slices"
+
+	"github.com/ohmycoins/infra/internal/settings"
 )
 
 // The value sets AWS accepts for settings whose rules are not a simple range.
@@ -43,11 +44,8 @@ func fargateMemoryRule(cpu int) string {
 	return fmt.Sprintf("%d-%d in steps of %d", r.min, r.max, r.step)
 }
 
-// logRetentionDays are the retention values CloudWatch Logs accepts (PutRetentionPolicy).
-var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
 // ValidLogRetention reports whether CloudWatch Logs accepts a retention in days.
-func ValidLogRetention(days int) bool { return slices.Contains(logRetentionDays, days) }
+func ValidLogRetention(days int) bool { return settings.ValidLogRetention(days) }
 
 // AWSRegions are the commercial regions, as of 2026-11: a region outside them
 // is a typo, and the provider would only fail at the first API call.

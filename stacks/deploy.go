@@ -100,22 +100,13 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		smtpPort = s.App.SMTPPort
 	}
 	if d.Network, err = network.New(ctx, s.NamePrefix, network.Args{
-		Region:               s.Region,
-		AccountID:            account,
-		VPCCIDR:              s.Network.VPCCIDR,
-		AvailabilityZones:    s.Network.AvailabilityZones,
-		PublicSubnetCIDRs:    s.Network.PublicSubnetCIDRs,
-		AppSubnetCIDRs:       s.Network.AppSubnetCIDRs,
-		DataSubnetCIDRs:      s.Network.DataSubnetCIDRs,
-		NATGateways:          s.Network.NATGateways,
-		InterfaceEndpoints:   s.Network.InterfaceEndpoints,
-		FlowLogs:             s.Network.FlowLogs,
-		FlowLogGroupName:     s.FlowLogGroupName(),
-		FlowLogRetentionDays: s.Network.FlowLogRetentionDays,
-		LogsKMSKeyARN:        d.Key.ARN,
-		ManagementCIDRs:      s.Network.ManagementCIDRs,
-		SMTPPort:             smtpPort,
-		Protect:              s.ProtectStatefulResources,
+		Region:           s.Region,
+		AccountID:        account,
+		Settings:         s.Network,
+		FlowLogGroupName: s.FlowLogGroupName(),
+		LogsKMSKeyARN:    d.Key.ARN,
+		SMTPPort:         smtpPort,
+		Protect:          s.ProtectStatefulResources,
 	}, withProvider); err != nil {
 		return nil, err
 	}

@@ -1,9 +1,7 @@
 package stacks
 
 import (
-	"fmt"
 	"net/mail"
-	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -12,23 +10,6 @@ import (
 
 // Parsers for the string formats settings use. Each returns a reason when the
 // value is malformed, phrased to follow "must ..." in a validation message.
-
-// parseIPv4CIDR parses a network address in CIDR form, e.g. 10.0.1.0/24.
-func parseIPv4CIDR(s string) (netip.Prefix, string) {
-	prefix, err := netip.ParsePrefix(s)
-	if err != nil || !prefix.Addr().Is4() {
-		return netip.Prefix{}, "must be an IPv4 CIDR block such as 10.0.1.0/24"
-	}
-	if masked := prefix.Masked(); masked != prefix {
-		return netip.Prefix{}, fmt.Sprintf("must be a network address (did you mean %s?)", masked)
-	}
-	return prefix, ""
-}
-
-// prefixContains reports whether inner lies entirely inside outer.
-func prefixContains(outer, inner netip.Prefix) bool {
-	return inner.Bits() >= outer.Bits() && outer.Contains(inner.Addr())
-}
 
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 

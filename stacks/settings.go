@@ -125,29 +125,9 @@ const (
 	NATNone   = network.NATNone   // no NAT: app subnets reach AWS only through interface endpoints
 )
 
-// NetworkSettings is the VPC layout (config key ohmycoins:network).
-type NetworkSettings struct {
-	// VPCCIDR is the VPC's IPv4 range; staging 10.0.0.0/16, production 10.1.0.0/16 (they must not overlap: defect D1).
-	VPCCIDR string `json:"vpcCidr"`
-	// AvailabilityZones are the AZ names, in order; one subnet of each tier per AZ. Staging 2, production 3.
-	AvailabilityZones []string `json:"availabilityZones"`
-	// PublicSubnetCIDRs hold the ALB and the NAT gateways, one per AZ.
-	PublicSubnetCIDRs []string `json:"publicSubnetCidrs"`
-	// AppSubnetCIDRs hold the Fargate tasks, one per AZ.
-	AppSubnetCIDRs []string `json:"appSubnetCidrs"`
-	// DataSubnetCIDRs hold RDS and ElastiCache, one per AZ; they have no internet route.
-	DataSubnetCIDRs []string `json:"dataSubnetCidrs"`
-	// NATGateways is single (staging), perAz (production) or none.
-	NATGateways string `json:"natGateways"`
-	// InterfaceEndpoints adds ECR api/dkr, logs and secretsmanager endpoints in the app subnets; production only.
-	InterfaceEndpoints bool `json:"interfaceEndpoints"`
-	// FlowLogs sends VPC flow logs to CloudWatch Logs; production only.
-	FlowLogs bool `json:"flowLogs"`
-	// FlowLogRetentionDays is the flow-log group's retention; 90 days.
-	FlowLogRetentionDays int `json:"flowLogRetentionDays"`
-	// ManagementCIDRs may reach PostgreSQL on 5432 besides the app tier (e.g. a VPN); empty by default.
-	ManagementCIDRs []string `json:"managementCidrs"`
-}
+// NetworkSettings is the VPC layout (config key ohmycoins:network); the
+// network component owns its fields and their rules.
+type NetworkSettings = network.Settings
 
 // DatabaseSettings is the RDS PostgreSQL instance (config key
 // ohmycoins:database); the rds component owns its fields and their rules.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"net/netip"
 	"slices"
 	"strings"
 
@@ -112,91 +111,13 @@ func (s Settings) validate(p *problems) {
 }
 
 // subnetTier names one list of subnet CIDRs for messages.
-type subnetTier struct {
-	key   string
-	cidrs []string
-}
-
 func (s Settings) validateNetwork(p *problems) {
-	n := s.Network
-	azs := n.AvailabilityZones
-	if len(azs) < 2 {
-		p.add("network.availabilityZones", azs, "must list at least 2 availability zones (an ALB and an RDS subnet group need two)")
-	}
-	for i, az := range azs {
-		key := fmt.Sprintf("network.availabilityZones[%d]", i)
-		if len(az) != len(s.Region)+1 || !strings.HasPrefix(az, s.Region) || az[len(az)-1] < 'a' || az[len(az)-1] > 'z' {
-			p.add(key, az, fmt.Sprintf("must be an availability zone of region %s, such as %sa", s.Region, s.Region))
-		} else if slices.Index(azs, az) != i {
-			p.add(key, az, "is listed twice: each AZ gets one subnet per tier")
-		}
-	}
-
-	vpc, reason := parseIPv4CIDR(n.VPCCIDR)
-	if reason != "" {
-		p.add("network.vpcCidr", n.VPCCIDR, reason)
-	} else if vpc.Bits() < 16 || vpc.Bits() > 28 {
-		p.add("network.vpcCidr", n.VPCCIDR, "must have a prefix length between /16 and /28 (AWS VPC limits)")
-	}
-
-	type parsed struct {
-		key    string
-		value  string
-		prefix netip.Prefix
-	}
-	var subnets []parsed
-	for _, tier := range []subnetTier{
-		{"network.publicSubnetCidrs", n.PublicSubnetCIDRs},
-		{"network.appSubnetCidrs", n.AppSubnetCIDRs},
-		{"network.dataSubnetCidrs", n.DataSubnetCIDRs},
-	} {
-		if len(tier.cidrs) != len(azs) {
-			p.add(tier.key, tier.cidrs, fmt.Sprintf("must have one CIDR per availability zone (%d), has %d", len(azs), len(tier.cidrs)))
-		}
-		for i, c := range tier.cidrs {
-			key := fmt.Sprintf("%s[%d]", tier.key, i)
-			prefix, reason := parseIPv4CIDR(c)
-			switch {
-			case reason != "":
-				p.add(key, c, reason)
-				continue
-			case prefix.Bits() < 16 || prefix.Bits() > 28:
-				p.add(key, c, "must have a prefix length between /16 and /28 (AWS subnet limits)")
-			case vpc.IsValid() && !prefixContains(vpc, prefix):
-				p.add(key, c, "must lie inside network.vpcCidr "+n.VPCCIDR)
-			}
-			for _, other := range subnets {
-				if other.prefix.Overlaps(prefix) {
-					p.add(key, c, fmt.Sprintf("overlaps %s = %s", other.key, other.value))
-				}
-			}
-			subnets = append(subnets, parsed{key, c, prefix})
-		}
-	}
-
-	switch n.NATGateways {
-	case NATSingle, NATPerAZ:
-	case NATNone:
-		if !n.InterfaceEndpoints {
-			p.add("network.natGateways", n.NATGateways, "needs network.interfaceEndpoints = true: without NAT, Fargate reaches ECR, CloudWatch Logs and Secrets Manager only through interface endpoints (defect D4)")
-		}
-	default:
-		p.add("network.natGateways", n.NATGateways, "must be single, perAz or none")
-	}
-	if !ValidLogRetention(n.FlowLogRetentionDays) {
-		p.add("network.flowLogRetentionDays", n.FlowLogRetentionDays, logRetentionRule)
-	}
-	for i, c := range n.ManagementCIDRs {
-		key := fmt.Sprintf("network.managementCidrs[%d]", i)
-		if prefix, reason := parseIPv4CIDR(c); reason != "" {
-			p.add(key, c, reason)
-		} else if prefix.Bits() < 8 {
-			p.add(key, c, "must not open PostgreSQL to a range wider than /8; list the management networks (VPN, bastion) instead")
-		}
-	}
+	tier := settings.NewProblems()
+	s.Network.Validate(s.Region, tier.In("network"))
+	p.report(tier)
 }
 
-var logRetentionRule = "must be a retention CloudWatch Logs accepts: " + joinInts(logRetentionDays)
+var logRetentionRule = settings.LogRetentionRule
 
 func (s Settings) validateDatabase(p *problems) {
 	tier := settings.NewProblems()

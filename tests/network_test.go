@@ -430,19 +430,19 @@ func TestNetworkChildrenHangUnderTheComponent(t *testing.T) {
 // TestNetworkComponentRefusesInconsistentArgs: the component guards its own
 // inputs when used without stacks.Validate in front of it.
 func TestNetworkComponentRefusesInconsistentArgs(t *testing.T) {
-	good := network.Args{
-		Region: "ap-southeast-2", VPCCIDR: "10.0.0.0/16", AvailabilityZones: []string{"ap-southeast-2a", "ap-southeast-2b"},
+	good := network.Args{Region: "ap-southeast-2", Settings: network.Settings{
+		VPCCIDR: "10.0.0.0/16", AvailabilityZones: []string{"ap-southeast-2a", "ap-southeast-2b"},
 		PublicSubnetCIDRs: []string{"10.0.1.0/24", "10.0.2.0/24"}, AppSubnetCIDRs: []string{"10.0.11.0/24", "10.0.12.0/24"},
-		DataSubnetCIDRs: []string{"10.0.21.0/24", "10.0.22.0/24"}, NATGateways: network.NATSingle,
-	}
+		DataSubnetCIDRs: []string{"10.0.21.0/24", "10.0.22.0/24"}, NATGateways: network.NATSingle, FlowLogRetentionDays: 90,
+	}}
 	cases := []struct {
 		name   string
 		mutate func(*network.Args)
 		want   string
 	}{
-		{"subnets per AZ", func(a *network.Args) { a.AppSubnetCIDRs = a.AppSubnetCIDRs[:1] }, "network: AppSubnetCIDRs has 1 CIDRs: needs one per availability zone (2)"},
-		{"NAT none without endpoints", func(a *network.Args) { a.NATGateways = network.NATNone }, "network: NATGateways = none needs InterfaceEndpoints"},
-		{"unknown NAT strategy", func(a *network.Args) { a.NATGateways = "many" }, `network: NATGateways = "many": must be single, perAz or none`},
+		{"subnets per AZ", func(a *network.Args) { a.AppSubnetCIDRs = a.AppSubnetCIDRs[:1] }, "network: appSubnetCidrs = [10.0.11.0/24]: must have one CIDR per availability zone (2), has 1"},
+		{"NAT none without endpoints", func(a *network.Args) { a.NATGateways = network.NATNone }, "network: natGateways = none: needs network.interfaceEndpoints = true"},
+		{"unknown NAT strategy", func(a *network.Args) { a.NATGateways = "many" }, "network: natGateways = many: must be single, perAz or none"},
 		{"flow logs without a key", func(a *network.Args) { a.FlowLogs = true }, "network: FlowLogs needs FlowLogGroupName, LogsKMSKeyARN and AccountID"},
 	}
 	for _, c := range cases {

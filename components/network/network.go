@@ -13,10 +13,11 @@ package network
 
 import (
 	"fmt"
-	"net/netip"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/internal/settings"
 )
 
 // NAT strategies (Args.NATGateways).
@@ -33,25 +34,12 @@ type Args struct {
 	Region string
 	// AccountID scopes the flow-log role's trust to this account.
 	AccountID pulumi.StringInput
-	// VPCCIDR is the VPC's range, e.g. 10.0.0.0/16.
-	VPCCIDR string
-	// AvailabilityZones are the AZ names, in order; subnet i of each tier is in AZ i.
-	AvailabilityZones []string
-	// PublicSubnetCIDRs, AppSubnetCIDRs and DataSubnetCIDRs hold one CIDR per AZ.
-	PublicSubnetCIDRs []string
-	AppSubnetCIDRs    []string
-	DataSubnetCIDRs   []string
-	// NATGateways is NATSingle, NATPerAZ or NATNone.
-	NATGateways string
-	// InterfaceEndpoints adds ecr.api, ecr.dkr, logs and secretsmanager endpoints in the app subnets.
-	InterfaceEndpoints bool
-	// FlowLogs sends all VPC traffic records to FlowLogGroupName, encrypted with LogsKMSKeyARN.
-	FlowLogs             bool
-	FlowLogGroupName     string
-	FlowLogRetentionDays int
-	LogsKMSKeyARN        pulumi.StringInput
-	// ManagementCIDRs may reach PostgreSQL on 5432 besides the app tier.
-	ManagementCIDRs []string
+	// Settings are the VPC's layout (the stack's ohmycoins:network), which New
+	// checks with Settings.Validate: subnet i of each tier is in AZ i; with
+	// FlowLogs, the records go to FlowLogGroupName, encrypted with LogsKMSKeyARN.
+	Settings
+	FlowLogGroupName string
+	LogsKMSKeyARN    pulumi.StringInput
 	// SMTPPort, when not 0, lets the backend reach an SMTP relay on that port.
 	SMTPPort int
 	// Protect keeps the flow-log group (evidence) from deletion or replacement
@@ -85,28 +73,10 @@ type Network struct {
 // validate checks what the component relies on; stacks.Validate has already
 // checked the settings in detail, this guards direct use.
 func (a Args) validate() error {
-	n := len(a.AvailabilityZones)
-	if n < 2 {
-		return fmt.Errorf("network: AvailabilityZones has %d: needs at least 2", n)
-	}
-	for name, cidrs := range map[string][]string{
-		"PublicSubnetCIDRs": a.PublicSubnetCIDRs, "AppSubnetCIDRs": a.AppSubnetCIDRs, "DataSubnetCIDRs": a.DataSubnetCIDRs,
-	} {
-		if len(cidrs) != n {
-			return fmt.Errorf("network: %s has %d CIDRs: needs one per availability zone (%d)", name, len(cidrs), n)
-		}
-	}
-	if _, err := netip.ParsePrefix(a.VPCCIDR); err != nil {
-		return fmt.Errorf("network: VPCCIDR = %q: %v", a.VPCCIDR, err)
-	}
-	switch a.NATGateways {
-	case NATSingle, NATPerAZ:
-	case NATNone:
-		if !a.InterfaceEndpoints {
-			return fmt.Errorf("network: NATGateways = none needs InterfaceEndpoints: Fargate could not pull images or read secrets")
-		}
-	default:
-		return fmt.Errorf("network: NATGateways = %q: must be %s, %s or %s", a.NATGateways, NATSingle, NATPerAZ, NATNone)
+	problems := settings.NewProblems()
+	a.Settings.Validate(a.Region, problems)
+	if err := problems.Err("network"); err != nil {
+		return err
 	}
 	if a.FlowLogs && (a.LogsKMSKeyARN == nil || a.FlowLogGroupName == "" || a.AccountID == nil) {
 		return fmt.Errorf("network: FlowLogs needs FlowLogGroupName, LogsKMSKeyARN and AccountID")

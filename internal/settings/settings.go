@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -62,6 +63,15 @@ func (p Problems) Err(component string) error {
 	}
 	return errors.Join(errs...)
 }
+
+// LogRetentionDays are the retentions CloudWatch Logs accepts, in days.
+var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// ValidLogRetention reports whether CloudWatch Logs accepts a retention in days.
+func ValidLogRetention(days int) bool { return slices.Contains(LogRetentionDays, days) }
+
+// LogRetentionRule is the rule a wrong retention breaks.
+var LogRetentionRule = "must be a retention CloudWatch Logs accepts: " + JoinInts(LogRetentionDays)
 
 // JoinInts lists values for a rule's text: "0, 1, 5".
 func JoinInts(values []int) string {
