@@ -162,18 +162,17 @@ func deployServices(ctx *pulumi.Context, s Settings, d *Deployment, account pulu
 	}
 
 	d.Cluster, err = ecs.New(ctx, s.NamePrefix, ecs.Args{
-		Region:            s.Region,
-		AccountID:         account,
-		AppSubnetIDs:      d.Network.AppSubnetIDs,
-		KMSKeyARN:         d.Key.ARN,
-		LogRetentionDays:  s.Logs.RetentionDays,
-		ContainerInsights: s.ECS.ContainerInsights,
-		ExecEnabled:       s.ECS.ExecEnabled,
-		Protect:           s.ProtectStatefulResources,
-		SecretReadPolicy:  d.AppSecret.ReadPolicy,
-		Routing:           d.LoadBalancer.Routing,
-		SecretsReady:      []pulumi.Resource{d.AppSecret.Version},
-		Services:          []ecs.Service{backend, frontend},
+		Region:           s.Region,
+		AccountID:        account,
+		AppSubnetIDs:     d.Network.AppSubnetIDs,
+		KMSKeyARN:        d.Key.ARN,
+		LogRetentionDays: s.Logs.RetentionDays,
+		ClusterSettings:  s.ECS,
+		Protect:          s.ProtectStatefulResources,
+		SecretReadPolicy: d.AppSecret.ReadPolicy,
+		Routing:          d.LoadBalancer.Routing,
+		SecretsReady:     []pulumi.Resource{d.AppSecret.Version},
+		Services:         []ecs.Service{backend, frontend},
 	}, provider)
 	return err
 }

@@ -12,6 +12,7 @@ package stacks
 
 import (
 	"github.com/ohmycoins/infra/components/alb"
+	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/components/monitoring"
 	"github.com/ohmycoins/infra/components/network"
 	"github.com/ohmycoins/infra/components/rds"
@@ -180,13 +181,9 @@ type AutoscalingSettings struct {
 	MemoryTargetPercent int `json:"memoryTargetPercent"`
 }
 
-// ECSSettings is the cluster (config key ohmycoins:ecs).
-type ECSSettings struct {
-	// ExecEnabled turns on ECS Exec (with the ssmmessages permissions, defect C6); staging only.
-	ExecEnabled bool `json:"execEnabled"`
-	// ContainerInsights publishes ECS/ContainerInsights metrics; production only.
-	ContainerInsights bool `json:"containerInsights"`
-}
+// ECSSettings is the cluster (config key ohmycoins:ecs); the ecs component
+// owns its fields.
+type ECSSettings = ecs.ClusterSettings
 
 // LogSettings is CloudWatch Logs retention for ECS, Redis and RDS exports (config key ohmycoins:logs).
 type LogSettings struct {

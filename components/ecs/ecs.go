@@ -31,10 +31,10 @@ type Args struct {
 	// KMSKeyARN encrypts the log groups, kept LogRetentionDays (7 / 30).
 	KMSKeyARN        pulumi.StringInput
 	LogRetentionDays int
-	// ContainerInsights publishes ECS/ContainerInsights metrics; production.
-	ContainerInsights bool
-	// ExecEnabled turns on ECS Exec and gives the task role what it needs; staging.
-	ExecEnabled bool
+	// ClusterSettings are the cluster's settings (the stack's ohmycoins:ecs):
+	// Container Insights (production) and ECS Exec, with what the task role
+	// needs for it (staging).
+	ClusterSettings
 	// SecretReadPolicy is the IAM policy (JSON) that lets the execution role read
 	// the secrets the containers get and decrypt them.
 	SecretReadPolicy pulumi.StringInput
