@@ -13,6 +13,7 @@ import (
 	"github.com/ohmycoins/infra/components/dns"
 	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/components/images"
+	"github.com/ohmycoins/infra/internal/service"
 )
 
 // BackendHealthCheck is the backend container's own health check; the image
@@ -111,8 +112,8 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 	}
 
 	if d.Images, err = images.New(ctx, s.NamePrefix, images.Args{
-		Backend:       imageSource("backend", s.Backend),
-		Frontend:      imageSource("frontend", s.Frontend),
+		Backend:       imageSource(service.Backend, s.Backend),
+		Frontend:      imageSource(service.Frontend, s.Frontend),
 		KMSKeyARN:     d.Key.ARN,
 		ImmutableTags: s.Environment == EnvProduction,
 		ForceDelete:   !s.ProtectStatefulResources,
@@ -130,7 +131,7 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 func deployServices(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, provider pulumi.ResourceOrInvokeOption) error {
 	var err error
 	backend := ecs.Service{
-		Name: "backend", Image: d.Images.Backend.Reference,
+		Name: service.Backend, Image: d.Images.Backend.Reference,
 		CPU: s.Backend.CPU, MemoryMiB: s.Backend.MemoryMiB, DesiredCount: s.Backend.DesiredCount,
 		SecurityGroupID: d.Network.BackendSecurityGroupID,
 		ContainerPort:   ports.Backend, TargetGroupARN: d.LoadBalancer.Backend.ARN,
@@ -147,7 +148,7 @@ func deployServices(ctx *pulumi.Context, s Settings, d *Deployment, account pulu
 		DeploymentAlarms: d.Monitoring.BackendDeploymentAlarms,
 	}
 	frontend := ecs.Service{
-		Name: "frontend", Image: d.Images.Frontend.Reference,
+		Name: service.Frontend, Image: d.Images.Frontend.Reference,
 		CPU: s.Frontend.CPU, MemoryMiB: s.Frontend.MemoryMiB, DesiredCount: s.Frontend.DesiredCount,
 		SecurityGroupID: d.Network.FrontendSecurityGroupID,
 		ContainerPort:   ports.Frontend, TargetGroupARN: d.LoadBalancer.Frontend.ARN,

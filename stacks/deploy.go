@@ -15,6 +15,7 @@ import (
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/components/redis"
 	"github.com/ohmycoins/infra/components/secrets"
+	"github.com/ohmycoins/infra/internal/service"
 )
 
 // Program is the Pulumi program of every stack: load the stack's settings, then
@@ -124,8 +125,8 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		AlertEmails:                 s.Site.AlertEmails,
 		Thresholds:                  s.Alarms,
 		ClusterName:                 ecs.ClusterName(s.NamePrefix),
-		BackendServiceName:          ecs.ServiceName(s.NamePrefix, "backend"),
-		FrontendServiceName:         ecs.ServiceName(s.NamePrefix, "frontend"),
+		BackendServiceName:          ecs.ServiceName(s.NamePrefix, service.Backend),
+		FrontendServiceName:         ecs.ServiceName(s.NamePrefix, service.Frontend),
 		LoadBalancerARNSuffix:       d.LoadBalancer.ARNSuffix,
 		BackendTargetGroupARNSuffix: d.LoadBalancer.Backend.ARNSuffix,
 		FrontendTargetGroupSuffix:   d.LoadBalancer.Frontend.ARNSuffix,
@@ -197,8 +198,8 @@ func exportOutputs(ctx *pulumi.Context, s Settings, d *Deployment) {
 	ctx.Export("backend_target_group_arn", d.LoadBalancer.Backend.ARN)
 	ctx.Export("frontend_target_group_arn", d.LoadBalancer.Frontend.ARN)
 	ctx.Export("ecs_cluster_name", pulumi.String(d.Cluster.Name))
-	ctx.Export("backend_service_name", pulumi.String(ecs.ServiceName(s.NamePrefix, "backend")))
-	ctx.Export("frontend_service_name", pulumi.String(ecs.ServiceName(s.NamePrefix, "frontend")))
+	ctx.Export("backend_service_name", pulumi.String(ecs.ServiceName(s.NamePrefix, service.Backend)))
+	ctx.Export("frontend_service_name", pulumi.String(ecs.ServiceName(s.NamePrefix, service.Frontend)))
 	ctx.Export("backend_repository_url", d.Images.Backend.RepositoryURL)
 	ctx.Export("frontend_repository_url", d.Images.Frontend.RepositoryURL)
 	ctx.Export("app_url", pulumi.String(s.AppURL()))

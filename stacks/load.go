@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ohmycoins/infra/internal/service"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -94,22 +95,22 @@ const (
 // areas maps each structured config key to the part of s it overrides.
 func areas(s *Settings) map[string]any {
 	return map[string]any{
-		"network":      &s.Network,
-		"database":     &s.Database,
-		"cache":        &s.Cache,
-		"backend":      &s.Backend,
-		"frontend":     &s.Frontend,
-		"ecs":          &s.ECS,
-		"logs":         &s.Logs,
-		"secrets":      &s.Secrets,
-		"loadBalancer": &s.LoadBalancer,
-		"alarms":       &s.Alarms,
-		"app":          &s.App,
-		"github":       &s.GitHub,
-		"dns":          &s.DNS,
-		"policy":       &s.Policy,
-		"cost":         &s.Cost,
-		"budget":       &s.Budget,
+		"network":        &s.Network,
+		"database":       &s.Database,
+		"cache":          &s.Cache,
+		service.Backend:  &s.Backend,
+		service.Frontend: &s.Frontend,
+		"ecs":            &s.ECS,
+		"logs":           &s.Logs,
+		"secrets":        &s.Secrets,
+		"loadBalancer":   &s.LoadBalancer,
+		"alarms":         &s.Alarms,
+		"app":            &s.App,
+		"github":         &s.GitHub,
+		"dns":            &s.DNS,
+		"policy":         &s.Policy,
+		"cost":           &s.Cost,
+		"budget":         &s.Budget,
 	}
 }
 

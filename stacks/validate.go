@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ohmycoins/infra/components/rds"
+	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/settings"
 )
 
@@ -94,8 +95,8 @@ func (s Settings) validate(p *problems) {
 	s.validateNetwork(p)
 	s.validateDatabase(p)
 	s.validateCache(p)
-	s.validateService(p, "backend", s.Backend)
-	s.validateService(p, "frontend", s.Frontend)
+	s.validateService(p, service.Backend, s.Backend)
+	s.validateService(p, service.Frontend, s.Frontend)
 	s.validateOperations(p)
 	s.validateCost(p)
 	s.validateSite(p)

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/ohmycoins/infra/components/rds"
+	"github.com/ohmycoins/infra/internal/service"
 )
 
 // Warnings are settings that are valid but deserve a second look before a
@@ -15,7 +16,7 @@ func (s Settings) Warnings() []string {
 	for _, svc := range []struct {
 		name string
 		s    ServiceSettings
-	}{{"backend", s.Backend}, {"frontend", s.Frontend}} {
+	}{{service.Backend, s.Backend}, {service.Frontend, s.Frontend}} {
 		if svc.s.ImageDigest == "" && svc.s.Build.Context == "" {
 			warnings = append(warnings, fmt.Sprintf("%s:%s has no image yet: its service is created with no task until you push an image to the ECR repository %s and set %s.imageDigest (docs/RUNBOOK.md, \"Deploying a new image\")",
 				Project, svc.name, s.Name(svc.name), svc.name))

@@ -17,7 +17,7 @@ const module = "github.com/ohmycoins/infra/"
 
 // helpers are the packages below the components: they import no package of
 // this module but each other.
-var helpers = []string{"internal/physicalname", "internal/policydoc", "internal/ports", "internal/privatebucket", "internal/settings", "internal/statebackend"}
+var helpers = []string{"internal/physicalname", "internal/policydoc", "internal/ports", "internal/privatebucket", "internal/service", "internal/settings", "internal/statebackend"}
 
 // imports lists the module's packages that the non-test files of dir import.
 func imports(t *testing.T, dir string) []string {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ohmycoins/infra/internal/physicalname"
 	"github.com/ohmycoins/infra/internal/ports"
+	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/settings"
 )
 
@@ -131,10 +132,10 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, err
 	}
 
-	if c.Backend, err = targetGroup(ctx, name, "backend", ports.Backend, BackendHealthPath, args, parent); err != nil {
+	if c.Backend, err = targetGroup(ctx, name, service.Backend, ports.Backend, BackendHealthPath, args, parent); err != nil {
 		return nil, err
 	}
-	if c.Frontend, err = targetGroup(ctx, name, "frontend", ports.Frontend, FrontendHealthPath, args, parent); err != nil {
+	if c.Frontend, err = targetGroup(ctx, name, service.Frontend, ports.Frontend, FrontendHealthPath, args, parent); err != nil {
 		return nil, err
 	}
 
