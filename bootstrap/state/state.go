@@ -143,11 +143,11 @@ func Program(ctx *pulumi.Context) error {
 // account administers it, and identity policies grant each use (the CI roles
 // get Decrypt on their own stack's key only).
 func accountAdministered(account pulumi.StringOutput) pulumi.StringOutput {
-	return policydoc.Output(func(v []string) policydoc.Document {
+	return policydoc.Of(account, func(account string) policydoc.Document {
 		admin := policydoc.Allow("AccountAdministersTheKey", []string{"kms:*"}, "*")
-		admin.Principal = &policydoc.Principal{AWS: []string{fmt.Sprintf("arn:aws:iam::%s:root", v[0])}}
+		admin.Principal = &policydoc.Principal{AWS: []string{fmt.Sprintf("arn:aws:iam::%s:root", account)}}
 		return policydoc.New(admin)
-	}, account)
+	})
 }
 
 // stackSecretsKey is the key of one stack's secrets. Its policy leaves its use

@@ -114,16 +114,16 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		previewSubject, previewers = PullRequestSubject(args.Repository), "pull requests of "+args.Repository
 	}
 	preview, err := role(ctx, name+"-github-preview", previewers+" preview "+name,
-		policydoc.Output(func(v []string) policydoc.Document {
-			return TrustPolicy(v[0], previewSubject)
-		}, c.OIDCProviderARN), parent)
+		policydoc.Of(c.OIDCProviderARN, func(providerARN string) policydoc.Document {
+			return TrustPolicy(providerARN, previewSubject)
+		}), parent)
 	if err != nil {
 		return nil, err
 	}
 	deploy, err := role(ctx, name+"-github-deploy", "GitHub environment "+args.Environment+" of "+args.Repository+" deploys "+name,
-		policydoc.Output(func(v []string) policydoc.Document {
-			return TrustPolicy(v[0], EnvironmentSubject(args.Repository, args.Environment))
-		}, c.OIDCProviderARN), parent)
+		policydoc.Of(c.OIDCProviderARN, func(providerARN string) policydoc.Document {
+			return TrustPolicy(providerARN, EnvironmentSubject(args.Repository, args.Environment))
+		}), parent)
 	if err != nil {
 		return nil, err
 	}
@@ -138,9 +138,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if _, err := iam.NewRolePolicy(ctx, name+"-github-preview-state", &iam.RolePolicyArgs{
 		Name: pulumi.String(name + "-github-preview-state"),
 		Role: preview.ID(),
-		Policy: policydoc.Output(func(v []string) policydoc.Document {
-			return policydoc.New(StateStatements(args.state(v[0]), false)...)
-		}, args.AccountID),
+		Policy: policydoc.Of(args.AccountID, func(account string) policydoc.Document {
+			return policydoc.New(StateStatements(args.state(account), false)...)
+		}),
 	}, parent); err != nil {
 		return nil, err
 	}
@@ -149,11 +149,11 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if zone == nil {
 		zone = pulumi.String("")
 	}
-	scope := func(v []string) DeployScope {
+	scope := func(account, zoneID string) DeployScope {
 		return DeployScope{
-			Prefix: name, Region: args.Region, Account: v[0], Environment: args.Environment,
-			HostedZoneID: v[1], RecordNames: args.RecordNames,
-			State: args.state(v[0]), ManagedRoles: args.ManagedRoles, LogGroups: args.LogGroups,
+			Prefix: name, Region: args.Region, Account: account, Environment: args.Environment,
+			HostedZoneID: zoneID, RecordNames: args.RecordNames,
+			State: args.state(account), ManagedRoles: args.ManagedRoles, LogGroups: args.LogGroups,
 		}
 	}
 	for _, part := range DeployPolicyParts {
@@ -161,9 +161,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		policy, err := iam.NewPolicy(ctx, policyName, &iam.PolicyArgs{
 			Name:        pulumi.String(policyName),
 			Description: pulumi.String("What pulumi up of " + name + " needs beyond ReadOnlyAccess: " + part),
-			Policy: policydoc.Output(func(v []string) policydoc.Document {
-				return DeployPolicies(scope(v))[part]
-			}, args.AccountID, zone),
+			Policy: policydoc.Of2(args.AccountID, zone, func(account, zoneID string) policydoc.Document {
+				return DeployPolicies(scope(account, zoneID))[part]
+			}),
 		}, parent)
 		if err != nil {
 			return nil, err

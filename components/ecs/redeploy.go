@@ -117,9 +117,9 @@ func redeployOnRotation(ctx *pulumi.Context, name string, args Args, s Service, 
 	machineRole, err := iam.NewRole(ctx, name+"-redeploy-role", &iam.RoleArgs{
 		Name:        pulumi.String(name + "-redeploy-role"),
 		Description: pulumi.String("Step Functions starts new deployments of " + serviceName + " after a secret rotation"),
-		AssumeRolePolicy: policydoc.Output(func(v []string) policydoc.Document {
-			return serviceTrustPolicy("StatesAssumeRole", "states.amazonaws.com", v[0])
-		}, args.AccountID),
+		AssumeRolePolicy: policydoc.Of(args.AccountID, func(account string) policydoc.Document {
+			return serviceTrustPolicy("StatesAssumeRole", "states.amazonaws.com", account)
+		}),
 	}, parent)
 	if err != nil {
 		return nil, err
@@ -127,9 +127,9 @@ func redeployOnRotation(ctx *pulumi.Context, name string, args Args, s Service, 
 	machinePolicy, err := iam.NewRolePolicy(ctx, name+"-redeploy-policy", &iam.RolePolicyArgs{
 		Name: pulumi.String(name + "-redeploy-policy"),
 		Role: machineRole.ID(),
-		Policy: policydoc.Output(func(v []string) policydoc.Document {
-			return RedeployPolicy(v[0], v[1], args.Region)
-		}, service.ID().ToStringOutput(), cluster.Arn),
+		Policy: policydoc.Of2(service.ID().ToStringOutput(), cluster.Arn, func(serviceARN, clusterARN string) policydoc.Document {
+			return RedeployPolicy(serviceARN, clusterARN, args.Region)
+		}),
 	}, parent)
 	if err != nil {
 		return nil, err
@@ -154,9 +154,9 @@ func redeployOnRotation(ctx *pulumi.Context, name string, args Args, s Service, 
 	eventsRole, err := iam.NewRole(ctx, name+"-secret-rotated-role", &iam.RoleArgs{
 		Name:        pulumi.String(name + "-secret-rotated-role"),
 		Description: pulumi.String("EventBridge starts the redeploy of " + serviceName + " when its secrets rotate"),
-		AssumeRolePolicy: policydoc.Output(func(v []string) policydoc.Document {
-			return serviceTrustPolicy("EventsAssumeRole", "events.amazonaws.com", v[0])
-		}, args.AccountID),
+		AssumeRolePolicy: policydoc.Of(args.AccountID, func(account string) policydoc.Document {
+			return serviceTrustPolicy("EventsAssumeRole", "events.amazonaws.com", account)
+		}),
 	}, parent)
 	if err != nil {
 		return nil, err
@@ -164,9 +164,9 @@ func redeployOnRotation(ctx *pulumi.Context, name string, args Args, s Service, 
 	eventsPolicy, err := iam.NewRolePolicy(ctx, name+"-secret-rotated-policy", &iam.RolePolicyArgs{
 		Name: pulumi.String(name + "-secret-rotated-policy"),
 		Role: eventsRole.ID(),
-		Policy: policydoc.Output(func(v []string) policydoc.Document {
-			return policydoc.New(policydoc.Allow("StartTheRedeploy", []string{"states:StartExecution"}, v[0]))
-		}, machine.Arn),
+		Policy: policydoc.Of(machine.Arn, func(machineARN string) policydoc.Document {
+			return policydoc.New(policydoc.Allow("StartTheRedeploy", []string{"states:StartExecution"}, machineARN))
+		}),
 	}, parent)
 	if err != nil {
 		return nil, err

@@ -29,7 +29,7 @@ type roles struct {
 // unless ECS Exec is on; the original granted S3, logs and secrets on wildcards:
 // defect C5).
 func createRoles(ctx *pulumi.Context, name string, args Args, parent pulumi.ResourceOption) (roles, error) {
-	trust := policydoc.Output(func(v []string) policydoc.Document { return TasksTrustPolicy(v[0]) }, args.AccountID)
+	trust := policydoc.Of(args.AccountID, func(account string) policydoc.Document { return TasksTrustPolicy(account) })
 
 	execution, err := iam.NewRole(ctx, name+"-ecs-task-execution-role", &iam.RoleArgs{
 		Name:             pulumi.String(name + "-ecs-task-execution-role"),

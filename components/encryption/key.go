@@ -69,9 +69,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, err
 	}
 
-	c.Policy = policydoc.Output(func(v []string) policydoc.Document {
-		return KeyPolicy(v[0], args.Region, args.LogGroups)
-	}, args.AccountID)
+	c.Policy = policydoc.Of(args.AccountID, func(account string) policydoc.Document {
+		return KeyPolicy(account, args.Region, args.LogGroups)
+	})
 
 	key, err := kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
 		Description:          pulumi.Sprintf("Oh My Coins %s: secrets, logs, alerts, RDS and Redis at rest", name),

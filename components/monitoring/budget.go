@@ -39,15 +39,15 @@ func budget(ctx *pulumi.Context, name string, b Budget, topic *sns.Topic, parent
 	}
 	if _, err := sns.NewTopicPolicy(ctx, name+"-alerts-policy", &sns.TopicPolicyArgs{
 		Arn: topic.Arn,
-		Policy: policydoc.Output(func(v []string) policydoc.Document {
-			account := policydoc.Allow("AccountPublishes", []string{"sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes"}, v[0])
-			account.Principal = &policydoc.Principal{AWS: []string{"*"}}
-			account.Condition = map[string]map[string][]string{"StringEquals": {"AWS:SourceOwner": {v[1]}}}
-			services := policydoc.Allow("AlarmsAndBudgetsPublish", []string{"sns:Publish"}, v[0])
+		Policy: policydoc.Of2(topic.Arn, b.AccountID, func(topicARN, account string) policydoc.Document {
+			owner := policydoc.Allow("AccountPublishes", []string{"sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes"}, topicARN)
+			owner.Principal = &policydoc.Principal{AWS: []string{"*"}}
+			owner.Condition = map[string]map[string][]string{"StringEquals": {"AWS:SourceOwner": {account}}}
+			services := policydoc.Allow("AlarmsAndBudgetsPublish", []string{"sns:Publish"}, topicARN)
 			services.Principal = &policydoc.Principal{Service: []string{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}}
-			services.Condition = map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {v[1]}}}
-			return policydoc.New(account, services)
-		}, topic.Arn, b.AccountID),
+			services.Condition = map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {account}}}
+			return policydoc.New(owner, services)
+		}),
 	}, parent); err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ func (b *builder) flowLogs() error {
 	role, err := iam.NewRole(b.ctx, b.name+"-flow-logs-role", &iam.RoleArgs{
 		Name:             pulumi.String(b.name + "-flow-logs-role"),
 		Description:      pulumi.String("Delivers the VPC flow logs of " + b.name + " to CloudWatch Logs"),
-		AssumeRolePolicy: policydoc.Output(func(v []string) policydoc.Document { return FlowLogTrustPolicy(v[0], a.Region) }, a.AccountID),
+		AssumeRolePolicy: policydoc.Of(a.AccountID, func(account string) policydoc.Document { return FlowLogTrustPolicy(account, a.Region) }),
 	}, b.parent)
 	if err != nil {
 		return err
@@ -37,9 +37,9 @@ func (b *builder) flowLogs() error {
 	policy, err := iam.NewRolePolicy(b.ctx, b.name+"-flow-logs-policy", &iam.RolePolicyArgs{
 		Name: pulumi.String(b.name + "-flow-logs-policy"),
 		Role: role.ID(),
-		Policy: policydoc.Output(func(v []string) policydoc.Document {
-			return FlowLogDeliveryPolicy(v[0], v[1], a.Region)
-		}, group.Arn, a.AccountID),
+		Policy: policydoc.Of2(group.Arn, a.AccountID, func(groupARN, account string) policydoc.Document {
+			return FlowLogDeliveryPolicy(groupARN, account, a.Region)
+		}),
 	}, b.parent)
 	if err != nil {
 		return err

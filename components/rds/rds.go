@@ -265,9 +265,9 @@ func monitoringRole(ctx *pulumi.Context, name string, account pulumi.StringInput
 	role, err := iam.NewRole(ctx, name+"-rds-monitoring-role", &iam.RoleArgs{
 		Name:        pulumi.String(name + "-rds-monitoring-role"),
 		Description: pulumi.String("RDS enhanced monitoring of " + name + "-postgres"),
-		AssumeRolePolicy: policydoc.Output(func(v []string) policydoc.Document {
-			return MonitoringTrustPolicy(v[0])
-		}, account),
+		AssumeRolePolicy: policydoc.Of(account, func(account string) policydoc.Document {
+			return MonitoringTrustPolicy(account)
+		}),
 	}, parent)
 	if err != nil {
 		return nil, nil, err

@@ -100,3 +100,17 @@ func DenyInsecureTransport(bucketARN string) Statement {
 		Condition: map[string]map[string][]string{"Bool": {"aws:SecureTransport": {"false"}}},
 	}
 }
+
+// Of renders a document that needs one output, named in build's parameter.
+func Of(in pulumi.StringInput, build func(string) Document) pulumi.StringOutput {
+	return in.ToStringOutput().ApplyT(func(v string) string { return build(v).JSON() }).(pulumi.StringOutput)
+}
+
+// Of2 renders a document that needs two outputs, named in build's parameters.
+func Of2(a, b pulumi.StringInput, build func(string, string) Document) pulumi.StringOutput {
+	return pulumi.All(a, b).ApplyT(func(v []interface{}) string {
+		x, _ := v[0].(string)
+		y, _ := v[1].(string)
+		return build(x, y).JSON()
+	}).(pulumi.StringOutput)
+}
