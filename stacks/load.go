@@ -12,6 +12,8 @@ import (
 
 	"github.com/ohmycoins/infra/internal/service"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/internal/settings"
 )
 
 // LoadOptions tune how Load reads stack config.
@@ -333,7 +335,7 @@ func describeType(t reflect.Type) string {
 func suggest(key string, known []string) string {
 	best, bestDistance := "", 4
 	for _, k := range known {
-		if d := editDistance(strings.ToLower(key), strings.ToLower(k)); d < bestDistance {
+		if d := settings.EditDistance(strings.ToLower(key), strings.ToLower(k)); d < bestDistance {
 			best, bestDistance = k, d
 		}
 	}
@@ -341,25 +343,4 @@ func suggest(key string, known []string) string {
 		return " (did you mean " + best + "?)"
 	}
 	return " (known: " + strings.Join(known, ", ") + ")"
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

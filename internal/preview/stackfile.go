@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ohmycoins/infra/internal/settings"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -228,32 +229,11 @@ func namespaced(file, project, key string, cfg *StackConfig) (string, error) {
 		return project + ":" + key, nil
 	case ns == project:
 		return key, nil
-	case editDistance(ns, project) <= 2:
+	case settings.EditDistance(ns, project) <= 2:
 		return "", fmt.Errorf("%s: %s: the namespace %q is not this project's: did you mean %s:%s?", file, key, ns, project, strings.TrimPrefix(key, ns+":"))
 	}
 	cfg.Notes = append(cfg.Notes, fmt.Sprintf("%s: %s is in the namespace %s, which this program does not read", file, key, ns))
 	return "", nil
-}
-
-// editDistance is the Levenshtein distance of two short strings.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // placeholder is a stand-in secret that passes every rule a real one must

@@ -156,3 +156,25 @@ func atoi(s string) int {
 }
 
 func mod(a, n int) int { return ((a % n) + n) % n }
+
+// EditDistance is the Levenshtein distance of two short strings: how a
+// misspelt key or namespace finds what was meant.
+func EditDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
