@@ -111,7 +111,6 @@ func (s Settings) validate(p *problems) {
 	}
 }
 
-// subnetTier names one list of subnet CIDRs for messages.
 func (s Settings) validateNetwork(p *problems) {
 	tier := settings.NewProblems()
 	s.Network.Validate(s.Region, tier.In("network"))

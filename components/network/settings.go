@@ -35,6 +35,9 @@ type Settings struct {
 	ManagementCIDRs []string `json:"managementCidrs"`
 }
 
+// Validate records every rule the layout breaks: the AZs (of region, once
+// each), the CIDRs (inside the VPC, apart from each other, one per AZ and
+// tier), the NAT strategy, the flow-log retention and the management ranges.
 func (n Settings) Validate(region string, p settings.Problems) {
 	azs := n.AvailabilityZones
 	if len(azs) < 2 {
