@@ -159,12 +159,11 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		records = cicd.RecordNamePatterns(hosts.Certificate)
 	}
 	if d.CI, err = cicd.New(ctx, s.NamePrefix, cicd.Args{
-		Region:          s.Region,
-		AccountID:       account,
-		Repository:      s.GitHub.Repository,
-		Environment:     s.Environment,
-		Stack:           ctx.Stack(),
-		OIDCProviderARN: s.GitHub.OIDCProviderARN,
+		Region:      s.Region,
+		AccountID:   account,
+		Settings:    s.GitHub,
+		Environment: s.Environment,
+		Stack:       ctx.Stack(),
 		// Pull requests run their own code: they may preview staging, whose
 		// secrets are staging's, never production (offline diff only).
 		PreviewOnPullRequests: s.Environment == EnvStaging,

@@ -4,35 +4,13 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
+
+	"github.com/ohmycoins/infra/internal/settings"
 )
 
 // Parsers for the string formats settings use. Each returns a reason when the
 // value is malformed, phrased to follow "must ..." in a validation message.
-
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-
-// checkDomain accepts a lower-case DNS name of two or more labels, e.g. staging.ohmycoins.com.
-func checkDomain(s string) string {
-	const rule = "must be a lower-case DNS name such as staging.example.com"
-	if s == "" || len(s) > 253 || strings.HasSuffix(s, ".") {
-		return rule
-	}
-	labels := strings.Split(s, ".")
-	if len(labels) < 2 {
-		return rule
-	}
-	for _, l := range labels {
-		if !dnsLabel.MatchString(l) {
-			return rule
-		}
-	}
-	if _, err := strconv.Atoi(labels[len(labels)-1]); err == nil {
-		return rule
-	}
-	return ""
-}
 
 // checkEmail accepts a bare address such as devops@example.com (no display name).
 func checkEmail(s string) string {
@@ -42,7 +20,7 @@ func checkEmail(s string) string {
 		return rule
 	}
 	_, domain, _ := strings.Cut(s, "@")
-	if checkDomain(strings.ToLower(domain)) != "" {
+	if settings.CheckDomain(strings.ToLower(domain)) != "" {
 		return rule
 	}
 	return ""
@@ -62,10 +40,6 @@ func checkOrigin(s string) string {
 var imageDigest = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
 
 var (
-	// GitHub: an owner is 1-39 letters, digits and single hyphens, neither
-	// first nor last; a repository name is letters, digits, ., - and _, not
-	// "." or "..".
-	githubRepository = regexp.MustCompile(`^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}/(?:[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}|\.[A-Za-z0-9_-][A-Za-z0-9._-]{0,98}|\.\.[A-Za-z0-9._-]{1,98})$`)
 	namePrefixFormat = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 	regionFormat     = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
 	accountIDFormat  = regexp.MustCompile(`^[0-9]{12}$`)
@@ -73,6 +47,3 @@ var (
 
 // certificateARN matches an ACM certificate ARN and captures its region.
 var certificateARN = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]{36}$`)
-
-// oidcProviderARN matches the ARN of the GitHub Actions OIDC provider.
-var oidcProviderARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\.actions\.githubusercontent\.com$`)

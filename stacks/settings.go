@@ -12,6 +12,8 @@ package stacks
 
 import (
 	"github.com/ohmycoins/infra/components/alb"
+	"github.com/ohmycoins/infra/components/cicd"
+	"github.com/ohmycoins/infra/components/dns"
 	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/components/monitoring"
 	"github.com/ohmycoins/infra/components/network"
@@ -236,21 +238,13 @@ type AppSettings struct {
 	OpenAIModel string `json:"openaiModel"`
 }
 
-// GitHubSettings is the CI identity (config key ohmycoins:github).
-type GitHubSettings struct {
-	// Repository is owner/name; only its workflows may assume the CI roles.
-	Repository string `json:"repository"`
-	// OIDCProviderARN is the account's GitHub OIDC provider, which the account-level
-	// program (bootstrap/) owns; empty (the default) means the one of the account
-	// the stack deploys into.
-	OIDCProviderARN string `json:"oidcProviderArn"`
-}
+// GitHubSettings is the CI identity (config key ohmycoins:github); the cicd
+// component owns its fields and their rules.
+type GitHubSettings = cicd.Settings
 
-// DNSSettings is the Route 53 zone that gets the certificate validation and alias records (config key ohmycoins:dns).
-type DNSSettings struct {
-	// ZoneName is an existing public hosted zone, e.g. ohmycoins.com; empty means DNS is managed elsewhere.
-	ZoneName string `json:"zoneName"`
-}
+// DNSSettings is the Route 53 zone that gets the certificate validation and
+// alias records (config key ohmycoins:dns); the dns component owns its field.
+type DNSSettings = dns.Settings
 
 // PolicySettings are the exceptions to the policy rules of internal/policy
 // (config key ohmycoins:policy).

@@ -232,7 +232,7 @@ func (s Settings) validateOperations(p *problems) {
 func (s Settings) validateSite(p *problems) {
 	if s.Site.Domain == "" {
 		p.addf(keyDomain, "is not set: the API (api.<domain>) and dashboard hosts derive from it (pulumi config set --stack %s %s:%s staging.example.com)", s.Stack, Project, keyDomain)
-	} else if reason := checkDomain(s.Site.Domain); reason != "" {
+	} else if reason := settings.CheckDomain(s.Site.Domain); reason != "" {
 		p.add(keyDomain, s.Site.Domain, reason)
 	}
 	if arn := s.Site.CertificateARN; arn != "" {
@@ -250,10 +250,12 @@ func (s Settings) validateSite(p *problems) {
 	if s.Environment == EnvProduction && len(s.Site.AlertEmails) == 0 {
 		p.addf(keyAlertEmails, "is empty: production alarms would notify nobody (defect A2); set at least one address")
 	}
-	if zone := s.DNS.ZoneName; zone != "" {
-		if reason := checkDomain(zone); reason != "" {
-			p.add("dns.zoneName", zone, reason)
-		} else if s.Site.Domain != "" && s.Site.Domain != zone && !strings.HasSuffix(s.Site.Domain, "."+zone) {
+	dnsTier := settings.NewProblems()
+	s.DNS.Validate(dnsTier.In("dns"))
+	p.report(dnsTier)
+	// Across tiers: the zone holds the site's domain.
+	if zone := s.DNS.ZoneName; zone != "" && settings.CheckDomain(zone) == "" {
+		if s.Site.Domain != "" && s.Site.Domain != zone && !strings.HasSuffix(s.Site.Domain, "."+zone) {
 			p.add("dns.zoneName", zone, "must be the domain "+show(s.Site.Domain)+" or a parent of it, so that its records can be created in the zone")
 		}
 	}
@@ -278,7 +280,7 @@ func (s Settings) validateApp(p *problems) {
 		}
 	}
 	if a.SMTPHost != "" {
-		if reason := checkDomain(strings.ToLower(a.SMTPHost)); reason != "" {
+		if reason := settings.CheckDomain(strings.ToLower(a.SMTPHost)); reason != "" {
 			p.add("app.smtpHost", a.SMTPHost, reason)
 		}
 	}
@@ -294,15 +296,9 @@ func (s Settings) validateApp(p *problems) {
 }
 
 func (s Settings) validateGitHub(p *problems) {
-	g := s.GitHub
-	if g.Repository == "" {
-		p.addf("github.repository", "is not set: the CI roles trust only this repository's workflows (pulumi config set --path --stack %s '%s:github.repository' owner/name)", s.Stack, Project)
-	} else if !githubRepository.MatchString(g.Repository) {
-		p.add("github.repository", g.Repository, "must be owner/name, without a wildcard")
-	}
-	if g.OIDCProviderARN != "" && !oidcProviderARN.MatchString(g.OIDCProviderARN) {
-		p.add("github.oidcProviderArn", g.OIDCProviderARN, "must be arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com")
-	}
+	tier := settings.NewProblems()
+	s.GitHub.Validate(fmt.Sprintf("pulumi config set --path --stack %s '%s:github.repository' owner/name", s.Stack, Project), tier.In("github"))
+	p.report(tier)
 }
 
 func (s Settings) validateCredentials(p *problems) {

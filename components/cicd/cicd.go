@@ -55,19 +55,19 @@ const ReadOnlyAccessARN = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 type Args struct {
 	Region    string
 	AccountID pulumi.StringInput
-	// Repository is owner/name; Environment is the GitHub environment that
-	// may deploy, and the Environment tag of the stack's resources.
-	Repository  string
+	// Settings are the stack's ohmycoins:github: Repository (owner/name), whose
+	// workflows alone may assume the roles, and OIDCProviderARN, the account's
+	// GitHub OIDC provider, which the account-level program (bootstrap/) owns
+	// ("" means the one of this account, GitHubOIDCProviderARN).
+	Settings
+	// Environment is the GitHub environment that may deploy, and the
+	// Environment tag of the stack's resources.
 	Environment string
 	// Stack is the Pulumi stack: the roles reach only its state and secrets key.
 	Stack string
 	// PreviewOnPullRequests lets pull-request workflows assume the preview
 	// role; without it, only workflows of the main branch may.
 	PreviewOnPullRequests bool
-	// OIDCProviderARN is the account's GitHub OIDC provider, which the
-	// account-level program (bootstrap/) owns; "" means the one of this
-	// account (GitHubOIDCProviderARN). The stack only references it.
-	OIDCProviderARN string
 	// ManagedRoles are the names of the application roles the deploy role may
 	// change and pass to AWS services (ECS tasks, RDS monitoring, flow logs).
 	ManagedRoles []string

@@ -178,3 +178,26 @@ func EditDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// CheckDomain accepts a lower-case DNS name of two or more labels, e.g. staging.ohmycoins.com.
+func CheckDomain(s string) string {
+	const rule = "must be a lower-case DNS name such as staging.example.com"
+	if s == "" || len(s) > 253 || strings.HasSuffix(s, ".") {
+		return rule
+	}
+	labels := strings.Split(s, ".")
+	if len(labels) < 2 {
+		return rule
+	}
+	for _, l := range labels {
+		if !dnsLabel.MatchString(l) {
+			return rule
+		}
+	}
+	if _, err := strconv.Atoi(labels[len(labels)-1]); err == nil {
+		return rule
+	}
+	return ""
+}
