@@ -3,8 +3,9 @@
 // environments/production), how stack config overrides them, how they are
 // validated, and how the components are composed into one program.
 //
-// Only this package reads stack config. A tier that owns its settings (the
-// database: rds.Settings) defines their fields and rules; this package composes
+// Only this package reads stack config. Each tier owns its settings
+// (rds.Settings, redis.Settings, network.Settings, alb.Settings, ...): their
+// fields, json tags and rules live with the component; this package composes
 // them, fills them from the presets, reports every tier's problems together
 // and keeps the rules that span tiers, so a wrong setting is caught here, once,
 // before anything is created.
