@@ -43,7 +43,7 @@ func TestStacksPassThePolicyWithOnlyTheirDocumentedWaivers(t *testing.T) {
 			t.Parallel()
 			result := previewStack(t, c.stack)
 			require.Equal(t, c.waivers, result.Settings.Policy.Waivers)
-			report := policy.Check(result.Plan, result.Settings.Policy.Waivers)
+			report := policy.Check(result.Plan, policy.StackOf(result.Settings))
 			require.Empty(t, report.Violations, "%+v", report.Violations)
 			require.Empty(t, report.UnknownWaivers)
 			used := map[string]bool{}
@@ -247,7 +247,7 @@ func mustNamedIn(p *preview.Plan, typ, name string) preview.Resource {
 
 func TestEveryRuleFiresOnItsFixture(t *testing.T) {
 	base := previewStack(t, "production", withImages()).Plan
-	require.Empty(t, policy.Check(base, nil).Violations, "the fixtures start from a clean plan")
+	require.Empty(t, policy.Check(base, policy.Stack{Production: true}).Violations, "the fixtures start from a clean plan")
 	for _, id := range policy.RuleIDs() {
 		t.Run(id, func(t *testing.T) {
 			fixture, ok := ruleFixtures[id]
@@ -255,7 +255,7 @@ func TestEveryRuleFiresOnItsFixture(t *testing.T) {
 			plan := copyPlan(t, base)
 			fixture(plan)
 			var fired []string
-			for _, v := range policy.Check(plan, nil).Violations {
+			for _, v := range policy.Check(plan, policy.Stack{Production: true}).Violations {
 				if v.Rule == id {
 					fired = append(fired, v.Resource+": "+v.Message)
 				}
@@ -298,7 +298,7 @@ func TestAStackCanWaiveARuleWithAReason(t *testing.T) {
 	result := previewStack(t, "production",
 		set("ohmycoins:database", `{"deletionProtection": false}`),
 		set("ohmycoins:policy", `{"waivers": {"RDS.8": "a migration window; restored on 2026-12-01"}}`))
-	report := policy.Check(result.Plan, result.Settings.Policy.Waivers)
+	report := policy.Check(result.Plan, policy.StackOf(result.Settings))
 	require.True(t, report.Passed())
 	require.Len(t, report.Waived, 1)
 	require.Equal(t, "a migration window; restored on 2026-12-01", report.Waived[0].Waiver)
@@ -313,7 +313,7 @@ func TestWaiversNeedAReasonAndAnExistingRule(t *testing.T) {
 	requireProblem(t, problems, `ohmycoins:policy.waivers.RDS.8 = " ": must give the reason the rule does not apply to this stack`)
 
 	result := previewStack(t, "production", set("ohmycoins:policy", `{"waivers": {"RDS.99": "typo"}}`))
-	report := policy.Check(result.Plan, result.Settings.Policy.Waivers)
+	report := policy.Check(result.Plan, policy.StackOf(result.Settings))
 	require.False(t, report.Passed())
 	require.Equal(t, []string{"RDS.99"}, report.UnknownWaivers)
 	var out strings.Builder

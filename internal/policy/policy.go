@@ -17,6 +17,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/stacks"
 )
 
 // Severity ranks a rule.
@@ -64,9 +65,27 @@ type Report struct {
 // Passed reports whether nothing but waived violations was found.
 func (r Report) Passed() bool { return len(r.Violations) == 0 && len(r.UnknownWaivers) == 0 }
 
-// Check evaluates every rule on a plan, applying the stack's waivers.
-func Check(plan *preview.Plan, waivers map[string]string) Report {
-	p := newPlan(plan)
+// Stack is what the rules need to know of the stack besides its plan.
+type Stack struct {
+	// Production turns on production's data-protection rules.
+	Production bool
+	// Waivers are the stack's ohmycoins:policy.waivers: rule id → reason.
+	Waivers map[string]string
+}
+
+// StackOf is what a stack's settings tell the rules.
+func StackOf(s *stacks.Settings) Stack {
+	if s == nil {
+		return Stack{}
+	}
+	return Stack{Production: s.Environment == stacks.EnvProduction, Waivers: s.Policy.Waivers}
+}
+
+// Check evaluates every rule on a plan of the stack, applying its waivers;
+// production's rules only on production.
+func Check(plan *preview.Plan, stack Stack) Report {
+	p := Plan{Plan: plan, Production: stack.Production}
+	waivers := stack.Waivers
 	report := Report{}
 	known := map[string]bool{}
 	for _, rule := range Rules {
@@ -126,20 +145,8 @@ func RuleIDs() []string {
 // Plan is a plan with what the rules ask of it.
 type Plan struct {
 	*preview.Plan
-	// Production is read from the provider's Environment default tag.
+	// Production is whether the stack is production (Stack.Production).
 	Production bool
-}
-
-func newPlan(plan *preview.Plan) Plan {
-	p := Plan{Plan: plan}
-	for _, r := range plan.OfType("pulumi:providers:aws") {
-		if tags, ok := r.Inputs["defaultTags"].(map[string]any); ok {
-			if t, ok := tags["tags"].(map[string]any); ok && t["Environment"] == "production" {
-				p.Production = true
-			}
-		}
-	}
-	return p
 }
 
 // each runs f on every resource of a type and collects its messages as violations.

@@ -168,11 +168,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case *mermaid:
 		result.Plan.WriteMermaid(stdout)
 	case *check:
-		var waivers map[string]string
-		if result.Settings != nil {
-			waivers = result.Settings.Policy.Waivers
-		}
-		report := policy.Check(result.Plan, waivers)
+		report := policy.Check(result.Plan, policy.StackOf(result.Settings))
 		report.Write(stdout)
 		if !report.Passed() {
 			return 1
