@@ -94,15 +94,16 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		return err
 	}
 	if s.DNS.ZoneName != "" {
+		var zoneID pulumi.StringOutput
 		if d.Certificate != nil {
-			d.ZoneID = d.Certificate.ZoneID
+			zoneID = d.Certificate.ZoneID
 		} else {
-			d.ZoneID = route53.LookupZoneOutput(ctx, route53.LookupZoneOutputArgs{
+			zoneID = route53.LookupZoneOutput(ctx, route53.LookupZoneOutputArgs{
 				Name: pulumi.String(s.DNS.ZoneName), PrivateZone: pulumi.Bool(false),
 			}, provider).ZoneId()
 		}
 		if d.Aliases, err = dns.NewAliases(ctx, s.NamePrefix, dns.AliasesArgs{
-			ZoneID:              d.ZoneID,
+			ZoneID:              zoneID,
 			Hosts:               dns.HostsFor(s.Site.Domain, s.DNS.ZoneName).Aliases,
 			LoadBalancerDNSName: d.LoadBalancer.DNSName,
 			LoadBalancerZoneID:  d.LoadBalancer.ZoneID,

@@ -58,9 +58,8 @@ type Deployment struct {
 	Cluster      *ecs.Cluster
 	Monitoring   *monitoring.Monitoring
 
-	Certificate *dns.Certificate    // nil unless the program creates the certificate
-	Aliases     *dns.Aliases        // nil without a DNS zone
-	ZoneID      pulumi.StringOutput // the hosted zone's id, when a DNS zone is set
+	Certificate *dns.Certificate // nil unless the program creates the certificate
+	Aliases     *dns.Aliases     // nil without a DNS zone
 	CI          *cicd.GitHubCI
 }
 
@@ -146,8 +145,8 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	}
 
 	var zone pulumi.StringInput
-	if s.DNS.ZoneName != "" {
-		zone = d.ZoneID
+	if d.Aliases != nil {
+		zone = d.Aliases.ZoneID
 	}
 	var managedRoles []string
 	managedRoles = append(managedRoles, d.Cluster.RoleNames...)

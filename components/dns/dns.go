@@ -140,6 +140,10 @@ type AliasesArgs struct {
 // Aliases is the alias records component.
 type Aliases struct {
 	pulumi.ResourceState
+
+	// ZoneID is the hosted zone the records are in: the zone whose records
+	// the stack manages.
+	ZoneID pulumi.StringOutput
 }
 
 // NewAliases points each host at the load balancer. The component's name is
@@ -148,7 +152,7 @@ func NewAliases(ctx *pulumi.Context, name string, args AliasesArgs, opts ...pulu
 	if args.ZoneID == nil || args.LoadBalancerDNSName == nil || args.LoadBalancerZoneID == nil {
 		return nil, fmt.Errorf("dns: ZoneID and the load balancer's DNS name and zone are required")
 	}
-	c := &Aliases{}
+	c := &Aliases{ZoneID: args.ZoneID.ToStringOutput()}
 	if err := ctx.RegisterComponentResource("ohmycoins:dns:Aliases", name, c, opts...); err != nil {
 		return nil, err
 	}
