@@ -137,7 +137,7 @@ func deployServices(ctx *pulumi.Context, s Settings, d *Deployment, account pulu
 		SecurityGroupID: d.Network.BackendSecurityGroupID,
 		ContainerPort:   ports.Backend, TargetGroupARN: d.LoadBalancer.Backend.ARN,
 		Environment: s.backendEnvironment(d), Secrets: backendSecrets(d),
-		HealthCheck: BackendHealthCheck, Autoscaling: autoscaling(s.Backend.Autoscaling),
+		HealthCheck: BackendHealthCheck, Autoscaling: s.Backend.Autoscaling,
 		// RDS rotates the master password every 7 days; a value of the
 		// application secret rotates with pulumi up. Either way the
 		// backend is rolled so its tasks read the new value.
@@ -154,7 +154,7 @@ func deployServices(ctx *pulumi.Context, s Settings, d *Deployment, account pulu
 		SecurityGroupID: d.Network.FrontendSecurityGroupID,
 		ContainerPort:   ports.Frontend, TargetGroupARN: d.LoadBalancer.Frontend.ARN,
 		Environment: map[string]pulumi.StringInput{"VITE_API_URL": pulumi.String(s.APIURL())},
-		Autoscaling: autoscaling(s.Frontend.Autoscaling),
+		Autoscaling: s.Frontend.Autoscaling,
 	}
 	if d.Images.Backend.Awaiting {
 		backend = awaitingImage(backend)
@@ -194,13 +194,6 @@ func awaitingImage(s ecs.Service) ecs.Service {
 	s.DesiredCount = 0
 	s.Autoscaling = ecs.Autoscaling{}
 	return s
-}
-
-func autoscaling(a AutoscalingSettings) ecs.Autoscaling {
-	return ecs.Autoscaling{
-		Enabled: a.Enabled, MinCount: a.MinCount, MaxCount: a.MaxCount,
-		CPUTargetPercent: a.CPUTargetPercent, MemoryTargetPercent: a.MemoryTargetPercent,
-	}
 }
 
 // backendEnvironment is the backend's plain environment.

@@ -171,18 +171,9 @@ type BuildSettings struct {
 	Target string `json:"target"`
 }
 
-// AutoscalingSettings is Application Auto Scaling target tracking for one service.
-type AutoscalingSettings struct {
-	// Enabled turns autoscaling on; production only.
-	Enabled bool `json:"enabled"`
-	// MinCount and MaxCount bound the task count: backend 2-10, frontend 2-5.
-	MinCount int `json:"minCount"`
-	MaxCount int `json:"maxCount"`
-	// CPUTargetPercent is the average CPU the service is kept at: 70.
-	CPUTargetPercent int `json:"cpuTargetPercent"`
-	// MemoryTargetPercent is the average memory target: backend 80, frontend 0 (no memory policy).
-	MemoryTargetPercent int `json:"memoryTargetPercent"`
-}
+// AutoscalingSettings is Application Auto Scaling target tracking for one
+// service; the ecs component owns its fields and rules (ecs.ValidateTask).
+type AutoscalingSettings = ecs.Autoscaling
 
 // ECSSettings is the cluster (config key ohmycoins:ecs); the ecs component
 // owns its fields.

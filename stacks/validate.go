@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/settings"
@@ -142,47 +143,15 @@ func (s Settings) validateCache(p *problems) {
 // overlap, which RDS and ElastiCache both reject.
 
 func (s Settings) validateService(p *problems, name string, svc ServiceSettings) {
-	if !slices.Contains(fargateCPUValues, svc.CPU) {
-		p.add(name+".cpu", svc.CPU, "must be a Fargate task CPU value: "+joinInts(fargateCPUValues))
-	} else if !FargateSizeOK(svc.CPU, svc.MemoryMiB) {
-		p.add(name+".memory", svc.MemoryMiB, fmt.Sprintf("is not a Fargate task size with cpu %d (memory must be %s MiB)", svc.CPU, fargateMemoryRule(svc.CPU)))
-	}
-	if svc.DesiredCount < 0 {
-		p.add(name+".desiredCount", svc.DesiredCount, "must not be negative")
-	} else if svc.DesiredCount > MaxTasksPerService {
-		p.add(name+".desiredCount", svc.DesiredCount, fmt.Sprintf("must be at most %d, ECS's quota of tasks per service", MaxTasksPerService))
-	}
-
+	task := settings.NewProblems()
+	ecs.ValidateTask(task.In(name), svc.CPU, svc.MemoryMiB, svc.DesiredCount, svc.Autoscaling)
+	p.report(task)
+	// Across tiers: the image comes from the images component.
 	switch {
 	case svc.ImageDigest != "" && svc.Build.Context != "":
 		p.add(name+".build.context", svc.Build.Context, "must not be set together with "+name+".imageDigest: the service runs either a pushed image or one built from source")
 	case svc.ImageDigest != "" && !imageDigest.MatchString(svc.ImageDigest):
 		p.add(name+".imageDigest", svc.ImageDigest, "must be an image digest, sha256:<64 lowercase hex digits>, as `aws ecr describe-images` or `docker push` prints it; tags move, digests do not (defect E9)")
-	}
-
-	a := svc.Autoscaling
-	if a.MinCount < 0 {
-		p.add(name+".autoscaling.minCount", a.MinCount, "must not be negative")
-	}
-	if a.MaxCount < 0 {
-		p.add(name+".autoscaling.maxCount", a.MaxCount, "must not be negative")
-	}
-	if !a.Enabled {
-		return
-	}
-	if a.MaxCount < 1 {
-		p.add(name+".autoscaling.maxCount", a.MaxCount, "must be at least 1")
-	}
-	if a.MinCount > a.MaxCount {
-		p.add(name+".autoscaling.minCount", a.MinCount, fmt.Sprintf("must not exceed autoscaling.maxCount = %d", a.MaxCount))
-	} else if svc.DesiredCount >= 0 && (svc.DesiredCount < a.MinCount || svc.DesiredCount > a.MaxCount) {
-		p.add(name+".desiredCount", svc.DesiredCount, fmt.Sprintf("must lie within autoscaling minCount-maxCount = %d-%d", a.MinCount, a.MaxCount))
-	}
-	if a.CPUTargetPercent < 1 || a.CPUTargetPercent > 100 {
-		p.add(name+".autoscaling.cpuTargetPercent", a.CPUTargetPercent, "must be 1-100")
-	}
-	if a.MemoryTargetPercent < 0 || a.MemoryTargetPercent > 100 {
-		p.add(name+".autoscaling.memoryTargetPercent", a.MemoryTargetPercent, "must be 1-100, or 0 for no memory policy")
 	}
 }
 

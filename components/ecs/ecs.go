@@ -12,6 +12,7 @@ package ecs
 import (
 	"fmt"
 
+	"github.com/ohmycoins/infra/internal/settings"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -94,11 +95,15 @@ func ServiceName(prefix, service string) string { return prefix + "-" + service 
 
 // Autoscaling is target tracking for one service.
 type Autoscaling struct {
-	Enabled            bool
-	MinCount, MaxCount int
-	// CPUTargetPercent and MemoryTargetPercent are the averages kept; 0 leaves a metric out.
-	CPUTargetPercent    int
-	MemoryTargetPercent int
+	// Enabled turns autoscaling on; production only.
+	Enabled bool `json:"enabled"`
+	// MinCount and MaxCount bound the task count: backend 2-10, frontend 2-5.
+	MinCount int `json:"minCount"`
+	MaxCount int `json:"maxCount"`
+	// CPUTargetPercent is the average CPU the service is kept at: 70.
+	CPUTargetPercent int `json:"cpuTargetPercent"`
+	// MemoryTargetPercent is the average memory target: backend 80, frontend 0 (no memory policy).
+	MemoryTargetPercent int `json:"memoryTargetPercent"`
 }
 
 // Cluster is the ECS component.
@@ -243,9 +248,10 @@ func (a Args) validate() error {
 		return fmt.Errorf("ecs: SecretReadPolicy, AccountID, KMSKeyARN and AppSubnetIDs are required")
 	}
 	for _, s := range a.Services {
-		as := s.Autoscaling
-		if as.Enabled && (as.MinCount > as.MaxCount || s.DesiredCount < as.MinCount || s.DesiredCount > as.MaxCount) {
-			return fmt.Errorf("ecs: service %s: DesiredCount %d must lie within autoscaling %d-%d", s.Name, s.DesiredCount, as.MinCount, as.MaxCount)
+		problems := settings.NewProblems()
+		ValidateTask(problems.In(s.Name), s.CPU, s.MemoryMiB, s.DesiredCount, s.Autoscaling)
+		if err := problems.Err("ecs"); err != nil {
+			return err
 		}
 		if s.Image == nil || s.TargetGroupARN == nil || s.SecurityGroupID == nil {
 			return fmt.Errorf("ecs: service %s needs Image, TargetGroupARN and SecurityGroupID", s.Name)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/stacks"
 )
@@ -26,7 +27,7 @@ func limitFargateSizes(p Plan) []Violation {
 	return p.each(tTaskDef, func(r preview.Resource) []string {
 		cpu, _ := strconv.Atoi(str(in(r, "cpu")))
 		memory, _ := strconv.Atoi(str(in(r, "memory")))
-		return unless(stacks.FargateSizeOK(cpu, memory), "Fargate offers no task of cpu %d with memory %d", cpu, memory)
+		return unless(ecs.FargateSizeOK(cpu, memory), "Fargate offers no task of cpu %d with memory %d", cpu, memory)
 	})
 }
 
