@@ -304,11 +304,3 @@ func checkRedisAuthToken(t string) string {
 	}
 	return ""
 }
-
-func joinInts(values []int) string {
-	parts := make([]string, len(values))
-	for i, v := range values {
-		parts[i] = fmt.Sprint(v)
-	}
-	return strings.Join(parts, ", ")
-}
