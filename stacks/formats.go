@@ -36,9 +36,6 @@ func checkOrigin(s string) string {
 	return ""
 }
 
-// imageDigest is an image digest as ECR and docker push print it.
-var imageDigest = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
-
 var (
 	namePrefixFormat = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 	regionFormat     = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ohmycoins/infra/components/ecs"
+	"github.com/ohmycoins/infra/components/images"
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/settings"
@@ -143,16 +144,11 @@ func (s Settings) validateCache(p *problems) {
 // overlap, which RDS and ElastiCache both reject.
 
 func (s Settings) validateService(p *problems, name string, svc ServiceSettings) {
-	task := settings.NewProblems()
-	ecs.ValidateTask(task.In(name), svc.CPU, svc.MemoryMiB, svc.DesiredCount, svc.Autoscaling)
-	p.report(task)
-	// Across tiers: the image comes from the images component.
-	switch {
-	case svc.ImageDigest != "" && svc.Build.Context != "":
-		p.add(name+".build.context", svc.Build.Context, "must not be set together with "+name+".imageDigest: the service runs either a pushed image or one built from source")
-	case svc.ImageDigest != "" && !imageDigest.MatchString(svc.ImageDigest):
-		p.add(name+".imageDigest", svc.ImageDigest, "must be an image digest, sha256:<64 lowercase hex digits>, as `aws ecr describe-images` or `docker push` prints it; tags move, digests do not (defect E9)")
-	}
+	// A service spans two tiers: its task (ecs) and its image (images).
+	tiers := settings.NewProblems()
+	ecs.ValidateTask(tiers.In(name), svc.CPU, svc.MemoryMiB, svc.DesiredCount, svc.Autoscaling)
+	images.ValidateSource(tiers.In(name), svc.ImageDigest, svc.Build.Context)
+	p.report(tiers)
 }
 
 // validateOperations checks logs, the secret, the load balancer and the alarms.

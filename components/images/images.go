@@ -30,6 +30,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/internal/settings"
 )
 
 // KeepImages is how many images a repository keeps; older ones expire.
@@ -95,8 +97,20 @@ type ServiceImage struct {
 // pushes it, and a service with no tasks never pulls it.
 const AwaitingTag = "awaiting-first-image"
 
-// digestPattern is an image digest as ECR reports it.
+// digestPattern is an image digest as ECR and docker push print it.
 var digestPattern = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+
+// ValidateSource records what is wrong with a service's image source (keys
+// imageDigest, build.context): the stack reports it for ohmycoins:backend
+// and :frontend, New refuses it.
+func ValidateSource(p settings.Problems, digest, buildContext string) {
+	switch {
+	case digest != "" && buildContext != "":
+		p.Add("build.context", buildContext, "must not be set together with "+p.Key("imageDigest")+": the service runs either a pushed image or one built from source")
+	case digest != "" && !digestPattern.MatchString(digest):
+		p.Add("imageDigest", digest, "must be an image digest, sha256:<64 lowercase hex digits>, as `aws ecr describe-images` or `docker push` prints it; tags move, digests do not (defect E9)")
+	}
+}
 
 // New creates the repositories and builds what must be built. The component's
 // name is the environment's name prefix.
@@ -112,11 +126,10 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		if s.Name == "" {
 			return nil, fmt.Errorf("images: every service needs a Name")
 		}
-		if s.Digest != "" && s.BuildContext != "" {
-			return nil, fmt.Errorf("images: service %s needs at most one of Digest and BuildContext", s.Name)
-		}
-		if s.Digest != "" && !digestPattern.MatchString(s.Digest) {
-			return nil, fmt.Errorf("images: service %s: Digest %q is not sha256:<64 hex digits>", s.Name, s.Digest)
+		problems := settings.NewProblems()
+		ValidateSource(problems.In(s.Name), s.Digest, s.BuildContext)
+		if err := problems.Err("images"); err != nil {
+			return nil, err
 		}
 	}
 	if args.KMSKeyARN == nil {

@@ -48,6 +48,9 @@ func (p Problems) Addf(key, format string, args ...any) {
 	*p.list = append(*p.list, Problem{Key: p.prefix + key, Rule: fmt.Sprintf(format, args...)})
 }
 
+// Key is key as the problems name it, under their prefix (frontend.imageDigest).
+func (p Problems) Key(key string) string { return p.prefix + key }
+
 // List is what was recorded, in order.
 func (p Problems) List() []Problem { return *p.list }
 
