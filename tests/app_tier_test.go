@@ -14,8 +14,10 @@ import (
 
 	"github.com/ohmycoins/infra/components/alb"
 	"github.com/ohmycoins/infra/components/ecs"
+	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 const (
@@ -94,7 +96,7 @@ func TestAccessLogBucketIsPrivateEncryptedAndExpiring(t *testing.T) {
 	deliver, deny := policy.Statement[0], policy.Statement[1]
 	require.Equal(t, []string{"arn:aws:iam::783225319266:root"}, deliver.Principal.AWS, "the ap-southeast-2 ELB log-delivery account")
 	require.Equal(t, []string{"s3:PutObject"}, deliver.Action)
-	require.Equal(t, []string{"arn:aws:s3:::ohmycoins-prod-alb-logs/AWSLogs/" + preview.MockAccountID + "/*"}, deliver.Resource)
+	require.Equal(t, []string{"arn:aws:s3:::ohmycoins-prod-alb-logs/AWSLogs/" + mockcloud.MockAccountID + "/*"}, deliver.Resource)
 	require.Equal(t, "Deny", deny.Effect)
 	require.Equal(t, []string{"false"}, deny.Condition["Bool"]["aws:SecureTransport"])
 }
@@ -133,7 +135,7 @@ func TestTargetGroupsHaveTheSpecHealthChecks(t *testing.T) {
 }
 
 // backendRoutes returns the rules on a listener as "condition -> target group name".
-func backendRoutes(t *testing.T, plan *preview.Plan, listener preview.Resource) []string {
+func backendRoutes(t *testing.T, plan *stackplan.Plan, listener stackplan.Resource) []string {
 	names := map[any]string{}
 	for _, tg := range plan.OfType(typeTargetGroup) {
 		names[tg.Outputs["arn"]] = tg.Name
@@ -203,7 +205,7 @@ func TestHTTPSModeRedirectsAndRoutesOn443(t *testing.T) {
 }
 
 // containers reads a task definition's container definitions back.
-func containers(t *testing.T, task preview.Resource) []ecs.ContainerDefinition {
+func containers(t *testing.T, task stackplan.Resource) []ecs.ContainerDefinition {
 	var defs []ecs.ContainerDefinition
 	require.NoError(t, json.Unmarshal([]byte(task.Inputs["containerDefinitions"].(string)), &defs))
 	return defs
@@ -369,7 +371,7 @@ func TestServicesRunPrivatelyBehindTheirTargetGroups(t *testing.T) {
 func TestProductionAutoscaling(t *testing.T) {
 	t.Parallel()
 	plan := previewStack(t, "production", withImages()).Plan
-	targets := map[string]preview.Resource{}
+	targets := map[string]stackplan.Resource{}
 	for _, tgt := range plan.OfType(typeScalingTarget) {
 		targets[tgt.Inputs["resourceId"].(string)] = tgt
 	}
@@ -404,7 +406,7 @@ func jsonNumber(v any) string {
 }
 
 // rolePolicies returns the parsed inline policies attached to a role, by name.
-func rolePolicies(t *testing.T, plan *preview.Plan, role string) map[string]policydoc.Document {
+func rolePolicies(t *testing.T, plan *stackplan.Plan, role string) map[string]policydoc.Document {
 	out := map[string]policydoc.Document{}
 	for _, p := range plan.OfType(typeRolePolicy) {
 		if p.Inputs["role"] == role {
@@ -428,7 +430,7 @@ func TestTaskRolesAreLeastPrivilege(t *testing.T) {
 				trust, err := policydoc.Parse(mustNamed(t, plan, typeRole, role).Inputs["assumeRolePolicy"].(string))
 				require.NoError(t, err)
 				require.Equal(t, []string{"ecs-tasks.amazonaws.com"}, trust.Statement[0].Principal.Service)
-				require.Equal(t, []string{preview.MockAccountID}, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
+				require.Equal(t, []string{mockcloud.MockAccountID}, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
 			}
 			attachment := mustNamed(t, plan, typeAttachment, c.prefix+"-ecs-task-execution-policy")
 			require.Equal(t, "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy", attachment.Inputs["policyArn"])
@@ -562,7 +564,7 @@ func TestImageDigestsRunFromTheStacksOwnRepository(t *testing.T) {
 	staging := previewStack(t, "staging", images...).Plan
 	production := previewStack(t, "production", images...).Plan
 	for _, c := range []struct {
-		plan   *preview.Plan
+		plan   *stackplan.Plan
 		prefix string
 		count  float64
 	}{{staging, "ohmycoins-staging", 1}, {production, "ohmycoins-prod", 2}} {
@@ -603,7 +605,7 @@ func TestBuiltImagesArePushedAndRunByDigest(t *testing.T) {
 	require.Equal(t, "runtime", build["target"])
 	registry := image.Inputs["registry"].(map[string]any)
 	require.Equal(t, repo.Outputs["repositoryUrl"], registry["server"])
-	require.Equal(t, preview.Secret, registry["password"])
+	require.Equal(t, stackplan.Secret, registry["password"])
 	require.Contains(t, result.Invokes, "aws:ecr/getAuthorizationToken:getAuthorizationToken")
 
 	backend := containers(t, mustNamed(t, plan, typeTaskDef, "ohmycoins-staging-backend"))[0]

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 // BenchmarkPreview measures one full in-process preview of each stack: reading
@@ -36,7 +36,7 @@ func BenchmarkDiff(b *testing.B) {
 	}
 	b.Run("plans", func(b *testing.B) {
 		for b.Loop() {
-			if d := preview.Diff(old, current); len(d.Changes) == 0 {
+			if d := stackplan.Diff(old, current); len(d.Changes) == 0 {
 				b.Fatal("no changes")
 			}
 		}

@@ -12,8 +12,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/previewcli"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 // runCLI runs the offline preview command in-process.
@@ -43,7 +43,7 @@ func TestCLIPrintsTheJSONPlan(t *testing.T) {
 			t.Parallel()
 			code, stdout, stderr := runCLI("-stack", stack, "-json")
 			require.Equal(t, 0, code, stderr)
-			plan, err := preview.ReadPlan([]byte(stdout))
+			plan, err := stackplan.ReadPlan([]byte(stdout))
 			require.NoError(t, err)
 			require.Equal(t, stack, plan.Stack)
 			require.Len(t, plan.OfType("pulumi:providers:aws"), 1)
@@ -87,17 +87,17 @@ func TestCLIDiffAgainstTheGoldenPlan(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	data, err := os.ReadFile(golden)
 	require.NoError(t, err)
-	plan, err := preview.ReadPlan(data)
+	plan, err := stackplan.ReadPlan(data)
 	require.NoError(t, err)
 	require.Equal(t, fmt.Sprintf("Changes to stack production, offline (replacement rules of pulumi-aws v6.83.4):\n\nNo changes. %d resources unchanged.\n", len(plan.Resources)), stdout)
 }
 
 // oldPlanWith writes the golden plan of a stack, changed by f, as an old plan.
-func oldPlanWith(t *testing.T, stack string, f func(r *preview.Resource)) string {
+func oldPlanWith(t *testing.T, stack string, f func(r *stackplan.Resource)) string {
 	t.Helper()
 	golden, err := os.ReadFile(filepath.Join("testdata", stack+".json"))
 	require.NoError(t, err)
-	old, err := preview.ReadPlan(golden)
+	old, err := stackplan.ReadPlan(golden)
 	require.NoError(t, err)
 	for i := range old.Resources {
 		f(&old.Resources[i])
@@ -114,7 +114,7 @@ func oldPlanWith(t *testing.T, stack string, f func(r *preview.Resource)) string
 // protected, so pulumi up would fail, and -diff -check exits 1 saying so.
 func TestCLIDiffCheckFailsWhenTheProductionDatabaseWouldBeReplaced(t *testing.T) {
 	t.Parallel()
-	path := oldPlanWith(t, "production", func(r *preview.Resource) {
+	path := oldPlanWith(t, "production", func(r *stackplan.Resource) {
 		if r.Type == typeDBInstance {
 			r.Inputs["dbName"] = "legacy"
 		}
@@ -128,21 +128,21 @@ func TestCLIDiffCheckFailsWhenTheProductionDatabaseWouldBeReplaced(t *testing.T)
 
 	code, stdout, stderr = runCLI("-stack", "production", "-diff", path, "-json", "-check")
 	require.Equal(t, 1, code, stderr)
-	var d preview.PlanDiff
+	var d stackplan.PlanDiff
 	require.NoError(t, json.Unmarshal([]byte(stdout), &d))
 	require.Equal(t, "production", d.Stack)
 	db, ok := d.Find(typeDBInstance, "ohmycoins-prod-postgres")
 	require.True(t, ok)
-	require.Equal(t, preview.OpReplace, db.Op)
+	require.Equal(t, stackplan.OpReplace, db.Op)
 	require.Equal(t, []string{"dbName"}, db.ReplaceBecause)
-	require.Equal(t, preview.ValueChange{Old: "legacy", New: "app"}, db.Inputs["dbName"])
+	require.Equal(t, stackplan.ValueChange{Old: "legacy", New: "app"}, db.Inputs["dbName"])
 	require.Len(t, db.Blocked, 2, "protected, and its identifier is still taken")
 	require.Len(t, d.Blocked(), 1)
 	// A new instance has a new master secret: what reads its ARN changes too.
 	task, ok := d.Find(typeTaskDef, "ohmycoins-prod-backend")
 	require.True(t, ok)
-	require.Equal(t, preview.OpReplace, task.Op)
-	require.Equal(t, preview.Unknown, task.Inputs["containerDefinitions"].New)
+	require.Equal(t, stackplan.OpReplace, task.Op)
+	require.Equal(t, stackplan.Unknown, task.Inputs["containerDefinitions"].New)
 
 	code, _, stderr = runCLI("-stack", "production", "-diff", path)
 	require.Equal(t, 0, code, "without -check the diff only reports: %s", stderr)
@@ -150,7 +150,7 @@ func TestCLIDiffCheckFailsWhenTheProductionDatabaseWouldBeReplaced(t *testing.T)
 
 func TestCLIDiffShowsAnUpdateWithExitCodeZero(t *testing.T) {
 	t.Parallel()
-	path := oldPlanWith(t, "staging", func(r *preview.Resource) {
+	path := oldPlanWith(t, "staging", func(r *stackplan.Resource) {
 		if r.Type == typeDBInstance {
 			r.Inputs["instanceClass"] = "db.t3.medium"
 		}

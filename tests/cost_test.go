@@ -16,6 +16,7 @@ import (
 	"github.com/ohmycoins/infra/internal/cost"
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/previewcli"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -210,7 +211,7 @@ func TestTheDiffCarriesTheCostDelta(t *testing.T) {
 
 	out.Reset()
 	require.Equal(t, 0, previewcli.Main([]string{"-dir", dir, "-stack", "production", "-diff", old, "-json"}, &out, &errOut))
-	var d preview.PlanDiff
+	var d stackplan.PlanDiff
 	require.NoError(t, json.Unmarshal([]byte(out.String()), &d))
 	require.NotNil(t, d.Cost)
 	require.InDelta(t, 81.76, d.Cost.Delta, 0.005)

@@ -13,8 +13,10 @@ import (
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/components/redis"
 	"github.com/ohmycoins/infra/components/secrets"
+	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -31,7 +33,7 @@ const (
 )
 
 // subnetIDs are the ids of a tier's subnets in AZ order.
-func subnetIDs(t *testing.T, plan *preview.Plan, prefix, tier string, azs int) []any {
+func subnetIDs(t *testing.T, plan *stackplan.Plan, prefix, tier string, azs int) []any {
 	var ids []any
 	for i := 1; i <= azs; i++ {
 		ids = append(ids, mustNamed(t, plan, typeSubnet, prefix+"-"+tier+"-subnet-"+string(rune('0'+i))).ID)
@@ -180,7 +182,7 @@ func TestRedisHasEverySpecSetting(t *testing.T) {
 				"atRestEncryptionEnabled":  true,
 				"kmsKeyId":                 keyARN,
 				"transitEncryptionEnabled": true,
-				"authToken":                preview.Secret,
+				"authToken":                stackplan.Secret,
 				"automaticFailoverEnabled": c.failover,
 				"multiAzEnabled":           c.failover,
 				"snapshotRetentionLimit":   c.snapshots,
@@ -287,7 +289,7 @@ func TestAppSecretHoldsEveryKeyTheBackendReads(t *testing.T) {
 	require.Equal(t, "ohmycoins-staging-app-secrets", s.Inputs["name"])
 	require.Equal(t, mustNamed(t, plan, typeKey, "ohmycoins-staging-key").Outputs["arn"], s.Inputs["kmsKeyId"])
 	require.Equal(t, 0.0, s.Inputs["recoveryWindowInDays"])
-	require.Equal(t, preview.Secret, mustNamed(t, plan, typeSecretVersion, "ohmycoins-staging-app-secrets-version").Inputs["secretString"])
+	require.Equal(t, stackplan.Secret, mustNamed(t, plan, typeSecretVersion, "ohmycoins-staging-app-secrets-version").Inputs["secretString"])
 	require.Equal(t, s.Outputs["arn"], plan.Outputs["app_secrets_arn"])
 	require.Equal(t, s.Outputs["arn"], plan.Outputs["secret_arn"])
 }
@@ -382,7 +384,7 @@ func TestTheDatabaseRulesLiveOnceWithTheTier(t *testing.T) {
 	bad.EngineVersion = "17.4"
 	_, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "production",
 		Run: func(ctx *pulumi.Context) error {
-			_, err := rds.New(ctx, "test", rds.Args{Settings: bad, AccountID: pulumi.String(preview.MockAccountID),
+			_, err := rds.New(ctx, "test", rds.Args{Settings: bad, AccountID: pulumi.String(mockcloud.MockAccountID),
 				SubnetIDs: pulumi.ToStringArray([]string{"subnet-1"}), SecurityGroupID: pulumi.String("sg-1"), KMSKeyARN: pulumi.String("arn:aws:kms:ap-southeast-2:123456789012:key/k")})
 			return err
 		}})

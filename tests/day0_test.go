@@ -7,8 +7,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/replacement"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 // Day 0: the program moves in beside the original Terraform environments.
@@ -78,7 +79,7 @@ func TestStacksOnlyRunInTheirAccount(t *testing.T) {
 // which neither stack creates, the state bucket and the secrets key.
 func TestNeitherEnvironmentDependsOnTheOther(t *testing.T) {
 	t.Parallel()
-	plans := map[string]*preview.Plan{}
+	plans := map[string]*stackplan.Plan{}
 	for _, stack := range allStacks {
 		plans[stack] = previewStack(t, stack).Plan
 		require.Empty(t, plans[stack].OfType("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), "%s owns no account-level resource", stack)
@@ -89,7 +90,7 @@ func TestNeitherEnvironmentDependsOnTheOther(t *testing.T) {
 		require.NotContains(t, mustJSON(t, user), map[string]string{"staging": "ohmycoins-prod-", "production": "ohmycoins-staging-"}[pair[0]])
 	}
 	for _, stack := range allStacks {
-		require.Equal(t, []string{"arn:aws:iam::" + preview.MockAccountID + ":oidc-provider/token.actions.githubusercontent.com"},
+		require.Equal(t, []string{"arn:aws:iam::" + mockcloud.MockAccountID + ":oidc-provider/token.actions.githubusercontent.com"},
 			trust(t, plans[stack], map[string]string{"staging": "ohmycoins-staging-github-deploy", "production": "ohmycoins-prod-github-deploy"}[stack]).Principal.Federated,
 			"%s trusts the account's provider", stack)
 	}
@@ -102,7 +103,7 @@ func TestCrossReferencesAreFound(t *testing.T) {
 	production, staging := previewStack(t, "production").Plan, previewStack(t, "staging").Plan
 	secret := mustNamed(t, staging, "aws:secretsmanager/secret:Secret", "ohmycoins-staging-app-secrets")
 	doctored := *production
-	doctored.Resources = append([]preview.Resource(nil), production.Resources...)
+	doctored.Resources = append([]stackplan.Resource(nil), production.Resources...)
 	for i, r := range doctored.Resources {
 		if r.Type == "aws:iam/rolePolicy:RolePolicy" && r.Name == "ohmycoins-prod-ecs-task-execution-secrets" {
 			r.Inputs = map[string]any{"policy": `{"Statement":[{"Resource":["` + secret.Outputs["arn"].(string) + `"]}]}`}
@@ -116,7 +117,7 @@ func TestCrossReferencesAreFound(t *testing.T) {
 // crossReferences lists the resources of user whose inputs hold an id or ARN
 // (anywhere in a value: a policy, a container definition) or a physical name
 // (as a whole value) of a resource that owner owns.
-func crossReferences(user, owner *preview.Plan) []string {
+func crossReferences(user, owner *stackplan.Plan) []string {
 	ids, names := map[string]string{}, map[string]string{}
 	// A value names the resource whose id it is before one that carries it as
 	// its arn (a secret version's arn is its secret's).
@@ -155,7 +156,7 @@ func crossReferences(user, owner *preview.Plan) []string {
 }
 
 // physicalName is what names a resource in AWS: its name property.
-func physicalName(r preview.Resource) any {
+func physicalName(r stackplan.Resource) any {
 	ty, ok := replacement.MustLoad().Lookup(r.Type)
 	if !ok || ty.NameProperty == "" {
 		return nil
@@ -178,7 +179,7 @@ func collectStrings(v any, f func(string)) {
 	}
 }
 
-func mustJSON(t *testing.T, p *preview.Plan) string {
+func mustJSON(t *testing.T, p *stackplan.Plan) string {
 	t.Helper()
 	b, err := p.JSON()
 	require.NoError(t, err)

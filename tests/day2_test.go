@@ -13,6 +13,7 @@ import (
 	"github.com/ohmycoins/infra/components/redis"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 // The second `pulumi up` and every one after: each test here fails without
@@ -25,9 +26,9 @@ const (
 )
 
 // diffAgainst previews a stack with options and diffs it against the stack as committed.
-func diffAgainst(t *testing.T, stack string, opts ...func(*preview.Options)) preview.PlanDiff {
+func diffAgainst(t *testing.T, stack string, opts ...func(*preview.Options)) stackplan.PlanDiff {
 	t.Helper()
-	return preview.Diff(previewStack(t, stack).Plan, previewStack(t, stack, opts...).Plan)
+	return stackplan.Diff(previewStack(t, stack).Plan, previewStack(t, stack, opts...).Plan)
 }
 
 // Rotating a value of the production application secret: the provider
@@ -40,10 +41,10 @@ func TestRotatingAProductionSecretValueReplacesOnlyItsVersion(t *testing.T) {
 	require.Len(t, d.Changes, 1, diffText(d))
 	c := d.Changes[0]
 	require.Equal(t, typeSecretVersion, c.Type)
-	require.Equal(t, preview.OpReplace, c.Op)
+	require.Equal(t, stackplan.OpReplace, c.Op)
 	require.Equal(t, []string{"secretString"}, c.ReplaceBecause)
 	require.Empty(t, c.Blocked, "a protected version would make every rotation fail")
-	require.Equal(t, preview.ValueChange{Old: preview.Secret, New: preview.Secret}, c.Inputs["secretString"], "never shown")
+	require.Equal(t, stackplan.ValueChange{Old: stackplan.Secret, New: stackplan.Secret}, c.Inputs["secretString"], "never shown")
 	require.True(t, mustNamed(t, previewStack(t, "production").Plan, typeSecret, "ohmycoins-prod-app-secrets").Protect)
 }
 
@@ -148,12 +149,12 @@ func TestAMajorPostgresUpgradeIsAnUpdate(t *testing.T) {
 			t.Parallel()
 			d := diffAgainst(t, c.stack, set("ohmycoins:database", `{"engineVersion": "18"}`))
 			db := mustChange(t, d, typeDBInstance, c.prefix+"-postgres")
-			require.Equal(t, preview.OpUpdate, db.Op)
-			require.Equal(t, preview.ValueChange{Old: "17", New: "18"}, db.Inputs["engineVersion"])
-			require.Equal(t, preview.ValueChange{Old: c.prefix + "-postgres17", New: c.prefix + "-postgres18"}, db.Inputs["parameterGroupName"])
-			require.Equal(t, preview.OpCreate, mustChange(t, d, typeDBParameterGroup, c.prefix+"-postgres18").Op)
+			require.Equal(t, stackplan.OpUpdate, db.Op)
+			require.Equal(t, stackplan.ValueChange{Old: "17", New: "18"}, db.Inputs["engineVersion"])
+			require.Equal(t, stackplan.ValueChange{Old: c.prefix + "-postgres17", New: c.prefix + "-postgres18"}, db.Inputs["parameterGroupName"])
+			require.Equal(t, stackplan.OpCreate, mustChange(t, d, typeDBParameterGroup, c.prefix+"-postgres18").Op)
 			old := mustChange(t, d, typeDBParameterGroup, c.prefix+"-postgres17")
-			require.Equal(t, preview.OpDelete, old.Op)
+			require.Equal(t, stackplan.OpDelete, old.Op)
 			require.Equal(t, c.retained, slices.Contains(old.Notes, "retainOnDelete: it stays in AWS, removed from the stack only"))
 			require.Empty(t, d.Blocked())
 
@@ -183,7 +184,7 @@ func TestReplacementsThatKeepTheirKeyDeleteFirst(t *testing.T) {
 			r.Inputs["subnetId"] = "subnet-0000000000000000"
 		}
 	}
-	d := preview.Diff(changed, old)
+	d := stackplan.Diff(changed, old)
 	require.Empty(t, d.Blocked(), diffText(d))
 	for _, name := range []string{"ohmycoins-prod-backend-lifecycle", "ohmycoins-prod-frontend-lifecycle"} {
 		c := mustChange(t, d, typeRepoLifecycle, name)
@@ -209,7 +210,7 @@ func TestResourcesWaitForThePermissionsTheyAreGiven(t *testing.T) {
 				mustNamed(t, plan, typeSecretVersion, p+"-app-secrets-version").URN,
 			}
 			for _, svc := range []string{"backend", "frontend"} {
-				for _, r := range []preview.Resource{mustNamed(t, plan, typeTaskDef, p+"-"+svc), mustNamed(t, plan, typeService, p+"-"+svc+"-service")} {
+				for _, r := range []stackplan.Resource{mustNamed(t, plan, typeTaskDef, p+"-"+svc), mustNamed(t, plan, typeService, p+"-"+svc+"-service")} {
 					for _, n := range needs {
 						require.Contains(t, r.Dependencies, n, "%s waits for %s", r.Name, n)
 					}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 // Tests of the offline diff on hand-made plans: each asserts one thing
@@ -17,33 +17,33 @@ import (
 
 const testProvider = "urn:pulumi:staging::ohmycoins::pulumi:providers:aws::p"
 
-func testPlan(resources ...preview.Resource) *preview.Plan {
-	root := preview.Resource{URN: "urn:pulumi:staging::ohmycoins::pulumi:pulumi:Stack::ohmycoins-staging", Type: preview.RootType,
+func testPlan(resources ...stackplan.Resource) *stackplan.Plan {
+	root := stackplan.Resource{URN: "urn:pulumi:staging::ohmycoins::pulumi:pulumi:Stack::ohmycoins-staging", Type: stackplan.RootType,
 		Name: "ohmycoins-staging", Inputs: map[string]any{}, Outputs: map[string]any{}}
-	provider := preview.Resource{URN: testProvider, Type: "pulumi:providers:aws", Name: "p", Custom: true,
+	provider := stackplan.Resource{URN: testProvider, Type: "pulumi:providers:aws", Name: "p", Custom: true,
 		Inputs: map[string]any{"region": "ap-southeast-2"}, Outputs: map[string]any{}}
-	all := append([]preview.Resource{root, provider}, resources...)
-	return &preview.Plan{Project: "ohmycoins", Stack: "staging", Resources: all, Outputs: map[string]any{"a": "1"}}
+	all := append([]stackplan.Resource{root, provider}, resources...)
+	return &stackplan.Plan{Project: "ohmycoins", Stack: "staging", Resources: all, Outputs: map[string]any{"a": "1"}}
 }
 
 // res is a custom resource of a type with inputs and outputs; its URN ends in name.
-func res(typ, name, id string, inputs, outputs map[string]any) preview.Resource {
+func res(typ, name, id string, inputs, outputs map[string]any) stackplan.Resource {
 	if outputs == nil {
 		outputs = map[string]any{}
 	}
-	return preview.Resource{URN: "urn:pulumi:staging::ohmycoins::" + typ + "::" + name, Type: typ, Name: name, Custom: true,
+	return stackplan.Resource{URN: "urn:pulumi:staging::ohmycoins::" + typ + "::" + name, Type: typ, Name: name, Custom: true,
 		ID: id, ProviderURN: testProvider, Inputs: inputs, Outputs: outputs,
 		PropertyDependencies: map[string][]string{}, SecretDigests: map[string]string{}}
 }
 
-func mustChange(t *testing.T, d preview.PlanDiff, typ, name string) preview.Change {
+func mustChange(t *testing.T, d stackplan.PlanDiff, typ, name string) stackplan.Change {
 	t.Helper()
 	c, ok := d.Find(typ, name)
 	require.True(t, ok, "no change of %s %s in\n%s", typ, name, diffText(d))
 	return c
 }
 
-func diffText(d preview.PlanDiff) string {
+func diffText(d stackplan.PlanDiff) string {
 	var b strings.Builder
 	d.Write(&b)
 	return b.String()
@@ -55,16 +55,16 @@ func TestDiffTellsAnUpdateFromAReplacement(t *testing.T) {
 	old := testPlan(vpc, res(typeVpc, "same", "vpc-2", map[string]any{"cidrBlock": "10.2.0.0/16"}, nil))
 
 	dns := res(typeVpc, "vpc", "vpc-1", map[string]any{"cidrBlock": "10.0.0.0/16", "enableDnsSupport": false}, nil)
-	d := preview.Diff(old, testPlan(dns, res(typeVpc, "same", "vpc-2", map[string]any{"cidrBlock": "10.2.0.0/16"}, nil)))
+	d := stackplan.Diff(old, testPlan(dns, res(typeVpc, "same", "vpc-2", map[string]any{"cidrBlock": "10.2.0.0/16"}, nil)))
 	c := mustChange(t, d, typeVpc, "vpc")
-	require.Equal(t, preview.OpUpdate, c.Op, "enableDnsSupport changes in place")
+	require.Equal(t, stackplan.OpUpdate, c.Op, "enableDnsSupport changes in place")
 	require.Empty(t, c.ReplaceBecause)
-	require.Equal(t, map[string]preview.ValueChange{"enableDnsSupport": {Old: true, New: false}}, c.Inputs)
+	require.Equal(t, map[string]stackplan.ValueChange{"enableDnsSupport": {Old: true, New: false}}, c.Inputs)
 	require.Equal(t, 3, d.Unchanged, "the stack, the provider and the other VPC")
 
 	cidr := res(typeVpc, "vpc", "vpc-1", map[string]any{"cidrBlock": "10.9.0.0/16", "enableDnsSupport": true}, nil)
-	c = mustChange(t, preview.Diff(old, testPlan(cidr)), typeVpc, "vpc")
-	require.Equal(t, preview.OpReplace, c.Op)
+	c = mustChange(t, stackplan.Diff(old, testPlan(cidr)), typeVpc, "vpc")
+	require.Equal(t, stackplan.OpReplace, c.Op)
 	require.Equal(t, []string{"cidrBlock"}, c.ReplaceBecause, "cidr_block is ForceNew")
 	require.False(t, c.DeleteFirst)
 	require.Empty(t, c.Blocked, "VPCs have no unique key: the new one is created beside the old")
@@ -75,11 +75,11 @@ func TestDiffHonoursIgnoreChanges(t *testing.T) {
 	old := testPlan(res(typeService, "svc", "arn:svc", map[string]any{"name": "svc", "desiredCount": 2.0}, nil))
 	svc := res(typeService, "svc", "arn:svc", map[string]any{"name": "svc", "desiredCount": 4.0}, nil)
 	svc.IgnoreChanges = []string{"desiredCount"}
-	d := preview.Diff(old, testPlan(svc))
+	d := stackplan.Diff(old, testPlan(svc))
 	c := mustChange(t, d, typeService, "svc")
-	require.Equal(t, preview.OpUpdate, c.Op, "only the option changes")
+	require.Equal(t, stackplan.OpUpdate, c.Op, "only the option changes")
 	require.Empty(t, c.Inputs, "autoscaling owns desiredCount: Pulumi compares the old value with itself")
-	require.Equal(t, map[string]preview.ValueChange{"ignoreChanges": {Old: []string{}, New: []string{"desiredCount"}}}, c.Options)
+	require.Equal(t, map[string]stackplan.ValueChange{"ignoreChanges": {Old: []string{}, New: []string{"desiredCount"}}}, c.Options)
 }
 
 func TestDiffBlocksReplacingOrDeletingAProtectedResource(t *testing.T) {
@@ -92,10 +92,10 @@ func TestDiffBlocksReplacingOrDeletingAProtectedResource(t *testing.T) {
 
 	renamed := res(typeDBInstance, "db", "db", map[string]any{"identifier": "db", "dbName": "app2"}, nil)
 	renamed.Protect = true
-	d := preview.Diff(old, testPlan(renamed))
+	d := stackplan.Diff(old, testPlan(renamed))
 
 	c := mustChange(t, d, typeDBInstance, "db")
-	require.Equal(t, preview.OpReplace, c.Op)
+	require.Equal(t, stackplan.OpReplace, c.Op)
 	require.Equal(t, []string{"dbName"}, c.ReplaceBecause)
 	require.Len(t, c.Blocked, 2)
 	require.Contains(t, c.Blocked[0], "protected: pulumi up refuses to replace it")
@@ -103,59 +103,59 @@ func TestDiffBlocksReplacingOrDeletingAProtectedResource(t *testing.T) {
 	require.Contains(t, c.Notes, "holds the database: the replacement starts empty")
 
 	deleted := mustChange(t, d, typeSecret, "secret")
-	require.Equal(t, preview.OpDelete, deleted.Op)
+	require.Equal(t, stackplan.OpDelete, deleted.Op)
 	require.Equal(t, []string{"protected: pulumi up refuses to delete it; unprotect it deliberately (pulumi state unprotect) only if losing it is intended"}, deleted.Blocked)
 	require.Len(t, d.Blocked(), 2)
 
 	identifier := res(typeDBInstance, "db", "db", map[string]any{"identifier": "db-new", "dbName": "app"}, nil)
 	identifier.Protect = true
-	c = mustChange(t, preview.Diff(testPlan(db), testPlan(identifier)), typeDBInstance, "db")
-	require.Equal(t, preview.OpUpdate, c.Op, "RDS renames an instance in place (5.x)")
+	c = mustChange(t, stackplan.Diff(testPlan(db), testPlan(identifier)), typeDBInstance, "db")
+	require.Equal(t, stackplan.OpUpdate, c.Op, "RDS renames an instance in place (5.x)")
 	require.Empty(t, c.Blocked)
 }
 
 func TestDiffFindsAReplacementThatCollidesWithItsOwnName(t *testing.T) {
 	t.Parallel()
-	tg := func(port float64) preview.Resource {
+	tg := func(port float64) stackplan.Resource {
 		return res(typeTargetGroup, "tg", "arn:tg", map[string]any{"name": "p-backend-tg", "port": port, "protocol": "HTTP"}, nil)
 	}
-	c := mustChange(t, preview.Diff(testPlan(tg(8000)), testPlan(tg(8080))), typeTargetGroup, "tg")
-	require.Equal(t, preview.OpReplace, c.Op)
+	c := mustChange(t, stackplan.Diff(testPlan(tg(8000)), testPlan(tg(8080))), typeTargetGroup, "tg")
+	require.Equal(t, stackplan.OpReplace, c.Op)
 	require.Equal(t, []string{"port"}, c.ReplaceBecause)
 	require.Len(t, c.Blocked, 1)
 	require.Contains(t, c.Blocked[0], `collides: name "p-backend-tg" is still held by the resource it replaces, created before it is deleted; AWS refuses (DuplicateTargetGroupName)`)
 
 	first := tg(8080)
 	first.DeleteBeforeReplace = true
-	c = mustChange(t, preview.Diff(testPlan(tg(8000)), testPlan(first)), typeTargetGroup, "tg")
-	require.Equal(t, preview.OpReplace, c.Op)
+	c = mustChange(t, stackplan.Diff(testPlan(tg(8000)), testPlan(first)), typeTargetGroup, "tg")
+	require.Equal(t, stackplan.OpReplace, c.Op)
 	require.True(t, c.DeleteFirst)
 	require.Empty(t, c.Blocked, "deleted first, the name is free")
 
 	renamed := tg(8080)
 	renamed.Inputs["name"] = "p-backend-1a2b"
-	c = mustChange(t, preview.Diff(testPlan(tg(8000)), testPlan(renamed)), typeTargetGroup, "tg")
+	c = mustChange(t, stackplan.Diff(testPlan(tg(8000)), testPlan(renamed)), typeTargetGroup, "tg")
 	require.Equal(t, []string{"name", "port"}, c.ReplaceBecause)
 	require.Empty(t, c.Blocked, "a name that changes with the replacement does not collide")
 
 	// A per-repository singleton: the create overwrites, the deletion then removes it.
-	policy := func(text string) preview.Resource {
+	policy := func(text string) stackplan.Resource {
 		return res("aws:ecr/lifecyclePolicy:LifecyclePolicy", "lp", "repo", map[string]any{"repository": "repo", "policy": text}, nil)
 	}
-	c = mustChange(t, preview.Diff(testPlan(policy("a")), testPlan(policy("b"))), "aws:ecr/lifecyclePolicy:LifecyclePolicy", "lp")
-	require.Equal(t, preview.OpReplace, c.Op)
+	c = mustChange(t, stackplan.Diff(testPlan(policy("a")), testPlan(policy("b"))), "aws:ecr/lifecyclePolicy:LifecyclePolicy", "lp")
+	require.Equal(t, stackplan.OpReplace, c.Op)
 	require.Contains(t, c.Blocked[0], "the create overwrites it and the deletion then removes what was created")
 }
 
 func TestDiffFindsACreateThatCollidesWithADeletedResource(t *testing.T) {
 	t.Parallel()
 	old := testPlan(res(typeLogGroup, "old-name", "/ecs/x", map[string]any{"name": "/ecs/x"}, nil))
-	d := preview.Diff(old, testPlan(res(typeLogGroup, "new-name", "/ecs/x", map[string]any{"name": "/ecs/x"}, nil)))
+	d := stackplan.Diff(old, testPlan(res(typeLogGroup, "new-name", "/ecs/x", map[string]any{"name": "/ecs/x"}, nil)))
 	c := mustChange(t, d, typeLogGroup, "new-name")
-	require.Equal(t, preview.OpCreate, c.Op)
+	require.Equal(t, stackplan.OpCreate, c.Op)
 	require.Len(t, c.Blocked, 1)
 	require.Contains(t, c.Blocked[0], `name "/ecs/x" is still held by old-name, which this update deletes only afterwards`)
-	require.Equal(t, preview.OpDelete, mustChange(t, d, typeLogGroup, "old-name").Op)
+	require.Equal(t, stackplan.OpDelete, mustChange(t, d, typeLogGroup, "old-name").Op)
 }
 
 // A replaced resource's computed outputs are unknown until the apply, so what
@@ -163,7 +163,7 @@ func TestDiffFindsACreateThatCollidesWithADeletedResource(t *testing.T) {
 // what is built from the inputs it echoes (a name) does not change.
 func TestDiffCascadesAReplacementThroughComputedOutputs(t *testing.T) {
 	t.Parallel()
-	sg := func(description string) preview.Resource {
+	sg := func(description string) stackplan.Resource {
 		return res(typeSG, "sg", "sg-0123456789", map[string]any{"name": "sg-a", "description": description, "vpcId": "vpc-1"},
 			map[string]any{"arn": "arn:aws:ec2:ap-southeast-2:1:security-group/sg-0123456789"})
 	}
@@ -174,17 +174,17 @@ func TestDiffCascadesAReplacementThroughComputedOutputs(t *testing.T) {
 	named := res("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm", "alarm", map[string]any{"name": "alarm", "alarmDescription": "about sg-a"}, nil)
 	named.PropertyDependencies = map[string][]string{"alarmDescription": {sg("").URN}}
 
-	d := preview.Diff(testPlan(sg("old"), rule, db, named), testPlan(sg("new"), rule, db, named))
+	d := stackplan.Diff(testPlan(sg("old"), rule, db, named), testPlan(sg("new"), rule, db, named))
 	require.Equal(t, []string{"description"}, mustChange(t, d, typeSG, "sg").ReplaceBecause)
 
 	r := mustChange(t, d, typeIngress, "rule")
-	require.Equal(t, preview.OpReplace, r.Op)
+	require.Equal(t, stackplan.OpReplace, r.Op)
 	require.Equal(t, []string{"securityGroupId"}, r.ReplaceBecause, "security_group_id requires replacement")
-	require.Equal(t, preview.ValueChange{Old: "sg-0123456789", New: preview.Unknown}, r.Inputs["securityGroupId"])
+	require.Equal(t, stackplan.ValueChange{Old: "sg-0123456789", New: stackplan.Unknown}, r.Inputs["securityGroupId"])
 
 	u := mustChange(t, d, typeDBInstance, "db")
-	require.Equal(t, preview.OpUpdate, u.Op, "vpc_security_group_ids changes in place")
-	require.Equal(t, preview.ValueChange{Old: []any{"sg-0123456789"}, New: preview.Unknown}, u.Inputs["vpcSecurityGroupIds"])
+	require.Equal(t, stackplan.OpUpdate, u.Op, "vpc_security_group_ids changes in place")
+	require.Equal(t, stackplan.ValueChange{Old: []any{"sg-0123456789"}, New: stackplan.Unknown}, u.Inputs["vpcSecurityGroupIds"])
 
 	_, ok := d.Find("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm")
 	require.False(t, ok, "built from the group's name, an input it keeps: unchanged")
@@ -196,57 +196,57 @@ func TestDiffReplacesEverythingOfAReplacedProvider(t *testing.T) {
 	old := testPlan(vpc)
 	current := testPlan(vpc)
 	current.Resources[1].Inputs = map[string]any{"region": "us-east-1"}
-	d := preview.Diff(old, current)
+	d := stackplan.Diff(old, current)
 	p := mustChange(t, d, "pulumi:providers:aws", "p")
-	require.Equal(t, preview.OpReplace, p.Op)
+	require.Equal(t, stackplan.OpReplace, p.Op)
 	require.Equal(t, []string{"region"}, p.ReplaceBecause)
 	v := mustChange(t, d, typeVpc, "vpc")
-	require.Equal(t, preview.OpReplace, v.Op)
+	require.Equal(t, stackplan.OpReplace, v.Op)
 	require.Equal(t, []string{"provider"}, v.ReplaceBecause)
 }
 
 func TestDiffComparesSecretsByDigestWithoutShowingThem(t *testing.T) {
 	t.Parallel()
-	version := func(digest string) preview.Resource {
-		r := res(typeSecretVersion, "v", "v1", map[string]any{"secretId": "arn:s", "secretString": preview.Secret}, nil)
+	version := func(digest string) stackplan.Resource {
+		r := res(typeSecretVersion, "v", "v1", map[string]any{"secretId": "arn:s", "secretString": stackplan.Secret}, nil)
 		if digest != "" {
 			r.SecretDigests = map[string]string{"secretString": digest}
 		}
 		return r
 	}
-	d := preview.Diff(testPlan(version("sha256:0000000000000001")), testPlan(version("sha256:0000000000000002")))
+	d := stackplan.Diff(testPlan(version("sha256:0000000000000001")), testPlan(version("sha256:0000000000000002")))
 	c := mustChange(t, d, typeSecretVersion, "v")
-	require.Equal(t, preview.OpReplace, c.Op, "secret_string is ForceNew: a new value is a new version")
+	require.Equal(t, stackplan.OpReplace, c.Op, "secret_string is ForceNew: a new value is a new version")
 	require.Equal(t, []string{"secretString"}, c.ReplaceBecause)
-	require.Equal(t, preview.ValueChange{Old: preview.Secret, New: preview.Secret}, c.Inputs["secretString"])
+	require.Equal(t, stackplan.ValueChange{Old: stackplan.Secret, New: stackplan.Secret}, c.Inputs["secretString"])
 	require.Contains(t, diffText(d), "secretString: [secret] → [secret] (the value changes)")
 	require.NotContains(t, diffText(d), "0000000000000002", "digests are for comparing, not for showing")
 
-	require.True(t, preview.Diff(testPlan(version("sha256:0000000000000001")), testPlan(version("sha256:0000000000000001"))).Empty())
-	require.True(t, preview.Diff(testPlan(version("")), testPlan(version("sha256:0000000000000002"))).Empty(),
+	require.True(t, stackplan.Diff(testPlan(version("sha256:0000000000000001")), testPlan(version("sha256:0000000000000001"))).Empty())
+	require.True(t, stackplan.Diff(testPlan(version("")), testPlan(version("sha256:0000000000000002"))).Empty(),
 		"a plan without digests cannot tell: unchanged")
 }
 
 func TestDiffAppliesTheProvidersConditionalRules(t *testing.T) {
 	t.Parallel()
-	redis := func(version string) preview.Resource {
+	redis := func(version string) stackplan.Resource {
 		return res(typeReplicationGroup, "redis", "redis", map[string]any{"replicationGroupId": "redis", "engineVersion": version}, nil)
 	}
-	require.Equal(t, preview.OpUpdate, mustChange(t, preview.Diff(testPlan(redis("6.2")), testPlan(redis("7.1"))), typeReplicationGroup, "redis").Op)
-	down := mustChange(t, preview.Diff(testPlan(redis("7.1")), testPlan(redis("6.2"))), typeReplicationGroup, "redis")
-	require.Equal(t, preview.OpReplace, down.Op, "ElastiCache cannot downgrade in place")
+	require.Equal(t, stackplan.OpUpdate, mustChange(t, stackplan.Diff(testPlan(redis("6.2")), testPlan(redis("7.1"))), typeReplicationGroup, "redis").Op)
+	down := mustChange(t, stackplan.Diff(testPlan(redis("7.1")), testPlan(redis("6.2"))), typeReplicationGroup, "redis")
+	require.Equal(t, stackplan.OpReplace, down.Op, "ElastiCache cannot downgrade in place")
 	require.Equal(t, []string{"engineVersion"}, down.ReplaceBecause)
 
-	rule := func(peer map[string]any) preview.Resource {
+	rule := func(peer map[string]any) stackplan.Resource {
 		in := map[string]any{"securityGroupId": "sg-1", "fromPort": 5432.0}
 		for k, v := range peer {
 			in[k] = v
 		}
 		return res(typeIngress, "rule", "sgr-1", in, nil)
 	}
-	require.Equal(t, preview.OpUpdate, mustChange(t, preview.Diff(testPlan(rule(map[string]any{"cidrIpv4": "10.0.0.0/8"})),
+	require.Equal(t, stackplan.OpUpdate, mustChange(t, stackplan.Diff(testPlan(rule(map[string]any{"cidrIpv4": "10.0.0.0/8"})),
 		testPlan(rule(map[string]any{"cidrIpv4": "10.1.0.0/16"}))), typeIngress, "rule").Op, "another CIDR: modified in place")
-	require.Equal(t, preview.OpReplace, mustChange(t, preview.Diff(testPlan(rule(map[string]any{"cidrIpv4": "10.0.0.0/8"})),
+	require.Equal(t, stackplan.OpReplace, mustChange(t, stackplan.Diff(testPlan(rule(map[string]any{"cidrIpv4": "10.0.0.0/8"})),
 		testPlan(rule(map[string]any{"referencedSecurityGroupId": "sg-2"}))), typeIngress, "rule").Op, "another kind of source: replaced")
 }
 
@@ -255,8 +255,8 @@ func TestDiffListsStackOutputs(t *testing.T) {
 	old := testPlan()
 	current := testPlan()
 	current.Outputs = map[string]any{"a": "2", "b": "3"}
-	d := preview.Diff(old, current)
-	require.Equal(t, map[string]preview.ValueChange{"a": {Old: "1", New: "2"}, "b": {New: "3"}}, d.Outputs)
+	d := stackplan.Diff(old, current)
+	require.Equal(t, map[string]stackplan.ValueChange{"a": {Old: "1", New: "2"}, "b": {New: "3"}}, d.Outputs)
 	require.Empty(t, d.Changes)
 }
 
@@ -266,7 +266,7 @@ func TestDiffListsStackOutputs(t *testing.T) {
 // would fail.
 func TestDiffTextIsWhatAReviewerReads(t *testing.T) {
 	t.Parallel()
-	task := func(env string) preview.Resource {
+	task := func(env string) stackplan.Resource {
 		return res(typeTaskDef, "task", "task", map[string]any{"family": "task",
 			"containerDefinitions": `[{"name":"app","environment":[{"name":"A","value":"1"},{"name":"B","value":"` + env + `"}]}]`}, nil)
 	}
@@ -292,7 +292,7 @@ func TestDiffTextIsWhatAReviewerReads(t *testing.T) {
 
 Resources: 1 to create, 0 to update, 2 to replace, 1 to delete, 2 unchanged
 pulumi up would fail on 1 of them (marked !)
-`, diffText(preview.Diff(old, current)))
+`, diffText(stackplan.Diff(old, current)))
 }
 
 // TestDiffJSONFollowsItsContract: the fields docs/ARCHITECTURE.md names, on every change.
@@ -300,7 +300,7 @@ func TestDiffJSONFollowsItsContract(t *testing.T) {
 	t.Parallel()
 	old := testPlan(res(typeVpc, "vpc", "vpc-1", map[string]any{"cidrBlock": "10.0.0.0/16"}, nil))
 	current := testPlan(res(typeVpc, "vpc", "vpc-1", map[string]any{"cidrBlock": "10.1.0.0/16"}, nil))
-	data, err := preview.Diff(old, current).JSON()
+	data, err := stackplan.Diff(old, current).JSON()
 	require.NoError(t, err)
 	var d struct {
 		Stack     string                       `json:"stack"`
@@ -325,7 +325,7 @@ func TestDiffJSONFollowsItsContract(t *testing.T) {
 func TestDiffOfAPlanWithItselfIsEmpty(t *testing.T) {
 	t.Parallel()
 	plan := previewStack(t, "staging").Plan
-	d := preview.Diff(plan, plan)
+	d := stackplan.Diff(plan, plan)
 	require.True(t, d.Empty())
 	require.Equal(t, len(plan.Resources), d.Unchanged)
 }
@@ -336,7 +336,7 @@ func TestDiffRefusesWhatIsNotAPlanOfTheStack(t *testing.T) {
 	require.NoError(t, err)
 	staging := previewStack(t, "staging").Plan
 	duplicate := *staging
-	duplicate.Resources = append(append([]preview.Resource(nil), staging.Resources...), staging.Resources[3])
+	duplicate.Resources = append(append([]stackplan.Resource(nil), staging.Resources...), staging.Resources[3])
 	dup, err := duplicate.JSON()
 	require.NoError(t, err)
 	for _, c := range []struct {
@@ -350,7 +350,7 @@ func TestDiffRefusesWhatIsNotAPlanOfTheStack(t *testing.T) {
 		{"duplicate URNs", string(dup), "lists " + staging.Resources[3].URN + " twice"},
 		{"no stack resource", `{"project": "ohmycoins", "stack": "staging", "resources": []}`, "has no pulumi:pulumi:Stack resource"},
 	} {
-		_, err := preview.ReadPlanOf([]byte(c.data), "ohmycoins", "staging")
+		_, err := stackplan.ReadPlanOf([]byte(c.data), "ohmycoins", "staging")
 		require.Error(t, err, c.name)
 		require.Contains(t, err.Error(), c.want, c.name)
 	}
@@ -362,7 +362,7 @@ func TestDiffRefusesWhatIsNotAPlanOfTheStack(t *testing.T) {
 // shared runner does not fail it, but an accidental quadratic walk does.
 func TestDiffOfProductionStaysWithinItsBudget(t *testing.T) {
 	t.Parallel()
-	path := oldPlanWith(t, "production", func(r *preview.Resource) {
+	path := oldPlanWith(t, "production", func(r *stackplan.Resource) {
 		if r.Type == typeDBInstance {
 			r.Inputs["dbName"] = "legacy"
 		}

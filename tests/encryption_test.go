@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/components/encryption"
+	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
 )
@@ -47,7 +48,7 @@ func TestKeyPolicyLetsAlarmsAndThisStacksLogsUseTheKey(t *testing.T) {
 	require.Len(t, statements, 3)
 
 	root := statements["AccountAdministersTheKey"]
-	require.Equal(t, []string{"arn:aws:iam::" + preview.MockAccountID + ":root"}, root.Principal.AWS)
+	require.Equal(t, []string{"arn:aws:iam::" + mockcloud.MockAccountID + ":root"}, root.Principal.AWS)
 
 	alarms := statements["AlarmsAndBudgetsPublishToTheEncryptedTopic"]
 	require.Equal(t, []string{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}, alarms.Principal.Service, "the alarms (defect A10) and the budget publish to the encrypted topic")
@@ -55,7 +56,7 @@ func TestKeyPolicyLetsAlarmsAndThisStacksLogsUseTheKey(t *testing.T) {
 
 	logs := statements["CloudWatchLogsEncryptsThisStacksLogGroups"]
 	require.Equal(t, []string{"logs.ap-southeast-2.amazonaws.com"}, logs.Principal.Service)
-	prefix := "arn:aws:logs:ap-southeast-2:" + preview.MockAccountID + ":log-group:"
+	prefix := "arn:aws:logs:ap-southeast-2:" + mockcloud.MockAccountID + ":log-group:"
 	require.Equal(t, []string{
 		prefix + "/aws/vpc/flow-logs/ohmycoins-staging",
 		prefix + "/ecs/ohmycoins-staging-*",

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -138,7 +139,7 @@ func completeSite(s *stacks.Settings) {
 }
 
 // mustNamed returns the resource of a type with a logical name, or fails.
-func mustNamed(t testing.TB, plan *preview.Plan, typ, name string) preview.Resource {
+func mustNamed(t testing.TB, plan *stackplan.Plan, typ, name string) stackplan.Resource {
 	t.Helper()
 	r, ok := plan.Named(typ, name)
 	require.True(t, ok, "no %s named %s in the %s plan", typ, name, plan.Stack)

@@ -12,9 +12,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/previewcli"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/internal/statebackend"
 )
 
@@ -43,7 +45,7 @@ func TestStackOutputsAreExactlyTheSpecList(t *testing.T) {
 			var names []string
 			for n, v := range plan.Outputs {
 				names = append(names, n)
-				require.NotEqual(t, preview.Unknown, v, n)
+				require.NotEqual(t, stackplan.Unknown, v, n)
 				require.NotEmpty(t, v, n)
 			}
 			require.ElementsMatch(t, specOutputs, names)
@@ -52,7 +54,7 @@ func TestStackOutputsAreExactlyTheSpecList(t *testing.T) {
 }
 
 // trust reads a role's trust policy.
-func trust(t *testing.T, plan *preview.Plan, role string) policydoc.Statement {
+func trust(t *testing.T, plan *stackplan.Plan, role string) policydoc.Statement {
 	doc, err := policydoc.Parse(mustNamed(t, plan, typeRole, role).Inputs["assumeRolePolicy"].(string))
 	require.NoError(t, err)
 	require.Len(t, doc.Statement, 1)
@@ -61,7 +63,7 @@ func trust(t *testing.T, plan *preview.Plan, role string) policydoc.Statement {
 
 func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
 	// The account's provider, which the account-level program owns; neither stack creates it.
-	const provider = "arn:aws:iam::" + preview.MockAccountID + ":oidc-provider/token.actions.githubusercontent.com"
+	const provider = "arn:aws:iam::" + mockcloud.MockAccountID + ":oidc-provider/token.actions.githubusercontent.com"
 	for _, c := range []struct{ stack, prefix, environment, previewSubject string }{
 		// Pull requests preview staging; production's preview role serves
 		// only main's workflows, so no pull request's code decrypts its secrets.
@@ -136,7 +138,7 @@ func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
 
 			var stackRoles []string
 			for _, r := range c.roles {
-				arn := "arn:aws:iam::" + preview.MockAccountID + ":role/" + c.prefix + "-" + r
+				arn := "arn:aws:iam::" + mockcloud.MockAccountID + ":role/" + c.prefix + "-" + r
 				stackRoles = append(stackRoles, arn)
 				require.Equal(t, arn, mustNamed(t, plan, typeRole, c.prefix+"-"+r).Outputs["arn"], "the role exists with that ARN")
 			}
@@ -166,7 +168,7 @@ func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
 			require.Contains(t, state.Resource, "arn:aws:s3:::ohmycoins-pulumi-state/.pulumi/stacks/ohmycoins/"+c.stack+".json*")
 			require.Equal(t, []string{"kms:Decrypt", "kms:DescribeKey"}, sids["StackSecretsKey"].Action,
 				"the stack file's encryptedkey is only decrypted: no Encrypt, no GenerateDataKey")
-			require.Contains(t, sids["Services"].Resource, "arn:aws:ecs:ap-southeast-2:"+preview.MockAccountID+":cluster/"+c.prefix+"-*")
+			require.Contains(t, sids["Services"].Resource, "arn:aws:ecs:ap-southeast-2:"+mockcloud.MockAccountID+":cluster/"+c.prefix+"-*")
 			require.Equal(t, []string{c.stack}, sids["EnvironmentKey"].Condition["StringEquals"]["aws:ResourceTag/Environment"])
 			zone := previewZoneID(t, plan)
 			require.Equal(t, []string{"arn:aws:route53:::hostedzone/" + zone}, sids["DnsRecords"].Resource)
@@ -176,7 +178,7 @@ func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
 
 // deployPolicy is the deploy role's managed policies as one document, after
 // checking each is attached to the role and fits IAM's 6,144 characters.
-func deployPolicy(t *testing.T, plan *preview.Plan, prefix string) policydoc.Document {
+func deployPolicy(t *testing.T, plan *stackplan.Plan, prefix string) policydoc.Document {
 	t.Helper()
 	role := mustNamed(t, plan, typeRole, prefix+"-github-deploy")
 	var all policydoc.Document
@@ -195,7 +197,7 @@ func deployPolicy(t *testing.T, plan *preview.Plan, prefix string) policydoc.Doc
 }
 
 // previewZoneID is the hosted zone id the certificate's validation records use.
-func previewZoneID(t *testing.T, plan *preview.Plan) string {
+func previewZoneID(t *testing.T, plan *stackplan.Plan) string {
 	for _, r := range plan.OfType(typeRecord) {
 		return r.Inputs["zoneId"].(string)
 	}

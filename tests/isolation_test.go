@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/iamsim"
+	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
-	"github.com/ohmycoins/infra/internal/preview"
 )
 
 // readOnlyAccess stands in for the AWS managed policy both CI roles carry:
@@ -61,7 +61,7 @@ func conditionKeys(kv ...any) map[string][]string {
 }
 
 const (
-	acct      = preview.MockAccountID
+	acct      = mockcloud.MockAccountID
 	stateObj  = "arn:aws:s3:::ohmycoins-pulumi-state/.pulumi/"
 	kmsKey    = "arn:aws:kms:ap-southeast-2:" + acct + ":key/"
 	ec2ARN    = "arn:aws:ec2:ap-southeast-2:" + acct + ":"

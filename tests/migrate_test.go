@@ -14,7 +14,7 @@ import (
 
 	"github.com/ohmycoins/infra/internal/migrate"
 	"github.com/ohmycoins/infra/internal/migratecli"
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/internal/tfstate"
 )
 
@@ -384,7 +384,7 @@ func TestPreviewShowsTheAdoption(t *testing.T) {
 	d := decodeDiff(t, stdout)
 	c, ok := d.Find("aws:route53/record:Record", "ohmycoins-prod-alias-www.ohmycoins.com")
 	require.True(t, ok)
-	require.Equal(t, preview.OpUpdate, c.Op)
+	require.Equal(t, stackplan.OpUpdate, c.Op)
 	require.Equal(t, "Z0812345ABCDEFGHIJKL_www.ohmycoins.com_A", c.Import)
 
 	_, importFile, _ := runMigrate("-stack", "production", "-terraform-state", terraformState("production"))
@@ -407,9 +407,9 @@ func TestPreviewShowsTheAdoption(t *testing.T) {
 	require.Contains(t, stderr, "-import needs -terraform-state")
 }
 
-func decodeDiff(t *testing.T, s string) preview.PlanDiff {
+func decodeDiff(t *testing.T, s string) stackplan.PlanDiff {
 	t.Helper()
-	var d preview.PlanDiff
+	var d stackplan.PlanDiff
 	require.NoError(t, json.Unmarshal([]byte(s), &d))
 	return d
 }

@@ -10,9 +10,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/previewcli"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 const (
@@ -34,7 +36,7 @@ var publishedDimensions = map[string][]string{
 
 // dimensionFacts are the values each dimension must carry, read from the
 // resources that publish the metrics.
-func dimensionFacts(t *testing.T, plan *preview.Plan, prefix string) map[string][]string {
+func dimensionFacts(t *testing.T, plan *stackplan.Plan, prefix string) map[string][]string {
 	var members []string
 	for _, m := range mustNamed(t, plan, typeReplicationGroup, prefix+"-redis").Outputs["memberClusters"].([]any) {
 		members = append(members, m.(string))
@@ -313,8 +315,8 @@ func TestEachEnvironmentHasABudgetThatAlertsItsTopic(t *testing.T) {
 		require.Equal(t, "AlarmsAndBudgetsPublish", budgets.Sid)
 		require.Equal(t, []string{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}, budgets.Principal.Service)
 		require.Equal(t, []string{"sns:Publish"}, budgets.Action)
-		require.Equal(t, []string{preview.MockAccountID}, budgets.Condition["StringEquals"]["aws:SourceAccount"])
-		require.Equal(t, []string{preview.MockAccountID}, doc.Statement[0].Condition["StringEquals"]["AWS:SourceOwner"],
+		require.Equal(t, []string{mockcloud.MockAccountID}, budgets.Condition["StringEquals"]["aws:SourceAccount"])
+		require.Equal(t, []string{mockcloud.MockAccountID}, doc.Statement[0].Condition["StringEquals"]["AWS:SourceOwner"],
 			"the account's own publishers (the alarms) keep the default policy's grant")
 	}
 	_, ok := previewStack(t, "staging", set("ohmycoins:budget", `{"monthlyUsd": 0}`)).Plan.Named("aws:budgets/budget:Budget", "ohmycoins-staging-monthly-budget")

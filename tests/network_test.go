@@ -10,8 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/components/network"
+	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -40,8 +42,8 @@ const (
 )
 
 // byID finds resources by the id the mock cloud gave them.
-func byID(plan *preview.Plan) map[string]preview.Resource {
-	ids := map[string]preview.Resource{}
+func byID(plan *stackplan.Plan) map[string]stackplan.Resource {
+	ids := map[string]stackplan.Resource{}
 	for _, r := range plan.Resources {
 		if r.ID != "" {
 			ids[r.ID] = r
@@ -72,7 +74,7 @@ func TestNetworkResourceCounts(t *testing.T) {
 			plan := previewStack(t, c.stack).Plan
 			network := plan.OfType(typeNetwork)[0]
 			for typ, want := range c.counts {
-				var inNetwork []preview.Resource
+				var inNetwork []stackplan.Resource
 				for _, r := range plan.OfType(typ) {
 					if r.Parent == network.URN {
 						inNetwork = append(inNetwork, r)
@@ -139,8 +141,8 @@ func TestSubnetsHaveTheSpecCIDRsAndAZs(t *testing.T) {
 }
 
 // routesOf returns the routes of a route table, by destination.
-func routesOf(plan *preview.Plan, table preview.Resource) map[string]preview.Resource {
-	routes := map[string]preview.Resource{}
+func routesOf(plan *stackplan.Plan, table stackplan.Resource) map[string]stackplan.Resource {
+	routes := map[string]stackplan.Resource{}
 	for _, r := range plan.OfType(typeRoute) {
 		if r.Inputs["routeTableId"] == table.ID {
 			routes[r.Inputs["destinationCidrBlock"].(string)] = r
@@ -150,7 +152,7 @@ func routesOf(plan *preview.Plan, table preview.Resource) map[string]preview.Res
 }
 
 // associatedSubnets returns the names of the subnets associated with a route table.
-func associatedSubnets(plan *preview.Plan, table preview.Resource) []string {
+func associatedSubnets(plan *stackplan.Plan, table stackplan.Resource) []string {
 	ids := byID(plan)
 	var names []string
 	for _, a := range plan.OfType(typeRTA) {
@@ -265,7 +267,7 @@ type sgRule struct {
 }
 
 // securityGroupRules reads every rule of a plan in that form.
-func securityGroupRules(t *testing.T, plan *preview.Plan) []sgRule {
+func securityGroupRules(t *testing.T, plan *stackplan.Plan) []sgRule {
 	ids := byID(plan)
 	var rules []sgRule
 	for _, typ := range []string{typeIngress, typeEgress} {
@@ -380,7 +382,7 @@ func TestFlowLogsWriteOnlyToTheirEncryptedGroup(t *testing.T) {
 	require.Len(t, trust.Statement, 1)
 	require.Equal(t, []string{"vpc-flow-logs.amazonaws.com"}, trust.Statement[0].Principal.Service)
 	require.Equal(t, []string{"sts:AssumeRole"}, trust.Statement[0].Action)
-	require.Equal(t, []string{preview.MockAccountID}, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
+	require.Equal(t, []string{mockcloud.MockAccountID}, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
 
 	policy, err := policydoc.Parse(mustNamed(t, plan, typeRolePolicy, "ohmycoins-prod-flow-logs-policy").Inputs["policy"].(string))
 	require.NoError(t, err)

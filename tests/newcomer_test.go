@@ -12,6 +12,7 @@ import (
 	"github.com/ohmycoins/infra/internal/migratecli"
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/previewcli"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 // goInternals are phrases of Go's own error texts that no message may show.
@@ -111,7 +112,7 @@ func TestAPlanThatIsNotOneIsSaidInItsTerms(t *testing.T) {
 		`{"project": "a",, }`:     "invalid JSON at byte",
 		`{"resources": {"a": 1}}`: "resources is a JSON object where a plan has a list",
 	} {
-		_, err := preview.ReadPlanOf([]byte(text), "ohmycoins", "staging")
+		_, err := stackplan.ReadPlanOf([]byte(text), "ohmycoins", "staging")
 		require.Error(t, err, text)
 		require.Contains(t, err.Error(), want, text)
 		requireUserTerms(t, err.Error())
@@ -176,7 +177,7 @@ func FuzzPlanReader(f *testing.F) {
 	f.Add([]byte(`[1]`))
 	f.Add([]byte(`{"project": "ohmycoins", "stack": "staging", "resources": []}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if _, err := preview.ReadPlanOf(data, "ohmycoins", "staging"); err != nil {
+		if _, err := stackplan.ReadPlanOf(data, "ohmycoins", "staging"); err != nil {
 			requireUserTerms(t, err.Error())
 		}
 	})

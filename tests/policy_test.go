@@ -11,10 +11,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policy"
 	"github.com/ohmycoins/infra/internal/policydoc"
-	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/previewcli"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -58,7 +59,7 @@ func TestStacksPassThePolicyWithOnlyTheirDocumentedWaivers(t *testing.T) {
 
 // copyPlan deep-copies a plan, keeping the ids and provider references the
 // JSON contract leaves out.
-func copyPlan(t *testing.T, p *preview.Plan) *preview.Plan {
+func copyPlan(t *testing.T, p *stackplan.Plan) *stackplan.Plan {
 	out := *p
 	out.Resources = nil
 	for _, r := range p.Resources {
@@ -76,7 +77,7 @@ func copyPlan(t *testing.T, p *preview.Plan) *preview.Plan {
 }
 
 // edit changes the resources of a type whose name ends with suffix.
-func edit(p *preview.Plan, typ, suffix string, f func(r *preview.Resource)) {
+func edit(p *stackplan.Plan, typ, suffix string, f func(r *stackplan.Resource)) {
 	for i := range p.Resources {
 		if p.Resources[i].Type == typ && strings.HasSuffix(p.Resources[i].Name, suffix) {
 			f(&p.Resources[i])
@@ -85,21 +86,21 @@ func edit(p *preview.Plan, typ, suffix string, f func(r *preview.Resource)) {
 }
 
 // input sets one input of the resources edit selects.
-func input(typ, suffix, key string, value any) func(*preview.Plan) {
-	return func(p *preview.Plan) { edit(p, typ, suffix, func(r *preview.Resource) { r.Inputs[key] = value }) }
+func input(typ, suffix, key string, value any) func(*stackplan.Plan) {
+	return func(p *stackplan.Plan) { edit(p, typ, suffix, func(r *stackplan.Resource) { r.Inputs[key] = value }) }
 }
 
 // drop removes the resources of a type.
-func drop(typ string) func(*preview.Plan) {
-	return func(p *preview.Plan) {
-		p.Resources = slices.DeleteFunc(p.Resources, func(r preview.Resource) bool { return r.Type == typ })
+func drop(typ string) func(*stackplan.Plan) {
+	return func(p *stackplan.Plan) {
+		p.Resources = slices.DeleteFunc(p.Resources, func(r stackplan.Resource) bool { return r.Type == typ })
 	}
 }
 
 // addStatement appends a statement to an inline role policy.
-func addStatement(s policydoc.Statement) func(*preview.Plan) {
-	return func(p *preview.Plan) {
-		edit(p, typeRolePolicy, "-ecs-task-execution-secrets", func(r *preview.Resource) {
+func addStatement(s policydoc.Statement) func(*stackplan.Plan) {
+	return func(p *stackplan.Plan) {
+		edit(p, typeRolePolicy, "-ecs-task-execution-secrets", func(r *stackplan.Resource) {
 			doc, _ := policydoc.Parse(r.Inputs["policy"].(string))
 			doc.Statement = append(doc.Statement, s)
 			r.Inputs["policy"] = doc.JSON()
@@ -109,7 +110,7 @@ func addStatement(s policydoc.Statement) func(*preview.Plan) {
 
 // ruleFixtures break each rule in the production plan: a rule without a
 // fixture, or a fixture the rule does not catch, fails the test.
-var ruleFixtures = map[string]func(*preview.Plan){
+var ruleFixtures = map[string]func(*stackplan.Plan){
 	"RDS.2":  input(typeDBInstance, "-postgres", "publiclyAccessible", true),
 	"RDS.3":  input(typeDBInstance, "-postgres", "storageEncrypted", false),
 	"RDS.5":  input(typeDBInstance, "-postgres", "multiAz", false),
@@ -130,57 +131,57 @@ var ruleFixtures = map[string]func(*preview.Plan){
 	"ElastiCache.6":        input(typeReplicationGroup, "-redis", "authToken", nil),
 	"SecretsManager.KMS":   input(typeSecret, "-app-secrets", "kmsKeyId", ""),
 	"KMS.4":                input(typeKey, "-key", "enableKeyRotation", false),
-	"KMS.POLICY": func(p *preview.Plan) {
+	"KMS.POLICY": func(p *stackplan.Plan) {
 		logs := policydoc.Allow("AnyLogGroup", []string{"kms:Encrypt*"}, "*")
 		logs.Principal = &policydoc.Principal{Service: []string{"logs.ap-southeast-2.amazonaws.com"}}
 		input(typeKey, "-key", "policy", policydoc.New(logs).JSON())(p)
 	},
 	"ELB.1": input(typeListener, "-http", "defaultActions", []any{map[string]any{"type": "forward", "targetGroupArn": "tg"}}),
 	"ELB.4": input(typeLoadBalancer, "-alb", "dropInvalidHeaderFields", false),
-	"ELB.5": func(p *preview.Plan) {
-		edit(p, typeLoadBalancer, "-alb", func(r *preview.Resource) { delete(r.Inputs, "accessLogs") })
+	"ELB.5": func(p *stackplan.Plan) {
+		edit(p, typeLoadBalancer, "-alb", func(r *stackplan.Resource) { delete(r.Inputs, "accessLogs") })
 	},
 	"ELB.6":   input(typeLoadBalancer, "-alb", "enableDeletionProtection", false),
 	"ELB.TLS": input(typeListener, "-https", "sslPolicy", "ELBSecurityPolicy-2016-08"),
 	"EC2.2":   input(typeDefaultSG, "-default-sg", "ingress", []any{map[string]any{"fromPort": 0.0}}),
 	"EC2.6":   drop(typeFlowLog),
 	"EC2.15":  input(typeSubnet, "-public-subnet-1", "mapPublicIpOnLaunch", true),
-	"EC2.18": func(p *preview.Plan) {
-		edit(p, typeIngress, "-alb-sg-in-https-ipv4", func(r *preview.Resource) { r.Inputs["fromPort"], r.Inputs["toPort"] = 22.0, 22.0 })
+	"EC2.18": func(p *stackplan.Plan) {
+		edit(p, typeIngress, "-alb-sg-in-https-ipv4", func(r *stackplan.Resource) { r.Inputs["fromPort"], r.Inputs["toPort"] = 22.0, 22.0 })
 	},
-	"EC2.DATA_EGRESS": func(p *preview.Plan) {
+	"EC2.DATA_EGRESS": func(p *stackplan.Plan) {
 		sg := mustNamedIn(p, typeSG, "ohmycoins-prod-redis-sg")
-		p.Resources = append(p.Resources, preview.Resource{Type: typeEgress, Name: "ohmycoins-prod-redis-sg-out-any",
+		p.Resources = append(p.Resources, stackplan.Resource{Type: typeEgress, Name: "ohmycoins-prod-redis-sg-out-any",
 			Inputs: map[string]any{"securityGroupId": sg.ID, "fromPort": 443.0, "toPort": 443.0, "description": "out"}})
 	},
-	"EC2.DATA_FROM_BACKEND": func(p *preview.Plan) {
-		edit(p, typeIngress, "-rds-sg-in-postgres", func(r *preview.Resource) {
+	"EC2.DATA_FROM_BACKEND": func(p *stackplan.Plan) {
+		edit(p, typeIngress, "-rds-sg-in-postgres", func(r *stackplan.Resource) {
 			r.Inputs["referencedSecurityGroupId"] = mustNamedIn(p, typeSG, "ohmycoins-prod-frontend-sg").ID
 		})
 	},
 	"EC2.RULE_DESCRIPTION": input(typeIngress, "-rds-sg-in-postgres", "description", ""),
-	"DATA.EVIDENCE_PROTECTED": func(p *preview.Plan) {
-		edit(p, typeLogGroup, "-flow-logs", func(r *preview.Resource) { r.Protect = false })
+	"DATA.EVIDENCE_PROTECTED": func(p *stackplan.Plan) {
+		edit(p, typeLogGroup, "-flow-logs", func(r *stackplan.Resource) { r.Protect = false })
 	},
-	"DATA.SECRET_ROTATES": func(p *preview.Plan) {
-		edit(p, typeSecretVersion, "-app-secrets-version", func(r *preview.Resource) { r.Protect = true })
+	"DATA.SECRET_ROTATES": func(p *stackplan.Plan) {
+		edit(p, typeSecretVersion, "-app-secrets-version", func(r *stackplan.Resource) { r.Protect = true })
 	},
-	"STABLE.CONTAINER_DEFINITIONS": func(p *preview.Plan) {
-		edit(p, typeTaskDef, "-backend", func(r *preview.Resource) {
+	"STABLE.CONTAINER_DEFINITIONS": func(p *stackplan.Plan) {
+		edit(p, typeTaskDef, "-backend", func(r *stackplan.Resource) {
 			r.Inputs["containerDefinitions"] = strings.Replace(r.Inputs["containerDefinitions"].(string),
 				`"environment":[`, `"environment":[{"name":"SMTP_HOST","value":""},`, 1)
 		})
 	},
-	"STABLE.AUTOSCALED_COUNT": func(p *preview.Plan) {
-		edit(p, typeService, "-backend-service", func(r *preview.Resource) { r.IgnoreChanges = nil })
+	"STABLE.AUTOSCALED_COUNT": func(p *stackplan.Plan) {
+		edit(p, typeService, "-backend-service", func(r *stackplan.Resource) { r.IgnoreChanges = nil })
 	},
-	"ECS.2": func(p *preview.Plan) {
-		edit(p, typeService, "-backend-service", func(r *preview.Resource) {
+	"ECS.2": func(p *stackplan.Plan) {
+		edit(p, typeService, "-backend-service", func(r *stackplan.Resource) {
 			r.Inputs["networkConfiguration"].(map[string]any)["assignPublicIp"] = true
 		})
 	},
-	"ECS.8": func(p *preview.Plan) {
-		edit(p, typeTaskDef, "-backend", func(r *preview.Resource) {
+	"ECS.8": func(p *stackplan.Plan) {
+		edit(p, typeTaskDef, "-backend", func(r *stackplan.Resource) {
 			r.Inputs["containerDefinitions"] = `[{"name":"backend","environment":[{"name":"POSTGRES_PASSWORD","value":"x"}]}]`
 		})
 	},
@@ -193,8 +194,8 @@ var ruleFixtures = map[string]func(*preview.Plan){
 	"IAM.1":        addStatement(policydoc.Allow("Admin", []string{"*"}, "*")),
 	"IAM.21":       addStatement(policydoc.Allow("ReadAnything", []string{"s3:GetObject"}, "*")),
 	"IAM.PASSROLE": addStatement(policydoc.Allow("PassAny", []string{"iam:PassRole"}, "arn:aws:iam::123456789012:role/*")),
-	"IAM.TRUST": func(p *preview.Plan) {
-		edit(p, typeRole, "-github-deploy", func(r *preview.Resource) {
+	"IAM.TRUST": func(p *stackplan.Plan) {
+		edit(p, typeRole, "-github-deploy", func(r *stackplan.Resource) {
 			r.Inputs["assumeRolePolicy"] = strings.Replace(r.Inputs["assumeRolePolicy"].(string), "environment:production", "*", 1)
 		})
 	},
@@ -202,24 +203,24 @@ var ruleFixtures = map[string]func(*preview.Plan){
 	"CloudWatch.15": input(typeAlarm, "-rds-high-cpu", "alarmActions", []any{}),
 	"CloudWatch.16": input(typeLogGroup, "-flow-logs", "retentionInDays", nil),
 	"CloudWatch.17": input(typeAlarm, "-redis-high-cpu", "actionsEnabled", false),
-	"CloudWatch.LOG_KMS": func(p *preview.Plan) {
-		edit(p, typeLogGroup, "-backend-logs", func(r *preview.Resource) { delete(r.Inputs, "kmsKeyId") })
+	"CloudWatch.LOG_KMS": func(p *stackplan.Plan) {
+		edit(p, typeLogGroup, "-backend-logs", func(r *stackplan.Resource) { delete(r.Inputs, "kmsKeyId") })
 	},
 	"S3.5":   input(typeBucketPolicy, "-alb-logs-policy", "policy", policydoc.New(policydoc.Allow("Read", []string{"s3:GetObject"}, "arn:aws:s3:::b/*")).JSON()),
 	"S3.8":   input("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "-public-access-block", "blockPublicPolicy", false),
 	"S3.SSE": drop("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"),
-	"DATA.RDS_PROTECTED": func(p *preview.Plan) {
-		edit(p, typeDBInstance, "-postgres", func(r *preview.Resource) { r.Protect = false })
+	"DATA.RDS_PROTECTED": func(p *stackplan.Plan) {
+		edit(p, typeDBInstance, "-postgres", func(r *stackplan.Resource) { r.Protect = false })
 	},
-	"DATA.CACHE_PROTECTED": func(p *preview.Plan) {
-		edit(p, typeReplicationGroup, "-redis", func(r *preview.Resource) { r.Protect = false })
+	"DATA.CACHE_PROTECTED": func(p *stackplan.Plan) {
+		edit(p, typeReplicationGroup, "-redis", func(r *stackplan.Resource) { r.Protect = false })
 	},
 	"DATA.SECRET_RECOVERY": input(typeSecret, "-app-secrets", "recoveryWindowInDays", 0.0),
-	"DATA.KEY_PROTECTED": func(p *preview.Plan) {
-		edit(p, typeKey, "-key", func(r *preview.Resource) { r.Protect = false })
+	"DATA.KEY_PROTECTED": func(p *stackplan.Plan) {
+		edit(p, typeKey, "-key", func(r *stackplan.Resource) { r.Protect = false })
 	},
-	"DATA.NO_DELETE_BEFORE_REPLACE": func(p *preview.Plan) {
-		edit(p, typeDBInstance, "-postgres", func(r *preview.Resource) { r.DeleteBeforeReplace = true })
+	"DATA.NO_DELETE_BEFORE_REPLACE": func(p *stackplan.Plan) {
+		edit(p, typeDBInstance, "-postgres", func(r *stackplan.Resource) { r.DeleteBeforeReplace = true })
 	},
 	"LIMIT.LB_NAMES":         input(typeTargetGroup, "-backend-tg", "name", "ohmycoins-production-eu-backend-tg"),
 	"LIMIT.FARGATE_SIZE":     input(typeTaskDef, "-backend", "memory", "3000"),
@@ -232,15 +233,15 @@ var ruleFixtures = map[string]func(*preview.Plan){
 		"arn:aws:logs:ap-southeast-2:123456789012:log-group:x")),
 	"LIMIT.AUTOSCALING_BOUNDS": input(typeScalingTarget, "", "minCapacity", 20.0),
 	// A component renames its log group; neither the key nor the role follows.
-	"LOGS.COVERED": func(p *preview.Plan) {
-		edit(p, typeLogGroup, "-backend-logs", func(r *preview.Resource) {
+	"LOGS.COVERED": func(p *stackplan.Plan) {
+		edit(p, typeLogGroup, "-backend-logs", func(r *stackplan.Resource) {
 			r.Inputs["name"] = "/app/ohmycoins-prod-backend"
-			r.Outputs["arn"] = "arn:aws:logs:ap-southeast-2:" + preview.MockAccountID + ":log-group:/app/ohmycoins-prod-backend"
+			r.Outputs["arn"] = "arn:aws:logs:ap-southeast-2:" + mockcloud.MockAccountID + ":log-group:/app/ohmycoins-prod-backend"
 		})
 	},
 }
 
-func mustNamedIn(p *preview.Plan, typ, name string) preview.Resource {
+func mustNamedIn(p *stackplan.Plan, typ, name string) stackplan.Resource {
 	r, _ := p.Named(typ, name)
 	return r
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/previewcli"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden plans in tests/testdata")
@@ -45,12 +46,12 @@ func TestGoldenPlans(t *testing.T) {
 			want, err := os.ReadFile(path)
 			require.NoError(t, err, "no golden plan: run go test ./tests -update")
 			if !bytes.Equal(want, got) {
-				old, err := preview.ReadPlan(want)
+				old, err := stackplan.ReadPlan(want)
 				require.NoError(t, err)
 				var diff strings.Builder
-				current, err := preview.ReadPlan(got)
+				current, err := stackplan.ReadPlan(got)
 				require.NoError(t, err)
-				preview.Diff(old, current).Write(&diff)
+				stackplan.Diff(old, current).Write(&diff)
 				t.Fatalf("the %s plan differs from %s; review and run go test ./tests -update\n%s", stack, path, diff.String())
 			}
 		})
@@ -110,10 +111,10 @@ func TestPlanFollowsTheJSONContract(t *testing.T) {
 			}
 			require.True(t, sort.StringsAreSorted(order), "resources are sorted by URN")
 
-			p, err := preview.ReadPlan(data)
+			p, err := stackplan.ReadPlan(data)
 			require.NoError(t, err)
 			for _, r := range p.Resources {
-				if r.Type != preview.RootType {
+				if r.Type != stackplan.RootType {
 					require.True(t, urns[r.Parent], "%s: parent %s is in the plan", r.URN, r.Parent)
 				}
 				for _, d := range r.Dependencies {
@@ -129,7 +130,7 @@ func TestPlanFollowsTheJSONContract(t *testing.T) {
 					require.True(t, urns[r.ProviderURN], "%s: its provider %q is in the plan", r.URN, r.ProviderURN)
 				}
 				for key, digest := range r.SecretDigests {
-					require.Equal(t, preview.Secret, r.Inputs[key], "%s: only secret inputs have digests", r.URN)
+					require.Equal(t, stackplan.Secret, r.Inputs[key], "%s: only secret inputs have digests", r.URN)
 					require.Regexp(t, `^sha256:[0-9a-f]{16}$`, digest)
 				}
 			}
@@ -221,8 +222,8 @@ func TestSecretsAppearOnlyMasked(t *testing.T) {
 	require.NotContains(t, string(data), value)
 	provider, ok := result.Plan.Named("pulumi:providers:aws", "with-secret")
 	require.True(t, ok)
-	require.Equal(t, preview.Secret, provider.Inputs["accessKey"])
-	require.Equal(t, preview.Secret, result.Plan.Outputs["token"])
+	require.Equal(t, stackplan.Secret, provider.Inputs["accessKey"])
+	require.Equal(t, stackplan.Secret, result.Plan.Outputs["token"])
 }
 
 func TestPreviewListsThePlaceholdersItUsed(t *testing.T) {

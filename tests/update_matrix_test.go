@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -1235,7 +1236,7 @@ var dataHolding = []string{
 }
 
 func TestUpdateMatrix(t *testing.T) {
-	baseline := map[string]*preview.Plan{}
+	baseline := map[string]*stackplan.Plan{}
 	for _, stack := range allStacks {
 		baseline[stack] = previewStack(t, stack, func(o *preview.Options) { o.Set = deployedImages() }).Plan
 	}
@@ -1270,11 +1271,11 @@ func TestUpdateMatrix(t *testing.T) {
 					require.ErrorAs(t, err, &verr, "%s = %v in %s", k.key, s.set, stack)
 					got.refused = strings.Join(verr.Problems, "\n")
 				} else {
-					d := preview.Diff(baseline[stack], result.Plan)
+					d := stackplan.Diff(baseline[stack], result.Plan)
 					got.changes, got.recreated = notation(d, baseline[stack])
 					if stack == "production" && !got.recreated {
 						for _, c := range d.Changes {
-							if slices.Contains(dataHolding, c.Type) && (c.Op == preview.OpReplace || c.Op == preview.OpDelete) {
+							if slices.Contains(dataHolding, c.Type) && (c.Op == stackplan.OpReplace || c.Op == stackplan.OpDelete) {
 								t.Errorf("%s replaces or deletes %s %s in production, which holds data: refuse it in validation", k.key, c.Type, c.Name)
 							}
 							if len(c.Blocked) > 0 {
@@ -1384,21 +1385,21 @@ func setPath(m map[string]any, path []string, v any) {
 // notation writes a diff in the matrix's notation; a diff that deletes every
 // resource of the old plan and creates every one of the new is "recreated",
 // with only its failures listed.
-func notation(d preview.PlanDiff, old *preview.Plan) ([]string, bool) {
+func notation(d stackplan.PlanDiff, old *stackplan.Plan) ([]string, bool) {
 	prefix := ""
 	for _, r := range old.Resources {
 		if r.Type == "pulumi:providers:aws" {
 			prefix = strings.TrimSuffix(r.Name, "-aws") + "-"
 		}
 	}
-	recreated := d.Count(preview.OpDelete) >= len(old.Resources)-1 && d.Count(preview.OpUpdate) == 0 && d.Count(preview.OpReplace) == 0
+	recreated := d.Count(stackplan.OpDelete) >= len(old.Resources)-1 && d.Count(stackplan.OpUpdate) == 0 && d.Count(stackplan.OpReplace) == 0
 	var out []string
 	for _, c := range d.Changes {
 		if recreated && len(c.Blocked) == 0 {
 			continue
 		}
-		symbol := map[preview.Op]string{preview.OpCreate: "+", preview.OpUpdate: "~", preview.OpReplace: "+-", preview.OpDelete: "-"}[c.Op]
-		if c.Op == preview.OpReplace && c.DeleteFirst {
+		symbol := map[stackplan.Op]string{stackplan.OpCreate: "+", stackplan.OpUpdate: "~", stackplan.OpReplace: "+-", stackplan.OpDelete: "-"}[c.Op]
+		if c.Op == stackplan.OpReplace && c.DeleteFirst {
 			symbol = "-+"
 		}
 		typ := c.Type

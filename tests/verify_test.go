@@ -134,7 +134,7 @@ func TestVerifyNeverRunsPastItsDeadline(t *testing.T) {
 	require.Contains(t, out.String(), "deadline reached")
 }
 
-// fakeAWS serves the recorded responses in tests/testdata/aws the way each
+// fakeAWS serves the recorded responses in internal/verify/testdata/aws the way each
 // service's protocol does: ECS and Secrets Manager JSON 1.1 (by X-Amz-Target),
 // ELBv2 the query protocol (XML), CloudWatch RPC v2 CBOR. edit may change a
 // response before it is sent.
@@ -144,7 +144,7 @@ type fakeAWS struct {
 }
 
 func (f fakeAWS) respond(operation, request, file string) string {
-	data, err := os.ReadFile(filepath.Join("testdata", "aws", file))
+	data, err := os.ReadFile(filepath.Join("..", "internal", "verify", "testdata", "aws", file))
 	require.NoError(f.t, err)
 	if f.edit != nil {
 		return f.edit(operation, request, string(data))

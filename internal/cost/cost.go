@@ -18,11 +18,11 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/awstype"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -127,18 +127,19 @@ func assumptions(u stacks.UsageSettings) []Assumption {
 	}
 }
 
-// calc prices one plan.
+// calc prices one plan: it is the awstype.Pricing the catalog's prices read.
 type calc struct {
-	plan  *preview.Plan
+	plan  *stackplan.Plan
 	table Table
-	usage stacks.UsageSettings
-	hours float64
-	used  map[string]bool // price keys
-	uses  map[string]bool // assumption keys
+	usage map[string]float64 // ohmycoins:cost, by key
+	used  map[string]bool    // price keys
+	uses  map[string]bool    // assumption keys
 	err   error
 }
 
-func (c *calc) price(key string) float64 {
+var _ awstype.Pricing = (*calc)(nil)
+
+func (c *calc) Price(key string) float64 {
 	p, ok := c.table.Prices[key]
 	if !ok {
 		if c.err == nil {
@@ -150,26 +151,48 @@ func (c *calc) price(key string) float64 {
 	return p.USD
 }
 
-func (c *calc) assume(key string, value float64) float64 {
+func (c *calc) Assume(key string) float64 {
+	value, ok := c.usage[key]
+	if !ok && c.err == nil {
+		c.err = fmt.Errorf("internal/cost has no usage assumption %q (ohmycoins:cost)", key)
+	}
 	c.uses[key] = true
 	return value
 }
 
-// Of estimates the plan's monthly cost with the stack's usage assumptions.
-func Of(plan *preview.Plan, usage stacks.UsageSettings) (Estimate, error) {
+func (c *calc) Hours() float64 { return c.table.HoursPerMonth }
+
+func (c *calc) Plan() *stackplan.Plan { return c.plan }
+
+// Of estimates the plan's monthly cost with the stack's usage assumptions,
+// each resource by its type's price in the catalog (internal/awstype).
+func Of(plan *stackplan.Plan, usage stacks.UsageSettings) (Estimate, error) {
 	table, err := Prices()
 	if err != nil {
 		return Estimate{}, err
 	}
-	c := &calc{plan: plan, table: table, usage: usage, hours: table.HoursPerMonth, used: map[string]bool{}, uses: map[string]bool{}}
+	c := &calc{plan: plan, table: table, usage: map[string]float64{}, used: map[string]bool{}, uses: map[string]bool{}}
+	for _, a := range assumptions(usage) {
+		c.usage[a.Key] = a.Value
+	}
 	e := Estimate{Stack: plan.Stack, Currency: table.Currency, PricedAt: table.PricedAt}
 	for _, r := range plan.Resources {
-		item, ok := c.item(r)
+		if !r.Custom {
+			continue
+		}
+		entry, ok := awstype.Lookup(r.Type)
+		if !ok {
+			return Estimate{}, fmt.Errorf("%s %s: its type has no entry in the AWS-type catalog (internal/awstype), so it cannot be priced", r.Type, r.Name)
+		}
+		if entry.Price == nil {
+			continue // entry.Free says why
+		}
+		priced, ok := entry.Price(c, r)
 		if !ok {
 			continue
 		}
-		item.URN, item.Type, item.Name, item.Component = r.URN, r.Type, r.Name, component(plan, r)
-		item.Monthly, item.MonthlyMax = round(item.Monthly), round(item.MonthlyMax)
+		item := Item{URN: r.URN, Type: r.Type, Name: r.Name, Component: component(plan, r),
+			Monthly: round(priced.Monthly), MonthlyMax: round(priced.MonthlyMax), Basis: priced.Basis}
 		e.Items = append(e.Items, item)
 		e.Monthly += item.Monthly
 		e.MonthlyMax += max(item.MonthlyMax, item.Monthly)
@@ -197,180 +220,9 @@ func Of(plan *preview.Plan, usage stacks.UsageSettings) (Estimate, error) {
 	return e, nil
 }
 
-// item prices one resource; false for what costs nothing by itself (roles,
-// policies, routes, rules, records aliased to the load balancer, budgets).
-func (c *calc) item(r preview.Resource) (Item, bool) {
-	in := r.Inputs
-	h := c.hours
-	switch r.Type {
-	case "aws:rds/instance:Instance":
-		class := str(in["instanceClass"])
-		copies, az := 1.0, "Single-AZ"
-		if in["multiAz"] == true {
-			copies, az = 2, "Multi-AZ (two copies)"
-		}
-		storageType := str(in["storageType"])
-		if storageType == "" {
-			storageType = "gp2"
-		}
-		gb := num(in["allocatedStorage"])
-		monthly := copies * (h*c.price("rds."+class) + gb*c.price("rds.storage."+storageType))
-		basis := fmt.Sprintf("%s %s: %s × %g h × $%g + %g GB %s × $%g", class, az, fmtCopies(copies), h, c.price("rds."+class), gb, storageType, c.price("rds.storage."+storageType))
-		if in["manageMasterUserPassword"] == true {
-			monthly += c.price("secretsmanager.secret-month")
-			basis += fmt.Sprintf(" + the master password's secret $%g", c.price("secretsmanager.secret-month"))
-		}
-		if in["performanceInsightsEnabled"] == true {
-			if num(in["performanceInsightsRetentionPeriod"]) <= 7 {
-				c.price("rds.performance-insights.7-days")
-				basis += " + Performance Insights, 7 days (free)"
-			} else {
-				basis += " + Performance Insights beyond 7 days (not priced)"
-			}
-		}
-		return Item{Monthly: monthly, Basis: basis}, true
-	case "aws:elasticache/replicationGroup:ReplicationGroup":
-		node, n := str(in["nodeType"]), num(in["numCacheClusters"])
-		p := c.price("elasticache." + node)
-		return Item{Monthly: n * h * p, Basis: fmt.Sprintf("%g × %s × %g h × $%g", n, node, h, p)}, true
-	case "aws:ecs/service:Service":
-		return c.service(r)
-	case "aws:lb/loadBalancer:LoadBalancer":
-		lcus := c.assume("loadBalancerLcus", c.usage.LoadBalancerLCUs)
-		monthly := h*c.price("alb.hour") + h*lcus*c.price("alb.lcu-hour")
-		basis := fmt.Sprintf("%g h × $%g + %g LCU × %g h × $%g", h, c.price("alb.hour"), lcus, h, c.price("alb.lcu-hour"))
-		if in["internal"] != true {
-			ips := float64(len(list(in["subnets"])))
-			monthly += ips * h * c.price("ipv4.hour")
-			basis += fmt.Sprintf(" + %g public IPv4 (one per AZ) × %g h × $%g", ips, h, c.price("ipv4.hour"))
-		}
-		return Item{Monthly: monthly, Basis: basis}, true
-	case "aws:ec2/natGateway:NatGateway":
-		gb := c.assume("natGatewayGbPerMonth", c.usage.NATGatewayGBPerMonth) / float64(len(c.plan.OfType(r.Type)))
-		return Item{Monthly: h*c.price("nat.hour") + gb*c.price("nat.gb"),
-			Basis: fmt.Sprintf("%g h × $%g + %.4g GB × $%g (its share of natGatewayGbPerMonth)", h, c.price("nat.hour"), gb, c.price("nat.gb"))}, true
-	case "aws:ec2/eip:Eip":
-		return Item{Monthly: h * c.price("ipv4.hour"), Basis: fmt.Sprintf("a public IPv4 address: %g h × $%g", h, c.price("ipv4.hour"))}, true
-	case "aws:ec2/vpcEndpoint:VpcEndpoint":
-		if str(in["vpcEndpointType"]) != "Interface" {
-			return Item{}, false // gateway endpoints (S3) are free
-		}
-		azs := float64(len(list(in["subnetIds"])))
-		interfaces := 0
-		for _, e := range c.plan.OfType(r.Type) {
-			if str(e.Inputs["vpcEndpointType"]) == "Interface" {
-				interfaces++
-			}
-		}
-		gb := c.assume("endpointGbPerMonth", c.usage.EndpointGBPerMonth) / float64(interfaces)
-		return Item{Monthly: azs*h*c.price("endpoint.az-hour") + gb*c.price("endpoint.gb"),
-			Basis: fmt.Sprintf("%g AZ × %g h × $%g + %.4g GB × $%g (its share of endpointGbPerMonth)", azs, h, c.price("endpoint.az-hour"), gb, c.price("endpoint.gb"))}, true
-	case "aws:kms/key:Key":
-		return Item{Monthly: c.price("kms.key-month"), Basis: fmt.Sprintf("a customer managed key: $%g", c.price("kms.key-month"))}, true
-	case "aws:secretsmanager/secret:Secret":
-		return Item{Monthly: c.price("secretsmanager.secret-month"), Basis: fmt.Sprintf("a secret: $%g", c.price("secretsmanager.secret-month"))}, true
-	case "aws:cloudwatch/metricAlarm:MetricAlarm":
-		metrics := 1.0
-		if queries := list(in["metricQueries"]); len(queries) > 0 {
-			metrics = 0
-			for _, q := range queries {
-				if m, ok := q.(map[string]any); ok && m["metric"] != nil {
-					metrics++
-				}
-			}
-		}
-		return Item{Monthly: metrics * c.price("cloudwatch.alarm-metric-month"),
-			Basis: fmt.Sprintf("%g metric(s) × $%g", metrics, c.price("cloudwatch.alarm-metric-month"))}, true
-	case "aws:cloudwatch/dashboard:Dashboard":
-		return Item{Monthly: c.price("cloudwatch.dashboard-month"), Basis: fmt.Sprintf("a dashboard: $%g", c.price("cloudwatch.dashboard-month"))}, true
-	case "aws:cloudwatch/logGroup:LogGroup":
-		return c.logGroup(r)
-	case "aws:ecr/repository:Repository":
-		gb := c.assume("imageGbPerRepository", c.usage.ImageGBPerRepository)
-		return Item{Monthly: gb * c.price("ecr.storage-gb-month"), Basis: fmt.Sprintf("%g GB of images × $%g", gb, c.price("ecr.storage-gb-month"))}, true
-	case "aws:s3/bucketV2:BucketV2":
-		gb := c.assume("accessLogGbStored", c.usage.AccessLogGBStored)
-		return Item{Monthly: gb * c.price("s3.standard-gb-month"), Basis: fmt.Sprintf("%g GB stored × $%g", gb, c.price("s3.standard-gb-month"))}, true
-	}
-	return Item{}, false
-}
-
-// service prices a Fargate service at its desired count, or at its
-// autoscaling minimum with the maximum as MonthlyMax.
-func (c *calc) service(r preview.Resource) (Item, bool) {
-	var task preview.Resource
-	for _, t := range c.plan.OfType("aws:ecs/taskDefinition:TaskDefinition") {
-		if t.Outputs["arn"] == r.Inputs["taskDefinition"] {
-			task = t
-		}
-	}
-	vcpu := num(task.Inputs["cpu"]) / 1024
-	gb := num(task.Inputs["memory"]) / 1024
-	perTask := c.hours * (vcpu*c.price("fargate.vcpu-hour") + gb*c.price("fargate.gb-hour"))
-	count, maxCount, scaled := num(r.Inputs["desiredCount"]), 0.0, false
-	for _, t := range c.plan.OfType("aws:appautoscaling/target:Target") {
-		if strings.HasSuffix(str(t.Inputs["resourceId"]), "/"+str(r.Inputs["name"])) {
-			count, maxCount, scaled = num(t.Inputs["minCapacity"]), num(t.Inputs["maxCapacity"]), true
-		}
-	}
-	basis := fmt.Sprintf("%g task(s) × (%g vCPU × $%g + %g GB × $%g) × %g h", count, vcpu, c.price("fargate.vcpu-hour"), gb, c.price("fargate.gb-hour"), c.hours)
-	item := Item{Monthly: count * perTask, Basis: basis}
-	if scaled {
-		item.MonthlyMax = maxCount * perTask
-		item.Basis = fmt.Sprintf("%s; autoscaling %g-%g tasks", basis, count, maxCount)
-	}
-	if count == 0 {
-		item.Basis += " (no task: no image yet)"
-	}
-	return item, true
-}
-
-// logGroup prices ingestion and storage: the flow-log group's share of
-// flowLogGbPerMonth at the vended-logs price, the others' share of
-// appLogGbPerMonth, kept as long as their retention (a year for "never").
-func (c *calc) logGroup(r preview.Resource) (Item, bool) {
-	name := str(r.Inputs["name"])
-	flow := false
-	for _, f := range c.plan.OfType("aws:ec2/flowLog:FlowLog") {
-		if strings.HasSuffix(str(f.Inputs["logDestination"]), ":log-group:"+name) {
-			flow = true
-		}
-	}
-	var gb float64
-	ingest, what := "logs.ingest-gb", "its share of appLogGbPerMonth"
-	if flow {
-		gb = c.assume("flowLogGbPerMonth", c.usage.FlowLogGBPerMonth)
-		ingest, what = "logs.vended-gb", "flowLogGbPerMonth"
-	} else {
-		groups := 0
-		for _, g := range c.plan.OfType(r.Type) {
-			if !c.isFlowLogGroup(str(g.Inputs["name"])) {
-				groups++
-			}
-		}
-		gb = c.assume("appLogGbPerMonth", c.usage.AppLogGBPerMonth) / float64(groups)
-	}
-	days := num(r.Inputs["retentionInDays"])
-	if days == 0 || days > 365 {
-		days = 365
-	}
-	stored := gb * days / 30
-	return Item{Monthly: gb*c.price(ingest) + stored*c.price("logs.storage-gb-month"),
-		Basis: fmt.Sprintf("%.4g GB ingested × $%g (%s) + %.4g GB kept (%g days) × $%g", gb, c.price(ingest), what, stored, days, c.price("logs.storage-gb-month"))}, true
-}
-
-func (c *calc) isFlowLogGroup(name string) bool {
-	for _, f := range c.plan.OfType("aws:ec2/flowLog:FlowLog") {
-		if strings.HasSuffix(str(f.Inputs["logDestination"]), ":log-group:"+name) {
-			return true
-		}
-	}
-	return false
-}
-
 // component names the top-level component a resource belongs to by its tier
 // (rds, ecs, dns/Certificate), or "stack" for resources outside components.
-func component(plan *preview.Plan, r preview.Resource) string {
+func component(plan *stackplan.Plan, r stackplan.Resource) string {
 	root := plan.Root().URN
 	cur := r
 	top := ""
@@ -423,35 +275,7 @@ func BudgetProblem(e Estimate, b stacks.BudgetSettings) string {
 	return ""
 }
 
-func fmtCopies(n float64) string {
-	if n == 1 {
-		return "1 instance"
-	}
-	return strconv.FormatFloat(n, 'f', -1, 64) + " instances"
-}
-
 func round(v float64) float64 { return math.Round(v*100) / 100 }
-
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
-func num(v any) float64 {
-	switch t := v.(type) {
-	case float64:
-		return t
-	case string:
-		f, _ := strconv.ParseFloat(t, 64)
-		return f
-	}
-	return 0
-}
-
-func list(v any) []any {
-	l, _ := v.([]any)
-	return l
-}
 
 // Write prints the estimate: each priced resource, the components, the
 // total, the assumptions and the prices not checked against their source.
@@ -514,8 +338,8 @@ func money(v, max float64) string {
 
 // Delta is what going from before to after does to the monthly cost, per
 // resource whose cost changes (created, deleted or repriced) and in total.
-func Delta(before, after Estimate) *preview.CostDelta {
-	d := &preview.CostDelta{Currency: after.Currency, PricedAt: after.PricedAt, Before: before.Monthly, After: after.Monthly,
+func Delta(before, after Estimate) *stackplan.CostDelta {
+	d := &stackplan.CostDelta{Currency: after.Currency, PricedAt: after.PricedAt, Before: before.Monthly, After: after.Monthly,
 		Delta: round(after.Monthly - before.Monthly)}
 	old := map[string]Item{}
 	for _, it := range before.Items {
@@ -524,7 +348,7 @@ func Delta(before, after Estimate) *preview.CostDelta {
 	seen := map[string]bool{}
 	add := func(urn, typ, name string, b, a float64) {
 		if round(a-b) != 0 {
-			d.Items = append(d.Items, preview.CostDeltaItem{URN: urn, Type: typ, Name: name, Before: b, After: a, Delta: round(a - b)})
+			d.Items = append(d.Items, stackplan.CostDeltaItem{URN: urn, Type: typ, Name: name, Before: b, After: a, Delta: round(a - b)})
 		}
 	}
 	for _, it := range after.Items {

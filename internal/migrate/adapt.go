@@ -3,7 +3,8 @@ package migrate
 import (
 	"fmt"
 
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/awstype"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -12,7 +13,7 @@ import (
 // Terraform" section runs; the resource is left out of the first `pulumi up`
 // (Result.Exclude) and created in the cutover window, once its original is
 // gone.
-func adapt(s stacks.Settings, o *original, res preview.Resource, originals []*original, adopt map[string]*original) string {
+func adapt(s stacks.Settings, o *original, res stackplan.Resource, originals []*original, adopt map[string]*original) string {
 	region := s.Region
 	switch res.Type {
 	case "aws:rds/instance:Instance":
@@ -53,7 +54,7 @@ func adapt(s stacks.Settings, o *original, res preview.Resource, originals []*or
 	case "aws:secretsmanager/secret:Secret":
 		return fmt.Sprintf("Keep the secret's name free for this program: copy the values (aws secretsmanager get-secret-value --secret-id %s), set them as stack secrets, and delete it in the cutover window (aws secretsmanager delete-secret --secret-id %s --force-delete-without-recovery)", o.String("name"), o.String("name"))
 	}
-	return fmt.Sprintf("Its %s is this program's: delete or rename it in the cutover window, before pulumi up creates %s", describe(rules[o.pulumiType], o), res.Name)
+	return fmt.Sprintf("Its %s is this program's: delete or rename it in the cutover window, before pulumi up creates %s", describe(identityOf(o.pulumiType), o), res.Name)
 }
 
 // subnetGroupAdopted reports whether the DB subnet group of an original
@@ -75,4 +76,10 @@ func addressOf(originals []*original, tfType string) string {
 		}
 	}
 	return tfType
+}
+
+// identityOf is the identity the catalog gives a type of this program.
+func identityOf(typ string) []awstype.Key {
+	e, _ := awstype.Lookup(typ)
+	return e.Terraform.Identity
 }

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 // ProviderVersion is the pulumi-aws version the program is built with: the
@@ -49,7 +49,7 @@ func (f ImportFile) JSON() ([]byte, error) {
 }
 
 // URNs are the URNs the file's custom resources get in a stack of project.
-func (f ImportFile) URNs(plan *preview.Plan) []string {
+func (f ImportFile) URNs(plan *stackplan.Plan) []string {
 	byName := map[string]ImportResource{}
 	for _, r := range f.Resources {
 		byName[r.Name] = r
@@ -66,7 +66,7 @@ func (f ImportFile) URNs(plan *preview.Plan) []string {
 
 // urnOf builds an entry's URN the way `pulumi import` does: the types of its
 // parents, then its own, and its logical name.
-func urnOf(plan *preview.Plan, byName map[string]ImportResource, r ImportResource) string {
+func urnOf(plan *stackplan.Plan, byName map[string]ImportResource, r ImportResource) string {
 	types := []string{r.Type}
 	for p := r.Parent; p != ""; p = byName[p].Parent {
 		types = append([]string{byName[p].Type}, types...)
@@ -80,7 +80,7 @@ func urnOf(plan *preview.Plan, byName map[string]ImportResource, r ImportResourc
 
 // importFile lists the adopted resources, with what they need: their provider
 // and the components between them and the stack.
-func importFile(plan *preview.Plan, adopt map[string]*original) ImportFile {
+func importFile(plan *stackplan.Plan, adopt map[string]*original) ImportFile {
 	root := plan.Root().URN
 	entries := map[string]bool{}
 	for urn := range adopt {
@@ -101,7 +101,7 @@ func importFile(plan *preview.Plan, adopt map[string]*original) ImportFile {
 		r, _ := plan.ByURN(urn)
 		count[r.Name]++
 	}
-	name := func(r preview.Resource) string {
+	name := func(r stackplan.Resource) string {
 		if count[r.Name] == 1 {
 			return r.Name
 		}
@@ -139,7 +139,7 @@ func importFile(plan *preview.Plan, adopt map[string]*original) ImportFile {
 }
 
 // rank orders providers, then components by depth, then resources.
-func rank(plan *preview.Plan, urn string) int {
+func rank(plan *stackplan.Plan, urn string) int {
 	r, _ := plan.ByURN(urn)
 	switch {
 	case strings.HasPrefix(r.Type, "pulumi:providers:"):

@@ -17,7 +17,7 @@
 //     window) and which resources to leave out of the first `pulumi up`.
 //
 // What the first `pulumi up` would do to the adopted resources is worked out
-// as the offline diff does (internal/preview, internal/replacement), with the
+// as the offline diff does (internal/stackplan, internal/replacement), with the
 // adopted resources answering the mock cloud with their real ids and outputs.
 package migrate
 
@@ -28,8 +28,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/replacement"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/internal/tfstate"
 	"github.com/ohmycoins/infra/stacks"
 )
@@ -95,7 +97,7 @@ type Options struct {
 }
 
 // preview runs the program for the migration's stack in a world.
-func (o Options) preview(world preview.World) (*preview.Result, error) {
+func (o Options) preview(world mockcloud.World) (*preview.Result, error) {
 	return preview.Preview(preview.Options{Dir: o.Dir, Stack: o.Stack, Set: o.Set, Unset: o.Unset, World: world})
 }
 
@@ -111,7 +113,7 @@ type Result struct {
 	// Import is the file for `pulumi import --file`.
 	Import ImportFile
 	// Diff is what `pulumi import` and then `pulumi up` would do.
-	Diff preview.PlanDiff
+	Diff stackplan.PlanDiff
 	// Exclude are the URNs to leave out of the `pulumi up` that runs before
 	// the cutover window: the resources whose originals must go first.
 	Exclude []string
@@ -129,7 +131,7 @@ type original struct {
 
 // Run works out the migration of one stack.
 func Run(opts Options) (*Result, error) {
-	base, err := opts.preview(preview.World{})
+	base, err := opts.preview(mockcloud.World{})
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +143,7 @@ func Run(opts Options) (*Result, error) {
 	if err := opts.State.Check(opts.StateName, tfstate.Environment{AccountID: s.AccountID, Region: s.Region, NamePrefix: s.NamePrefix}); err != nil {
 		return nil, err
 	}
-	world := preview.World{AccountID: s.AccountID, Zones: zones(opts.State)}
+	world := mockcloud.World{AccountID: s.AccountID, Zones: zones(opts.State)}
 	first, err := opts.preview(world)
 	if err != nil {
 		return nil, err
@@ -236,17 +238,17 @@ func originalsOf(state *tfstate.State) []*original {
 
 // evaluation is the program run with a set of adopted resources.
 type evaluation struct {
-	plan *preview.Plan
-	diff preview.PlanDiff
+	plan *stackplan.Plan
+	diff stackplan.PlanDiff
 }
 
 // evaluate runs the program with the adopted resources existing, and diffs
 // what `pulumi import` leaves against it.
-func evaluate(opts Options, world preview.World, adopt map[string]*original, example *preview.Plan) (*evaluation, error) {
-	world.Existing = map[string]preview.Existing{}
+func evaluate(opts Options, world mockcloud.World, adopt map[string]*original, example *stackplan.Plan) (*evaluation, error) {
+	world.Existing = map[string]mockcloud.Existing{}
 	for urn, o := range adopt {
 		ex, _ := example.ByURN(urn)
-		world.Existing[urn] = preview.Existing{ID: o.String("id"), Outputs: withoutZeroes(shaped(o.Type, o.Values, o.Sensitive, ex.Outputs))}
+		world.Existing[urn] = mockcloud.Existing{ID: o.String("id"), Outputs: withoutZeroes(shaped(o.Type, o.Values, o.Sensitive, ex.Outputs))}
 	}
 	res, err := opts.preview(world)
 	if err != nil {
@@ -256,7 +258,7 @@ func evaluate(opts Options, world preview.World, adopt map[string]*original, exa
 	for urn, o := range adopt {
 		ids[urn] = importID(o.pulumiType, o)
 	}
-	return &evaluation{plan: res.Plan, diff: preview.Adoption(imported(res.Plan, adopt), withUnknowns(res.Plan, adopt), ids)}, nil
+	return &evaluation{plan: res.Plan, diff: stackplan.Adoption(imported(res.Plan, adopt), withUnknowns(res.Plan, adopt), ids)}, nil
 }
 
 // withoutZeroes drops the empty values Terraform writes for what is not set:
@@ -285,7 +287,7 @@ func withoutZeroes(m map[string]any) map[string]any {
 // provider, the components on the way to each adopted resource, and the
 // adopted resources with the values they have (under the program's names),
 // protected, as `pulumi import` leaves them by default.
-func imported(plan *preview.Plan, adopt map[string]*original) *preview.Plan {
+func imported(plan *stackplan.Plan, adopt map[string]*original) *stackplan.Plan {
 	keep := map[string]bool{plan.Root().URN: true}
 	for urn := range adopt {
 		r, _ := plan.ByURN(urn)
@@ -297,7 +299,7 @@ func imported(plan *preview.Plan, adopt map[string]*original) *preview.Plan {
 		}
 		keep[urn] = true
 	}
-	out := &preview.Plan{Project: plan.Project, Stack: plan.Stack, Outputs: map[string]any{}}
+	out := &stackplan.Plan{Project: plan.Project, Stack: plan.Stack, Outputs: map[string]any{}}
 	for _, r := range plan.Resources {
 		if !keep[r.URN] {
 			continue
@@ -312,7 +314,7 @@ func imported(plan *preview.Plan, adopt map[string]*original) *preview.Plan {
 					continue
 				}
 				if attr, ok := attrFor(o.Type, k, o.Values); ok && o.Values[attr] != nil {
-					was.Inputs[k] = preview.Secret
+					was.Inputs[k] = stackplan.Secret
 					was.SecretDigests[k] = "terraform-state"
 				}
 			}
@@ -327,7 +329,7 @@ func imported(plan *preview.Plan, adopt map[string]*original) *preview.Plan {
 // withUnknowns is the plan as `pulumi preview` sees it before the apply: an
 // input of an adopted resource built from a computed output of a resource
 // still to be created is unknown.
-func withUnknowns(plan *preview.Plan, adopt map[string]*original) *preview.Plan {
+func withUnknowns(plan *stackplan.Plan, adopt map[string]*original) *stackplan.Plan {
 	out := *plan
 	out.Resources = slices.Clone(plan.Resources)
 	for i, r := range out.Resources {
@@ -341,8 +343,8 @@ func withUnknowns(plan *preview.Plan, adopt map[string]*original) *preview.Plan 
 				if _, adopted := adopt[dep]; adopted || !ok || !d.Custom || strings.HasPrefix(d.Type, "pulumi:providers:") {
 					continue
 				}
-				if preview.Mentions(inputs[k], preview.Computed(d)) {
-					inputs[k] = preview.Unknown
+				if stackplan.Mentions(inputs[k], stackplan.Computed(d)) {
+					inputs[k] = stackplan.Unknown
 					break
 				}
 			}
@@ -356,7 +358,7 @@ func withUnknowns(plan *preview.Plan, adopt map[string]*original) *preview.Plan 
 // replace it, or move it to a VPC AWS cannot move it to.
 func (ev *evaluation) refusal(urn string, o *original, adopt map[string]*original, originals []*original) string {
 	for _, c := range ev.diff.Changes {
-		if c.URN != urn || c.Op != preview.OpReplace {
+		if c.URN != urn || c.Op != stackplan.OpReplace {
 			continue
 		}
 		var parts []string
@@ -408,7 +410,7 @@ func show(v any) string {
 // classify writes the report's entries.
 func (r *Result) classify(originals []*original, adopt map[string]*original, demoted map[string]string, ev *evaluation) {
 	rules := replacement.MustLoad()
-	changes := map[string]preview.Change{}
+	changes := map[string]stackplan.Change{}
 	for _, c := range ev.diff.Changes {
 		changes[c.URN] = c
 	}
@@ -417,7 +419,7 @@ func (r *Result) classify(originals []*original, adopt map[string]*original, dem
 		if o.urn == "" {
 			e.Verdict = Retire
 			e.Why = retireWhy(o)
-			if typ, ok := pulumiTypeOf(o.Type); ok {
+			if typ, _, ok := pulumiTypeOf(o.Type); ok {
 				if ty, ok := rules.Lookup(typ); ok {
 					e.HoldsData = ty.HoldsData
 				}
@@ -471,11 +473,11 @@ func (r *Result) classify(originals []*original, adopt map[string]*original, dem
 
 // collides reports whether this program's resource would take what AWS holds
 // once (a name, an identifier) while the original still holds it.
-func collides(ty replacement.Type, o *original, res preview.Resource) bool {
+func collides(ty replacement.Type, o *original, res stackplan.Resource) bool {
 	if len(ty.UniqueKey) == 0 || ty.OnCollision != replacement.Fails {
 		return false
 	}
-	unknown := func(v any) bool { return v == preview.Unknown }
+	unknown := func(v any) bool { return v == stackplan.Unknown }
 	mine, ok := ty.KeyValues(res.Inputs, unknown)
 	if !ok {
 		return false
@@ -485,11 +487,14 @@ func collides(ty replacement.Type, o *original, res preview.Resource) bool {
 }
 
 func retireWhy(o *original) string {
-	typ, ok := pulumiTypeOf(o.Type)
+	typ, identity, ok := pulumiTypeOf(o.Type)
 	if !ok {
 		return "this program has no " + o.Type + ": what it did is done by the program's own resources"
 	}
-	return fmt.Sprintf("no resource of this program has its identity (%s): the program's own %s take its place", describe(rules[typ], o), typeNoun(typ))
+	if len(identity) == 0 {
+		return fmt.Sprintf("this program never adopts an original %s: its own %s take its place", o.Type, typeNoun(typ))
+	}
+	return fmt.Sprintf("no resource of this program has its identity (%s): the program's own %s take its place", describe(identity, o), typeNoun(typ))
 }
 
 // typeNoun is the short name of a type for messages: "rds/instance" of aws:rds/instance:Instance.

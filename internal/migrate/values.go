@@ -10,7 +10,8 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/awstype"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 // Terraform names attributes in snake_case, Pulumi in camelCase, and Pulumi
@@ -18,23 +19,8 @@ import (
 // an original are read into this program's shape with its own plan as the
 // example: only what the program sets is compared, under the names it uses.
 
-// renamed are the attributes pulumi-aws names other than by the rule.
-var renamed = map[string]map[string]string{
-	"aws_cloudwatch_metric_alarm": {"name": "alarm_name"},
-}
-
 // freeForm are maps whose keys are data, not attribute names.
 var freeForm = map[string]bool{"tags": true, "tagsAll": true, "dimensions": true}
-
-func camel(snake string) string {
-	parts := strings.Split(snake, "_")
-	for i := 1; i < len(parts); i++ {
-		if parts[i] != "" {
-			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-		}
-	}
-	return strings.Join(parts, "")
-}
 
 func snake(camel string) string {
 	var b strings.Builder
@@ -49,7 +35,11 @@ func snake(camel string) string {
 
 // attrFor finds the Terraform attribute of a Pulumi input in an object.
 func attrFor(tfType, input string, object map[string]any) (string, bool) {
-	candidates := []string{renamed[tfType][input], input, snake(input)}
+	var renamed string
+	if e, ok := awstype.ByTerraformType(tfType); ok {
+		renamed = e.Terraform.Renamed[input]
+	}
+	candidates := []string{renamed, input, snake(input)}
 	s := snake(input)
 	switch {
 	case strings.HasSuffix(s, "ies"):
@@ -186,41 +176,14 @@ func sameJSON(a, b string) bool {
 }
 
 // importID is the id `pulumi import` takes for a type, in the form the
-// pulumi-aws documentation gives (its "Import" section of each resource).
+// pulumi-aws documentation gives (the catalog's Terraform.ImportID).
 func importID(pulumiType string, o *original) string {
-	s := o.String
-	switch pulumiType {
-	case "aws:ec2/route:Route":
-		return s("route_table_id") + "_" + s("destination_cidr_block")
-	case "aws:ec2/routeTableAssociation:RouteTableAssociation":
-		return s("subnet_id") + "/" + s("route_table_id")
-	case "aws:iam/rolePolicy:RolePolicy":
-		return s("role") + ":" + s("name")
-	case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
-		return s("role") + "/" + s("policy_arn")
-	case "aws:rds/instance:Instance":
-		return s("identifier")
-	case "aws:elasticache/replicationGroup:ReplicationGroup":
-		return s("replication_group_id")
-	case "aws:ecs/cluster:Cluster", "aws:cloudwatch/logGroup:LogGroup", "aws:iam/role:Role",
-		"aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup",
-		"aws:elasticache/subnetGroup:SubnetGroup", "aws:elasticache/parameterGroup:ParameterGroup":
-		return s("name")
-	case "aws:cloudwatch/metricAlarm:MetricAlarm":
-		return s("alarm_name")
-	case "aws:ecs/service:Service":
-		cluster := s("cluster")
-		return cluster[strings.LastIndex(cluster, "/")+1:] + "/" + s("name")
-	case "aws:ecs/taskDefinition:TaskDefinition", "aws:secretsmanager/secret:Secret",
-		"aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup", "aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule":
-		return s("arn")
-	case "aws:appautoscaling/target:Target":
-		return s("service_namespace") + "/" + s("resource_id") + "/" + s("scalable_dimension")
-	case "aws:appautoscaling/policy:Policy":
-		return s("service_namespace") + "/" + s("resource_id") + "/" + s("scalable_dimension") + "/" + s("name")
+	e, _ := awstype.Lookup(pulumiType)
+	if e.Terraform.ImportID == nil {
+		return o.String("id")
 	}
-	return s("id") // vpc-, subnet-, igw-, eipalloc-, nat-, rtb-, sg-, fl-, vpce-, Route 53's ZONE_name_TYPE, a secret version's ARN|version
+	return e.Terraform.ImportID(o.String)
 }
 
 // isSecret reports a value the plan shows as a secret.
-func isSecret(v any) bool { return v == preview.Secret }
+func isSecret(v any) bool { return v == stackplan.Secret }

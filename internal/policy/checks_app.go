@@ -7,11 +7,11 @@ import (
 	"strings"
 
 	"github.com/ohmycoins/infra/internal/policydoc"
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 func ecsNoPublicIP(p Plan) []Violation {
-	return p.each(tService, func(r preview.Resource) []string {
+	return p.each(tService, func(r stackplan.Resource) []string {
 		return unless(!isTrue(in(r, "networkConfiguration", "assignPublicIp")), "assignPublicIp is true")
 	})
 }
@@ -20,7 +20,7 @@ func ecsNoPublicIP(p Plan) []Violation {
 var secretLooking = regexp.MustCompile(`PASSWORD|SECRET|TOKEN|API_KEY|_DSN$|PRIVATE_KEY`)
 
 // containerDefinitions reads a task definition's containers.
-func containerDefinitions(r preview.Resource) []struct {
+func containerDefinitions(r stackplan.Resource) []struct {
 	Name        string
 	Environment []struct{ Name, Value string }
 } {
@@ -33,7 +33,7 @@ func containerDefinitions(r preview.Resource) []struct {
 }
 
 func ecsNoSecretsInEnvironment(p Plan) []Violation {
-	return p.each(tTaskDef, func(r preview.Resource) []string {
+	return p.each(tTaskDef, func(r stackplan.Resource) []string {
 		var out []string
 		for _, c := range containerDefinitions(r) {
 			for _, e := range c.Environment {
@@ -47,7 +47,7 @@ func ecsNoSecretsInEnvironment(p Plan) []Violation {
 }
 
 func ecsContainerInsights(p Plan) []Violation {
-	return p.each(tCluster, func(r preview.Resource) []string {
+	return p.each(tCluster, func(r stackplan.Resource) []string {
 		for _, s := range list(in(r, "settings")) {
 			if m, ok := s.(map[string]any); ok && m["name"] == "containerInsights" && m["value"] == "enabled" {
 				return nil
@@ -58,27 +58,27 @@ func ecsContainerInsights(p Plan) []Violation {
 }
 
 func ecsCircuitBreaker(p Plan) []Violation {
-	return p.each(tService, func(r preview.Resource) []string {
+	return p.each(tService, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "deploymentCircuitBreaker", "enable")) && isTrue(in(r, "deploymentCircuitBreaker", "rollback")),
 			"no deployment circuit breaker with rollback")
 	})
 }
 
 func ecsRuntimePlatform(p Plan) []Violation {
-	return p.each(tTaskDef, func(r preview.Resource) []string {
+	return p.each(tTaskDef, func(r stackplan.Resource) []string {
 		return unless(in(r, "runtimePlatform", "operatingSystemFamily") == "LINUX" && in(r, "runtimePlatform", "cpuArchitecture") == "X86_64",
 			"runtimePlatform is not LINUX/X86_64")
 	})
 }
 
 func ecrScanOnPush(p Plan) []Violation {
-	return p.each(tRepo, func(r preview.Resource) []string {
+	return p.each(tRepo, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "imageScanningConfiguration", "scanOnPush")), "scanOnPush is false")
 	})
 }
 
 func ecrImmutableTags(p Plan) []Violation {
-	return p.each(tRepo, func(r preview.Resource) []string {
+	return p.each(tRepo, func(r stackplan.Resource) []string {
 		return unless(in(r, "imageTagMutability") == "IMMUTABLE", "tags are mutable")
 	})
 }
@@ -88,44 +88,44 @@ func ecrLifecycle(p Plan) []Violation {
 	for _, l := range p.OfType(tRepoLifecycle) {
 		managed[in(l, "repository")] = true
 	}
-	return p.each(tRepo, func(r preview.Resource) []string {
+	return p.each(tRepo, func(r stackplan.Resource) []string {
 		return unless(managed[in(r, "name")], "no lifecycle policy")
 	})
 }
 
 func snsEncrypted(p Plan) []Violation {
-	return p.each(tTopic, func(r preview.Resource) []string {
+	return p.each(tTopic, func(r stackplan.Resource) []string {
 		return unless(strings.HasPrefix(str(in(r, "kmsMasterKeyId")), "arn:aws:kms:"), "not encrypted with a customer key")
 	})
 }
 
 func alarmsHaveActions(p Plan) []Violation {
-	return p.each(tAlarm, func(r preview.Resource) []string {
+	return p.each(tAlarm, func(r stackplan.Resource) []string {
 		return unless(len(list(in(r, "alarmActions"))) > 0, "no alarm action")
 	})
 }
 
 func alarmActionsEnabled(p Plan) []Violation {
-	return p.each(tAlarm, func(r preview.Resource) []string {
+	return p.each(tAlarm, func(r stackplan.Resource) []string {
 		v, set := r.Inputs["actionsEnabled"]
 		return unless(!set || isTrue(v), "actionsEnabled is false")
 	})
 }
 
 func logRetentionSet(p Plan) []Violation {
-	return p.each(tLogGroup, func(r preview.Resource) []string {
+	return p.each(tLogGroup, func(r stackplan.Resource) []string {
 		return unless(num(in(r, "retentionInDays")) > 0, "logs are kept forever")
 	})
 }
 
 func logGroupsEncrypted(p Plan) []Violation {
-	return p.each(tLogGroup, func(r preview.Resource) []string {
+	return p.each(tLogGroup, func(r stackplan.Resource) []string {
 		return unless(strings.HasPrefix(str(in(r, "kmsKeyId")), "arn:aws:kms:"), "not encrypted with a customer key")
 	})
 }
 
 func keyPolicyScoped(p Plan) []Violation {
-	return p.each(tKey, func(r preview.Resource) []string {
+	return p.each(tKey, func(r stackplan.Resource) []string {
 		doc, err := policydoc.Parse(str(in(r, "policy")))
 		if err != nil {
 			return []string{"the key policy does not parse: " + err.Error()}
@@ -158,8 +158,8 @@ func keyPolicyScoped(p Plan) []Violation {
 }
 
 // bucketChildren maps a bucket name to what configures it, by type.
-func bucketChildren(p Plan, typ string) map[string]preview.Resource {
-	out := map[string]preview.Resource{}
+func bucketChildren(p Plan, typ string) map[string]stackplan.Resource {
+	out := map[string]stackplan.Resource{}
 	for _, r := range p.OfType(typ) {
 		out[str(in(r, "bucket"))] = r
 	}
@@ -168,7 +168,7 @@ func bucketChildren(p Plan, typ string) map[string]preview.Resource {
 
 func s3TLSOnly(p Plan) []Violation {
 	policies := bucketChildren(p, tBucketPolicy)
-	return p.each(tBucket, func(r preview.Resource) []string {
+	return p.each(tBucket, func(r stackplan.Resource) []string {
 		policy, ok := policies[r.ID]
 		if !ok {
 			return []string{"no bucket policy"}
@@ -187,7 +187,7 @@ func s3TLSOnly(p Plan) []Violation {
 
 func s3PublicAccessBlocked(p Plan) []Violation {
 	blocks := bucketChildren(p, tBucketBlock)
-	return p.each(tBucket, func(r preview.Resource) []string {
+	return p.each(tBucket, func(r stackplan.Resource) []string {
 		b, ok := blocks[r.ID]
 		return unless(ok && isTrue(in(b, "blockPublicAcls")) && isTrue(in(b, "blockPublicPolicy")) &&
 			isTrue(in(b, "ignorePublicAcls")) && isTrue(in(b, "restrictPublicBuckets")), "public access is not blocked")
@@ -196,7 +196,7 @@ func s3PublicAccessBlocked(p Plan) []Violation {
 
 func s3Encrypted(p Plan) []Violation {
 	sse := bucketChildren(p, tBucketSSE)
-	return p.each(tBucket, func(r preview.Resource) []string {
+	return p.each(tBucket, func(r stackplan.Resource) []string {
 		_, ok := sse[r.ID]
 		return unless(ok, "no default encryption")
 	})
@@ -209,7 +209,7 @@ func s3Encrypted(p Plan) []Violation {
 // lists, but it keeps what ECS drops: empty values (terraform-provider-aws
 // #39533) and one of two variables with the same name.
 func stableContainerDefinitions(p Plan) []Violation {
-	return p.each(tTaskDef, func(r preview.Resource) []string {
+	return p.each(tTaskDef, func(r stackplan.Resource) []string {
 		var defs []struct {
 			Name         string
 			Environment  []struct{ Name, Value string }
@@ -258,7 +258,7 @@ func stableAutoscaledCount(p Plan) []Violation {
 	for _, t := range p.OfType(tScalableTarget) {
 		scaled[str(in(t, "resourceId"))] = true
 	}
-	return p.each(tService, func(r preview.Resource) []string {
+	return p.each(tService, func(r stackplan.Resource) []string {
 		cluster := str(in(r, "cluster"))
 		id := "service/" + cluster[strings.LastIndex(cluster, "/")+1:] + "/" + str(in(r, "name"))
 		return unless(!scaled[id] || slices.Contains(r.IgnoreChanges, "desiredCount"),

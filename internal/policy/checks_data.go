@@ -3,39 +3,39 @@ package policy
 import (
 	"strings"
 
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 func rdsNotPublic(p Plan) []Violation {
-	return p.each(tDB, func(r preview.Resource) []string {
+	return p.each(tDB, func(r stackplan.Resource) []string {
 		return unless(!isTrue(in(r, "publiclyAccessible")), "publiclyAccessible is true")
 	})
 }
 
 func rdsEncrypted(p Plan) []Violation {
-	return p.each(tDB, func(r preview.Resource) []string {
+	return p.each(tDB, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "storageEncrypted")) && str(in(r, "kmsKeyId")) != "", "storage is not encrypted with a customer key")
 	})
 }
 
 func rdsMultiAZ(p Plan) []Violation {
-	return p.each(tDB, func(r preview.Resource) []string { return unless(isTrue(in(r, "multiAz")), "multiAz is false") })
+	return p.each(tDB, func(r stackplan.Resource) []string { return unless(isTrue(in(r, "multiAz")), "multiAz is false") })
 }
 
 func rdsEnhancedMonitoring(p Plan) []Violation {
-	return p.each(tDB, func(r preview.Resource) []string {
+	return p.each(tDB, func(r stackplan.Resource) []string {
 		return unless(num(in(r, "monitoringInterval")) > 0 && str(in(r, "monitoringRoleArn")) != "", "enhanced monitoring is off")
 	})
 }
 
 func rdsDeletionProtection(p Plan) []Violation {
-	return p.each(tDB, func(r preview.Resource) []string {
+	return p.each(tDB, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "deletionProtection")), "deletionProtection is false")
 	})
 }
 
 func rdsLogExports(p Plan) []Violation {
-	return p.each(tDB, func(r preview.Resource) []string {
+	return p.each(tDB, func(r stackplan.Resource) []string {
 		for _, e := range list(in(r, "enabledCloudwatchLogsExports")) {
 			if e == "postgresql" {
 				return nil
@@ -46,19 +46,19 @@ func rdsLogExports(p Plan) []Violation {
 }
 
 func rdsBackups(p Plan) []Violation {
-	return p.each(tDB, func(r preview.Resource) []string {
+	return p.each(tDB, func(r stackplan.Resource) []string {
 		return unless(num(in(r, "backupRetentionPeriod")) >= 1, "automatic backups are off")
 	})
 }
 
 func rdsMinorUpgrades(p Plan) []Violation {
-	return p.each(tDB, func(r preview.Resource) []string {
+	return p.each(tDB, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "autoMinorVersionUpgrade")), "autoMinorVersionUpgrade is false")
 	})
 }
 
 func rdsCopyTags(p Plan) []Violation {
-	return p.each(tDB, func(r preview.Resource) []string {
+	return p.each(tDB, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "copyTagsToSnapshot")), "copyTagsToSnapshot is false")
 	})
 }
@@ -72,67 +72,67 @@ func rdsForceSSL(p Plan) []Violation {
 			}
 		}
 	}
-	return p.each(tDB, func(r preview.Resource) []string {
+	return p.each(tDB, func(r stackplan.Resource) []string {
 		return unless(groups[str(in(r, "parameterGroupName"))], "parameter group %q does not set rds.force_ssl = 1", str(in(r, "parameterGroupName")))
 	})
 }
 
 func rdsManagedPassword(p Plan) []Violation {
-	return p.each(tDB, func(r preview.Resource) []string {
+	return p.each(tDB, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "manageMasterUserPassword")) && in(r, "password") == nil, "the master password is not managed by RDS")
 	})
 }
 
 func cacheSnapshots(p Plan) []Violation {
-	return p.each(tCache, func(r preview.Resource) []string {
+	return p.each(tCache, func(r stackplan.Resource) []string {
 		return unless(num(in(r, "snapshotRetentionLimit")) >= 1, "snapshotRetentionLimit is 0")
 	})
 }
 
 func cacheMinorUpgrades(p Plan) []Violation {
-	return p.each(tCache, func(r preview.Resource) []string {
+	return p.each(tCache, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "autoMinorVersionUpgrade")), "autoMinorVersionUpgrade is false")
 	})
 }
 
 func cacheFailover(p Plan) []Violation {
-	return p.each(tCache, func(r preview.Resource) []string {
+	return p.each(tCache, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "automaticFailoverEnabled")), "automaticFailoverEnabled is false")
 	})
 }
 
 func cacheAtRest(p Plan) []Violation {
-	return p.each(tCache, func(r preview.Resource) []string {
+	return p.each(tCache, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "atRestEncryptionEnabled")) && str(in(r, "kmsKeyId")) != "", "not encrypted at rest with a customer key")
 	})
 }
 
 func cacheInTransit(p Plan) []Violation {
-	return p.each(tCache, func(r preview.Resource) []string {
+	return p.each(tCache, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "transitEncryptionEnabled")), "transitEncryptionEnabled is false")
 	})
 }
 
 func cacheAuth(p Plan) []Violation {
-	return p.each(tCache, func(r preview.Resource) []string {
-		return unless(in(r, "authToken") == preview.Secret, "no AUTH token (or one that is not secret)")
+	return p.each(tCache, func(r stackplan.Resource) []string {
+		return unless(in(r, "authToken") == stackplan.Secret, "no AUTH token (or one that is not secret)")
 	})
 }
 
 func secretEncrypted(p Plan) []Violation {
-	return p.each(tSecret, func(r preview.Resource) []string {
+	return p.each(tSecret, func(r stackplan.Resource) []string {
 		return unless(strings.HasPrefix(str(in(r, "kmsKeyId")), "arn:aws:kms:"), "not encrypted with a customer key")
 	})
 }
 
 func keyRotation(p Plan) []Violation {
-	return p.each(tKey, func(r preview.Resource) []string {
+	return p.each(tKey, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "enableKeyRotation")), "enableKeyRotation is false")
 	})
 }
 
 func dataDatabase(p Plan) []Violation {
-	return p.each(tDB, func(r preview.Resource) []string {
+	return p.each(tDB, func(r stackplan.Resource) []string {
 		var problems []string
 		if !r.Protect {
 			problems = append(problems, "not Pulumi-protected")
@@ -148,7 +148,7 @@ func dataDatabase(p Plan) []Violation {
 }
 
 func dataCache(p Plan) []Violation {
-	return p.each(tCache, func(r preview.Resource) []string {
+	return p.each(tCache, func(r stackplan.Resource) []string {
 		var problems []string
 		if !r.Protect {
 			problems = append(problems, "not Pulumi-protected")
@@ -161,7 +161,7 @@ func dataCache(p Plan) []Violation {
 }
 
 func dataSecret(p Plan) []Violation {
-	return p.each(tSecret, func(r preview.Resource) []string {
+	return p.each(tSecret, func(r stackplan.Resource) []string {
 		var problems []string
 		if !r.Protect {
 			problems = append(problems, "not Pulumi-protected")
@@ -174,7 +174,7 @@ func dataSecret(p Plan) []Violation {
 }
 
 func dataKey(p Plan) []Violation {
-	return p.each(tKey, func(r preview.Resource) []string { return unless(r.Protect, "not Pulumi-protected") })
+	return p.each(tKey, func(r stackplan.Resource) []string { return unless(r.Protect, "not Pulumi-protected") })
 }
 
 // holdsData are the resource types whose deletion loses data.
@@ -183,7 +183,7 @@ var holdsData = []string{tDB, tCache, tSecret, "aws:secretsmanager/secretVersion
 func dataNoDeleteBeforeReplace(p Plan) []Violation {
 	var out []Violation
 	for _, typ := range holdsData {
-		out = append(out, p.each(typ, func(r preview.Resource) []string {
+		out = append(out, p.each(typ, func(r stackplan.Resource) []string {
 			return unless(!r.DeleteBeforeReplace, "deleteBeforeReplace would delete the data before its replacement exists")
 		})...)
 	}
@@ -195,7 +195,7 @@ func dataNoDeleteBeforeReplace(p Plan) []Violation {
 func dataEvidenceProtected(p Plan) []Violation {
 	var out []Violation
 	for _, typ := range []string{tLogGroup, tRepo, tBucket} {
-		out = append(out, p.each(typ, func(r preview.Resource) []string {
+		out = append(out, p.each(typ, func(r stackplan.Resource) []string {
 			return unless(r.Protect || r.RetainOnDelete, "neither protected nor retained on delete")
 		})...)
 	}
@@ -206,7 +206,7 @@ func dataEvidenceProtected(p Plan) []Violation {
 // replaces a version whenever the value changes, so a protected version makes
 // every rotation fail; the secret itself is what holds the versions.
 func dataSecretRotates(p Plan) []Violation {
-	return p.each("aws:secretsmanager/secretVersion:SecretVersion", func(r preview.Resource) []string {
+	return p.each("aws:secretsmanager/secretVersion:SecretVersion", func(r stackplan.Resource) []string {
 		return unless(!r.Protect, "protected: a new value replaces the version, which protection refuses")
 	})
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/ohmycoins/infra/internal/policydoc"
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 // statements reads the inline role policies' statements.
@@ -80,7 +80,7 @@ func iamPassRoleScoped(p Plan) []Violation {
 }
 
 func iamTrustExact(p Plan) []Violation {
-	return p.each(tRole, func(r preview.Resource) []string {
+	return p.each(tRole, func(r stackplan.Resource) []string {
 		doc, err := policydoc.Parse(str(in(r, "assumeRolePolicy")))
 		if err != nil {
 			return []string{"the trust policy does not parse"}

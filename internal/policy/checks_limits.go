@@ -8,14 +8,14 @@ import (
 	"strings"
 
 	"github.com/ohmycoins/infra/components/ecs"
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
 
 func limitLBNames(p Plan) []Violation {
 	var out []Violation
 	for _, typ := range []string{tLB, tTG} {
-		out = append(out, p.each(typ, func(r preview.Resource) []string {
+		out = append(out, p.each(typ, func(r stackplan.Resource) []string {
 			name := str(in(r, "name"))
 			return unless(len(name) <= 32, "name %q has %d characters; AWS allows 32", name, len(name))
 		})...)
@@ -24,7 +24,7 @@ func limitLBNames(p Plan) []Violation {
 }
 
 func limitFargateSizes(p Plan) []Violation {
-	return p.each(tTaskDef, func(r preview.Resource) []string {
+	return p.each(tTaskDef, func(r stackplan.Resource) []string {
 		cpu, _ := strconv.Atoi(str(in(r, "cpu")))
 		memory, _ := strconv.Atoi(str(in(r, "memory")))
 		return unless(ecs.FargateSizeOK(cpu, memory), "Fargate offers no task of cpu %d with memory %d", cpu, memory)
@@ -32,7 +32,7 @@ func limitFargateSizes(p Plan) []Violation {
 }
 
 func limitLogRetention(p Plan) []Violation {
-	return p.each(tLogGroup, func(r preview.Resource) []string {
+	return p.each(tLogGroup, func(r stackplan.Resource) []string {
 		days := int(num(in(r, "retentionInDays")))
 		return unless(days == 0 || stacks.ValidLogRetention(days), "retention %d days is not a value CloudWatch Logs accepts", days)
 	})
@@ -44,7 +44,7 @@ var (
 )
 
 func limitRDSIdentifier(p Plan) []Violation {
-	return p.each(tDB, func(r preview.Resource) []string {
+	return p.each(tDB, func(r stackplan.Resource) []string {
 		id := str(in(r, "identifier"))
 		return unless(rdsIdentifier.MatchString(id) && !strings.Contains(id, "--") && !strings.HasSuffix(id, "-"),
 			"identifier %q: 1-63 lower-case letters, digits and single hyphens, starting with a letter", id)
@@ -52,7 +52,7 @@ func limitRDSIdentifier(p Plan) []Violation {
 }
 
 func limitRedisID(p Plan) []Violation {
-	return p.each(tCache, func(r preview.Resource) []string {
+	return p.each(tCache, func(r stackplan.Resource) []string {
 		id := str(in(r, "replicationGroupId"))
 		return unless(cacheID.MatchString(id) && !strings.Contains(id, "--") && !strings.HasSuffix(id, "-"),
 			"replication group id %q: 1-40 lower-case letters, digits and single hyphens, starting with a letter", id)
@@ -60,7 +60,7 @@ func limitRedisID(p Plan) []Violation {
 }
 
 func limitRecoveryWindow(p Plan) []Violation {
-	return p.each(tSecret, func(r preview.Resource) []string {
+	return p.each(tSecret, func(r stackplan.Resource) []string {
 		w := num(in(r, "recoveryWindowInDays"))
 		return unless(w == 0 || (w >= 7 && w <= 30), "recovery window %v days: Secrets Manager accepts 0 or 7-30", w)
 	})
@@ -96,7 +96,7 @@ func limitAlarmDimensions(p Plan) []Violation {
 		}
 		return fmt.Sprintf("%s publishes no metric under dimensions [%s]", namespace, set)
 	}
-	return p.each(tAlarm, func(r preview.Resource) []string {
+	return p.each(tAlarm, func(r stackplan.Resource) []string {
 		var out []string
 		if queries := list(in(r, "metricQueries")); len(queries) > 0 {
 			for _, q := range queries {
@@ -128,22 +128,22 @@ func limitPolicySize(p Plan) []Violation {
 	for _, r := range p.OfType(tRolePolicy) {
 		inline[str(in(r, "role"))] += len(str(in(r, "policy")))
 	}
-	out := p.each(tRolePolicy, func(r preview.Resource) []string {
+	out := p.each(tRolePolicy, func(r stackplan.Resource) []string {
 		n := inline[str(in(r, "role"))]
 		return unless(n <= maxInlinePolicy, "the inline policies of role %s hold %d characters together; IAM allows %d", str(in(r, "role")), n, maxInlinePolicy)
 	})
-	out = append(out, p.each(tPolicy, func(r preview.Resource) []string {
+	out = append(out, p.each(tPolicy, func(r stackplan.Resource) []string {
 		n := len(str(in(r, "policy")))
 		return unless(n <= maxManagedPolicy, "%d characters; a managed policy holds %d", n, maxManagedPolicy)
 	})...)
-	return append(out, p.each(tRole, func(r preview.Resource) []string {
+	return append(out, p.each(tRole, func(r stackplan.Resource) []string {
 		n := len(str(in(r, "assumeRolePolicy")))
 		return unless(n <= maxTrustPolicy, "trust policy of %d characters; IAM allows %d", n, maxTrustPolicy)
 	})...)
 }
 
 func limitScalingBounds(p Plan) []Violation {
-	return p.each(tScalableTarget, func(r preview.Resource) []string {
+	return p.each(tScalableTarget, func(r stackplan.Resource) []string {
 		return unless(num(in(r, "minCapacity")) <= num(in(r, "maxCapacity")), "minCapacity %v exceeds maxCapacity %v",
 			in(r, "minCapacity"), in(r, "maxCapacity"))
 	})

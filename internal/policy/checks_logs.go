@@ -5,7 +5,7 @@ import (
 
 	"github.com/ohmycoins/infra/internal/iamsim"
 	"github.com/ohmycoins/infra/internal/policydoc"
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 // logsCovered checks, across components, that every log group encrypted with
@@ -22,7 +22,7 @@ func logsCovered(p Plan) []Violation {
 			}
 		}
 	}
-	return p.each(tLogGroup, func(r preview.Resource) []string {
+	return p.each(tLogGroup, func(r stackplan.Resource) []string {
 		keyARN := str(in(r, "kmsKeyId"))
 		if keyARN == "" {
 			return nil
@@ -50,13 +50,13 @@ func logsCovered(p Plan) []Violation {
 }
 
 // keyByARN finds a KMS key of the plan by its ARN.
-func (p Plan) keyByARN(arn string) (preview.Resource, bool) {
+func (p Plan) keyByARN(arn string) (stackplan.Resource, bool) {
 	for _, k := range p.OfType(tKey) {
 		if str(out(k, "arn")) == arn {
 			return k, true
 		}
 	}
-	return preview.Resource{}, false
+	return stackplan.Resource{}, false
 }
 
 // logsMayUse reports whether a key policy lets CloudWatch Logs use the key
@@ -76,4 +76,4 @@ func logsMayUse(doc policydoc.Document, groupARN string) bool {
 }
 
 // out reads an output of a resource.
-func out(r preview.Resource, key string) any { return r.Outputs[key] }
+func out(r stackplan.Resource, key string) any { return r.Outputs[key] }

@@ -3,7 +3,7 @@ package policy
 import (
 	"strings"
 
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 func elbRedirect(p Plan) []Violation {
@@ -16,7 +16,7 @@ func elbRedirect(p Plan) []Violation {
 	if !https {
 		return nil
 	}
-	return p.each(tListener, func(r preview.Resource) []string {
+	return p.each(tListener, func(r stackplan.Resource) []string {
 		if in(r, "protocol") != "HTTP" {
 			return nil
 		}
@@ -32,19 +32,19 @@ func elbRedirect(p Plan) []Violation {
 }
 
 func elbDropHeaders(p Plan) []Violation {
-	return p.each(tLB, func(r preview.Resource) []string {
+	return p.each(tLB, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "dropInvalidHeaderFields")), "dropInvalidHeaderFields is false")
 	})
 }
 
 func elbAccessLogs(p Plan) []Violation {
-	return p.each(tLB, func(r preview.Resource) []string {
+	return p.each(tLB, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "accessLogs", "enabled")) && str(in(r, "accessLogs", "bucket")) != "", "no access logs")
 	})
 }
 
 func elbDeletionProtection(p Plan) []Violation {
-	return p.each(tLB, func(r preview.Resource) []string {
+	return p.each(tLB, func(r stackplan.Resource) []string {
 		return unless(isTrue(in(r, "enableDeletionProtection")), "enableDeletionProtection is false")
 	})
 }
@@ -53,7 +53,7 @@ func elbDeletionProtection(p Plan) []Violation {
 const TLSPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 func elbTLSPolicy(p Plan) []Violation {
-	return p.each(tListener, func(r preview.Resource) []string {
+	return p.each(tListener, func(r stackplan.Resource) []string {
 		if in(r, "protocol") != "HTTPS" {
 			return nil
 		}
@@ -66,7 +66,7 @@ func ec2DefaultSG(p Plan) []Violation {
 	if len(p.OfType(tVPC)) > 0 && len(p.OfType(tDefaultSG)) == 0 {
 		out = append(out, Violation{Resource: p.OfType(tVPC)[0].Name, Message: "the default security group is not managed (it allows traffic between its members)"})
 	}
-	return append(out, p.each(tDefaultSG, func(r preview.Resource) []string {
+	return append(out, p.each(tDefaultSG, func(r stackplan.Resource) []string {
 		return unless(len(list(in(r, "ingress"))) == 0 && len(list(in(r, "egress"))) == 0, "the default security group has rules")
 	})...)
 }
@@ -86,13 +86,13 @@ func ec2FlowLogs(p Plan) []Violation {
 }
 
 func ec2NoPublicIPs(p Plan) []Violation {
-	return p.each(tSubnet, func(r preview.Resource) []string {
+	return p.each(tSubnet, func(r stackplan.Resource) []string {
 		return unless(!isTrue(in(r, "mapPublicIpOnLaunch")), "mapPublicIpOnLaunch is true")
 	})
 }
 
 func ec2OpenPorts(p Plan) []Violation {
-	return p.each(tIngress, func(r preview.Resource) []string {
+	return p.each(tIngress, func(r stackplan.Resource) []string {
 		open := in(r, "cidrIpv4") == "0.0.0.0/0" || in(r, "cidrIpv6") == "::/0"
 		port := num(in(r, "fromPort"))
 		return unless(!open || ((port == 80 || port == 443) && in(r, "fromPort") == in(r, "toPort")),
@@ -125,7 +125,7 @@ func dataTierGroups(p Plan) map[string]string {
 func ec2DataFromBackendOnly(p Plan) []Violation {
 	data := groupsByRole(p, "-rds-sg", "-redis-sg")
 	backend := groupsByRole(p, "-backend-sg")
-	return p.each(tIngress, func(r preview.Resource) []string {
+	return p.each(tIngress, func(r stackplan.Resource) []string {
 		name, ok := data[str(in(r, "securityGroupId"))]
 		peer := str(in(r, "referencedSecurityGroupId"))
 		if !ok || peer == "" {
@@ -137,7 +137,7 @@ func ec2DataFromBackendOnly(p Plan) []Violation {
 
 func ec2DataNoEgress(p Plan) []Violation {
 	data := dataTierGroups(p)
-	return p.each(tEgress, func(r preview.Resource) []string {
+	return p.each(tEgress, func(r stackplan.Resource) []string {
 		name, ok := data[str(in(r, "securityGroupId"))]
 		return unless(!ok, "%s has an egress rule", name)
 	})
@@ -146,7 +146,7 @@ func ec2DataNoEgress(p Plan) []Violation {
 func ec2RuleDescriptions(p Plan) []Violation {
 	var out []Violation
 	for _, typ := range []string{tIngress, tEgress} {
-		out = append(out, p.each(typ, func(r preview.Resource) []string {
+		out = append(out, p.each(typ, func(r stackplan.Resource) []string {
 			return unless(str(in(r, "description")) != "", "no description")
 		})...)
 	}

@@ -16,7 +16,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -83,7 +83,7 @@ func StackOf(s *stacks.Settings) Stack {
 
 // Check evaluates every rule on a plan of the stack, applying its waivers;
 // production's rules only on production.
-func Check(plan *preview.Plan, stack Stack) Report {
+func Check(plan *stackplan.Plan, stack Stack) Report {
 	p := Plan{Plan: plan, Production: stack.Production}
 	waivers := stack.Waivers
 	report := Report{}
@@ -144,13 +144,13 @@ func RuleIDs() []string {
 
 // Plan is a plan with what the rules ask of it.
 type Plan struct {
-	*preview.Plan
+	*stackplan.Plan
 	// Production is whether the stack is production (Stack.Production).
 	Production bool
 }
 
 // each runs f on every resource of a type and collects its messages as violations.
-func (p Plan) each(typ string, f func(r preview.Resource) []string) []Violation {
+func (p Plan) each(typ string, f func(r stackplan.Resource) []string) []Violation {
 	var out []Violation
 	for _, r := range p.OfType(typ) {
 		for _, msg := range f(r) {
@@ -169,7 +169,7 @@ func unless(ok bool, format string, args ...any) []string {
 }
 
 // in reads a nested input: in(r, "healthCheck", "path").
-func in(r preview.Resource, path ...string) any {
+func in(r stackplan.Resource, path ...string) any {
 	var v any = r.Inputs
 	for _, k := range path {
 		m, ok := v.(map[string]any)

@@ -1,23 +1,22 @@
-// Package preview runs the real Pulumi program offline: stacks.Program executes
-// in-process under Pulumi mocks (pulumi.WithMocks) against a mock AWS (Cloud),
-// with the config of a real stack file, and every registration is recorded into
-// a Plan. Renderers print the plan as a tree like `pulumi preview`, as JSON (the
-// contract in docs/ARCHITECTURE.md), as a diff against an earlier plan, or as a
-// Mermaid diagram. No AWS account, CLI or provider plugin is involved, so this
-// is how every behaviour of the program is proven on machines without them.
+// Package preview runs a program of this repository offline for a stack file:
+// it reads Pulumi.<stack>.yaml as the Pulumi CLI would (placeholders for the
+// secrets it cannot decrypt), runs the program in-process under the mock
+// cloud (internal/harness), and returns the plan (internal/stackplan) with the
+// settings the program loaded. No AWS account, CLI or provider plugin is
+// involved, so this is how every behaviour of the stacks is proven on
+// machines without them.
 package preview
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"maps"
 	"path/filepath"
 	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
+	"github.com/ohmycoins/infra/internal/harness"
+	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -42,7 +41,7 @@ type Options struct {
 	// (stacks.Load alone, one component) against a real stack file.
 	Run pulumi.RunFunc
 	// World is what the mock cloud holds already; the zero World is an empty account.
-	World World
+	World mockcloud.World
 }
 
 // A Program is a Pulumi program the harness runs: its project directory,
@@ -60,7 +59,7 @@ var MainProgram = Program{Dir: ".", Body: func(keys []string) pulumi.RunFunc {
 
 // Result is one preview: the plan, and the secrets that had to be stood in for.
 type Result struct {
-	Plan *Plan
+	harness.Result
 	// Placeholders lists the secrets the preview replaced, e.g. "ohmycoins:secretKey (unset)".
 	Placeholders []string
 	// Warnings are what the program warned about its settings.
@@ -68,12 +67,6 @@ type Result struct {
 	// Settings are the loaded settings of the main program (nil for others):
 	// the policy check reads its waivers from them.
 	Settings *stacks.Settings
-	// Invokes lists the data-source calls the program made.
-	Invokes []string
-	// Registrations are the raw registrations, sorted by URN, with secret values
-	// still inside their secret wrappers: for tests that must look at a secret's
-	// content. Nothing may print them.
-	Registrations []Registration
 }
 
 // Preview reads a stack file, applies the options and runs the program under mocks.
@@ -162,81 +155,13 @@ func (o Options) apply(cfg StackConfig) StackConfig {
 	return cfg
 }
 
-// Run runs a program for project/stack under a fresh mock cloud with the given
-// config and returns the recorded plan with the stack's outputs.
-func Run(project, stack, dir string, cfg StackConfig, program pulumi.RunFunc) (*Result, error) {
-	return RunIn(World{}, project, stack, dir, cfg, program)
-}
-
-// RunIn is Run in a mock cloud that holds what world says exists already.
-func RunIn(world World, project, stack, dir string, cfg StackConfig, program pulumi.RunFunc) (*Result, error) {
-	cloud := NewCloudIn(world, project, stack)
-	var outputs map[string]any
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		if err := program(ctx); err != nil {
-			return err
-		}
-		var err error
-		outputs, err = awaitExports(ctx)
-		return err
-	}, pulumi.WithMocks(project, stack, cloud), func(info *pulumi.RunInfo) {
-		info.Config = cfg.Values
-		info.ConfigSecretKeys = cfg.SecretKeys
-		info.RootDirectory = dir
-	})
-	if err != nil {
-		return nil, unwrapSingle(err)
-	}
-	regs := cloud.Registrations()
-	return &Result{
-		Plan:          newPlan(project, stack, regs, outputs),
-		Placeholders:  cfg.PlaceholderList(),
-		Invokes:       cloud.Invokes(),
-		Registrations: regs,
-	}, nil
-}
-
-// unwrapSingle strips the "1 error occurred" list RunErr wraps a program's
-// error in, so callers see (and print) the program's own error.
-func unwrapSingle(err error) error {
-	if list, ok := err.(interface{ WrappedErrors() []error }); ok && len(list.WrappedErrors()) == 1 {
-		return list.WrappedErrors()[0]
-	}
-	return err
-}
-
-// awaitExports resolves the stack outputs exported so far; secret ones become "[secret]".
-func awaitExports(ctx *pulumi.Context) (map[string]any, error) {
-	outputs := map[string]any{}
-	for name, input := range ctx.GetCurrentExportMap() {
-		result, err := internals.UnsafeAwaitOutput(ctx.Context(), pulumi.ToOutput(input))
-		if err != nil {
-			return nil, fmt.Errorf("stack output %s: %w", name, err)
-		}
-		switch {
-		case result.Secret:
-			outputs[name] = Secret
-		case !result.Known:
-			outputs[name] = Unknown
-		default:
-			plainValue, err := jsonRoundTrip(result.Value)
-			if err != nil {
-				return nil, fmt.Errorf("stack output %s: %w", name, err)
-			}
-			outputs[name] = plainValue
-		}
-	}
-	return outputs, nil
-}
-
-// jsonRoundTrip turns a Go value into the plain JSON value a reader of the plan
-// gets ([]string becomes []any), so a plan in memory equals the plan read back.
-func jsonRoundTrip(v any) (any, error) {
-	b, err := json.Marshal(v)
+// RunIn runs a program for project/stack in a mock cloud that holds what
+// world says exists already, with the given config, and returns the recorded
+// plan with the stack's outputs.
+func RunIn(world mockcloud.World, project, stack, dir string, cfg StackConfig, program pulumi.RunFunc) (*Result, error) {
+	run, err := harness.Run(world, project, stack, mockcloud.Config{Values: cfg.Values, SecretKeys: cfg.SecretKeys, RootDirectory: dir}, program)
 	if err != nil {
 		return nil, err
 	}
-	var out any
-	err = json.Unmarshal(b, &out)
-	return out, err
+	return &Result{Result: *run, Placeholders: cfg.PlaceholderList()}, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/ohmycoins/infra/internal/cost"
 	"github.com/ohmycoins/infra/internal/policy"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -125,12 +126,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 	switch {
 	case oldPlan != nil:
-		old, err := preview.ReadPlanOf(oldPlan, result.Plan.Project, result.Plan.Stack)
+		old, err := stackplan.ReadPlanOf(oldPlan, result.Plan.Project, result.Plan.Stack)
 		if err != nil {
 			fmt.Fprintf(stderr, "preview: -diff %s %v\n", *diff, err)
 			return 2
 		}
-		d := preview.Diff(old, result.Plan)
+		d := stackplan.Diff(old, result.Plan)
 		if result.Settings != nil {
 			before, errBefore := cost.Of(old, result.Settings.Cost)
 			after, errAfter := cost.Of(result.Plan, result.Settings.Cost)
@@ -214,7 +215,7 @@ func budgetLine(e cost.Estimate, b stacks.BudgetSettings) string {
 
 // writeDiff prints a diff as text or JSON and, with check, exits 1 when
 // pulumi up would fail on a change.
-func writeDiff(d preview.PlanDiff, asJSON, check bool, stdout, stderr io.Writer, after string) int {
+func writeDiff(d stackplan.PlanDiff, asJSON, check bool, stdout, stderr io.Writer, after string) int {
 	if asJSON {
 		data, err := d.JSON()
 		if err != nil {

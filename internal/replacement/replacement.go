@@ -5,7 +5,7 @@
 // inputs AWS cannot hold twice, which decide whether Pulumi's
 // create-before-delete replacement can succeed at all.
 //
-// The offline diff (internal/preview) classifies every changed resource with
+// The offline diff (internal/stackplan) classifies every changed resource with
 // it, as `pulumi preview` would, so a pull request from a fork, which has no
 // credentials, still shows that a change replaces the production database.
 package replacement
@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -306,18 +305,4 @@ func compareVersions(a, b string) int {
 		}
 	}
 	return 0
-}
-
-// TypesWithoutRules lists, sorted, the custom resource types among types that
-// the table has no entry for: a new resource type must be classified before
-// the diff can say what its changes do.
-func (t *Table) TypesWithoutRules(types []string) []string {
-	var missing []string
-	for _, typ := range types {
-		if _, ok := t.Types[typ]; !ok {
-			missing = append(missing, typ)
-		}
-	}
-	sort.Strings(missing)
-	return slices.Compact(missing)
 }

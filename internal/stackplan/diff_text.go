@@ -1,4 +1,4 @@
-package preview
+package stackplan
 
 import (
 	"encoding/json"

@@ -1,4 +1,12 @@
-package preview
+// Package stackplan is the plan of a stack: every resource a program
+// registers under the mock cloud, with its inputs, the outputs the cloud
+// answered, its options and dependencies. It owns the JSON contracts other
+// tools read (the plan, and the diff between two plans: what `pulumi up`
+// would do to a stack deployed from the older one, with the provider's
+// replacement rules) and the renderings people read (a tree like `pulumi
+// preview`, the diff as text, a Mermaid diagram). docs/ARCHITECTURE.md
+// documents the contracts.
+package stackplan
 
 import (
 	"crypto/sha256"
@@ -11,6 +19,8 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/ohmycoins/infra/internal/mockcloud"
 )
 
 // Plan is what a stack would create: the JSON contract other tools read
@@ -68,8 +78,24 @@ const (
 // RootType is the type of the stack resource every plan starts with.
 const RootType = string(resource.RootStackType)
 
-// newPlan builds the plan of one run from the cloud's registrations.
-func newPlan(project, stack string, regs []Registration, outputs map[string]any) *Plan {
+// New builds the plan of one run from the mock cloud's registrations and
+// the stack outputs; secret outputs become "[secret]", unknown ones "[unknown]".
+func New(project, stack string, regs []mockcloud.Registration, exports map[string]mockcloud.Export) (*Plan, error) {
+	outputs := map[string]any{}
+	for name, e := range exports {
+		switch {
+		case e.Secret:
+			outputs[name] = Secret
+		case !e.Known:
+			outputs[name] = Unknown
+		default:
+			v, err := jsonRoundTrip(e.Value)
+			if err != nil {
+				return nil, fmt.Errorf("stack output %s: %w", name, err)
+			}
+			outputs[name] = v
+		}
+	}
 	root := string(resource.CreateURN(project+"-"+stack, RootType, "", project, stack))
 	plan := &Plan{
 		Project: project,
@@ -105,10 +131,19 @@ func newPlan(project, stack string, regs []Registration, outputs map[string]any)
 		})
 	}
 	sort.Slice(plan.Resources, func(i, j int) bool { return plan.Resources[i].URN < plan.Resources[j].URN })
-	if plan.Outputs == nil {
-		plan.Outputs = map[string]any{}
+	return plan, nil
+}
+
+// jsonRoundTrip turns a Go value into the plain JSON value a reader of the plan
+// gets ([]string becomes []any), so a plan in memory equals the plan read back.
+func jsonRoundTrip(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
 	}
-	return plan
+	var out any
+	err = json.Unmarshal(b, &out)
+	return out, err
 }
 
 func nonNil(s []string) []string {

@@ -1,4 +1,4 @@
-package preview
+package mockcloud
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ var elbLogAccounts = map[string]string{
 
 // invoke answers a data-source call the way AWS would, deterministically. An
 // invoke missing here fails the run with a message that points at this file.
-func invoke(e env, token string, args resource.PropertyMap) (resource.PropertyMap, error) {
+func invoke(e Env, token string, args resource.PropertyMap) (resource.PropertyMap, error) {
 	arg := func(key string) string {
 		if v, ok := args[resource.PropertyKey(key)]; ok && v.IsString() {
 			return v.StringValue()
@@ -26,18 +26,18 @@ func invoke(e env, token string, args resource.PropertyMap) (resource.PropertyMa
 	switch token {
 	case "aws:index/getCallerIdentity:getCallerIdentity":
 		return resource.NewPropertyMapFromMap(map[string]any{
-			"id":        e.account,
-			"accountId": e.account,
-			"arn":       e.globalARN("iam", "user/preview"),
-			"userId":    "AIDA" + strings.ToUpper(hashOf(17, "preview")),
+			"id":        e.Account,
+			"accountId": e.Account,
+			"arn":       e.GlobalARN("iam", "user/preview"),
+			"userId":    "AIDA" + strings.ToUpper(HashOf(17, "preview")),
 		}), nil
 	case "aws:index/getRegion:getRegion":
 		return resource.NewPropertyMapFromMap(map[string]any{
-			"id":          e.region,
-			"name":        e.region,
-			"region":      e.region,
-			"endpoint":    "ec2." + e.region + ".amazonaws.com",
-			"description": "mock region " + e.region,
+			"id":          e.Region,
+			"name":        e.Region,
+			"region":      e.Region,
+			"endpoint":    "ec2." + e.Region + ".amazonaws.com",
+			"description": "mock region " + e.Region,
 		}), nil
 	case "aws:index/getPartition:getPartition":
 		return resource.NewPropertyMapFromMap(map[string]any{
@@ -48,8 +48,8 @@ func invoke(e env, token string, args resource.PropertyMap) (resource.PropertyMa
 		}), nil
 	case "aws:route53/getZone:getZone":
 		name := strings.TrimSuffix(arg("name"), ".")
-		id := "Z" + strings.ToUpper(hashOf(20, "zone", name))
-		if known, ok := e.zones[name]; ok {
+		id := "Z" + strings.ToUpper(HashOf(20, "zone", name))
+		if known, ok := e.Zones[name]; ok {
 			id = known
 		}
 		return resource.NewPropertyMapFromMap(map[string]any{
@@ -60,9 +60,9 @@ func invoke(e env, token string, args resource.PropertyMap) (resource.PropertyMa
 			"privateZone": false,
 		}), nil
 	case "aws:elb/getServiceAccount:getServiceAccount":
-		account, ok := elbLogAccounts[e.region]
+		account, ok := elbLogAccounts[e.Region]
 		if !ok {
-			return nil, fmt.Errorf("mock cloud: no ELB log-delivery account for region %s; add it to internal/preview/invokes.go", e.region)
+			return nil, fmt.Errorf("mock cloud: no ELB log-delivery account for region %s; add it to internal/mockcloud/invokes.go", e.Region)
 		}
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"id":  account,
@@ -70,12 +70,12 @@ func invoke(e env, token string, args resource.PropertyMap) (resource.PropertyMa
 		}), nil
 	case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
 		return resource.NewPropertyMapFromMap(map[string]any{
-			"id":                 e.region,
+			"id":                 e.Region,
 			"userName":           "AWS",
 			"password":           resource.MakeSecret(resource.NewPropertyValue("mock-ecr-token")),
 			"authorizationToken": resource.MakeSecret(resource.NewPropertyValue("mock-ecr-token")),
-			"proxyEndpoint":      fmt.Sprintf("https://%s.dkr.ecr.%s.amazonaws.com", e.account, e.region),
+			"proxyEndpoint":      fmt.Sprintf("https://%s.dkr.ecr.%s.amazonaws.com", e.Account, e.Region),
 		}), nil
 	}
-	return nil, fmt.Errorf("mock cloud: no answer for invoke %s; add it to internal/preview/invokes.go", token)
+	return nil, fmt.Errorf("mock cloud: no answer for invoke %s; add it to internal/mockcloud/invokes.go", token)
 }
