@@ -17,6 +17,7 @@ import (
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
@@ -47,14 +48,14 @@ func TestLoadBalancerSettings(t *testing.T) {
 	}{{"staging", "ohmycoins-staging", 2, false}, {"production", "ohmycoins-prod", 3, true}} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
-			alb := mustNamed(t, plan, typeLoadBalancer, c.prefix+"-alb")
+			plan := previewtest.Stack(t, c.stack).Plan
+			alb := previewtest.Named(t, plan, typeLoadBalancer, c.prefix+"-alb")
 			in := alb.Inputs
 			require.Equal(t, c.prefix+"-alb", in["name"])
 			require.Equal(t, false, in["internal"])
 			require.Equal(t, "application", in["loadBalancerType"])
 			require.Equal(t, subnetIDs(t, plan, c.prefix, "public", c.azs), in["subnets"])
-			require.Equal(t, []any{mustNamed(t, plan, typeSG, c.prefix+"-alb-sg").ID}, in["securityGroups"])
+			require.Equal(t, []any{previewtest.Named(t, plan, typeSG, c.prefix+"-alb-sg").ID}, in["securityGroups"])
 			require.Equal(t, true, in["enableHttp2"])
 			require.Equal(t, true, in["dropInvalidHeaderFields"])
 			require.Equal(t, 60.0, in["idleTimeout"])
@@ -65,7 +66,7 @@ func TestLoadBalancerSettings(t *testing.T) {
 				return
 			}
 			require.Equal(t, map[string]any{"bucket": "ohmycoins-prod-alb-logs", "enabled": true}, in["accessLogs"])
-			policy := mustNamed(t, plan, typeBucketPolicy, "ohmycoins-prod-alb-logs-policy")
+			policy := previewtest.Named(t, plan, typeBucketPolicy, "ohmycoins-prod-alb-logs-policy")
 			require.Contains(t, alb.Dependencies, policy.URN, "ELB checks the bucket policy when logs are enabled")
 		})
 	}
@@ -73,24 +74,24 @@ func TestLoadBalancerSettings(t *testing.T) {
 
 func TestAccessLogBucketIsPrivateEncryptedAndExpiring(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "production").Plan
-	bucket := mustNamed(t, plan, typeBucket, "ohmycoins-prod-alb-logs")
+	plan := previewtest.Stack(t, "production").Plan
+	bucket := previewtest.Named(t, plan, typeBucket, "ohmycoins-prod-alb-logs")
 	require.Equal(t, "ohmycoins-prod-alb-logs", bucket.Inputs["bucket"])
-	block := mustNamed(t, plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "ohmycoins-prod-alb-logs-public-access-block")
+	block := previewtest.Named(t, plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "ohmycoins-prod-alb-logs-public-access-block")
 	for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
 		require.Equal(t, true, block.Inputs[k], k)
 	}
-	encryption := mustNamed(t, plan, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "ohmycoins-prod-alb-logs-encryption")
+	encryption := previewtest.Named(t, plan, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "ohmycoins-prod-alb-logs-encryption")
 	require.Equal(t, "AES256", encryption.Inputs["rules"].([]any)[0].(map[string]any)["applyServerSideEncryptionByDefault"].(map[string]any)["sseAlgorithm"],
 		"ALB access logs support only SSE-S3")
-	lifecycle := mustNamed(t, plan, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "ohmycoins-prod-alb-logs-lifecycle")
+	lifecycle := previewtest.Named(t, plan, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "ohmycoins-prod-alb-logs-lifecycle")
 	rule := lifecycle.Inputs["rules"].([]any)[0].(map[string]any)
 	require.Equal(t, "Enabled", rule["status"])
 	require.Equal(t, 90.0, rule["expiration"].(map[string]any)["days"])
-	ownership := mustNamed(t, plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "ohmycoins-prod-alb-logs-ownership")
+	ownership := previewtest.Named(t, plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "ohmycoins-prod-alb-logs-ownership")
 	require.Equal(t, "BucketOwnerEnforced", ownership.Inputs["rule"].(map[string]any)["objectOwnership"])
 
-	policy, err := policydoc.Parse(mustNamed(t, plan, typeBucketPolicy, "ohmycoins-prod-alb-logs-policy").Inputs["policy"].(string))
+	policy, err := policydoc.Parse(previewtest.Named(t, plan, typeBucketPolicy, "ohmycoins-prod-alb-logs-policy").Inputs["policy"].(string))
 	require.NoError(t, err)
 	require.Len(t, policy.Statement, 2)
 	deliver, deny := policy.Statement[0], policy.Statement[1]
@@ -103,8 +104,8 @@ func TestAccessLogBucketIsPrivateEncryptedAndExpiring(t *testing.T) {
 
 func TestTargetGroupsHaveTheSpecHealthChecks(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "staging").Plan
-	vpc := mustNamed(t, plan, typeVpc, "ohmycoins-staging-vpc")
+	plan := previewtest.Stack(t, "staging").Plan
+	vpc := previewtest.Named(t, plan, typeVpc, "ohmycoins-staging-vpc")
 	for _, c := range []struct {
 		service string
 		port    float64
@@ -113,7 +114,7 @@ func TestTargetGroupsHaveTheSpecHealthChecks(t *testing.T) {
 		{"backend", 8000, "/api/v1/utils/health-check/"},
 		{"frontend", 80, "/"},
 	} {
-		tg := mustNamed(t, plan, typeTargetGroup, "ohmycoins-staging-"+c.service+"-tg")
+		tg := previewtest.Named(t, plan, typeTargetGroup, "ohmycoins-staging-"+c.service+"-tg")
 		name := tg.Inputs["name"].(string)
 		// A target group in use cannot be deleted first, so its name changes
 		// with what forces its replacement, and the new one is created beside it.
@@ -162,7 +163,7 @@ func backendRoutes(t *testing.T, plan *stackplan.Plan, listener stackplan.Resour
 
 func TestHTTPModeServesOnPort80WithHostAndPathRouting(t *testing.T) {
 	t.Parallel()
-	result := previewStack(t, "staging", unset("ohmycoins:dns"))
+	result := previewtest.Stack(t, "staging", previewtest.Unset("ohmycoins:dns"))
 	plan := result.Plan
 	require.Contains(t, result.Warnings, "ohmycoins:certificateArn and ohmycoins:dns.zoneName are not set: the load balancer serves plain HTTP")
 	require.Equal(t, "http://api.staging.ohmycoins.com", plan.Outputs["api_url"])
@@ -172,8 +173,8 @@ func TestHTTPModeServesOnPort80WithHostAndPathRouting(t *testing.T) {
 	http := listeners[0]
 	require.Equal(t, 80.0, http.Inputs["port"])
 	require.Equal(t, "HTTP", http.Inputs["protocol"])
-	require.Equal(t, mustNamed(t, plan, typeLoadBalancer, "ohmycoins-staging-alb").Outputs["arn"], http.Inputs["loadBalancerArn"])
-	frontend := mustNamed(t, plan, typeTargetGroup, "ohmycoins-staging-frontend-tg")
+	require.Equal(t, previewtest.Named(t, plan, typeLoadBalancer, "ohmycoins-staging-alb").Outputs["arn"], http.Inputs["loadBalancerArn"])
+	frontend := previewtest.Named(t, plan, typeTargetGroup, "ohmycoins-staging-frontend-tg")
 	require.Equal(t, []any{map[string]any{"type": "forward", "targetGroupArn": frontend.Outputs["arn"]}}, http.Inputs["defaultActions"])
 	require.Equal(t, []string{
 		"hostHeader api.staging.ohmycoins.com -> ohmycoins-staging-backend-tg",
@@ -183,10 +184,10 @@ func TestHTTPModeServesOnPort80WithHostAndPathRouting(t *testing.T) {
 
 func TestHTTPSModeRedirectsAndRoutesOn443(t *testing.T) {
 	t.Parallel()
-	result := previewStack(t, "production", set("ohmycoins:certificateArn", testCertificate))
+	result := previewtest.Stack(t, "production", previewtest.Set("ohmycoins:certificateArn", testCertificate))
 	plan := result.Plan
-	http := mustNamed(t, plan, typeListener, "ohmycoins-prod-http")
-	https := mustNamed(t, plan, typeListener, "ohmycoins-prod-https")
+	http := previewtest.Named(t, plan, typeListener, "ohmycoins-prod-http")
+	https := previewtest.Named(t, plan, typeListener, "ohmycoins-prod-https")
 	require.Equal(t, []any{map[string]any{"type": "redirect", "redirect": map[string]any{
 		"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301",
 	}}}, http.Inputs["defaultActions"])
@@ -231,16 +232,16 @@ func TestTaskDefinitionsRunTheSpecContainers(t *testing.T) {
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
-			execRole := mustNamed(t, plan, typeRole, c.prefix+"-ecs-task-execution-role")
-			taskRole := mustNamed(t, plan, typeRole, c.prefix+"-ecs-task-role")
-			db := mustNamed(t, plan, typeDBInstance, c.prefix+"-postgres")
-			redis := mustNamed(t, plan, typeReplicationGroup, c.prefix+"-redis")
-			secretARN := mustNamed(t, plan, typeSecret, c.prefix+"-app-secrets").Outputs["arn"].(string)
+			plan := previewtest.Stack(t, c.stack).Plan
+			execRole := previewtest.Named(t, plan, typeRole, c.prefix+"-ecs-task-execution-role")
+			taskRole := previewtest.Named(t, plan, typeRole, c.prefix+"-ecs-task-role")
+			db := previewtest.Named(t, plan, typeDBInstance, c.prefix+"-postgres")
+			redis := previewtest.Named(t, plan, typeReplicationGroup, c.prefix+"-redis")
+			secretARN := previewtest.Named(t, plan, typeSecret, c.prefix+"-app-secrets").Outputs["arn"].(string)
 			masterARN := plan.Outputs["db_master_secret_arn"].(string)
 
 			for name, size := range map[string][2]string{"backend": c.backendSize, "frontend": c.frontendSize} {
-				task := mustNamed(t, plan, typeTaskDef, c.prefix+"-"+name)
+				task := previewtest.Named(t, plan, typeTaskDef, c.prefix+"-"+name)
 				require.Equal(t, c.prefix+"-"+name, task.Inputs["family"])
 				require.Equal(t, size[0], task.Inputs["cpu"], name)
 				require.Equal(t, size[1], task.Inputs["memory"], name)
@@ -262,7 +263,7 @@ func TestTaskDefinitionsRunTheSpecContainers(t *testing.T) {
 				require.Equal(t, c.exec, d.LinuxParameters != nil && d.LinuxParameters.InitProcessEnabled)
 			}
 
-			backend := containers(t, mustNamed(t, plan, typeTaskDef, c.prefix+"-backend"))[0]
+			backend := containers(t, previewtest.Named(t, plan, typeTaskDef, c.prefix+"-backend"))[0]
 			require.Equal(t, []ecs.PortMapping{{ContainerPort: 8000, Protocol: "tcp"}}, backend.PortMappings)
 			env := envOf(backend)
 			names := make([]string, 0, len(env))
@@ -304,7 +305,7 @@ func TestTaskDefinitionsRunTheSpecContainers(t *testing.T) {
 				Interval: 30, Timeout: 5, Retries: 3, StartPeriod: 60,
 			}, backend.HealthCheck)
 
-			frontend := containers(t, mustNamed(t, plan, typeTaskDef, c.prefix+"-frontend"))[0]
+			frontend := containers(t, previewtest.Named(t, plan, typeTaskDef, c.prefix+"-frontend"))[0]
 			require.Equal(t, []ecs.PortMapping{{ContainerPort: 80, Protocol: "tcp"}}, frontend.PortMappings)
 			require.Equal(t, map[string]string{"VITE_API_URL": "https://api." + c.domain}, envOf(frontend))
 			require.Empty(t, frontend.Secrets)
@@ -322,23 +323,23 @@ func TestServicesRunPrivatelyBehindTheirTargetGroups(t *testing.T) {
 	}{{"staging", "ohmycoins-staging", 2, 1, true}, {"production", "ohmycoins-prod", 3, 2, false}} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack, withImages()).Plan
-			cluster := mustNamed(t, plan, typeCluster, c.prefix+"-cluster")
+			plan := previewtest.Stack(t, c.stack, previewtest.WithImages()).Plan
+			cluster := previewtest.Named(t, plan, typeCluster, c.prefix+"-cluster")
 			rules := plan.OfType(typeListenerRule)
 			require.Len(t, rules, 2)
 			for _, name := range []string{"backend", "frontend"} {
-				svc := mustNamed(t, plan, typeService, c.prefix+"-"+name+"-service")
+				svc := previewtest.Named(t, plan, typeService, c.prefix+"-"+name+"-service")
 				in := svc.Inputs
-				tg := mustNamed(t, plan, typeTargetGroup, c.prefix+"-"+name+"-tg")
+				tg := previewtest.Named(t, plan, typeTargetGroup, c.prefix+"-"+name+"-tg")
 				port := map[string]float64{"backend": 8000, "frontend": 80}[name]
 				require.Equal(t, c.prefix+"-"+name+"-service", in["name"])
 				require.Equal(t, cluster.Outputs["arn"], in["cluster"])
-				require.Equal(t, mustNamed(t, plan, typeTaskDef, c.prefix+"-"+name).Outputs["arn"], in["taskDefinition"])
+				require.Equal(t, previewtest.Named(t, plan, typeTaskDef, c.prefix+"-"+name).Outputs["arn"], in["taskDefinition"])
 				require.Equal(t, c.desired, in["desiredCount"])
 				require.Equal(t, "FARGATE", in["launchType"])
 				require.Equal(t, map[string]any{
 					"subnets":        subnetIDs(t, plan, c.prefix, "private-app", c.azs),
-					"securityGroups": []any{mustNamed(t, plan, typeSG, c.prefix+"-"+name+"-sg").ID},
+					"securityGroups": []any{previewtest.Named(t, plan, typeSG, c.prefix+"-"+name+"-sg").ID},
 					"assignPublicIp": false,
 				}, in["networkConfiguration"])
 				require.Equal(t, []any{map[string]any{"targetGroupArn": tg.Outputs["arn"], "containerName": name, "containerPort": port}}, in["loadBalancers"])
@@ -360,9 +361,9 @@ func TestServicesRunPrivatelyBehindTheirTargetGroups(t *testing.T) {
 			insights := map[string]string{"staging": "disabled", "production": "enabled"}[c.stack]
 			require.Equal(t, []any{map[string]any{"name": "containerInsights", "value": insights}}, cluster.Inputs["settings"])
 			for _, name := range []string{"backend", "frontend"} {
-				group := mustNamed(t, plan, typeLogGroup, c.prefix+"-"+name+"-logs")
+				group := previewtest.Named(t, plan, typeLogGroup, c.prefix+"-"+name+"-logs")
 				require.Equal(t, "/ecs/"+c.prefix+"-"+name, group.Inputs["name"], "the name the runbook tails")
-				require.Equal(t, mustNamed(t, plan, typeKey, c.prefix+"-key").Outputs["arn"], group.Inputs["kmsKeyId"])
+				require.Equal(t, previewtest.Named(t, plan, typeKey, c.prefix+"-key").Outputs["arn"], group.Inputs["kmsKeyId"])
 			}
 		})
 	}
@@ -370,7 +371,7 @@ func TestServicesRunPrivatelyBehindTheirTargetGroups(t *testing.T) {
 
 func TestProductionAutoscaling(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "production", withImages()).Plan
+	plan := previewtest.Stack(t, "production", previewtest.WithImages()).Plan
 	targets := map[string]stackplan.Resource{}
 	for _, tgt := range plan.OfType(typeScalingTarget) {
 		targets[tgt.Inputs["resourceId"].(string)] = tgt
@@ -397,7 +398,7 @@ func TestProductionAutoscaling(t *testing.T) {
 		"ohmycoins-prod-backend-memory-scaling": "ECSServiceAverageMemoryUtilization@80",
 		"ohmycoins-prod-frontend-cpu-scaling":   "ECSServiceAverageCPUUtilization@70",
 	}, policies)
-	require.Empty(t, previewStack(t, "staging").Plan.OfType(typeScalingTarget), "no autoscaling in staging")
+	require.Empty(t, previewtest.Stack(t, "staging").Plan.OfType(typeScalingTarget), "no autoscaling in staging")
 }
 
 func jsonNumber(v any) string {
@@ -425,24 +426,24 @@ func TestTaskRolesAreLeastPrivilege(t *testing.T) {
 	}{{"staging", "ohmycoins-staging", true}, {"production", "ohmycoins-prod", false}} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
+			plan := previewtest.Stack(t, c.stack).Plan
 			for _, role := range []string{c.prefix + "-ecs-task-execution-role", c.prefix + "-ecs-task-role"} {
-				trust, err := policydoc.Parse(mustNamed(t, plan, typeRole, role).Inputs["assumeRolePolicy"].(string))
+				trust, err := policydoc.Parse(previewtest.Named(t, plan, typeRole, role).Inputs["assumeRolePolicy"].(string))
 				require.NoError(t, err)
 				require.Equal(t, []string{"ecs-tasks.amazonaws.com"}, trust.Statement[0].Principal.Service)
 				require.Equal(t, []string{mockcloud.MockAccountID}, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
 			}
-			attachment := mustNamed(t, plan, typeAttachment, c.prefix+"-ecs-task-execution-policy")
+			attachment := previewtest.Named(t, plan, typeAttachment, c.prefix+"-ecs-task-execution-policy")
 			require.Equal(t, "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy", attachment.Inputs["policyArn"])
 
 			execution := rolePolicies(t, plan, c.prefix+"-ecs-task-execution-role")
 			secrets := execution[c.prefix+"-ecs-task-execution-secrets"]
 			require.Len(t, secrets.Statement, 2)
 			require.ElementsMatch(t, []string{
-				mustNamed(t, plan, typeSecret, c.prefix+"-app-secrets").Outputs["arn"].(string),
+				previewtest.Named(t, plan, typeSecret, c.prefix+"-app-secrets").Outputs["arn"].(string),
 				plan.Outputs["db_master_secret_arn"].(string),
 			}, secrets.Statement[0].Resource, "the app secret and the RDS master secret, nothing else")
-			require.Equal(t, []string{mustNamed(t, plan, typeKey, c.prefix+"-key").Outputs["arn"].(string)}, secrets.Statement[1].Resource)
+			require.Equal(t, []string{previewtest.Named(t, plan, typeKey, c.prefix+"-key").Outputs["arn"].(string)}, secrets.Statement[1].Resource)
 
 			task := rolePolicies(t, plan, c.prefix+"-ecs-task-role")
 			if !c.exec {
@@ -465,7 +466,7 @@ func TestNoPolicyGrantsEverythingOnEverything(t *testing.T) {
 	for _, stack := range allStacks {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, stack).Plan
+			plan := previewtest.Stack(t, stack).Plan
 			for _, p := range plan.OfType(typeRolePolicy) {
 				doc, err := policydoc.Parse(p.Inputs["policy"].(string))
 				require.NoError(t, err)
@@ -494,10 +495,10 @@ func TestRepositoriesScanEncryptAndExpire(t *testing.T) {
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
-			key := mustNamed(t, plan, typeKey, c.prefix+"-key").Outputs["arn"]
+			plan := previewtest.Stack(t, c.stack).Plan
+			key := previewtest.Named(t, plan, typeKey, c.prefix+"-key").Outputs["arn"]
 			for _, name := range []string{"backend", "frontend"} {
-				repo := mustNamed(t, plan, typeRepository, c.prefix+"-"+name)
+				repo := previewtest.Named(t, plan, typeRepository, c.prefix+"-"+name)
 				require.Equal(t, c.prefix+"-"+name, repo.Inputs["name"])
 				require.Equal(t, c.mutability, repo.Inputs["imageTagMutability"])
 				require.Equal(t, c.forceDelete, repo.Inputs["forceDelete"], "staging can be destroyed in one run")
@@ -512,7 +513,7 @@ func TestRepositoriesScanEncryptAndExpire(t *testing.T) {
 						Action struct{ Type string }
 					}
 				}
-				require.NoError(t, json.Unmarshal([]byte(mustNamed(t, plan, typeRepoLifecycle, c.prefix+"-"+name+"-lifecycle").Inputs["policy"].(string)), &lifecycle))
+				require.NoError(t, json.Unmarshal([]byte(previewtest.Named(t, plan, typeRepoLifecycle, c.prefix+"-"+name+"-lifecycle").Inputs["policy"].(string)), &lifecycle))
 				require.Len(t, lifecycle.Rules, 1)
 				require.Equal(t, 30, lifecycle.Rules[0].Selection.CountNumber)
 				require.Equal(t, "imageCountMoreThan", lifecycle.Rules[0].Selection.CountType)
@@ -532,16 +533,16 @@ func TestServicesAwaitTheirFirstImage(t *testing.T) {
 	for _, stack := range []string{"staging", "production"} {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			result := previewStack(t, stack)
+			result := previewtest.Stack(t, stack)
 			prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
 			require.Empty(t, result.Plan.OfType(typeDockerImage), "nothing to build")
 			require.Empty(t, result.Plan.OfType(typeScalingTarget), "no scaling target may start a task before an image exists")
 			for _, svc := range []string{"backend", "frontend"} {
-				repo := mustNamed(t, result.Plan, typeRepository, prefix+"-"+svc)
-				container := containers(t, mustNamed(t, result.Plan, typeTaskDef, prefix+"-"+svc))[0]
+				repo := previewtest.Named(t, result.Plan, typeRepository, prefix+"-"+svc)
+				container := containers(t, previewtest.Named(t, result.Plan, typeTaskDef, prefix+"-"+svc))[0]
 				require.Equal(t, repo.Outputs["repositoryUrl"].(string)+":awaiting-first-image", container.Image,
 					"the stack's own repository, never another registry")
-				service := mustNamed(t, result.Plan, typeService, prefix+"-"+svc+"-service")
+				service := previewtest.Named(t, result.Plan, typeService, prefix+"-"+svc+"-service")
 				require.Equal(t, 0.0, service.Inputs["desiredCount"])
 				require.Equal(t, false, service.Inputs["waitForSteadyState"])
 				require.Contains(t, result.Warnings, fmt.Sprintf(`ohmycoins:%s has no image yet: its service is created with no task until you push an image to the ECR repository %s-%s and set %s.imageDigest (docs/RUNBOOK.md, "Deploying a new image")`,
@@ -559,31 +560,31 @@ func TestImageDigestsRunFromTheStacksOwnRepository(t *testing.T) {
 	t.Parallel()
 	digest := "sha256:" + strings.Repeat("5e", 32)
 	images := []func(*preview.Options){
-		set("ohmycoins:backend", `{"imageDigest": "`+digest+`"}`), set("ohmycoins:frontend", `{"imageDigest": "`+digest+`"}`),
+		previewtest.Set("ohmycoins:backend", `{"imageDigest": "`+digest+`"}`), previewtest.Set("ohmycoins:frontend", `{"imageDigest": "`+digest+`"}`),
 	}
-	staging := previewStack(t, "staging", images...).Plan
-	production := previewStack(t, "production", images...).Plan
+	staging := previewtest.Stack(t, "staging", images...).Plan
+	production := previewtest.Stack(t, "production", images...).Plan
 	for _, c := range []struct {
 		plan   *stackplan.Plan
 		prefix string
 		count  float64
 	}{{staging, "ohmycoins-staging", 1}, {production, "ohmycoins-prod", 2}} {
-		repo := mustNamed(t, c.plan, typeRepository, c.prefix+"-backend").Outputs["repositoryUrl"].(string)
+		repo := previewtest.Named(t, c.plan, typeRepository, c.prefix+"-backend").Outputs["repositoryUrl"].(string)
 		require.True(t, strings.HasSuffix(repo, "/"+c.prefix+"-backend"), repo)
-		container := containers(t, mustNamed(t, c.plan, typeTaskDef, c.prefix+"-backend"))[0]
+		container := containers(t, previewtest.Named(t, c.plan, typeTaskDef, c.prefix+"-backend"))[0]
 		require.Equal(t, repo+"@"+digest, container.Image)
-		service := mustNamed(t, c.plan, typeService, c.prefix+"-backend-service")
+		service := previewtest.Named(t, c.plan, typeService, c.prefix+"-backend-service")
 		require.Equal(t, c.count, service.Inputs["desiredCount"])
 		require.Equal(t, true, service.Inputs["waitForSteadyState"])
 	}
 	require.Len(t, production.OfType(typeScalingTarget), 2, "production autoscales both services once they have images")
-	target := mustNamed(t, production, typeScalingTarget, "ohmycoins-prod-backend-scaling-target")
+	target := previewtest.Named(t, production, typeScalingTarget, "ohmycoins-prod-backend-scaling-target")
 	require.Equal(t, 2.0, target.Inputs["minCapacity"])
 }
 
 func TestARetiredImageReferenceIsRefusedWithWhatReplacedIt(t *testing.T) {
 	t.Parallel()
-	err := previewError(t, "production", set("ohmycoins:backend", `{"image": "ghcr.io/marklimmage/ohmycoins-backend:v1.0.0"}`))
+	err := previewtest.Problems(t, "production", previewtest.Set("ohmycoins:backend", `{"image": "ghcr.io/marklimmage/ohmycoins-backend:v1.0.0"}`))
 	require.Contains(t, err, `ohmycoins:backend.image is no longer a setting: services run images only from the stack's own ECR repository, by digest (defect E9): push the image there and set imageDigest to its sha256 digest (docs/RUNBOOK.md, "Deploying a new image"); remove it (pulumi config rm --path --stack production 'ohmycoins:backend.image')`)
 }
 
@@ -591,12 +592,12 @@ func TestBuiltImagesArePushedAndRunByDigest(t *testing.T) {
 	t.Parallel()
 	context := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(context, "Dockerfile"), []byte("FROM python:3.12-slim\n"), 0o644))
-	result := previewStack(t, "staging", set("ohmycoins:backend", `{"build": {"context": "`+context+`", "target": "runtime"}}`))
+	result := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:backend", `{"build": {"context": "`+context+`", "target": "runtime"}}`))
 	plan := result.Plan
 	images := plan.OfType(typeDockerImage)
 	require.Len(t, images, 1)
 	image := images[0]
-	repo := mustNamed(t, plan, typeRepository, "ohmycoins-staging-backend")
+	repo := previewtest.Named(t, plan, typeRepository, "ohmycoins-staging-backend")
 	require.Regexp(t, "^"+regexp.QuoteMeta(repo.Outputs["repositoryUrl"].(string))+`:src-[0-9a-f]{12}$`, image.Inputs["imageName"])
 	build := image.Inputs["build"].(map[string]any)
 	require.Equal(t, "linux/amd64", build["platform"], "Fargate runs X86_64 (defect E10)")
@@ -608,13 +609,13 @@ func TestBuiltImagesArePushedAndRunByDigest(t *testing.T) {
 	require.Equal(t, stackplan.Secret, registry["password"])
 	require.Contains(t, result.Invokes, "aws:ecr/getAuthorizationToken:getAuthorizationToken")
 
-	backend := containers(t, mustNamed(t, plan, typeTaskDef, "ohmycoins-staging-backend"))[0]
+	backend := containers(t, previewtest.Named(t, plan, typeTaskDef, "ohmycoins-staging-backend"))[0]
 	require.Equal(t, image.Outputs["repoDigest"], backend.Image, "the task runs the pushed digest: a new build is a new deployment")
-	require.Contains(t, mustNamed(t, plan, typeTaskDef, "ohmycoins-staging-backend").Dependencies, image.URN)
+	require.Contains(t, previewtest.Named(t, plan, typeTaskDef, "ohmycoins-staging-backend").Dependencies, image.URN)
 
 	// The tag follows the sources: change a file, get a new tag.
 	require.NoError(t, os.WriteFile(filepath.Join(context, "app.py"), []byte("print('hi')\n"), 0o644))
-	again := previewStack(t, "staging", set("ohmycoins:backend", `{"build": {"context": "`+context+`"}}`)).Plan
+	again := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:backend", `{"build": {"context": "`+context+`"}}`)).Plan
 	require.NotEqual(t, image.Inputs["imageName"], again.OfType(typeDockerImage)[0].Inputs["imageName"])
 }
 
@@ -627,15 +628,15 @@ func TestBuildContextMustExist(t *testing.T) {
 
 func TestAppTierOutputs(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "staging").Plan
-	alb := mustNamed(t, plan, typeLoadBalancer, "ohmycoins-staging-alb")
+	plan := previewtest.Stack(t, "staging").Plan
+	alb := previewtest.Named(t, plan, typeLoadBalancer, "ohmycoins-staging-alb")
 	require.Equal(t, alb.Outputs["dnsName"], plan.Outputs["alb_dns_name"])
 	require.Equal(t, alb.Outputs["zoneId"], plan.Outputs["alb_zone_id"])
 	require.Equal(t, "ohmycoins-staging-cluster", plan.Outputs["ecs_cluster_name"])
 	require.Equal(t, "ohmycoins-staging-backend-service", plan.Outputs["backend_service_name"], "the runbook's name")
 	require.Equal(t, "ohmycoins-staging-frontend-service", plan.Outputs["frontend_service_name"])
-	require.Equal(t, mustNamed(t, plan, typeTargetGroup, "ohmycoins-staging-backend-tg").Outputs["arn"], plan.Outputs["backend_target_group_arn"])
-	require.Equal(t, mustNamed(t, plan, typeTargetGroup, "ohmycoins-staging-frontend-tg").Outputs["arn"], plan.Outputs["frontend_target_group_arn"])
+	require.Equal(t, previewtest.Named(t, plan, typeTargetGroup, "ohmycoins-staging-backend-tg").Outputs["arn"], plan.Outputs["backend_target_group_arn"])
+	require.Equal(t, previewtest.Named(t, plan, typeTargetGroup, "ohmycoins-staging-frontend-tg").Outputs["arn"], plan.Outputs["frontend_target_group_arn"])
 	require.Equal(t, "https://api.staging.ohmycoins.com", plan.Outputs["api_url"])
 	require.Equal(t, "https://dashboard.staging.ohmycoins.com", plan.Outputs["app_url"])
 }
@@ -647,21 +648,21 @@ func TestAppTierOutputs(t *testing.T) {
 func TestBackendDeploymentsRollBackOnAlarms(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ stack, prefix string }{{"staging", "ohmycoins-staging"}, {"production", "ohmycoins-prod"}} {
-		plan := previewStack(t, c.stack, withImages()).Plan
-		backend := mustNamed(t, plan, typeService, c.prefix+"-backend-service")
+		plan := previewtest.Stack(t, c.stack, previewtest.WithImages()).Plan
+		backend := previewtest.Named(t, plan, typeService, c.prefix+"-backend-service")
 		names := []any{c.prefix + "-alb-high-5xx-errors", c.prefix + "-alb-unhealthy-targets"}
 		require.Equal(t, map[string]any{"alarmNames": names, "enable": true, "rollback": true}, backend.Inputs["alarms"], c.stack)
 		require.Equal(t, map[string]any{"enable": true, "rollback": true}, backend.Inputs["deploymentCircuitBreaker"])
 		for _, name := range names {
-			alarm := mustNamed(t, plan, "aws:cloudwatch/metricAlarm:MetricAlarm", name.(string))
+			alarm := previewtest.Named(t, plan, "aws:cloudwatch/metricAlarm:MetricAlarm", name.(string))
 			require.Contains(t, backend.Dependencies, alarm.URN, "the service is created after %s", name)
 		}
-		fiveXX := mustNamed(t, plan, "aws:cloudwatch/metricAlarm:MetricAlarm", c.prefix+"-alb-high-5xx-errors")
+		fiveXX := previewtest.Named(t, plan, "aws:cloudwatch/metricAlarm:MetricAlarm", c.prefix+"-alb-high-5xx-errors")
 		require.Equal(t, "HTTPCode_Target_5XX_Count", fiveXX.Inputs["metricName"])
-		unhealthy := mustNamed(t, plan, "aws:cloudwatch/metricAlarm:MetricAlarm", c.prefix+"-alb-unhealthy-targets")
-		require.Equal(t, mustNamed(t, plan, typeTargetGroup, c.prefix+"-backend-tg").Outputs["arnSuffix"], unhealthy.Inputs["dimensions"].(map[string]any)["TargetGroup"],
+		unhealthy := previewtest.Named(t, plan, "aws:cloudwatch/metricAlarm:MetricAlarm", c.prefix+"-alb-unhealthy-targets")
+		require.Equal(t, previewtest.Named(t, plan, typeTargetGroup, c.prefix+"-backend-tg").Outputs["arnSuffix"], unhealthy.Inputs["dimensions"].(map[string]any)["TargetGroup"],
 			"the backend's own targets")
-		frontend := mustNamed(t, plan, typeService, c.prefix+"-frontend-service")
+		frontend := previewtest.Named(t, plan, typeService, c.prefix+"-frontend-service")
 		require.Nil(t, frontend.Inputs["alarms"], "the frontend's failures are the circuit breaker's")
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
@@ -36,7 +37,7 @@ const (
 func subnetIDs(t *testing.T, plan *stackplan.Plan, prefix, tier string, azs int) []any {
 	var ids []any
 	for i := 1; i <= azs; i++ {
-		ids = append(ids, mustNamed(t, plan, typeSubnet, prefix+"-"+tier+"-subnet-"+string(rune('0'+i))).ID)
+		ids = append(ids, previewtest.Named(t, plan, typeSubnet, prefix+"-"+tier+"-subnet-"+string(rune('0'+i))).ID)
 	}
 	return ids
 }
@@ -55,9 +56,9 @@ func TestDatabaseHasEverySpecSetting(t *testing.T) {
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
-			keyARN := mustNamed(t, plan, typeKey, c.prefix+"-key").Outputs["arn"]
-			db := mustNamed(t, plan, typeDBInstance, c.prefix+"-postgres")
+			plan := previewtest.Stack(t, c.stack).Plan
+			keyARN := previewtest.Named(t, plan, typeKey, c.prefix+"-key").Outputs["arn"]
+			db := previewtest.Named(t, plan, typeDBInstance, c.prefix+"-postgres")
 			in := db.Inputs
 			want := map[string]any{
 				"identifier":                   c.prefix + "-postgres",
@@ -91,8 +92,8 @@ func TestDatabaseHasEverySpecSetting(t *testing.T) {
 				"performanceInsightsEnabled":   c.protected,
 				"dbSubnetGroupName":            c.prefix + "-db-subnet-group",
 				"parameterGroupName":           c.prefix + "-postgres17",
-				"vpcSecurityGroupIds":          []any{mustNamed(t, plan, typeSG, c.prefix+"-rds-sg").ID},
-				"monitoringRoleArn":            mustNamed(t, plan, typeRole, c.prefix+"-rds-monitoring-role").Outputs["arn"],
+				"vpcSecurityGroupIds":          []any{previewtest.Named(t, plan, typeSG, c.prefix+"-rds-sg").ID},
+				"monitoringRoleArn":            previewtest.Named(t, plan, typeRole, c.prefix+"-rds-monitoring-role").Outputs["arn"],
 			}
 			for k, v := range want {
 				require.Equal(t, v, in[k], "%s: %s", c.stack, k)
@@ -109,18 +110,18 @@ func TestDatabaseHasEverySpecSetting(t *testing.T) {
 				require.NotContains(t, in, "performanceInsightsKmsKeyId")
 			}
 
-			subnetGroup := mustNamed(t, plan, typeDBSubnetGroup, c.prefix+"-db-subnet-group")
+			subnetGroup := previewtest.Named(t, plan, typeDBSubnetGroup, c.prefix+"-db-subnet-group")
 			require.Equal(t, subnetIDs(t, plan, c.prefix, "private-db", c.azs), subnetGroup.Inputs["subnetIds"], "the data subnets")
 
 			for _, export := range []string{"postgresql", "upgrade"} {
-				group := mustNamed(t, plan, typeLogGroup, c.prefix+"-postgres-"+export+"-logs")
+				group := previewtest.Named(t, plan, typeLogGroup, c.prefix+"-postgres-"+export+"-logs")
 				require.Equal(t, "/aws/rds/instance/"+c.prefix+"-postgres/"+export, group.Inputs["name"])
 				require.Equal(t, c.retention, group.Inputs["retentionInDays"])
 				require.Equal(t, keyARN, group.Inputs["kmsKeyId"])
 				require.Contains(t, db.Dependencies, group.URN, "the log group exists before RDS would create it (defect F4)")
 				require.Equal(t, c.protected, group.Protect, "production's logs are evidence")
 			}
-			attachment := mustNamed(t, plan, typeAttachment, c.prefix+"-rds-monitoring-policy")
+			attachment := previewtest.Named(t, plan, typeAttachment, c.prefix+"-rds-monitoring-policy")
 			require.Contains(t, db.Dependencies, attachment.URN, "RDS checks the monitoring role when it is given it")
 		})
 	}
@@ -128,8 +129,8 @@ func TestDatabaseHasEverySpecSetting(t *testing.T) {
 
 func TestDatabaseParametersForceTLSAndLogSlowQueries(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "staging").Plan
-	group := mustNamed(t, plan, typeDBParameterGroup, "ohmycoins-staging-postgres17")
+	plan := previewtest.Stack(t, "staging").Plan
+	group := previewtest.Named(t, plan, typeDBParameterGroup, "ohmycoins-staging-postgres17")
 	require.Equal(t, "postgres17", group.Inputs["family"])
 	params := map[string]any{}
 	for _, p := range group.Inputs["parameters"].([]any) {
@@ -144,12 +145,12 @@ func TestDatabaseParametersForceTLSAndLogSlowQueries(t *testing.T) {
 
 func TestDatabaseMonitoringRole(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "production").Plan
-	role := mustNamed(t, plan, typeRole, "ohmycoins-prod-rds-monitoring-role")
+	plan := previewtest.Stack(t, "production").Plan
+	role := previewtest.Named(t, plan, typeRole, "ohmycoins-prod-rds-monitoring-role")
 	trust, err := policydoc.Parse(role.Inputs["assumeRolePolicy"].(string))
 	require.NoError(t, err)
 	require.Equal(t, []string{"monitoring.rds.amazonaws.com"}, trust.Statement[0].Principal.Service)
-	attachment := mustNamed(t, plan, typeAttachment, "ohmycoins-prod-rds-monitoring-policy")
+	attachment := previewtest.Named(t, plan, typeAttachment, "ohmycoins-prod-rds-monitoring-policy")
 	require.Equal(t, "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole", attachment.Inputs["policyArn"])
 	require.Equal(t, "ohmycoins-prod-rds-monitoring-role", attachment.Inputs["role"])
 }
@@ -168,9 +169,9 @@ func TestRedisHasEverySpecSetting(t *testing.T) {
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
-			keyARN := mustNamed(t, plan, typeKey, c.prefix+"-key").Outputs["arn"]
-			group := mustNamed(t, plan, typeReplicationGroup, c.prefix+"-redis")
+			plan := previewtest.Stack(t, c.stack).Plan
+			keyARN := previewtest.Named(t, plan, typeKey, c.prefix+"-key").Outputs["arn"]
+			group := previewtest.Named(t, plan, typeReplicationGroup, c.prefix+"-redis")
 			in := group.Inputs
 			want := map[string]any{
 				"replicationGroupId":       c.prefix + "-redis",
@@ -191,14 +192,14 @@ func TestRedisHasEverySpecSetting(t *testing.T) {
 				"autoMinorVersionUpgrade":  true,
 				"parameterGroupName":       c.prefix + "-redis7",
 				"subnetGroupName":          c.prefix + "-redis-subnet-group",
-				"securityGroupIds":         []any{mustNamed(t, plan, typeSG, c.prefix+"-redis-sg").ID},
+				"securityGroupIds":         []any{previewtest.Named(t, plan, typeSG, c.prefix+"-redis-sg").ID},
 			}
 			for k, v := range want {
 				require.Equal(t, v, in[k], "%s: %s", c.stack, k)
 			}
 			require.Equal(t, c.protected, group.Protect)
 			if c.protected {
-				require.Equal(t, redis.FinalSnapshotID("ohmycoins-prod-redis", mustNamed(t, plan, typeKey, c.prefix+"-key").Outputs["arn"].(string)), in["finalSnapshotIdentifier"])
+				require.Equal(t, redis.FinalSnapshotID("ohmycoins-prod-redis", previewtest.Named(t, plan, typeKey, c.prefix+"-key").Outputs["arn"].(string)), in["finalSnapshotIdentifier"])
 				require.Regexp(t, `^ohmycoins-prod-redis-final-[0-9a-f]{8}$`, in["finalSnapshotIdentifier"])
 			} else {
 				require.NotContains(t, in, "finalSnapshotIdentifier")
@@ -210,7 +211,7 @@ func TestRedisHasEverySpecSetting(t *testing.T) {
 				require.Equal(t, "cloudwatch-logs", m["destinationType"])
 				require.Equal(t, "json", m["logFormat"])
 				deliveries = append(deliveries, m["logType"].(string)+" -> "+m["destination"].(string))
-				logGroup := mustNamed(t, plan, typeLogGroup, c.prefix+"-redis-"+m["logType"].(string))
+				logGroup := previewtest.Named(t, plan, typeLogGroup, c.prefix+"-redis-"+m["logType"].(string))
 				require.Equal(t, m["destination"], logGroup.Inputs["name"])
 				require.Equal(t, c.retention, logGroup.Inputs["retentionInDays"])
 				require.Equal(t, keyARN, logGroup.Inputs["kmsKeyId"])
@@ -220,10 +221,10 @@ func TestRedisHasEverySpecSetting(t *testing.T) {
 				"engine-log -> /aws/elasticache/" + c.prefix + "/engine-log",
 			}, deliveries)
 
-			params := mustNamed(t, plan, typeCacheParameters, c.prefix+"-redis7")
+			params := previewtest.Named(t, plan, typeCacheParameters, c.prefix+"-redis7")
 			require.Equal(t, "redis7", params.Inputs["family"])
 			require.Equal(t, []any{map[string]any{"name": "maxmemory-policy", "value": "allkeys-lru"}}, params.Inputs["parameters"])
-			subnets := mustNamed(t, plan, typeCacheSubnetGroup, c.prefix+"-redis-subnet-group")
+			subnets := previewtest.Named(t, plan, typeCacheSubnetGroup, c.prefix+"-redis-subnet-group")
 			require.Equal(t, subnetIDs(t, plan, c.prefix, "private-db", c.azs), subnets.Inputs["subnetIds"])
 
 			require.Equal(t, group.Outputs["primaryEndpointAddress"], plan.Outputs["redis_primary_endpoint_address"])
@@ -256,7 +257,7 @@ func rawInput(t *testing.T, result *preview.Result, typ, name, key string) (valu
 
 func TestAppSecretHoldsEveryKeyTheBackendReads(t *testing.T) {
 	t.Parallel()
-	result := previewStack(t, "staging", setSecret(
+	result := previewtest.Stack(t, "staging", previewtest.SetSecret(
 		"ohmycoins:openaiApiKey", "sk-test-openai",
 		"ohmycoins:redisAuthToken", "Redis-Token-1234567890",
 		"ohmycoins:nansenApiKey", "nansen-key",
@@ -285,11 +286,11 @@ func TestAppSecretHoldsEveryKeyTheBackendReads(t *testing.T) {
 	require.Equal(t, object["REDIS_PASSWORD"], token, "the app authenticates with the token Redis was given")
 
 	plan := result.Plan
-	s := mustNamed(t, plan, typeSecret, "ohmycoins-staging-app-secrets")
+	s := previewtest.Named(t, plan, typeSecret, "ohmycoins-staging-app-secrets")
 	require.Equal(t, "ohmycoins-staging-app-secrets", s.Inputs["name"])
-	require.Equal(t, mustNamed(t, plan, typeKey, "ohmycoins-staging-key").Outputs["arn"], s.Inputs["kmsKeyId"])
+	require.Equal(t, previewtest.Named(t, plan, typeKey, "ohmycoins-staging-key").Outputs["arn"], s.Inputs["kmsKeyId"])
 	require.Equal(t, 0.0, s.Inputs["recoveryWindowInDays"])
-	require.Equal(t, stackplan.Secret, mustNamed(t, plan, typeSecretVersion, "ohmycoins-staging-app-secrets-version").Inputs["secretString"])
+	require.Equal(t, stackplan.Secret, previewtest.Named(t, plan, typeSecretVersion, "ohmycoins-staging-app-secrets-version").Inputs["secretString"])
 	require.Equal(t, s.Outputs["arn"], plan.Outputs["app_secrets_arn"])
 	require.Equal(t, s.Outputs["arn"], plan.Outputs["secret_arn"])
 }
@@ -299,19 +300,19 @@ func TestAppSecretHoldsEveryKeyTheBackendReads(t *testing.T) {
 // protected version would make every rotation of a production value fail.
 func TestProductionSecretIsProtectedWithAThirtyDayWindow(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "production").Plan
-	s := mustNamed(t, plan, typeSecret, "ohmycoins-prod-app-secrets")
+	plan := previewtest.Stack(t, "production").Plan
+	s := previewtest.Named(t, plan, typeSecret, "ohmycoins-prod-app-secrets")
 	require.Equal(t, 30.0, s.Inputs["recoveryWindowInDays"])
 	require.True(t, s.Protect)
-	require.False(t, mustNamed(t, plan, typeSecretVersion, "ohmycoins-prod-app-secrets-version").Protect, "a rotation replaces the version")
+	require.False(t, previewtest.Named(t, plan, typeSecretVersion, "ohmycoins-prod-app-secrets-version").Protect, "a rotation replaces the version")
 }
 
 func TestUnmanagedSecretValuesAreWrittenOnce(t *testing.T) {
 	t.Parallel()
-	managed := previewStack(t, "staging").Plan
-	require.Empty(t, mustNamed(t, managed, typeSecretVersion, "ohmycoins-staging-app-secrets-version").IgnoreChanges)
-	unmanaged := previewStack(t, "staging", set("ohmycoins:secrets", `{"manageValues": false}`)).Plan
-	require.Equal(t, []string{"secretString"}, mustNamed(t, unmanaged, typeSecretVersion, "ohmycoins-staging-app-secrets-version").IgnoreChanges)
+	managed := previewtest.Stack(t, "staging").Plan
+	require.Empty(t, previewtest.Named(t, managed, typeSecretVersion, "ohmycoins-staging-app-secrets-version").IgnoreChanges)
+	unmanaged := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:secrets", `{"manageValues": false}`)).Plan
+	require.Equal(t, []string{"secretString"}, previewtest.Named(t, unmanaged, typeSecretVersion, "ohmycoins-staging-app-secrets-version").IgnoreChanges)
 }
 
 // TestSecretReadPolicyIsLeastPrivilege awaits the policy the ECS execution role
@@ -324,7 +325,7 @@ func TestSecretReadPolicyIsLeastPrivilege(t *testing.T) {
 		require.NoError(t, err)
 		return r.Value.(string)
 	}
-	previewStack(t, "production", func(o *preview.Options) {
+	previewtest.Stack(t, "production", func(o *preview.Options) {
 		o.Program = preview.Program{Dir: ".", Body: func(keys []string) pulumi.RunFunc {
 			return func(ctx *pulumi.Context) error {
 				s, err := stacks.LoadWith(ctx, stacks.LoadOptions{ConfigKeys: keys})
@@ -358,7 +359,7 @@ func TestNoSecretValueReachesThePlan(t *testing.T) {
 	for _, stack := range allStacks {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			result := previewStack(t, stack, setSecret(
+			result := previewtest.Stack(t, stack, previewtest.SetSecret(
 				"ohmycoins:openaiApiKey", values[0], "ohmycoins:redisAuthToken", values[1],
 				"ohmycoins:firstSuperuserPassword", values[2], "ohmycoins:secretKey", values[3],
 			))
@@ -367,7 +368,7 @@ func TestNoSecretValueReachesThePlan(t *testing.T) {
 			for _, v := range values {
 				require.NotContains(t, string(data), v)
 			}
-			placeholders, err := previewStack(t, stack).Plan.JSON()
+			placeholders, err := previewtest.Stack(t, stack).Plan.JSON()
 			require.NoError(t, err)
 			require.NotContains(t, string(placeholders), "preview-placeholder")
 		})
@@ -391,7 +392,7 @@ func TestTheDatabaseRulesLiveOnceWithTheTier(t *testing.T) {
 	require.ErrorContains(t, err, `rds: engineVersion = 17.4: must be a PostgreSQL major version only`)
 	require.ErrorContains(t, err, `rds: maxAllocatedStorage = 100: must be greater than allocatedStorage = 100`)
 
-	errs := strings.Join(previewError(t, "production", set("ohmycoins:database", `{"maxAllocatedStorage": 100, "engineVersion": "17.4"}`)), "\n")
+	errs := strings.Join(previewtest.Problems(t, "production", previewtest.Set("ohmycoins:database", `{"maxAllocatedStorage": 100, "engineVersion": "17.4"}`)), "\n")
 	require.Contains(t, errs, `ohmycoins:database.engineVersion = "17.4": must be a PostgreSQL major version only`, "the same rule, in the stack's terms")
 	require.Contains(t, errs, `ohmycoins:database.maxAllocatedStorage = 100: must be greater than allocatedStorage = 100`)
 }
@@ -411,6 +412,6 @@ func TestTheCacheRulesLiveOnceWithTheTier(t *testing.T) {
 	require.ErrorContains(t, err, "redis: multiAz = true: needs cache.nodes >= 2 (is 1): Multi-AZ keeps a replica in another AZ")
 	require.ErrorContains(t, err, "redis: multiAz = true: needs cache.automaticFailover = true")
 
-	errs := strings.Join(previewError(t, "staging", set("ohmycoins:cache", `{"multiAz": true}`)), "\n")
+	errs := strings.Join(previewtest.Problems(t, "staging", previewtest.Set("ohmycoins:cache", `{"multiAz": true}`)), "\n")
 	require.Contains(t, errs, "ohmycoins:cache.multiAz = true: needs cache.nodes >= 2 (is 1): Multi-AZ keeps a replica in another AZ")
 }

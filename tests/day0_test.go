@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/mockcloud"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/replacement"
 	"github.com/ohmycoins/infra/internal/stackplan"
 )
@@ -22,14 +23,14 @@ import (
 // update matrix proves that over the diff), and the operator is told so.
 func TestDataTiersRestoreFromSnapshots(t *testing.T) {
 	t.Parallel()
-	result := previewStack(t, "production",
-		set("ohmycoins:database", `{"snapshotIdentifier": "ohmycoins-prod-from-terraform"}`),
-		set("ohmycoins:cache", `{"snapshotName": "ohmycoins-prod-redis-from-terraform"}`))
-	db := mustNamed(t, result.Plan, typeDBInstance, "ohmycoins-prod-postgres")
+	result := previewtest.Stack(t, "production",
+		previewtest.Set("ohmycoins:database", `{"snapshotIdentifier": "ohmycoins-prod-from-terraform"}`),
+		previewtest.Set("ohmycoins:cache", `{"snapshotName": "ohmycoins-prod-redis-from-terraform"}`))
+	db := previewtest.Named(t, result.Plan, typeDBInstance, "ohmycoins-prod-postgres")
 	require.Equal(t, "ohmycoins-prod-from-terraform", db.Inputs["snapshotIdentifier"])
 	require.Equal(t, []string{"snapshotIdentifier"}, db.IgnoreChanges)
 	require.True(t, db.Protect)
-	cache := mustNamed(t, result.Plan, typeReplicationGroup, "ohmycoins-prod-redis")
+	cache := previewtest.Named(t, result.Plan, typeReplicationGroup, "ohmycoins-prod-redis")
 	require.Equal(t, "ohmycoins-prod-redis-from-terraform", cache.Inputs["snapshotName"])
 	require.Equal(t, []string{"snapshotName"}, cache.IgnoreChanges)
 	require.Equal(t, db.Inputs["kmsKeyId"], cache.Inputs["kmsKeyId"], "both stay on the environment key")
@@ -37,9 +38,9 @@ func TestDataTiersRestoreFromSnapshots(t *testing.T) {
 	require.Contains(t, result.Warnings, `ohmycoins:database.snapshotIdentifier = "ohmycoins-prod-from-terraform" is read only when the database is created; on a live stack it changes nothing. The snapshot must be encrypted with the environment key alias/ohmycoins-prod and have the master user "postgres" and the database "app", or the next update replaces the restored database (docs/RUNBOOK.md, "Restoring the database")`)
 	require.Contains(t, result.Warnings, `ohmycoins:cache.snapshotName = "ohmycoins-prod-redis-from-terraform" is read only when the cache is created; on a live stack it changes nothing (docs/RUNBOOK.md, "Restoring the cache")`)
 
-	plain := previewStack(t, "production").Plan
-	require.NotContains(t, mustNamed(t, plain, typeDBInstance, "ohmycoins-prod-postgres").Inputs, "snapshotIdentifier", "an empty database by default")
-	require.NotContains(t, mustNamed(t, plain, typeReplicationGroup, "ohmycoins-prod-redis").Inputs, "snapshotName")
+	plain := previewtest.Stack(t, "production").Plan
+	require.NotContains(t, previewtest.Named(t, plain, typeDBInstance, "ohmycoins-prod-postgres").Inputs, "snapshotIdentifier", "an empty database by default")
+	require.NotContains(t, previewtest.Named(t, plain, typeReplicationGroup, "ohmycoins-prod-redis").Inputs, "snapshotName")
 }
 
 // The alias records take over the records that exist already (production's
@@ -47,7 +48,7 @@ func TestDataTiersRestoreFromSnapshots(t *testing.T) {
 func TestAliasRecordsTakeOverExistingRecords(t *testing.T) {
 	t.Parallel()
 	for _, stack := range allStacks {
-		plan := previewStack(t, stack).Plan
+		plan := previewtest.Stack(t, stack).Plan
 		records := 0
 		for _, r := range plan.OfType(typeRecord) {
 			if _, alias := r.Inputs["aliases"]; !alias {
@@ -64,11 +65,11 @@ func TestAliasRecordsTakeOverExistingRecords(t *testing.T) {
 func TestStacksOnlyRunInTheirAccount(t *testing.T) {
 	t.Parallel()
 	for _, stack := range allStacks {
-		provider := previewStack(t, stack).Plan.OfType("pulumi:providers:aws")
+		provider := previewtest.Stack(t, stack).Plan.OfType("pulumi:providers:aws")
 		require.Len(t, provider, 1)
 		require.Equal(t, []any{"220711411889"}, provider[0].Inputs["allowedAccountIds"], stack)
 	}
-	unset := previewStack(t, "staging", unset("ohmycoins:accountId")).Plan.OfType("pulumi:providers:aws")
+	unset := previewtest.Stack(t, "staging", previewtest.Unset("ohmycoins:accountId")).Plan.OfType("pulumi:providers:aws")
 	require.NotContains(t, unset[0].Inputs, "allowedAccountIds")
 }
 
@@ -81,7 +82,7 @@ func TestNeitherEnvironmentDependsOnTheOther(t *testing.T) {
 	t.Parallel()
 	plans := map[string]*stackplan.Plan{}
 	for _, stack := range allStacks {
-		plans[stack] = previewStack(t, stack).Plan
+		plans[stack] = previewtest.Stack(t, stack).Plan
 		require.Empty(t, plans[stack].OfType("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), "%s owns no account-level resource", stack)
 	}
 	for _, pair := range [][2]string{{"production", "staging"}, {"staging", "production"}} {
@@ -100,8 +101,8 @@ func TestNeitherEnvironmentDependsOnTheOther(t *testing.T) {
 // that named staging's secret would depend on staging.
 func TestCrossReferencesAreFound(t *testing.T) {
 	t.Parallel()
-	production, staging := previewStack(t, "production").Plan, previewStack(t, "staging").Plan
-	secret := mustNamed(t, staging, "aws:secretsmanager/secret:Secret", "ohmycoins-staging-app-secrets")
+	production, staging := previewtest.Stack(t, "production").Plan, previewtest.Stack(t, "staging").Plan
+	secret := previewtest.Named(t, staging, "aws:secretsmanager/secret:Secret", "ohmycoins-staging-app-secrets")
 	doctored := *production
 	doctored.Resources = append([]stackplan.Resource(nil), production.Resources...)
 	for i, r := range doctored.Resources {

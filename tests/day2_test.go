@@ -13,6 +13,7 @@ import (
 	"github.com/ohmycoins/infra/components/redis"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
@@ -28,7 +29,7 @@ const (
 // diffAgainst previews a stack with options and diffs it against the stack as committed.
 func diffAgainst(t *testing.T, stack string, opts ...func(*preview.Options)) stackplan.PlanDiff {
 	t.Helper()
-	return stackplan.Diff(previewStack(t, stack).Plan, previewStack(t, stack, opts...).Plan)
+	return stackplan.Diff(previewtest.Stack(t, stack).Plan, previewtest.Stack(t, stack, opts...).Plan)
 }
 
 // Rotating a value of the production application secret: the provider
@@ -37,15 +38,15 @@ func diffAgainst(t *testing.T, stack string, opts ...func(*preview.Options)) sta
 // untouched.
 func TestRotatingAProductionSecretValueReplacesOnlyItsVersion(t *testing.T) {
 	t.Parallel()
-	d := diffAgainst(t, "production", setSecret("ohmycoins:openaiApiKey", "sk-rotated"))
-	require.Len(t, d.Changes, 1, diffText(d))
+	d := diffAgainst(t, "production", previewtest.SetSecret("ohmycoins:openaiApiKey", "sk-rotated"))
+	require.Len(t, d.Changes, 1, previewtest.DiffText(d))
 	c := d.Changes[0]
 	require.Equal(t, typeSecretVersion, c.Type)
 	require.Equal(t, stackplan.OpReplace, c.Op)
 	require.Equal(t, []string{"secretString"}, c.ReplaceBecause)
 	require.Empty(t, c.Blocked, "a protected version would make every rotation fail")
 	require.Equal(t, stackplan.ValueChange{Old: stackplan.Secret, New: stackplan.Secret}, c.Inputs["secretString"], "never shown")
-	require.True(t, mustNamed(t, previewStack(t, "production").Plan, typeSecret, "ohmycoins-prod-app-secrets").Protect)
+	require.True(t, previewtest.Named(t, previewtest.Stack(t, "production").Plan, typeSecret, "ohmycoins-prod-app-secrets").Protect)
 }
 
 // RDS rotates the master password it manages every seven days, and the tasks
@@ -55,10 +56,10 @@ func TestTheBackendIsRolledWhenItsSecretsRotate(t *testing.T) {
 	for _, c := range []struct{ stack, prefix string }{{"staging", "ohmycoins-staging"}, {"production", "ohmycoins-prod"}} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
+			plan := previewtest.Stack(t, c.stack).Plan
 			p := c.prefix
 
-			rule := mustNamed(t, plan, typeEventRule, p+"-backend-secret-rotated")
+			rule := previewtest.Named(t, plan, typeEventRule, p+"-backend-secret-rotated")
 			require.Equal(t, p+"-backend-secret-rotated", rule.Inputs["name"])
 			var pattern struct {
 				Source     []string `json:"source"`
@@ -74,15 +75,15 @@ func TestTheBackendIsRolledWhenItsSecretsRotate(t *testing.T) {
 			require.Equal(t, []string{"AWSCURRENT"}, pattern.Detail.LabelUpdated)
 			require.ElementsMatch(t, []string{plan.Outputs["db_master_secret_arn"].(string), plan.Outputs["app_secrets_arn"].(string)}, pattern.Resources)
 
-			machine := mustNamed(t, plan, typeStateMachine, p+"-backend-redeploy")
-			target := mustNamed(t, plan, typeEventTarget, p+"-backend-secret-rotated-redeploy")
+			machine := previewtest.Named(t, plan, typeStateMachine, p+"-backend-redeploy")
+			target := previewtest.Named(t, plan, typeEventTarget, p+"-backend-secret-rotated-redeploy")
 			require.Equal(t, rule.Inputs["name"], target.Inputs["rule"])
 			require.Equal(t, machine.Outputs["arn"], target.Inputs["arn"])
-			eventsRole := mustNamed(t, plan, typeRole, p+"-backend-secret-rotated-role")
+			eventsRole := previewtest.Named(t, plan, typeRole, p+"-backend-secret-rotated-role")
 			require.Equal(t, eventsRole.Outputs["arn"], target.Inputs["roleArn"])
 
-			cluster := mustNamed(t, plan, typeCluster, p+"-cluster")
-			service := mustNamed(t, plan, typeService, p+"-backend-service")
+			cluster := previewtest.Named(t, plan, typeCluster, p+"-cluster")
+			service := previewtest.Named(t, plan, typeService, p+"-backend-service")
 			require.JSONEq(t, ecs.RedeployDefinition(cluster.Outputs["arn"].(string), p+"-backend-service"), machine.Inputs["definition"].(string))
 			var definition struct {
 				States map[string]struct {
@@ -96,19 +97,19 @@ func TestTheBackendIsRolledWhenItsSecretsRotate(t *testing.T) {
 			require.Equal(t, map[string]any{"Cluster": cluster.Outputs["arn"], "Service": p + "-backend-service", "ForceNewDeployment": true}, step.Parameters)
 			require.Equal(t, map[string]any{
 				"level": "ERROR", "includeExecutionData": false,
-				"logDestination": mustNamed(t, plan, typeLogGroup, p+"-backend-redeploy-logs").Outputs["arn"].(string) + ":*",
+				"logDestination": previewtest.Named(t, plan, typeLogGroup, p+"-backend-redeploy-logs").Outputs["arn"].(string) + ":*",
 			}, machine.Inputs["loggingConfiguration"])
 
-			machineRole := mustNamed(t, plan, typeRole, p+"-backend-redeploy-role")
+			machineRole := previewtest.Named(t, plan, typeRole, p+"-backend-redeploy-role")
 			require.Equal(t, machineRole.Outputs["arn"], machine.Inputs["roleArn"])
 			trust, err := policydoc.Parse(machineRole.Inputs["assumeRolePolicy"].(string))
 			require.NoError(t, err)
 			require.Equal(t, []string{"states.amazonaws.com"}, trust.Statement[0].Principal.Service)
-			policy, err := policydoc.Parse(mustNamed(t, plan, typeRolePolicy, p+"-backend-redeploy-policy").Inputs["policy"].(string))
+			policy, err := policydoc.Parse(previewtest.Named(t, plan, typeRolePolicy, p+"-backend-redeploy-policy").Inputs["policy"].(string))
 			require.NoError(t, err)
 			require.Equal(t, []string{"ecs:UpdateService"}, policy.Statement[0].Action)
 			require.Equal(t, []string{service.ID}, policy.Statement[0].Resource, "this service only")
-			start, err := policydoc.Parse(mustNamed(t, plan, typeRolePolicy, p+"-backend-secret-rotated-policy").Inputs["policy"].(string))
+			start, err := policydoc.Parse(previewtest.Named(t, plan, typeRolePolicy, p+"-backend-secret-rotated-policy").Inputs["policy"].(string))
 			require.NoError(t, err)
 			require.Equal(t, []string{"states:StartExecution"}, start.Statement[0].Action)
 			require.Equal(t, []string{machine.Outputs["arn"].(string)}, start.Statement[0].Resource)
@@ -147,23 +148,23 @@ func TestAMajorPostgresUpgradeIsAnUpdate(t *testing.T) {
 	}{{"staging", "ohmycoins-staging", false}, {"production", "ohmycoins-prod", true}} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			d := diffAgainst(t, c.stack, set("ohmycoins:database", `{"engineVersion": "18"}`))
-			db := mustChange(t, d, typeDBInstance, c.prefix+"-postgres")
+			d := diffAgainst(t, c.stack, previewtest.Set("ohmycoins:database", `{"engineVersion": "18"}`))
+			db := previewtest.Change(t, d, typeDBInstance, c.prefix+"-postgres")
 			require.Equal(t, stackplan.OpUpdate, db.Op)
 			require.Equal(t, stackplan.ValueChange{Old: "17", New: "18"}, db.Inputs["engineVersion"])
 			require.Equal(t, stackplan.ValueChange{Old: c.prefix + "-postgres17", New: c.prefix + "-postgres18"}, db.Inputs["parameterGroupName"])
-			require.Equal(t, stackplan.OpCreate, mustChange(t, d, typeDBParameterGroup, c.prefix+"-postgres18").Op)
-			old := mustChange(t, d, typeDBParameterGroup, c.prefix+"-postgres17")
+			require.Equal(t, stackplan.OpCreate, previewtest.Change(t, d, typeDBParameterGroup, c.prefix+"-postgres18").Op)
+			old := previewtest.Change(t, d, typeDBParameterGroup, c.prefix+"-postgres17")
 			require.Equal(t, stackplan.OpDelete, old.Op)
 			require.Equal(t, c.retained, slices.Contains(old.Notes, "retainOnDelete: it stays in AWS, removed from the stack only"))
 			require.Empty(t, d.Blocked())
 
-			plan := previewStack(t, c.stack).Plan
-			require.Equal(t, true, mustNamed(t, plan, typeDBInstance, c.prefix+"-postgres").Inputs["allowMajorVersionUpgrade"])
+			plan := previewtest.Stack(t, c.stack).Plan
+			require.Equal(t, true, previewtest.Named(t, plan, typeDBInstance, c.prefix+"-postgres").Inputs["allowMajorVersionUpgrade"])
 		})
 	}
-	problems := previewError(t, "staging", set("ohmycoins:database", `{"engineVersion": "16"}`))
-	requireProblem(t, problems, `ohmycoins:database.engineVersion = "16": must not be lower than 17: RDS cannot downgrade PostgreSQL`)
+	problems := previewtest.Problems(t, "staging", previewtest.Set("ohmycoins:database", `{"engineVersion": "16"}`))
+	previewtest.RequireProblem(t, problems, `ohmycoins:database.engineVersion = "16": must not be lower than 17: RDS cannot downgrade PostgreSQL`)
 }
 
 // A replacement whose AWS name or key stays the same is created before the
@@ -171,7 +172,7 @@ func TestAMajorPostgresUpgradeIsAnUpdate(t *testing.T) {
 // replace that way either deletes first (a short outage) or changes its name.
 func TestReplacementsThatKeepTheirKeyDeleteFirst(t *testing.T) {
 	t.Parallel()
-	old := previewStack(t, "production").Plan
+	old := previewtest.Stack(t, "production").Plan
 	changed := copyPlan(t, old)
 	for i := range changed.Resources {
 		r := &changed.Resources[i]
@@ -185,14 +186,14 @@ func TestReplacementsThatKeepTheirKeyDeleteFirst(t *testing.T) {
 		}
 	}
 	d := stackplan.Diff(changed, old)
-	require.Empty(t, d.Blocked(), diffText(d))
+	require.Empty(t, d.Blocked(), previewtest.DiffText(d))
 	for _, name := range []string{"ohmycoins-prod-backend-lifecycle", "ohmycoins-prod-frontend-lifecycle"} {
-		c := mustChange(t, d, typeRepoLifecycle, name)
+		c := previewtest.Change(t, d, typeRepoLifecycle, name)
 		require.Equal(t, []string{"policy"}, c.ReplaceBecause)
 		require.True(t, c.DeleteFirst, "one policy per repository")
 	}
-	require.True(t, mustChange(t, d, typeFlowLog, "ohmycoins-prod-flow-logs").DeleteFirst, "one flow log per VPC, traffic type and destination")
-	require.True(t, mustChange(t, d, typeNat, "ohmycoins-prod-nat-gateway-1").DeleteFirst, "an Elastic IP serves one NAT gateway")
+	require.True(t, previewtest.Change(t, d, typeFlowLog, "ohmycoins-prod-flow-logs").DeleteFirst, "one flow log per VPC, traffic type and destination")
+	require.True(t, previewtest.Change(t, d, typeNat, "ohmycoins-prod-nat-gateway-1").DeleteFirst, "an Elastic IP serves one NAT gateway")
 }
 
 // Task definitions and services start tasks that pull with the execution
@@ -202,24 +203,24 @@ func TestResourcesWaitForThePermissionsTheyAreGiven(t *testing.T) {
 	for _, c := range []struct{ stack, prefix string }{{"staging", "ohmycoins-staging"}, {"production", "ohmycoins-prod"}} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
+			plan := previewtest.Stack(t, c.stack).Plan
 			p := c.prefix
 			needs := []string{
-				mustNamed(t, plan, typeAttachment, p+"-ecs-task-execution-policy").URN,
-				mustNamed(t, plan, typeRolePolicy, p+"-ecs-task-execution-secrets").URN,
-				mustNamed(t, plan, typeSecretVersion, p+"-app-secrets-version").URN,
+				previewtest.Named(t, plan, typeAttachment, p+"-ecs-task-execution-policy").URN,
+				previewtest.Named(t, plan, typeRolePolicy, p+"-ecs-task-execution-secrets").URN,
+				previewtest.Named(t, plan, typeSecretVersion, p+"-app-secrets-version").URN,
 			}
 			for _, svc := range []string{"backend", "frontend"} {
-				for _, r := range []stackplan.Resource{mustNamed(t, plan, typeTaskDef, p+"-"+svc), mustNamed(t, plan, typeService, p+"-"+svc+"-service")} {
+				for _, r := range []stackplan.Resource{previewtest.Named(t, plan, typeTaskDef, p+"-"+svc), previewtest.Named(t, plan, typeService, p+"-"+svc+"-service")} {
 					for _, n := range needs {
 						require.Contains(t, r.Dependencies, n, "%s waits for %s", r.Name, n)
 					}
 				}
 			}
-			db := mustNamed(t, plan, typeDBInstance, p+"-postgres")
-			require.Contains(t, db.Dependencies, mustNamed(t, plan, typeAttachment, p+"-rds-monitoring-policy").URN)
+			db := previewtest.Named(t, plan, typeDBInstance, p+"-postgres")
+			require.Contains(t, db.Dependencies, previewtest.Named(t, plan, typeAttachment, p+"-rds-monitoring-policy").URN)
 			if c.stack == "production" {
-				require.Contains(t, mustNamed(t, plan, typeFlowLog, p+"-flow-logs").Dependencies, mustNamed(t, plan, typeRolePolicy, p+"-flow-logs-policy").URN)
+				require.Contains(t, previewtest.Named(t, plan, typeFlowLog, p+"-flow-logs").Dependencies, previewtest.Named(t, plan, typeRolePolicy, p+"-flow-logs-policy").URN)
 			}
 		})
 	}
@@ -234,7 +235,7 @@ func TestProductionProtectsItsEvidence(t *testing.T) {
 	}{{"staging", false}, {"production", true}} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
+			plan := previewtest.Stack(t, c.stack).Plan
 			var checked int
 			for _, typ := range []string{typeLogGroup, typeRepository, typeBucket} {
 				for _, r := range plan.OfType(typ) {
@@ -253,10 +254,10 @@ func TestProductionProtectsItsEvidence(t *testing.T) {
 // that lists its own origins is warned about one it forgets.
 func TestCORSAcceptsEveryOriginTheFrontendIsServedOn(t *testing.T) {
 	t.Parallel()
-	backend := containers(t, mustNamed(t, previewStack(t, "production").Plan, typeTaskDef, "ohmycoins-prod-backend"))[0]
+	backend := containers(t, previewtest.Named(t, previewtest.Stack(t, "production").Plan, typeTaskDef, "ohmycoins-prod-backend"))[0]
 	require.Equal(t, "https://ohmycoins.com,https://www.ohmycoins.com,https://dashboard.ohmycoins.com", envOf(backend)["BACKEND_CORS_ORIGINS"])
 
-	result := previewStack(t, "production", set("ohmycoins:app", `{"corsOrigins": ["https://dashboard.ohmycoins.com"]}`))
+	result := previewtest.Stack(t, "production", previewtest.Set("ohmycoins:app", `{"corsOrigins": ["https://dashboard.ohmycoins.com"]}`))
 	require.Contains(t, result.Warnings, "ohmycoins:app.corsOrigins does not list https://ohmycoins.com: the frontend is served there, and the API would refuse its requests")
 	require.Contains(t, result.Warnings, "ohmycoins:app.corsOrigins does not list https://www.ohmycoins.com: the frontend is served there, and the API would refuse its requests")
 }
@@ -265,7 +266,7 @@ func TestCORSAcceptsEveryOriginTheFrontendIsServedOn(t *testing.T) {
 // must be destroyed first: the preview says so.
 func TestStagingWarnsWhenItsIdentityChanges(t *testing.T) {
 	t.Parallel()
-	result := previewStack(t, "staging", set("ohmycoins:network", `{"availabilityZones": ["ap-southeast-2a", "ap-southeast-2c"]}`))
+	result := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:network", `{"availabilityZones": ["ap-southeast-2a", "ap-southeast-2c"]}`))
 	require.Contains(t, result.Warnings, `ohmycoins:network.availabilityZones = ["ap-southeast-2a","ap-southeast-2c"] differs from the staging preset (["ap-southeast-2a","ap-southeast-2b"]): moving a subnet to another AZ replaces it, and the database's and cache's subnet groups cannot drop the subnets they run in; if staging is deployed with the preset's value, destroy it first (docs/RUNBOOK.md, "Rebuilding staging")`)
-	require.Empty(t, previewStack(t, "production", withImages()).Warnings)
+	require.Empty(t, previewtest.Stack(t, "production", previewtest.WithImages()).Warnings)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/previewcli"
 )
 
@@ -302,8 +303,8 @@ func assertPromotion(t *testing.T, ws string) {
 	digest := "sha256:" + strings.Repeat("d0", 32)
 	result, err := preview.Preview(preview.Options{Dir: ws, Stack: "production"})
 	require.NoError(t, err)
-	repo := mustNamed(t, result.Plan, typeRepository, "ohmycoins-prod-backend").Outputs["repositoryUrl"].(string)
-	require.Equal(t, repo+"@"+digest, containers(t, mustNamed(t, result.Plan, typeTaskDef, "ohmycoins-prod-backend"))[0].Image)
+	repo := previewtest.Named(t, result.Plan, typeRepository, "ohmycoins-prod-backend").Outputs["repositoryUrl"].(string)
+	require.Equal(t, repo+"@"+digest, containers(t, previewtest.Named(t, result.Plan, typeTaskDef, "ohmycoins-prod-backend"))[0].Image)
 }
 
 // assertVerifyReadsTheCLIsOutputs runs cmd/verify -stack staging, which reads

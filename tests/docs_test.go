@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,7 +13,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/internal/cost"
 	"github.com/ohmycoins/infra/internal/migratecli"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/verify"
 	"github.com/ohmycoins/infra/stacks"
@@ -228,4 +231,25 @@ func TestTheReadmeConfigTableNamesEverySetting(t *testing.T) {
 		require.True(t, slices.ContainsFunc(stacks.SettableKeys(), func(k string) bool { return k == area || strings.HasPrefix(k, area+".") }),
 			"README.md's configuration table names ohmycoins:%s, which is not a setting", area)
 	}
+}
+
+// TestTheRunbookQuotesTheEstimates: the figures the runbook explains
+// (docs/RUNBOOK.md, "What it costs") are the ones the estimate gives.
+func TestTheRunbookQuotesTheEstimates(t *testing.T) {
+	t.Parallel()
+	runbook, err := os.ReadFile(filepath.Join(projectDir, "docs", "RUNBOOK.md"))
+	require.NoError(t, err)
+	money := func(v float64) string {
+		s := fmt.Sprintf("%.2f", v)
+		if len(s) > 6 {
+			s = s[:len(s)-6] + "," + s[len(s)-6:]
+		}
+		return "$" + s
+	}
+	staging, awaiting := previewtest.Estimate(t, "staging", previewtest.WithImages()), previewtest.Estimate(t, "staging")
+	production := previewtest.Estimate(t, "production", previewtest.WithImages())
+	for _, v := range []float64{staging.Monthly, awaiting.Monthly, production.Monthly, production.MonthlyMax} {
+		require.Contains(t, string(runbook), money(v))
+	}
+	require.Contains(t, string(runbook), fmt.Sprintf("staging $%d, production $%d", cost.Budget(staging, 20), cost.Budget(production, 20)))
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 )
 
 func TestEnvironmentKeyRotatesAndIsProtectedInProduction(t *testing.T) {
@@ -19,12 +20,12 @@ func TestEnvironmentKeyRotatesAndIsProtectedInProduction(t *testing.T) {
 	}{{"staging", "ohmycoins-staging", false}, {"production", "ohmycoins-prod", true}} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
-			key := mustNamed(t, plan, typeKey, c.prefix+"-key")
+			plan := previewtest.Stack(t, c.stack).Plan
+			key := previewtest.Named(t, plan, typeKey, c.prefix+"-key")
 			require.Equal(t, true, key.Inputs["enableKeyRotation"])
 			require.Equal(t, 30.0, key.Inputs["deletionWindowInDays"])
 			require.Equal(t, c.protect, key.Protect, "deleting the key would make every encrypted backup unreadable")
-			alias := mustNamed(t, plan, typeAlias, c.prefix+"-key-alias")
+			alias := previewtest.Named(t, plan, typeAlias, c.prefix+"-key-alias")
 			require.Equal(t, "alias/"+c.prefix, alias.Inputs["name"])
 			require.Equal(t, key.Outputs["keyId"], alias.Inputs["targetKeyId"])
 			component := plan.OfType(typeEncryptedKey)
@@ -37,8 +38,8 @@ func TestEnvironmentKeyRotatesAndIsProtectedInProduction(t *testing.T) {
 
 func TestKeyPolicyLetsAlarmsAndThisStacksLogsUseTheKey(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "staging").Plan
-	policy, err := policydoc.Parse(mustNamed(t, plan, typeKey, "ohmycoins-staging-key").Inputs["policy"].(string))
+	plan := previewtest.Stack(t, "staging").Plan
+	policy, err := policydoc.Parse(previewtest.Named(t, plan, typeKey, "ohmycoins-staging-key").Inputs["policy"].(string))
 	require.NoError(t, err)
 	statements := map[string]policydoc.Statement{}
 	for _, s := range policy.Statement {

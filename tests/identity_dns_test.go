@@ -15,6 +15,7 @@ import (
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/internal/statebackend"
@@ -41,7 +42,7 @@ func TestStackOutputsAreExactlyTheSpecList(t *testing.T) {
 	for _, stack := range allStacks {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, stack).Plan
+			plan := previewtest.Stack(t, stack).Plan
 			var names []string
 			for n, v := range plan.Outputs {
 				names = append(names, n)
@@ -55,7 +56,7 @@ func TestStackOutputsAreExactlyTheSpecList(t *testing.T) {
 
 // trust reads a role's trust policy.
 func trust(t *testing.T, plan *stackplan.Plan, role string) policydoc.Statement {
-	doc, err := policydoc.Parse(mustNamed(t, plan, typeRole, role).Inputs["assumeRolePolicy"].(string))
+	doc, err := policydoc.Parse(previewtest.Named(t, plan, typeRole, role).Inputs["assumeRolePolicy"].(string))
 	require.NoError(t, err)
 	require.Len(t, doc.Statement, 1)
 	return doc.Statement[0]
@@ -72,7 +73,7 @@ func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
+			plan := previewtest.Stack(t, c.stack).Plan
 			require.Empty(t, plan.OfType(typeOIDC), "the account's OIDC provider belongs to the account-level program")
 			for role, subject := range map[string]string{
 				c.prefix + "-github-preview": c.previewSubject,
@@ -87,19 +88,19 @@ func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
 				}, s.Condition["StringEquals"], "%s: exact subject (defects C2, C3)", role)
 				require.Len(t, s.Condition, 1, "no StringLike with wildcards")
 				require.NotContains(t, subject, "*")
-				attachment := mustNamed(t, plan, typeAttachment, role+"-read-only")
+				attachment := previewtest.Named(t, plan, typeAttachment, role+"-read-only")
 				require.Equal(t, "arn:aws:iam::aws:policy/ReadOnlyAccess", attachment.Inputs["policyArn"])
-				require.Equal(t, 3600.0, mustNamed(t, plan, typeRole, role).Inputs["maxSessionDuration"], "an hour's sessions")
+				require.Equal(t, 3600.0, previewtest.Named(t, plan, typeRole, role).Inputs["maxSessionDuration"], "an hour's sessions")
 			}
-			require.Equal(t, mustNamed(t, plan, typeRole, c.prefix+"-github-deploy").Outputs["arn"], plan.Outputs["github_deploy_role_arn"])
-			require.Equal(t, mustNamed(t, plan, typeRole, c.prefix+"-github-preview").Outputs["arn"], plan.Outputs["github_preview_role_arn"])
+			require.Equal(t, previewtest.Named(t, plan, typeRole, c.prefix+"-github-deploy").Outputs["arn"], plan.Outputs["github_deploy_role_arn"])
+			require.Equal(t, previewtest.Named(t, plan, typeRole, c.prefix+"-github-preview").Outputs["arn"], plan.Outputs["github_preview_role_arn"])
 		})
 	}
 }
 
 func TestPreviewRoleOnlyReadsItsOwnState(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "staging").Plan
+	plan := previewtest.Stack(t, "staging").Plan
 	policy := rolePolicies(t, plan, "ohmycoins-staging-github-preview")["ohmycoins-staging-github-preview-state"]
 	sids := map[string]policydoc.Statement{}
 	var allowed []string
@@ -133,14 +134,14 @@ func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
+			plan := previewtest.Stack(t, c.stack).Plan
 			policy := deployPolicy(t, plan, c.prefix)
 
 			var stackRoles []string
 			for _, r := range c.roles {
 				arn := "arn:aws:iam::" + mockcloud.MockAccountID + ":role/" + c.prefix + "-" + r
 				stackRoles = append(stackRoles, arn)
-				require.Equal(t, arn, mustNamed(t, plan, typeRole, c.prefix+"-"+r).Outputs["arn"], "the role exists with that ARN")
+				require.Equal(t, arn, previewtest.Named(t, plan, typeRole, c.prefix+"-"+r).Outputs["arn"], "the role exists with that ARN")
 			}
 			var passRole []string
 			sids := map[string]policydoc.Statement{}
@@ -180,13 +181,13 @@ func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
 // checking each is attached to the role and fits IAM's 6,144 characters.
 func deployPolicy(t *testing.T, plan *stackplan.Plan, prefix string) policydoc.Document {
 	t.Helper()
-	role := mustNamed(t, plan, typeRole, prefix+"-github-deploy")
+	role := previewtest.Named(t, plan, typeRole, prefix+"-github-deploy")
 	var all policydoc.Document
 	for _, part := range []string{"platform", "services", "state"} {
-		managed := mustNamed(t, plan, "aws:iam/policy:Policy", prefix+"-github-deploy-"+part)
+		managed := previewtest.Named(t, plan, "aws:iam/policy:Policy", prefix+"-github-deploy-"+part)
 		raw := managed.Inputs["policy"].(string)
 		require.Less(t, len(raw), 6144, "a managed policy holds at most 6,144 characters")
-		attachment := mustNamed(t, plan, typeAttachment, prefix+"-github-deploy-"+part)
+		attachment := previewtest.Named(t, plan, typeAttachment, prefix+"-github-deploy-"+part)
 		require.Equal(t, managed.Outputs["arn"], attachment.Inputs["policyArn"])
 		require.Equal(t, role.Outputs["name"], attachment.Inputs["role"])
 		doc, err := policydoc.Parse(raw)
@@ -220,10 +221,10 @@ func TestCertificateAndAliasesPerEnvironment(t *testing.T) {
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			result := previewStack(t, c.stack)
+			result := previewtest.Stack(t, c.stack)
 			plan := result.Plan
 			require.Contains(t, result.Invokes, "aws:route53/getZone:getZone")
-			cert := mustNamed(t, plan, typeCertificate, c.prefix+"-certificate")
+			cert := previewtest.Named(t, plan, typeCertificate, c.prefix+"-certificate")
 			require.Equal(t, c.certificate[0], cert.Inputs["domainName"])
 			var sans []string
 			for _, s := range cert.Inputs["subjectAlternativeNames"].([]any) {
@@ -236,7 +237,7 @@ func TestCertificateAndAliasesPerEnvironment(t *testing.T) {
 			var fqdns []any
 			for i, option := range cert.Outputs["domainValidationOptions"].([]any) {
 				o := option.(map[string]any)
-				record := mustNamed(t, plan, typeRecord, fmt.Sprintf("%s-certificate-validation-%d", c.prefix, i+1))
+				record := previewtest.Named(t, plan, typeRecord, fmt.Sprintf("%s-certificate-validation-%d", c.prefix, i+1))
 				require.Equal(t, o["resourceRecordName"], record.Inputs["name"])
 				require.Equal(t, o["resourceRecordType"], record.Inputs["type"])
 				require.Equal(t, []any{o["resourceRecordValue"]}, record.Inputs["records"])
@@ -244,15 +245,15 @@ func TestCertificateAndAliasesPerEnvironment(t *testing.T) {
 				fqdns = append(fqdns, record.Outputs["fqdn"])
 			}
 			require.Len(t, fqdns, len(c.certificate), "one validation record per name")
-			validation := mustNamed(t, plan, typeValidation, c.prefix+"-certificate-validation")
+			validation := previewtest.Named(t, plan, typeValidation, c.prefix+"-certificate-validation")
 			require.Equal(t, cert.Outputs["arn"], validation.Inputs["certificateArn"])
 			require.Equal(t, fqdns, validation.Inputs["validationRecordFqdns"])
 
-			https := mustNamed(t, plan, typeListener, c.prefix+"-https")
+			https := previewtest.Named(t, plan, typeListener, c.prefix+"-https")
 			require.Equal(t, validation.Outputs["certificateArn"], https.Inputs["certificateArn"])
 			require.Contains(t, https.Dependencies, validation.URN, "the listener waits for the validated certificate")
 
-			alb := mustNamed(t, plan, typeLoadBalancer, c.prefix+"-alb")
+			alb := previewtest.Named(t, plan, typeLoadBalancer, c.prefix+"-alb")
 			var hosts []string
 			for _, r := range plan.OfType(typeRecord) {
 				if r.Inputs["type"] != "A" {
@@ -274,10 +275,10 @@ func TestCertificateAndAliasesPerEnvironment(t *testing.T) {
 
 func TestAGivenCertificateIsUsedAsIs(t *testing.T) {
 	t.Parallel()
-	result := previewStack(t, "staging", set("ohmycoins:certificateArn", testCertificate))
+	result := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:certificateArn", testCertificate))
 	plan := result.Plan
 	require.Empty(t, plan.OfType(typeCertificate), "no certificate is requested")
-	require.Equal(t, testCertificate, mustNamed(t, plan, typeListener, "ohmycoins-staging-https").Inputs["certificateArn"])
+	require.Equal(t, testCertificate, previewtest.Named(t, plan, typeListener, "ohmycoins-staging-https").Inputs["certificateArn"])
 	require.Len(t, plan.OfType(typeRecord), 2, "the alias records still point the hosts at the ALB")
 }
 
@@ -285,11 +286,11 @@ func TestAGivenCertificateIsUsedAsIs(t *testing.T) {
 // provider is told where the provider went.
 func TestTheRetiredOIDCSettingSaysWhereTheProviderWent(t *testing.T) {
 	t.Parallel()
-	problems := previewError(t, "staging", set("ohmycoins:github", `{"repository": "MarkLimmage/ohmycoins", "createOidcProvider": true}`))
-	requireProblem(t, problems, "ohmycoins:github.createOidcProvider is no longer a setting: the account's GitHub OIDC provider belongs to the account-level program (bootstrap/",
+	problems := previewtest.Problems(t, "staging", previewtest.Set("ohmycoins:github", `{"repository": "MarkLimmage/ohmycoins", "createOidcProvider": true}`))
+	previewtest.RequireProblem(t, problems, "ohmycoins:github.createOidcProvider is no longer a setting: the account's GitHub OIDC provider belongs to the account-level program (bootstrap/",
 		"pulumi config rm --path --stack staging 'ohmycoins:github.createOidcProvider'")
 
-	named := previewStack(t, "production", set("ohmycoins:github", `{"repository": "MarkLimmage/ohmycoins", "oidcProviderArn": "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com"}`)).Plan
+	named := previewtest.Stack(t, "production", previewtest.Set("ohmycoins:github", `{"repository": "MarkLimmage/ohmycoins", "oidcProviderArn": "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com"}`)).Plan
 	require.Equal(t, []string{"arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com"},
 		trust(t, named, "ohmycoins-prod-github-deploy").Principal.Federated, "an explicit provider ARN is used as given")
 }
@@ -301,33 +302,33 @@ func TestBootstrapCreatesTheStateBackend(t *testing.T) {
 	plan := result.Plan
 	require.Equal(t, "ohmycoins-state", plan.Project)
 
-	bucket := mustNamed(t, plan, typeBucket, "ohmycoins-pulumi-state")
-	key := mustNamed(t, plan, typeKey, "ohmycoins-pulumi-key")
+	bucket := previewtest.Named(t, plan, typeBucket, "ohmycoins-pulumi-state")
+	key := previewtest.Named(t, plan, typeKey, "ohmycoins-pulumi-key")
 	require.True(t, bucket.Protect, "losing the bucket loses every stack's state")
 	require.True(t, key.Protect, "losing the key loses every stack's secrets")
 	require.Equal(t, true, key.Inputs["enableKeyRotation"])
-	require.Equal(t, "alias/ohmycoins-pulumi", mustNamed(t, plan, typeAlias, "ohmycoins-pulumi-key-alias").Inputs["name"])
+	require.Equal(t, "alias/ohmycoins-pulumi", previewtest.Named(t, plan, typeAlias, "ohmycoins-pulumi-key-alias").Inputs["name"])
 
-	versioning := mustNamed(t, plan, "aws:s3/bucketVersioningV2:BucketVersioningV2", "ohmycoins-pulumi-state-versioning")
+	versioning := previewtest.Named(t, plan, "aws:s3/bucketVersioningV2:BucketVersioningV2", "ohmycoins-pulumi-state-versioning")
 	require.Equal(t, map[string]any{"status": "Enabled"}, versioning.Inputs["versioningConfiguration"])
-	encryption := mustNamed(t, plan, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "ohmycoins-pulumi-state-encryption")
+	encryption := previewtest.Named(t, plan, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "ohmycoins-pulumi-state-encryption")
 	require.Equal(t, []any{map[string]any{
 		"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key.Outputs["arn"]},
 		"bucketKeyEnabled":                   true,
 	}}, encryption.Inputs["rules"])
-	block := mustNamed(t, plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "ohmycoins-pulumi-state-public-access-block")
+	block := previewtest.Named(t, plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "ohmycoins-pulumi-state-public-access-block")
 	for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
 		require.Equal(t, true, block.Inputs[k], k)
 	}
-	lifecycle := mustNamed(t, plan, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "ohmycoins-pulumi-state-lifecycle")
+	lifecycle := previewtest.Named(t, plan, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "ohmycoins-pulumi-state-lifecycle")
 	rule := lifecycle.Inputs["rules"].([]any)[0].(map[string]any)
 	require.Equal(t, 90.0, rule["noncurrentVersionExpiration"].(map[string]any)["noncurrentDays"])
-	policy, err := policydoc.Parse(mustNamed(t, plan, typeBucketPolicy, "ohmycoins-pulumi-state-policy").Inputs["policy"].(string))
+	policy, err := policydoc.Parse(previewtest.Named(t, plan, typeBucketPolicy, "ohmycoins-pulumi-state-policy").Inputs["policy"].(string))
 	require.NoError(t, err)
 	require.Equal(t, "Deny", policy.Statement[0].Effect)
 	require.Equal(t, []string{"false"}, policy.Statement[0].Condition["Bool"]["aws:SecureTransport"], "TLS only")
 
-	oidc := mustNamed(t, plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ohmycoins-github-oidc")
+	oidc := previewtest.Named(t, plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ohmycoins-github-oidc")
 	require.True(t, oidc.Protect, "losing the provider breaks every stack's CI")
 	require.Equal(t, "https://token.actions.githubusercontent.com", oidc.Inputs["url"])
 	require.Equal(t, []any{"sts.amazonaws.com"}, oidc.Inputs["clientIdLists"])
@@ -342,10 +343,10 @@ func TestBootstrapCreatesTheStateBackend(t *testing.T) {
 		"production": "awskms://alias/ohmycoins-pulumi-production?region=ap-southeast-2",
 	}, plan.Outputs["secrets_providers"])
 	for _, stack := range allStacks {
-		stackKey := mustNamed(t, plan, typeKey, "ohmycoins-pulumi-"+stack+"-key")
+		stackKey := previewtest.Named(t, plan, typeKey, "ohmycoins-pulumi-"+stack+"-key")
 		require.True(t, stackKey.Protect, "losing %s's key loses its secrets", stack)
 		require.Equal(t, true, stackKey.Inputs["enableKeyRotation"])
-		require.Equal(t, "alias/ohmycoins-pulumi-"+stack, mustNamed(t, plan, typeAlias, "ohmycoins-pulumi-"+stack+"-key-alias").Inputs["name"])
+		require.Equal(t, "alias/ohmycoins-pulumi-"+stack, previewtest.Named(t, plan, typeAlias, "ohmycoins-pulumi-"+stack+"-key-alias").Inputs["name"])
 		require.Equal(t, stackKey.Outputs["arn"], plan.Outputs["secrets_key_arns"].(map[string]any)[stack])
 	}
 }
@@ -357,7 +358,7 @@ func TestBootstrapCreatesOrAdoptsTheOIDCProvider(t *testing.T) {
 	result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", Program: previewcli.BootstrapProgram,
 		Unset: []string{"ohmycoins-state:githubOidcProviderArn"}})
 	require.NoError(t, err)
-	oidc := mustNamed(t, result.Plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ohmycoins-github-oidc")
+	oidc := previewtest.Named(t, result.Plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ohmycoins-github-oidc")
 	require.Empty(t, oidc.Import, "nothing to adopt: created")
 	require.Empty(t, oidc.IgnoreChanges)
 

@@ -9,6 +9,7 @@ import (
 	"github.com/ohmycoins/infra/internal/iamsim"
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 )
 
 // readOnlyAccess stands in for the AWS managed policy both CI roles carry:
@@ -25,12 +26,12 @@ func ciRoles(t *testing.T) (roles map[string][]policydoc.Document, trusts map[st
 	t.Helper()
 	roles, trusts = map[string][]policydoc.Document{}, map[string]policydoc.Document{}
 	for stack, prefix := range map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"} {
-		plan := previewStack(t, stack).Plan
+		plan := previewtest.Stack(t, stack).Plan
 		zone = previewZoneID(t, plan)
 		roles[prefix+"-github-deploy"] = []policydoc.Document{readOnlyAccess, deployPolicy(t, plan, prefix)}
 		roles[prefix+"-github-preview"] = []policydoc.Document{readOnlyAccess, rolePolicies(t, plan, prefix+"-github-preview")[prefix+"-github-preview-state"]}
 		for _, role := range []string{prefix + "-github-deploy", prefix + "-github-preview"} {
-			doc, err := policydoc.Parse(mustNamed(t, plan, typeRole, role).Inputs["assumeRolePolicy"].(string))
+			doc, err := policydoc.Parse(previewtest.Named(t, plan, typeRole, role).Inputs["assumeRolePolicy"].(string))
 			require.NoError(t, err)
 			trusts[role] = doc
 			require.Empty(t, iamsim.Unknown(roles[role]...), "%s: every condition is one the evaluator understands", role)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ohmycoins/infra/internal/migrate"
 	"github.com/ohmycoins/infra/internal/migratecli"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/internal/tfstate"
 )
@@ -105,7 +106,7 @@ func TestMigrateGivesEveryOriginalResourceOneVerdict(t *testing.T) {
 func TestMigrateStaging(t *testing.T) {
 	t.Parallel()
 	r := migration(t, "staging")
-	plan := previewStack(t, "staging").Plan
+	plan := previewtest.Stack(t, "staging").Plan
 	adopted := func(address, typ, name, importID string, changes ...string) {
 		t.Helper()
 		e := entry(t, r, address)
@@ -113,7 +114,7 @@ func TestMigrateStaging(t *testing.T) {
 		require.Equal(t, typ, e.Type, address)
 		require.Equal(t, name, e.Name, address)
 		require.Equal(t, importID, e.ImportID, address)
-		require.Equal(t, mustNamed(t, plan, typ, name).URN, e.URN, address)
+		require.Equal(t, previewtest.Named(t, plan, typ, name).URN, e.URN, address)
 		require.Equal(t, changes, e.Changes, address)
 	}
 	adopted("module.vpc.aws_vpc.main", "aws:ec2/vpc:Vpc", "ohmycoins-staging-vpc", "vpc-8ce5e9039aace6fdc", "tags", "option protect")
@@ -169,11 +170,11 @@ func TestMigrateStaging(t *testing.T) {
 	require.Contains(t, cache.Adapt, "ohmycoins:cache.snapshotName ohmycoins-staging-redis-to-pulumi")
 
 	require.Equal(t, []string{
-		mustNamed(t, plan, typeDBInstance, "ohmycoins-staging-postgres").URN,
-		mustNamed(t, plan, typeReplicationGroup, "ohmycoins-staging-redis").URN,
+		previewtest.Named(t, plan, typeDBInstance, "ohmycoins-staging-postgres").URN,
+		previewtest.Named(t, plan, typeReplicationGroup, "ohmycoins-staging-redis").URN,
 		// Adopted, but the original's tasks read it under the AWS-managed key
 		// until the window.
-		mustNamed(t, plan, "aws:secretsmanager/secret:Secret", "ohmycoins-staging-app-secrets").URN,
+		previewtest.Named(t, plan, "aws:secretsmanager/secret:Secret", "ohmycoins-staging-app-secrets").URN,
 	}, r.Exclude)
 	require.Equal(t, "it moves to the environment key in the cutover window, together with the execution role's grant to decrypt it",
 		entry(t, r, "aws_secretsmanager_secret.app_secrets").Why)
@@ -204,7 +205,7 @@ func TestMigrateStaging(t *testing.T) {
 func TestMigrateProduction(t *testing.T) {
 	t.Parallel()
 	r := migration(t, "production")
-	plan := previewStack(t, "production").Plan
+	plan := previewtest.Stack(t, "production").Plan
 
 	for address, importID := range map[string]string{
 		"aws_route53_record.apex":                                "Z0812345ABCDEFGHIJKL_ohmycoins.com_A",
@@ -225,7 +226,7 @@ func TestMigrateProduction(t *testing.T) {
 		require.Equal(t, importID, e.ImportID, address)
 	}
 	api := entry(t, r, "aws_route53_record.api")
-	require.Equal(t, mustNamed(t, plan, typeRecord, "ohmycoins-prod-alias-api.ohmycoins.com").URN, api.URN)
+	require.Equal(t, previewtest.Named(t, plan, typeRecord, "ohmycoins-prod-alias-api.ohmycoins.com").URN, api.URN)
 	require.Equal(t, []string{"aliases", "allowOverwrite", "option protect"}, api.Changes, "the first up points it at the new load balancer")
 	require.Equal(t, []string{"description", "kmsKeyId"}, entry(t, r, "aws_secretsmanager_secret.app_secrets").Changes, "protected already, as the program protects it")
 
@@ -255,7 +256,7 @@ func TestMigrateProduction(t *testing.T) {
 	require.Contains(t, nat.Adapt, "13.236.11.21")
 
 	require.Len(t, r.Exclude, 9, "the 8 conflicts' counterparts and the secret")
-	require.Contains(t, r.Exclude, mustNamed(t, plan, typeDBInstance, "ohmycoins-prod-postgres").URN)
+	require.Contains(t, r.Exclude, previewtest.Named(t, plan, typeDBInstance, "ohmycoins-prod-postgres").URN)
 	require.Equal(t, 3, r.DataSources, "the zone, the load balancer and the OIDC provider are only read")
 }
 
@@ -271,7 +272,7 @@ func TestImportFileIsWhatPulumiImportAccepts(t *testing.T) {
 		require.Equal(t, 0, code, stderr)
 		var file migrate.ImportFile
 		require.NoError(t, json.Unmarshal([]byte(stdout), &file))
-		plan := previewStack(t, stack).Plan
+		plan := previewtest.Stack(t, stack).Plan
 
 		names := map[string]migrate.ImportResource{}
 		for _, e := range file.Resources {

@@ -13,6 +13,7 @@ import (
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/stackplan"
 )
@@ -38,15 +39,15 @@ var publishedDimensions = map[string][]string{
 // resources that publish the metrics.
 func dimensionFacts(t *testing.T, plan *stackplan.Plan, prefix string) map[string][]string {
 	var members []string
-	for _, m := range mustNamed(t, plan, typeReplicationGroup, prefix+"-redis").Outputs["memberClusters"].([]any) {
+	for _, m := range previewtest.Named(t, plan, typeReplicationGroup, prefix+"-redis").Outputs["memberClusters"].([]any) {
 		members = append(members, m.(string))
 	}
 	return map[string][]string{
-		"ClusterName":          {mustNamed(t, plan, typeCluster, prefix+"-cluster").Outputs["name"].(string)},
-		"ServiceName":          {mustNamed(t, plan, typeService, prefix+"-backend-service").Outputs["name"].(string), mustNamed(t, plan, typeService, prefix+"-frontend-service").Outputs["name"].(string)},
-		"LoadBalancer":         {mustNamed(t, plan, typeLoadBalancer, prefix+"-alb").Outputs["arnSuffix"].(string)},
-		"TargetGroup":          {mustNamed(t, plan, typeTargetGroup, prefix+"-backend-tg").Outputs["arnSuffix"].(string), mustNamed(t, plan, typeTargetGroup, prefix+"-frontend-tg").Outputs["arnSuffix"].(string)},
-		"DBInstanceIdentifier": {mustNamed(t, plan, typeDBInstance, prefix+"-postgres").Outputs["identifier"].(string)},
+		"ClusterName":          {previewtest.Named(t, plan, typeCluster, prefix+"-cluster").Outputs["name"].(string)},
+		"ServiceName":          {previewtest.Named(t, plan, typeService, prefix+"-backend-service").Outputs["name"].(string), previewtest.Named(t, plan, typeService, prefix+"-frontend-service").Outputs["name"].(string)},
+		"LoadBalancer":         {previewtest.Named(t, plan, typeLoadBalancer, prefix+"-alb").Outputs["arnSuffix"].(string)},
+		"TargetGroup":          {previewtest.Named(t, plan, typeTargetGroup, prefix+"-backend-tg").Outputs["arnSuffix"].(string), previewtest.Named(t, plan, typeTargetGroup, prefix+"-frontend-tg").Outputs["arnSuffix"].(string)},
+		"DBInstanceIdentifier": {previewtest.Named(t, plan, typeDBInstance, prefix+"-postgres").Outputs["identifier"].(string)},
 		"CacheClusterId":       members,
 	}
 }
@@ -76,9 +77,9 @@ func stringMap(v any) map[string]string {
 
 func TestAlertTopicIsEncryptedAndSubscribed(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "production").Plan
-	topic := mustNamed(t, plan, typeTopic, "ohmycoins-prod-alerts")
-	key := mustNamed(t, plan, typeKey, "ohmycoins-prod-key")
+	plan := previewtest.Stack(t, "production").Plan
+	topic := previewtest.Named(t, plan, typeTopic, "ohmycoins-prod-alerts")
+	key := previewtest.Named(t, plan, typeKey, "ohmycoins-prod-key")
 	require.Equal(t, "ohmycoins-prod-alerts", topic.Inputs["name"])
 	require.Equal(t, "Oh My Coins production Alerts", topic.Inputs["displayName"])
 	require.Equal(t, key.Outputs["arn"], topic.Inputs["kmsMasterKeyId"])
@@ -126,8 +127,8 @@ func TestTheEightAlarmsHaveTheSpecThresholds(t *testing.T) {
 	for _, c := range []struct{ stack, prefix string }{{"staging", "ohmycoins-staging"}, {"production", "ohmycoins-prod"}} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
-			topic := mustNamed(t, plan, typeTopic, c.prefix+"-alerts").Outputs["arn"]
+			plan := previewtest.Stack(t, c.stack).Plan
+			topic := previewtest.Named(t, plan, typeTopic, c.prefix+"-alerts").Outputs["arn"]
 			var names []any
 			for _, s := range specs {
 				names = append(names, c.prefix+"-"+s.suffix)
@@ -136,7 +137,7 @@ func TestTheEightAlarmsHaveTheSpecThresholds(t *testing.T) {
 			require.Len(t, plan.OfType(typeAlarm), 8)
 
 			for _, s := range specs {
-				a := mustNamed(t, plan, typeAlarm, c.prefix+"-"+s.suffix)
+				a := previewtest.Named(t, plan, typeAlarm, c.prefix+"-"+s.suffix)
 				in := a.Inputs
 				threshold := map[string]float64{"staging": s.staging, "production": s.production}[c.stack]
 				require.Equal(t, c.prefix+"-"+s.suffix, in["name"])
@@ -180,7 +181,7 @@ func TestAlarmDimensionsReceiveData(t *testing.T) {
 	}{{"staging", "ohmycoins-staging", 1}, {"production", "ohmycoins-prod", 2}} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
+			plan := previewtest.Stack(t, c.stack).Plan
 			facts := dimensionFacts(t, plan, c.prefix)
 			require.Len(t, facts["CacheClusterId"], c.members)
 			for _, a := range plan.OfType(typeAlarm) {
@@ -209,11 +210,11 @@ func TestAlarmDimensionsReceiveData(t *testing.T) {
 				}
 				checkDimensions(t, a.Name, a.Inputs["namespace"].(string), stringMap(a.Inputs["dimensions"]), facts)
 			}
-			db := mustNamed(t, plan, typeAlarm, c.prefix+"-rds-high-cpu")
+			db := previewtest.Named(t, plan, typeAlarm, c.prefix+"-rds-high-cpu")
 			require.Equal(t, c.prefix+"-postgres", stringMap(db.Inputs["dimensions"])["DBInstanceIdentifier"], "the identifier, not the resource id (defect A3)")
-			unhealthy := stringMap(mustNamed(t, plan, typeAlarm, c.prefix+"-alb-unhealthy-targets").Inputs["dimensions"])
+			unhealthy := stringMap(previewtest.Named(t, plan, typeAlarm, c.prefix+"-alb-unhealthy-targets").Inputs["dimensions"])
 			require.Equal(t, facts["TargetGroup"][0], unhealthy["TargetGroup"], "the backend target group")
-			cpu := stringMap(mustNamed(t, plan, typeAlarm, c.prefix+"-ecs-high-cpu").Inputs["dimensions"])
+			cpu := stringMap(previewtest.Named(t, plan, typeAlarm, c.prefix+"-ecs-high-cpu").Inputs["dimensions"])
 			require.Equal(t, c.prefix+"-backend-service", cpu["ServiceName"])
 		})
 	}
@@ -228,9 +229,9 @@ func TestDashboardRowsAreWrittenInFullWithRealDimensions(t *testing.T) {
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
+			plan := previewtest.Stack(t, c.stack).Plan
 			facts := dimensionFacts(t, plan, c.prefix)
-			dashboard := mustNamed(t, plan, typeDashboard, c.prefix+"-infrastructure")
+			dashboard := previewtest.Named(t, plan, typeDashboard, c.prefix+"-infrastructure")
 			require.Equal(t, c.prefix+"-infrastructure", dashboard.Inputs["dashboardName"])
 			require.Equal(t, c.prefix+"-infrastructure", plan.Outputs["dashboard_name"])
 			require.Equal(t, "https://ap-southeast-2.console.aws.amazon.com/cloudwatch/home?region=ap-southeast-2#dashboards:name="+c.prefix+"-infrastructure", plan.Outputs["dashboard_url"])
@@ -292,9 +293,9 @@ func TestEachEnvironmentHasABudgetThatAlertsItsTopic(t *testing.T) {
 		stack, prefix, env string
 		limit              string
 	}{{"staging", "ohmycoins-staging", "staging", "220"}, {"production", "ohmycoins-prod", "production", "780"}} {
-		plan := previewStack(t, c.stack).Plan
-		topic := mustNamed(t, plan, typeTopic, c.prefix+"-alerts")
-		budget := mustNamed(t, plan, "aws:budgets/budget:Budget", c.prefix+"-monthly-budget")
+		plan := previewtest.Stack(t, c.stack).Plan
+		topic := previewtest.Named(t, plan, typeTopic, c.prefix+"-alerts")
+		budget := previewtest.Named(t, plan, "aws:budgets/budget:Budget", c.prefix+"-monthly-budget")
 		require.Equal(t, c.prefix+"-monthly", budget.Inputs["name"])
 		require.Equal(t, "COST", budget.Inputs["budgetType"])
 		require.Equal(t, c.limit, budget.Inputs["limitAmount"])
@@ -307,7 +308,7 @@ func TestEachEnvironmentHasABudgetThatAlertsItsTopic(t *testing.T) {
 		}, budget.Inputs["notifications"])
 		require.Equal(t, "20", budget.Inputs["tags"].(map[string]any)["EstimateMarginPercent"])
 
-		topicPolicy := mustNamed(t, plan, "aws:sns/topicPolicy:TopicPolicy", c.prefix+"-alerts-policy")
+		topicPolicy := previewtest.Named(t, plan, "aws:sns/topicPolicy:TopicPolicy", c.prefix+"-alerts-policy")
 		require.Equal(t, topic.Outputs["arn"], topicPolicy.Inputs["arn"])
 		doc, err := policydoc.Parse(topicPolicy.Inputs["policy"].(string))
 		require.NoError(t, err)
@@ -319,12 +320,12 @@ func TestEachEnvironmentHasABudgetThatAlertsItsTopic(t *testing.T) {
 		require.Equal(t, []string{mockcloud.MockAccountID}, doc.Statement[0].Condition["StringEquals"]["AWS:SourceOwner"],
 			"the account's own publishers (the alarms) keep the default policy's grant")
 	}
-	_, ok := previewStack(t, "staging", set("ohmycoins:budget", `{"monthlyUsd": 0}`)).Plan.Named("aws:budgets/budget:Budget", "ohmycoins-staging-monthly-budget")
+	_, ok := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:budget", `{"monthlyUsd": 0}`)).Plan.Named("aws:budgets/budget:Budget", "ohmycoins-staging-monthly-budget")
 	require.False(t, ok, "monthlyUsd 0: no budget")
 
 	bootstrap, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", Program: previewcli.BootstrapProgram})
 	require.NoError(t, err)
-	tag := mustNamed(t, bootstrap.Plan, "aws:costexplorer/costAllocationTag:CostAllocationTag", "ohmycoins-environment-cost-allocation-tag")
+	tag := previewtest.Named(t, bootstrap.Plan, "aws:costexplorer/costAllocationTag:CostAllocationTag", "ohmycoins-environment-cost-allocation-tag")
 	require.Equal(t, map[string]any{"tagKey": "Environment", "status": "Active"}, tag.Inputs, "the account-level program activates the tag the budgets filter by")
 }
 
@@ -334,11 +335,11 @@ func TestEachEnvironmentHasABudgetThatAlertsItsTopic(t *testing.T) {
 // so a change to when the math applies fails here, not only in the snapshot.
 func TestRedisAlarmsWatchEveryMember(t *testing.T) {
 	t.Parallel()
-	production := previewStack(t, "production").Plan
-	members := mustNamed(t, production, "aws:elasticache/replicationGroup:ReplicationGroup", "ohmycoins-prod-redis").Outputs["memberClusters"].([]any)
+	production := previewtest.Stack(t, "production").Plan
+	members := previewtest.Named(t, production, "aws:elasticache/replicationGroup:ReplicationGroup", "ohmycoins-prod-redis").Outputs["memberClusters"].([]any)
 	require.Len(t, members, 2)
 	for alarm, aggregate := range map[string]string{"ohmycoins-prod-redis-low-cache-hit-rate": "MIN", "ohmycoins-prod-redis-high-cpu": "MAX"} {
-		a := mustNamed(t, production, "aws:cloudwatch/metricAlarm:MetricAlarm", alarm)
+		a := previewtest.Named(t, production, "aws:cloudwatch/metricAlarm:MetricAlarm", alarm)
 		require.Nil(t, a.Inputs["metricName"], "%s: metric math, not one metric", alarm)
 		queries := a.Inputs["metricQueries"].([]any)
 		require.Len(t, queries, 3, alarm)
@@ -352,10 +353,10 @@ func TestRedisAlarmsWatchEveryMember(t *testing.T) {
 		require.Equal(t, true, queries[2].(map[string]any)["returnData"])
 	}
 
-	staging := previewStack(t, "staging").Plan
-	member := mustNamed(t, staging, "aws:elasticache/replicationGroup:ReplicationGroup", "ohmycoins-staging-redis").Outputs["memberClusters"].([]any)
+	staging := previewtest.Stack(t, "staging").Plan
+	member := previewtest.Named(t, staging, "aws:elasticache/replicationGroup:ReplicationGroup", "ohmycoins-staging-redis").Outputs["memberClusters"].([]any)
 	require.Len(t, member, 1)
-	a := mustNamed(t, staging, "aws:cloudwatch/metricAlarm:MetricAlarm", "ohmycoins-staging-redis-high-cpu")
+	a := previewtest.Named(t, staging, "aws:cloudwatch/metricAlarm:MetricAlarm", "ohmycoins-staging-redis-high-cpu")
 	require.Equal(t, "EngineCPUUtilization", a.Inputs["metricName"])
 	require.Nil(t, a.Inputs["metricQueries"])
 	require.Equal(t, map[string]any{"CacheClusterId": member[0]}, a.Inputs["dimensions"])

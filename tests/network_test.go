@@ -13,6 +13,7 @@ import (
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
@@ -71,7 +72,7 @@ func TestNetworkResourceCounts(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
+			plan := previewtest.Stack(t, c.stack).Plan
 			network := plan.OfType(typeNetwork)[0]
 			for typ, want := range c.counts {
 				var inNetwork []stackplan.Resource
@@ -99,7 +100,7 @@ func TestVpcHasDNSAndTheEnvironmentRange(t *testing.T) {
 	} {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			vpc := mustNamed(t, previewStack(t, stack).Plan, typeVpc, want.prefix+"-vpc")
+			vpc := previewtest.Named(t, previewtest.Stack(t, stack).Plan, typeVpc, want.prefix+"-vpc")
 			require.Equal(t, want.cidr, vpc.Inputs["cidrBlock"])
 			require.Equal(t, true, vpc.Inputs["enableDnsSupport"])
 			require.Equal(t, true, vpc.Inputs["enableDnsHostnames"])
@@ -115,8 +116,8 @@ func TestSubnetsHaveTheSpecCIDRsAndAZs(t *testing.T) {
 	}{{"staging", "ohmycoins-staging", stacks.Staging()}, {"production", "ohmycoins-prod", stacks.Production()}} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
-			vpc := mustNamed(t, plan, typeVpc, c.prefix+"-vpc")
+			plan := previewtest.Stack(t, c.stack).Plan
+			vpc := previewtest.Named(t, plan, typeVpc, c.prefix+"-vpc")
 			n := c.settings.Network
 			for i, az := range n.AvailabilityZones {
 				for _, tier := range []struct{ name, cidr, kind string }{
@@ -124,7 +125,7 @@ func TestSubnetsHaveTheSpecCIDRsAndAZs(t *testing.T) {
 					{fmt.Sprintf("%s-private-app-subnet-%d", c.prefix, i+1), n.AppSubnetCIDRs[i], "private-app"},
 					{fmt.Sprintf("%s-private-db-subnet-%d", c.prefix, i+1), n.DataSubnetCIDRs[i], "private-db"},
 				} {
-					s := mustNamed(t, plan, typeSubnet, tier.name)
+					s := previewtest.Named(t, plan, typeSubnet, tier.name)
 					require.Equal(t, tier.cidr, s.Inputs["cidrBlock"], tier.name)
 					require.Equal(t, az, s.Inputs["availabilityZone"], tier.name)
 					require.Equal(t, vpc.ID, s.Inputs["vpcId"], tier.name)
@@ -135,9 +136,9 @@ func TestSubnetsHaveTheSpecCIDRsAndAZs(t *testing.T) {
 		})
 	}
 	// The literal SPEC values, so a preset change cannot carry the test along with it.
-	plan := previewStack(t, "production").Plan
-	require.Equal(t, "10.1.13.0/24", mustNamed(t, plan, typeSubnet, "ohmycoins-prod-private-app-subnet-3").Inputs["cidrBlock"])
-	require.Equal(t, "ap-southeast-2c", mustNamed(t, plan, typeSubnet, "ohmycoins-prod-private-db-subnet-3").Inputs["availabilityZone"])
+	plan := previewtest.Stack(t, "production").Plan
+	require.Equal(t, "10.1.13.0/24", previewtest.Named(t, plan, typeSubnet, "ohmycoins-prod-private-app-subnet-3").Inputs["cidrBlock"])
+	require.Equal(t, "ap-southeast-2c", previewtest.Named(t, plan, typeSubnet, "ohmycoins-prod-private-db-subnet-3").Inputs["availabilityZone"])
 }
 
 // routesOf returns the routes of a route table, by destination.
@@ -175,13 +176,13 @@ func TestRouteTablesSendEachTierWhereItShouldGo(t *testing.T) {
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
+			plan := previewtest.Stack(t, c.stack).Plan
 			ids := byID(plan)
 
-			public := mustNamed(t, plan, typeRouteTable, c.prefix+"-public-rt")
+			public := previewtest.Named(t, plan, typeRouteTable, c.prefix+"-public-rt")
 			routes := routesOf(plan, public)
 			require.Len(t, routes, 1)
-			require.Equal(t, mustNamed(t, plan, typeIgw, c.prefix+"-igw").ID, routes["0.0.0.0/0"].Inputs["gatewayId"])
+			require.Equal(t, previewtest.Named(t, plan, typeIgw, c.prefix+"-igw").ID, routes["0.0.0.0/0"].Inputs["gatewayId"])
 			var publicSubnets []string
 			for i := 1; i <= c.azs; i++ {
 				publicSubnets = append(publicSubnets, fmt.Sprintf("%s-public-subnet-%d", c.prefix, i))
@@ -189,14 +190,14 @@ func TestRouteTablesSendEachTierWhereItShouldGo(t *testing.T) {
 			require.Equal(t, publicSubnets, associatedSubnets(plan, public))
 
 			for i := 1; i <= c.azs; i++ {
-				app := mustNamed(t, plan, typeRouteTable, fmt.Sprintf("%s-private-app-rt-%d", c.prefix, i))
+				app := previewtest.Named(t, plan, typeRouteTable, fmt.Sprintf("%s-private-app-rt-%d", c.prefix, i))
 				routes := routesOf(plan, app)
 				require.Len(t, routes, 1)
 				nat := ids[routes["0.0.0.0/0"].Inputs["natGatewayId"].(string)]
 				require.Equal(t, fmt.Sprintf("%s-nat-gateway-%d", c.prefix, c.natOfAZ[i-1]), nat.Name, "app route table %d", i)
 				require.Equal(t, []string{fmt.Sprintf("%s-private-app-subnet-%d", c.prefix, i)}, associatedSubnets(plan, app))
 
-				data := mustNamed(t, plan, typeRouteTable, fmt.Sprintf("%s-private-db-rt-%d", c.prefix, i))
+				data := previewtest.Named(t, plan, typeRouteTable, fmt.Sprintf("%s-private-db-rt-%d", c.prefix, i))
 				require.Empty(t, routesOf(plan, data), "data route table %d has no route out", i)
 				require.Equal(t, []string{fmt.Sprintf("%s-private-db-subnet-%d", c.prefix, i)}, associatedSubnets(plan, data))
 			}
@@ -205,10 +206,10 @@ func TestRouteTablesSendEachTierWhereItShouldGo(t *testing.T) {
 			for i, nat := range plan.OfType(typeNat) {
 				n := i + 1
 				require.Equal(t, fmt.Sprintf("%s-public-subnet-%d", c.prefix, n), ids[nat.Inputs["subnetId"].(string)].Name)
-				eip := mustNamed(t, plan, typeEip, fmt.Sprintf("%s-nat-eip-%d", c.prefix, n))
+				eip := previewtest.Named(t, plan, typeEip, fmt.Sprintf("%s-nat-eip-%d", c.prefix, n))
 				require.Equal(t, eip.Outputs["allocationId"], nat.Inputs["allocationId"])
 				require.Equal(t, "vpc", eip.Inputs["domain"])
-				igw := mustNamed(t, plan, typeIgw, c.prefix+"-igw")
+				igw := previewtest.Named(t, plan, typeIgw, c.prefix+"-igw")
 				require.Contains(t, nat.Dependencies, igw.URN, "a NAT gateway needs the internet gateway attached first")
 			}
 		})
@@ -217,34 +218,34 @@ func TestRouteTablesSendEachTierWhereItShouldGo(t *testing.T) {
 
 func TestNATNoneLeavesAppSubnetsToTheEndpoints(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "production", set("ohmycoins:network", `{"natGateways": "none"}`)).Plan
+	plan := previewtest.Stack(t, "production", previewtest.Set("ohmycoins:network", `{"natGateways": "none"}`)).Plan
 	require.Empty(t, plan.OfType(typeNat))
 	require.Empty(t, plan.OfType(typeEip))
 	for i := 1; i <= 3; i++ {
-		require.Empty(t, routesOf(plan, mustNamed(t, plan, typeRouteTable, fmt.Sprintf("ohmycoins-prod-private-app-rt-%d", i))))
+		require.Empty(t, routesOf(plan, previewtest.Named(t, plan, typeRouteTable, fmt.Sprintf("ohmycoins-prod-private-app-rt-%d", i))))
 	}
 	require.Len(t, plan.OfType(typeEndpoint), 5, "S3 gateway and the four interface endpoints still serve the app subnets")
 }
 
 func TestEndpointsServeTheAppTier(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "production").Plan
+	plan := previewtest.Stack(t, "production").Plan
 	ids := byID(plan)
 	appSubnets := []any{}
 	var appTables []any
 	for i := 1; i <= 3; i++ {
-		appSubnets = append(appSubnets, mustNamed(t, plan, typeSubnet, fmt.Sprintf("ohmycoins-prod-private-app-subnet-%d", i)).ID)
-		appTables = append(appTables, mustNamed(t, plan, typeRouteTable, fmt.Sprintf("ohmycoins-prod-private-app-rt-%d", i)).ID)
+		appSubnets = append(appSubnets, previewtest.Named(t, plan, typeSubnet, fmt.Sprintf("ohmycoins-prod-private-app-subnet-%d", i)).ID)
+		appTables = append(appTables, previewtest.Named(t, plan, typeRouteTable, fmt.Sprintf("ohmycoins-prod-private-app-rt-%d", i)).ID)
 	}
 
-	s3 := mustNamed(t, plan, typeEndpoint, "ohmycoins-prod-s3-endpoint")
+	s3 := previewtest.Named(t, plan, typeEndpoint, "ohmycoins-prod-s3-endpoint")
 	require.Equal(t, "com.amazonaws.ap-southeast-2.s3", s3.Inputs["serviceName"])
 	require.Equal(t, "Gateway", s3.Inputs["vpcEndpointType"])
 	require.Equal(t, appTables, s3.Inputs["routeTableIds"])
 
-	vpceSG := mustNamed(t, plan, typeSG, "ohmycoins-prod-vpce-sg")
+	vpceSG := previewtest.Named(t, plan, typeSG, "ohmycoins-prod-vpce-sg")
 	for _, service := range []string{"ecr.api", "ecr.dkr", "logs", "secretsmanager"} {
-		e := mustNamed(t, plan, typeEndpoint, "ohmycoins-prod-"+strings.ReplaceAll(service, ".", "-")+"-endpoint")
+		e := previewtest.Named(t, plan, typeEndpoint, "ohmycoins-prod-"+strings.ReplaceAll(service, ".", "-")+"-endpoint")
 		require.Equal(t, "com.amazonaws.ap-southeast-2."+service, e.Inputs["serviceName"])
 		require.Equal(t, "Interface", e.Inputs["vpcEndpointType"])
 		require.Equal(t, true, e.Inputs["privateDnsEnabled"])
@@ -253,8 +254,8 @@ func TestEndpointsServeTheAppTier(t *testing.T) {
 	}
 	require.Equal(t, "ohmycoins-prod-vpce-sg", ids[vpceSG.ID].Name)
 
-	staging := previewStack(t, "staging").Plan
-	s3 = mustNamed(t, staging, typeEndpoint, "ohmycoins-staging-s3-endpoint")
+	staging := previewtest.Stack(t, "staging").Plan
+	s3 = previewtest.Named(t, staging, typeEndpoint, "ohmycoins-staging-s3-endpoint")
 	require.Len(t, s3.Inputs["routeTableIds"], 2, "staging: the S3 gateway endpoint on both app route tables")
 }
 
@@ -321,7 +322,7 @@ func TestSecurityGroupRulesAreExactlyTheTierPolicy(t *testing.T) {
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			require.ElementsMatch(t, c.want, securityGroupRules(t, previewStack(t, c.stack).Plan))
+			require.ElementsMatch(t, c.want, securityGroupRules(t, previewtest.Stack(t, c.stack).Plan))
 		})
 	}
 }
@@ -330,7 +331,7 @@ func TestOnlyTheLoadBalancerIsOpenToTheInternetAndOnlyOnWebPorts(t *testing.T) {
 	for _, stack := range allStacks {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, stack, set("ohmycoins:network", `{"managementCidrs": ["10.8.0.0/16"]}`)).Plan
+			plan := previewtest.Stack(t, stack, previewtest.Set("ohmycoins:network", `{"managementCidrs": ["10.8.0.0/16"]}`)).Plan
 			for _, r := range securityGroupRules(t, plan) {
 				if r.direction == "in" && (r.peer == "0.0.0.0/0" || r.peer == "::/0") {
 					require.Contains(t, []int{80, 443}, r.port, "%+v", r)
@@ -354,9 +355,9 @@ func TestOnlyTheLoadBalancerIsOpenToTheInternetAndOnlyOnWebPorts(t *testing.T) {
 
 func TestManagementCIDRsAndSMTPGetTheirOwnRules(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "staging",
-		set("ohmycoins:network", `{"managementCidrs": ["10.8.0.0/16", "192.168.10.0/24"]}`),
-		set("ohmycoins:app", `{"smtpHost": "smtp.example.com", "smtpPort": 2587}`),
+	plan := previewtest.Stack(t, "staging",
+		previewtest.Set("ohmycoins:network", `{"managementCidrs": ["10.8.0.0/16", "192.168.10.0/24"]}`),
+		previewtest.Set("ohmycoins:app", `{"smtpHost": "smtp.example.com", "smtpPort": 2587}`),
 	).Plan
 	rules := securityGroupRules(t, plan)
 	require.Contains(t, rules, sgRule{"ohmycoins-staging-rds-sg", "in", 5432, "10.8.0.0/16"})
@@ -364,19 +365,19 @@ func TestManagementCIDRsAndSMTPGetTheirOwnRules(t *testing.T) {
 	require.Contains(t, rules, sgRule{"ohmycoins-staging-backend-sg", "out", 2587, "0.0.0.0/0"})
 	require.NotContains(t, rules, sgRule{"ohmycoins-staging-frontend-sg", "out", 2587, "0.0.0.0/0"}, "only the backend sends mail")
 	require.Len(t, rules, 17)
-	mustNamed(t, plan, typeIngress, "ohmycoins-staging-rds-sg-in-management-2")
+	previewtest.Named(t, plan, typeIngress, "ohmycoins-staging-rds-sg-in-management-2")
 }
 
 func TestFlowLogsWriteOnlyToTheirEncryptedGroup(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "production").Plan
-	key := mustNamed(t, plan, typeKey, "ohmycoins-prod-key")
-	group := mustNamed(t, plan, typeLogGroup, "ohmycoins-prod-flow-logs")
+	plan := previewtest.Stack(t, "production").Plan
+	key := previewtest.Named(t, plan, typeKey, "ohmycoins-prod-key")
+	group := previewtest.Named(t, plan, typeLogGroup, "ohmycoins-prod-flow-logs")
 	require.Equal(t, "/aws/vpc/flow-logs/ohmycoins-prod", group.Inputs["name"])
 	require.Equal(t, 90.0, group.Inputs["retentionInDays"])
 	require.Equal(t, key.Outputs["arn"], group.Inputs["kmsKeyId"])
 
-	role := mustNamed(t, plan, typeRole, "ohmycoins-prod-flow-logs-role")
+	role := previewtest.Named(t, plan, typeRole, "ohmycoins-prod-flow-logs-role")
 	trust, err := policydoc.Parse(role.Inputs["assumeRolePolicy"].(string))
 	require.NoError(t, err)
 	require.Len(t, trust.Statement, 1)
@@ -384,7 +385,7 @@ func TestFlowLogsWriteOnlyToTheirEncryptedGroup(t *testing.T) {
 	require.Equal(t, []string{"sts:AssumeRole"}, trust.Statement[0].Action)
 	require.Equal(t, []string{mockcloud.MockAccountID}, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
 
-	policy, err := policydoc.Parse(mustNamed(t, plan, typeRolePolicy, "ohmycoins-prod-flow-logs-policy").Inputs["policy"].(string))
+	policy, err := policydoc.Parse(previewtest.Named(t, plan, typeRolePolicy, "ohmycoins-prod-flow-logs-policy").Inputs["policy"].(string))
 	require.NoError(t, err)
 	groupARN := group.Outputs["arn"].(string)
 	for _, s := range policy.Statement {
@@ -397,18 +398,18 @@ func TestFlowLogsWriteOnlyToTheirEncryptedGroup(t *testing.T) {
 		require.NotContains(t, s.Resource, "*")
 	}
 
-	flow := mustNamed(t, plan, typeFlowLog, "ohmycoins-prod-flow-logs")
+	flow := previewtest.Named(t, plan, typeFlowLog, "ohmycoins-prod-flow-logs")
 	require.Equal(t, "ALL", flow.Inputs["trafficType"])
 	require.Equal(t, groupARN, flow.Inputs["logDestination"])
 	require.Equal(t, role.Outputs["arn"], flow.Inputs["iamRoleArn"])
-	require.Equal(t, mustNamed(t, plan, typeVpc, "ohmycoins-prod-vpc").ID, flow.Inputs["vpcId"])
+	require.Equal(t, previewtest.Named(t, plan, typeVpc, "ohmycoins-prod-vpc").ID, flow.Inputs["vpcId"])
 }
 
 func TestNetworkChildrenHangUnderTheComponent(t *testing.T) {
 	for _, stack := range allStacks {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, stack).Plan
+			plan := previewtest.Stack(t, stack).Plan
 			components := plan.OfType(typeNetwork)
 			require.Len(t, components, 1)
 			component := components[0]
@@ -465,19 +466,19 @@ func TestNetworkComponentRefusesInconsistentArgs(t *testing.T) {
 // of what forces the replacement, the description and the VPC's range.
 func TestSecurityGroupNamesChangeExactlyWhenTheGroupIsReplaced(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "staging").Plan
-	backend := mustNamed(t, plan, typeSG, "ohmycoins-staging-backend-sg")
+	plan := previewtest.Stack(t, "staging").Plan
+	backend := previewtest.Named(t, plan, typeSG, "ohmycoins-staging-backend-sg")
 	require.Equal(t, network.SecurityGroupName("ohmycoins-staging", "backend-sg", backend.Inputs["description"].(string), "10.0.0.0/16"), backend.Inputs["name"])
 	require.Regexp(t, `^ohmycoins-staging-backend-sg-[0-9a-f]{6}$`, backend.Inputs["name"])
 
-	moved := previewStack(t, "staging", set("ohmycoins:network", `{"vpcCidr": "10.9.0.0/16", "publicSubnetCidrs": ["10.9.1.0/24", "10.9.2.0/24"], "appSubnetCidrs": ["10.9.11.0/24", "10.9.12.0/24"], "dataSubnetCidrs": ["10.9.21.0/24", "10.9.22.0/24"]}`)).Plan
+	moved := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:network", `{"vpcCidr": "10.9.0.0/16", "publicSubnetCidrs": ["10.9.1.0/24", "10.9.2.0/24"], "appSubnetCidrs": ["10.9.11.0/24", "10.9.12.0/24"], "dataSubnetCidrs": ["10.9.21.0/24", "10.9.22.0/24"]}`)).Plan
 	for _, sg := range plan.OfType(typeSG) {
-		after := mustNamed(t, moved, typeSG, sg.Name)
+		after := previewtest.Named(t, moved, typeSG, sg.Name)
 		require.NotEqual(t, sg.Inputs["name"], after.Inputs["name"], "%s: a new VPC replaces the group under a new name", sg.Name)
 	}
-	again := previewStack(t, "staging", set("ohmycoins:alarms", `{"rdsHighCpu": 75}`)).Plan
+	again := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:alarms", `{"rdsHighCpu": 75}`)).Plan
 	for _, sg := range plan.OfType(typeSG) {
-		require.Equal(t, sg.Inputs["name"], mustNamed(t, again, typeSG, sg.Name).Inputs["name"], "%s: unchanged while nothing forces a replacement", sg.Name)
+		require.Equal(t, sg.Inputs["name"], previewtest.Named(t, again, typeSG, sg.Name).Inputs["name"], "%s: unchanged while nothing forces a replacement", sg.Name)
 	}
 	require.NotEqual(t,
 		network.SecurityGroupName("p", "backend-sg", "old description", "10.0.0.0/16"),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ohmycoins/infra/internal/migratecli"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/stackplan"
 )
@@ -96,7 +97,7 @@ func TestAKeyWithoutItsNamespaceIsReadAsTheCLIReadsIt(t *testing.T) {
 	dir := writeStack(t, "staging", string(base)+"  database:\n    instanceClass: db.t3.small\n  aws:region: ap-southeast-2\n")
 	result, err := preview.Preview(preview.Options{Dir: dir, Stack: "staging"})
 	require.NoError(t, err)
-	require.Equal(t, "db.t3.small", mustNamed(t, result.Plan, typeDBInstance, "ohmycoins-staging-postgres").Inputs["instanceClass"])
+	require.Equal(t, "db.t3.small", previewtest.Named(t, result.Plan, typeDBInstance, "ohmycoins-staging-postgres").Inputs["instanceClass"])
 	require.Contains(t, result.Warnings, "Pulumi.staging.yaml: database has no namespace: the Pulumi CLI reads it as ohmycoins:database; write it so")
 	require.Contains(t, result.Warnings, "Pulumi.staging.yaml: aws:region is in the namespace aws, which this program does not read")
 }
@@ -133,10 +134,10 @@ func TestSettingsAcceptedWithoutAWordAreRefused(t *testing.T) {
 		{[]string{"ohmycoins:backend", `{"desiredCount": 1000000}`}, "ohmycoins:backend.desiredCount = 1000000: must be at most 5000, ECS's quota of tasks per service"},
 		{[]string{"ohmycoins:database", `{"storageType": "io1"}`}, `ohmycoins:database.storageType = "io1": needs provisioned IOPS, which this program does not set: use gp3`},
 	} {
-		errs := strings.Join(previewError(t, "staging", set(c.set...)), "\n")
+		errs := strings.Join(previewtest.Problems(t, "staging", previewtest.Set(c.set...)), "\n")
 		require.Contains(t, errs, c.want)
 	}
-	require.NotNil(t, previewStack(t, "staging", set("ohmycoins:github", `{"repository": "Mark-Limmage/.github"}`)).Plan, "a real repository name still passes")
+	require.NotNil(t, previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:github", `{"repository": "Mark-Limmage/.github"}`)).Plan, "a real repository name still passes")
 }
 
 // TestTheChecksOutputIsIgnored: what the README's commands write into the

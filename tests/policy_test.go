@@ -14,6 +14,7 @@ import (
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policy"
 	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
@@ -42,7 +43,7 @@ func TestStacksPassThePolicyWithOnlyTheirDocumentedWaivers(t *testing.T) {
 	}{{"staging", stacks.Staging().Policy.Waivers}, {"production", nil}} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			result := previewStack(t, c.stack)
+			result := previewtest.Stack(t, c.stack)
 			require.Equal(t, c.waivers, result.Settings.Policy.Waivers)
 			report := policy.Check(result.Plan, policy.StackOf(result.Settings))
 			require.Empty(t, report.Violations, "%+v", report.Violations)
@@ -247,7 +248,7 @@ func mustNamedIn(p *stackplan.Plan, typ, name string) stackplan.Resource {
 }
 
 func TestEveryRuleFiresOnItsFixture(t *testing.T) {
-	base := previewStack(t, "production", withImages()).Plan
+	base := previewtest.Stack(t, "production", previewtest.WithImages()).Plan
 	require.Empty(t, policy.Check(base, policy.Stack{Production: true}).Violations, "the fixtures start from a clean plan")
 	for _, id := range policy.RuleIDs() {
 		t.Run(id, func(t *testing.T) {
@@ -286,7 +287,7 @@ func TestCheckCommandPassesWithWaiversAndFailsOnViolations(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Equal(t, fmt.Sprintf("%d rules, 0 violations, 0 waived\n", all), stdout)
 
-	dir := projectCopy(t, "production", "  ohmycoins:database:\n    deletionProtection: false\n")
+	dir := previewtest.ProjectCopy(t, "production", "  ohmycoins:database:\n    deletionProtection: false\n")
 	var out, errOut bytes.Buffer
 	code = previewcli.Main([]string{"-dir", dir, "-stack", "production", "-check"}, &out, &errOut)
 	require.Equal(t, 1, code)
@@ -296,24 +297,24 @@ func TestCheckCommandPassesWithWaiversAndFailsOnViolations(t *testing.T) {
 
 func TestAStackCanWaiveARuleWithAReason(t *testing.T) {
 	t.Parallel()
-	result := previewStack(t, "production",
-		set("ohmycoins:database", `{"deletionProtection": false}`),
-		set("ohmycoins:policy", `{"waivers": {"RDS.8": "a migration window; restored on 2026-12-01"}}`))
+	result := previewtest.Stack(t, "production",
+		previewtest.Set("ohmycoins:database", `{"deletionProtection": false}`),
+		previewtest.Set("ohmycoins:policy", `{"waivers": {"RDS.8": "a migration window; restored on 2026-12-01"}}`))
 	report := policy.Check(result.Plan, policy.StackOf(result.Settings))
 	require.True(t, report.Passed())
 	require.Len(t, report.Waived, 1)
 	require.Equal(t, "a migration window; restored on 2026-12-01", report.Waived[0].Waiver)
 
-	staging := previewStack(t, "staging", set("ohmycoins:policy", `{"waivers": {"ECS.2": "an example"}}`))
+	staging := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:policy", `{"waivers": {"ECS.2": "an example"}}`))
 	require.Len(t, staging.Settings.Policy.Waivers, 9, "config waivers are added to the preset's")
 }
 
 func TestWaiversNeedAReasonAndAnExistingRule(t *testing.T) {
 	t.Parallel()
-	problems := previewError(t, "production", set("ohmycoins:policy", `{"waivers": {"RDS.8": " "}}`))
-	requireProblem(t, problems, `ohmycoins:policy.waivers.RDS.8 = " ": must give the reason the rule does not apply to this stack`)
+	problems := previewtest.Problems(t, "production", previewtest.Set("ohmycoins:policy", `{"waivers": {"RDS.8": " "}}`))
+	previewtest.RequireProblem(t, problems, `ohmycoins:policy.waivers.RDS.8 = " ": must give the reason the rule does not apply to this stack`)
 
-	result := previewStack(t, "production", set("ohmycoins:policy", `{"waivers": {"RDS.99": "typo"}}`))
+	result := previewtest.Stack(t, "production", previewtest.Set("ohmycoins:policy", `{"waivers": {"RDS.99": "typo"}}`))
 	report := policy.Check(result.Plan, policy.StackOf(result.Settings))
 	require.False(t, report.Passed())
 	require.Equal(t, []string{"RDS.99"}, report.UnknownWaivers)

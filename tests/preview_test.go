@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/stackplan"
 )
@@ -62,10 +64,10 @@ func TestPreviewIsDeterministic(t *testing.T) {
 	for _, stack := range allStacks {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			first, err := previewStack(t, stack).Plan.JSON()
+			first, err := previewtest.Stack(t, stack).Plan.JSON()
 			require.NoError(t, err)
 			for range 3 {
-				again, err := previewStack(t, stack).Plan.JSON()
+				again, err := previewtest.Stack(t, stack).Plan.JSON()
 				require.NoError(t, err)
 				require.Equal(t, string(first), string(again))
 			}
@@ -80,7 +82,7 @@ func TestPlanFollowsTheJSONContract(t *testing.T) {
 	for _, stack := range allStacks {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			data, err := previewStack(t, stack).Plan.JSON()
+			data, err := previewtest.Stack(t, stack).Plan.JSON()
 			require.NoError(t, err)
 			var plan struct {
 				Project   string                       `json:"project"`
@@ -148,7 +150,7 @@ func TestProviderCarriesRegionAndDefaultTags(t *testing.T) {
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, c.stack).Plan
+			plan := previewtest.Stack(t, c.stack).Plan
 			provider, ok := plan.Named("pulumi:providers:aws", c.prefix+"-aws")
 			require.True(t, ok, "the explicit provider %s-aws", c.prefix)
 			require.Equal(t, "ap-southeast-2", provider.Inputs["region"])
@@ -166,7 +168,7 @@ func TestEveryAWSResourceUsesTheExplicitProvider(t *testing.T) {
 	for _, stack := range allStacks {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewStack(t, stack).Plan
+			plan := previewtest.Stack(t, stack).Plan
 			providers := plan.OfType("pulumi:providers:aws")
 			require.Len(t, providers, 1, "one AWS provider, no default_* provider")
 			ref := providers[0].URN + "::" + providers[0].ID
@@ -183,12 +185,12 @@ func TestEveryAWSResourceUsesTheExplicitProvider(t *testing.T) {
 // value of the resource it names (the full set is checked once every tier exists).
 func TestStackOutputsCarryTheResourcesValues(t *testing.T) {
 	t.Parallel()
-	plan := previewStack(t, "production").Plan
-	db := mustNamed(t, plan, "aws:rds/instance:Instance", "ohmycoins-prod-postgres")
-	secret := mustNamed(t, plan, "aws:secretsmanager/secret:Secret", "ohmycoins-prod-app-secrets")
+	plan := previewtest.Stack(t, "production").Plan
+	db := previewtest.Named(t, plan, "aws:rds/instance:Instance", "ohmycoins-prod-postgres")
+	secret := previewtest.Named(t, plan, "aws:secretsmanager/secret:Secret", "ohmycoins-prod-app-secrets")
 	want := map[string]any{
-		"vpc_id":               mustNamed(t, plan, "aws:ec2/vpc:Vpc", "ohmycoins-prod-vpc").ID,
-		"kms_key_arn":          mustNamed(t, plan, "aws:kms/key:Key", "ohmycoins-prod-key").Outputs["arn"],
+		"vpc_id":               previewtest.Named(t, plan, "aws:ec2/vpc:Vpc", "ohmycoins-prod-vpc").ID,
+		"kms_key_arn":          previewtest.Named(t, plan, "aws:kms/key:Key", "ohmycoins-prod-key").Outputs["arn"],
 		"db_instance_address":  db.Outputs["address"],
 		"db_endpoint":          db.Outputs["endpoint"],
 		"db_master_secret_arn": db.Outputs["masterUserSecrets"].([]any)[0].(map[string]any)["secretArn"],
@@ -228,7 +230,7 @@ func TestSecretsAppearOnlyMasked(t *testing.T) {
 
 func TestPreviewListsThePlaceholdersItUsed(t *testing.T) {
 	t.Parallel()
-	result := previewStack(t, "staging", setSecret("ohmycoins:openaiApiKey", "sk-real"))
+	result := previewtest.Stack(t, "staging", previewtest.SetSecret("ohmycoins:openaiApiKey", "sk-real"))
 	require.Equal(t, []string{
 		"ohmycoins:firstSuperuserPassword (unset)",
 		"ohmycoins:redisAuthToken (unset)",
@@ -238,27 +240,11 @@ func TestPreviewListsThePlaceholdersItUsed(t *testing.T) {
 
 func TestEncryptedStackValuesBecomePlaceholders(t *testing.T) {
 	t.Parallel()
-	dir := projectCopy(t, "staging", "  ohmycoins:secretKey:\n    secure: v1:AAAABBBBCCCC\n")
+	dir := previewtest.ProjectCopy(t, "staging", "  ohmycoins:secretKey:\n    secure: v1:AAAABBBBCCCC\n")
 	result, err := preview.Preview(preview.Options{Dir: dir, Stack: "staging"})
 	require.NoError(t, err)
 	require.Contains(t, result.Placeholders, "ohmycoins:secretKey (encrypted)")
 	require.NotContains(t, result.Placeholders, "ohmycoins:secretKey (unset)")
-}
-
-// projectCopy makes a project directory with Pulumi.yaml and the stack file,
-// plus extra lines appended under its config block.
-func projectCopy(t *testing.T, stack, extraConfig string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for _, name := range []string{"Pulumi.yaml", "Pulumi." + stack + ".yaml"} {
-		data, err := os.ReadFile(filepath.Join(projectDir, name))
-		require.NoError(t, err)
-		if name != "Pulumi.yaml" {
-			data = append(data, extraConfig...)
-		}
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
-	}
-	return dir
 }
 
 // TestArchitectureDiagramIsCurrent: docs/ARCHITECTURE.md shows the diagram the
@@ -266,7 +252,7 @@ func projectCopy(t *testing.T, stack, extraConfig string) string {
 func TestArchitectureDiagramIsCurrent(t *testing.T) {
 	t.Parallel()
 	var diagram strings.Builder
-	previewStack(t, "production").Plan.WriteMermaid(&diagram)
+	previewtest.Stack(t, "production").Plan.WriteMermaid(&diagram)
 	path := filepath.Join(projectDir, "docs/ARCHITECTURE.md")
 	doc, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -281,4 +267,16 @@ func TestArchitectureDiagramIsCurrent(t *testing.T) {
 		return
 	}
 	require.Equal(t, diagram.String(), string(doc[start:end]), "docs/ARCHITECTURE.md is out of date: run go test ./tests -update")
+}
+
+func TestCLIDiffAgainstTheGoldenPlan(t *testing.T) {
+	t.Parallel()
+	golden := filepath.Join("testdata", "production.json")
+	code, stdout, stderr := runCLI("-stack", "production", "-diff", golden)
+	require.Equal(t, 0, code, stderr)
+	data, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	plan, err := stackplan.ReadPlan(data)
+	require.NoError(t, err)
+	require.Equal(t, fmt.Sprintf("Changes to stack production, offline (replacement rules of pulumi-aws v6.83.4):\n\nNo changes. %d resources unchanged.\n", len(plan.Resources)), stdout)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
@@ -1238,7 +1239,7 @@ var dataHolding = []string{
 func TestUpdateMatrix(t *testing.T) {
 	baseline := map[string]*stackplan.Plan{}
 	for _, stack := range allStacks {
-		baseline[stack] = previewStack(t, stack, func(o *preview.Options) { o.Set = deployedImages() }).Plan
+		baseline[stack] = previewtest.Stack(t, stack, func(o *preview.Options) { o.Set = deployedImages() }).Plan
 	}
 	var mu sync.Mutex
 	printed := map[string]string{}

@@ -1,4 +1,4 @@
-package tests
+package stacks_test
 
 import (
 	"net/netip"

@@ -1,4 +1,4 @@
-package tests
+package stacks_test
 
 import (
 	"encoding/json"
@@ -9,19 +9,20 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/stacks"
 )
 
 func TestCompletedPresetsAreValid(t *testing.T) {
-	require.NoError(t, validStaging().Validate())
-	require.NoError(t, validProduction().Validate())
+	require.NoError(t, previewtest.ValidStaging().Validate())
+	require.NoError(t, previewtest.ValidProduction().Validate())
 }
 
 // TestValidateRefusesEachBadSetting proves every validation rule: each case breaks
 // one setting of an otherwise valid environment and expects the one problem line
 // that names the key, the value and the rule.
 func TestValidateRefusesEachBadSetting(t *testing.T) {
-	staging, production := validStaging, validProduction
+	staging, production := previewtest.ValidStaging, previewtest.ValidProduction
 	cases := []struct {
 		name   string
 		base   func() stacks.Settings
@@ -224,13 +225,13 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 			err := s.Validate()
 			var verr *stacks.ValidationError
 			require.True(t, errors.As(err, &verr), "want a validation error, got %v", err)
-			requireProblem(t, verr.Problems, c.want...)
+			previewtest.RequireProblem(t, verr.Problems, c.want...)
 		})
 	}
 }
 
 func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
-	s := validProduction()
+	s := previewtest.ValidProduction()
 	s.Database.MaxAllocatedStorageGB = 100
 	s.Network.NATGateways = stacks.NATNone
 	s.Network.InterfaceEndpoints = false
@@ -256,7 +257,7 @@ func TestFargateSizes(t *testing.T) {
 		{8192, 20480, true}, {8192, 18432, false}, {16384, 122880, true}, {16384, 36864, false},
 	}
 	for _, c := range cases {
-		s := validStaging()
+		s := previewtest.ValidStaging()
 		s.Backend.CPU, s.Backend.MemoryMiB = c.cpu, c.memory
 		err := s.Validate()
 		if c.ok {
@@ -268,7 +269,7 @@ func TestFargateSizes(t *testing.T) {
 }
 
 func TestSecretsNeverPrintTheirValue(t *testing.T) {
-	s := validStaging()
+	s := previewtest.ValidStaging()
 	asJSON, err := json.Marshal(s.Credentials)
 	require.NoError(t, err)
 	for _, text := range []string{

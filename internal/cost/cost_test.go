@@ -1,34 +1,16 @@
-package tests
+package cost_test
 
 import (
-	"encoding/json"
-	"fmt"
 	"math"
-	"os"
-	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/cost"
 	"github.com/ohmycoins/infra/internal/preview"
-	"github.com/ohmycoins/infra/internal/previewcli"
-	"github.com/ohmycoins/infra/internal/stackplan"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/stacks"
 )
-
-// estimate prices a stack's plan with its own usage assumptions.
-func estimate(t *testing.T, stack string, opts ...func(*preview.Options)) cost.Estimate {
-	t.Helper()
-	result := previewStack(t, stack, opts...)
-	require.NotNil(t, result.Settings)
-	e, err := cost.Of(result.Plan, result.Settings.Cost)
-	require.NoError(t, err)
-	return e
-}
 
 // TestEveryPriceNamesItsSource: the table is dated, in USD for Sydney, and
 // each price has a value, a unit, the page or offer file it comes from, and
@@ -87,7 +69,7 @@ func TestStagingCostsWhatTheTableSays(t *testing.T) {
 		"ohmycoins-staging-backend-logs":        logGroup,
 		"ohmycoins-staging-alb-high-5xx-errors": p("cloudwatch.alarm-metric-month"),
 	}
-	e := estimate(t, "staging", withImages())
+	e := previewtest.Estimate(t, "staging", previewtest.WithImages())
 	got := map[string]float64{}
 	for _, it := range e.Items {
 		got[it.Name] += it.Monthly
@@ -114,7 +96,7 @@ func TestStagingCostsWhatTheTableSays(t *testing.T) {
 // autoscaling minimum, the maximum as a range; Multi-AZ doubles the database.
 func TestProductionIsPricedAtItsAutoscalingRange(t *testing.T) {
 	t.Parallel()
-	e := estimate(t, "production", withImages())
+	e := previewtest.Estimate(t, "production", previewtest.WithImages())
 	items := map[string]cost.Item{}
 	for _, it := range e.Items {
 		items[it.Name] = it
@@ -137,8 +119,8 @@ func TestProductionIsPricedAtItsAutoscalingRange(t *testing.T) {
 // TestAStackOverridesTheUsageItKnowsBetter, the way Infracost's usage file does.
 func TestAStackOverridesTheUsageItKnowsBetter(t *testing.T) {
 	t.Parallel()
-	base := estimate(t, "staging", withImages())
-	more := estimate(t, "staging", withImages(), set("ohmycoins:cost", `{"natGatewayGbPerMonth": 120}`))
+	base := previewtest.Estimate(t, "staging", previewtest.WithImages())
+	more := previewtest.Estimate(t, "staging", previewtest.WithImages(), previewtest.Set("ohmycoins:cost", `{"natGatewayGbPerMonth": 120}`))
 	require.InDelta(t, 100*0.059, more.Monthly-base.Monthly, 0.01, "100 GB more through the NAT gateway")
 	for _, a := range more.Assumptions {
 		if a.Key == "natGatewayGbPerMonth" {
@@ -146,120 +128,17 @@ func TestAStackOverridesTheUsageItKnowsBetter(t *testing.T) {
 			require.True(t, a.Used)
 		}
 	}
-	errs := previewError(t, "staging", set("ohmycoins:cost", `{"natGatewayGbPerMonth": -1}`))
+	errs := previewtest.Problems(t, "staging", previewtest.Set("ohmycoins:cost", `{"natGatewayGbPerMonth": -1}`))
 	require.Contains(t, errs, "ohmycoins:cost.natGatewayGbPerMonth = -1: must be 0-1000000: an amount of usage per month")
-}
-
-// TestCostCommandPrintsTheEstimate: -cost and -cost -json, fast enough to run
-// on every preview.
-func TestCostCommandPrintsTheEstimate(t *testing.T) {
-	t.Parallel()
-	code, stdout, stderr := runCLI("-stack", "production", "-cost", "-json")
-	require.Equal(t, 0, code, stderr)
-	var doc struct {
-		Stack    string  `json:"stack"`
-		Currency string  `json:"currency"`
-		PricedAt string  `json:"pricedAt"`
-		Monthly  float64 `json:"monthly"`
-		Items    []struct {
-			URN, Type, Name, Basis string
-			Monthly                float64
-		} `json:"items"`
-		Assumptions []cost.Assumption `json:"assumptions"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
-	require.Equal(t, "production", doc.Stack)
-	require.Equal(t, "USD", doc.Currency)
-	require.Equal(t, "2026-11-27", doc.PricedAt)
-	sum := 0.0
-	for _, it := range doc.Items {
-		require.True(t, strings.HasPrefix(it.URN, "urn:pulumi:production::ohmycoins::"), it.URN)
-		require.NotEmpty(t, it.Basis)
-		sum += it.Monthly
-	}
-	require.InDelta(t, sum, doc.Monthly, 0.01)
-	require.Len(t, doc.Assumptions, 7)
-
-	code, stdout, stderr = runCLI("-stack", "staging", "-cost")
-	require.Equal(t, 0, code, stderr)
-	require.Regexp(t, `(?m)^Total: \$\d+\.\d\d per month$`, stdout)
-	require.Contains(t, stdout, "Per component:\n")
-	require.Regexp(t, `(?m)^  rds +\$\d+\.\d\d$`, stdout)
-	require.Contains(t, stdout, "natGatewayGbPerMonth = 20: GB through the NAT gateways per month")
-	require.Contains(t, stdout, "Budget: $220 per month (the estimate plus 20 %, rounded up to 10, is $150)")
-
-	code, _, stderr = runCLI("-stack", "staging", "-cost", "-mermaid")
-	require.Equal(t, 2, code)
-	require.Contains(t, stderr, "exclude each other")
-}
-
-// TestTheDiffCarriesTheCostDelta: a bigger database costs more, per resource
-// and in total, in the text and in the JSON diff.
-func TestTheDiffCarriesTheCostDelta(t *testing.T) {
-	t.Parallel()
-	old := filepath.Join(t.TempDir(), "old.json")
-	code, stdout, stderr := runCLI("-stack", "production", "-json")
-	require.Equal(t, 0, code, stderr)
-	require.NoError(t, os.WriteFile(old, []byte(stdout), 0o644))
-	dir := projectCopy(t, "production", "  ohmycoins:database:\n    instanceClass: db.t3.medium\n")
-	delta := 2 * 730 * (0.112 - 0.056) // Multi-AZ: two copies
-	var out, errOut strings.Builder
-	require.Equal(t, 0, previewcli.Main([]string{"-dir", dir, "-stack", "production", "-diff", old}, &out, &errOut), errOut.String())
-	require.Regexp(t, regexp.MustCompile(`Monthly cost \(On-Demand, USD, prices of 2026-11-27\): \$\d+\.\d\d → \$\d+\.\d\d \(\+\$81\.76\)`), out.String())
-	require.Contains(t, out.String(), "   +$81.76  aws:rds/instance:Instance ohmycoins-prod-postgres: $")
-	require.InDelta(t, 81.76, delta, 0.005)
-
-	out.Reset()
-	require.Equal(t, 0, previewcli.Main([]string{"-dir", dir, "-stack", "production", "-diff", old, "-json"}, &out, &errOut))
-	var d stackplan.PlanDiff
-	require.NoError(t, json.Unmarshal([]byte(out.String()), &d))
-	require.NotNil(t, d.Cost)
-	require.InDelta(t, 81.76, d.Cost.Delta, 0.005)
-	require.Len(t, d.Cost.Items, 1)
-	require.Equal(t, "ohmycoins-prod-postgres", d.Cost.Items[0].Name)
 }
 
 // BenchmarkCost measures -cost in-process: a production plan priced.
 func BenchmarkCost(b *testing.B) {
-	result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "production"})
+	result, err := preview.Preview(preview.Options{Stack: "production"})
 	require.NoError(b, err)
 	for b.Loop() {
 		if _, err := cost.Of(result.Plan, result.Settings.Cost); err != nil {
 			b.Fatal(err)
 		}
 	}
-}
-
-// TestCostIsFastEnoughForEveryPreview: the whole -cost command, in process,
-// under 100 ms (the best of three runs, so a busy machine does not decide).
-func TestCostIsFastEnoughForEveryPreview(t *testing.T) {
-	best := time.Hour
-	for range 3 {
-		start := time.Now()
-		var out, errOut strings.Builder
-		require.Equal(t, 0, previewcli.Main([]string{"-dir", projectDir, "-stack", "production", "-cost", "-json"}, &out, &errOut), errOut.String())
-		best = min(best, time.Since(start))
-	}
-	require.Less(t, best, 100*time.Millisecond)
-}
-
-// TestTheRunbookQuotesTheEstimates: the figures the runbook explains
-// (docs/RUNBOOK.md, "What it costs") are the ones the estimate gives.
-func TestTheRunbookQuotesTheEstimates(t *testing.T) {
-	t.Parallel()
-	runbook, err := os.ReadFile(filepath.Join(projectDir, "docs", "RUNBOOK.md"))
-	require.NoError(t, err)
-	money := func(v float64) string {
-		s := fmt.Sprintf("%.2f", v)
-		if len(s) > 6 {
-			s = s[:len(s)-6] + "," + s[len(s)-6:]
-		}
-		return "$" + s
-	}
-	staging, awaiting := estimate(t, "staging", withImages()), estimate(t, "staging")
-	production := estimate(t, "production", withImages())
-	for _, v := range []float64{staging.Monthly, awaiting.Monthly, production.Monthly, production.MonthlyMax} {
-		require.Contains(t, string(runbook), money(v))
-	}
-	require.Contains(t, string(runbook), fmt.Sprintf("staging $%d, production $%d", cost.Budget(staging, 20), cost.Budget(production, 20)))
 }

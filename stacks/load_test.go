@@ -1,4 +1,4 @@
-package tests
+package stacks_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -27,7 +28,7 @@ func loadSettings(t *testing.T, stack string, opts ...func(*preview.Options)) *s
 			}
 		}}
 	}
-	previewStack(t, stack, append(opts, capture)...)
+	previewtest.Stack(t, stack, append(opts, capture)...)
 	require.NotNil(t, loaded)
 	return loaded
 }
@@ -66,9 +67,9 @@ func TestStackFilesLoadTheirPresetsAndSiteValues(t *testing.T) {
 func TestStructuredConfigOverridesOnlyTheKeysItSets(t *testing.T) {
 	t.Parallel()
 	s := loadSettings(t, "production",
-		set("ohmycoins:database", `{"allocatedStorage": 200, "maxAllocatedStorage": 1000}`),
-		set("ohmycoins:backend", `{"imageDigest": "sha256:abababababababababababababababababababababababababababababababab", "autoscaling": {"maxCount": 20}}`),
-		set("ohmycoins:alarms", `{"rdsLowStorageGiB": 40}`),
+		previewtest.Set("ohmycoins:database", `{"allocatedStorage": 200, "maxAllocatedStorage": 1000}`),
+		previewtest.Set("ohmycoins:backend", `{"imageDigest": "sha256:abababababababababababababababababababababababababababababababab", "autoscaling": {"maxCount": 20}}`),
+		previewtest.Set("ohmycoins:alarms", `{"rdsLowStorageGiB": 40}`),
 	)
 	require.Equal(t, 200, s.Database.AllocatedStorageGB)
 	require.Equal(t, 1000, s.Database.MaxAllocatedStorageGB)
@@ -83,7 +84,7 @@ func TestStructuredConfigOverridesOnlyTheKeysItSets(t *testing.T) {
 
 func TestStackSecretsAreLoadedAsSecrets(t *testing.T) {
 	t.Parallel()
-	s := loadSettings(t, "staging", setSecret("ohmycoins:sentryDsn", "https://key@sentry.example.com/1"))
+	s := loadSettings(t, "staging", previewtest.SetSecret("ohmycoins:sentryDsn", "https://key@sentry.example.com/1"))
 	require.Equal(t, "https://key@sentry.example.com/1", s.Credentials.SentryDSN.Reveal())
 	require.True(t, s.Credentials.SecretKey.IsSet(), "the preview's placeholder stands in for the unset secret")
 	require.False(t, s.Credentials.NansenAPIKey.IsSet(), "optional secrets get no placeholder")
@@ -97,49 +98,49 @@ func TestLoadRefusesBadConfig(t *testing.T) {
 		opts []func(*preview.Options)
 		want []string
 	}{
-		{"unknown environment", []func(*preview.Options){set("ohmycoins:environment", "qa")},
+		{"unknown environment", []func(*preview.Options){previewtest.Set("ohmycoins:environment", "qa")},
 			[]string{`ohmycoins:environment = "qa": must be staging or production`}},
-		{"environment not set", []func(*preview.Options){unset("ohmycoins:environment")},
+		{"environment not set", []func(*preview.Options){previewtest.Unset("ohmycoins:environment")},
 			[]string{"ohmycoins:environment is not set: it must be staging or production (pulumi config set --stack staging ohmycoins:environment staging)"}},
-		{"misspelt key in a structured object", []func(*preview.Options){set("ohmycoins:database", `{"allocatedStorag": 30}`)},
+		{"misspelt key in a structured object", []func(*preview.Options){previewtest.Set("ohmycoins:database", `{"allocatedStorag": 30}`)},
 			[]string{"ohmycoins:database.allocatedStorag is not a setting of this program (did you mean allocatedStorage?)"}},
-		{"unknown key in a nested object", []func(*preview.Options){set("ohmycoins:backend", `{"autoscaling": {"minimum": 1}}`)},
+		{"unknown key in a nested object", []func(*preview.Options){previewtest.Set("ohmycoins:backend", `{"autoscaling": {"minimum": 1}}`)},
 			[]string{"ohmycoins:backend.autoscaling.minimum is not a setting of this program"}},
-		{"misspelt top-level key", []func(*preview.Options){set("ohmycoins:databse", `{"allocatedStorage": 30}`)},
+		{"misspelt top-level key", []func(*preview.Options){previewtest.Set("ohmycoins:databse", `{"allocatedStorage": 30}`)},
 			[]string{"ohmycoins:databse is not a setting of this program (did you mean database?)"}},
-		{"value of the wrong type", []func(*preview.Options){set("ohmycoins:database", `{"allocatedStorage": "30"}`)},
+		{"value of the wrong type", []func(*preview.Options){previewtest.Set("ohmycoins:database", `{"allocatedStorage": "30"}`)},
 			[]string{`ohmycoins:database.allocatedStorage = "30": must be a whole number`}},
-		{"fractional count", []func(*preview.Options){set("ohmycoins:cache", `{"nodes": 1.5}`)},
+		{"fractional count", []func(*preview.Options){previewtest.Set("ohmycoins:cache", `{"nodes": 1.5}`)},
 			[]string{`ohmycoins:cache.nodes = 1.5: must be a whole number`}},
-		{"list expected", []func(*preview.Options){set("ohmycoins:network", `{"managementCidrs": "10.8.0.0/16"}`)},
+		{"list expected", []func(*preview.Options){previewtest.Set("ohmycoins:network", `{"managementCidrs": "10.8.0.0/16"}`)},
 			[]string{`ohmycoins:network.managementCidrs = "10.8.0.0/16": must be a list of strings`}},
-		{"object expected", []func(*preview.Options){set("ohmycoins:database", "30")},
+		{"object expected", []func(*preview.Options){previewtest.Set("ohmycoins:database", "30")},
 			[]string{"ohmycoins:database = 30: must be an object with the keys allocatedStorage, applyImmediately"}},
-		{"alert e-mails not a list", []func(*preview.Options){set("ohmycoins:alertEmails", "devops@ohmycoins.com")},
+		{"alert e-mails not a list", []func(*preview.Options){previewtest.Set("ohmycoins:alertEmails", "devops@ohmycoins.com")},
 			[]string{`ohmycoins:alertEmails = "devops@ohmycoins.com": must be a list of e-mail addresses`}},
-		{"required secret not set", []func(*preview.Options){noPlaceholders},
+		{"required secret not set", []func(*preview.Options){previewtest.NoPlaceholders},
 			[]string{`ohmycoins:secretKey is not set: run pulumi config set --secret --stack staging ohmycoins:secretKey "$(openssl rand -hex 32)"`}},
-		{"secret stored in plain text", []func(*preview.Options){set("ohmycoins:redisAuthToken", "plain-text-token-0000")},
+		{"secret stored in plain text", []func(*preview.Options){previewtest.Set("ohmycoins:redisAuthToken", "plain-text-token-0000")},
 			[]string{"ohmycoins:redisAuthToken is stored in plain text in Pulumi.staging.yaml: remove it and run pulumi config set --secret --stack staging ohmycoins:redisAuthToken"}},
-		{"bad secret value", []func(*preview.Options){setSecret("ohmycoins:redisAuthToken", "has/slash/0000000000")},
+		{"bad secret value", []func(*preview.Options){previewtest.SetSecret("ohmycoins:redisAuthToken", "has/slash/0000000000")},
 			[]string{`ohmycoins:redisAuthToken contains '/'`}},
-		{"missing domain", []func(*preview.Options){unset("ohmycoins:domain")},
+		{"missing domain", []func(*preview.Options){previewtest.Unset("ohmycoins:domain")},
 			[]string{"ohmycoins:domain is not set"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			requireProblem(t, previewError(t, "staging", c.opts...), c.want...)
+			previewtest.RequireProblem(t, previewtest.Problems(t, "staging", c.opts...), c.want...)
 		})
 	}
 }
 
 func TestEveryUnsetRequiredSecretIsNamedWithItsCommand(t *testing.T) {
 	t.Parallel()
-	problems := previewError(t, "production", noPlaceholders)
+	problems := previewtest.Problems(t, "production", previewtest.NoPlaceholders)
 	for _, sec := range stacks.StackSecrets {
 		if sec.Required {
-			requireProblem(t, problems, "ohmycoins:"+sec.Key+" is not set: run "+sec.SetCommand("production"))
+			previewtest.RequireProblem(t, problems, "ohmycoins:"+sec.Key+" is not set: run "+sec.SetCommand("production"))
 		}
 	}
 	require.Len(t, problems, 4, "exactly the four required secrets: %v", problems)
@@ -151,7 +152,7 @@ func TestLoadReadsTheKeysThePulumiCLIPasses(t *testing.T) {
 	keys, err := json.Marshal(map[string]string{"ohmycoins:environment": "staging", "ohmycoins:domian": "x"})
 	require.NoError(t, err)
 	t.Setenv(pulumi.EnvConfig, string(keys))
-	_, err = preview.Preview(preview.Options{Dir: projectDir, Stack: "staging",
+	_, err = preview.Preview(preview.Options{Stack: "staging",
 		Run: func(ctx *pulumi.Context) error { _, err := stacks.Load(ctx); return err },
 	})
 	require.ErrorContains(t, err, "ohmycoins:domian is not a setting of this program (did you mean domain?)")
@@ -170,18 +171,18 @@ func TestConfigKeysListsEveryArea(t *testing.T) {
 func TestProblemsComeInAStableOrder(t *testing.T) {
 	t.Parallel()
 	bad := []func(*preview.Options){
-		set("ohmycoins:database", `{"allocatedStorage": "x"}`),
-		set("ohmycoins:cache", `{"nodes": "x"}`),
-		set("ohmycoins:backend", `{"cpu": "x"}`),
+		previewtest.Set("ohmycoins:database", `{"allocatedStorage": "x"}`),
+		previewtest.Set("ohmycoins:cache", `{"nodes": "x"}`),
+		previewtest.Set("ohmycoins:backend", `{"cpu": "x"}`),
 	}
-	first := previewError(t, "staging", bad...)
+	first := previewtest.Problems(t, "staging", bad...)
 	require.Equal(t, []string{
 		`ohmycoins:backend.cpu = "x": must be a whole number`,
 		`ohmycoins:cache.nodes = "x": must be a whole number`,
 		`ohmycoins:database.allocatedStorage = "x": must be a whole number`,
 	}, first)
 	for range 5 {
-		require.Equal(t, first, previewError(t, "staging", bad...))
+		require.Equal(t, first, previewtest.Problems(t, "staging", bad...))
 	}
 }
 
@@ -190,7 +191,7 @@ func TestProblemsComeInAStableOrder(t *testing.T) {
 func TestSecretOutputStaysSecret(t *testing.T) {
 	t.Parallel()
 	var awaited internals.UnsafeAwaitOutputResult
-	previewStack(t, "staging", func(o *preview.Options) {
+	previewtest.Stack(t, "staging", func(o *preview.Options) {
 		o.Run = func(ctx *pulumi.Context) error {
 			var err error
 			awaited, err = internals.UnsafeAwaitOutput(ctx.Context(), stacks.NewSecret("s3cr3t-value").Output())

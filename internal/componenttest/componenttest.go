@@ -1,0 +1,59 @@
+// Package componenttest runs one component on its own, as its package's
+// tests need it: its New with the arguments the test gives, under the mock
+// cloud answered by the AWS-type catalog, in an empty account (the mock
+// account id, ap-southeast-2), and returns the plan to assert on. It links
+// the component and the catalog only, never the program, so a component's
+// tests build and run in seconds.
+package componenttest
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/harness"
+	"github.com/ohmycoins/infra/internal/mockcloud"
+	"github.com/ohmycoins/infra/internal/stackplan"
+)
+
+// Account is the account id the mock cloud gives every ARN.
+const Account = mockcloud.MockAccountID
+
+// Run runs program (a component's New with its arguments) and returns the
+// plan it registers; an error fails t.
+func Run(t testing.TB, program pulumi.RunFunc) *stackplan.Plan {
+	t.Helper()
+	plan, err := harness.Component(program)
+	require.NoError(t, err)
+	return plan
+}
+
+// Error runs program and returns the error it must refuse with.
+func Error(t testing.TB, program pulumi.RunFunc) error {
+	t.Helper()
+	_, err := harness.Component(program)
+	require.Error(t, err)
+	return err
+}
+
+// Named returns the resource of a type with a logical name, or fails t.
+func Named(t testing.TB, plan *stackplan.Plan, typ, name string) stackplan.Resource {
+	t.Helper()
+	r, ok := plan.Named(typ, name)
+	require.True(t, ok, "no %s named %s in the plan", typ, name)
+	return r
+}
+
+// Await resolves an output inside a program, for a test that reads what a
+// component exposes.
+func Await[T any](ctx *pulumi.Context, o pulumi.Output) (T, error) {
+	var zero T
+	result, err := internals.UnsafeAwaitOutput(ctx.Context(), o)
+	if err != nil {
+		return zero, err
+	}
+	v, _ := result.Value.(T)
+	return v, nil
+}

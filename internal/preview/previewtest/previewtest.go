@@ -1,0 +1,193 @@
+// Package previewtest runs the stacks of this repository offline for the
+// tests that need the whole program (the stacks' own tests, the tools',
+// the scenarios of tests/): the real stack files, changed by options, through
+// internal/preview, and the settings a valid stack file gives.
+package previewtest
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/cost"
+	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/stackplan"
+	"github.com/ohmycoins/infra/stacks"
+)
+
+// An Option changes the preview: a config value set or removed.
+type Option = func(*preview.Options)
+
+// Stack runs the program for a real stack file (found from the working
+// directory up) with the given changes; an error fails t.
+func Stack(t testing.TB, stack string, opts ...Option) *preview.Result {
+	t.Helper()
+	result, err := preview.Preview(options(stack, opts))
+	require.NoError(t, err)
+	return result
+}
+
+// Problems runs the program and returns the validation problems it refused with.
+func Problems(t testing.TB, stack string, opts ...Option) []string {
+	t.Helper()
+	_, err := preview.Preview(options(stack, opts))
+	require.Error(t, err)
+	var verr *stacks.ValidationError
+	require.True(t, errors.As(err, &verr), "want a *stacks.ValidationError, got %T: %v", err, err)
+	return verr.Problems
+}
+
+func options(stack string, opts []Option) preview.Options {
+	o := preview.Options{Stack: stack}
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
+
+// Set overrides plain config values (full keys; objects as JSON).
+func Set(kv ...string) Option {
+	return func(o *preview.Options) {
+		if o.Set == nil {
+			o.Set = map[string]string{}
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			o.Set[kv[i]] = kv[i+1]
+		}
+	}
+}
+
+// SetSecret overrides secret config values.
+func SetSecret(kv ...string) Option {
+	return func(o *preview.Options) {
+		if o.SetSecret == nil {
+			o.SetSecret = map[string]string{}
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			o.SetSecret[kv[i]] = kv[i+1]
+		}
+	}
+}
+
+// Unset removes config keys.
+func Unset(keys ...string) Option {
+	return func(o *preview.Options) { o.Unset = append(o.Unset, keys...) }
+}
+
+// NoPlaceholders leaves unset required secrets unset.
+func NoPlaceholders(o *preview.Options) { o.NoPlaceholders = true }
+
+// WithImages gives both services an image digest: a stack past its first
+// deployment, whose services run tasks (the committed stack files await their
+// first image, with no task).
+func WithImages() Option {
+	return Set("ohmycoins:backend", `{"imageDigest": "sha256:`+strings.Repeat("b1", 32)+`"}`,
+		"ohmycoins:frontend", `{"imageDigest": "sha256:`+strings.Repeat("f1", 32)+`"}`)
+}
+
+// RequireProblem asserts that exactly one problem line contains every fragment.
+func RequireProblem(t testing.TB, problems []string, fragments ...string) {
+	t.Helper()
+	var matches []string
+	for _, p := range problems {
+		all := true
+		for _, f := range fragments {
+			all = all && strings.Contains(p, f)
+		}
+		if all {
+			matches = append(matches, p)
+		}
+	}
+	require.Len(t, matches, 1, "want one problem containing %q among:\n  %s", fragments, strings.Join(problems, "\n  "))
+}
+
+// Named returns the resource of a type with a logical name, or fails t.
+func Named(t testing.TB, plan *stackplan.Plan, typ, name string) stackplan.Resource {
+	t.Helper()
+	r, ok := plan.Named(typ, name)
+	require.True(t, ok, "no %s named %s in the %s plan", typ, name, plan.Stack)
+	return r
+}
+
+// ValidStaging is the staging preset completed with the site values and
+// secrets a real stack file gives, so that it validates.
+func ValidStaging() stacks.Settings {
+	s := stacks.Staging()
+	s.Stack = "staging"
+	completeSite(&s)
+	return s
+}
+
+// ValidProduction is ValidStaging for production.
+func ValidProduction() stacks.Settings {
+	s := stacks.Production()
+	s.Stack = "production"
+	completeSite(&s)
+	s.Backend.ImageDigest = "sha256:" + strings.Repeat("cd", 32)
+	s.Frontend.ImageDigest = "sha256:" + strings.Repeat("ab", 32)
+	return s
+}
+
+func completeSite(s *stacks.Settings) {
+	s.Site.Domain = "staging.example.com"
+	s.Site.AlertEmails = []string{"devops@example.com"}
+	s.GitHub.Repository = "example/ohmycoins"
+	s.Backend.ImageDigest = "sha256:" + strings.Repeat("01", 32)
+	s.Frontend.ImageDigest = "sha256:" + strings.Repeat("02", 32)
+	s.App.FirstSuperuser = "admin@example.com"
+	s.App.EmailsFromEmail = "noreply@example.com"
+	s.App.CORSOrigins = []string{"https://dashboard.staging.example.com"}
+	s.Credentials = stacks.Credentials{
+		SecretKey:              stacks.NewSecret(strings.Repeat("k", 40)),
+		FirstSuperuserPassword: stacks.NewSecret("a strong password"),
+		OpenAIAPIKey:           stacks.NewSecret("sk-test"),
+		RedisAuthToken:         stacks.NewSecret("Redis-Token-0123456789"),
+	}
+}
+
+// ProjectCopy copies the project file and one stack file, with extraConfig
+// appended, into a new directory: for a test that changes the file itself.
+func ProjectCopy(t testing.TB, stack, extraConfig string) string {
+	t.Helper()
+	root, err := preview.FindProjectDir(".")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	for _, name := range []string{"Pulumi.yaml", "Pulumi." + stack + ".yaml"} {
+		data, err := os.ReadFile(filepath.Join(root, name))
+		require.NoError(t, err)
+		if name != "Pulumi.yaml" {
+			data = append(data, extraConfig...)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
+	}
+	return dir
+}
+
+// Change returns the change of a resource in a diff, or fails t.
+func Change(t testing.TB, d stackplan.PlanDiff, typ, name string) stackplan.Change {
+	t.Helper()
+	c, ok := d.Find(typ, name)
+	require.True(t, ok, "no change of %s %s in\n%s", typ, name, DiffText(d))
+	return c
+}
+
+// DiffText is a diff as a reviewer reads it.
+func DiffText(d stackplan.PlanDiff) string {
+	var b strings.Builder
+	d.Write(&b)
+	return b.String()
+}
+
+// Estimate is the monthly cost of a stack, with its own usage assumptions.
+func Estimate(t testing.TB, stack string, opts ...Option) cost.Estimate {
+	t.Helper()
+	result := Stack(t, stack, opts...)
+	require.NotNil(t, result.Settings)
+	e, err := cost.Of(result.Plan, result.Settings.Cost)
+	require.NoError(t, err)
+	return e
+}

@@ -1,0 +1,7 @@
+package previewcli_test
+
+// The resource types the tests look up.
+const (
+	typeDBInstance = "aws:rds/instance:Instance"
+	typeTaskDef    = "aws:ecs/taskDefinition:TaskDefinition"
+)
