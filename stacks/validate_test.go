@@ -284,3 +284,23 @@ func TestSecretsNeverPrintTheirValue(t *testing.T) {
 	}
 	require.Equal(t, "Redis-Token-0123456789", s.Credentials.RedisAuthToken.Reveal())
 }
+
+// TestSettingsAcceptedWithoutAWordAreRefused: each input a newcomer's review
+// found accepted in silence now gets an error that names it.
+func TestSettingsAcceptedWithoutAWordAreRefused(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		set  []string
+		want string
+	}{
+		{[]string{"ohmycoins:region", "zz-moon-1"}, `ohmycoins:region = "zz-moon-1": is not an AWS region`},
+		{[]string{"ohmycoins:github", `{"repository": "owner-/.."}`}, `ohmycoins:github.repository = "owner-/..": must be owner/name`},
+		{[]string{"ohmycoins:github", `{"repository": "owner/.."}`}, `ohmycoins:github.repository = "owner/..": must be owner/name`},
+		{[]string{"ohmycoins:backend", `{"desiredCount": 1000000}`}, "ohmycoins:backend.desiredCount = 1000000: must be at most 5000, ECS's quota of tasks per service"},
+		{[]string{"ohmycoins:database", `{"storageType": "io1"}`}, `ohmycoins:database.storageType = "io1": needs provisioned IOPS, which this program does not set: use gp3`},
+	} {
+		errs := strings.Join(previewtest.Problems(t, "staging", previewtest.Set(c.set...)), "\n")
+		require.Contains(t, errs, c.want)
+	}
+	require.NotNil(t, previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:github", `{"repository": "Mark-Limmage/.github"}`)).Plan, "a real repository name still passes")
+}

@@ -1,12 +1,18 @@
 package tests
 
 import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/internal/migrate"
+	"github.com/ohmycoins/infra/internal/migratecli"
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/replacement"
@@ -185,4 +191,64 @@ func mustJSON(t *testing.T, p *stackplan.Plan) string {
 	b, err := p.JSON()
 	require.NoError(t, err)
 	return string(b)
+}
+
+// The offline preview shows what the import and the first `pulumi up` do:
+// the adopted resources as imports, what the update then changes, and with
+// -check it fails when an adopted resource that holds data would be replaced,
+// as when an operator adds the database to the import file.
+func TestPreviewShowsTheAdoption(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runCLI("-stack", "production", "-terraform-state", terraformState("production"), "-check")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "\n=  import  aws:ecs/cluster:Cluster  ohmycoins-prod-cluster\n     adopts ohmycoins-prod-cluster\n     option protect: true → false\n")
+	require.Contains(t, stdout, "\n=~ import, then update  aws:cloudwatch/logGroup:LogGroup  ohmycoins-prod-flow-logs\n     adopts /aws/vpc/flow-logs/ohmycoins-prod\n     kmsKeyId: \"\" → [unknown]\n     retentionInDays: 7 → 90\n")
+	require.Regexp(t, `\nResources: 22 to import, \d+ to create, \d+ to update, 0 to replace, 0 to delete, \d+ unchanged\n`, stdout)
+
+	code, stdout, stderr = runCLI("-stack", "production", "-terraform-state", terraformState("production"), "-json")
+	require.Equal(t, 0, code, stderr)
+	d := decodeDiff(t, stdout)
+	c, ok := d.Find("aws:route53/record:Record", "ohmycoins-prod-alias-www.ohmycoins.com")
+	require.True(t, ok)
+	require.Equal(t, stackplan.OpUpdate, c.Op)
+	require.Equal(t, "Z0812345ABCDEFGHIJKL_www.ohmycoins.com_A", c.Import)
+
+	_, importFile, _ := runMigrate("-stack", "production", "-terraform-state", terraformState("production"))
+	var file migrate.ImportFile
+	require.NoError(t, json.Unmarshal([]byte(importFile), &file))
+	file.Resources = append(file.Resources, migrate.ImportResource{Type: typeDBInstance, Name: "ohmycoins-prod-postgres", ID: "ohmycoins-prod-postgres",
+		Parent: "ohmycoins-prod.rds:Database", Provider: "ohmycoins-prod-aws", Version: migrate.ProviderVersion})
+	withDB, err := file.JSON()
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "import.json")
+	require.NoError(t, os.WriteFile(path, withDB, 0o600))
+	code, stdout, stderr = runCLI("-stack", "production", "-terraform-state", terraformState("production"), "-import", path, "-check")
+	require.Equal(t, 1, code, "adopting the database would replace it")
+	require.Contains(t, stdout, "=+- import, then replace  aws:rds/instance:Instance  ohmycoins-prod-postgres\n     adopts ohmycoins-prod-postgres\n     because kmsKeyId changes\n")
+	require.Contains(t, stdout, "  !  pulumi up would fail: adopted, and holds the database: the first pulumi up would replace it, and the replacement starts empty\n")
+	require.Contains(t, stderr, "pulumi up would fail on 1 change(s) of stack production after the import")
+
+	code, _, stderr = runCLI("-stack", "production", "-import", path)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "-import needs -terraform-state")
+}
+
+func decodeDiff(t *testing.T, s string) stackplan.PlanDiff {
+	t.Helper()
+	var d stackplan.PlanDiff
+	require.NoError(t, json.Unmarshal([]byte(s), &d))
+	return d
+}
+
+// terraformState is the recorded state of an original Terraform environment,
+// the fixture of cmd/migrate's tests.
+func terraformState(stack string) string {
+	return filepath.Join(projectDir, "internal", "migrate", "testdata", "terraform", stack+".json")
+}
+
+// runMigrate runs the move command in-process.
+func runMigrate(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = migratecli.Main(append([]string{"-dir", projectDir}, args...), &out, &errOut)
+	return code, out.String(), errOut.String()
 }

@@ -173,7 +173,7 @@ func TestAMajorPostgresUpgradeIsAnUpdate(t *testing.T) {
 func TestReplacementsThatKeepTheirKeyDeleteFirst(t *testing.T) {
 	t.Parallel()
 	old := previewtest.Stack(t, "production").Plan
-	changed := copyPlan(t, old)
+	changed := previewtest.CopyPlan(t, old)
 	for i := range changed.Resources {
 		r := &changed.Resources[i]
 		switch {

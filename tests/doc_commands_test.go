@@ -18,6 +18,7 @@ import (
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/previewcli"
+	"github.com/ohmycoins/infra/internal/verify/verifytest"
 )
 
 // pulumiCLIEnv names the real Pulumi CLI binary the doc test runs; .ci/run
@@ -319,7 +320,7 @@ func assertVerifyReadsTheCLIsOutputs(t *testing.T, ws docWorkspace) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, string(out))
 
-	ca := newTestCA(t)
+	ca := verifytest.NewCA(t)
 	caFile := filepath.Join(ws.bin, "ca.pem")
 	require.NoError(t, os.WriteFile(caFile, ca.PEM, 0o644))
 	for _, c := range []struct {
@@ -330,8 +331,8 @@ func assertVerifyReadsTheCLIsOutputs(t *testing.T, ws docWorkspace) {
 		{[]string{"api.staging.ohmycoins.com", "dashboard.staging.ohmycoins.com"}, 0, "3 checks: 3 passed, 0 failed"},
 		{[]string{"api.ohmycoins.com", "dashboard.ohmycoins.com"}, 1, "x509: certificate is valid for api.ohmycoins.com, dashboard.ohmycoins.com, not api.staging.ohmycoins.com"},
 	} {
-		srv := httptest.NewUnstartedServer(appHandler(200, 0))
-		srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.leaf(t, c.names...)}}
+		srv := httptest.NewUnstartedServer(verifytest.AppHandler(200, 0))
+		srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.Leaf(t, c.names...)}}
 		srv.StartTLS()
 		cmd := exec.Command(bin, "-stack", "staging", "-url", srv.URL, "-aws=false", "-attempts", "1", "-timeout", "5s")
 		cmd.Dir, cmd.Env = ws.dir, append(append([]string{}, ws.env...), "SSL_CERT_FILE="+caFile)

@@ -253,3 +253,14 @@ func TestTheRunbookQuotesTheEstimates(t *testing.T) {
 	}
 	require.Contains(t, string(runbook), fmt.Sprintf("staging $%d, production $%d", cost.Budget(staging, 20), cost.Budget(production, 20)))
 }
+
+// TestTheChecksOutputIsIgnored: what the README's commands write into the
+// checkout (a plan as JSON, a binary) is not a change to commit.
+func TestTheChecksOutputIsIgnored(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join(projectDir, ".gitignore"))
+	require.NoError(t, err)
+	for _, pattern := range []string{"/*.json", "/preview", "/verify", "/migrate"} {
+		require.Contains(t, strings.Split(string(data), "\n"), pattern)
+	}
+}

@@ -43,23 +43,9 @@ func ciRoles(t *testing.T) (roles map[string][]policydoc.Document, trusts map[st
 // request builds an authorisation in ap-southeast-2 with condition keys
 // given as key, value pairs (a []string value for multivalued keys).
 func request(action, resource string, kv ...any) iamsim.Request {
-	return iamsim.Request{Action: action, Resource: resource, Context: conditionKeys(append([]any{"aws:RequestedRegion", "ap-southeast-2"}, kv...)...)}
+	return iamsim.Request{Action: action, Resource: resource, Context: iamsim.ConditionKeys(append([]any{"aws:RequestedRegion", "ap-southeast-2"}, kv...)...)}
 }
 
-// conditionKeys builds a request's condition keys from key, value pairs (a
-// []string value for multivalued keys).
-func conditionKeys(kv ...any) map[string][]string {
-	ctx := map[string][]string{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		switch v := kv[i+1].(type) {
-		case string:
-			ctx[kv[i].(string)] = []string{v}
-		case []string:
-			ctx[kv[i].(string)] = v
-		}
-	}
-	return ctx
-}
 
 const (
 	acct      = mockcloud.MockAccountID

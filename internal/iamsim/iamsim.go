@@ -214,3 +214,18 @@ func glob(pattern, s string) bool {
 	}
 	return p == len(pattern)
 }
+
+// ConditionKeys builds a request's condition keys from key, value pairs (a
+// []string value for multivalued keys).
+func ConditionKeys(kv ...any) map[string][]string {
+	ctx := map[string][]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		switch v := kv[i+1].(type) {
+		case string:
+			ctx[kv[i].(string)] = []string{v}
+		case []string:
+			ctx[kv[i].(string)] = v
+		}
+	}
+	return ctx
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/internal/migratecli"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/stackplan"
@@ -293,4 +294,36 @@ func BenchmarkDiff(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestEveryToolExplainsItselfOnHelp: -h says what the tool does and exits 0.
+func TestEveryToolExplainsItselfOnHelp(t *testing.T) {
+	t.Parallel()
+	for name, main := range map[string]func([]string, *bytes.Buffer, *bytes.Buffer) int{
+		"preview": func(a []string, o, e *bytes.Buffer) int { return previewcli.Main(a, o, e) },
+		"migrate": func(a []string, o, e *bytes.Buffer) int { return migratecli.Main(a, o, e) },
+	} {
+		var out, errOut bytes.Buffer
+		require.Equal(t, 0, main([]string{"-h"}, &out, &errOut), name)
+		require.Contains(t, errOut.String(), name+" ", name)
+		require.Contains(t, errOut.String(), "usage: ", name)
+	}
+}
+
+// TestUsageErrorsExitTwo: a program, a stack name or a flag that is not one.
+func TestUsageErrorsExitTwo(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-program", "nope", "-stack", "staging"}, `-program "nope": must be main (the stacks) or bootstrap`},
+		{[]string{"-stack", "/../Pulumi.staging"}, `stack name "/../Pulumi.staging": must be letters, digits, -, _ and .`},
+		{[]string{"-stack", "../staging"}, `stack name "../staging"`},
+		{[]string{"-stack", "staging", "-check-init", "-nope"}, "flag provided but not defined: -nope"},
+	} {
+		code, _, stderr := runCLI(c.args...)
+		require.Equal(t, 2, code, "%v", c.args)
+		require.Contains(t, stderr, c.want)
+	}
 }

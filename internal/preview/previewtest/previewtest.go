@@ -5,6 +5,7 @@
 package previewtest
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -190,4 +191,49 @@ func Estimate(t testing.TB, stack string, opts ...Option) cost.Estimate {
 	e, err := cost.Of(result.Plan, result.Settings.Cost)
 	require.NoError(t, err)
 	return e
+}
+
+// CopyPlan deep-copies a plan, keeping the ids and provider references the
+// JSON contract leaves out, for a test that edits it.
+func CopyPlan(t testing.TB, p *stackplan.Plan) *stackplan.Plan {
+	t.Helper()
+	out := *p
+	out.Resources = nil
+	for _, r := range p.Resources {
+		c := r
+		for _, m := range []*map[string]any{&c.Inputs, &c.Outputs} {
+			data, err := json.Marshal(*m)
+			require.NoError(t, err)
+			fresh := map[string]any{}
+			require.NoError(t, json.Unmarshal(data, &fresh))
+			*m = fresh
+		}
+		out.Resources = append(out.Resources, c)
+	}
+	return &out
+}
+
+// goInternals are phrases of Go's own error texts that no message may show.
+var goInternals = []string{"!!seq", "!!map", "interface {}", "Go value of type", "json: unsupported value", "map[string]"}
+
+// RequireUserTerms asserts that a message speaks the user's terms (the
+// file's, the setting's), not Go's.
+func RequireUserTerms(t testing.TB, msg string) {
+	t.Helper()
+	for _, phrase := range goInternals {
+		require.NotContains(t, msg, phrase, "the message speaks Go, not the user's terms: %s", msg)
+	}
+}
+
+// WriteStack writes a project with one stack file of the given text.
+func WriteStack(t testing.TB, stack, text string) string {
+	t.Helper()
+	root, err := preview.FindProjectDir(".")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	project, err := os.ReadFile(filepath.Join(root, "Pulumi.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi."+stack+".yaml"), []byte(text), 0o644))
+	return dir
 }

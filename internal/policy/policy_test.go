@@ -1,9 +1,6 @@
-package tests
+package policy_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -15,7 +12,6 @@ import (
 	"github.com/ohmycoins/infra/internal/policy"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
-	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
@@ -56,25 +52,6 @@ func TestStacksPassThePolicyWithOnlyTheirDocumentedWaivers(t *testing.T) {
 			require.ElementsMatch(t, slices.Collect(maps.Keys(c.waivers)), slices.Collect(maps.Keys(used)), "every waiver is used")
 		})
 	}
-}
-
-// copyPlan deep-copies a plan, keeping the ids and provider references the
-// JSON contract leaves out.
-func copyPlan(t *testing.T, p *stackplan.Plan) *stackplan.Plan {
-	out := *p
-	out.Resources = nil
-	for _, r := range p.Resources {
-		c := r
-		for _, m := range []*map[string]any{&c.Inputs, &c.Outputs} {
-			data, err := json.Marshal(*m)
-			require.NoError(t, err)
-			fresh := map[string]any{}
-			require.NoError(t, json.Unmarshal(data, &fresh))
-			*m = fresh
-		}
-		out.Resources = append(out.Resources, c)
-	}
-	return &out
 }
 
 // edit changes the resources of a type whose name ends with suffix.
@@ -254,7 +231,7 @@ func TestEveryRuleFiresOnItsFixture(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			fixture, ok := ruleFixtures[id]
 			require.True(t, ok, "rule %s has no fixture proving it fires", id)
-			plan := copyPlan(t, base)
+			plan := previewtest.CopyPlan(t, base)
 			fixture(plan)
 			var fired []string
 			for _, v := range policy.Check(plan, policy.Stack{Production: true}).Violations {
@@ -268,31 +245,6 @@ func TestEveryRuleFiresOnItsFixture(t *testing.T) {
 	for id := range ruleFixtures {
 		require.Contains(t, policy.RuleIDs(), id, "fixture for a rule that does not exist")
 	}
-}
-
-func TestCheckCommandPassesWithWaiversAndFailsOnViolations(t *testing.T) {
-	t.Parallel()
-	code, stdout, stderr := runCLI("-stack", "staging", "-check")
-	require.Equal(t, 0, code, stderr)
-	require.Contains(t, stdout, "(waived: staging runs a single-AZ database")
-	all, staging := len(policy.Rules), 0
-	for _, r := range policy.Rules {
-		if !r.ProductionOnly {
-			staging++
-		}
-	}
-	require.True(t, strings.HasSuffix(stdout, fmt.Sprintf("%d rules, 0 violations, 9 waived\n", staging)), stdout)
-
-	code, stdout, _ = runCLI("-stack", "production", "-check")
-	require.Equal(t, 0, code)
-	require.Equal(t, fmt.Sprintf("%d rules, 0 violations, 0 waived\n", all), stdout)
-
-	dir := previewtest.ProjectCopy(t, "production", "  ohmycoins:database:\n    deletionProtection: false\n")
-	var out, errOut bytes.Buffer
-	code = previewcli.Main([]string{"-dir", dir, "-stack", "production", "-check"}, &out, &errOut)
-	require.Equal(t, 1, code)
-	require.Regexp(t, `RDS\.8 +ohmycoins-prod-postgres +deletionProtection is false\n`, out.String())
-	require.Contains(t, out.String(), fmt.Sprintf("%d rules, 1 violations, 0 waived", all))
 }
 
 func TestAStackCanWaiveARuleWithAReason(t *testing.T) {

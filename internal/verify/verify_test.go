@@ -1,4 +1,4 @@
-package tests
+package verify_test
 
 import (
 	"bytes"
@@ -22,43 +22,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/verify"
+	"github.com/ohmycoins/infra/internal/verify/verifytest"
 )
-
-// appHandler answers the three paths the checks call as the real app does
-// (the backend's health JSON, FastAPI's docs page, the frontend's HTML) with
-// status, after delay; everything else is 404.
-func appHandler(status int, delay time.Duration) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		var contentType, body string
-		switch r.URL.Path {
-		case "/api/v1/utils/health-check/":
-			contentType, body = "application/json", "true"
-		case "/docs":
-			contentType, body = "text/html; charset=utf-8", `<html><head><link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"></head></html>`
-		case "/":
-			contentType, body = "text/html", `<!doctype html><div id="root"></div>`
-		default:
-			http.NotFound(w, r)
-			return
-		}
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-			return
-		}
-		if status >= 300 && status < 400 {
-			w.Header().Set("Location", "https://elsewhere.example.com"+r.URL.Path)
-		}
-		w.Header().Set("Content-Type", contentType)
-		w.WriteHeader(status)
-		fmt.Fprint(w, body)
-	}
-}
 
 // app is a fake deployment over plain HTTP (appHandler).
 func app(t *testing.T, status int, delay time.Duration) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(appHandler(status, delay))
+	srv := httptest.NewServer(verifytest.AppHandler(status, delay))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -105,7 +75,7 @@ func TestVerifyFailsEachKindOfBadAnswer(t *testing.T) {
 func TestVerifyRetriesUntilTheServiceAnswers(t *testing.T) {
 	t.Parallel()
 	calls := 0
-	healthy := appHandler(http.StatusOK, 0)
+	healthy := verifytest.AppHandler(http.StatusOK, 0)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls++
 		if calls < 3 {
@@ -134,7 +104,7 @@ func TestVerifyNeverRunsPastItsDeadline(t *testing.T) {
 	require.Contains(t, out.String(), "deadline reached")
 }
 
-// fakeAWS serves the recorded responses in internal/verify/testdata/aws the way each
+// fakeAWS serves the recorded responses in testdata/aws the way each
 // service's protocol does: ECS and Secrets Manager JSON 1.1 (by X-Amz-Target),
 // ELBv2 the query protocol (XML), CloudWatch RPC v2 CBOR. edit may change a
 // response before it is sent.
@@ -144,7 +114,7 @@ type fakeAWS struct {
 }
 
 func (f fakeAWS) respond(operation, request, file string) string {
-	data, err := os.ReadFile(filepath.Join("..", "internal", "verify", "testdata", "aws", file))
+	data, err := os.ReadFile(filepath.Join("testdata", "aws", file))
 	require.NoError(f.t, err)
 	if f.edit != nil {
 		return f.edit(operation, request, string(data))
@@ -388,7 +358,7 @@ func TestVerifyFailsAMissingOutput(t *testing.T) {
 // the API and app hosts; a certificate for other names fails.
 func TestVerifyChecksTLSForTheNamesUsersReach(t *testing.T) {
 	t.Parallel()
-	roots, srv := tlsApp(t, "api.staging.example.com", "dashboard.staging.example.com")
+	roots, srv := verifytest.TLSApp(t, "api.staging.example.com", "dashboard.staging.example.com")
 	cfg := quick("https://api.staging.example.com")
 	cfg.AppURL, cfg.Address, cfg.Roots = "https://dashboard.staging.example.com", srv.URL, roots
 	var out bytes.Buffer

@@ -1,4 +1,4 @@
-package tests
+package iamsim_test
 
 import (
 	"testing"
@@ -38,7 +38,7 @@ func TestIAMSimulatorFollowsIAMsEvaluationLogic(t *testing.T) {
 	doc := policydoc.New(allowS3, fence, tagged, ifExists, names, aliases, notEquals, allowSNS)
 	require.Empty(t, iamsim.Unknown(doc))
 
-	ctx := conditionKeys
+	ctx := iamsim.ConditionKeys
 	for _, c := range []struct {
 		name string
 		req  iamsim.Request

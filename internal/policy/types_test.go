@@ -1,0 +1,32 @@
+package policy_test
+
+// The resource types the tests look up.
+const (
+	typeAlarm            = "aws:cloudwatch/metricAlarm:MetricAlarm"
+	typeBucketPolicy     = "aws:s3/bucketPolicy:BucketPolicy"
+	typeCluster          = "aws:ecs/cluster:Cluster"
+	typeDBInstance       = "aws:rds/instance:Instance"
+	typeDBParameterGroup = "aws:rds/parameterGroup:ParameterGroup"
+	typeDefaultSG        = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+	typeEgress           = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+	typeFlowLog          = "aws:ec2/flowLog:FlowLog"
+	typeIngress          = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+	typeKey              = "aws:kms/key:Key"
+	typeListener         = "aws:lb/listener:Listener"
+	typeLoadBalancer     = "aws:lb/loadBalancer:LoadBalancer"
+	typeLogGroup         = "aws:cloudwatch/logGroup:LogGroup"
+	typeReplicationGroup = "aws:elasticache/replicationGroup:ReplicationGroup"
+	typeRepoLifecycle    = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
+	typeRepository       = "aws:ecr/repository:Repository"
+	typeRole             = "aws:iam/role:Role"
+	typeRolePolicy       = "aws:iam/rolePolicy:RolePolicy"
+	typeSG               = "aws:ec2/securityGroup:SecurityGroup"
+	typeScalingTarget    = "aws:appautoscaling/target:Target"
+	typeSecret           = "aws:secretsmanager/secret:Secret"
+	typeSecretVersion    = "aws:secretsmanager/secretVersion:SecretVersion"
+	typeService          = "aws:ecs/service:Service"
+	typeSubnet           = "aws:ec2/subnet:Subnet"
+	typeTargetGroup      = "aws:lb/targetGroup:TargetGroup"
+	typeTaskDef          = "aws:ecs/taskDefinition:TaskDefinition"
+	typeTopic            = "aws:sns/topic:Topic"
+)
