@@ -9,6 +9,7 @@ package componenttest
 import (
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 	"github.com/stretchr/testify/require"
@@ -28,6 +29,39 @@ func Run(t testing.TB, program pulumi.RunFunc) *stackplan.Plan {
 	plan, err := harness.Component(program)
 	require.NoError(t, err)
 	return plan
+}
+
+// Registrations runs program and returns its raw registrations, secret
+// values still inside their wrappers: for a test that reads a secret's content.
+func Registrations(t testing.TB, program pulumi.RunFunc) []mockcloud.Registration {
+	t.Helper()
+	result, err := harness.Run(mockcloud.World{}, "test", "test", mockcloud.Config{}, program)
+	require.NoError(t, err)
+	return result.Registrations
+}
+
+// Secret returns an input of a registration as a string, revealed, and
+// whether it was a secret.
+func Secret(t testing.TB, regs []mockcloud.Registration, typ, name, key string) (value string, secret bool) {
+	t.Helper()
+	for _, r := range regs {
+		if r.Type != typ || r.Name != name {
+			continue
+		}
+		v := r.Inputs[resource.PropertyKey(key)]
+		secret = v.ContainsSecrets()
+		for v.IsSecret() || v.IsOutput() {
+			if v.IsSecret() {
+				v = v.SecretValue().Element
+			} else {
+				v = v.OutputValue().Element
+			}
+		}
+		require.True(t, v.IsString(), "%s.%s is a string", name, key)
+		return v.StringValue(), secret
+	}
+	t.Fatalf("no %s named %s", typ, name)
+	return "", false
 }
 
 // Error runs program and returns the error it must refuse with.

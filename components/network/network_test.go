@@ -1,4 +1,4 @@
-package tests
+package network
 
 import (
 	"fmt"
@@ -9,13 +9,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ohmycoins/infra/components/network"
-	"github.com/ohmycoins/infra/internal/mockcloud"
+	"github.com/ohmycoins/infra/internal/componenttest"
 	"github.com/ohmycoins/infra/internal/policydoc"
-	"github.com/ohmycoins/infra/internal/preview"
-	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/stackplan"
-	"github.com/ohmycoins/infra/stacks"
 )
 
 const (
@@ -42,6 +38,36 @@ const (
 	typeEncryptedKey = "ohmycoins:encryption:Key"
 )
 
+const keyARN = "arn:aws:kms:ap-southeast-2:123456789012:key/k"
+
+// layouts are the two shapes a network takes: two AZs behind one NAT
+// gateway without endpoints or flow logs, and three AZs, a NAT gateway
+// each, the interface endpoints and flow logs.
+var layouts = map[string]Settings{
+	"ohmycoins-staging": {
+		VPCCIDR: "10.0.0.0/16", AvailabilityZones: []string{"ap-southeast-2a", "ap-southeast-2b"},
+		PublicSubnetCIDRs: []string{"10.0.1.0/24", "10.0.2.0/24"}, AppSubnetCIDRs: []string{"10.0.11.0/24", "10.0.12.0/24"},
+		DataSubnetCIDRs: []string{"10.0.21.0/24", "10.0.22.0/24"}, NATGateways: NATSingle, FlowLogRetentionDays: 90,
+	},
+	"ohmycoins-prod": {
+		VPCCIDR: "10.1.0.0/16", AvailabilityZones: []string{"ap-southeast-2a", "ap-southeast-2b", "ap-southeast-2c"},
+		PublicSubnetCIDRs: []string{"10.1.1.0/24", "10.1.2.0/24", "10.1.3.0/24"}, AppSubnetCIDRs: []string{"10.1.11.0/24", "10.1.12.0/24", "10.1.13.0/24"},
+		DataSubnetCIDRs: []string{"10.1.21.0/24", "10.1.22.0/24", "10.1.23.0/24"}, NATGateways: NATPerAZ,
+		InterfaceEndpoints: true, FlowLogs: true, FlowLogRetentionDays: 90,
+	},
+}
+
+// build runs the network of a layout, named prefix, with the changes given.
+func build(t *testing.T, prefix string, change ...func(*Args)) *stackplan.Plan {
+	t.Helper()
+	args := Args{Region: "ap-southeast-2", AccountID: pulumi.String(componenttest.Account), Settings: layouts[prefix],
+		FlowLogGroupName: FlowLogGroupName(prefix), LogsKMSKeyARN: pulumi.String(keyARN), Protect: prefix == "ohmycoins-prod"}
+	for _, f := range change {
+		f(&args)
+	}
+	return componenttest.Run(t, func(ctx *pulumi.Context) error { _, err := New(ctx, prefix, args); return err })
+}
+
 // byID finds resources by the id the mock cloud gave them.
 func byID(plan *stackplan.Plan) map[string]stackplan.Resource {
 	ids := map[string]stackplan.Resource{}
@@ -55,24 +81,24 @@ func byID(plan *stackplan.Plan) map[string]stackplan.Resource {
 
 func TestNetworkResourceCounts(t *testing.T) {
 	cases := []struct {
-		stack  string
+		prefix string
 		counts map[string]int
 	}{
-		{"staging", map[string]int{
+		{"ohmycoins-staging", map[string]int{
 			typeVpc: 1, typeIgw: 1, typeSubnet: 6, typeNat: 1, typeEip: 1, typeRouteTable: 5, typeRoute: 3, typeRTA: 6,
 			typeEndpoint: 1, typeFlowLog: 0, typeSG: 5, typeDefaultSG: 1, typeIngress: 8, typeEgress: 6,
 			typeLogGroup: 0, typeRole: 0,
 		}},
-		{"production", map[string]int{
+		{"ohmycoins-prod", map[string]int{
 			typeVpc: 1, typeIgw: 1, typeSubnet: 9, typeNat: 3, typeEip: 3, typeRouteTable: 7, typeRoute: 4, typeRTA: 9,
 			typeEndpoint: 5, typeFlowLog: 1, typeSG: 6, typeDefaultSG: 1, typeIngress: 10, typeEgress: 6,
 			typeLogGroup: 1, typeRole: 1, typeRolePolicy: 1,
 		}},
 	}
 	for _, c := range cases {
-		t.Run(c.stack, func(t *testing.T) {
+		t.Run(c.prefix, func(t *testing.T) {
 			t.Parallel()
-			plan := previewtest.Stack(t, c.stack).Plan
+			plan := build(t, c.prefix)
 			network := plan.OfType(typeNetwork)[0]
 			for typ, want := range c.counts {
 				var inNetwork []stackplan.Resource
@@ -81,7 +107,7 @@ func TestNetworkResourceCounts(t *testing.T) {
 						inNetwork = append(inNetwork, r)
 					}
 				}
-				require.Len(t, inNetwork, want, "%s count of %s in the network", c.stack, typ)
+				require.Len(t, inNetwork, want, "%s count of %s in the network", c.prefix, typ)
 			}
 			interfaceEndpoints := 0
 			for _, e := range plan.OfType(typeEndpoint) {
@@ -89,43 +115,37 @@ func TestNetworkResourceCounts(t *testing.T) {
 					interfaceEndpoints++
 				}
 			}
-			require.Equal(t, map[string]int{"staging": 0, "production": 4}[c.stack], interfaceEndpoints)
+			require.Equal(t, map[string]int{"ohmycoins-staging": 0, "ohmycoins-prod": 4}[c.prefix], interfaceEndpoints)
 		})
 	}
 }
 
 func TestVpcHasDNSAndTheEnvironmentRange(t *testing.T) {
-	for stack, want := range map[string]struct{ prefix, cidr string }{
-		"staging": {"ohmycoins-staging", "10.0.0.0/16"}, "production": {"ohmycoins-prod", "10.1.0.0/16"},
-	} {
-		t.Run(stack, func(t *testing.T) {
+	for prefix, layout := range layouts {
+		t.Run(prefix, func(t *testing.T) {
 			t.Parallel()
-			vpc := previewtest.Named(t, previewtest.Stack(t, stack).Plan, typeVpc, want.prefix+"-vpc")
-			require.Equal(t, want.cidr, vpc.Inputs["cidrBlock"])
+			vpc := componenttest.Named(t, build(t, prefix), typeVpc, prefix+"-vpc")
+			require.Equal(t, layout.VPCCIDR, vpc.Inputs["cidrBlock"])
 			require.Equal(t, true, vpc.Inputs["enableDnsSupport"])
 			require.Equal(t, true, vpc.Inputs["enableDnsHostnames"])
-			require.Equal(t, map[string]any{"Name": want.prefix + "-vpc"}, vpc.Inputs["tags"])
+			require.Equal(t, map[string]any{"Name": prefix + "-vpc"}, vpc.Inputs["tags"])
 		})
 	}
 }
 
-func TestSubnetsHaveTheSpecCIDRsAndAZs(t *testing.T) {
-	for _, c := range []struct {
-		stack, prefix string
-		settings      stacks.Settings
-	}{{"staging", "ohmycoins-staging", stacks.Staging()}, {"production", "ohmycoins-prod", stacks.Production()}} {
-		t.Run(c.stack, func(t *testing.T) {
+func TestSubnetsHaveTheirCIDRsAndAZs(t *testing.T) {
+	for prefix, n := range layouts {
+		t.Run(prefix, func(t *testing.T) {
 			t.Parallel()
-			plan := previewtest.Stack(t, c.stack).Plan
-			vpc := previewtest.Named(t, plan, typeVpc, c.prefix+"-vpc")
-			n := c.settings.Network
+			plan := build(t, prefix)
+			vpc := componenttest.Named(t, plan, typeVpc, prefix+"-vpc")
 			for i, az := range n.AvailabilityZones {
 				for _, tier := range []struct{ name, cidr, kind string }{
-					{fmt.Sprintf("%s-public-subnet-%d", c.prefix, i+1), n.PublicSubnetCIDRs[i], "public"},
-					{fmt.Sprintf("%s-private-app-subnet-%d", c.prefix, i+1), n.AppSubnetCIDRs[i], "private-app"},
-					{fmt.Sprintf("%s-private-db-subnet-%d", c.prefix, i+1), n.DataSubnetCIDRs[i], "private-db"},
+					{fmt.Sprintf("%s-public-subnet-%d", prefix, i+1), n.PublicSubnetCIDRs[i], "public"},
+					{fmt.Sprintf("%s-private-app-subnet-%d", prefix, i+1), n.AppSubnetCIDRs[i], "private-app"},
+					{fmt.Sprintf("%s-private-db-subnet-%d", prefix, i+1), n.DataSubnetCIDRs[i], "private-db"},
 				} {
-					s := previewtest.Named(t, plan, typeSubnet, tier.name)
+					s := componenttest.Named(t, plan, typeSubnet, tier.name)
 					require.Equal(t, tier.cidr, s.Inputs["cidrBlock"], tier.name)
 					require.Equal(t, az, s.Inputs["availabilityZone"], tier.name)
 					require.Equal(t, vpc.ID, s.Inputs["vpcId"], tier.name)
@@ -135,10 +155,6 @@ func TestSubnetsHaveTheSpecCIDRsAndAZs(t *testing.T) {
 			}
 		})
 	}
-	// The literal SPEC values, so a preset change cannot carry the test along with it.
-	plan := previewtest.Stack(t, "production").Plan
-	require.Equal(t, "10.1.13.0/24", previewtest.Named(t, plan, typeSubnet, "ohmycoins-prod-private-app-subnet-3").Inputs["cidrBlock"])
-	require.Equal(t, "ap-southeast-2c", previewtest.Named(t, plan, typeSubnet, "ohmycoins-prod-private-db-subnet-3").Inputs["availabilityZone"])
 }
 
 // routesOf returns the routes of a route table, by destination.
@@ -167,22 +183,22 @@ func associatedSubnets(plan *stackplan.Plan, table stackplan.Resource) []string 
 
 func TestRouteTablesSendEachTierWhereItShouldGo(t *testing.T) {
 	for _, c := range []struct {
-		stack, prefix string
-		azs           int
-		natOfAZ       []int // the NAT gateway (1-based) each AZ's app table routes to
+		prefix  string
+		azs     int
+		natOfAZ []int // the NAT gateway (1-based) each AZ's app table routes to
 	}{
-		{"staging", "ohmycoins-staging", 2, []int{1, 1}},
-		{"production", "ohmycoins-prod", 3, []int{1, 2, 3}},
+		{"ohmycoins-staging", 2, []int{1, 1}},
+		{"ohmycoins-prod", 3, []int{1, 2, 3}},
 	} {
-		t.Run(c.stack, func(t *testing.T) {
+		t.Run(c.prefix, func(t *testing.T) {
 			t.Parallel()
-			plan := previewtest.Stack(t, c.stack).Plan
+			plan := build(t, c.prefix)
 			ids := byID(plan)
 
-			public := previewtest.Named(t, plan, typeRouteTable, c.prefix+"-public-rt")
+			public := componenttest.Named(t, plan, typeRouteTable, c.prefix+"-public-rt")
 			routes := routesOf(plan, public)
 			require.Len(t, routes, 1)
-			require.Equal(t, previewtest.Named(t, plan, typeIgw, c.prefix+"-igw").ID, routes["0.0.0.0/0"].Inputs["gatewayId"])
+			require.Equal(t, componenttest.Named(t, plan, typeIgw, c.prefix+"-igw").ID, routes["0.0.0.0/0"].Inputs["gatewayId"])
 			var publicSubnets []string
 			for i := 1; i <= c.azs; i++ {
 				publicSubnets = append(publicSubnets, fmt.Sprintf("%s-public-subnet-%d", c.prefix, i))
@@ -190,14 +206,14 @@ func TestRouteTablesSendEachTierWhereItShouldGo(t *testing.T) {
 			require.Equal(t, publicSubnets, associatedSubnets(plan, public))
 
 			for i := 1; i <= c.azs; i++ {
-				app := previewtest.Named(t, plan, typeRouteTable, fmt.Sprintf("%s-private-app-rt-%d", c.prefix, i))
+				app := componenttest.Named(t, plan, typeRouteTable, fmt.Sprintf("%s-private-app-rt-%d", c.prefix, i))
 				routes := routesOf(plan, app)
 				require.Len(t, routes, 1)
 				nat := ids[routes["0.0.0.0/0"].Inputs["natGatewayId"].(string)]
 				require.Equal(t, fmt.Sprintf("%s-nat-gateway-%d", c.prefix, c.natOfAZ[i-1]), nat.Name, "app route table %d", i)
 				require.Equal(t, []string{fmt.Sprintf("%s-private-app-subnet-%d", c.prefix, i)}, associatedSubnets(plan, app))
 
-				data := previewtest.Named(t, plan, typeRouteTable, fmt.Sprintf("%s-private-db-rt-%d", c.prefix, i))
+				data := componenttest.Named(t, plan, typeRouteTable, fmt.Sprintf("%s-private-db-rt-%d", c.prefix, i))
 				require.Empty(t, routesOf(plan, data), "data route table %d has no route out", i)
 				require.Equal(t, []string{fmt.Sprintf("%s-private-db-subnet-%d", c.prefix, i)}, associatedSubnets(plan, data))
 			}
@@ -206,10 +222,10 @@ func TestRouteTablesSendEachTierWhereItShouldGo(t *testing.T) {
 			for i, nat := range plan.OfType(typeNat) {
 				n := i + 1
 				require.Equal(t, fmt.Sprintf("%s-public-subnet-%d", c.prefix, n), ids[nat.Inputs["subnetId"].(string)].Name)
-				eip := previewtest.Named(t, plan, typeEip, fmt.Sprintf("%s-nat-eip-%d", c.prefix, n))
+				eip := componenttest.Named(t, plan, typeEip, fmt.Sprintf("%s-nat-eip-%d", c.prefix, n))
 				require.Equal(t, eip.Outputs["allocationId"], nat.Inputs["allocationId"])
 				require.Equal(t, "vpc", eip.Inputs["domain"])
-				igw := previewtest.Named(t, plan, typeIgw, c.prefix+"-igw")
+				igw := componenttest.Named(t, plan, typeIgw, c.prefix+"-igw")
 				require.Contains(t, nat.Dependencies, igw.URN, "a NAT gateway needs the internet gateway attached first")
 			}
 		})
@@ -218,34 +234,34 @@ func TestRouteTablesSendEachTierWhereItShouldGo(t *testing.T) {
 
 func TestNATNoneLeavesAppSubnetsToTheEndpoints(t *testing.T) {
 	t.Parallel()
-	plan := previewtest.Stack(t, "production", previewtest.Set("ohmycoins:network", `{"natGateways": "none"}`)).Plan
+	plan := build(t, "ohmycoins-prod", func(a *Args) { a.NATGateways = NATNone })
 	require.Empty(t, plan.OfType(typeNat))
 	require.Empty(t, plan.OfType(typeEip))
 	for i := 1; i <= 3; i++ {
-		require.Empty(t, routesOf(plan, previewtest.Named(t, plan, typeRouteTable, fmt.Sprintf("ohmycoins-prod-private-app-rt-%d", i))))
+		require.Empty(t, routesOf(plan, componenttest.Named(t, plan, typeRouteTable, fmt.Sprintf("ohmycoins-prod-private-app-rt-%d", i))))
 	}
 	require.Len(t, plan.OfType(typeEndpoint), 5, "S3 gateway and the four interface endpoints still serve the app subnets")
 }
 
 func TestEndpointsServeTheAppTier(t *testing.T) {
 	t.Parallel()
-	plan := previewtest.Stack(t, "production").Plan
+	plan := build(t, "ohmycoins-prod")
 	ids := byID(plan)
 	appSubnets := []any{}
 	var appTables []any
 	for i := 1; i <= 3; i++ {
-		appSubnets = append(appSubnets, previewtest.Named(t, plan, typeSubnet, fmt.Sprintf("ohmycoins-prod-private-app-subnet-%d", i)).ID)
-		appTables = append(appTables, previewtest.Named(t, plan, typeRouteTable, fmt.Sprintf("ohmycoins-prod-private-app-rt-%d", i)).ID)
+		appSubnets = append(appSubnets, componenttest.Named(t, plan, typeSubnet, fmt.Sprintf("ohmycoins-prod-private-app-subnet-%d", i)).ID)
+		appTables = append(appTables, componenttest.Named(t, plan, typeRouteTable, fmt.Sprintf("ohmycoins-prod-private-app-rt-%d", i)).ID)
 	}
 
-	s3 := previewtest.Named(t, plan, typeEndpoint, "ohmycoins-prod-s3-endpoint")
+	s3 := componenttest.Named(t, plan, typeEndpoint, "ohmycoins-prod-s3-endpoint")
 	require.Equal(t, "com.amazonaws.ap-southeast-2.s3", s3.Inputs["serviceName"])
 	require.Equal(t, "Gateway", s3.Inputs["vpcEndpointType"])
 	require.Equal(t, appTables, s3.Inputs["routeTableIds"])
 
-	vpceSG := previewtest.Named(t, plan, typeSG, "ohmycoins-prod-vpce-sg")
+	vpceSG := componenttest.Named(t, plan, typeSG, "ohmycoins-prod-vpce-sg")
 	for _, service := range []string{"ecr.api", "ecr.dkr", "logs", "secretsmanager"} {
-		e := previewtest.Named(t, plan, typeEndpoint, "ohmycoins-prod-"+strings.ReplaceAll(service, ".", "-")+"-endpoint")
+		e := componenttest.Named(t, plan, typeEndpoint, "ohmycoins-prod-"+strings.ReplaceAll(service, ".", "-")+"-endpoint")
 		require.Equal(t, "com.amazonaws.ap-southeast-2."+service, e.Inputs["serviceName"])
 		require.Equal(t, "Interface", e.Inputs["vpcEndpointType"])
 		require.Equal(t, true, e.Inputs["privateDnsEnabled"])
@@ -254,8 +270,8 @@ func TestEndpointsServeTheAppTier(t *testing.T) {
 	}
 	require.Equal(t, "ohmycoins-prod-vpce-sg", ids[vpceSG.ID].Name)
 
-	staging := previewtest.Stack(t, "staging").Plan
-	s3 = previewtest.Named(t, staging, typeEndpoint, "ohmycoins-staging-s3-endpoint")
+	staging := build(t, "ohmycoins-staging")
+	s3 = componenttest.Named(t, staging, typeEndpoint, "ohmycoins-staging-s3-endpoint")
 	require.Len(t, s3.Inputs["routeTableIds"], 2, "staging: the S3 gateway endpoint on both app route tables")
 }
 
@@ -312,26 +328,26 @@ func TestSecurityGroupRulesAreExactlyTheTierPolicy(t *testing.T) {
 		}
 	}
 	for _, c := range []struct {
-		stack string
-		want  []sgRule
+		prefix string
+		want   []sgRule
 	}{
-		{"staging", common("ohmycoins-staging")},
-		{"production", append(common("ohmycoins-prod"),
+		{"ohmycoins-staging", common("ohmycoins-staging")},
+		{"ohmycoins-prod", append(common("ohmycoins-prod"),
 			sgRule{"ohmycoins-prod-vpce-sg", "in", 443, "ohmycoins-prod-backend-sg"},
 			sgRule{"ohmycoins-prod-vpce-sg", "in", 443, "ohmycoins-prod-frontend-sg"})},
 	} {
-		t.Run(c.stack, func(t *testing.T) {
+		t.Run(c.prefix, func(t *testing.T) {
 			t.Parallel()
-			require.ElementsMatch(t, c.want, securityGroupRules(t, previewtest.Stack(t, c.stack).Plan))
+			require.ElementsMatch(t, c.want, securityGroupRules(t, build(t, c.prefix)))
 		})
 	}
 }
 
 func TestOnlyTheLoadBalancerIsOpenToTheInternetAndOnlyOnWebPorts(t *testing.T) {
-	for _, stack := range allStacks {
-		t.Run(stack, func(t *testing.T) {
+	for prefix := range layouts {
+		t.Run(prefix, func(t *testing.T) {
 			t.Parallel()
-			plan := previewtest.Stack(t, stack, previewtest.Set("ohmycoins:network", `{"managementCidrs": ["10.8.0.0/16"]}`)).Plan
+			plan := build(t, prefix, func(a *Args) { a.ManagementCIDRs = []string{"10.8.0.0/16"} })
 			for _, r := range securityGroupRules(t, plan) {
 				if r.direction == "in" && (r.peer == "0.0.0.0/0" || r.peer == "::/0") {
 					require.Contains(t, []int{80, 443}, r.port, "%+v", r)
@@ -355,37 +371,37 @@ func TestOnlyTheLoadBalancerIsOpenToTheInternetAndOnlyOnWebPorts(t *testing.T) {
 
 func TestManagementCIDRsAndSMTPGetTheirOwnRules(t *testing.T) {
 	t.Parallel()
-	plan := previewtest.Stack(t, "staging",
-		previewtest.Set("ohmycoins:network", `{"managementCidrs": ["10.8.0.0/16", "192.168.10.0/24"]}`),
-		previewtest.Set("ohmycoins:app", `{"smtpHost": "smtp.example.com", "smtpPort": 2587}`),
-	).Plan
+	plan := build(t, "ohmycoins-staging", func(a *Args) {
+		a.ManagementCIDRs = []string{"10.8.0.0/16", "192.168.10.0/24"}
+		a.SMTPPort = 2587
+	})
 	rules := securityGroupRules(t, plan)
 	require.Contains(t, rules, sgRule{"ohmycoins-staging-rds-sg", "in", 5432, "10.8.0.0/16"})
 	require.Contains(t, rules, sgRule{"ohmycoins-staging-rds-sg", "in", 5432, "192.168.10.0/24"})
 	require.Contains(t, rules, sgRule{"ohmycoins-staging-backend-sg", "out", 2587, "0.0.0.0/0"})
 	require.NotContains(t, rules, sgRule{"ohmycoins-staging-frontend-sg", "out", 2587, "0.0.0.0/0"}, "only the backend sends mail")
 	require.Len(t, rules, 17)
-	previewtest.Named(t, plan, typeIngress, "ohmycoins-staging-rds-sg-in-management-2")
+	componenttest.Named(t, plan, typeIngress, "ohmycoins-staging-rds-sg-in-management-2")
 }
 
 func TestFlowLogsWriteOnlyToTheirEncryptedGroup(t *testing.T) {
 	t.Parallel()
-	plan := previewtest.Stack(t, "production").Plan
-	key := previewtest.Named(t, plan, typeKey, "ohmycoins-prod-key")
-	group := previewtest.Named(t, plan, typeLogGroup, "ohmycoins-prod-flow-logs")
+	plan := build(t, "ohmycoins-prod")
+	group := componenttest.Named(t, plan, typeLogGroup, "ohmycoins-prod-flow-logs")
 	require.Equal(t, "/aws/vpc/flow-logs/ohmycoins-prod", group.Inputs["name"])
 	require.Equal(t, 90.0, group.Inputs["retentionInDays"])
-	require.Equal(t, key.Outputs["arn"], group.Inputs["kmsKeyId"])
+	require.Equal(t, keyARN, group.Inputs["kmsKeyId"])
+	require.True(t, group.Protect, "production's flow logs are evidence")
 
-	role := previewtest.Named(t, plan, typeRole, "ohmycoins-prod-flow-logs-role")
+	role := componenttest.Named(t, plan, typeRole, "ohmycoins-prod-flow-logs-role")
 	trust, err := policydoc.Parse(role.Inputs["assumeRolePolicy"].(string))
 	require.NoError(t, err)
 	require.Len(t, trust.Statement, 1)
 	require.Equal(t, []string{"vpc-flow-logs.amazonaws.com"}, trust.Statement[0].Principal.Service)
 	require.Equal(t, []string{"sts:AssumeRole"}, trust.Statement[0].Action)
-	require.Equal(t, []string{mockcloud.MockAccountID}, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
+	require.Equal(t, []string{componenttest.Account}, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
 
-	policy, err := policydoc.Parse(previewtest.Named(t, plan, typeRolePolicy, "ohmycoins-prod-flow-logs-policy").Inputs["policy"].(string))
+	policy, err := policydoc.Parse(componenttest.Named(t, plan, typeRolePolicy, "ohmycoins-prod-flow-logs-policy").Inputs["policy"].(string))
 	require.NoError(t, err)
 	groupARN := group.Outputs["arn"].(string)
 	for _, s := range policy.Statement {
@@ -398,23 +414,22 @@ func TestFlowLogsWriteOnlyToTheirEncryptedGroup(t *testing.T) {
 		require.NotContains(t, s.Resource, "*")
 	}
 
-	flow := previewtest.Named(t, plan, typeFlowLog, "ohmycoins-prod-flow-logs")
+	flow := componenttest.Named(t, plan, typeFlowLog, "ohmycoins-prod-flow-logs")
 	require.Equal(t, "ALL", flow.Inputs["trafficType"])
 	require.Equal(t, groupARN, flow.Inputs["logDestination"])
 	require.Equal(t, role.Outputs["arn"], flow.Inputs["iamRoleArn"])
-	require.Equal(t, previewtest.Named(t, plan, typeVpc, "ohmycoins-prod-vpc").ID, flow.Inputs["vpcId"])
+	require.Equal(t, componenttest.Named(t, plan, typeVpc, "ohmycoins-prod-vpc").ID, flow.Inputs["vpcId"])
 }
 
 func TestNetworkChildrenHangUnderTheComponent(t *testing.T) {
-	for _, stack := range allStacks {
-		t.Run(stack, func(t *testing.T) {
+	for prefix := range layouts {
+		t.Run(prefix, func(t *testing.T) {
 			t.Parallel()
-			plan := previewtest.Stack(t, stack).Plan
+			plan := build(t, prefix)
 			components := plan.OfType(typeNetwork)
 			require.Len(t, components, 1)
 			component := components[0]
 			require.Equal(t, plan.Root().URN, component.Parent)
-			prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
 			require.Equal(t, prefix, component.Name)
 			children := plan.Children(component.URN)
 			require.NotEmpty(t, children)
@@ -431,31 +446,29 @@ func TestNetworkChildrenHangUnderTheComponent(t *testing.T) {
 }
 
 // TestNetworkComponentRefusesInconsistentArgs: the component guards its own
-// inputs when used without stacks.Validate in front of it.
+// inputs when used without the stack's validation in front of it.
 func TestNetworkComponentRefusesInconsistentArgs(t *testing.T) {
-	good := network.Args{Region: "ap-southeast-2", Settings: network.Settings{
+	good := Args{Region: "ap-southeast-2", Settings: Settings{
 		VPCCIDR: "10.0.0.0/16", AvailabilityZones: []string{"ap-southeast-2a", "ap-southeast-2b"},
 		PublicSubnetCIDRs: []string{"10.0.1.0/24", "10.0.2.0/24"}, AppSubnetCIDRs: []string{"10.0.11.0/24", "10.0.12.0/24"},
-		DataSubnetCIDRs: []string{"10.0.21.0/24", "10.0.22.0/24"}, NATGateways: network.NATSingle, FlowLogRetentionDays: 90,
+		DataSubnetCIDRs: []string{"10.0.21.0/24", "10.0.22.0/24"}, NATGateways: NATSingle, FlowLogRetentionDays: 90,
 	}}
 	cases := []struct {
 		name   string
-		mutate func(*network.Args)
+		mutate func(*Args)
 		want   string
 	}{
-		{"subnets per AZ", func(a *network.Args) { a.AppSubnetCIDRs = a.AppSubnetCIDRs[:1] }, "network: appSubnetCidrs = [10.0.11.0/24]: must have one CIDR per availability zone (2), has 1"},
-		{"NAT none without endpoints", func(a *network.Args) { a.NATGateways = network.NATNone }, "network: natGateways = none: needs network.interfaceEndpoints = true"},
-		{"unknown NAT strategy", func(a *network.Args) { a.NATGateways = "many" }, "network: natGateways = many: must be single, perAz or none"},
-		{"flow logs without a key", func(a *network.Args) { a.FlowLogs = true }, "network: FlowLogs needs FlowLogGroupName, LogsKMSKeyARN and AccountID"},
+		{"subnets per AZ", func(a *Args) { a.AppSubnetCIDRs = a.AppSubnetCIDRs[:1] }, "network: appSubnetCidrs = [10.0.11.0/24]: must have one CIDR per availability zone (2), has 1"},
+		{"NAT none without endpoints", func(a *Args) { a.NATGateways = NATNone }, "network: natGateways = none: needs network.interfaceEndpoints = true"},
+		{"unknown NAT strategy", func(a *Args) { a.NATGateways = "many" }, "network: natGateways = many: must be single, perAz or none"},
+		{"flow logs without a key", func(a *Args) { a.FlowLogs = true }, "network: FlowLogs needs FlowLogGroupName, LogsKMSKeyARN and AccountID"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			args := good
 			c.mutate(&args)
-			_, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "staging",
-				Run: func(ctx *pulumi.Context) error { _, err := network.New(ctx, "test", args); return err },
-			})
+			err := componenttest.Error(t, func(ctx *pulumi.Context) error { _, err := New(ctx, "test", args); return err })
 			require.ErrorContains(t, err, c.want)
 		})
 	}
@@ -466,21 +479,26 @@ func TestNetworkComponentRefusesInconsistentArgs(t *testing.T) {
 // of what forces the replacement, the description and the VPC's range.
 func TestSecurityGroupNamesChangeExactlyWhenTheGroupIsReplaced(t *testing.T) {
 	t.Parallel()
-	plan := previewtest.Stack(t, "staging").Plan
-	backend := previewtest.Named(t, plan, typeSG, "ohmycoins-staging-backend-sg")
-	require.Equal(t, network.SecurityGroupName("ohmycoins-staging", "backend-sg", backend.Inputs["description"].(string), "10.0.0.0/16"), backend.Inputs["name"])
+	plan := build(t, "ohmycoins-staging")
+	backend := componenttest.Named(t, plan, typeSG, "ohmycoins-staging-backend-sg")
+	require.Equal(t, SecurityGroupName("ohmycoins-staging", "backend-sg", backend.Inputs["description"].(string), "10.0.0.0/16"), backend.Inputs["name"])
 	require.Regexp(t, `^ohmycoins-staging-backend-sg-[0-9a-f]{6}$`, backend.Inputs["name"])
 
-	moved := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:network", `{"vpcCidr": "10.9.0.0/16", "publicSubnetCidrs": ["10.9.1.0/24", "10.9.2.0/24"], "appSubnetCidrs": ["10.9.11.0/24", "10.9.12.0/24"], "dataSubnetCidrs": ["10.9.21.0/24", "10.9.22.0/24"]}`)).Plan
+	moved := build(t, "ohmycoins-staging", func(a *Args) {
+		a.VPCCIDR = "10.9.0.0/16"
+		a.PublicSubnetCIDRs = []string{"10.9.1.0/24", "10.9.2.0/24"}
+		a.AppSubnetCIDRs = []string{"10.9.11.0/24", "10.9.12.0/24"}
+		a.DataSubnetCIDRs = []string{"10.9.21.0/24", "10.9.22.0/24"}
+	})
 	for _, sg := range plan.OfType(typeSG) {
-		after := previewtest.Named(t, moved, typeSG, sg.Name)
+		after := componenttest.Named(t, moved, typeSG, sg.Name)
 		require.NotEqual(t, sg.Inputs["name"], after.Inputs["name"], "%s: a new VPC replaces the group under a new name", sg.Name)
 	}
-	again := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:alarms", `{"rdsHighCpu": 75}`)).Plan
+	again := build(t, "ohmycoins-staging", func(a *Args) { a.ManagementCIDRs = []string{"10.8.0.0/16"} })
 	for _, sg := range plan.OfType(typeSG) {
-		require.Equal(t, sg.Inputs["name"], previewtest.Named(t, again, typeSG, sg.Name).Inputs["name"], "%s: unchanged while nothing forces a replacement", sg.Name)
+		require.Equal(t, sg.Inputs["name"], componenttest.Named(t, again, typeSG, sg.Name).Inputs["name"], "%s: unchanged while nothing forces a replacement", sg.Name)
 	}
 	require.NotEqual(t,
-		network.SecurityGroupName("p", "backend-sg", "old description", "10.0.0.0/16"),
-		network.SecurityGroupName("p", "backend-sg", "new description", "10.0.0.0/16"))
+		SecurityGroupName("p", "backend-sg", "old description", "10.0.0.0/16"),
+		SecurityGroupName("p", "backend-sg", "new description", "10.0.0.0/16"))
 }
