@@ -2,12 +2,12 @@ package stacks
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/ohmycoins/infra/internal/ports"
 
 	"github.com/ohmycoins/infra/components/alb"
 	"github.com/ohmycoins/infra/components/dns"
@@ -16,9 +16,24 @@ import (
 	"github.com/ohmycoins/infra/internal/service"
 )
 
-// BackendHealthCheck is the backend container's own health check; the image
-// must contain curl (defect E10).
-const BackendHealthCheck = "curl -f http://localhost:8000/api/v1/utils/health-check/ || exit 1"
+// ServiceList is the stack's services, sorted by name, as every tier takes them.
+func (s Settings) ServiceList() []service.Service {
+	var out []service.Service
+	for _, name := range slices.Sorted(maps.Keys(s.Services)) {
+		svc := s.Services[name]
+		out = append(out, service.New(name, svc.Role, svc.DataAccess))
+	}
+	return out
+}
+
+// containerHealthCheck is the api container's own health check on its health
+// endpoint; the image must contain curl (defect E10). Other services have none.
+func containerHealthCheck(svc service.Service) string {
+	if svc.Role != service.API {
+		return ""
+	}
+	return fmt.Sprintf("curl -f http://localhost:%d%s || exit 1", svc.Port(), svc.HealthPath())
+}
 
 // HTTPS reports whether the ALB terminates TLS: a certificate is configured,
 // or the program creates one in the DNS zone.
@@ -88,6 +103,7 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		HTTPS:           s.HTTPS(),
 		CertificateARN:  certificate,
 		APIHost:         s.APIHost(),
+		Services:        s.ServiceList(),
 		Settings:        s.LoadBalancer,
 		Protect:         s.ProtectStatefulResources,
 	}, provider); err != nil {
@@ -112,9 +128,12 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 		}
 	}
 
+	var sources []images.Service
+	for _, svc := range s.ServiceList() {
+		sources = append(sources, imageSource(svc.Name, s.Services[svc.Name]))
+	}
 	if d.Images, err = images.New(ctx, s.NamePrefix, images.Args{
-		Backend:       imageSource(service.Backend, s.Backend),
-		Frontend:      imageSource(service.Frontend, s.Frontend),
+		Services:      sources,
 		KMSKeyARN:     d.Key.ARN,
 		ImmutableTags: s.Environment == EnvProduction,
 		ForceDelete:   !s.ProtectStatefulResources,
@@ -128,41 +147,48 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 }
 
 // deployServices creates the ECS services wired to the data tier, after the
-// alarms their deployments watch.
+// alarms their deployments watch. Each service's role decides its wiring:
+// behind the load balancer on its target group or not; with data access the
+// backend's environment and secrets, rolled when a secret it reads rotates;
+// the web service the API's URL.
 func deployServices(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, provider pulumi.ResourceOrInvokeOption) error {
-	var err error
-	backend := ecs.Service{
-		Name: service.Backend, Image: d.Images.Backend.Reference,
-		CPU: s.Backend.CPU, MemoryMiB: s.Backend.MemoryMiB, DesiredCount: s.Backend.DesiredCount,
-		SecurityGroupID: d.Network.BackendSecurityGroupID,
-		ContainerPort:   ports.Backend, TargetGroupARN: d.LoadBalancer.Backend.ARN,
-		Environment: s.backendEnvironment(d), Secrets: backendSecrets(d),
-		HealthCheck: BackendHealthCheck, Autoscaling: s.Backend.Autoscaling,
-		// RDS rotates the master password every 7 days; a value of the
-		// application secret rotates with pulumi up. Either way the
-		// backend is rolled so its tasks read the new value.
-		RedeployOnRotation: []pulumi.StringInput{d.Database.MasterSecretARN, d.AppSecret.ARN},
-		// A backend deployment that answers 5xx or fails its health checks
-		// is rolled back. The frontend serves static files: what breaks it
-		// (a task that does not start or fails its health check) the circuit
-		// breaker catches.
-		DeploymentAlarms: d.Monitoring.BackendDeploymentAlarms,
-	}
-	frontend := ecs.Service{
-		Name: service.Frontend, Image: d.Images.Frontend.Reference,
-		CPU: s.Frontend.CPU, MemoryMiB: s.Frontend.MemoryMiB, DesiredCount: s.Frontend.DesiredCount,
-		SecurityGroupID: d.Network.FrontendSecurityGroupID,
-		ContainerPort:   ports.Frontend, TargetGroupARN: d.LoadBalancer.Frontend.ARN,
-		Environment: map[string]pulumi.StringInput{"VITE_API_URL": pulumi.String(s.APIURL())},
-		Autoscaling: s.Frontend.Autoscaling,
-	}
-	if d.Images.Backend.Awaiting {
-		backend = awaitingImage(backend)
-	}
-	if d.Images.Frontend.Awaiting {
-		frontend = awaitingImage(frontend)
+	var services []ecs.Service
+	for _, svc := range s.ServiceList() {
+		settings := s.Services[svc.Name]
+		image := d.Images.Services[svc.Name]
+		e := ecs.Service{
+			Name: svc.Name, Image: image.Reference, Command: settings.Command,
+			CPU: settings.CPU, MemoryMiB: settings.MemoryMiB, DesiredCount: settings.DesiredCount,
+			SecurityGroupID: d.Network.ServiceSecurityGroupIDs[svc.Name],
+			HealthCheck:     containerHealthCheck(svc), Autoscaling: settings.Autoscaling,
+		}
+		if svc.BehindLoadBalancer() {
+			e.ContainerPort, e.TargetGroupARN = svc.Port(), d.LoadBalancer.TargetGroups[svc.Name].ARN
+		}
+		if svc.DataAccess {
+			e.Environment, e.Secrets = s.backendEnvironment(d), backendSecrets(d)
+			// RDS rotates the master password every 7 days; a value of the
+			// application secret rotates with pulumi up. Either way the
+			// service is rolled so its tasks read the new value.
+			e.RedeployOnRotation = []pulumi.StringInput{d.Database.MasterSecretARN, d.AppSecret.ARN}
+		}
+		if svc.Role == service.Web {
+			e.Environment = map[string]pulumi.StringInput{"VITE_API_URL": pulumi.String(s.APIURL())}
+		}
+		// An api deployment that answers 5xx or fails its health checks is
+		// rolled back. The web service serves static files: what breaks it (a
+		// task that does not start or fails its health check) the circuit
+		// breaker catches, as it does a worker's.
+		if alarms, ok := d.Monitoring.DeploymentAlarms[svc.Name]; ok {
+			e.DeploymentAlarms = alarms
+		}
+		if image.Awaiting {
+			e = awaitingImage(e)
+		}
+		services = append(services, e)
 	}
 
+	var err error
 	d.Cluster, err = ecs.New(ctx, s.NamePrefix, ecs.Args{
 		Region:           s.Region,
 		AccountID:        account,
@@ -174,7 +200,7 @@ func deployServices(ctx *pulumi.Context, s Settings, d *Deployment, account pulu
 		SecretReadPolicy: d.AppSecret.ReadPolicy,
 		Routing:          d.LoadBalancer.Routing,
 		SecretsReady:     []pulumi.Resource{d.AppSecret.Version},
-		Services:         []ecs.Service{backend, frontend},
+		Services:         services,
 	}, provider)
 	return err
 }

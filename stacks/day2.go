@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ohmycoins/infra/internal/service"
 )
 
 // Rules for the second `pulumi up` and every one after: settings whose change
@@ -115,6 +117,12 @@ func SettableKeys() []string {
 	for area, target := range areas(&s) {
 		keys = append(keys, leafKeys(area, reflect.TypeOf(target).Elem())...)
 	}
+	// The two services every stack has, each key of theirs; and a new
+	// service, added whole under ohmycoins:services.
+	for _, name := range []string{service.Backend, service.Frontend} {
+		keys = append(keys, leafKeys(name, reflect.TypeOf(ServiceSettings{}))...)
+	}
+	keys = append(keys, keyServices)
 	for _, sec := range StackSecrets {
 		keys = append(keys, sec.Key)
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/components/redis"
 	"github.com/ohmycoins/infra/components/secrets"
-	"github.com/ohmycoins/infra/internal/service"
 )
 
 // Program is the Pulumi program of every stack: load the stack's settings, then
@@ -105,6 +104,7 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		Settings:         s.Network,
 		FlowLogGroupName: s.FlowLogGroupName(),
 		LogsKMSKeyARN:    d.Key.ARN,
+		Services:         s.ServiceList(),
 		SMTPPort:         smtpPort,
 		Protect:          s.ProtectStatefulResources,
 	}, withProvider); err != nil {
@@ -118,21 +118,18 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		return nil, err
 	}
 	if d.Monitoring, err = monitoring.New(ctx, s.NamePrefix, monitoring.Args{
-		Environment:                 s.Environment,
-		Region:                      s.Region,
-		KMSKeyARN:                   d.Key.ARN,
-		AlertEmails:                 s.Site.AlertEmails,
-		Thresholds:                  s.Alarms,
-		ClusterName:                 ecs.ClusterName(s.NamePrefix),
-		BackendServiceName:          ecs.ServiceName(s.NamePrefix, service.Backend),
-		FrontendServiceName:         ecs.ServiceName(s.NamePrefix, service.Frontend),
-		LoadBalancerARNSuffix:       d.LoadBalancer.ARNSuffix,
-		BackendTargetGroupARNSuffix: d.LoadBalancer.Backend.ARNSuffix,
-		FrontendTargetGroupSuffix:   d.LoadBalancer.Frontend.ARNSuffix,
-		DBInstanceIdentifier:        d.Database.IdentifierOutput,
-		CacheMembers:                d.Cache.MemberClusters,
-		CacheNodes:                  s.Cache.Nodes,
-		ContainerInsights:           s.ECS.ContainerInsights,
+		Environment:           s.Environment,
+		Region:                s.Region,
+		KMSKeyARN:             d.Key.ARN,
+		AlertEmails:           s.Site.AlertEmails,
+		Thresholds:            s.Alarms,
+		ClusterName:           ecs.ClusterName(s.NamePrefix),
+		Services:              monitoredServices(s, d),
+		LoadBalancerARNSuffix: d.LoadBalancer.ARNSuffix,
+		DBInstanceIdentifier:  d.Database.IdentifierOutput,
+		CacheMembers:          d.Cache.MemberClusters,
+		CacheNodes:            s.Cache.Nodes,
+		ContainerInsights:     s.ECS.ContainerInsights,
 		Budget: monitoring.Budget{
 			MonthlyUSD: s.Budget.MonthlyUSD, MarginPercent: s.Budget.MarginPercent,
 			EnvironmentTag: s.Environment, AccountID: account,
@@ -193,13 +190,16 @@ func exportOutputs(ctx *pulumi.Context, s Settings, d *Deployment) {
 	ctx.Export("secret_arn", d.AppSecret.ARN)
 	ctx.Export("alb_dns_name", d.LoadBalancer.DNSName)
 	ctx.Export("alb_zone_id", d.LoadBalancer.ZoneID)
-	ctx.Export("backend_target_group_arn", d.LoadBalancer.Backend.ARN)
-	ctx.Export("frontend_target_group_arn", d.LoadBalancer.Frontend.ARN)
 	ctx.Export("ecs_cluster_name", pulumi.String(d.Cluster.Name))
-	ctx.Export("backend_service_name", pulumi.String(ecs.ServiceName(s.NamePrefix, service.Backend)))
-	ctx.Export("frontend_service_name", pulumi.String(ecs.ServiceName(s.NamePrefix, service.Frontend)))
-	ctx.Export("backend_repository_url", d.Images.Backend.RepositoryURL)
-	ctx.Export("frontend_repository_url", d.Images.Frontend.RepositoryURL)
+	// Each service's: <name>_service_name and <name>_repository_url, and
+	// <name>_target_group_arn behind the load balancer (cmd/verify reads them).
+	for _, svc := range s.ServiceList() {
+		ctx.Export(svc.Name+"_service_name", pulumi.String(ecs.ServiceName(s.NamePrefix, svc.Name)))
+		ctx.Export(svc.Name+"_repository_url", d.Images.Services[svc.Name].RepositoryURL)
+		if tg, ok := d.LoadBalancer.TargetGroups[svc.Name]; ok {
+			ctx.Export(svc.Name+"_target_group_arn", tg.ARN)
+		}
+	}
 	ctx.Export("app_url", pulumi.String(s.AppURL()))
 	ctx.Export("api_url", pulumi.String(s.APIURL()))
 	ctx.Export("monitoring_sns_topic_arn", d.Monitoring.TopicARN)
@@ -208,6 +208,19 @@ func exportOutputs(ctx *pulumi.Context, s Settings, d *Deployment) {
 	ctx.Export("alarm_names", pulumi.ToStringArray(d.Monitoring.AlarmNames))
 	ctx.Export("github_preview_role_arn", d.CI.PreviewRoleARN)
 	ctx.Export("github_deploy_role_arn", d.CI.DeployRoleARN)
+}
+
+// monitoredServices are the services as their metrics are published.
+func monitoredServices(s Settings, d *Deployment) []monitoring.Service {
+	var out []monitoring.Service
+	for _, svc := range s.ServiceList() {
+		m := monitoring.Service{Service: svc, ECSName: ecs.ServiceName(s.NamePrefix, svc.Name)}
+		if tg, ok := d.LoadBalancer.TargetGroups[svc.Name]; ok {
+			m.TargetGroupARNSuffix = tg.ARNSuffix
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // deployData creates the data tier on the network's data subnets: PostgreSQL,

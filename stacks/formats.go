@@ -38,8 +38,10 @@ func checkOrigin(s string) string {
 
 var (
 	namePrefixFormat = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
-	regionFormat     = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
-	accountIDFormat  = regexp.MustCompile(`^[0-9]{12}$`)
+	// serviceName is a service's name: its physical names start <prefix>-<name>.
+	serviceName     = regexp.MustCompile(`^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$`)
+	regionFormat    = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
+	accountIDFormat = regexp.MustCompile(`^[0-9]{12}$`)
 )
 
 // certificateARN matches an ACM certificate ARN and captures its region.

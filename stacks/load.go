@@ -92,27 +92,28 @@ const (
 	keyDomain         = "domain"
 	keyCertificateARN = "certificateArn"
 	keyAlertEmails    = "alertEmails"
+	// keyServices is the object of services by name; the two every stack
+	// has are also their own keys (ohmycoins:backend, ohmycoins:frontend).
+	keyServices = "services"
 )
 
 // areas maps each structured config key to the part of s it overrides.
 func areas(s *Settings) map[string]any {
 	return map[string]any{
-		"network":        &s.Network,
-		"database":       &s.Database,
-		"cache":          &s.Cache,
-		service.Backend:  &s.Backend,
-		service.Frontend: &s.Frontend,
-		"ecs":            &s.ECS,
-		"logs":           &s.Logs,
-		"secrets":        &s.Secrets,
-		"loadBalancer":   &s.LoadBalancer,
-		"alarms":         &s.Alarms,
-		"app":            &s.App,
-		"github":         &s.GitHub,
-		"dns":            &s.DNS,
-		"policy":         &s.Policy,
-		"cost":           &s.Cost,
-		"budget":         &s.Budget,
+		"network":      &s.Network,
+		"database":     &s.Database,
+		"cache":        &s.Cache,
+		"ecs":          &s.ECS,
+		"logs":         &s.Logs,
+		"secrets":      &s.Secrets,
+		"loadBalancer": &s.LoadBalancer,
+		"alarms":       &s.Alarms,
+		"app":          &s.App,
+		"github":       &s.GitHub,
+		"dns":          &s.DNS,
+		"policy":       &s.Policy,
+		"cost":         &s.Cost,
+		"budget":       &s.Budget,
 	}
 }
 
@@ -123,6 +124,7 @@ func ConfigKeys() []string {
 	for k := range areas(&s) {
 		keys = append(keys, k)
 	}
+	keys = append(keys, keyServices, service.Backend, service.Frontend)
 	for _, sec := range StackSecrets {
 		keys = append(keys, sec.Key)
 	}
@@ -170,8 +172,15 @@ func load(src configSource, stack string, keys []string) (*Settings, error) {
 	}
 
 	targets := areas(&s)
-	for _, key := range slices.Sorted(maps.Keys(targets)) {
-		if raw, ok := src.get(configKey(key)); ok {
+	for _, key := range slices.Sorted(slices.Values(append(slices.Collect(maps.Keys(targets)), keyServices, service.Backend, service.Frontend))) {
+		raw, ok := src.get(configKey(key))
+		switch {
+		case !ok:
+		case key == keyServices:
+			mergeServices(src, []byte(raw), &s, p)
+		case key == service.Backend || key == service.Frontend:
+			mergeService(key, key, []byte(raw), &s, p)
+		default:
 			mergeObject(key, []byte(raw), reflect.ValueOf(targets[key]).Elem(), p)
 		}
 	}
@@ -195,6 +204,48 @@ func load(src configSource, stack string, keys []string) (*Settings, error) {
 		return nil, err
 	}
 	return &s, nil
+}
+
+// mergeServices merges ohmycoins:services, an object of services by name,
+// into the preset's services; the two every stack has may be set here or
+// under their own keys (ohmycoins:backend, ohmycoins:frontend), not both. A
+// service the preset lacks starts from newService of the role it names.
+func mergeServices(src configSource, raw []byte, s *Settings, p *problems) {
+	var services map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &services); err != nil || services == nil {
+		p.add(keyServices, json.RawMessage(raw), `must be an object of services by name, e.g. {"worker": {"role": "worker", "dataAccess": true}}`)
+		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(services)) {
+		if _, own := src.get(configKey(name)); own && (name == service.Backend || name == service.Frontend) {
+			p.addf(keyServices+"."+name, "is set, and so is %s:%s: set the service in one of them", Project, name)
+			continue
+		}
+		mergeService(keyServices+"."+name, name, services[name], s, p)
+	}
+}
+
+// mergeService merges one service's object, at key path, into s.Services.
+func mergeService(path, name string, raw []byte, s *Settings, p *problems) {
+	svc, known := s.Services[name]
+	if !known {
+		var head struct {
+			Role service.Role `json:"role"`
+		}
+		_ = json.Unmarshal(raw, &head)
+		if head.Role == "" {
+			p.addf(path+".role", "is not set: a new service needs its role, api, web or worker")
+			return
+		}
+		svc = newService(head.Role)
+	}
+	value := reflect.New(reflect.TypeOf(svc)).Elem()
+	value.Set(reflect.ValueOf(svc))
+	mergeObject(path, raw, value, p)
+	if s.Services == nil {
+		s.Services = map[string]ServiceSettings{}
+	}
+	s.Services[name] = value.Interface().(ServiceSettings)
 }
 
 // fillDerivedDefaults sets the application values that derive from the domain

@@ -46,14 +46,14 @@ func TestStackFilesLoadTheirPresetsAndSiteValues(t *testing.T) {
 	require.Equal(t, []string{"devops@ohmycoins.com"}, staging.Site.AlertEmails)
 	require.Equal(t, "MarkLimmage/ohmycoins", staging.GitHub.Repository)
 	require.Empty(t, staging.GitHub.OIDCProviderARN, "the account's provider, which the account-level program owns")
-	require.Empty(t, staging.Backend.ImageDigest, "no image yet: the repositories are new")
+	require.Empty(t, staging.Services["backend"].ImageDigest, "no image yet: the repositories are new")
 	require.Equal(t, []string{"https://dashboard.staging.ohmycoins.com", "http://localhost:5173"}, staging.App.CORSOrigins)
 	// Derived from the domain because the stack file leaves them out.
 	require.Equal(t, "admin@staging.ohmycoins.com", staging.App.FirstSuperuser)
 	require.Equal(t, "noreply@staging.ohmycoins.com", staging.App.EmailsFromEmail)
 	// The preset's task size.
-	require.Equal(t, 1024, staging.Backend.CPU)
-	require.Equal(t, 2048, staging.Backend.MemoryMiB)
+	require.Equal(t, 1024, staging.Services["backend"].CPU)
+	require.Equal(t, 2048, staging.Services["backend"].MemoryMiB)
 
 	production := loadSettings(t, "production")
 	require.Equal(t, "ohmycoins-prod", production.NamePrefix)
@@ -61,7 +61,7 @@ func TestStackFilesLoadTheirPresetsAndSiteValues(t *testing.T) {
 	require.Equal(t, []string{"https://ohmycoins.com", "https://www.ohmycoins.com", "https://dashboard.ohmycoins.com"}, production.App.CORSOrigins,
 		"the frontend is served on the apex and www too (the load balancer's default action)")
 	require.Equal(t, []string{"devops@ohmycoins.com", "oncall@ohmycoins.com"}, production.Site.AlertEmails)
-	require.Empty(t, production.Frontend.ImageDigest, "no image yet: promoted from staging")
+	require.Empty(t, production.Services["frontend"].ImageDigest, "no image yet: promoted from staging")
 }
 
 func TestStructuredConfigOverridesOnlyTheKeysItSets(t *testing.T) {
@@ -74,10 +74,10 @@ func TestStructuredConfigOverridesOnlyTheKeysItSets(t *testing.T) {
 	require.Equal(t, 200, s.Database.AllocatedStorageGB)
 	require.Equal(t, 1000, s.Database.MaxAllocatedStorageGB)
 	require.Equal(t, "db.t3.small", s.Database.InstanceClass, "keys left out keep the preset")
-	require.Equal(t, 20, s.Backend.Autoscaling.MaxCount)
-	require.Equal(t, "sha256:"+strings.Repeat("ab", 32), s.Backend.ImageDigest)
-	require.Equal(t, 2, s.Backend.Autoscaling.MinCount, "nested keys left out keep the preset")
-	require.Equal(t, 80, s.Backend.Autoscaling.MemoryTargetPercent)
+	require.Equal(t, 20, s.Services["backend"].Autoscaling.MaxCount)
+	require.Equal(t, "sha256:"+strings.Repeat("ab", 32), s.Services["backend"].ImageDigest)
+	require.Equal(t, 2, s.Services["backend"].Autoscaling.MinCount, "nested keys left out keep the preset")
+	require.Equal(t, 80, s.Services["backend"].Autoscaling.MemoryTargetPercent)
 	require.Equal(t, 40.0, s.Alarms.RdsLowStorageGiB)
 	require.Equal(t, 70.0, s.Alarms.RdsHighCPU)
 }
@@ -164,7 +164,7 @@ func TestConfigKeysListsEveryArea(t *testing.T) {
 		"accountId", "alarms", "alertEmails", "app", "backend", "budget", "cache", "certificateArn", "cost", "cryptopanicApiKey",
 		"database", "dns", "domain", "ecs", "environment", "firstSuperuserPassword", "frontend",
 		"github", "loadBalancer", "logs", "namePrefix", "nansenApiKey", "network", "newscatcherApiKey",
-		"openaiApiKey", "policy", "redisAuthToken", "region", "secretKey", "secrets", "sentryDsn", "smtpPassword",
+		"openaiApiKey", "policy", "redisAuthToken", "region", "secretKey", "secrets", "sentryDsn", "services", "smtpPassword",
 	}, stacks.ConfigKeys())
 }
 

@@ -1,5 +1,7 @@
 package stacks
 
+import "github.com/ohmycoins/infra/internal/service"
+
 // Staging returns the staging preset: the staging column of the environments
 // table (tests/presets_test.go holds it row by row). Site values (domain, images, e-mails, repository) come from the stack file.
 func Staging() Settings {
@@ -46,13 +48,15 @@ func Staging() Settings {
 			MaintenanceWindow:     "sun:05:00-sun:07:00",
 			ApplyImmediately:      true,
 		},
-		Backend: ServiceSettings{
-			CPU: 1024, MemoryMiB: 2048, DesiredCount: 1,
-			Autoscaling: AutoscalingSettings{Enabled: false, MinCount: 1, MaxCount: 2, CPUTargetPercent: 70, MemoryTargetPercent: 80},
-		},
-		Frontend: ServiceSettings{
-			CPU: 256, MemoryMiB: 512, DesiredCount: 1,
-			Autoscaling: AutoscalingSettings{Enabled: false, MinCount: 1, MaxCount: 2, CPUTargetPercent: 70},
+		Services: map[string]ServiceSettings{
+			service.Backend: {
+				Role: service.API, CPU: 1024, MemoryMiB: 2048, DesiredCount: 1,
+				Autoscaling: AutoscalingSettings{Enabled: false, MinCount: 1, MaxCount: 2, CPUTargetPercent: 70, MemoryTargetPercent: 80},
+			},
+			service.Frontend: {
+				Role: service.Web, CPU: 256, MemoryMiB: 512, DesiredCount: 1,
+				Autoscaling: AutoscalingSettings{Enabled: false, MinCount: 1, MaxCount: 2, CPUTargetPercent: 70},
+			},
 		},
 		ECS:          ECSSettings{ExecEnabled: true, ContainerInsights: false},
 		Logs:         LogSettings{RetentionDays: 7},
@@ -132,13 +136,15 @@ func Production() Settings {
 			MaintenanceWindow:     "sun:05:00-sun:07:00",
 			ApplyImmediately:      false,
 		},
-		Backend: ServiceSettings{
-			CPU: 1024, MemoryMiB: 2048, DesiredCount: 2,
-			Autoscaling: AutoscalingSettings{Enabled: true, MinCount: 2, MaxCount: 10, CPUTargetPercent: 70, MemoryTargetPercent: 80},
-		},
-		Frontend: ServiceSettings{
-			CPU: 512, MemoryMiB: 1024, DesiredCount: 2,
-			Autoscaling: AutoscalingSettings{Enabled: true, MinCount: 2, MaxCount: 5, CPUTargetPercent: 70},
+		Services: map[string]ServiceSettings{
+			service.Backend: {
+				Role: service.API, CPU: 1024, MemoryMiB: 2048, DesiredCount: 2,
+				Autoscaling: AutoscalingSettings{Enabled: true, MinCount: 2, MaxCount: 10, CPUTargetPercent: 70, MemoryTargetPercent: 80},
+			},
+			service.Frontend: {
+				Role: service.Web, CPU: 512, MemoryMiB: 1024, DesiredCount: 2,
+				Autoscaling: AutoscalingSettings{Enabled: true, MinCount: 2, MaxCount: 5, CPUTargetPercent: 70},
+			},
 		},
 		ECS:          ECSSettings{ExecEnabled: false, ContainerInsights: true},
 		Logs:         LogSettings{RetentionDays: 30},
@@ -157,6 +163,13 @@ func Production() Settings {
 		},
 		Budget: BudgetSettings{MonthlyUSD: 780, MarginPercent: 20},
 	}
+}
+
+// newService is what a service the stack file adds starts from: the
+// smallest Fargate size, one task, no autoscaling until asked.
+func newService(role service.Role) ServiceSettings {
+	return ServiceSettings{Role: role, CPU: 256, MemoryMiB: 512, DesiredCount: 1,
+		Autoscaling: AutoscalingSettings{MinCount: 1, MaxCount: 2, CPUTargetPercent: 70}}
 }
 
 // Preset returns the preset of a named environment, or false if there is none.

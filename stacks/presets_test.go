@@ -54,12 +54,14 @@ func TestPresetsMatchTheSpecEnvironmentsTable(t *testing.T) {
 		{"Redis multi-AZ", func(s stacks.Settings) any { return s.Cache.MultiAZ }, false, true},
 		{"Redis snapshots", func(s stacks.Settings) any { return s.Cache.SnapshotRetentionDays }, 1, 7},
 		{"Redis engine", func(s stacks.Settings) any { return s.Cache.EngineVersion }, "7.1", "7.1"},
-		{"backend cpu/mem", func(s stacks.Settings) any { return [2]int{s.Backend.CPU, s.Backend.MemoryMiB} }, [2]int{1024, 2048}, [2]int{1024, 2048}},
-		{"backend desired", func(s stacks.Settings) any { return s.Backend.DesiredCount }, 1, 2},
-		{"frontend cpu/mem", func(s stacks.Settings) any { return [2]int{s.Frontend.CPU, s.Frontend.MemoryMiB} }, [2]int{256, 512}, [2]int{512, 1024}},
-		{"frontend desired", func(s stacks.Settings) any { return s.Frontend.DesiredCount }, 1, 2},
-		{"backend autoscaling", func(s stacks.Settings) any { return s.Backend.Autoscaling.Enabled }, false, true},
-		{"frontend autoscaling", func(s stacks.Settings) any { return s.Frontend.Autoscaling.Enabled }, false, true},
+		{"backend cpu/mem", func(s stacks.Settings) any { return [2]int{s.Services["backend"].CPU, s.Services["backend"].MemoryMiB} }, [2]int{1024, 2048}, [2]int{1024, 2048}},
+		{"backend desired", func(s stacks.Settings) any { return s.Services["backend"].DesiredCount }, 1, 2},
+		{"frontend cpu/mem", func(s stacks.Settings) any {
+			return [2]int{s.Services["frontend"].CPU, s.Services["frontend"].MemoryMiB}
+		}, [2]int{256, 512}, [2]int{512, 1024}},
+		{"frontend desired", func(s stacks.Settings) any { return s.Services["frontend"].DesiredCount }, 1, 2},
+		{"backend autoscaling", func(s stacks.Settings) any { return s.Services["backend"].Autoscaling.Enabled }, false, true},
+		{"frontend autoscaling", func(s stacks.Settings) any { return s.Services["frontend"].Autoscaling.Enabled }, false, true},
 		{"ECS Exec", func(s stacks.Settings) any { return s.ECS.ExecEnabled }, true, false},
 		{"Container Insights", func(s stacks.Settings) any { return s.ECS.ContainerInsights }, false, true},
 		{"log retention", func(s stacks.Settings) any { return s.Logs.RetentionDays }, 7, 30},
@@ -84,8 +86,8 @@ func TestPresetsMatchTheSpecEnvironmentsTable(t *testing.T) {
 func TestProductionAutoscalingMatchesTheSpec(t *testing.T) {
 	t.Parallel()
 	p := stacks.Production()
-	require.Equal(t, stacks.AutoscalingSettings{Enabled: true, MinCount: 2, MaxCount: 10, CPUTargetPercent: 70, MemoryTargetPercent: 80}, p.Backend.Autoscaling)
-	require.Equal(t, stacks.AutoscalingSettings{Enabled: true, MinCount: 2, MaxCount: 5, CPUTargetPercent: 70}, p.Frontend.Autoscaling,
+	require.Equal(t, stacks.AutoscalingSettings{Enabled: true, MinCount: 2, MaxCount: 10, CPUTargetPercent: 70, MemoryTargetPercent: 80}, p.Services["backend"].Autoscaling)
+	require.Equal(t, stacks.AutoscalingSettings{Enabled: true, MinCount: 2, MaxCount: 5, CPUTargetPercent: 70}, p.Services["frontend"].Autoscaling,
 		"frontend scales on CPU only")
 }
 

@@ -12,6 +12,8 @@
 package stacks
 
 import (
+	"github.com/ohmycoins/infra/internal/service"
+
 	"github.com/ohmycoins/infra/components/alb"
 	"github.com/ohmycoins/infra/components/cicd"
 	"github.com/ohmycoins/infra/components/dns"
@@ -64,11 +66,12 @@ type Settings struct {
 	ProtectStatefulResources bool
 
 	// Areas overridable through structured stack config.
-	Network      NetworkSettings
-	Database     DatabaseSettings
-	Cache        CacheSettings
-	Backend      ServiceSettings
-	Frontend     ServiceSettings
+	Network  NetworkSettings
+	Database DatabaseSettings
+	Cache    CacheSettings
+	// Services are the application's services by name (ohmycoins:services,
+	// with ohmycoins:backend and ohmycoins:frontend for the two every stack has).
+	Services     map[string]ServiceSettings
 	ECS          ECSSettings
 	Logs         LogSettings
 	Secrets      SecretsSettings
@@ -141,13 +144,25 @@ type DatabaseSettings = rds.Settings
 // ohmycoins:cache); the redis component owns its fields and their rules.
 type CacheSettings = redis.Settings
 
-// ServiceSettings is one ECS Fargate service: ohmycoins:backend or ohmycoins:frontend.
+// ServiceSettings is one ECS Fargate service: ohmycoins:services.<name>
+// (ohmycoins:backend and ohmycoins:frontend for the two every stack has).
+// Its role decides the rest: the load balancer's routes, the security
+// group, the data access, the alarms and the checks (internal/service).
 type ServiceSettings struct {
-	// CPU is the task's CPU units; backend 1024, frontend 256 (staging) / 512 (production).
+	// Role is api (the backend: behind the load balancer, with data access),
+	// web (the frontend: behind it, without) or worker (no load balancer).
+	Role service.Role `json:"role"`
+	// DataAccess lets a worker reach PostgreSQL and Redis and read the app
+	// secret, as the api service does; a web service never has it.
+	DataAccess bool `json:"dataAccess"`
+	// Command overrides the image's command (a worker run from the backend's
+	// image, say); none by default.
+	Command []string `json:"command"`
+	// CPU is the task's CPU units, a Fargate size with MemoryMiB.
 	CPU int `json:"cpu"`
-	// MemoryMiB is the task's memory; backend 2048, frontend 512 (staging) / 1024 (production).
+	// MemoryMiB is the task's memory.
 	MemoryMiB int `json:"memory"`
-	// DesiredCount is the number of tasks: 1 staging, 2 production. With autoscaling it is the initial count only.
+	// DesiredCount is the number of tasks. With autoscaling it is the initial count only.
 	DesiredCount int `json:"desiredCount"`
 	// ImageDigest (sha256:<64 hex>) is the image the service runs, from the
 	// service's own ECR repository (<prefix>-<service>): pushed by CI, or promoted
@@ -193,7 +208,7 @@ type SecretsSettings = secrets.Settings
 // component owns its fields and their rules.
 type LoadBalancerSettings = alb.Settings
 
-// AlarmSettings are the thresholds of the eight runbook alarms (config key
+// AlarmSettings are the thresholds of the runbook alarms (config key
 // ohmycoins:alarms); the monitoring component owns their fields and rules.
 type AlarmSettings = monitoring.Thresholds
 

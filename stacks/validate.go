@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ohmycoins/infra/components/alb"
 	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/components/images"
 	"github.com/ohmycoins/infra/components/rds"
@@ -97,8 +98,7 @@ func (s Settings) validate(p *problems) {
 	s.validateNetwork(p)
 	s.validateDatabase(p)
 	s.validateCache(p)
-	s.validateService(p, service.Backend, s.Backend)
-	s.validateService(p, service.Frontend, s.Frontend)
+	s.validateServices(p)
 	s.validateOperations(p)
 	s.validateCost(p)
 	s.validateSite(p)
@@ -143,12 +143,57 @@ func (s Settings) validateCache(p *problems) {
 // maintenance windows: their format, a minimum length, and that they do not
 // overlap, which RDS and ElastiCache both reject.
 
-func (s Settings) validateService(p *problems, name string, svc ServiceSettings) {
-	// A service spans two tiers: its task (ecs) and its image (images).
-	tiers := settings.NewProblems()
-	ecs.ValidateTask(tiers.In(name), svc.CPU, svc.MemoryMiB, svc.DesiredCount, svc.Autoscaling)
-	images.ValidateSource(tiers.In(name), svc.ImageDigest, svc.Build.Context)
-	p.report(tiers)
+// ServiceKey is the config key of a service: its own key for the two every
+// stack has (backend, frontend), services.<name> for the others.
+func ServiceKey(name string) string {
+	if name == service.Backend || name == service.Frontend {
+		return name
+	}
+	return keyServices + "." + name
+}
+
+// reservedServiceNames would give a service a name another tier's resource
+// of the same type has: <prefix>-rds-sg, <prefix>-flow-logs.
+var reservedServiceNames = []string{"alb", "default", "flow", "key", "nat", "postgres", "rds", "redis", "vpce"}
+
+// maxTargetGroupName is the length of a target group's name AWS accepts.
+const maxTargetGroupName = 32
+
+func (s Settings) validateServices(p *problems) {
+	for _, name := range slices.Sorted(maps.Keys(s.Services)) {
+		svc, key := s.Services[name], ServiceKey(name)
+		switch {
+		case !serviceName.MatchString(name):
+			p.add(keyServices, name, "names a service: must be 1-20 lower-case letters, digits and hyphens, starting with a letter (its repository, security group and log group are named after it)")
+		case slices.Contains(reservedServiceNames, name):
+			p.add(keyServices, name, "names a service after another tier's resource (<prefix>-"+name+"-...): choose another name; taken are "+strings.Join(reservedServiceNames, ", "))
+		}
+		if !slices.Contains(service.Roles, svc.Role) {
+			p.add(key+".role", svc.Role, "must be api, web or worker")
+		}
+		if svc.Role == service.Web && svc.DataAccess {
+			p.add(key+".dataAccess", true, "must be false for a web service: it serves the site and reaches no data; give the work that needs data to the api service or a worker")
+		}
+		// (A prefix that is itself too long is reported once, as the prefix.)
+		if tg := alb.TargetGroupName(s.NamePrefix, name, 0, ""); svc.Role != service.Worker && len(s.NamePrefix) <= maxNamePrefixLength && len(tg) > maxTargetGroupName {
+			p.add(keyServices, name, fmt.Sprintf("names a service behind the load balancer whose target group name %s-<4 hex> would be %d characters: AWS allows %d", s.NamePrefix+"-"+name, len(tg), maxTargetGroupName))
+		}
+		// A service spans two tiers: its task (ecs) and its image (images).
+		tiers := settings.NewProblems()
+		ecs.ValidateTask(tiers.In(key), svc.CPU, svc.MemoryMiB, svc.DesiredCount, svc.Autoscaling)
+		images.ValidateSource(tiers.In(key), svc.ImageDigest, svc.Build.Context)
+		p.report(tiers)
+	}
+	for _, role := range []service.Role{service.API, service.Web} {
+		routes := map[service.Role]string{service.API: "the API host and paths", service.Web: "every other request"}[role]
+		switch names := service.Names(service.Only(s.ServiceList(), role)); len(names) {
+		case 0:
+			p.addf(keyServices, "has no %s service: the load balancer routes %s to one; give a service the role %s", role, routes, role)
+		case 1:
+		default:
+			p.addf(keyServices, "has %d %s services, %s: the load balancer routes %s to exactly one", len(names), role, service.Sentence(names), routes)
+		}
+	}
 }
 
 // validateOperations checks logs, the secret, the load balancer and the alarms.

@@ -127,30 +127,44 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 			[]string{`ohmycoins:cache.snapshotName = "backups/ohmycoins-staging": must be an ElastiCache snapshot name`}},
 
 		// Services.
-		{"Fargate memory not offered with the CPU", staging, func(s *stacks.Settings) { s.Backend.MemoryMiB = 1024 },
+		{"Fargate memory not offered with the CPU", staging, func(s *stacks.Settings) { with(s, "backend", func(x *stacks.ServiceSettings) { x.MemoryMiB = 1024 }) },
 			[]string{"ohmycoins:backend.memory = 1024: is not a Fargate task size with cpu 1024 (memory must be 2048-8192 in steps of 1024 MiB)"}},
-		{"Fargate 256 CPU with 1536 MiB", staging, func(s *stacks.Settings) { s.Frontend.MemoryMiB = 1536 },
+		{"Fargate 256 CPU with 1536 MiB", staging, func(s *stacks.Settings) { with(s, "frontend", func(x *stacks.ServiceSettings) { x.MemoryMiB = 1536 }) },
 			[]string{"ohmycoins:frontend.memory = 1536: is not a Fargate task size with cpu 256 (memory must be 512, 1024 or 2048 MiB)"}},
-		{"Fargate CPU not offered", staging, func(s *stacks.Settings) { s.Frontend.CPU = 300 },
+		{"Fargate CPU not offered", staging, func(s *stacks.Settings) { with(s, "frontend", func(x *stacks.ServiceSettings) { x.CPU = 300 }) },
 			[]string{"ohmycoins:frontend.cpu = 300: must be a Fargate task CPU value: 256, 512, 1024"}},
-		{"negative desired count", staging, func(s *stacks.Settings) { s.Backend.DesiredCount = -1 },
+		{"negative desired count", staging, func(s *stacks.Settings) { with(s, "backend", func(x *stacks.ServiceSettings) { x.DesiredCount = -1 }) },
 			[]string{"ohmycoins:backend.desiredCount = -1: must not be negative"}},
-		{"autoscaling min above max", production, func(s *stacks.Settings) { s.Backend.Autoscaling.MinCount = 12 },
+		{"autoscaling min above max", production, func(s *stacks.Settings) {
+			with(s, "backend", func(x *stacks.ServiceSettings) { x.Autoscaling.MinCount = 12 })
+		},
 			[]string{"ohmycoins:backend.autoscaling.minCount = 12: must not exceed autoscaling.maxCount = 10"}},
-		{"desired count outside the autoscaling range", production, func(s *stacks.Settings) { s.Frontend.DesiredCount = 6 },
+		{"desired count outside the autoscaling range", production, func(s *stacks.Settings) { with(s, "frontend", func(x *stacks.ServiceSettings) { x.DesiredCount = 6 }) },
 			[]string{"ohmycoins:frontend.desiredCount = 6: must lie within autoscaling minCount-maxCount = 2-5"}},
-		{"negative autoscaling minimum", staging, func(s *stacks.Settings) { s.Backend.Autoscaling.MinCount = -2 },
+		{"negative autoscaling minimum", staging, func(s *stacks.Settings) {
+			with(s, "backend", func(x *stacks.ServiceSettings) { x.Autoscaling.MinCount = -2 })
+		},
 			[]string{"ohmycoins:backend.autoscaling.minCount = -2: must not be negative"}},
-		{"autoscaling CPU target above 100", production, func(s *stacks.Settings) { s.Backend.Autoscaling.CPUTargetPercent = 170 },
+		{"autoscaling CPU target above 100", production, func(s *stacks.Settings) {
+			with(s, "backend", func(x *stacks.ServiceSettings) { x.Autoscaling.CPUTargetPercent = 170 })
+		},
 			[]string{"ohmycoins:backend.autoscaling.cpuTargetPercent = 170: must be 1-100"}},
-		{"a tag instead of a digest", staging, func(s *stacks.Settings) { s.Backend.ImageDigest = "latest" },
+		{"a tag instead of a digest", staging, func(s *stacks.Settings) {
+			with(s, "backend", func(x *stacks.ServiceSettings) { x.ImageDigest = "latest" })
+		},
 			[]string{`ohmycoins:backend.imageDigest = "latest": must be an image digest, sha256:<64 lowercase hex digits>`}},
 		{"a whole image reference instead of a digest", production, func(s *stacks.Settings) {
-			s.Backend.ImageDigest = "ghcr.io/example/backend@sha256:" + strings.Repeat("ab", 32)
+			with(s, "backend", func(x *stacks.ServiceSettings) {
+				x.ImageDigest = "ghcr.io/example/backend@sha256:" + strings.Repeat("ab", 32)
+			})
 		}, []string{`ohmycoins:backend.imageDigest = "ghcr.io/example/backend@sha256:abab`, "must be an image digest"}},
-		{"a digest in upper case", production, func(s *stacks.Settings) { s.Backend.ImageDigest = "sha256:" + strings.Repeat("AB", 32) },
+		{"a digest in upper case", production, func(s *stacks.Settings) {
+			with(s, "backend", func(x *stacks.ServiceSettings) { x.ImageDigest = "sha256:" + strings.Repeat("AB", 32) })
+		},
 			[]string{`ohmycoins:backend.imageDigest = "sha256:ABAB`, "must be an image digest"}},
-		{"digest and build context both set", staging, func(s *stacks.Settings) { s.Frontend.Build.Context = "../frontend" },
+		{"digest and build context both set", staging, func(s *stacks.Settings) {
+			with(s, "frontend", func(x *stacks.ServiceSettings) { x.Build.Context = "../frontend" })
+		},
 			[]string{`ohmycoins:frontend.build.context = "../frontend": must not be set together with frontend.imageDigest`}},
 
 		// Logs, secret, load balancer, alarms.
@@ -258,7 +272,7 @@ func TestFargateSizes(t *testing.T) {
 	}
 	for _, c := range cases {
 		s := previewtest.ValidStaging()
-		s.Backend.CPU, s.Backend.MemoryMiB = c.cpu, c.memory
+		with(&s, "backend", func(x *stacks.ServiceSettings) { x.CPU, x.MemoryMiB = c.cpu, c.memory })
 		err := s.Validate()
 		if c.ok {
 			require.NoError(t, err, "cpu %d memory %d", c.cpu, c.memory)
@@ -303,4 +317,11 @@ func TestSettingsAcceptedWithoutAWordAreRefused(t *testing.T) {
 		require.Contains(t, errs, c.want)
 	}
 	require.NotNil(t, previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:github", `{"repository": "Mark-Limmage/.github"}`)).Plan, "a real repository name still passes")
+}
+
+// with changes one service of the settings.
+func with(s *stacks.Settings, name string, f func(*stacks.ServiceSettings)) {
+	svc := s.Services[name]
+	f(&svc)
+	s.Services[name] = svc
 }

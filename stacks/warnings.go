@@ -2,10 +2,10 @@ package stacks
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/ohmycoins/infra/components/rds"
-	"github.com/ohmycoins/infra/internal/service"
 )
 
 // Warnings are settings that are valid but deserve a second look before a
@@ -13,13 +13,11 @@ import (
 // offline preview prints them.
 func (s Settings) Warnings() []string {
 	var warnings []string
-	for _, svc := range []struct {
-		name string
-		s    ServiceSettings
-	}{{service.Backend, s.Backend}, {service.Frontend, s.Frontend}} {
-		if svc.s.ImageDigest == "" && svc.s.Build.Context == "" {
+	for _, name := range slices.Sorted(maps.Keys(s.Services)) {
+		if svc := s.Services[name]; svc.ImageDigest == "" && svc.Build.Context == "" {
+			key := ServiceKey(name)
 			warnings = append(warnings, fmt.Sprintf("%s:%s has no image yet: its service is created with no task until you push an image to the ECR repository %s and set %s.imageDigest (docs/RUNBOOK.md, \"Deploying a new image\")",
-				Project, svc.name, s.Name(svc.name), svc.name))
+				Project, key, s.Name(name), key))
 		}
 	}
 	for _, origin := range s.FrontendOrigins() {

@@ -46,7 +46,6 @@ func request(action, resource string, kv ...any) iamsim.Request {
 	return iamsim.Request{Action: action, Resource: resource, Context: iamsim.ConditionKeys(append([]any{"aws:RequestedRegion", "ap-southeast-2"}, kv...)...)}
 }
 
-
 const (
 	acct      = mockcloud.MockAccountID
 	stateObj  = "arn:aws:s3:::ohmycoins-pulumi-state/.pulumi/"

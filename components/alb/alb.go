@@ -1,13 +1,14 @@
 // Package alb creates the environment's internet-facing Application Load
-// Balancer <prefix>-alb on the public subnets, its two target groups (backend on
-// 8000, frontend on 80), the listeners and the routing rules, and, when asked,
-// an S3 bucket for its access logs.
+// Balancer <prefix>-alb on the public subnets, a target group for each service
+// behind it (the api service, the backend, on 8000; the web service, the
+// frontend, on 80), the listeners and the routing rules, and, when asked, an
+// S3 bucket for its access logs.
 //
 // With a certificate, :80 only redirects to :443 and :443 serves; without one,
 // :80 serves. Either way the serving listener sends host api.<domain> and the
-// API paths (/api/*, /docs, /redoc, /openapi.json) to the backend and the rest
-// to the frontend, so checks against the ALB's own DNS name reach the backend
-// too (the original routed by path only in HTTP mode: defect E1).
+// API paths (/api/*, /docs, /redoc, /openapi.json) to the api service and the
+// rest to the web service, so checks against the ALB's own DNS name reach the
+// API too (the original routed by path only in HTTP mode: defect E1).
 package alb
 
 import (
@@ -22,17 +23,11 @@ import (
 	"github.com/ohmycoins/infra/internal/settings"
 )
 
-// The TLS policy and the target group health checks every environment uses.
-const (
-	// SSLPolicy allows TLS 1.3 and 1.2 only.
-	SSLPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-	// BackendHealthPath is the FastAPI health endpoint; the trailing slash matters.
-	BackendHealthPath  = "/api/v1/utils/health-check/"
-	FrontendHealthPath = "/"
-)
+// SSLPolicy is the TLS policy every environment uses: TLS 1.3 and 1.2 only.
+const SSLPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
-// BackendPaths are the paths the backend serves on any host.
-var BackendPaths = []string{"/api/*", "/docs", "/redoc", "/openapi.json"}
+// APIPaths are the paths the api service serves on any host.
+var APIPaths = []string{"/api/*", "/docs", "/redoc", "/openapi.json"}
 
 // Args configure the load balancer.
 type Args struct {
@@ -48,8 +43,12 @@ type Args struct {
 	// listener layout depends on it before the certificate's ARN is known.
 	HTTPS          bool
 	CertificateARN pulumi.StringInput
-	// APIHost is the host the backend answers on: api.<domain>.
+	// APIHost is the host the api service answers on: api.<domain>.
 	APIHost string
+	// Services are the application's services; the load balancer routes to
+	// the one api service and the one web service, each with its own target
+	// group, and ignores workers.
+	Services []service.Service
 	// Settings are the load balancer's settings (the stack's
 	// ohmycoins:loadBalancer), which New checks with Settings.Validate.
 	Settings
@@ -67,8 +66,9 @@ type LoadBalancer struct {
 	ARNSuffix pulumi.StringOutput
 	DNSName   pulumi.StringOutput
 	ZoneID    pulumi.StringOutput
-	// Backend and Frontend are the target groups.
-	Backend, Frontend TargetGroup
+	// TargetGroups are the target groups of the services behind the load
+	// balancer, by service name.
+	TargetGroups map[string]TargetGroup
 	// ServingListenerARN is the listener that forwards traffic (:443 with a certificate, else :80).
 	ServingListenerARN pulumi.StringOutput
 	// Routing is what a service must wait for: the listener and rules that attach
@@ -100,7 +100,12 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err := problems.Err("alb"); err != nil {
 		return nil, err
 	}
-	c := &LoadBalancer{HTTPS: args.HTTPS}
+	if why := service.Check(args.Services); why != "" {
+		return nil, fmt.Errorf("alb: Services: %s", why)
+	}
+	api, _ := service.Of(args.Services, service.API)
+	web, _ := service.Of(args.Services, service.Web)
+	c := &LoadBalancer{HTTPS: args.HTTPS, TargetGroups: map[string]TargetGroup{}}
 	if err := ctx.RegisterComponentResource("ohmycoins:alb:LoadBalancer", name, c, opts...); err != nil {
 		return nil, err
 	}
@@ -132,18 +137,22 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, err
 	}
 
-	if c.Backend, err = targetGroup(ctx, name, service.Backend, ports.Backend, BackendHealthPath, args, parent); err != nil {
-		return nil, err
-	}
-	if c.Frontend, err = targetGroup(ctx, name, service.Frontend, ports.Frontend, FrontendHealthPath, args, parent); err != nil {
-		return nil, err
+	targetGroups := pulumi.StringMap{}
+	for _, s := range args.Services {
+		if !s.BehindLoadBalancer() {
+			continue
+		}
+		if c.TargetGroups[s.Name], err = targetGroup(ctx, name, s, args, parent); err != nil {
+			return nil, err
+		}
+		targetGroups[s.Name] = c.TargetGroups[s.Name].ARN
 	}
 
-	serving, err := listeners(ctx, name, args, alb, c.Frontend.ARN, parent)
+	serving, err := listeners(ctx, name, args, alb, c.TargetGroups[web.Name].ARN, parent)
 	if err != nil {
 		return nil, err
 	}
-	rules, err := backendRules(ctx, name, args.APIHost, serving, c.Backend.ARN, parent)
+	rules, err := apiRules(ctx, name, args.APIHost, serving, c.TargetGroups[api.Name].ARN, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -152,12 +161,11 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	c.ServingListenerARN = serving.Arn
 	c.Routing = append([]pulumi.Resource{serving}, rules...)
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"arn":                c.ARN,
-		"arnSuffix":          c.ARNSuffix,
-		"dnsName":            c.DNSName,
-		"zoneId":             c.ZoneID,
-		"backendTargetGroup": c.Backend.ARN,
-		"frontendTarget":     c.Frontend.ARN,
+		"arn":          c.ARN,
+		"arnSuffix":    c.ARNSuffix,
+		"dnsName":      c.DNSName,
+		"zoneId":       c.ZoneID,
+		"targetGroups": targetGroups,
 	})
 }
 
@@ -177,20 +185,20 @@ func TargetGroupName(prefix, service string, port int, vpcCIDR string) string {
 }
 
 // targetGroup creates a service's target group (logical name
-// <name>-<service>-tg) with the SPEC health check: HTTP 200 within 5 s every
-// 30 s, healthy after 2, unhealthy after 3.
-func targetGroup(ctx *pulumi.Context, name, service string, port int, healthPath string, args Args, parent pulumi.ResourceOption) (TargetGroup, error) {
-	physical := TargetGroupName(name, service, port, args.VPCCIDR)
-	tg, err := lb.NewTargetGroup(ctx, name+"-"+service+"-tg", &lb.TargetGroupArgs{
+// <name>-<service>-tg) with the SPEC health check on the service's health
+// path: HTTP 200 within 5 s every 30 s, healthy after 2, unhealthy after 3.
+func targetGroup(ctx *pulumi.Context, name string, s service.Service, args Args, parent pulumi.ResourceOption) (TargetGroup, error) {
+	physical := TargetGroupName(name, s.Name, s.Port(), args.VPCCIDR)
+	tg, err := lb.NewTargetGroup(ctx, name+"-"+s.Name+"-tg", &lb.TargetGroupArgs{
 		Name:                pulumi.String(physical),
-		Port:                pulumi.Int(port),
+		Port:                pulumi.Int(s.Port()),
 		Protocol:            pulumi.String(targetProtocol),
 		TargetType:          pulumi.String(targetType),
 		VpcId:               args.VpcID,
 		DeregistrationDelay: pulumi.Int(30),
 		HealthCheck: &lb.TargetGroupHealthCheckArgs{
 			Enabled:            pulumi.Bool(true),
-			Path:               pulumi.String(healthPath),
+			Path:               pulumi.String(s.HealthPath()),
 			Protocol:           pulumi.String("HTTP"),
 			Matcher:            pulumi.String("200"),
 			Interval:           pulumi.Int(30),
@@ -206,17 +214,17 @@ func targetGroup(ctx *pulumi.Context, name, service string, port int, healthPath
 }
 
 // listeners creates :80 (and :443 with a certificate) and returns the one that serves.
-func listeners(ctx *pulumi.Context, name string, args Args, alb *lb.LoadBalancer, frontendTG pulumi.StringOutput, parent pulumi.ResourceOption) (*lb.Listener, error) {
-	forwardToFrontend := lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
+func listeners(ctx *pulumi.Context, name string, args Args, alb *lb.LoadBalancer, webTG pulumi.StringOutput, parent pulumi.ResourceOption) (*lb.Listener, error) {
+	forwardToWeb := lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
 		Type:           pulumi.String("forward"),
-		TargetGroupArn: frontendTG,
+		TargetGroupArn: webTG,
 	}}
 	if !args.HTTPS {
 		return lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
 			LoadBalancerArn: alb.Arn,
 			Port:            pulumi.Int(ports.HTTP),
 			Protocol:        pulumi.String("HTTP"),
-			DefaultActions:  forwardToFrontend,
+			DefaultActions:  forwardToWeb,
 		}, parent)
 	}
 	if _, err := lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
@@ -240,13 +248,13 @@ func listeners(ctx *pulumi.Context, name string, args Args, alb *lb.LoadBalancer
 		Protocol:        pulumi.String("HTTPS"),
 		SslPolicy:       pulumi.String(SSLPolicy),
 		CertificateArn:  args.CertificateARN,
-		DefaultActions:  forwardToFrontend,
+		DefaultActions:  forwardToWeb,
 	}, parent)
 }
 
-// backendRules send the API host, and the API paths on any host, to the backend.
-func backendRules(ctx *pulumi.Context, name, apiHost string, listener *lb.Listener, backendTG pulumi.StringOutput, parent pulumi.ResourceOption) ([]pulumi.Resource, error) {
-	forward := lb.ListenerRuleActionArray{lb.ListenerRuleActionArgs{Type: pulumi.String("forward"), TargetGroupArn: backendTG}}
+// apiRules send the API host, and the API paths on any host, to the api service.
+func apiRules(ctx *pulumi.Context, name, apiHost string, listener *lb.Listener, apiTG pulumi.StringOutput, parent pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	forward := lb.ListenerRuleActionArray{lb.ListenerRuleActionArgs{Type: pulumi.String("forward"), TargetGroupArn: apiTG}}
 	hostRule, err := lb.NewListenerRule(ctx, name+"-api-host-rule", &lb.ListenerRuleArgs{
 		ListenerArn: listener.Arn,
 		Priority:    pulumi.Int(10),
@@ -263,7 +271,7 @@ func backendRules(ctx *pulumi.Context, name, apiHost string, listener *lb.Listen
 		Priority:    pulumi.Int(20),
 		Actions:     forward,
 		Conditions: lb.ListenerRuleConditionArray{lb.ListenerRuleConditionArgs{
-			PathPattern: &lb.ListenerRuleConditionPathPatternArgs{Values: pulumi.ToStringArray(BackendPaths)},
+			PathPattern: &lb.ListenerRuleConditionPathPatternArgs{Values: pulumi.ToStringArray(APIPaths)},
 		}},
 	}, parent)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 type ContainerDefinition struct {
 	Name             string           `json:"name"`
 	Image            string           `json:"image"`
+	Command          []string         `json:"command,omitempty"`
 	Essential        bool             `json:"essential"`
 	PortMappings     []PortMapping    `json:"portMappings"`
 	Environment      []KeyValue       `json:"environment"`
@@ -79,13 +80,17 @@ func containerDefinitions(s Service, logGroup pulumi.StringInput, region string,
 		d := ContainerDefinition{
 			Name:         s.Name,
 			Image:        str(0),
+			Command:      s.Command,
 			Essential:    true,
-			PortMappings: []PortMapping{{ContainerPort: s.ContainerPort, Protocol: "tcp"}},
+			PortMappings: []PortMapping{},
 			Environment:  []KeyValue{},
 			Secrets:      []SecretRef{},
 			LogConfiguration: LogConfiguration{LogDriver: "awslogs", Options: map[string]string{
 				"awslogs-group": str(1), "awslogs-region": region, "awslogs-stream-prefix": "ecs",
 			}},
+		}
+		if s.ContainerPort != 0 {
+			d.PortMappings = append(d.PortMappings, PortMapping{ContainerPort: s.ContainerPort, Protocol: "tcp"})
 		}
 		for i, n := range envNames {
 			// ECS drops variables with an empty value and the provider keeps

@@ -1,12 +1,13 @@
 // Package ecs runs the application on ECS Fargate: the cluster <prefix>-cluster,
 // one log group, task definition and service per application service (backend,
-// frontend) with the names the runbook uses, the execution and task roles, and
-// target-tracking autoscaling where asked.
+// frontend, and any worker) with the names the runbook uses, the execution and
+// task roles, and target-tracking autoscaling where asked.
 //
-// Services run in the private app subnets with no public IP, behind their
-// target groups, with a deployment circuit breaker that rolls a failed
-// deployment back, a health-check grace period, and they are created only after
-// the listener rules that attach their target groups (defects E4, E5, E6).
+// Services run in the private app subnets with no public IP, with a
+// deployment circuit breaker that rolls a failed deployment back. Those behind
+// the load balancer have their target groups and a health-check grace period,
+// and are created only after the listener rules that attach their target
+// groups (defects E4, E5, E6); a worker has neither.
 package ecs
 
 import (
@@ -55,18 +56,21 @@ type Args struct {
 
 // Service is one application service.
 type Service struct {
-	// Name is backend or frontend: the container is <Name>, the task family
+	// Name is the service's (backend, frontend, ...): the container is <Name>, the task family
 	// <prefix>-<Name>, the service <prefix>-<Name>-service, the log group /ecs/<prefix>-<Name>.
 	Name  string
 	Image pulumi.StringInput
+	// Command overrides the image's command; none by default.
+	Command []string
 	// CPU and MemoryMiB are a Fargate task size.
 	CPU, MemoryMiB int
 	// DesiredCount is the number of tasks; with autoscaling, the initial number only.
 	DesiredCount int
 	// SecurityGroupID is the service's own security group: the data tiers admit
-	// the backend's and no other (defect D3).
+	// those of the services with data access and no other (defect D3).
 	SecurityGroupID pulumi.StringInput
-	// ContainerPort receives the traffic of TargetGroupARN.
+	// ContainerPort receives the traffic of TargetGroupARN; both are unset for
+	// a worker, which no load balancer reaches.
 	ContainerPort  int
 	TargetGroupARN pulumi.StringInput
 	// Environment and Secrets are the container's variables; a secret's value is
@@ -180,7 +184,18 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		}
 
 		serviceName := ServiceName(name, s.Name)
-		serviceOpts := []pulumi.ResourceOption{parent, pulumi.DependsOn(args.Routing), pulumi.DependsOn(ready)}
+		serviceOpts := []pulumi.ResourceOption{parent, pulumi.DependsOn(ready)}
+		var loadBalancers ecs.ServiceLoadBalancerArray
+		var gracePeriod pulumi.IntPtrInput
+		if s.TargetGroupARN != nil {
+			serviceOpts = append(serviceOpts, pulumi.DependsOn(args.Routing))
+			loadBalancers = ecs.ServiceLoadBalancerArray{ecs.ServiceLoadBalancerArgs{
+				TargetGroupArn: s.TargetGroupARN,
+				ContainerName:  pulumi.String(s.Name),
+				ContainerPort:  pulumi.Int(s.ContainerPort),
+			}}
+			gracePeriod = pulumi.Int(HealthCheckGracePeriodSeconds)
+		}
 		if s.Autoscaling.Enabled {
 			// Autoscaling owns the count after creation: an update must not reset it (defect E5).
 			serviceOpts = append(serviceOpts, pulumi.IgnoreChanges([]string{"desiredCount"}))
@@ -196,13 +211,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 				SecurityGroups: pulumi.StringArray{s.SecurityGroupID},
 				AssignPublicIp: pulumi.Bool(false),
 			},
-			LoadBalancers: ecs.ServiceLoadBalancerArray{ecs.ServiceLoadBalancerArgs{
-				TargetGroupArn: s.TargetGroupARN,
-				ContainerName:  pulumi.String(s.Name),
-				ContainerPort:  pulumi.Int(s.ContainerPort),
-			}},
+			LoadBalancers:                   loadBalancers,
 			DeploymentCircuitBreaker:        &ecs.ServiceDeploymentCircuitBreakerArgs{Enable: pulumi.Bool(true), Rollback: pulumi.Bool(true)},
-			HealthCheckGracePeriodSeconds:   pulumi.Int(HealthCheckGracePeriodSeconds),
+			HealthCheckGracePeriodSeconds:   gracePeriod,
 			DeploymentMinimumHealthyPercent: pulumi.Int(100),
 			DeploymentMaximumPercent:        pulumi.Int(200),
 			EnableExecuteCommand:            pulumi.Bool(args.ExecEnabled),
@@ -253,8 +264,11 @@ func (a Args) validate() error {
 		if err := problems.Err("ecs"); err != nil {
 			return err
 		}
-		if s.Image == nil || s.TargetGroupARN == nil || s.SecurityGroupID == nil {
-			return fmt.Errorf("ecs: service %s needs Image, TargetGroupARN and SecurityGroupID", s.Name)
+		if s.Image == nil || s.SecurityGroupID == nil {
+			return fmt.Errorf("ecs: service %s needs Image and SecurityGroupID", s.Name)
+		}
+		if (s.TargetGroupARN == nil) != (s.ContainerPort == 0) {
+			return fmt.Errorf("ecs: service %s: TargetGroupARN and ContainerPort go together: a service behind the load balancer has both, a worker neither", s.Name)
 		}
 	}
 	return nil

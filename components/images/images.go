@@ -1,5 +1,5 @@
-// Package images creates one ECR repository per service (<prefix>-backend,
-// <prefix>-frontend: scan on push, KMS-encrypted, tags immutable where asked,
+// Package images creates one ECR repository per service (<prefix>-<service>:
+// scan on push, KMS-encrypted, tags immutable where asked,
 // the newest 30 images kept) and resolves the image each service runs, always
 // from that repository and by digest:
 //   - a digest given in stack config (an image CI pushed, or one promoted from
@@ -44,7 +44,7 @@ const Platform = "linux/amd64"
 // Service names one service's image source: at most one of Digest and
 // BuildContext is set; with neither, the service awaits its first image.
 type Service struct {
-	// Name is the service (backend, frontend); its repository is <prefix>-<Name>.
+	// Name is the service (backend, frontend, ...); its repository is <prefix>-<Name>.
 	Name string
 	// Digest is the digest (sha256:<64 hex>) of an image in the service's repository.
 	Digest string
@@ -57,8 +57,8 @@ type Service struct {
 
 // Args configure the repositories and images.
 type Args struct {
-	// Backend and Frontend are the two services' image sources (Name backend, frontend).
-	Backend, Frontend Service
+	// Services are the services' image sources, one repository each.
+	Services []Service
 	// KMSKeyARN encrypts the repositories.
 	KMSKeyARN pulumi.StringInput
 	// ImmutableTags forbids overwriting a tag; production.
@@ -77,8 +77,8 @@ type Args struct {
 type Images struct {
 	pulumi.ResourceState
 
-	// Backend and Frontend are each service's repository and image.
-	Backend, Frontend ServiceImage
+	// Services are each service's repository and image, by service name.
+	Services map[string]ServiceImage
 }
 
 // ServiceImage is one service's repository and the image its task runs.
@@ -101,8 +101,8 @@ const AwaitingTag = "awaiting-first-image"
 var digestPattern = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // ValidateSource records what is wrong with a service's image source (keys
-// imageDigest, build.context): the stack reports it for ohmycoins:backend
-// and :frontend, New refuses it.
+// imageDigest, build.context): the stack reports it for each service, New
+// refuses it.
 func ValidateSource(p settings.Problems, digest, buildContext string) {
 	switch {
 	case digest != "" && buildContext != "":
@@ -115,17 +115,18 @@ func ValidateSource(p settings.Problems, digest, buildContext string) {
 // New creates the repositories and builds what must be built. The component's
 // name is the environment's name prefix.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Images, error) {
-	// Each service's source, and where its repository and image go.
-	type wiring struct {
-		Service
-		image *ServiceImage
+	c := &Images{Services: map[string]ServiceImage{}}
+	if len(args.Services) == 0 {
+		return nil, fmt.Errorf("images: no Services")
 	}
-	c := &Images{}
-	services := []wiring{{args.Backend, &c.Backend}, {args.Frontend, &c.Frontend}}
-	for _, s := range services {
+	for _, s := range args.Services {
 		if s.Name == "" {
 			return nil, fmt.Errorf("images: every service needs a Name")
 		}
+		if _, twice := c.Services[s.Name]; twice {
+			return nil, fmt.Errorf("images: the service %s is listed twice", s.Name)
+		}
+		c.Services[s.Name] = ServiceImage{}
 		problems := settings.NewProblems()
 		ValidateSource(problems.In(s.Name), s.Digest, s.BuildContext)
 		if err := problems.Err("images"); err != nil {
@@ -145,7 +146,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		mutability = "IMMUTABLE"
 	}
 	outputs := pulumi.Map{}
-	for _, s := range services {
+	for _, s := range args.Services {
+		image := ServiceImage{}
 		repoName := name + "-" + s.Name
 		repo, err := ecr.NewRepository(ctx, repoName, &ecr.RepositoryArgs{
 			Name:                       pulumi.String(repoName),
@@ -170,25 +172,24 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		}, parent, pulumi.DeleteBeforeReplace(true)); err != nil {
 			return nil, err
 		}
-		s.image.RepositoryURL = repo.RepositoryUrl
+		image.RepositoryURL = repo.RepositoryUrl
 		outputs[s.Name+"RepositoryUrl"] = repo.RepositoryUrl
 
 		switch {
 		case s.Digest != "":
-			s.image.Reference = pulumi.Sprintf("%s@%s", repo.RepositoryUrl, s.Digest)
-			outputs[s.Name+"Image"] = s.image.Reference
-			continue
+			image.Reference = pulumi.Sprintf("%s@%s", repo.RepositoryUrl, s.Digest)
 		case s.BuildContext == "":
-			s.image.Reference = pulumi.Sprintf("%s:%s", repo.RepositoryUrl, AwaitingTag)
-			s.image.Awaiting = true
-			continue
+			image.Reference = pulumi.Sprintf("%s:%s", repo.RepositoryUrl, AwaitingTag)
+			image.Awaiting = true
+		default:
+			if image.Reference, err = build(ctx, repoName, s, args.ProjectDir, repo, parent); err != nil {
+				return nil, err
+			}
 		}
-		ref, err := build(ctx, repoName, s.Service, args.ProjectDir, repo, parent)
-		if err != nil {
-			return nil, err
+		if !image.Awaiting {
+			outputs[s.Name+"Image"] = image.Reference
 		}
-		s.image.Reference = ref
-		outputs[s.Name+"Image"] = ref
+		c.Services[s.Name] = image
 	}
 	return c, ctx.RegisterResourceOutputs(c, outputs)
 }

@@ -6,12 +6,14 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/internal/service"
 )
 
 // gibibyte converts the low-storage threshold to the bytes FreeStorageSpace is published in.
 const gibibyte = 1024 * 1024 * 1024
 
-// alarm is one of the eight runbook alarms.
+// alarm is one of the runbook alarms.
 type alarm struct {
 	name, description string
 	namespace, metric string
@@ -28,9 +30,9 @@ type alarm struct {
 	// treatMissingData is notBreaching everywhere: these metrics go silent when
 	// a service is idle or scaled to zero, and silence is not a failure (defect A11).
 	treatMissingData string
-	// rollsBackBackend makes the alarm one the backend's deployments watch:
-	// a deployment that trips it is rolled back by ECS.
-	rollsBackBackend bool
+	// rollsBack names the service whose deployments watch the alarm: ECS
+	// rolls back a deployment that trips it.
+	rollsBack string
 }
 
 const (
@@ -38,38 +40,63 @@ const (
 	less    = "LessThanThreshold"
 )
 
-// alarms are the runbook's eight alarms with their dimensions.
+// alarms are the runbook's alarms with their dimensions: the api service's
+// CPU and memory, the load balancer's 5xx answers and the api service's
+// unhealthy targets (which roll its deployments back), the database's and
+// the cache's, then each worker's CPU and memory.
 func alarms(name string, a Args) []alarm {
 	t := a.Thresholds
-	backend := pulumi.StringMap{"ClusterName": pulumi.String(a.ClusterName), "ServiceName": pulumi.String(a.BackendServiceName)}
+	var api Service
+	var workers []Service
+	for _, s := range a.Services {
+		switch s.Role {
+		case service.API:
+			api = s
+		case service.Worker:
+			workers = append(workers, s)
+		}
+	}
 	lb := pulumi.StringMap{"LoadBalancer": a.LoadBalancerARNSuffix}
 	db := pulumi.StringMap{"DBInstanceIdentifier": a.DBInstanceIdentifier}
-	return []alarm{
-		{name: name + "-ecs-high-cpu", description: "Backend service CPU is high",
-			namespace: "AWS/ECS", metric: "CPUUtilization", stat: "Average", period: 300, evaluations: 2,
-			comparison: greater, threshold: t.EcsHighCPU, dimensions: backend},
-		{name: name + "-ecs-high-memory", description: "Backend service memory is high",
-			namespace: "AWS/ECS", metric: "MemoryUtilization", stat: "Average", period: 300, evaluations: 2,
-			comparison: greater, threshold: t.EcsHighMemory, dimensions: backend},
-		{name: name + "-alb-high-5xx-errors", description: "The backend answers with 5xx errors",
+	list := serviceAlarms(name+"-ecs", api, a)
+	list = append(list,
+		alarm{name: name + "-alb-high-5xx-errors", description: "The " + api.Name + " answers with 5xx errors",
 			namespace: "AWS/ApplicationELB", metric: "HTTPCode_Target_5XX_Count", stat: "Sum", period: 300, evaluations: 2,
-			comparison: greater, threshold: t.AlbHigh5xxErrors, dimensions: lb, rollsBackBackend: true},
-		{name: name + "-alb-unhealthy-targets", description: "A backend task fails the load balancer's health check",
+			comparison: greater, threshold: t.AlbHigh5xxErrors, dimensions: lb, rollsBack: api.Name},
+		alarm{name: name + "-alb-unhealthy-targets", description: "A " + api.Name + " task fails the load balancer's health check",
 			namespace: "AWS/ApplicationELB", metric: "UnHealthyHostCount", stat: "Maximum", period: 60, evaluations: 1,
 			comparison: greater, threshold: t.AlbUnhealthyTargets,
-			dimensions: pulumi.StringMap{"LoadBalancer": a.LoadBalancerARNSuffix, "TargetGroup": a.BackendTargetGroupARNSuffix}, rollsBackBackend: true},
-		{name: name + "-rds-high-cpu", description: "PostgreSQL CPU is high",
+			dimensions: pulumi.StringMap{"LoadBalancer": a.LoadBalancerARNSuffix, "TargetGroup": api.TargetGroupARNSuffix}, rollsBack: api.Name},
+		alarm{name: name + "-rds-high-cpu", description: "PostgreSQL CPU is high",
 			namespace: "AWS/RDS", metric: "CPUUtilization", stat: "Average", period: 300, evaluations: 2,
 			comparison: greater, threshold: t.RdsHighCPU, dimensions: db},
-		{name: name + "-rds-low-storage", description: fmt.Sprintf("PostgreSQL has less than %g GiB free", t.RdsLowStorageGiB),
+		alarm{name: name + "-rds-low-storage", description: fmt.Sprintf("PostgreSQL has less than %g GiB free", t.RdsLowStorageGiB),
 			namespace: "AWS/RDS", metric: "FreeStorageSpace", stat: "Average", period: 300, evaluations: 1,
 			comparison: less, threshold: t.RdsLowStorageGiB * gibibyte, dimensions: db},
-		{name: name + "-redis-low-cache-hit-rate", description: "Redis serves too few reads from cache (worst member)",
+		alarm{name: name + "-redis-low-cache-hit-rate", description: "Redis serves too few reads from cache (worst member)",
 			namespace: "AWS/ElastiCache", metric: "CacheHitRate", stat: "Average", period: 300, evaluations: 2,
 			comparison: less, threshold: t.RedisLowCacheHitRate, perCacheMember: true, aggregate: "MIN"},
-		{name: name + "-redis-high-cpu", description: "Redis engine CPU is high (busiest member)",
+		alarm{name: name + "-redis-high-cpu", description: "Redis engine CPU is high (busiest member)",
 			namespace: "AWS/ElastiCache", metric: "EngineCPUUtilization", stat: "Average", period: 300, evaluations: 2,
 			comparison: greater, threshold: t.RedisHighCPU, perCacheMember: true, aggregate: "MAX"},
+	)
+	for _, w := range workers {
+		list = append(list, serviceAlarms(name+"-"+w.Name+"-ecs", w, a)...)
+	}
+	return list
+}
+
+// serviceAlarms are a service's CPU and memory alarms, named <prefix>-high-cpu
+// and <prefix>-high-memory.
+func serviceAlarms(prefix string, s Service, a Args) []alarm {
+	dims := pulumi.StringMap{"ClusterName": pulumi.String(a.ClusterName), "ServiceName": pulumi.String(s.ECSName)}
+	return []alarm{
+		{name: prefix + "-high-cpu", description: s.Title() + " service CPU is high",
+			namespace: "AWS/ECS", metric: "CPUUtilization", stat: "Average", period: 300, evaluations: 2,
+			comparison: greater, threshold: a.Thresholds.EcsHighCPU, dimensions: dims},
+		{name: prefix + "-high-memory", description: s.Title() + " service memory is high",
+			namespace: "AWS/ECS", metric: "MemoryUtilization", stat: "Average", period: 300, evaluations: 2,
+			comparison: greater, threshold: a.Thresholds.EcsHighMemory, dimensions: dims},
 	}
 }
 

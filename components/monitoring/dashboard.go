@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/internal/service"
 )
 
 // The CloudWatch dashboard body, as Go structs marshalled with encoding/json.
@@ -64,24 +66,54 @@ func row(namespace, metric string, dims [][2]string, label, stat string) []any {
 	return append(r, RowOptions{Label: label, Stat: stat})
 }
 
-// dashboardBody renders the six widgets, in the original's order, once the
-// dimension values are known.
+// dashboardBody renders the widgets, in the original's order (then each
+// worker's), once the dimension values are known.
 func dashboardBody(a Args) pulumi.StringOutput {
-	return pulumi.All(a.LoadBalancerARNSuffix, a.BackendTargetGroupARNSuffix, a.FrontendTargetGroupSuffix,
-		a.DBInstanceIdentifier, a.CacheMembers).ApplyT(func(v []interface{}) (string, error) {
-		lbSuffix, backendTG, frontendTG, db := v[0].(string), v[1].(string), v[2].(string), v[3].(string)
-		members, _ := v[4].([]string)
-		b, err := json.Marshal(BuildDashboard(a, lbSuffix, backendTG, frontendTG, db, members))
+	inputs := []interface{}{a.LoadBalancerARNSuffix, a.DBInstanceIdentifier, a.CacheMembers}
+	var behind []string
+	for _, s := range a.Services {
+		if s.TargetGroupARNSuffix != nil {
+			behind = append(behind, s.Name)
+			inputs = append(inputs, s.TargetGroupARNSuffix)
+		}
+	}
+	return pulumi.All(inputs...).ApplyT(func(v []interface{}) (string, error) {
+		lbSuffix, db := v[0].(string), v[1].(string)
+		members, _ := v[2].([]string)
+		targetGroups := map[string]string{}
+		for i, name := range behind {
+			targetGroups[name] = v[3+i].(string)
+		}
+		b, err := json.Marshal(BuildDashboard(a, lbSuffix, targetGroups, db, members))
 		return string(b), err
 	}).(pulumi.StringOutput)
 }
 
-// BuildDashboard lays out the dashboard for known dimension values.
-func BuildDashboard(a Args, lbSuffix, backendTG, frontendTG, db string, members []string) Dashboard {
+// BuildDashboard lays out the dashboard for known dimension values: the
+// target groups' TargetGroup dimensions are by service name.
+func BuildDashboard(a Args, lbSuffix string, targetGroups map[string]string, db string, members []string) Dashboard {
 	hundred := 100.0
-	backend := [][2]string{{"ClusterName", a.ClusterName}, {"ServiceName", a.BackendServiceName}}
 	lb := [][2]string{{"LoadBalancer", lbSuffix}}
 	rds := [][2]string{{"DBInstanceIdentifier", db}}
+	ecsDims := func(s Service) [][2]string {
+		return [][2]string{{"ClusterName", a.ClusterName}, {"ServiceName", s.ECSName}}
+	}
+	cpuAndMemory := func(s Service) [][]any {
+		return [][]any{
+			row("AWS/ECS", "CPUUtilization", ecsDims(s), s.Title()+" CPU", "Average"),
+			row("AWS/ECS", "MemoryUtilization", ecsDims(s), s.Title()+" Memory", "Average"),
+		}
+	}
+	var api Service
+	var workers []Service
+	for _, s := range a.Services {
+		switch s.Role {
+		case service.API:
+			api = s
+		case service.Worker:
+			workers = append(workers, s)
+		}
+	}
 
 	var redis [][]any
 	for _, m := range []struct{ metric, label string }{
@@ -97,19 +129,20 @@ func BuildDashboard(a Args, lbSuffix, backendTG, frontendTG, db string, members 
 	}
 
 	tasksTitle := "Healthy Targets per Target Group"
-	tasks := [][]any{
-		row("AWS/ApplicationELB", "HealthyHostCount", [][2]string{{"TargetGroup", backendTG}, {"LoadBalancer", lbSuffix}}, "Backend healthy targets", "Minimum"),
-		row("AWS/ApplicationELB", "HealthyHostCount", [][2]string{{"TargetGroup", frontendTG}, {"LoadBalancer", lbSuffix}}, "Frontend healthy targets", "Minimum"),
+	var tasks [][]any
+	for _, s := range a.Services {
+		if tg, ok := targetGroups[s.Name]; ok {
+			tasks = append(tasks, row("AWS/ApplicationELB", "HealthyHostCount", [][2]string{{"TargetGroup", tg}, {"LoadBalancer", lbSuffix}}, s.Title()+" healthy targets", "Minimum"))
+		}
 	}
 	if a.ContainerInsights {
 		// Task counts exist only in the Container Insights namespace (defect A6).
 		tasksTitle = "ECS Task Counts"
 		tasks = nil
-		for _, s := range []struct{ service, label string }{{a.BackendServiceName, "Backend"}, {a.FrontendServiceName, "Frontend"}} {
-			dims := [][2]string{{"ClusterName", a.ClusterName}, {"ServiceName", s.service}}
+		for _, s := range a.Services {
 			tasks = append(tasks,
-				row("ECS/ContainerInsights", "RunningTaskCount", dims, s.label+" running", "Average"),
-				row("ECS/ContainerInsights", "DesiredTaskCount", dims, s.label+" desired", "Average"))
+				row("ECS/ContainerInsights", "RunningTaskCount", ecsDims(s), s.Title()+" running", "Average"),
+				row("ECS/ContainerInsights", "DesiredTaskCount", ecsDims(s), s.Title()+" desired", "Average"))
 		}
 	}
 
@@ -118,11 +151,9 @@ func BuildDashboard(a Args, lbSuffix, backendTG, frontendTG, db string, members 
 			Title: title, Region: a.Region, View: "timeSeries", Stacked: false, Period: 300, Metrics: metrics, YAxis: y,
 		}}
 	}
-	return Dashboard{Widgets: []Widget{
-		widget(0, "ECS Backend Service - CPU & Memory", [][]any{
-			row("AWS/ECS", "CPUUtilization", backend, "Backend CPU", "Average"),
-			row("AWS/ECS", "MemoryUtilization", backend, "Backend Memory", "Average"),
-		}, &YAxis{Left: AxisRange{Min: 0, Max: &hundred}}),
+	percent := &YAxis{Left: AxisRange{Min: 0, Max: &hundred}}
+	widgets := []Widget{
+		widget(0, "ECS "+api.Title()+" Service - CPU & Memory", cpuAndMemory(api), percent),
 		widget(1, "ALB Response Times", [][]any{
 			row("AWS/ApplicationELB", "TargetResponseTime", lb, "Avg Response Time", "Average"),
 			row("AWS/ApplicationELB", "TargetResponseTime", lb, "P95 Response Time", "p95"),
@@ -140,5 +171,9 @@ func BuildDashboard(a Args, lbSuffix, backendTG, frontendTG, db string, members 
 		}, nil),
 		widget(4, "Redis Cache Metrics", redis, nil),
 		widget(5, tasksTitle, tasks, nil),
-	}}
+	}
+	for i, w := range workers {
+		widgets = append(widgets, widget(6+i, "ECS "+w.Title()+" Service - CPU & Memory", cpuAndMemory(w), percent))
+	}
+	return Dashboard{Widgets: widgets}
 }

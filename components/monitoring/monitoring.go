@@ -1,6 +1,7 @@
 // Package monitoring creates the environment's alerting: the KMS-encrypted SNS
-// topic <prefix>-alerts with one e-mail subscription per address, the eight
-// alarms the runbook lists, and the dashboard <prefix>-infrastructure.
+// topic <prefix>-alerts with one e-mail subscription per address, the alarms
+// the runbook lists (the api service's, the load balancer's, the database's,
+// the cache's, and each worker's), and the dashboard <prefix>-infrastructure.
 //
 // The original's alarms and dashboard never received data (defects A1-A11):
 // wrong dimension values (the RDS resource id instead of the identifier, the
@@ -17,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/settings"
 )
 
@@ -29,17 +31,14 @@ type Args struct {
 	KMSKeyARN pulumi.StringInput
 	// AlertEmails each get an e-mail subscription (confirmed by the recipient).
 	AlertEmails []string
-	// Thresholds of the eight alarms.
+	// Thresholds of the alarms.
 	Thresholds Thresholds
 
 	// What the metrics are published under.
-	ClusterName                 string
-	BackendServiceName          string
-	FrontendServiceName         string
-	LoadBalancerARNSuffix       pulumi.StringInput
-	BackendTargetGroupARNSuffix pulumi.StringInput
-	FrontendTargetGroupSuffix   pulumi.StringInput
-	DBInstanceIdentifier        pulumi.StringInput
+	ClusterName           string
+	Services              []Service
+	LoadBalancerARNSuffix pulumi.StringInput
+	DBInstanceIdentifier  pulumi.StringInput
 	// CacheMembers are the Redis member cluster ids (CacheNodes of them).
 	CacheMembers pulumi.StringArrayInput
 	CacheNodes   int
@@ -49,26 +48,36 @@ type Args struct {
 	Budget Budget
 }
 
-// Thresholds are the thresholds of the eight runbook alarms, the config key
+// Service is an application service as its metrics are published.
+type Service struct {
+	service.Service
+	// ECSName is the ECS service's name, the ServiceName dimension.
+	ECSName string
+	// TargetGroupARNSuffix is its target group's TargetGroup dimension; nil
+	// for a worker, which has none.
+	TargetGroupARNSuffix pulumi.StringInput
+}
+
+// Thresholds are the thresholds of the runbook alarms, the config key
 // ohmycoins:alarms of a stack: each key is the alarm's name without the
 // prefix, in camelCase; the presets give the values (relaxed in staging,
 // strict in production), Validate holds the rules.
 type Thresholds struct {
-	// EcsHighCPU: backend service average CPU %, 90 staging / 70 production.
+	// EcsHighCPU: the api service's and each worker's average CPU %.
 	EcsHighCPU float64 `json:"ecsHighCpu"`
-	// EcsHighMemory: backend service average memory %, 90 / 70.
+	// EcsHighMemory: the api service's and each worker's average memory %.
 	EcsHighMemory float64 `json:"ecsHighMemory"`
-	// AlbHigh5xxErrors: target 5xx responses per 5 minutes, 20 / 5.
+	// AlbHigh5xxErrors: target 5xx responses per 5 minutes.
 	AlbHigh5xxErrors float64 `json:"albHigh5xxErrors"`
-	// AlbUnhealthyTargets: unhealthy backend targets, 0 / 0.
+	// AlbUnhealthyTargets: unhealthy targets of the api service.
 	AlbUnhealthyTargets float64 `json:"albUnhealthyTargets"`
-	// RdsHighCPU: database average CPU %, 90 / 70.
+	// RdsHighCPU: database average CPU %.
 	RdsHighCPU float64 `json:"rdsHighCpu"`
-	// RdsLowStorageGiB: free storage below which the alarm fires, 5 / 20 GiB.
+	// RdsLowStorageGiB: free storage below which the alarm fires.
 	RdsLowStorageGiB float64 `json:"rdsLowStorageGiB"`
-	// RedisLowCacheHitRate: cache hit rate % below which the alarm fires, 60 / 80.
+	// RedisLowCacheHitRate: cache hit rate % below which the alarm fires.
 	RedisLowCacheHitRate float64 `json:"redisLowCacheHitRate"`
-	// RedisHighCPU: Redis engine CPU %, 80 / 60.
+	// RedisHighCPU: Redis engine CPU %.
 	RedisHighCPU float64 `json:"redisHighCpu"`
 }
 
@@ -80,12 +89,13 @@ type Monitoring struct {
 	DashboardName string
 	// DashboardURL opens the dashboard in the CloudWatch console.
 	DashboardURL string
-	// AlarmNames are the eight alarm names, in the runbook's order.
+	// AlarmNames are the alarm names, in the runbook's order.
 	AlarmNames []string
-	// BackendDeploymentAlarms are the alarms the backend's deployments watch
-	// (its 5xx answers, its unhealthy targets): ECS rolls back a deployment
-	// that trips one. Outputs of the alarms, so the service waits for them.
-	BackendDeploymentAlarms pulumi.StringArrayOutput
+	// DeploymentAlarms are, by service name, the alarms a service's
+	// deployments watch (the api service's 5xx answers and unhealthy
+	// targets): ECS rolls back a deployment that trips one. Outputs of the
+	// alarms, so the service waits for them.
+	DeploymentAlarms map[string]pulumi.StringArrayOutput
 }
 
 // New creates the topic, the alarms and the dashboard. The component's name is
@@ -99,11 +109,20 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if args.CacheNodes < 1 || args.CacheMembers == nil {
 		return nil, fmt.Errorf("monitoring: CacheNodes = %d: needs the Redis member ids (1 or more)", args.CacheNodes)
 	}
-	if args.KMSKeyARN == nil || args.LoadBalancerARNSuffix == nil || args.BackendTargetGroupARNSuffix == nil ||
-		args.FrontendTargetGroupSuffix == nil || args.DBInstanceIdentifier == nil {
-		return nil, fmt.Errorf("monitoring: KMSKeyARN, the load balancer and target group ARN suffixes and DBInstanceIdentifier are required")
+	if args.KMSKeyARN == nil || args.LoadBalancerARNSuffix == nil || args.DBInstanceIdentifier == nil {
+		return nil, fmt.Errorf("monitoring: KMSKeyARN, the load balancer's ARN suffix and DBInstanceIdentifier are required")
 	}
-	c := &Monitoring{DashboardName: name + "-infrastructure"}
+	services := make([]service.Service, len(args.Services))
+	for i, s := range args.Services {
+		services[i] = s.Service
+		if s.ECSName == "" || (s.TargetGroupARNSuffix == nil) == s.BehindLoadBalancer() {
+			return nil, fmt.Errorf("monitoring: service %s needs its ECS name, and a target group ARN suffix exactly when it is behind the load balancer", s.Name)
+		}
+	}
+	if why := service.Check(services); why != "" {
+		return nil, fmt.Errorf("monitoring: Services: %s", why)
+	}
+	c := &Monitoring{DashboardName: name + "-infrastructure", DeploymentAlarms: map[string]pulumi.StringArrayOutput{}}
 	c.DashboardURL = fmt.Sprintf("https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#dashboards:name=%s", args.Region, args.Region, c.DashboardName)
 	if err := ctx.RegisterComponentResource("ohmycoins:monitoring:Monitoring", name, c, opts...); err != nil {
 		return nil, err
@@ -132,18 +151,20 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, err
 	}
 
-	var deployment pulumi.StringArray
+	deployment := map[string]pulumi.StringArray{}
 	for _, a := range alarms(name, args) {
 		alarm, err := createAlarm(ctx, a, args, topic.Arn, parent)
 		if err != nil {
 			return nil, err
 		}
 		c.AlarmNames = append(c.AlarmNames, a.name)
-		if a.rollsBackBackend {
-			deployment = append(deployment, alarm.Name)
+		if a.rollsBack != "" {
+			deployment[a.rollsBack] = append(deployment[a.rollsBack], alarm.Name)
 		}
 	}
-	c.BackendDeploymentAlarms = deployment.ToStringArrayOutput()
+	for name, alarms := range deployment {
+		c.DeploymentAlarms[name] = alarms.ToStringArrayOutput()
+	}
 
 	if _, err := cloudwatch.NewDashboard(ctx, c.DashboardName, &cloudwatch.DashboardArgs{
 		DashboardName: pulumi.String(c.DashboardName),

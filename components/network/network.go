@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/settings"
 )
 
@@ -40,7 +41,12 @@ type Args struct {
 	Settings
 	FlowLogGroupName string
 	LogsKMSKeyARN    pulumi.StringInput
-	// SMTPPort, when not 0, lets the backend reach an SMTP relay on that port.
+	// Services are the application's services: each gets its own security
+	// group, the load balancer reaches those behind it, and the data tiers
+	// admit those with data access.
+	Services []service.Service
+	// SMTPPort, when not 0, lets the services with data access reach an SMTP
+	// relay on that port.
 	SMTPPort int
 	// Protect keeps the flow-log group (evidence) from deletion or replacement
 	// by an ordinary update; production.
@@ -59,10 +65,9 @@ type Network struct {
 	AppSubnetIDs      pulumi.StringArrayOutput
 	DataSubnetIDs     pulumi.StringArrayOutput
 	NATGatewayIDs     pulumi.StringArrayOutput
-	// Security groups of the tiers.
+	// Security groups of the tiers, and of each service by its name.
 	ALBSecurityGroupID      pulumi.StringOutput
-	BackendSecurityGroupID  pulumi.StringOutput
-	FrontendSecurityGroupID pulumi.StringOutput
+	ServiceSecurityGroupIDs map[string]pulumi.StringOutput
 	DatabaseSecurityGroupID pulumi.StringOutput
 	CacheSecurityGroupID    pulumi.StringOutput
 	// RoleNames are the IAM roles the network created (the flow-log role), for
@@ -77,6 +82,9 @@ func (a Args) validate() error {
 	a.Settings.Validate(a.Region, problems)
 	if err := problems.Err("network"); err != nil {
 		return err
+	}
+	if why := service.Check(a.Services); why != "" {
+		return fmt.Errorf("network: Services: %s", why)
 	}
 	if a.FlowLogs && (a.LogsKMSKeyARN == nil || a.FlowLogGroupName == "" || a.AccountID == nil) {
 		return fmt.Errorf("network: FlowLogs needs FlowLogGroupName, LogsKMSKeyARN and AccountID")
@@ -138,8 +146,12 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	c.DataSubnetIDs = b.data.ids()
 	c.NATGatewayIDs = b.natIDs.ToStringArrayOutput()
 	c.ALBSecurityGroupID = groups.alb.ID().ToStringOutput()
-	c.BackendSecurityGroupID = groups.backend.ID().ToStringOutput()
-	c.FrontendSecurityGroupID = groups.frontend.ID().ToStringOutput()
+	c.ServiceSecurityGroupIDs = map[string]pulumi.StringOutput{}
+	serviceGroups := pulumi.StringMap{}
+	for name, g := range groups.services {
+		c.ServiceSecurityGroupIDs[name] = g.ID().ToStringOutput()
+		serviceGroups[name] = c.ServiceSecurityGroupIDs[name]
+	}
 	c.DatabaseSecurityGroupID = groups.database.ID().ToStringOutput()
 	c.CacheSecurityGroupID = groups.cache.ID().ToStringOutput()
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
@@ -149,8 +161,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		"dataSubnetIds":           c.DataSubnetIDs,
 		"natGatewayIds":           c.NATGatewayIDs,
 		"albSecurityGroupId":      c.ALBSecurityGroupID,
-		"backendSecurityGroupId":  c.BackendSecurityGroupID,
-		"frontendSecurityGroupId": c.FrontendSecurityGroupID,
+		"serviceSecurityGroupIds": serviceGroups,
 		"databaseSecurityGroupId": c.DatabaseSecurityGroupID,
 		"cacheSecurityGroupId":    c.CacheSecurityGroupID,
 	})

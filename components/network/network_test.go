@@ -11,6 +11,7 @@ import (
 
 	"github.com/ohmycoins/infra/internal/componenttest"
 	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
@@ -61,7 +62,8 @@ var layouts = map[string]Settings{
 func build(t *testing.T, prefix string, change ...func(*Args)) *stackplan.Plan {
 	t.Helper()
 	args := Args{Region: "ap-southeast-2", AccountID: pulumi.String(componenttest.Account), Settings: layouts[prefix],
-		FlowLogGroupName: FlowLogGroupName(prefix), LogsKMSKeyARN: pulumi.String(keyARN), Protect: prefix == "ohmycoins-prod"}
+		FlowLogGroupName: FlowLogGroupName(prefix), LogsKMSKeyARN: pulumi.String(keyARN), Protect: prefix == "ohmycoins-prod",
+		Services: service.Defaults}
 	for _, f := range change {
 		f(&args)
 	}
@@ -448,7 +450,7 @@ func TestNetworkChildrenHangUnderTheComponent(t *testing.T) {
 // TestNetworkComponentRefusesInconsistentArgs: the component guards its own
 // inputs when used without the stack's validation in front of it.
 func TestNetworkComponentRefusesInconsistentArgs(t *testing.T) {
-	good := Args{Region: "ap-southeast-2", Settings: Settings{
+	good := Args{Region: "ap-southeast-2", Services: service.Defaults, Settings: Settings{
 		VPCCIDR: "10.0.0.0/16", AvailabilityZones: []string{"ap-southeast-2a", "ap-southeast-2b"},
 		PublicSubnetCIDRs: []string{"10.0.1.0/24", "10.0.2.0/24"}, AppSubnetCIDRs: []string{"10.0.11.0/24", "10.0.12.0/24"},
 		DataSubnetCIDRs: []string{"10.0.21.0/24", "10.0.22.0/24"}, NATGateways: NATSingle, FlowLogRetentionDays: 90,
@@ -501,4 +503,60 @@ func TestSecurityGroupNamesChangeExactlyWhenTheGroupIsReplaced(t *testing.T) {
 	require.NotEqual(t,
 		SecurityGroupName("p", "backend-sg", "old description", "10.0.0.0/16"),
 		SecurityGroupName("p", "backend-sg", "new description", "10.0.0.0/16"))
+}
+
+// TestAWorkerGetsAGroupOfItsOwnAndTheDataTiersAdmitItOnlyWithDataAccess: a
+// worker has no inbound rule; with data access it reaches the database and
+// the cache, which admit it beside the api service under rules of its own
+// name; without, it reaches HTTPS only. The api service's rules keep their
+// names.
+func TestAWorkerGetsAGroupOfItsOwnAndTheDataTiersAdmitItOnlyWithDataAccess(t *testing.T) {
+	t.Parallel()
+	p := "ohmycoins-staging"
+	with := func(dataAccess bool) []sgRule {
+		return securityGroupRules(t, build(t, p, func(a *Args) {
+			a.Services = append(append([]service.Service(nil), service.Defaults...), service.New("worker", service.Worker, dataAccess))
+			a.SMTPPort = 587
+		}))
+	}
+	rules := with(true)
+	require.Subset(t, rules, []sgRule{
+		{p + "-worker-sg", "out", 443, "0.0.0.0/0"}, {p + "-worker-sg", "out", 5432, p + "-rds-sg"},
+		{p + "-worker-sg", "out", 6379, p + "-redis-sg"}, {p + "-worker-sg", "out", 587, "0.0.0.0/0"},
+		{p + "-rds-sg", "in", 5432, p + "-worker-sg"}, {p + "-redis-sg", "in", 6379, p + "-worker-sg"},
+		{p + "-rds-sg", "in", 5432, p + "-backend-sg"},
+	})
+	for _, r := range rules {
+		require.False(t, r.group == p+"-worker-sg" && r.direction == "in", "no inbound rule: %+v", r)
+		if r.group == p+"-alb-sg" {
+			require.NotEqual(t, p+"-worker-sg", r.peer, "the load balancer does not reach a worker")
+		}
+	}
+	plan := build(t, p, func(a *Args) {
+		a.Services = append(append([]service.Service(nil), service.Defaults...), service.New("worker", service.Worker, true))
+	})
+	componenttest.Named(t, plan, typeIngress, p+"-rds-sg-in-postgres")
+	componenttest.Named(t, plan, typeIngress, p+"-rds-sg-in-postgres-worker")
+	componenttest.Named(t, plan, typeIngress, p+"-redis-sg-in-redis-worker")
+	require.Equal(t, "PostgreSQL: in from the backend and worker tasks only, no egress", componenttest.Named(t, plan, typeSG, p+"-rds-sg").Inputs["description"])
+	require.Equal(t, "Worker tasks: no inbound, out to the data tiers and HTTPS", componenttest.Named(t, plan, typeSG, p+"-worker-sg").Inputs["description"])
+
+	without := with(false)
+	require.Contains(t, without, sgRule{p + "-worker-sg", "out", 443, "0.0.0.0/0"})
+	for _, r := range without {
+		require.NotEqual(t, p+"-worker-sg", r.peer, "the data tiers do not admit a worker without data access: %+v", r)
+		if r.group == p+"-worker-sg" {
+			require.Equal(t, 443, r.port, "HTTPS only: %+v", r)
+		}
+	}
+}
+
+func TestNetworkRefusesServicesTheLoadBalancerCannotRouteTo(t *testing.T) {
+	t.Parallel()
+	err := componenttest.Error(t, func(ctx *pulumi.Context) error {
+		_, err := New(ctx, "test", Args{Region: "ap-southeast-2", Settings: layouts["ohmycoins-staging"],
+			Services: []service.Service{service.New("backend", service.API, false)}})
+		return err
+	})
+	require.ErrorContains(t, err, "network: Services: needs exactly one web service for the load balancer to route to, has 0")
 }

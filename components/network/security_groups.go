@@ -9,13 +9,17 @@ import (
 
 	"github.com/ohmycoins/infra/internal/physicalname"
 	"github.com/ohmycoins/infra/internal/ports"
+	"github.com/ohmycoins/infra/internal/service"
 )
 
 // tierGroups are the security groups of the tiers: one per service, so that
-// the data tiers can admit the backend and nothing else (defect D3).
+// the data tiers can admit the services with data access and nothing else
+// (defect D3).
 type tierGroups struct {
-	alb, backend, frontend, database, cache *ec2.SecurityGroup
-	endpoints                               *ec2.SecurityGroup // nil without interface endpoints
+	alb, database, cache *ec2.SecurityGroup
+	// services are the services' groups, by service name.
+	services  map[string]*ec2.SecurityGroup
+	endpoints *ec2.SecurityGroup // nil without interface endpoints
 }
 
 // rule is one security group rule: ingress from, or egress to, either a CIDR
@@ -30,32 +34,57 @@ type rule struct {
 	description string
 }
 
+// serviceGroupDescription says what a service's group lets through; it is
+// part of the group's identity (a new description replaces the group).
+func serviceGroupDescription(s service.Service) string {
+	in := "in from the load balancer"
+	if !s.BehindLoadBalancer() {
+		in = "no inbound"
+	}
+	out := "out to HTTPS only"
+	if s.DataAccess {
+		out = "out to the data tiers and HTTPS"
+	}
+	return s.Title() + " tasks: " + in + ", " + out
+}
+
+// dataTierSuffix names a data tier's ingress rule from a client: the api
+// service's rules keep the names they had when it was the only client.
+func dataTierSuffix(base string, client service.Service) string {
+	if client.Role == service.API {
+		return base
+	}
+	return base + "-" + client.Name
+}
+
 // securityGroups creates one group per tier and per service, and their rules:
 // the whole traffic policy of the environment.
 //
-//	internet --80/443--> alb --8000--> backend --5432--> database
-//	                         --80----> frontend          --6379--> cache
-//	                  backend, frontend --443--> AWS APIs, ECR (the backend also the LLM provider)
+//	internet --80/443--> alb --8000--> api (backend) --5432--> database
+//	                         --80----> web (frontend)   --6379--> cache
+//	                  every service --443--> AWS APIs, ECR (with data access also the LLM provider)
+//	                  workers: no inbound; with data access, to the database and the cache
 //
-// The data tiers have no egress at all and admit only the backend; the ALB
-// may only reach the services, each on its own port.
+// The data tiers have no egress at all and admit only the services with
+// data access; the ALB may only reach the services behind it, each on its
+// own port.
 func (b *builder) securityGroups() (tierGroups, error) {
-	var g tierGroups
+	g := tierGroups{services: map[string]*ec2.SecurityGroup{}}
+	clients := service.Sentence(service.Names(service.DataClients(b.args.Services)))
 	var err error
-	for _, group := range []struct {
-		sg          **ec2.SecurityGroup
-		role        string
-		description string
-	}{
-		{&g.alb, "alb-sg", "Load balancer: HTTP and HTTPS from the internet, out to the services only"},
-		{&g.backend, "backend-sg", "Backend tasks: in from the load balancer, out to the data tiers and HTTPS"},
-		{&g.frontend, "frontend-sg", "Frontend tasks: in from the load balancer, out to HTTPS only"},
-		{&g.database, "rds-sg", "PostgreSQL: in from the backend tasks only, no egress"},
-		{&g.cache, "redis-sg", "Redis: in from the backend tasks only, no egress"},
-	} {
-		if *group.sg, err = b.securityGroup(group.role, group.description); err != nil {
+	if g.alb, err = b.securityGroup("alb-sg", "Load balancer: HTTP and HTTPS from the internet, out to the services only"); err != nil {
+		return g, err
+	}
+	for _, s := range b.args.Services {
+		if g.services[s.Name], err = b.securityGroup(s.Name+"-sg", serviceGroupDescription(s)); err != nil {
 			return g, err
 		}
+	}
+	if g.database, err = b.securityGroup("rds-sg", "PostgreSQL: in from the "+clients+" tasks only, no egress"); err != nil {
+		return g, err
+	}
+	if g.cache, err = b.securityGroup("redis-sg", "Redis: in from the "+clients+" tasks only, no egress"); err != nil {
+		return g, err
 	}
 	if b.args.InterfaceEndpoints {
 		if g.endpoints, err = b.securityGroup("vpce-sg", "VPC interface endpoints: HTTPS from the ECS tasks only"); err != nil {
@@ -63,46 +92,52 @@ func (b *builder) securityGroups() (tierGroups, error) {
 		}
 	}
 
-	backendEgress := []rule{
-		{suffix: "out-https", egress: true, port: ports.HTTPS, cidrIPv4: anywhere, description: "HTTPS to ECR, AWS APIs and the LLM provider"},
-		{suffix: "out-postgres", egress: true, port: ports.Postgres, peer: g.database, description: "PostgreSQL"},
-		{suffix: "out-redis", egress: true, port: ports.Redis, peer: g.cache, description: "Redis"},
+	type ruleSet struct {
+		group *ec2.SecurityGroup
+		name  string
+		rules []rule
 	}
-	if b.args.SMTPPort != 0 {
-		backendEgress = append(backendEgress, rule{suffix: "out-smtp", egress: true, port: b.args.SMTPPort, cidrIPv4: anywhere, description: "SMTP relay for outgoing mail"})
+	albRules := []rule{
+		{suffix: "in-https-ipv4", port: ports.HTTPS, cidrIPv4: anywhere, description: "HTTPS from the internet"},
+		{suffix: "in-https-ipv6", port: ports.HTTPS, cidrIPv6: "::/0", description: "HTTPS from the internet (IPv6)"},
+		{suffix: "in-http-ipv4", port: ports.HTTP, cidrIPv4: anywhere, description: "HTTP from the internet, redirected to HTTPS when a certificate is set"},
+		{suffix: "in-http-ipv6", port: ports.HTTP, cidrIPv6: "::/0", description: "HTTP from the internet (IPv6)"},
 	}
-	databaseIngress := []rule{{suffix: "in-postgres", port: ports.Postgres, peer: g.backend, description: "PostgreSQL from the backend tasks"}}
+	var databaseIngress, cacheIngress, endpointIngress []rule
+	var serviceSets []ruleSet
+	for _, s := range b.args.Services {
+		group := g.services[s.Name]
+		var rules []rule
+		if s.BehindLoadBalancer() {
+			albRules = append(albRules, rule{suffix: "out-" + s.Name, egress: true, port: s.Port(), peer: group, description: "To the " + s.Name + " tasks"})
+			rules = append(rules, rule{suffix: "in-" + s.Name, port: s.Port(), peer: g.alb, description: s.Title() + " traffic from the load balancer"})
+		}
+		if s.DataAccess {
+			rules = append(rules,
+				rule{suffix: "out-https", egress: true, port: ports.HTTPS, cidrIPv4: anywhere, description: "HTTPS to ECR, AWS APIs and the LLM provider"},
+				rule{suffix: "out-postgres", egress: true, port: ports.Postgres, peer: g.database, description: "PostgreSQL"},
+				rule{suffix: "out-redis", egress: true, port: ports.Redis, peer: g.cache, description: "Redis"})
+			if b.args.SMTPPort != 0 {
+				rules = append(rules, rule{suffix: "out-smtp", egress: true, port: b.args.SMTPPort, cidrIPv4: anywhere, description: "SMTP relay for outgoing mail"})
+			}
+			databaseIngress = append(databaseIngress, rule{suffix: dataTierSuffix("in-postgres", s), port: ports.Postgres, peer: group, description: "PostgreSQL from the " + s.Name + " tasks"})
+			cacheIngress = append(cacheIngress, rule{suffix: dataTierSuffix("in-redis", s), port: ports.Redis, peer: group, description: "Redis from the " + s.Name + " tasks"})
+		} else {
+			rules = append(rules, rule{suffix: "out-https", egress: true, port: ports.HTTPS, cidrIPv4: anywhere, description: "HTTPS to ECR and CloudWatch Logs"})
+		}
+		endpointIngress = append(endpointIngress, rule{suffix: "in-https-" + s.Name, port: ports.HTTPS, peer: group, description: "HTTPS from the " + s.Name + " tasks"})
+		serviceSets = append(serviceSets, ruleSet{group, s.Name + "-sg", rules})
+	}
 	for i, cidr := range b.args.ManagementCIDRs {
 		databaseIngress = append(databaseIngress, rule{suffix: fmt.Sprintf("in-management-%d", i+1), port: ports.Postgres, cidrIPv4: cidr, description: "PostgreSQL from management network " + cidr})
 	}
 
-	for _, set := range []struct {
-		group *ec2.SecurityGroup
-		name  string
-		rules []rule
-	}{
-		{g.alb, "alb-sg", []rule{
-			{suffix: "in-https-ipv4", port: ports.HTTPS, cidrIPv4: anywhere, description: "HTTPS from the internet"},
-			{suffix: "in-https-ipv6", port: ports.HTTPS, cidrIPv6: "::/0", description: "HTTPS from the internet (IPv6)"},
-			{suffix: "in-http-ipv4", port: ports.HTTP, cidrIPv4: anywhere, description: "HTTP from the internet, redirected to HTTPS when a certificate is set"},
-			{suffix: "in-http-ipv6", port: ports.HTTP, cidrIPv6: "::/0", description: "HTTP from the internet (IPv6)"},
-			{suffix: "out-backend", egress: true, port: ports.Backend, peer: g.backend, description: "To the backend tasks"},
-			{suffix: "out-frontend", egress: true, port: ports.Frontend, peer: g.frontend, description: "To the frontend tasks"},
-		}},
-		{g.backend, "backend-sg", append([]rule{
-			{suffix: "in-backend", port: ports.Backend, peer: g.alb, description: "Backend traffic from the load balancer"},
-		}, backendEgress...)},
-		{g.frontend, "frontend-sg", []rule{
-			{suffix: "in-frontend", port: ports.Frontend, peer: g.alb, description: "Frontend traffic from the load balancer"},
-			{suffix: "out-https", egress: true, port: ports.HTTPS, cidrIPv4: anywhere, description: "HTTPS to ECR and CloudWatch Logs"},
-		}},
-		{g.database, "rds-sg", databaseIngress},
-		{g.cache, "redis-sg", []rule{{suffix: "in-redis", port: ports.Redis, peer: g.backend, description: "Redis from the backend tasks"}}},
-		{g.endpoints, "vpce-sg", []rule{
-			{suffix: "in-https-backend", port: ports.HTTPS, peer: g.backend, description: "HTTPS from the backend tasks"},
-			{suffix: "in-https-frontend", port: ports.HTTPS, peer: g.frontend, description: "HTTPS from the frontend tasks"},
-		}},
-	} {
+	sets := append([]ruleSet{{g.alb, "alb-sg", albRules}}, serviceSets...)
+	sets = append(sets,
+		ruleSet{g.database, "rds-sg", databaseIngress},
+		ruleSet{g.cache, "redis-sg", cacheIngress},
+		ruleSet{g.endpoints, "vpce-sg", endpointIngress})
+	for _, set := range sets {
 		if set.group == nil {
 			continue
 		}

@@ -119,19 +119,23 @@ func dataTierGroups(p Plan) map[string]string {
 	return groupsByRole(p, "-rds-sg", "-redis-sg", "-vpce-sg")
 }
 
-// ec2DataFromBackendOnly: PostgreSQL and Redis admit the backend's group and
-// listed management networks, never another group (defect D3: the frontend
-// shared the backend's group and could reach both).
-func ec2DataFromBackendOnly(p Plan) []Violation {
+// ec2DataClientsOnly: PostgreSQL and Redis admit the groups of the services
+// with data access and listed management networks, never another group
+// (defect D3: the frontend shared the backend's group and could reach both).
+func ec2DataClientsOnly(p Plan) []Violation {
 	data := groupsByRole(p, "-rds-sg", "-redis-sg")
-	backend := groupsByRole(p, "-backend-sg")
+	var suffixes []string
+	for _, c := range p.DataClients {
+		suffixes = append(suffixes, "-"+c+"-sg")
+	}
+	clients := groupsByRole(p, suffixes...)
 	return p.each(tIngress, func(r stackplan.Resource) []string {
 		name, ok := data[str(in(r, "securityGroupId"))]
 		peer := str(in(r, "referencedSecurityGroupId"))
 		if !ok || peer == "" {
 			return nil
 		}
-		return unless(backend[peer] != "", "%s admits a group other than the backend's (%s)", name, peer)
+		return unless(clients[peer] != "", "%s admits a group other than those of the services with data access, %s (%s)", name, strings.Join(p.DataClients, ", "), peer)
 	})
 }
 

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
@@ -71,6 +72,9 @@ type Stack struct {
 	Production bool
 	// Waivers are the stack's ohmycoins:policy.waivers: rule id → reason.
 	Waivers map[string]string
+	// DataClients are the services with data access (internal/service):
+	// the only ones the database and the cache may admit.
+	DataClients []string
 }
 
 // StackOf is what a stack's settings tell the rules.
@@ -78,13 +82,18 @@ func StackOf(s *stacks.Settings) Stack {
 	if s == nil {
 		return Stack{}
 	}
-	return Stack{Production: s.Environment == stacks.EnvProduction, Waivers: s.Policy.Waivers}
+	return Stack{Production: s.Environment == stacks.EnvProduction, Waivers: s.Policy.Waivers,
+		DataClients: service.Names(service.DataClients(s.ServiceList()))}
 }
 
 // Check evaluates every rule on a plan of the stack, applying its waivers;
 // production's rules only on production.
 func Check(plan *stackplan.Plan, stack Stack) Report {
-	p := Plan{Plan: plan, Production: stack.Production}
+	clients := stack.DataClients
+	if clients == nil {
+		clients = service.Names(service.DataClients(service.Defaults))
+	}
+	p := Plan{Plan: plan, Production: stack.Production, DataClients: clients}
 	waivers := stack.Waivers
 	report := Report{}
 	known := map[string]bool{}
@@ -147,6 +156,8 @@ type Plan struct {
 	*stackplan.Plan
 	// Production is whether the stack is production (Stack.Production).
 	Production bool
+	// DataClients are the services the data tiers may admit (Stack.DataClients).
+	DataClients []string
 }
 
 // each runs f on every resource of a type and collects its messages as violations.

@@ -132,7 +132,7 @@ var ruleFixtures = map[string]func(*stackplan.Plan){
 		p.Resources = append(p.Resources, stackplan.Resource{Type: typeEgress, Name: "ohmycoins-prod-redis-sg-out-any",
 			Inputs: map[string]any{"securityGroupId": sg.ID, "fromPort": 443.0, "toPort": 443.0, "description": "out"}})
 	},
-	"EC2.DATA_FROM_BACKEND": func(p *stackplan.Plan) {
+	"EC2.DATA_CLIENTS_ONLY": func(p *stackplan.Plan) {
 		edit(p, typeIngress, "-rds-sg-in-postgres", func(r *stackplan.Resource) {
 			r.Inputs["referencedSecurityGroupId"] = mustNamedIn(p, typeSG, "ohmycoins-prod-frontend-sg").ID
 		})

@@ -76,7 +76,7 @@ var Rules = []Rule{
 	{ID: "EC2.15", Title: "Subnets do not assign public IPs", Severity: Medium, Check: ec2NoPublicIPs},
 	{ID: "EC2.18", Title: "Only ports 80 and 443 are open to the internet", Severity: High, Check: ec2OpenPorts},
 	{ID: "EC2.DATA_EGRESS", Title: "The data tiers' security groups have no egress", Severity: Medium, Check: ec2DataNoEgress},
-	{ID: "EC2.DATA_FROM_BACKEND", Title: "PostgreSQL and Redis admit the backend's security group only", Severity: High, Check: ec2DataFromBackendOnly},
+	{ID: "EC2.DATA_CLIENTS_ONLY", Title: "PostgreSQL and Redis admit only the security groups of the services with data access", Severity: High, Check: ec2DataClientsOnly},
 	{ID: "EC2.RULE_DESCRIPTION", Title: "Every security group rule says what it is for", Severity: Low, Check: ec2RuleDescriptions},
 
 	// Services and images.

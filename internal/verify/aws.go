@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -106,9 +107,29 @@ func (s SDK) SecretKey(ctx context.Context, secretID string) (string, error) {
 	return aws.ToString(out.KmsKeyId), nil
 }
 
-// awsOutputs are the stack outputs the AWS checks read.
-var awsOutputs = []string{"ecs_cluster_name", "backend_service_name", "frontend_service_name", "backend_target_group_arn",
-	"frontend_target_group_arn", "alarm_names", "app_secrets_arn", "kms_key_arn"}
+// awsOutputs are the stack outputs the AWS checks read, besides each
+// service's <name>_service_name and, behind the load balancer,
+// <name>_target_group_arn.
+var awsOutputs = []string{"ecs_cluster_name", "alarm_names", "app_secrets_arn", "kms_key_arn"}
+
+// Service and target group outputs end so.
+const (
+	serviceNameSuffix = "_service_name"
+	targetGroupSuffix = "_target_group_arn"
+)
+
+// services are the services the stack exports, by their output's prefix
+// (backend, frontend, a worker), sorted.
+func (o Outputs) services() []string {
+	var out []string
+	for name := range o {
+		if svc, ok := strings.CutSuffix(name, serviceNameSuffix); ok {
+			out = append(out, svc)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
 
 // missingOutputCheck names the result that reports missing stack outputs.
 const missingOutputCheck = "stack outputs"
@@ -127,17 +148,24 @@ func checkAWS(ctx context.Context, a AWS, o Outputs) []Result {
 			missing = append(missing, name)
 		}
 	}
+	if len(o.services()) == 0 {
+		missing = append(missing, "<service>"+serviceNameSuffix)
+	}
 	if len(missing) > 0 {
 		return []Result{{Check: missingOutputCheck, Detail: "missing " + strings.Join(missing, ", ") +
 			": the AWS checks read them (is this the stack's output, pulumi stack output --json?)"}}
 	}
 	var results []Result
-	cluster, backend, frontend := o.String("ecs_cluster_name"), o.String("backend_service_name"), o.String("frontend_service_name")
+	cluster := o.String("ecs_cluster_name")
+	var ecsNames []string
+	for _, svc := range o.services() {
+		ecsNames = append(ecsNames, o.String(svc+serviceNameSuffix))
+	}
 	desired := map[string]int32{}
-	if states, err := a.Services(ctx, cluster, []string{backend, frontend}); err != nil {
+	if states, err := a.Services(ctx, cluster, ecsNames); err != nil {
 		results = append(results, Result{Check: "ECS services", Detail: err.Error()})
 	} else {
-		for _, name := range []string{backend, frontend} {
+		for _, name := range ecsNames {
 			st, ok := states[name]
 			r := Result{Check: "ECS " + name}
 			switch {
@@ -155,15 +183,19 @@ func checkAWS(ctx context.Context, a AWS, o Outputs) []Result {
 		}
 	}
 
-	for _, tg := range []struct{ output, service string }{
-		{"backend_target_group_arn", backend}, {"frontend_target_group_arn", frontend},
-	} {
-		r := Result{Check: strings.TrimSuffix(tg.output, "_arn")}
-		states, err := a.TargetStates(ctx, o.String(tg.output))
+	// A worker has no target group: the load balancer checks only the
+	// services behind it.
+	for _, svc := range o.services() {
+		output := svc + targetGroupSuffix
+		if _, ok := o[output]; !ok {
+			continue
+		}
+		r := Result{Check: strings.TrimSuffix(output, "_arn")}
+		states, err := a.TargetStates(ctx, o.String(output))
 		switch {
 		case err != nil:
 			r.Detail = err.Error()
-		case len(states) == 0 && desired[tg.service] > 0:
+		case len(states) == 0 && desired[o.String(svc+serviceNameSuffix)] > 0:
 			r.Detail = "no registered targets"
 		default:
 			unhealthy := 0

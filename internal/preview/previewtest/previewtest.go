@@ -128,17 +128,24 @@ func ValidProduction() stacks.Settings {
 	s := stacks.Production()
 	s.Stack = "production"
 	completeSite(&s)
-	s.Backend.ImageDigest = "sha256:" + strings.Repeat("cd", 32)
-	s.Frontend.ImageDigest = "sha256:" + strings.Repeat("ab", 32)
+	digest(&s, "backend", "cd")
+	digest(&s, "frontend", "ab")
 	return s
+}
+
+// digest gives a service an image digest of the byte b, repeated.
+func digest(s *stacks.Settings, name, b string) {
+	svc := s.Services[name]
+	svc.ImageDigest = "sha256:" + strings.Repeat(b, 32)
+	s.Services[name] = svc
 }
 
 func completeSite(s *stacks.Settings) {
 	s.Site.Domain = "staging.example.com"
 	s.Site.AlertEmails = []string{"devops@example.com"}
 	s.GitHub.Repository = "example/ohmycoins"
-	s.Backend.ImageDigest = "sha256:" + strings.Repeat("01", 32)
-	s.Frontend.ImageDigest = "sha256:" + strings.Repeat("02", 32)
+	digest(s, "backend", "01")
+	digest(s, "frontend", "02")
 	s.App.FirstSuperuser = "admin@example.com"
 	s.App.EmailsFromEmail = "noreply@example.com"
 	s.App.CORSOrigins = []string{"https://dashboard.staging.example.com"}
