@@ -2,7 +2,6 @@ package stacks_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/ohmycoins/infra/internal/componenttest"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
-	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -20,15 +18,6 @@ var presets = []struct {
 	stack    string
 	settings func() stacks.Settings
 }{{"staging", stacks.Staging}, {"production", stacks.Production}}
-
-// subnetIDs are the ids of a tier's subnets in AZ order.
-func subnetIDs(t *testing.T, plan *stackplan.Plan, prefix, tier string, azs int) []any {
-	var ids []any
-	for i := 1; i <= azs; i++ {
-		ids = append(ids, previewtest.Named(t, plan, typeSubnet, fmt.Sprintf("%s-%s-subnet-%d", prefix, tier, i)).ID)
-	}
-	return ids
-}
 
 // TestTheDataTierIsWiredToTheNetworkAndTheKey: the stack gives the database
 // and the cache the network's data subnets and their own security groups, the
@@ -42,7 +31,7 @@ func TestTheDataTierIsWiredToTheNetworkAndTheKey(t *testing.T) {
 			plan := previewtest.Stack(t, p.stack).Plan
 			prefix, azs := s.NamePrefix, len(s.Network.AvailabilityZones)
 			keyARN := previewtest.Named(t, plan, typeKey, prefix+"-key").Outputs["arn"]
-			dataSubnets := subnetIDs(t, plan, prefix, "private-db", azs)
+			dataSubnets := previewtest.SubnetIDs(t, plan, prefix, "private-db", azs)
 
 			db := previewtest.Named(t, plan, typeDBInstance, prefix+"-postgres")
 			require.Equal(t, s.Database.InstanceClass, db.Inputs["instanceClass"])

@@ -15,4 +15,7 @@ const (
 	typeEgress           = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 	typeFlowLog          = "aws:ec2/flowLog:FlowLog"
 	typeVpc              = "aws:ec2/vpc:Vpc"
+	typeAttachment       = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	typeRole             = "aws:iam/role:Role"
+	typeRolePolicy       = "aws:iam/rolePolicy:RolePolicy"
 )

@@ -98,7 +98,7 @@ func TestNeitherEnvironmentDependsOnTheOther(t *testing.T) {
 	}
 	for _, stack := range allStacks {
 		require.Equal(t, []string{"arn:aws:iam::" + mockcloud.MockAccountID + ":oidc-provider/token.actions.githubusercontent.com"},
-			trust(t, plans[stack], map[string]string{"staging": "ohmycoins-staging-github-deploy", "production": "ohmycoins-prod-github-deploy"}[stack]).Principal.Federated,
+			previewtest.Trust(t, plans[stack], map[string]string{"staging": "ohmycoins-staging-github-deploy", "production": "ohmycoins-prod-github-deploy"}[stack]).Principal.Federated,
 			"%s trusts the account's provider", stack)
 	}
 }

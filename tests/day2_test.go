@@ -254,8 +254,8 @@ func TestProductionProtectsItsEvidence(t *testing.T) {
 // that lists its own origins is warned about one it forgets.
 func TestCORSAcceptsEveryOriginTheFrontendIsServedOn(t *testing.T) {
 	t.Parallel()
-	backend := containers(t, previewtest.Named(t, previewtest.Stack(t, "production").Plan, typeTaskDef, "ohmycoins-prod-backend"))[0]
-	require.Equal(t, "https://ohmycoins.com,https://www.ohmycoins.com,https://dashboard.ohmycoins.com", envOf(backend)["BACKEND_CORS_ORIGINS"])
+	backend := previewtest.Containers(t, previewtest.Named(t, previewtest.Stack(t, "production").Plan, typeTaskDef, "ohmycoins-prod-backend"))[0]
+	require.Equal(t, "https://ohmycoins.com,https://www.ohmycoins.com,https://dashboard.ohmycoins.com", previewtest.Env(backend)["BACKEND_CORS_ORIGINS"])
 
 	result := previewtest.Stack(t, "production", previewtest.Set("ohmycoins:app", `{"corsOrigins": ["https://dashboard.ohmycoins.com"]}`))
 	require.Contains(t, result.Warnings, "ohmycoins:app.corsOrigins does not list https://ohmycoins.com: the frontend is served there, and the API would refuse its requests")

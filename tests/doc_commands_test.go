@@ -305,7 +305,7 @@ func assertPromotion(t *testing.T, ws string) {
 	result, err := preview.Preview(preview.Options{Dir: ws, Stack: "production"})
 	require.NoError(t, err)
 	repo := previewtest.Named(t, result.Plan, typeRepository, "ohmycoins-prod-backend").Outputs["repositoryUrl"].(string)
-	require.Equal(t, repo+"@"+digest, containers(t, previewtest.Named(t, result.Plan, typeTaskDef, "ohmycoins-prod-backend"))[0].Image)
+	require.Equal(t, repo+"@"+digest, previewtest.Containers(t, previewtest.Named(t, result.Plan, typeTaskDef, "ohmycoins-prod-backend"))[0].Image)
 }
 
 // assertVerifyReadsTheCLIsOutputs runs cmd/verify -stack staging, which reads

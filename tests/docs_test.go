@@ -12,11 +12,13 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/ohmycoins/infra/internal/cost"
 	"github.com/ohmycoins/infra/internal/migratecli"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/previewcli"
+	"github.com/ohmycoins/infra/internal/statebackend"
 	"github.com/ohmycoins/infra/internal/verify"
 	"github.com/ohmycoins/infra/stacks"
 )
@@ -262,5 +264,28 @@ func TestTheChecksOutputIsIgnored(t *testing.T) {
 	require.NoError(t, err)
 	for _, pattern := range []string{"/*.json", "/preview", "/verify", "/migrate"} {
 		require.Contains(t, strings.Split(string(data), "\n"), pattern)
+	}
+}
+
+// TestStackFilesUseTheBootstrappedBackend: the stacks' secrets provider and the
+// project's backend are the ones the bootstrap program creates.
+func TestStackFilesUseTheBootstrappedBackend(t *testing.T) {
+	t.Parallel()
+	var project struct {
+		Backend struct{ URL string } `yaml:"backend"`
+	}
+	data, err := os.ReadFile(filepath.Join(projectDir, "Pulumi.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(data, &project))
+	require.Equal(t, statebackend.LoginURL(), project.Backend.URL)
+	for _, stack := range allStacks {
+		var file struct {
+			SecretsProvider string `yaml:"secretsprovider"`
+		}
+		data, err := os.ReadFile(filepath.Join(projectDir, "Pulumi."+stack+".yaml"))
+		require.NoError(t, err)
+		require.NoError(t, yaml.Unmarshal(data, &file))
+		require.Equal(t, statebackend.SecretsProvider(stack), file.SecretsProvider, stack)
+		require.Equal(t, "awskms://alias/ohmycoins-pulumi-"+stack+"?region=ap-southeast-2", file.SecretsProvider, "one key per stack")
 	}
 }

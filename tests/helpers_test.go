@@ -8,12 +8,8 @@ package tests
 
 import (
 	"bytes"
-	"fmt"
-	"testing"
 
-	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/previewcli"
-	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
@@ -28,13 +24,4 @@ func runCLI(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
 	code = previewcli.Main(append([]string{"-dir", projectDir}, args...), &out, &errOut)
 	return code, out.String(), errOut.String()
-}
-
-// subnetIDs are the ids of a tier's subnets in AZ order.
-func subnetIDs(t *testing.T, plan *stackplan.Plan, prefix, tier string, azs int) []any {
-	var ids []any
-	for i := 1; i <= azs; i++ {
-		ids = append(ids, previewtest.Named(t, plan, typeSubnet, fmt.Sprintf("%s-%s-subnet-%d", prefix, tier, i)).ID)
-	}
-	return ids
 }

@@ -27,9 +27,9 @@ func ciRoles(t *testing.T) (roles map[string][]policydoc.Document, trusts map[st
 	roles, trusts = map[string][]policydoc.Document{}, map[string]policydoc.Document{}
 	for stack, prefix := range map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"} {
 		plan := previewtest.Stack(t, stack).Plan
-		zone = previewZoneID(t, plan)
-		roles[prefix+"-github-deploy"] = []policydoc.Document{readOnlyAccess, deployPolicy(t, plan, prefix)}
-		roles[prefix+"-github-preview"] = []policydoc.Document{readOnlyAccess, rolePolicies(t, plan, prefix+"-github-preview")[prefix+"-github-preview-state"]}
+		zone = previewtest.ZoneID(t, plan)
+		roles[prefix+"-github-deploy"] = []policydoc.Document{readOnlyAccess, previewtest.DeployPolicy(t, plan, prefix)}
+		roles[prefix+"-github-preview"] = []policydoc.Document{readOnlyAccess, previewtest.RolePolicies(t, plan, prefix+"-github-preview")[prefix+"-github-preview-state"]}
 		for _, role := range []string{prefix + "-github-deploy", prefix + "-github-preview"} {
 			doc, err := policydoc.Parse(previewtest.Named(t, plan, typeRole, role).Inputs["assumeRolePolicy"].(string))
 			require.NoError(t, err)

@@ -2,20 +2,23 @@ package tests
 
 // The resource types the tests look up.
 const (
-	typeAlias            = "aws:kms/alias:Alias"
 	typeAttachment       = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	typeBucket           = "aws:s3/bucketV2:BucketV2"
+	typeCluster          = "aws:ecs/cluster:Cluster"
 	typeDBInstance       = "aws:rds/instance:Instance"
 	typeDBParameterGroup = "aws:rds/parameterGroup:ParameterGroup"
 	typeFlowLog          = "aws:ec2/flowLog:FlowLog"
-	typeKey              = "aws:kms/key:Key"
 	typeLogGroup         = "aws:cloudwatch/logGroup:LogGroup"
 	typeNat              = "aws:ec2/natGateway:NatGateway"
+	typeRecord           = "aws:route53/record:Record"
 	typeReplicationGroup = "aws:elasticache/replicationGroup:ReplicationGroup"
+	typeRepoLifecycle    = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
+	typeRepository       = "aws:ecr/repository:Repository"
 	typeRole             = "aws:iam/role:Role"
 	typeRolePolicy       = "aws:iam/rolePolicy:RolePolicy"
-	typeSG               = "aws:ec2/securityGroup:SecurityGroup"
 	typeSecret           = "aws:secretsmanager/secret:Secret"
 	typeSecretVersion    = "aws:secretsmanager/secretVersion:SecretVersion"
+	typeService          = "aws:ecs/service:Service"
 	typeSubnet           = "aws:ec2/subnet:Subnet"
-	typeVpc              = "aws:ec2/vpc:Vpc"
+	typeTaskDef          = "aws:ecs/taskDefinition:TaskDefinition"
 )

@@ -33,7 +33,7 @@ func appSecret(s Settings, protect bool, read func(*AppSecret)) pulumi.RunFunc {
 
 func TestTheSecretHoldsEveryValueAsOneEncryptedJSONObject(t *testing.T) {
 	t.Parallel()
-	regs := componenttest.Registrations(t, appSecret(Settings{ManageValues: true}, false, nil))
+	regs := componenttest.Result(t, appSecret(Settings{ManageValues: true}, false, nil)).Registrations
 	value, secret := componenttest.Secret(t, regs, "aws:secretsmanager/secretVersion:SecretVersion", "env-app-secrets-version", "secretString")
 	require.True(t, secret, "the version is a secret in state, whatever its values")
 	var object map[string]string

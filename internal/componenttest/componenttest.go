@@ -31,13 +31,14 @@ func Run(t testing.TB, program pulumi.RunFunc) *stackplan.Plan {
 	return plan
 }
 
-// Registrations runs program and returns its raw registrations, secret
-// values still inside their wrappers: for a test that reads a secret's content.
-func Registrations(t testing.TB, program pulumi.RunFunc) []mockcloud.Registration {
+// Result runs program and returns the whole run: the plan, the data
+// sources read, and the raw registrations, secret values still inside their
+// wrappers (for a test that reads a secret's content).
+func Result(t testing.TB, program pulumi.RunFunc) *harness.Result {
 	t.Helper()
 	result, err := harness.Run(mockcloud.World{}, "test", "test", mockcloud.Config{}, program)
 	require.NoError(t, err)
-	return result.Registrations
+	return result
 }
 
 // Secret returns an input of a registration as a string, revealed, and

@@ -7,6 +7,7 @@ package previewtest
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/components/cicd"
+	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/internal/cost"
+	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
@@ -243,4 +247,85 @@ func WriteStack(t testing.TB, stack, text string) string {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi."+stack+".yaml"), []byte(text), 0o644))
 	return dir
+}
+
+// Trust reads a role's one-statement trust policy.
+func Trust(t testing.TB, plan *stackplan.Plan, role string) policydoc.Statement {
+	t.Helper()
+	doc, err := policydoc.Parse(Named(t, plan, "aws:iam/role:Role", role).Inputs["assumeRolePolicy"].(string))
+	require.NoError(t, err)
+	require.Len(t, doc.Statement, 1)
+	return doc.Statement[0]
+}
+
+// SubnetIDs are the ids of a tier's subnets (public, private-app,
+// private-db) in AZ order.
+func SubnetIDs(t testing.TB, plan *stackplan.Plan, prefix, tier string, azs int) []any {
+	t.Helper()
+	var ids []any
+	for i := 1; i <= azs; i++ {
+		ids = append(ids, Named(t, plan, "aws:ec2/subnet:Subnet", fmt.Sprintf("%s-%s-subnet-%d", prefix, tier, i)).ID)
+	}
+	return ids
+}
+
+// Containers reads a task definition's container definitions back.
+func Containers(t testing.TB, task stackplan.Resource) []ecs.ContainerDefinition {
+	t.Helper()
+	var defs []ecs.ContainerDefinition
+	require.NoError(t, json.Unmarshal([]byte(task.Inputs["containerDefinitions"].(string)), &defs))
+	return defs
+}
+
+// Env is a container's plain environment by name.
+func Env(c ecs.ContainerDefinition) map[string]string {
+	env := map[string]string{}
+	for _, kv := range c.Environment {
+		env[kv.Name] = kv.Value
+	}
+	return env
+}
+
+// RolePolicies are the inline policies of a role, parsed, by name.
+func RolePolicies(t testing.TB, plan *stackplan.Plan, role string) map[string]policydoc.Document {
+	t.Helper()
+	out := map[string]policydoc.Document{}
+	for _, p := range plan.OfType("aws:iam/rolePolicy:RolePolicy") {
+		if p.Inputs["role"] == role {
+			doc, err := policydoc.Parse(p.Inputs["policy"].(string))
+			require.NoError(t, err)
+			out[p.Name] = doc
+		}
+	}
+	return out
+}
+
+// DeployPolicy is the CI deploy role's managed policies as one document,
+// after checking each is attached to the role and fits IAM's 6,144 characters.
+func DeployPolicy(t testing.TB, plan *stackplan.Plan, prefix string) policydoc.Document {
+	t.Helper()
+	role := Named(t, plan, "aws:iam/role:Role", prefix+"-github-deploy")
+	var all policydoc.Document
+	for _, part := range cicd.DeployPolicyParts {
+		managed := Named(t, plan, "aws:iam/policy:Policy", prefix+"-github-deploy-"+part)
+		raw := managed.Inputs["policy"].(string)
+		require.Less(t, len(raw), 6144, "a managed policy holds at most 6,144 characters")
+		attachment := Named(t, plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", prefix+"-github-deploy-"+part)
+		require.Equal(t, managed.Outputs["arn"], attachment.Inputs["policyArn"])
+		require.Equal(t, role.Outputs["name"], attachment.Inputs["role"])
+		doc, err := policydoc.Parse(raw)
+		require.NoError(t, err)
+		all.Statement = append(all.Statement, doc.Statement...)
+	}
+	return all
+}
+
+// ZoneID is the hosted zone id of the plan's DNS records.
+func ZoneID(t testing.TB, plan *stackplan.Plan) string {
+	t.Helper()
+	for _, r := range plan.OfType("aws:route53/record:Record") {
+		return r.Inputs["zoneId"].(string)
+	}
+	t.Fatal("no DNS record in the plan")
+	return ""
 }

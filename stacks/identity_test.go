@@ -1,24 +1,18 @@
-package tests
+package stacks_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
-	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
-	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/stackplan"
-	"github.com/ohmycoins/infra/internal/statebackend"
 )
 
 const (
@@ -39,7 +33,7 @@ var specOutputs = []string{
 }
 
 func TestStackOutputsAreExactlyTheSpecList(t *testing.T) {
-	for _, stack := range allStacks {
+	for _, stack := range []string{"staging", "production"} {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
 			plan := previewtest.Stack(t, stack).Plan
@@ -52,14 +46,6 @@ func TestStackOutputsAreExactlyTheSpecList(t *testing.T) {
 			require.ElementsMatch(t, specOutputs, names)
 		})
 	}
-}
-
-// trust reads a role's trust policy.
-func trust(t *testing.T, plan *stackplan.Plan, role string) policydoc.Statement {
-	doc, err := policydoc.Parse(previewtest.Named(t, plan, typeRole, role).Inputs["assumeRolePolicy"].(string))
-	require.NoError(t, err)
-	require.Len(t, doc.Statement, 1)
-	return doc.Statement[0]
 }
 
 func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
@@ -79,7 +65,7 @@ func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
 				c.prefix + "-github-preview": c.previewSubject,
 				c.prefix + "-github-deploy":  "repo:MarkLimmage/ohmycoins:environment:" + c.environment,
 			} {
-				s := trust(t, plan, role)
+				s := previewtest.Trust(t, plan, role)
 				require.Equal(t, []string{provider}, s.Principal.Federated, role)
 				require.Equal(t, []string{"sts:AssumeRoleWithWebIdentity"}, s.Action)
 				require.Equal(t, map[string][]string{
@@ -101,7 +87,7 @@ func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
 func TestPreviewRoleOnlyReadsItsOwnState(t *testing.T) {
 	t.Parallel()
 	plan := previewtest.Stack(t, "staging").Plan
-	policy := rolePolicies(t, plan, "ohmycoins-staging-github-preview")["ohmycoins-staging-github-preview-state"]
+	policy := previewtest.RolePolicies(t, plan, "ohmycoins-staging-github-preview")["ohmycoins-staging-github-preview-state"]
 	sids := map[string]policydoc.Statement{}
 	var allowed []string
 	for _, s := range policy.Statement {
@@ -135,7 +121,7 @@ func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
 			plan := previewtest.Stack(t, c.stack).Plan
-			policy := deployPolicy(t, plan, c.prefix)
+			policy := previewtest.DeployPolicy(t, plan, c.prefix)
 
 			var stackRoles []string
 			for _, r := range c.roles {
@@ -171,39 +157,10 @@ func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
 				"the stack file's encryptedkey is only decrypted: no Encrypt, no GenerateDataKey")
 			require.Contains(t, sids["Services"].Resource, "arn:aws:ecs:ap-southeast-2:"+mockcloud.MockAccountID+":cluster/"+c.prefix+"-*")
 			require.Equal(t, []string{c.stack}, sids["EnvironmentKey"].Condition["StringEquals"]["aws:ResourceTag/Environment"])
-			zone := previewZoneID(t, plan)
+			zone := previewtest.ZoneID(t, plan)
 			require.Equal(t, []string{"arn:aws:route53:::hostedzone/" + zone}, sids["DnsRecords"].Resource)
 		})
 	}
-}
-
-// deployPolicy is the deploy role's managed policies as one document, after
-// checking each is attached to the role and fits IAM's 6,144 characters.
-func deployPolicy(t *testing.T, plan *stackplan.Plan, prefix string) policydoc.Document {
-	t.Helper()
-	role := previewtest.Named(t, plan, typeRole, prefix+"-github-deploy")
-	var all policydoc.Document
-	for _, part := range []string{"platform", "services", "state"} {
-		managed := previewtest.Named(t, plan, "aws:iam/policy:Policy", prefix+"-github-deploy-"+part)
-		raw := managed.Inputs["policy"].(string)
-		require.Less(t, len(raw), 6144, "a managed policy holds at most 6,144 characters")
-		attachment := previewtest.Named(t, plan, typeAttachment, prefix+"-github-deploy-"+part)
-		require.Equal(t, managed.Outputs["arn"], attachment.Inputs["policyArn"])
-		require.Equal(t, role.Outputs["name"], attachment.Inputs["role"])
-		doc, err := policydoc.Parse(raw)
-		require.NoError(t, err)
-		all.Statement = append(all.Statement, doc.Statement...)
-	}
-	return all
-}
-
-// previewZoneID is the hosted zone id the certificate's validation records use.
-func previewZoneID(t *testing.T, plan *stackplan.Plan) string {
-	for _, r := range plan.OfType(typeRecord) {
-		return r.Inputs["zoneId"].(string)
-	}
-	t.Fatal("no DNS record in the plan")
-	return ""
 }
 
 func TestCertificateAndAliasesPerEnvironment(t *testing.T) {
@@ -233,7 +190,7 @@ func TestCertificateAndAliasesPerEnvironment(t *testing.T) {
 			require.Equal(t, c.certificate[1:], sans)
 			require.Equal(t, "DNS", cert.Inputs["validationMethod"])
 
-			zone := previewZoneID(t, plan)
+			zone := previewtest.ZoneID(t, plan)
 			var fqdns []any
 			for i, option := range cert.Outputs["domainValidationOptions"].([]any) {
 				o := option.(map[string]any)
@@ -292,100 +249,5 @@ func TestTheRetiredOIDCSettingSaysWhereTheProviderWent(t *testing.T) {
 
 	named := previewtest.Stack(t, "production", previewtest.Set("ohmycoins:github", `{"repository": "MarkLimmage/ohmycoins", "oidcProviderArn": "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com"}`)).Plan
 	require.Equal(t, []string{"arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com"},
-		trust(t, named, "ohmycoins-prod-github-deploy").Principal.Federated, "an explicit provider ARN is used as given")
-}
-
-func TestBootstrapCreatesTheStateBackend(t *testing.T) {
-	t.Parallel()
-	result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", Program: previewcli.BootstrapProgram})
-	require.NoError(t, err)
-	plan := result.Plan
-	require.Equal(t, "ohmycoins-state", plan.Project)
-
-	bucket := previewtest.Named(t, plan, typeBucket, "ohmycoins-pulumi-state")
-	key := previewtest.Named(t, plan, typeKey, "ohmycoins-pulumi-key")
-	require.True(t, bucket.Protect, "losing the bucket loses every stack's state")
-	require.True(t, key.Protect, "losing the key loses every stack's secrets")
-	require.Equal(t, true, key.Inputs["enableKeyRotation"])
-	require.Equal(t, "alias/ohmycoins-pulumi", previewtest.Named(t, plan, typeAlias, "ohmycoins-pulumi-key-alias").Inputs["name"])
-
-	versioning := previewtest.Named(t, plan, "aws:s3/bucketVersioningV2:BucketVersioningV2", "ohmycoins-pulumi-state-versioning")
-	require.Equal(t, map[string]any{"status": "Enabled"}, versioning.Inputs["versioningConfiguration"])
-	encryption := previewtest.Named(t, plan, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "ohmycoins-pulumi-state-encryption")
-	require.Equal(t, []any{map[string]any{
-		"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key.Outputs["arn"]},
-		"bucketKeyEnabled":                   true,
-	}}, encryption.Inputs["rules"])
-	block := previewtest.Named(t, plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "ohmycoins-pulumi-state-public-access-block")
-	for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
-		require.Equal(t, true, block.Inputs[k], k)
-	}
-	lifecycle := previewtest.Named(t, plan, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "ohmycoins-pulumi-state-lifecycle")
-	rule := lifecycle.Inputs["rules"].([]any)[0].(map[string]any)
-	require.Equal(t, 90.0, rule["noncurrentVersionExpiration"].(map[string]any)["noncurrentDays"])
-	policy, err := policydoc.Parse(previewtest.Named(t, plan, typeBucketPolicy, "ohmycoins-pulumi-state-policy").Inputs["policy"].(string))
-	require.NoError(t, err)
-	require.Equal(t, "Deny", policy.Statement[0].Effect)
-	require.Equal(t, []string{"false"}, policy.Statement[0].Condition["Bool"]["aws:SecureTransport"], "TLS only")
-
-	oidc := previewtest.Named(t, plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ohmycoins-github-oidc")
-	require.True(t, oidc.Protect, "losing the provider breaks every stack's CI")
-	require.Equal(t, "https://token.actions.githubusercontent.com", oidc.Inputs["url"])
-	require.Equal(t, []any{"sts.amazonaws.com"}, oidc.Inputs["clientIdLists"])
-	const adopted = "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com"
-	require.Equal(t, adopted, oidc.Import, "the account's provider is adopted, not created twice")
-	require.Equal(t, []string{"thumbprintLists"}, oidc.IgnoreChanges)
-	require.Equal(t, adopted, plan.Outputs["github_oidc_provider_arn"])
-
-	require.Equal(t, "s3://ohmycoins-pulumi-state?region=ap-southeast-2", plan.Outputs["login_url"])
-	require.Equal(t, map[string]any{
-		"staging":    "awskms://alias/ohmycoins-pulumi-staging?region=ap-southeast-2",
-		"production": "awskms://alias/ohmycoins-pulumi-production?region=ap-southeast-2",
-	}, plan.Outputs["secrets_providers"])
-	for _, stack := range allStacks {
-		stackKey := previewtest.Named(t, plan, typeKey, "ohmycoins-pulumi-"+stack+"-key")
-		require.True(t, stackKey.Protect, "losing %s's key loses its secrets", stack)
-		require.Equal(t, true, stackKey.Inputs["enableKeyRotation"])
-		require.Equal(t, "alias/ohmycoins-pulumi-"+stack, previewtest.Named(t, plan, typeAlias, "ohmycoins-pulumi-"+stack+"-key-alias").Inputs["name"])
-		require.Equal(t, stackKey.Outputs["arn"], plan.Outputs["secrets_key_arns"].(map[string]any)[stack])
-	}
-}
-
-// An account without a GitHub OIDC provider gets one created; a provider ARN
-// that is not one is refused before anything is created.
-func TestBootstrapCreatesOrAdoptsTheOIDCProvider(t *testing.T) {
-	t.Parallel()
-	result, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", Program: previewcli.BootstrapProgram,
-		Unset: []string{"ohmycoins-state:githubOidcProviderArn"}})
-	require.NoError(t, err)
-	oidc := previewtest.Named(t, result.Plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ohmycoins-github-oidc")
-	require.Empty(t, oidc.Import, "nothing to adopt: created")
-	require.Empty(t, oidc.IgnoreChanges)
-
-	_, err = preview.Preview(preview.Options{Dir: projectDir, Stack: "state", Program: previewcli.BootstrapProgram,
-		Set: map[string]string{"ohmycoins-state:githubOidcProviderArn": "arn:aws:iam::220711411889:oidc-provider/accounts.google.com"}})
-	require.ErrorContains(t, err, `ohmycoins-state:githubOidcProviderArn = "arn:aws:iam::220711411889:oidc-provider/accounts.google.com": must be arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`)
-}
-
-// TestStackFilesUseTheBootstrappedBackend: the stacks' secrets provider and the
-// project's backend are the ones the bootstrap program creates.
-func TestStackFilesUseTheBootstrappedBackend(t *testing.T) {
-	t.Parallel()
-	var project struct {
-		Backend struct{ URL string } `yaml:"backend"`
-	}
-	data, err := os.ReadFile(filepath.Join(projectDir, "Pulumi.yaml"))
-	require.NoError(t, err)
-	require.NoError(t, yaml.Unmarshal(data, &project))
-	require.Equal(t, statebackend.LoginURL(), project.Backend.URL)
-	for _, stack := range allStacks {
-		var file struct {
-			SecretsProvider string `yaml:"secretsprovider"`
-		}
-		data, err := os.ReadFile(filepath.Join(projectDir, "Pulumi."+stack+".yaml"))
-		require.NoError(t, err)
-		require.NoError(t, yaml.Unmarshal(data, &file))
-		require.Equal(t, statebackend.SecretsProvider(stack), file.SecretsProvider, stack)
-		require.Equal(t, "awskms://alias/ohmycoins-pulumi-"+stack+"?region=ap-southeast-2", file.SecretsProvider, "one key per stack")
-	}
+		previewtest.Trust(t, named, "ohmycoins-prod-github-deploy").Principal.Federated, "an explicit provider ARN is used as given")
 }

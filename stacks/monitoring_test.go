@@ -1,4 +1,4 @@
-package tests
+package stacks_test
 
 import (
 	"encoding/json"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
@@ -107,67 +106,28 @@ func TestAlertTopicIsEncryptedAndSubscribed(t *testing.T) {
 	require.ElementsMatch(t, []string{"devops@ohmycoins.com", "oncall@ohmycoins.com"}, endpoints)
 }
 
-func TestTheEightAlarmsHaveTheSpecThresholds(t *testing.T) {
-	type spec struct {
-		suffix, namespace, metric, stat, comparison string
-		period, evaluations                         float64
-		staging, production                         float64
-	}
-	gib := float64(1 << 30)
-	specs := []spec{
-		{"ecs-high-cpu", "AWS/ECS", "CPUUtilization", "Average", "GreaterThanThreshold", 300, 2, 90, 70},
-		{"ecs-high-memory", "AWS/ECS", "MemoryUtilization", "Average", "GreaterThanThreshold", 300, 2, 90, 70},
-		{"alb-high-5xx-errors", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", "GreaterThanThreshold", 300, 2, 20, 5},
-		{"alb-unhealthy-targets", "AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", "GreaterThanThreshold", 60, 1, 0, 0},
-		{"rds-high-cpu", "AWS/RDS", "CPUUtilization", "Average", "GreaterThanThreshold", 300, 2, 90, 70},
-		{"rds-low-storage", "AWS/RDS", "FreeStorageSpace", "Average", "LessThanThreshold", 300, 1, 5 * gib, 20 * gib},
-		{"redis-low-cache-hit-rate", "AWS/ElastiCache", "CacheHitRate", "Average", "LessThanThreshold", 300, 2, 60, 80},
-		{"redis-high-cpu", "AWS/ElastiCache", "EngineCPUUtilization", "Average", "GreaterThanThreshold", 300, 2, 80, 60},
-	}
-	for _, c := range []struct{ stack, prefix string }{{"staging", "ohmycoins-staging"}, {"production", "ohmycoins-prod"}} {
-		t.Run(c.stack, func(t *testing.T) {
+// TestTheAlarmsAreThePresetsAndExported: each stack's alarms take its
+// preset's thresholds and are exported, in the runbook's order.
+func TestTheAlarmsAreThePresetsAndExported(t *testing.T) {
+	for _, p := range presets {
+		t.Run(p.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewtest.Stack(t, c.stack).Plan
-			topic := previewtest.Named(t, plan, typeTopic, c.prefix+"-alerts").Outputs["arn"]
+			s := p.settings()
+			plan := previewtest.Stack(t, p.stack).Plan
+			a := s.Alarms
+			thresholds := map[string]float64{
+				"ecs-high-cpu": a.EcsHighCPU, "ecs-high-memory": a.EcsHighMemory, "alb-high-5xx-errors": a.AlbHigh5xxErrors,
+				"alb-unhealthy-targets": a.AlbUnhealthyTargets, "rds-high-cpu": a.RdsHighCPU, "rds-low-storage": a.RdsLowStorageGiB * (1 << 30),
+				"redis-low-cache-hit-rate": a.RedisLowCacheHitRate, "redis-high-cpu": a.RedisHighCPU,
+			}
 			var names []any
-			for _, s := range specs {
-				names = append(names, c.prefix+"-"+s.suffix)
+			for _, suffix := range []string{"ecs-high-cpu", "ecs-high-memory", "alb-high-5xx-errors", "alb-unhealthy-targets",
+				"rds-high-cpu", "rds-low-storage", "redis-low-cache-hit-rate", "redis-high-cpu"} {
+				names = append(names, s.NamePrefix+"-"+suffix)
+				require.Equal(t, thresholds[suffix], previewtest.Named(t, plan, typeAlarm, s.NamePrefix+"-"+suffix).Inputs["threshold"], suffix)
 			}
-			require.Equal(t, names, plan.Outputs["alarm_names"], "the runbook's eight names, in its order")
-			require.Len(t, plan.OfType(typeAlarm), 8)
-
-			for _, s := range specs {
-				a := previewtest.Named(t, plan, typeAlarm, c.prefix+"-"+s.suffix)
-				in := a.Inputs
-				threshold := map[string]float64{"staging": s.staging, "production": s.production}[c.stack]
-				require.Equal(t, c.prefix+"-"+s.suffix, in["name"])
-				require.Equal(t, threshold, in["threshold"], s.suffix)
-				require.Equal(t, s.comparison, in["comparisonOperator"], s.suffix)
-				require.Equal(t, s.evaluations, in["evaluationPeriods"], s.suffix)
-				require.Equal(t, []any{topic}, in["alarmActions"], s.suffix)
-				require.Equal(t, []any{topic}, in["okActions"], "%s notifies when it recovers too", s.suffix)
-				require.Equal(t, "notBreaching", in["treatMissingData"], "%s: an idle service is not an alarm", s.suffix)
-				queries, math := in["metricQueries"].([]any)
-				// Metric math exactly where a Redis alarm watches several members.
-				require.Equal(t, c.stack == "production" && strings.HasPrefix(s.suffix, "redis-"), math, "%s: metric math", s.suffix)
-				if math {
-					for _, q := range queries {
-						m, ok := q.(map[string]any)["metric"].(map[string]any)
-						if !ok {
-							continue
-						}
-						require.Equal(t, s.namespace, m["namespace"])
-						require.Equal(t, s.metric, m["metricName"])
-						require.Equal(t, s.stat, m["stat"])
-						require.Equal(t, s.period, m["period"])
-					}
-					continue
-				}
-				require.Equal(t, s.namespace, in["namespace"], s.suffix)
-				require.Equal(t, s.metric, in["metricName"], s.suffix)
-				require.Equal(t, s.stat, in["statistic"], s.suffix)
-				require.Equal(t, s.period, in["period"], s.suffix)
-			}
+			require.Equal(t, names, plan.Outputs["alarm_names"], "the runbook's names, in its order")
+			require.Len(t, plan.OfType(typeAlarm), len(names))
 		})
 	}
 }
@@ -283,81 +243,22 @@ func TestDashboardRowsAreWrittenInFullWithRealDimensions(t *testing.T) {
 	}
 }
 
-// TestEachEnvironmentHasABudgetThatAlertsItsTopic: a monthly cost budget over
-// the environment's tagged costs, alerting the alert topic at 80 % of the
-// forecast and 100 % of the actual month; AWS Budgets may publish to the
-// topic (and use its key: TestAlertTopicIsEncryptedAndSubscribed).
-func TestEachEnvironmentHasABudgetThatAlertsItsTopic(t *testing.T) {
+// TestEachEnvironmentHasItsPresetsBudget: the budget counts the costs
+// tagged with the stack's environment, at its preset's limit; the
+// account-level program activates that tag as a cost allocation tag.
+func TestEachEnvironmentHasItsPresetsBudget(t *testing.T) {
 	t.Parallel()
-	for _, c := range []struct {
-		stack, prefix, env string
-		limit              string
-	}{{"staging", "ohmycoins-staging", "staging", "220"}, {"production", "ohmycoins-prod", "production", "780"}} {
-		plan := previewtest.Stack(t, c.stack).Plan
-		topic := previewtest.Named(t, plan, typeTopic, c.prefix+"-alerts")
-		budget := previewtest.Named(t, plan, "aws:budgets/budget:Budget", c.prefix+"-monthly-budget")
-		require.Equal(t, c.prefix+"-monthly", budget.Inputs["name"])
-		require.Equal(t, "COST", budget.Inputs["budgetType"])
-		require.Equal(t, c.limit, budget.Inputs["limitAmount"])
-		require.Equal(t, "USD", budget.Inputs["limitUnit"])
-		require.Equal(t, "MONTHLY", budget.Inputs["timeUnit"])
-		require.Equal(t, []any{map[string]any{"name": "TagKeyValue", "values": []any{"user:Environment$" + c.env}}}, budget.Inputs["costFilters"])
-		require.Equal(t, []any{
-			map[string]any{"notificationType": "FORECASTED", "comparisonOperator": "GREATER_THAN", "threshold": 80.0, "thresholdType": "PERCENTAGE", "subscriberSnsTopicArns": []any{topic.Outputs["arn"]}},
-			map[string]any{"notificationType": "ACTUAL", "comparisonOperator": "GREATER_THAN", "threshold": 100.0, "thresholdType": "PERCENTAGE", "subscriberSnsTopicArns": []any{topic.Outputs["arn"]}},
-		}, budget.Inputs["notifications"])
-		require.Equal(t, "20", budget.Inputs["tags"].(map[string]any)["EstimateMarginPercent"])
-
-		topicPolicy := previewtest.Named(t, plan, "aws:sns/topicPolicy:TopicPolicy", c.prefix+"-alerts-policy")
-		require.Equal(t, topic.Outputs["arn"], topicPolicy.Inputs["arn"])
-		doc, err := policydoc.Parse(topicPolicy.Inputs["policy"].(string))
-		require.NoError(t, err)
-		budgets := doc.Statement[1]
-		require.Equal(t, "AlarmsAndBudgetsPublish", budgets.Sid)
-		require.Equal(t, []string{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}, budgets.Principal.Service)
-		require.Equal(t, []string{"sns:Publish"}, budgets.Action)
-		require.Equal(t, []string{mockcloud.MockAccountID}, budgets.Condition["StringEquals"]["aws:SourceAccount"])
-		require.Equal(t, []string{mockcloud.MockAccountID}, doc.Statement[0].Condition["StringEquals"]["AWS:SourceOwner"],
-			"the account's own publishers (the alarms) keep the default policy's grant")
+	for _, p := range presets {
+		s := p.settings()
+		budget := previewtest.Named(t, previewtest.Stack(t, p.stack).Plan, "aws:budgets/budget:Budget", s.NamePrefix+"-monthly-budget")
+		require.Equal(t, fmt.Sprint(s.Budget.MonthlyUSD), budget.Inputs["limitAmount"])
+		require.Equal(t, []any{map[string]any{"name": "TagKeyValue", "values": []any{"user:Environment$" + s.Environment}}}, budget.Inputs["costFilters"])
 	}
 	_, ok := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:budget", `{"monthlyUsd": 0}`)).Plan.Named("aws:budgets/budget:Budget", "ohmycoins-staging-monthly-budget")
 	require.False(t, ok, "monthlyUsd 0: no budget")
 
-	bootstrap, err := preview.Preview(preview.Options{Dir: projectDir, Stack: "state", Program: previewcli.BootstrapProgram})
+	bootstrap, err := preview.Preview(preview.Options{Stack: "state", Program: previewcli.BootstrapProgram})
 	require.NoError(t, err)
 	tag := previewtest.Named(t, bootstrap.Plan, "aws:costexplorer/costAllocationTag:CostAllocationTag", "ohmycoins-environment-cost-allocation-tag")
 	require.Equal(t, map[string]any{"tagKey": "Environment", "status": "Active"}, tag.Inputs, "the account-level program activates the tag the budgets filter by")
-}
-
-// TestRedisAlarmsWatchEveryMember: with two members (production), each Redis
-// alarm is metric math over both, the worst member deciding (defect A4); with
-// one (staging), a plain metric on that member. Asserted without conditions,
-// so a change to when the math applies fails here, not only in the snapshot.
-func TestRedisAlarmsWatchEveryMember(t *testing.T) {
-	t.Parallel()
-	production := previewtest.Stack(t, "production").Plan
-	members := previewtest.Named(t, production, "aws:elasticache/replicationGroup:ReplicationGroup", "ohmycoins-prod-redis").Outputs["memberClusters"].([]any)
-	require.Len(t, members, 2)
-	for alarm, aggregate := range map[string]string{"ohmycoins-prod-redis-low-cache-hit-rate": "MIN", "ohmycoins-prod-redis-high-cpu": "MAX"} {
-		a := previewtest.Named(t, production, "aws:cloudwatch/metricAlarm:MetricAlarm", alarm)
-		require.Nil(t, a.Inputs["metricName"], "%s: metric math, not one metric", alarm)
-		queries := a.Inputs["metricQueries"].([]any)
-		require.Len(t, queries, 3, alarm)
-		var watched []any
-		for _, q := range queries[:2] {
-			metric := q.(map[string]any)["metric"].(map[string]any)
-			watched = append(watched, metric["dimensions"].(map[string]any)["CacheClusterId"])
-		}
-		require.ElementsMatch(t, members, watched, "%s watches both members", alarm)
-		require.Equal(t, aggregate+"([m1,m2])", queries[2].(map[string]any)["expression"], alarm)
-		require.Equal(t, true, queries[2].(map[string]any)["returnData"])
-	}
-
-	staging := previewtest.Stack(t, "staging").Plan
-	member := previewtest.Named(t, staging, "aws:elasticache/replicationGroup:ReplicationGroup", "ohmycoins-staging-redis").Outputs["memberClusters"].([]any)
-	require.Len(t, member, 1)
-	a := previewtest.Named(t, staging, "aws:cloudwatch/metricAlarm:MetricAlarm", "ohmycoins-staging-redis-high-cpu")
-	require.Equal(t, "EngineCPUUtilization", a.Inputs["metricName"])
-	require.Nil(t, a.Inputs["metricQueries"])
-	require.Equal(t, map[string]any{"CacheClusterId": member[0]}, a.Inputs["dimensions"])
 }

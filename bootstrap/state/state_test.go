@@ -1,0 +1,84 @@
+package state_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/preview/previewtest"
+	"github.com/ohmycoins/infra/internal/previewcli"
+)
+
+func TestBootstrapCreatesTheStateBackend(t *testing.T) {
+	t.Parallel()
+	result, err := preview.Preview(preview.Options{Stack: "state", Program: previewcli.BootstrapProgram})
+	require.NoError(t, err)
+	plan := result.Plan
+	require.Equal(t, "ohmycoins-state", plan.Project)
+
+	bucket := previewtest.Named(t, plan, typeBucket, "ohmycoins-pulumi-state")
+	key := previewtest.Named(t, plan, typeKey, "ohmycoins-pulumi-key")
+	require.True(t, bucket.Protect, "losing the bucket loses every stack's state")
+	require.True(t, key.Protect, "losing the key loses every stack's secrets")
+	require.Equal(t, true, key.Inputs["enableKeyRotation"])
+	require.Equal(t, "alias/ohmycoins-pulumi", previewtest.Named(t, plan, typeAlias, "ohmycoins-pulumi-key-alias").Inputs["name"])
+
+	versioning := previewtest.Named(t, plan, "aws:s3/bucketVersioningV2:BucketVersioningV2", "ohmycoins-pulumi-state-versioning")
+	require.Equal(t, map[string]any{"status": "Enabled"}, versioning.Inputs["versioningConfiguration"])
+	encryption := previewtest.Named(t, plan, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "ohmycoins-pulumi-state-encryption")
+	require.Equal(t, []any{map[string]any{
+		"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key.Outputs["arn"]},
+		"bucketKeyEnabled":                   true,
+	}}, encryption.Inputs["rules"])
+	block := previewtest.Named(t, plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "ohmycoins-pulumi-state-public-access-block")
+	for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+		require.Equal(t, true, block.Inputs[k], k)
+	}
+	lifecycle := previewtest.Named(t, plan, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "ohmycoins-pulumi-state-lifecycle")
+	rule := lifecycle.Inputs["rules"].([]any)[0].(map[string]any)
+	require.Equal(t, 90.0, rule["noncurrentVersionExpiration"].(map[string]any)["noncurrentDays"])
+	policy, err := policydoc.Parse(previewtest.Named(t, plan, typeBucketPolicy, "ohmycoins-pulumi-state-policy").Inputs["policy"].(string))
+	require.NoError(t, err)
+	require.Equal(t, "Deny", policy.Statement[0].Effect)
+	require.Equal(t, []string{"false"}, policy.Statement[0].Condition["Bool"]["aws:SecureTransport"], "TLS only")
+
+	oidc := previewtest.Named(t, plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ohmycoins-github-oidc")
+	require.True(t, oidc.Protect, "losing the provider breaks every stack's CI")
+	require.Equal(t, "https://token.actions.githubusercontent.com", oidc.Inputs["url"])
+	require.Equal(t, []any{"sts.amazonaws.com"}, oidc.Inputs["clientIdLists"])
+	const adopted = "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com"
+	require.Equal(t, adopted, oidc.Import, "the account's provider is adopted, not created twice")
+	require.Equal(t, []string{"thumbprintLists"}, oidc.IgnoreChanges)
+	require.Equal(t, adopted, plan.Outputs["github_oidc_provider_arn"])
+
+	require.Equal(t, "s3://ohmycoins-pulumi-state?region=ap-southeast-2", plan.Outputs["login_url"])
+	require.Equal(t, map[string]any{
+		"staging":    "awskms://alias/ohmycoins-pulumi-staging?region=ap-southeast-2",
+		"production": "awskms://alias/ohmycoins-pulumi-production?region=ap-southeast-2",
+	}, plan.Outputs["secrets_providers"])
+	for _, stack := range []string{"staging", "production"} {
+		stackKey := previewtest.Named(t, plan, typeKey, "ohmycoins-pulumi-"+stack+"-key")
+		require.True(t, stackKey.Protect, "losing %s's key loses its secrets", stack)
+		require.Equal(t, true, stackKey.Inputs["enableKeyRotation"])
+		require.Equal(t, "alias/ohmycoins-pulumi-"+stack, previewtest.Named(t, plan, typeAlias, "ohmycoins-pulumi-"+stack+"-key-alias").Inputs["name"])
+		require.Equal(t, stackKey.Outputs["arn"], plan.Outputs["secrets_key_arns"].(map[string]any)[stack])
+	}
+}
+
+// An account without a GitHub OIDC provider gets one created; a provider ARN
+// that is not one is refused before anything is created.
+func TestBootstrapCreatesOrAdoptsTheOIDCProvider(t *testing.T) {
+	t.Parallel()
+	result, err := preview.Preview(preview.Options{Stack: "state", Program: previewcli.BootstrapProgram,
+		Unset: []string{"ohmycoins-state:githubOidcProviderArn"}})
+	require.NoError(t, err)
+	oidc := previewtest.Named(t, result.Plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ohmycoins-github-oidc")
+	require.Empty(t, oidc.Import, "nothing to adopt: created")
+	require.Empty(t, oidc.IgnoreChanges)
+
+	_, err = preview.Preview(preview.Options{Stack: "state", Program: previewcli.BootstrapProgram,
+		Set: map[string]string{"ohmycoins-state:githubOidcProviderArn": "arn:aws:iam::220711411889:oidc-provider/accounts.google.com"}})
+	require.ErrorContains(t, err, `ohmycoins-state:githubOidcProviderArn = "arn:aws:iam::220711411889:oidc-provider/accounts.google.com": must be arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`)
+}

@@ -1,0 +1,129 @@
+package cicd
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/componenttest"
+	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/stackplan"
+)
+
+func identity(pullRequests bool, change ...func(*Args)) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		a := Args{
+			Region: "ap-southeast-2", AccountID: pulumi.String(componenttest.Account),
+			Settings: Settings{Repository: "example/app"}, Environment: "staging", Stack: "staging",
+			PreviewOnPullRequests: pullRequests, ManagedRoles: []string{"env-ecs-task-role", "env-rds-monitoring-role"},
+			HostedZoneID: pulumi.String("Z0123"), RecordNames: RecordNamePatterns([]string{"api.example.com"}),
+			LogGroups: []string{"/ecs/env-*"}, OwnBuckets: []string{"env-*"},
+		}
+		for _, f := range change {
+			f(&a)
+		}
+		_, err := New(ctx, "env", a)
+		return err
+	}
+}
+
+func trust(t *testing.T, plan *stackplan.Plan, role string) policydoc.Statement {
+	doc, err := policydoc.Parse(componenttest.Named(t, plan, "aws:iam/role:Role", role).Inputs["assumeRolePolicy"].(string))
+	require.NoError(t, err)
+	require.Len(t, doc.Statement, 1)
+	return doc.Statement[0]
+}
+
+// TestRolesTrustOnlyTheirWorkflows: the account's provider, exact subjects
+// (defects C2, C3): pull requests or main's workflows preview, the GitHub
+// environment deploys.
+func TestRolesTrustOnlyTheirWorkflows(t *testing.T) {
+	t.Parallel()
+	provider := "arn:aws:iam::" + componenttest.Account + ":oidc-provider/token.actions.githubusercontent.com"
+	for pullRequests, previewSubject := range map[bool]string{true: "repo:example/app:pull_request", false: "repo:example/app:ref:refs/heads/main"} {
+		plan := componenttest.Run(t, identity(pullRequests))
+		require.Empty(t, plan.OfType("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), "the account-level program owns the provider")
+		for role, subject := range map[string]string{"env-github-preview": previewSubject, "env-github-deploy": "repo:example/app:environment:staging"} {
+			s := trust(t, plan, role)
+			require.Equal(t, []string{provider}, s.Principal.Federated, role)
+			require.Equal(t, []string{"sts:AssumeRoleWithWebIdentity"}, s.Action)
+			require.Equal(t, map[string][]string{
+				"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"},
+				"token.actions.githubusercontent.com:sub": {subject},
+			}, s.Condition["StringEquals"], role)
+			require.Len(t, s.Condition, 1, "no StringLike with wildcards")
+			require.Equal(t, ReadOnlyAccessARN, componenttest.Named(t, plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", role+"-read-only").Inputs["policyArn"])
+			require.Equal(t, 3600.0, componenttest.Named(t, plan, "aws:iam/role:Role", role).Inputs["maxSessionDuration"], "an hour's sessions")
+		}
+	}
+	given := "arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com"
+	plan := componenttest.Run(t, identity(true, func(a *Args) { a.OIDCProviderARN = given }))
+	require.Equal(t, []string{given}, trust(t, plan, "env-github-deploy").Principal.Federated, "an explicit provider ARN is used as given")
+}
+
+// TestTheDeployRolePassesOnlyTheRolesItIsGiven: its managed policies fit
+// IAM's limit, hang on the role, and pass and change exactly the managed
+// application roles, never the CI identity.
+func TestTheDeployRolePassesOnlyTheRolesItIsGiven(t *testing.T) {
+	t.Parallel()
+	plan := componenttest.Run(t, identity(true))
+	role := componenttest.Named(t, plan, "aws:iam/role:Role", "env-github-deploy")
+	var passRole []string
+	for _, part := range DeployPolicyParts {
+		managed := componenttest.Named(t, plan, "aws:iam/policy:Policy", "env-github-deploy-"+part)
+		raw := managed.Inputs["policy"].(string)
+		require.Less(t, len(raw), 6144, "a managed policy holds at most 6,144 characters")
+		attachment := componenttest.Named(t, plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "env-github-deploy-"+part)
+		require.Equal(t, managed.Outputs["arn"], attachment.Inputs["policyArn"])
+		require.Equal(t, role.Outputs["name"], attachment.Inputs["role"])
+		doc, err := policydoc.Parse(raw)
+		require.NoError(t, err)
+		for _, s := range doc.Statement {
+			require.NotContains(t, s.Action, "*")
+			for _, a := range s.Action {
+				if strings.HasPrefix(a, "iam:") {
+					for _, r := range s.Resource {
+						require.NotContains(t, r, "github", "%s: the deploy role cannot change the CI identity", s.Sid)
+					}
+				}
+				if a == "iam:PassRole" {
+					passRole = append(passRole, s.Resource...)
+				}
+			}
+			if s.Sid == "DnsRecords" {
+				require.Equal(t, []string{"arn:aws:route53:::hostedzone/Z0123"}, s.Resource)
+			}
+		}
+	}
+	require.ElementsMatch(t, []string{
+		"arn:aws:iam::" + componenttest.Account + ":role/env-ecs-task-role",
+		"arn:aws:iam::" + componenttest.Account + ":role/env-rds-monitoring-role",
+	}, passRole)
+}
+
+func TestThePreviewRoleOnlyReadsItsStacksState(t *testing.T) {
+	t.Parallel()
+	plan := componenttest.Run(t, identity(true))
+	policy, err := policydoc.Parse(componenttest.Named(t, plan, "aws:iam/rolePolicy:RolePolicy", "env-github-preview-state").Inputs["policy"].(string))
+	require.NoError(t, err)
+	for _, s := range policy.Statement {
+		for _, a := range s.Action {
+			if s.Effect == "Allow" {
+				require.NotContains(t, []string{"s3:PutObject", "s3:DeleteObject", "kms:Encrypt", "kms:GenerateDataKey"}, a, "reads only")
+			}
+		}
+		if s.Sid == "StackState" {
+			for _, r := range s.Resource {
+				require.Contains(t, r, "staging", "only the staging stack's objects")
+			}
+		}
+	}
+}
+
+func TestNewRefusesAnIdentityWithoutItsRepositoryOrStack(t *testing.T) {
+	t.Parallel()
+	require.ErrorContains(t, componenttest.Error(t, identity(true, func(a *Args) { a.Repository = "" })), "cicd: Repository, Environment and AccountID are required")
+	require.ErrorContains(t, componenttest.Error(t, identity(true, func(a *Args) { a.Stack = "" })), "cicd: Stack is required")
+}

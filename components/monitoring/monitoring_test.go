@@ -1,0 +1,251 @@
+package monitoring
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/componenttest"
+	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/service"
+	"github.com/ohmycoins/infra/internal/stackplan"
+)
+
+const keyARN = "arn:aws:kms:ap-southeast-2:123456789012:key/k"
+
+// thresholds are distinct values, so each alarm's threshold tells which setting it took.
+var thresholds = Thresholds{EcsHighCPU: 71, EcsHighMemory: 72, AlbHigh5xxErrors: 3, AlbUnhealthyTargets: 1,
+	RdsHighCPU: 73, RdsLowStorageGiB: 4, RedisLowCacheHitRate: 74, RedisHighCPU: 75}
+
+// services are an api service and a web service behind the load balancer and, when asked, a worker.
+func services(worker bool) []Service {
+	out := []Service{
+		{Service: service.New("backend", service.API, false), ECSName: "env-backend-service", TargetGroupARNSuffix: pulumi.String("targetgroup/env-backend-1a2b/0123")},
+		{Service: service.New("frontend", service.Web, false), ECSName: "env-frontend-service", TargetGroupARNSuffix: pulumi.String("targetgroup/env-frontend-3c4d/4567")},
+	}
+	if worker {
+		out = append(out, Service{Service: service.New("worker", service.Worker, true), ECSName: "env-worker-service"})
+	}
+	return out
+}
+
+func args(nodes int, worker, insights bool) Args {
+	members := []string{"env-redis-001", "env-redis-002"}[:nodes]
+	return Args{
+		Environment: "production", Region: "ap-southeast-2", KMSKeyARN: pulumi.String(keyARN),
+		AlertEmails: []string{"devops@example.com", "oncall@example.com"}, Thresholds: thresholds,
+		ClusterName: "env-cluster", Services: services(worker),
+		LoadBalancerARNSuffix: pulumi.String("app/env-alb/89ab"), DBInstanceIdentifier: pulumi.String("env-postgres"),
+		CacheMembers: pulumi.ToStringArray(members), CacheNodes: nodes, ContainerInsights: insights,
+		Budget: Budget{MonthlyUSD: 780, MarginPercent: 20, EnvironmentTag: "production", AccountID: pulumi.String(componenttest.Account)},
+	}
+}
+
+func monitor(a Args, got **Monitoring) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		m, err := New(ctx, "env", a)
+		if got != nil {
+			*got = m
+		}
+		return err
+	}
+}
+
+func TestAlertTopicIsEncryptedAndSubscribed(t *testing.T) {
+	t.Parallel()
+	plan := componenttest.Run(t, monitor(args(1, false, false), nil))
+	topic := componenttest.Named(t, plan, "aws:sns/topic:Topic", "env-alerts")
+	require.Equal(t, "env-alerts", topic.Inputs["name"])
+	require.Equal(t, "Oh My Coins production Alerts", topic.Inputs["displayName"])
+	require.Equal(t, keyARN, topic.Inputs["kmsMasterKeyId"])
+	var endpoints []string
+	for _, s := range plan.OfType("aws:sns/topicSubscription:TopicSubscription") {
+		require.Equal(t, "email", s.Inputs["protocol"])
+		require.Equal(t, topic.Outputs["arn"], s.Inputs["topic"])
+		endpoints = append(endpoints, s.Inputs["endpoint"].(string))
+	}
+	require.ElementsMatch(t, []string{"devops@example.com", "oncall@example.com"}, endpoints)
+}
+
+// TestAlarmsHaveTheirThresholdsAndNotifyBothWays: the runbook's alarms, in
+// its order, each on its setting's threshold; a worker adds its own CPU and
+// memory alarms after them.
+func TestAlarmsHaveTheirThresholdsAndNotifyBothWays(t *testing.T) {
+	t.Parallel()
+	type spec struct {
+		name, namespace, metric, stat, comparison string
+		period, evaluations, threshold            float64
+	}
+	specs := []spec{
+		{"env-ecs-high-cpu", "AWS/ECS", "CPUUtilization", "Average", "GreaterThanThreshold", 300, 2, 71},
+		{"env-ecs-high-memory", "AWS/ECS", "MemoryUtilization", "Average", "GreaterThanThreshold", 300, 2, 72},
+		{"env-alb-high-5xx-errors", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", "GreaterThanThreshold", 300, 2, 3},
+		{"env-alb-unhealthy-targets", "AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", "GreaterThanThreshold", 60, 1, 1},
+		{"env-rds-high-cpu", "AWS/RDS", "CPUUtilization", "Average", "GreaterThanThreshold", 300, 2, 73},
+		{"env-rds-low-storage", "AWS/RDS", "FreeStorageSpace", "Average", "LessThanThreshold", 300, 1, 4 << 30},
+		{"env-redis-low-cache-hit-rate", "AWS/ElastiCache", "CacheHitRate", "Average", "LessThanThreshold", 300, 2, 74},
+		{"env-redis-high-cpu", "AWS/ElastiCache", "EngineCPUUtilization", "Average", "GreaterThanThreshold", 300, 2, 75},
+		{"env-worker-ecs-high-cpu", "AWS/ECS", "CPUUtilization", "Average", "GreaterThanThreshold", 300, 2, 71},
+		{"env-worker-ecs-high-memory", "AWS/ECS", "MemoryUtilization", "Average", "GreaterThanThreshold", 300, 2, 72},
+	}
+	var m *Monitoring
+	plan := componenttest.Run(t, monitor(args(1, true, false), &m))
+	topic := componenttest.Named(t, plan, "aws:sns/topic:Topic", "env-alerts").Outputs["arn"]
+	var names []string
+	for _, s := range specs {
+		names = append(names, s.name)
+		in := componenttest.Named(t, plan, "aws:cloudwatch/metricAlarm:MetricAlarm", s.name).Inputs
+		require.Equal(t, s.name, in["name"])
+		require.Equal(t, s.threshold, in["threshold"], s.name)
+		require.Equal(t, s.comparison, in["comparisonOperator"], s.name)
+		require.Equal(t, s.evaluations, in["evaluationPeriods"], s.name)
+		require.Equal(t, []any{topic}, in["alarmActions"], s.name)
+		require.Equal(t, []any{topic}, in["okActions"], "%s notifies when it recovers too", s.name)
+		require.Equal(t, "notBreaching", in["treatMissingData"], "%s: an idle service is not an alarm", s.name)
+		require.Equal(t, s.namespace, in["namespace"], s.name)
+		require.Equal(t, s.metric, in["metricName"], s.name)
+		require.Equal(t, s.stat, in["statistic"], s.name)
+		require.Equal(t, s.period, in["period"], s.name)
+	}
+	require.Equal(t, names, m.AlarmNames, "the runbook's order, then the worker's")
+	require.Len(t, plan.OfType("aws:cloudwatch/metricAlarm:MetricAlarm"), len(specs))
+	dims := func(name string) any {
+		return componenttest.Named(t, plan, "aws:cloudwatch/metricAlarm:MetricAlarm", name).Inputs["dimensions"]
+	}
+	require.Equal(t, map[string]any{"ClusterName": "env-cluster", "ServiceName": "env-backend-service"}, dims("env-ecs-high-cpu"))
+	require.Equal(t, map[string]any{"ClusterName": "env-cluster", "ServiceName": "env-worker-service"}, dims("env-worker-ecs-high-memory"))
+	require.Equal(t, map[string]any{"LoadBalancer": "app/env-alb/89ab", "TargetGroup": "targetgroup/env-backend-1a2b/0123"}, dims("env-alb-unhealthy-targets"), "the api service's targets")
+	require.Equal(t, map[string]any{"DBInstanceIdentifier": "env-postgres"}, dims("env-rds-high-cpu"))
+	require.Equal(t, map[string]any{"CacheClusterId": "env-redis-001"}, dims("env-redis-high-cpu"), "one member: a plain metric on it")
+}
+
+// TestOnlyTheAPIServicesDeploymentsWatchAlarms: its 5xx answers and unhealthy
+// targets roll its deployments back; the web service and a worker are left to
+// the circuit breaker.
+func TestOnlyTheAPIServicesDeploymentsWatchAlarms(t *testing.T) {
+	t.Parallel()
+	var m *Monitoring
+	var alarms []string
+	componenttest.Run(t, func(ctx *pulumi.Context) error {
+		if err := monitor(args(1, true, false), &m)(ctx); err != nil {
+			return err
+		}
+		var err error
+		alarms, err = componenttest.Await[[]string](ctx, m.DeploymentAlarms["backend"].ApplyT(func(a []string) []string { return a }))
+		return err
+	})
+	require.Len(t, m.DeploymentAlarms, 1)
+	require.Equal(t, []string{"env-alb-high-5xx-errors", "env-alb-unhealthy-targets"}, alarms)
+}
+
+// TestRedisAlarmsWatchEveryMember: with two members each Redis alarm is
+// metric math over both, the worst member deciding (defect A4).
+func TestRedisAlarmsWatchEveryMember(t *testing.T) {
+	t.Parallel()
+	plan := componenttest.Run(t, monitor(args(2, false, false), nil))
+	for alarm, aggregate := range map[string]string{"env-redis-low-cache-hit-rate": "MIN", "env-redis-high-cpu": "MAX"} {
+		a := componenttest.Named(t, plan, "aws:cloudwatch/metricAlarm:MetricAlarm", alarm)
+		require.Nil(t, a.Inputs["metricName"], "%s: metric math, not one metric", alarm)
+		queries := a.Inputs["metricQueries"].([]any)
+		require.Len(t, queries, 3, alarm)
+		var watched []any
+		for _, q := range queries[:2] {
+			require.Equal(t, false, q.(map[string]any)["returnData"])
+			metric := q.(map[string]any)["metric"].(map[string]any)
+			watched = append(watched, metric["dimensions"].(map[string]any)["CacheClusterId"])
+		}
+		require.Equal(t, []any{"env-redis-001", "env-redis-002"}, watched, "%s watches both members", alarm)
+		require.Equal(t, aggregate+"([m1,m2])", queries[2].(map[string]any)["expression"], alarm)
+		require.Equal(t, true, queries[2].(map[string]any)["returnData"])
+	}
+}
+
+func dashboard(t *testing.T, plan *stackplan.Plan) Dashboard {
+	var d Dashboard
+	require.NoError(t, json.Unmarshal([]byte(componenttest.Named(t, plan, "aws:cloudwatch/dashboard:Dashboard", "env-infrastructure").Inputs["dashboardBody"].(string)), &d))
+	return d
+}
+
+func TestDashboardLaysOutItsWidgetsInTheOriginalsOrder(t *testing.T) {
+	t.Parallel()
+	var titles []string
+	d := dashboard(t, componenttest.Run(t, monitor(args(2, true, false), nil)))
+	for i, w := range d.Widgets {
+		require.Equal(t, [4]int{(i % 2) * 12, (i / 2) * 6, 12, 6}, [4]int{w.X, w.Y, w.Width, w.Height}, "widget %d", i)
+		require.Equal(t, "ap-southeast-2", w.Properties.Region)
+		titles = append(titles, w.Properties.Title)
+	}
+	require.Equal(t, []string{"ECS Backend Service - CPU & Memory", "ALB Response Times", "ALB HTTP Status Codes",
+		"RDS Metrics", "Redis Cache Metrics", "Healthy Targets per Target Group", "ECS Worker Service - CPU & Memory"}, titles)
+	require.Equal(t, []any{"AWS/ApplicationELB", "HealthyHostCount", "TargetGroup", "targetgroup/env-backend-1a2b/0123", "LoadBalancer", "app/env-alb/89ab",
+		map[string]any{"label": "Backend healthy targets", "stat": "Minimum"}}, d.Widgets[5].Properties.Metrics[0])
+	require.Len(t, d.Widgets[5].Properties.Metrics, 2, "the worker has no target group")
+	require.Len(t, d.Widgets[4].Properties.Metrics, 6, "three metrics for each of two members")
+
+	// Task counts exist only in the Container Insights namespace (defect A6).
+	insights := dashboard(t, componenttest.Run(t, monitor(args(1, true, true), nil)))
+	counts := insights.Widgets[5]
+	require.Equal(t, "ECS Task Counts", counts.Properties.Title)
+	require.Len(t, counts.Properties.Metrics, 6, "running and desired of each service, the worker's too")
+	for _, r := range counts.Properties.Metrics {
+		require.Equal(t, "ECS/ContainerInsights", r[0])
+	}
+}
+
+func TestTheBudgetAlertsTheTopicAtItsForecastAndItsActual(t *testing.T) {
+	t.Parallel()
+	plan := componenttest.Run(t, monitor(args(1, false, false), nil))
+	topic := componenttest.Named(t, plan, "aws:sns/topic:Topic", "env-alerts")
+	budget := componenttest.Named(t, plan, "aws:budgets/budget:Budget", "env-monthly-budget")
+	require.Equal(t, "env-monthly", budget.Inputs["name"])
+	require.Equal(t, "COST", budget.Inputs["budgetType"])
+	require.Equal(t, "780", budget.Inputs["limitAmount"])
+	require.Equal(t, "USD", budget.Inputs["limitUnit"])
+	require.Equal(t, "MONTHLY", budget.Inputs["timeUnit"])
+	require.Equal(t, []any{map[string]any{"name": "TagKeyValue", "values": []any{"user:Environment$production"}}}, budget.Inputs["costFilters"])
+	require.Equal(t, []any{
+		map[string]any{"notificationType": "FORECASTED", "comparisonOperator": "GREATER_THAN", "threshold": 80.0, "thresholdType": "PERCENTAGE", "subscriberSnsTopicArns": []any{topic.Outputs["arn"]}},
+		map[string]any{"notificationType": "ACTUAL", "comparisonOperator": "GREATER_THAN", "threshold": 100.0, "thresholdType": "PERCENTAGE", "subscriberSnsTopicArns": []any{topic.Outputs["arn"]}},
+	}, budget.Inputs["notifications"])
+	require.Equal(t, "20", budget.Inputs["tags"].(map[string]any)["EstimateMarginPercent"])
+
+	topicPolicy := componenttest.Named(t, plan, "aws:sns/topicPolicy:TopicPolicy", "env-alerts-policy")
+	require.Equal(t, topic.Outputs["arn"], topicPolicy.Inputs["arn"])
+	doc, err := policydoc.Parse(topicPolicy.Inputs["policy"].(string))
+	require.NoError(t, err)
+	publish := doc.Statement[1]
+	require.Equal(t, "AlarmsAndBudgetsPublish", publish.Sid)
+	require.Equal(t, []string{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}, publish.Principal.Service)
+	require.Equal(t, []string{"sns:Publish"}, publish.Action)
+	require.Equal(t, []string{componenttest.Account}, publish.Condition["StringEquals"]["aws:SourceAccount"])
+	require.Equal(t, []string{componenttest.Account}, doc.Statement[0].Condition["StringEquals"]["AWS:SourceOwner"],
+		"the account's own publishers (the alarms) keep the default policy's grant")
+
+	none := args(1, false, false)
+	none.Budget.MonthlyUSD = 0
+	noBudget := componenttest.Run(t, monitor(none, nil))
+	require.Empty(t, noBudget.OfType("aws:budgets/budget:Budget"), "monthlyUsd 0: no budget")
+}
+
+func TestNewRefusesWhatItCannotWatch(t *testing.T) {
+	t.Parallel()
+	noMembers := args(1, false, false)
+	noMembers.CacheNodes = 0
+	workerBehind := args(1, true, false)
+	workerBehind.Services[2].TargetGroupARNSuffix = pulumi.String("targetgroup/x/1")
+	badThreshold := args(1, false, false)
+	badThreshold.Thresholds.EcsHighCPU = 120
+	for want, a := range map[string]Args{
+		"monitoring: CacheNodes = 0: needs the Redis member ids":                                                                 noMembers,
+		"monitoring: service worker needs its ECS name, and a target group ARN suffix exactly when it is behind the load balancer": workerBehind,
+		"monitoring: ecsHighCpu = 120":                                                                                            badThreshold,
+	} {
+		require.ErrorContains(t, componenttest.Error(t, monitor(a, nil)), want)
+	}
+	noWeb := args(1, false, false)
+	noWeb.Services = noWeb.Services[:1]
+	require.True(t, strings.Contains(componenttest.Error(t, monitor(noWeb, nil)).Error(), "monitoring: Services: needs exactly one web service"))
+}
