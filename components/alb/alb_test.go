@@ -195,7 +195,7 @@ func TestHTTPSModeRedirectsAndRoutesOn443(t *testing.T) {
 func TestNewRefusesWhatItCannotBuild(t *testing.T) {
 	t.Parallel()
 	for want, change := range map[string]func(*Args){
-		"alb: HTTPS needs CertificateARN": func(a *Args) { a.CertificateARN = nil },
+		"alb: HTTPS needs CertificateARN":                                       func(a *Args) { a.CertificateARN = nil },
 		"alb: APIHost, VpcID, PublicSubnetIDs and SecurityGroupID are required": func(a *Args) { a.APIHost = "" },
 		"alb: Services: needs exactly one web service for the load balancer to route to, has 0": func(a *Args) {
 			a.Services = []service.Service{service.New("backend", service.API, false)}

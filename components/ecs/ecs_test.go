@@ -25,10 +25,10 @@ func api() Service {
 	return Service{
 		Name: "api", Image: pulumi.String(image), CPU: 1024, MemoryMiB: 2048, DesiredCount: 2,
 		SecurityGroupID: pulumi.String("sg-api"), ContainerPort: 8000, TargetGroupARN: pulumi.String("arn:aws:elasticloadbalancing:tg/api"),
-		Environment: map[string]pulumi.StringInput{"ENVIRONMENT": pulumi.String("production"), "EMPTY": pulumi.String("")},
-		Secrets:     map[string]pulumi.StringInput{"SECRET_KEY": pulumi.String(secretARN + ":SECRET_KEY::")},
-		HealthCheck: "curl -f http://localhost:8000/health || exit 1",
-		Autoscaling: Autoscaling{Enabled: true, MinCount: 2, MaxCount: 10, CPUTargetPercent: 70, MemoryTargetPercent: 80},
+		Environment:        map[string]pulumi.StringInput{"ENVIRONMENT": pulumi.String("production"), "EMPTY": pulumi.String("")},
+		Secrets:            map[string]pulumi.StringInput{"SECRET_KEY": pulumi.String(secretARN + ":SECRET_KEY::")},
+		HealthCheck:        "curl -f http://localhost:8000/health || exit 1",
+		Autoscaling:        Autoscaling{Enabled: true, MinCount: 2, MaxCount: 10, CPUTargetPercent: 70, MemoryTargetPercent: 80},
 		RedeployOnRotation: []pulumi.StringInput{pulumi.String(secretARN)},
 		DeploymentAlarms:   pulumi.ToStringArray([]string{"env-alb-high-5xx-errors"}),
 	}
@@ -227,8 +227,8 @@ func TestNewRefusesServicesItCannotRun(t *testing.T) {
 	small.MemoryMiB = 1024
 	for want, s := range map[string]Service{
 		"ecs: service worker: TargetGroupARN and ContainerPort go together": half,
-		"ecs: service worker needs Image and SecurityGroupID":              noGroup,
-		"ecs: api.memory = 1024":                                           small,
+		"ecs: service worker needs Image and SecurityGroupID":               noGroup,
+		"ecs: api.memory = 1024":                                            small,
 	} {
 		require.ErrorContains(t, componenttest.Error(t, cluster(false, s)), want)
 	}

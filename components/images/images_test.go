@@ -120,7 +120,7 @@ func TestNewRefusesABadSource(t *testing.T) {
 	t.Parallel()
 	for want, services := range map[string][]Service{
 		"images: frontend build context no/such/dir":                                {{Name: "frontend", BuildContext: "no/such/dir"}},
-		"images: backend.imageDigest = latest: must be an image digest":              {{Name: "backend", Digest: "latest"}},
+		"images: backend.imageDigest = latest: must be an image digest":             {{Name: "backend", Digest: "latest"}},
 		"images: backend.build.context = ../backend: must not be set together with": {{Name: "backend", Digest: digest, BuildContext: "../backend"}},
 		"images: the service backend is listed twice":                               {{Name: "backend"}, {Name: "backend"}},
 		"images: every service needs a Name":                                        {{}},

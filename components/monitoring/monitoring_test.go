@@ -239,9 +239,9 @@ func TestNewRefusesWhatItCannotWatch(t *testing.T) {
 	badThreshold := args(1, false, false)
 	badThreshold.Thresholds.EcsHighCPU = 120
 	for want, a := range map[string]Args{
-		"monitoring: CacheNodes = 0: needs the Redis member ids":                                                                 noMembers,
+		"monitoring: CacheNodes = 0: needs the Redis member ids":                                                                   noMembers,
 		"monitoring: service worker needs its ECS name, and a target group ARN suffix exactly when it is behind the load balancer": workerBehind,
-		"monitoring: ecsHighCpu = 120":                                                                                            badThreshold,
+		"monitoring: ecsHighCpu = 120": badThreshold,
 	} {
 		require.ErrorContains(t, componenttest.Error(t, monitor(a, nil)), want)
 	}
