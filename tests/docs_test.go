@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -287,5 +289,47 @@ func TestStackFilesUseTheBootstrappedBackend(t *testing.T) {
 		require.NoError(t, yaml.Unmarshal(data, &file))
 		require.Equal(t, statebackend.SecretsProvider(stack), file.SecretsProvider, stack)
 		require.Equal(t, "awskms://alias/ohmycoins-pulumi-"+stack+"?region=ap-southeast-2", file.SecretsProvider, "one key per stack")
+	}
+}
+
+// TestTheRunbooksAlarmTableIsThePlans: the runbook's table of alarms names
+// every alarm a stack has, and no other, with each stack's threshold as its
+// plan has it: a new alarm or a new threshold that the table lacks fails here.
+func TestTheRunbooksAlarmTableIsThePlans(t *testing.T) {
+	t.Parallel()
+	runbook, err := os.ReadFile(filepath.Join(projectDir, "docs", "RUNBOOK.md"))
+	require.NoError(t, err)
+	_, table, ok := strings.Cut(string(runbook), "| alarm | fires when | staging | production |\n|---|---|---|---|\n")
+	require.True(t, ok, "docs/RUNBOOK.md has the alarm table")
+	table, _, _ = strings.Cut(table, "\n\n")
+	number := regexp.MustCompile(`[0-9.]+`)
+	rows := map[string][2]float64{}
+	for _, line := range strings.Split(table, "\n") {
+		cells := strings.Split(line, "|")
+		require.Len(t, cells, 6, line)
+		name := strings.Trim(strings.TrimSpace(cells[1]), "`")
+		name = strings.TrimPrefix(strings.TrimPrefix(name, "ohmycoins-staging-"), "...-")
+		var values [2]float64
+		for i, cell := range cells[3:5] {
+			v, err := strconv.ParseFloat(number.FindString(cell), 64)
+			require.NoError(t, err, line)
+			if strings.Contains(cell, "GiB") {
+				v *= 1 << 30
+			}
+			values[i] = v
+		}
+		rows[name] = values
+	}
+	for i, stack := range allStacks {
+		plan := previewtest.Stack(t, stack).Plan
+		prefix := map[string]string{"staging": "ohmycoins-staging-", "production": "ohmycoins-prod-"}[stack]
+		var names []string
+		for _, a := range plan.OfType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+			name := strings.TrimPrefix(a.Name, prefix)
+			names = append(names, name)
+			require.Contains(t, rows, name, "docs/RUNBOOK.md's alarm table lacks %s", a.Name)
+			require.Equal(t, rows[name][i], a.Inputs["threshold"], "docs/RUNBOOK.md's threshold of %s in %s", name, stack)
+		}
+		require.ElementsMatch(t, slices.Collect(maps.Keys(rows)), names, "the table lists the %s plan's alarms", stack)
 	}
 }

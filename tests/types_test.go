@@ -16,9 +16,9 @@ const (
 	typeRepository       = "aws:ecr/repository:Repository"
 	typeRole             = "aws:iam/role:Role"
 	typeRolePolicy       = "aws:iam/rolePolicy:RolePolicy"
+	typeSG               = "aws:ec2/securityGroup:SecurityGroup"
 	typeSecret           = "aws:secretsmanager/secret:Secret"
 	typeSecretVersion    = "aws:secretsmanager/secretVersion:SecretVersion"
 	typeService          = "aws:ecs/service:Service"
-	typeSubnet           = "aws:ec2/subnet:Subnet"
 	typeTaskDef          = "aws:ecs/taskDefinition:TaskDefinition"
 )
