@@ -4,6 +4,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -15,9 +16,26 @@ import (
 
 const module = "github.com/ohmycoins/infra/"
 
-// helpers are the packages below the components: they import no package of
-// this module but each other.
-var helpers = []string{"internal/physicalname", "internal/policydoc", "internal/ports", "internal/privatebucket", "internal/service", "internal/settings", "internal/statebackend"}
+// The tiers of the module, bottom up. Every package is in exactly one, and a
+// package imports only from its own tier's allowed list: the layers below it
+// (and, for helpers and tools, other packages of its tier, which Go keeps
+// free of cycles).
+var (
+	// helpers are below the components: they import nothing of the module but each other.
+	helpers = []string{"internal/physicalname", "internal/policydoc", "internal/ports", "internal/privatebucket", "internal/service", "internal/settings", "internal/statebackend"}
+	// offline is what the program runs on without AWS: the mock cloud, the
+	// replacement rules, the plan and its contracts, the AWS-type catalog, the
+	// harness. It knows no program, so a component's test links only it.
+	offline = []string{"internal/mockcloud", "internal/replacement", "internal/stackplan", "internal/awstype", "internal/harness"}
+	// tools read and judge the program from outside: the preview, the policy
+	// rules, the cost, the move from Terraform, the checks of a deployment.
+	tools = []string{"internal/preview", "internal/previewcli", "internal/policy", "internal/cost", "internal/migrate", "internal/migratecli",
+		"internal/tfstate", "internal/verify", "internal/iamsim"}
+	// testHelpers are imported by tests only.
+	testHelpers = []string{"internal/componenttest", "internal/preview/previewtest", "internal/verify/verifytest"}
+	// commands are the entry points of the tools and the programs.
+	commands = []string{"cmd/preview", "cmd/migrate", "cmd/verify", "bootstrap", "."}
+)
 
 // imports lists the module's packages that the non-test files of dir import.
 func imports(t *testing.T, dir string) []string {
@@ -48,8 +66,11 @@ func imports(t *testing.T, dir string) []string {
 
 // TestImportsRunDownward: main → stacks → components → helpers, and no arrow
 // back up: no component imports another, no helper imports a component, the
-// stacks or a tool, and the program never imports a tool (preview, policy,
-// cost, migrate, verify) or the bootstrap program.
+// stacks or a tool, and the program never imports a tool or the bootstrap
+// program. Below the tools, the offline tier imports no program and no tool,
+// so a component's own test links the component and the mock cloud only.
+// Tools import the program and the tiers below, never a command or a test
+// helper; nothing but tests imports a test helper.
 func TestImportsRunDownward(t *testing.T) {
 	t.Parallel()
 	entries, err := os.ReadDir(filepath.Join(projectDir, "components"))
@@ -58,20 +79,61 @@ func TestImportsRunDownward(t *testing.T) {
 	for _, e := range entries {
 		components = append(components, "components/"+e.Name())
 	}
-	require.Len(t, components, 11)
-	for _, c := range components {
-		for _, imp := range imports(t, c) {
-			require.Contains(t, helpers, imp, "%s imports %s: a component imports only helpers, never another component or a tool", c, imp)
+	program := append(append([]string{"stacks", "bootstrap/state"}, components...), helpers...)
+	below := func(tiers ...[]string) []string {
+		var out []string
+		for _, t := range tiers {
+			out = append(out, t...)
 		}
+		return out
+	}
+	allowed := map[string][]string{}
+	for _, c := range components {
+		allowed[c] = helpers
 	}
 	for _, h := range helpers {
-		for _, imp := range imports(t, h) {
-			require.Contains(t, helpers, imp, "%s imports %s: a helper imports only other helpers", h, imp)
+		allowed[h] = helpers
+	}
+	allowed["stacks"] = below(components, helpers)
+	allowed["bootstrap/state"] = below(components, helpers)
+	for _, o := range offline {
+		allowed[o] = offline
+	}
+	for _, tool := range tools {
+		allowed[tool] = below(tools, offline, program)
+	}
+	allowed["internal/componenttest"] = offline
+	allowed["internal/preview/previewtest"] = below(tools, offline, program)
+	allowed["internal/verify/verifytest"] = nil
+	for _, c := range commands {
+		allowed[c] = below(tools, program)
+	}
+	allowed["."] = []string{"stacks"}
+	allowed["bootstrap"] = []string{"bootstrap/state"}
+
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}", "../...").Output()
+	require.NoError(t, err)
+	for _, pkg := range strings.Fields(string(out)) {
+		dir := strings.TrimPrefix(strings.TrimPrefix(pkg, strings.TrimSuffix(module, "/")), "/")
+		if dir == "" {
+			dir = "."
+		}
+		if dir == "tests" {
+			continue
+		}
+		ok, placed := allowed[dir]
+		require.True(t, placed, "%s is in no tier of tests/layers_test.go: place it", dir)
+		for _, imp := range imports(t, dir) {
+			require.Contains(t, ok, imp, "%s imports %s, which its tier may not", dir, imp)
 		}
 	}
-	for _, imp := range imports(t, "stacks") {
-		require.True(t, slices.Contains(components, imp) || slices.Contains(helpers, imp),
-			"stacks imports %s: the program imports components and helpers, never a tool or bootstrap", imp)
-	}
+	require.Len(t, components, 11)
 	require.Equal(t, []string{"stacks"}, imports(t, "."), "main.go runs the stacks")
+	deps, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "../internal/componenttest").Output()
+	require.NoError(t, err)
+	for _, dep := range strings.Fields(string(deps)) {
+		if rest, ours := strings.CutPrefix(dep, module); ours && rest != "internal/componenttest" {
+			require.Contains(t, offline, rest, "a component's test links the offline tier only, never the program: componenttest depends on %s", rest)
+		}
+	}
 }
