@@ -8,6 +8,7 @@ package tests
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -22,6 +23,11 @@ func resourceKey(key string) resource.PropertyKey { return resource.PropertyKey(
 // runCLI runs the offline preview command in-process.
 func runCLI(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = previewcli.Main(append([]string{"-dir", projectDir}, args...), &out, &errOut)
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		args = append([]string{args[0], "-dir", projectDir}, args[1:]...) // a command, then its flags
+	} else {
+		args = append([]string{"-dir", projectDir}, args...) // the earlier form
+	}
+	code = previewcli.Main(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }

@@ -92,7 +92,7 @@ func TestWorkflowsAreSafeToRun(t *testing.T) {
 	for _, s := range deploy.Steps {
 		runs = append(runs, s.Run)
 	}
-	require.Contains(t, runs, `go run ./cmd/preview -stack "$STACK" -check-init`, "an uninitialised stack stops with the commands, not a KMS error")
+	require.Contains(t, runs, `go run ./cmd/preview check-init -stack "$STACK"`, "an uninitialised stack stops with the commands, not a KMS error")
 	require.Contains(t, runs, `go run ./cmd/verify -stack "$STACK"`)
 
 	pr := readWorkflow(t, "pull-request.yml")

@@ -4,9 +4,9 @@
 // Mermaid diagram of the components (-mermaid), or checks it against the policy
 // rules (-check). It needs no AWS account, no Pulumi CLI and no provider plugin.
 //
-//	go run ./cmd/preview -stack staging
-//	go run ./cmd/preview -stack production -json > plan.json
-//	go run ./cmd/preview -stack staging -diff base.json
+//	go run ./cmd/preview plan -stack staging
+//	go run ./cmd/preview plan -stack production -json > plan.json
+//	go run ./cmd/preview diff -stack staging base.json
 package main
 
 import (

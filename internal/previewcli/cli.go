@@ -26,26 +26,115 @@ import (
 // Main is the offline preview command (cmd/preview) without the process: it
 // parses args, writes to stdout and stderr, and returns the exit code: 0 on
 // success (a diff included), 1 when the program fails (bad stack, invalid
-// settings: the message and nothing else), -check finds a policy violation, or
-// -diff -check finds a change pulumi up would fail on; 2 on bad usage or an
+// settings: the message and nothing else), check finds a policy violation, or
+// diff -check finds a change pulumi up would fail on; 2 on bad usage or an
 // old plan that is not a plan of this stack.
+//
+// The first argument names the command (plan, diff, cost, check,
+// check-init, mermaid); the flags of the earlier form (-stack S -cost, ...)
+// still work for a release, with a note that names the command.
 func Main(args []string, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("preview", flag.ContinueOnError)
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	if strings.HasPrefix(args[0], "-") {
+		return legacy(args, stdout, stderr)
+	}
+	if args[0] == "help" {
+		usage(stderr)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.main(args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "preview: %q is not a command (%s)\n", args[0], strings.Join(commandNames(), ", "))
+	return 2
+}
+
+// options are what every command reads from its flags.
+type options struct {
+	stack, dir, program string
+	json, check         bool
+	// old is diff's earlier plan; tfState and importFile are diff's adoption
+	// of the original Terraform environment instead.
+	old, tfState, importFile string
+}
+
+// command is one subcommand: its flags and what it does.
+type command struct {
+	name, summary string
+	// flags adds the command's own flags to the common ones.
+	flags func(f *flag.FlagSet, o *options)
+	// args says what positional arguments the command takes ("" for none).
+	args string
+	run  func(o options, stdout, stderr io.Writer) int
+}
+
+var commands = []command{
+	{name: "plan", summary: "what the stack would create: a tree like pulumi preview, or with -json the plan (docs/ARCHITECTURE.md)",
+		flags: withProgram(withJSON), run: runPlan},
+	{name: "diff", args: "OLD.json", summary: "what pulumi up would do to a stack deployed from an earlier plan (cmd/preview plan -json), or with -terraform-state to a stack that adopts the original Terraform environment",
+		flags: func(f *flag.FlagSet, o *options) {
+			withProgram(withJSON)(f, o)
+			f.BoolVar(&o.check, "check", false, "exit 1 when pulumi up would fail (a protected resource replaced or deleted, a replacement that collides, an adopted resource that holds data replaced)")
+			f.StringVar(&o.tfState, "terraform-state", "", "instead of OLD.json: what pulumi import and the first pulumi up do to a stack that adopts the original Terraform environment in `file` (terraform show -json; see cmd/migrate)")
+			f.StringVar(&o.importFile, "import", "", "with -terraform-state: adopt what the pulumi import `file` lists (an edited output of cmd/migrate) instead of what cmd/migrate would choose")
+		}, run: runDiff},
+	{name: "cost", summary: "the stack's monthly cost estimate (On-Demand, ap-southeast-2, USD: internal/cost/prices.json and the stack's ohmycoins:cost assumptions); with -json as JSON (docs/ARCHITECTURE.md)",
+		flags: withJSON, run: runCost},
+	{name: "check", summary: "the policy rules (internal/policy) over the plan, and the budget against the cost estimate: exit 1 on a violation",
+		flags: withProgram(nil), run: runCheck},
+	{name: "check-init", summary: "whether the stack file is initialised for the Pulumi CLI (its encryptedkey and required secrets, docs/RUNBOOK.md \"Initialising a stack\"): exit 1 with the commands that initialise it when not",
+		run: func(o options, stdout, stderr io.Writer) int { return initCheck(o.dir, o.stack, stdout, stderr) }},
+	{name: "mermaid", summary: "a Mermaid flowchart of the components and their dependencies",
+		flags: withProgram(nil), run: runMermaid},
+}
+
+func withJSON(f *flag.FlagSet, o *options) {
+	f.BoolVar(&o.json, "json", false, "print JSON (the contracts of docs/ARCHITECTURE.md)")
+}
+
+// withProgram adds -program to a command's flags.
+func withProgram(more func(*flag.FlagSet, *options)) func(*flag.FlagSet, *options) {
+	return func(f *flag.FlagSet, o *options) {
+		f.StringVar(&o.program, "program", "main", "the program to run: main (the stacks) or bootstrap (the state backend)")
+		if more != nil {
+			more(f, o)
+		}
+	}
+}
+
+func commandNames() []string {
+	var names []string
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	return names
+}
+
+func usage(stderr io.Writer) {
+	fmt.Fprintln(stderr, "preview runs the Pulumi program offline, against a mock cloud, and prints what a stack would create (a tree, JSON, a diff against an earlier plan, the policy check, the monthly cost); no AWS account and no Pulumi CLI needed.")
+	fmt.Fprintln(stderr, "usage: preview <command> -stack NAME [flags]; preview <command> -h for its flags")
+	for _, c := range commands {
+		fmt.Fprintf(stderr, "  %-10s %s\n", c.name, c.summary)
+	}
+}
+
+// main parses a command's flags and runs it.
+func (c command) main(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("preview "+c.name, flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	stack := flags.String("stack", "", "stack to preview: a Pulumi.<stack>.yaml in the project (staging, production)")
-	dir := flags.String("dir", ".", "the project directory, or a directory below it")
-	program := flags.String("program", "main", "the program to run: main (the stacks) or bootstrap (the state backend)")
-	asJSON := flags.Bool("json", false, "print the plan as JSON (docs/ARCHITECTURE.md); with -diff, the diff as JSON")
-	diff := flags.String("diff", "", "print what pulumi up would do to a stack deployed from an earlier JSON plan `file`")
-	mermaid := flags.Bool("mermaid", false, "print a Mermaid flowchart of components and their dependencies")
-	check := flags.Bool("check", false, "check the plan against the policy rules (internal/policy) and the budget against the cost estimate; with -diff or -terraform-state, check the diff: exit 1 when pulumi up would fail (a protected resource replaced or deleted, a replacement that collides, an adopted resource that holds data replaced)")
-	tfState := flags.String("terraform-state", "", "print what pulumi import and the first pulumi up do to a stack that adopts the original Terraform environment in `file` (terraform show -json; see cmd/migrate)")
-	costFlag := flags.Bool("cost", false, "print the stack's monthly cost estimate (On-Demand, ap-southeast-2, USD; internal/cost/prices.json and the stack's ohmycoins:cost assumptions); with -json, as JSON (docs/ARCHITECTURE.md)")
-	checkInit := flags.Bool("check-init", false, "check that the stack file is initialised for the Pulumi CLI (its encryptedkey and required secrets, docs/RUNBOOK.md \"Initialising a stack\"): exit 1 with the commands that initialise it when not; workflows run it before pulumi")
-	importFile := flags.String("import", "", "with -terraform-state: adopt what the pulumi import `file` lists (an edited output of cmd/migrate) instead of what cmd/migrate would choose")
+	o := options{program: "main"}
+	flags.StringVar(&o.stack, "stack", "", "stack: a Pulumi.<stack>.yaml in the project (staging, production)")
+	flags.StringVar(&o.dir, "dir", ".", "the project directory, or a directory below it")
+	if c.flags != nil {
+		c.flags(flags, &o)
+	}
 	flags.Usage = func() {
-		fmt.Fprintln(stderr, "preview runs the Pulumi program offline, against a mock cloud, and prints what a stack would create (a tree, JSON, a diff against an earlier plan, the policy check, the monthly cost); no AWS account and no Pulumi CLI needed.")
-		fmt.Fprintln(stderr, "usage: preview [-program main|bootstrap] -stack NAME [flags]")
+		fmt.Fprintf(stderr, "preview %s: %s\nusage: preview %s -stack NAME [flags] %s\n", c.name, c.summary, c.name, c.args)
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
@@ -54,23 +143,78 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if _, ok := Programs[*program]; !ok {
-		fmt.Fprintf(stderr, "preview: -program %q: must be main (the stacks) or bootstrap (the account-level program)\n", *program)
+	if code := o.valid(stderr); code != 0 {
+		return code
+	}
+	positional := flags.Args()
+	switch {
+	case c.name == "diff" && o.tfState == "" && len(positional) == 1:
+		o.old = positional[0]
+	case c.name == "diff" && o.tfState == "":
+		fmt.Fprintln(stderr, "usage: preview diff -stack NAME [-json] [-check] OLD.json, or preview diff -stack NAME -terraform-state STATE.json [-import IMPORT.json] [-json] [-check]")
+		return 2
+	case len(positional) > 0:
+		fmt.Fprintf(stderr, "preview %s: %q: the command takes no arguments besides its flags\n", c.name, positional[0])
 		return 2
 	}
-	if *stack != "" {
-		if err := preview.CheckStackName(*stack); err != nil {
-			fmt.Fprintln(stderr, "preview:", err)
-			return 2
+	return c.run(o, stdout, stderr)
+}
+
+// valid checks what every command needs: a stack, and a program there is.
+func (o options) valid(stderr io.Writer) int {
+	if _, ok := Programs[o.program]; !ok {
+		fmt.Fprintf(stderr, "preview: -program %q: must be main (the stacks) or bootstrap (the account-level program)\n", o.program)
+		return 2
+	}
+	if o.stack == "" {
+		fmt.Fprintln(stderr, "preview: -stack is required: staging, production (or state, with -program bootstrap)")
+		return 2
+	}
+	if err := preview.CheckStackName(o.stack); err != nil {
+		fmt.Fprintln(stderr, "preview:", err)
+		return 2
+	}
+	if o.importFile != "" && o.tfState == "" {
+		fmt.Fprintln(stderr, "preview: -import needs -terraform-state: the import file names what to adopt, the state what it is")
+		return 2
+	}
+	return 0
+}
+
+// legacy runs the flags of the earlier form (one command, several mode
+// flags), and says which command replaces them.
+func legacy(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("preview", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	var o options
+	flags.StringVar(&o.stack, "stack", "", "stack to preview: a Pulumi.<stack>.yaml in the project (staging, production)")
+	flags.StringVar(&o.dir, "dir", ".", "the project directory, or a directory below it")
+	flags.StringVar(&o.program, "program", "main", "the program to run: main (the stacks) or bootstrap (the state backend)")
+	flags.BoolVar(&o.json, "json", false, "print the plan as JSON (docs/ARCHITECTURE.md); with -diff, the diff as JSON")
+	flags.StringVar(&o.old, "diff", "", "print what pulumi up would do to a stack deployed from an earlier JSON plan `file`")
+	mermaid := flags.Bool("mermaid", false, "print a Mermaid flowchart of components and their dependencies")
+	flags.BoolVar(&o.check, "check", false, "check the plan against the policy rules (internal/policy) and the budget against the cost estimate; with -diff or -terraform-state, check the diff")
+	flags.StringVar(&o.tfState, "terraform-state", "", "print what pulumi import and the first pulumi up do to a stack that adopts the original Terraform environment in `file`")
+	costFlag := flags.Bool("cost", false, "print the stack's monthly cost estimate; with -json, as JSON (docs/ARCHITECTURE.md)")
+	checkInit := flags.Bool("check-init", false, "check that the stack file is initialised for the Pulumi CLI")
+	flags.StringVar(&o.importFile, "import", "", "with -terraform-state: adopt what the pulumi import `file` lists")
+	flags.Usage = func() {
+		usage(stderr)
+		fmt.Fprintln(stderr, "The earlier form's flags still work for a release: preview [-program main|bootstrap] -stack NAME [-json | -diff OLD.json [-json] [-check] | -terraform-state STATE.json [-import IMPORT.json] [-json] [-check] | -mermaid | -check | -cost [-json] | -check-init]")
+	}
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
 		}
-	}
-	if *stack == "" || flags.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: preview [-program main|bootstrap] -stack NAME [-json | -diff OLD.json [-json] [-check] | -terraform-state STATE.json [-import IMPORT.json] [-json] [-check] | -mermaid | -check | -cost [-json] | -check-init]")
 		return 2
 	}
-	diffing := *diff != "" || *tfState != ""
+	if flags.NArg() > 0 {
+		flags.Usage()
+		return 2
+	}
+	diffing := o.old != "" || o.tfState != ""
 	modes := 0
-	for _, on := range []bool{*asJSON && !diffing && !*costFlag, *diff != "", *tfState != "", *mermaid, *check && !diffing, *costFlag} {
+	for _, on := range []bool{o.json && !diffing && !*costFlag, o.old != "", o.tfState != "", *mermaid, o.check && !diffing, *costFlag} {
 		if on {
 			modes++
 		}
@@ -79,35 +223,68 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "preview: -json, -diff, -terraform-state, -mermaid, -check and -cost exclude each other, except -diff or -terraform-state with -json and -check, and -cost with -json")
 		return 2
 	}
-	if *costFlag && *program != "main" {
-		fmt.Fprintln(stderr, "preview: -cost prices the stacks of the main program; the bootstrap program's keys and bucket cost a few dollars a month")
-		return 2
+	if code := o.valid(stderr); code != 0 {
+		return code
 	}
-	if *importFile != "" && *tfState == "" {
-		fmt.Fprintln(stderr, "preview: -import needs -terraform-state: the import file names what to adopt, the state what it is")
-		return 2
+	var c command
+	switch {
+	case *checkInit:
+		c = find("check-init")
+	case diffing:
+		c = find("diff")
+	case *costFlag:
+		c = find("cost")
+	case *mermaid:
+		c = find("mermaid")
+	case o.check:
+		c = find("check")
+	default:
+		c = find("plan")
 	}
-	if *checkInit {
-		return initCheck(*dir, *stack, stdout, stderr)
-	}
-	if *tfState != "" {
-		return adoption(*dir, *stack, *tfState, *importFile, *asJSON, *check, stdout, stderr)
-	}
+	fmt.Fprintf(stderr, "note: this form of preview works for one more release; the command is now: %s\n", o.commandLine(c.name))
+	return c.run(o, stdout, stderr)
+}
 
-	var oldPlan []byte
-	if *diff != "" {
-		data, err := os.ReadFile(*diff)
-		if err != nil {
-			fmt.Fprintf(stderr, "preview: -diff %s: %v\n", *diff, err)
-			return 2
+func find(name string) command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
 		}
-		oldPlan = data
 	}
+	panic("previewcli: no command " + name)
+}
 
-	result, err := preview.Preview(preview.Options{Dir: *dir, Stack: *stack, Program: Programs[*program]})
+// commandLine is the command that does what o asks.
+func (o options) commandLine(name string) string {
+	line := []string{"preview", name}
+	if o.program != "main" && name != "cost" && name != "check-init" {
+		line = append(line, "-program", o.program)
+	}
+	line = append(line, "-stack", o.stack)
+	if o.json && name != "check" && name != "mermaid" && name != "check-init" {
+		line = append(line, "-json")
+	}
+	if o.check && name == "diff" {
+		line = append(line, "-check")
+	}
+	if o.tfState != "" {
+		line = append(line, "-terraform-state", o.tfState)
+	}
+	if o.importFile != "" {
+		line = append(line, "-import", o.importFile)
+	}
+	if o.old != "" {
+		line = append(line, o.old)
+	}
+	return strings.Join(line, " ")
+}
+
+// load runs the program for the stack and prints its warnings; ok false when it failed.
+func load(o options, stderr io.Writer) (*preview.Result, bool) {
+	result, err := preview.Preview(preview.Options{Dir: o.dir, Stack: o.stack, Program: Programs[o.program]})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return 1
+		return nil, false
 	}
 	for _, w := range result.Warnings {
 		fmt.Fprintln(stderr, "warning: "+w)
@@ -116,77 +293,122 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "warning: secrets cannot be read offline; the preview used placeholders for %s\n",
 			strings.Join(result.Placeholders, ", "))
 	}
-	if *program == "main" {
-		if projectDir, err := preview.FindProjectDir(*dir); err == nil {
-			if state, err := preview.ReadInitialisation(projectDir, *stack); err == nil && !state.Done() {
+	if o.program == "main" {
+		if projectDir, err := preview.FindProjectDir(o.dir); err == nil {
+			if state, err := preview.ReadInitialisation(projectDir, o.stack); err == nil && !state.Done() {
 				fmt.Fprintln(stderr, "warning: "+state.Report())
 			}
 		}
 	}
+	return result, true
+}
 
-	switch {
-	case oldPlan != nil:
-		old, err := stackplan.ReadPlanOf(oldPlan, result.Plan.Project, result.Plan.Stack)
-		if err != nil {
-			fmt.Fprintf(stderr, "preview: -diff %s %v\n", *diff, err)
-			return 2
-		}
-		d := stackplan.Diff(old, result.Plan)
-		if result.Settings != nil {
-			before, errBefore := cost.Of(old, result.Settings.Cost)
-			after, errAfter := cost.Of(result.Plan, result.Settings.Cost)
-			if err := errors.Join(errBefore, errAfter); err != nil {
-				fmt.Fprintln(stderr, "preview:", err)
-				return 1
-			}
-			d.Cost = cost.Delta(before, after)
-		}
-		return writeDiff(d, *asJSON, *check, stdout, stderr, "")
-	case *costFlag:
-		estimate, err := cost.Of(result.Plan, result.Settings.Cost)
-		if err != nil {
+func runPlan(o options, stdout, stderr io.Writer) int {
+	result, ok := load(o, stderr)
+	if !ok {
+		return 1
+	}
+	if !o.json {
+		result.Plan.WriteTree(stdout)
+		return 0
+	}
+	data, err := result.Plan.JSON()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	_, _ = stdout.Write(data)
+	return 0
+}
+
+func runMermaid(o options, stdout, stderr io.Writer) int {
+	result, ok := load(o, stderr)
+	if !ok {
+		return 1
+	}
+	result.Plan.WriteMermaid(stdout)
+	return 0
+}
+
+func runDiff(o options, stdout, stderr io.Writer) int {
+	if o.tfState != "" {
+		return adoption(o.dir, o.stack, o.tfState, o.importFile, o.json, o.check, stdout, stderr)
+	}
+	oldPlan, err := os.ReadFile(o.old)
+	if err != nil {
+		fmt.Fprintf(stderr, "preview: -diff %s: %v\n", o.old, err)
+		return 2
+	}
+	result, ok := load(o, stderr)
+	if !ok {
+		return 1
+	}
+	old, err := stackplan.ReadPlanOf(oldPlan, result.Plan.Project, result.Plan.Stack)
+	if err != nil {
+		fmt.Fprintf(stderr, "preview: -diff %s %v\n", o.old, err)
+		return 2
+	}
+	d := stackplan.Diff(old, result.Plan)
+	if result.Settings != nil {
+		before, errBefore := cost.Of(old, result.Settings.Cost)
+		after, errAfter := cost.Of(result.Plan, result.Settings.Cost)
+		if err := errors.Join(errBefore, errAfter); err != nil {
 			fmt.Fprintln(stderr, "preview:", err)
 			return 1
 		}
-		if *asJSON {
-			data, err := estimate.JSON()
-			if err != nil {
-				fmt.Fprintln(stderr, err)
-				return 1
-			}
-			_, _ = stdout.Write(data)
-			return 0
-		}
-		estimate.Write(stdout)
-		fmt.Fprintf(stdout, "\nBudget: %s\n", budgetLine(estimate, result.Settings.Budget))
-	case *asJSON:
-		data, err := result.Plan.JSON()
+		d.Cost = cost.Delta(before, after)
+	}
+	return writeDiff(d, o.json, o.check, stdout, stderr, "")
+}
+
+func runCost(o options, stdout, stderr io.Writer) int {
+	if o.program != "main" {
+		fmt.Fprintln(stderr, "preview: -cost prices the stacks of the main program; the bootstrap program's keys and bucket cost a few dollars a month")
+		return 2
+	}
+	result, ok := load(o, stderr)
+	if !ok {
+		return 1
+	}
+	estimate, err := cost.Of(result.Plan, result.Settings.Cost)
+	if err != nil {
+		fmt.Fprintln(stderr, "preview:", err)
+		return 1
+	}
+	if o.json {
+		data, err := estimate.JSON()
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
 		_, _ = stdout.Write(data)
-	case *mermaid:
-		result.Plan.WriteMermaid(stdout)
-	case *check:
-		report := policy.Check(result.Plan, policy.StackOf(result.Settings))
-		report.Write(stdout)
-		if !report.Passed() {
+		return 0
+	}
+	estimate.Write(stdout)
+	fmt.Fprintf(stdout, "\nBudget: %s\n", budgetLine(estimate, result.Settings.Budget))
+	return 0
+}
+
+func runCheck(o options, stdout, stderr io.Writer) int {
+	result, ok := load(o, stderr)
+	if !ok {
+		return 1
+	}
+	report := policy.Check(result.Plan, policy.StackOf(result.Settings))
+	report.Write(stdout)
+	if !report.Passed() {
+		return 1
+	}
+	if result.Settings != nil {
+		estimate, err := cost.Of(result.Plan, result.Settings.Cost)
+		if err != nil {
+			fmt.Fprintln(stderr, "preview:", err)
 			return 1
 		}
-		if result.Settings != nil {
-			estimate, err := cost.Of(result.Plan, result.Settings.Cost)
-			if err != nil {
-				fmt.Fprintln(stderr, "preview:", err)
-				return 1
-			}
-			if problem := cost.BudgetProblem(estimate, result.Settings.Budget); problem != "" {
-				fmt.Fprintln(stdout, "budget: "+problem)
-				return 1
-			}
+		if problem := cost.BudgetProblem(estimate, result.Settings.Budget); problem != "" {
+			fmt.Fprintln(stdout, "budget: "+problem)
+			return 1
 		}
-	default:
-		result.Plan.WriteTree(stdout)
 	}
 	return 0
 }

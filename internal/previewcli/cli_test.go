@@ -24,13 +24,18 @@ const projectDir = "../.."
 // runCLI runs the offline preview command in-process.
 func runCLI(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = previewcli.Main(append([]string{"-dir", projectDir}, args...), &out, &errOut)
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		args = append([]string{args[0], "-dir", projectDir}, args[1:]...) // a command, then its flags
+	} else {
+		args = append([]string{"-dir", projectDir}, args...) // the earlier form
+	}
+	code = previewcli.Main(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
 func TestCLIPrintsATreeWithASummary(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runCLI("-stack", "staging")
+	code, stdout, stderr := runCLI("plan", "-stack", "staging")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, " +   pulumi:pulumi:Stack ")
 	require.Regexp(t, `\n \+   ├─ ohmycoins:network:Network +ohmycoins-staging +create\n`, stdout)
@@ -46,7 +51,7 @@ func TestCLIPrintsTheJSONPlan(t *testing.T) {
 	for _, stack := range []string{"staging", "production"} {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			code, stdout, stderr := runCLI("-stack", stack, "-json")
+			code, stdout, stderr := runCLI("plan", "-stack", stack, "-json")
 			require.Equal(t, 0, code, stderr)
 			plan, err := stackplan.ReadPlan([]byte(stdout))
 			require.NoError(t, err)
@@ -64,7 +69,7 @@ func TestCLIPrintsTheJSONPlan(t *testing.T) {
 
 func TestCLIRefusesAnUnknownStack(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runCLI("-stack", "qa")
+	code, stdout, stderr := runCLI("plan", "-stack", "qa")
 	require.Equal(t, 1, code)
 	require.Empty(t, stdout)
 	require.Equal(t, "unknown stack \"qa\": there is no Pulumi.qa.yaml (stacks: production, staging)\n", stderr)
@@ -76,7 +81,7 @@ func TestCLIPrintsOnlyTheValidationMessage(t *testing.T) {
 	t.Parallel()
 	dir := previewtest.ProjectCopy(t, "staging", "  ohmycoins:database:\n    maxAllocatedStorage: 20\n  ohmycoins:secrets:\n    recoveryWindowDays: 3\n")
 	var out, errOut bytes.Buffer
-	code := previewcli.Main([]string{"-dir", dir, "-stack", "staging", "-json"}, &out, &errOut)
+	code := previewcli.Main([]string{"plan", "-dir", dir, "-stack", "staging", "-json"}, &out, &errOut)
 	require.Equal(t, 1, code)
 	require.Empty(t, out.String())
 	require.Equal(t, `invalid settings for stack "staging" (2):
@@ -109,14 +114,14 @@ func TestCLIDiffCheckFailsWhenTheProductionDatabaseWouldBeReplaced(t *testing.T)
 			r.Inputs["dbName"] = "legacy"
 		}
 	})
-	code, stdout, stderr := runCLI("-stack", "production", "-diff", path, "-check")
+	code, stdout, stderr := runCLI("diff", "-stack", "production", "-check", path)
 	require.Equal(t, 1, code, stderr)
 	require.Contains(t, stdout, "\n+- replace  aws:rds/instance:Instance  ohmycoins-prod-postgres\n     because dbName changes\n     dbName: \"legacy\" → \"app\"\n")
 	require.Contains(t, stdout, "     note: holds the database: the replacement starts empty\n")
 	require.Contains(t, stdout, "  !  pulumi up would fail: protected: pulumi up refuses to replace it;")
 	require.Contains(t, stderr, "preview: pulumi up would fail on 1 change(s) of stack production\n")
 
-	code, stdout, stderr = runCLI("-stack", "production", "-diff", path, "-json", "-check")
+	code, stdout, stderr = runCLI("diff", "-stack", "production", "-json", "-check", path)
 	require.Equal(t, 1, code, stderr)
 	var d stackplan.PlanDiff
 	require.NoError(t, json.Unmarshal([]byte(stdout), &d))
@@ -134,7 +139,7 @@ func TestCLIDiffCheckFailsWhenTheProductionDatabaseWouldBeReplaced(t *testing.T)
 	require.Equal(t, stackplan.OpReplace, task.Op)
 	require.Equal(t, stackplan.Unknown, task.Inputs["containerDefinitions"].New)
 
-	code, _, stderr = runCLI("-stack", "production", "-diff", path)
+	code, _, stderr = runCLI("diff", "-stack", "production", path)
 	require.Equal(t, 0, code, "without -check the diff only reports: %s", stderr)
 }
 
@@ -145,7 +150,7 @@ func TestCLIDiffShowsAnUpdateWithExitCodeZero(t *testing.T) {
 			r.Inputs["instanceClass"] = "db.t3.medium"
 		}
 	})
-	code, stdout, stderr := runCLI("-stack", "staging", "-diff", path, "-check")
+	code, stdout, stderr := runCLI("diff", "-stack", "staging", "-check", path)
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "\n~  update  aws:rds/instance:Instance  ohmycoins-staging-postgres\n     instanceClass: \"db.t3.medium\" → \"db.t3.micro\"\n")
 	require.Contains(t, stdout, "Resources: 0 to create, 1 to update, 0 to replace, 0 to delete,")
@@ -160,7 +165,7 @@ func TestCLIDiffRefusesAnOldPlanOfAnotherStack(t *testing.T) {
 		{empty, "is not a plan: it lacks project, stack or resources"},
 		{filepath.Join(t.TempDir(), "missing.json"), "no such file or directory"},
 	} {
-		code, stdout, stderr := runCLI("-stack", "staging", "-diff", c.file)
+		code, stdout, stderr := runCLI("diff", "-stack", "staging", c.file)
 		require.Equal(t, 2, code, stderr)
 		require.Empty(t, stdout)
 		require.Contains(t, stderr, "preview: -diff "+c.file)
@@ -170,7 +175,7 @@ func TestCLIDiffRefusesAnOldPlanOfAnotherStack(t *testing.T) {
 
 func TestCLIPrintsAMermaidDiagram(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runCLI("-stack", "production", "-mermaid")
+	code, stdout, stderr := runCLI("mermaid", "-stack", "production")
 	require.Equal(t, 0, code, stderr)
 	require.True(t, strings.HasPrefix(stdout, "flowchart LR\n"), stdout)
 
@@ -212,10 +217,52 @@ func mapValues(m map[string]string) []string {
 
 func TestCLIUsageErrors(t *testing.T) {
 	t.Parallel()
-	code, _, stderr := runCLI()
+	var out, errOut bytes.Buffer
+	code := previewcli.Main(nil, &out, &errOut)
+	stderr := errOut.String()
 	require.Equal(t, 2, code)
-	require.Contains(t, stderr, "usage: preview [-program main|bootstrap] -stack NAME")
-	code, _, stderr = runCLI("-stack", "staging", "-json", "-mermaid")
+	require.Contains(t, stderr, "usage: preview <command> -stack NAME [flags]")
+	for _, name := range []string{"plan", "diff", "cost", "check", "check-init", "mermaid"} {
+		require.Contains(t, stderr, "\n  "+name+" ", "the usage names every command")
+	}
+	code, _, stderr = runCLI("mermaid", "-stack", "staging", "-json")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "flag provided but not defined: -json")
+	code, _, stderr = runCLI("plan")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "preview: -stack is required")
+	code, _, stderr = runCLI("nope", "-stack", "staging")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, `preview: "nope" is not a command (plan, diff, cost, check, check-init, mermaid)`)
+	code, _, stderr = runCLI("check", "-stack", "staging", "extra")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, `preview check: "extra": the command takes no arguments besides its flags`)
+	code, _, stderr = runCLI("diff", "-stack", "staging")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "usage: preview diff -stack NAME [-json] [-check] OLD.json")
+}
+
+// TestTheEarlierFlagsStillWorkAndNameTheirCommand: the one-command form of
+// the last release gives the same output, with a note of the command that
+// replaces it, and still refuses modes together.
+func TestTheEarlierFlagsStillWorkAndNameTheirCommand(t *testing.T) {
+	t.Parallel()
+	for legacy, command := range map[string][]string{
+		"-stack staging -cost -json":            {"cost", "-stack", "staging", "-json"},
+		"-stack production -check":              {"check", "-stack", "production"},
+		"-stack staging":                        {"plan", "-stack", "staging"},
+		"-stack staging -json":                  {"plan", "-stack", "staging", "-json"},
+		"-stack staging -mermaid":               {"mermaid", "-stack", "staging"},
+		"-stack staging -check-init":            {"check-init", "-stack", "staging"},
+		"-program bootstrap -stack state -json": {"plan", "-program", "bootstrap", "-stack", "state", "-json"},
+	} {
+		oldCode, oldOut, oldErr := runCLI(strings.Fields(legacy)...)
+		newCode, newOut, newErr := runCLI(command...)
+		require.Equal(t, newCode, oldCode, legacy)
+		require.Equal(t, newOut, oldOut, legacy)
+		require.Equal(t, "note: this form of preview works for one more release; the command is now: preview "+strings.Join(command, " ")+"\n"+newErr, oldErr, legacy)
+	}
+	code, _, stderr := runCLI("-stack", "staging", "-json", "-mermaid")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "exclude each other")
 }
@@ -225,7 +272,7 @@ func TestCLIUsageErrors(t *testing.T) {
 // (the workflows run it before pulumi), and passes a file that has both.
 func TestCheckInitSaysWhatInitialisesAStackFile(t *testing.T) {
 	t.Parallel()
-	code, _, stderr := runCLI("-stack", "production", "-check-init")
+	code, _, stderr := runCLI("check-init", "-stack", "production")
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, `Pulumi.production.yaml is not initialised for the Pulumi CLI: it has no encryptedkey and the required secrets ohmycoins:secretKey, ohmycoins:firstSuperuserPassword, ohmycoins:openaiApiKey, ohmycoins:redisAuthToken are unset. Run once, with an administrator's AWS credentials, and commit the file (docs/RUNBOOK.md, "Initialising a stack"):`)
 	for _, command := range []string{
@@ -239,13 +286,13 @@ func TestCheckInitSaysWhatInitialisesAStackFile(t *testing.T) {
 	}
 	require.NotContains(t, stderr, "ohmycoins:sentryDsn", "optional secrets are not asked for")
 
-	_, _, previewErr := runCLI("-stack", "production")
+	_, _, previewErr := runCLI("plan", "-stack", "production")
 	require.Contains(t, previewErr, "warning: Pulumi.production.yaml is not initialised for the Pulumi CLI", "the offline preview says so too")
 
 	dir := previewtest.ProjectCopy(t, "production", "  ohmycoins:secretKey:\n    secure: AAABAJx\n  ohmycoins:firstSuperuserPassword:\n    secure: AAABAJy\n"+
 		"  ohmycoins:openaiApiKey:\n    secure: AAABAJz\nencryptedkey: AQICAHh0ZXN0\n")
 	var out, errOut bytes.Buffer
-	require.Equal(t, 1, previewcli.Main([]string{"-dir", dir, "-stack", "production", "-check-init"}, &out, &errOut), "redisAuthToken is still unset")
+	require.Equal(t, 1, previewcli.Main([]string{"check-init", "-dir", dir, "-stack", "production"}, &out, &errOut), "redisAuthToken is still unset")
 	require.Contains(t, errOut.String(), "the required secrets ohmycoins:redisAuthToken are unset")
 	require.NotContains(t, errOut.String(), "stack init", "the data key is there")
 
@@ -255,7 +302,7 @@ func TestCheckInitSaysWhatInitialisesAStackFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.production.yaml"), data, 0o644))
 	out.Reset()
 	errOut.Reset()
-	require.Equal(t, 0, previewcli.Main([]string{"-dir", dir, "-stack", "production", "-check-init"}, &out, &errOut), errOut.String())
+	require.Equal(t, 0, previewcli.Main([]string{"check-init", "-dir", dir, "-stack", "production"}, &out, &errOut), errOut.String())
 	require.Equal(t, "Pulumi.production.yaml is initialised: awskms://alias/ohmycoins-pulumi-production?region=ap-southeast-2, with its encrypted data key and every required secret\n", out.String())
 }
 
@@ -289,7 +336,7 @@ func BenchmarkDiff(b *testing.B) {
 	}
 	b.Run("command", func(b *testing.B) {
 		for b.Loop() {
-			if code, _, stderr := runCLI("-stack", "production", "-diff", path, "-json"); code != 0 {
+			if code, _, stderr := runCLI("diff", "-stack", "production", "-json", path); code != 0 {
 				b.Fatal(stderr)
 			}
 		}

@@ -15,7 +15,7 @@ import (
 
 func TestCheckCommandPassesWithWaiversAndFailsOnViolations(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runCLI("-stack", "staging", "-check")
+	code, stdout, stderr := runCLI("check", "-stack", "staging")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "(waived: staging runs a single-AZ database")
 	all, staging := len(policy.Rules), 0
@@ -26,13 +26,13 @@ func TestCheckCommandPassesWithWaiversAndFailsOnViolations(t *testing.T) {
 	}
 	require.True(t, strings.HasSuffix(stdout, fmt.Sprintf("%d rules, 0 violations, 9 waived\n", staging)), stdout)
 
-	code, stdout, _ = runCLI("-stack", "production", "-check")
+	code, stdout, _ = runCLI("check", "-stack", "production")
 	require.Equal(t, 0, code)
 	require.Equal(t, fmt.Sprintf("%d rules, 0 violations, 0 waived\n", all), stdout)
 
 	dir := previewtest.ProjectCopy(t, "production", "  ohmycoins:database:\n    deletionProtection: false\n")
 	var out, errOut bytes.Buffer
-	code = previewcli.Main([]string{"-dir", dir, "-stack", "production", "-check"}, &out, &errOut)
+	code = previewcli.Main([]string{"check", "-dir", dir, "-stack", "production"}, &out, &errOut)
 	require.Equal(t, 1, code)
 	require.Regexp(t, `RDS\.8 +ohmycoins-prod-postgres +deletionProtection is false\n`, out.String())
 	require.Contains(t, out.String(), fmt.Sprintf("%d rules, 1 violations, 0 waived", all))

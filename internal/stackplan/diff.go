@@ -79,7 +79,7 @@ type Change struct {
 	// deleteBeforeReplace, ignoreChanges); they change Pulumi's state only.
 	Options map[string]ValueChange `json:"options"`
 	// Blocked says why `pulumi up` would fail on this change, or lose what it
-	// creates; empty when it would not. `-diff -check` exits 1 on any.
+	// creates; empty when it would not. `preview diff -check` exits 1 on any.
 	Blocked []string `json:"blocked"`
 	// Notes are consequences a reviewer should weigh that do not fail the update.
 	Notes []string `json:"notes"`
