@@ -177,7 +177,7 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 }
 
 // exportOutputs exports the stack outputs, the names docs/RUNBOOK.md reads with
-// pulumi stack output (tests/identity_dns_test.go lists them).
+// pulumi stack output (stacks/identity_test.go lists them).
 func exportOutputs(ctx *pulumi.Context, s Settings, d *Deployment) {
 	ctx.Export("vpc_id", d.Network.VpcID)
 	ctx.Export("kms_key_arn", d.Key.ARN)

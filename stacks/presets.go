@@ -3,7 +3,7 @@ package stacks
 import "github.com/ohmycoins/infra/internal/service"
 
 // Staging returns the staging preset: the staging column of the environments
-// table (tests/presets_test.go holds it row by row). Site values (domain, images, e-mails, repository) come from the stack file.
+// table (stacks/presets_test.go holds it row by row). Site values (domain, images, e-mails, repository) come from the stack file.
 func Staging() Settings {
 	return Settings{
 		Environment: EnvStaging,

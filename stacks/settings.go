@@ -39,7 +39,7 @@ const ProjectTag = "Oh My Coins"
 
 // Settings is everything that differs between environments or sites. The presets
 // Staging() and Production() fill it with each environment's values
-// (tests/presets_test.go lists them row by row); stack config may override any of them (see load.go), and Validate()
+// (stacks/presets_test.go lists them row by row); stack config may override any of them (see load.go), and Validate()
 // checks the result before any resource is registered.
 //
 // Each area is one structured stack config key (ohmycoins:network, ohmycoins:database,

@@ -20,7 +20,7 @@ import (
 )
 
 // Day 0: the program moves in beside the original Terraform environments.
-// These tests cover what the stacks themselves do for it; tests/migrate_test.go
+// These tests cover what the stacks themselves do for it; internal/migrate/migrate_test.go
 // covers cmd/migrate.
 
 // The database and the cache can be created from a snapshot. The provider

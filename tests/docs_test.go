@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -332,4 +333,148 @@ func TestTheRunbooksAlarmTableIsThePlans(t *testing.T) {
 		}
 		require.ElementsMatch(t, slices.Collect(maps.Keys(rows)), names, "the table lists the %s plan's alarms", stack)
 	}
+}
+
+// layoutExtras are the entries of the layout that are not Go packages of
+// the module, with what they hold; each must exist.
+var layoutExtras = [][2]string{
+	{"Pulumi.yaml", "project ohmycoins (runtime go, S3 state backend)"},
+	{"Pulumi.<stack>.yaml", "stack config: the environment and its site values (Pulumi.staging.yaml, Pulumi.production.yaml)"},
+	{"tests/", "the whole-program scenarios: golden plans and the update matrix (testdata/), day 0, day 2, a worker, isolation, the documents and workflows, the layers"},
+	{"docs/ARCHITECTURE.md", "this layout, the component pattern, the component diagram and the JSON contracts of the plan, the diff and the cost"},
+	{"docs/RUNBOOK.md", "operator tasks, with their Pulumi-era commands"},
+	{"docs/DEFECTS.md", "the original Terraform deployment's defects the code cites (\"defect F2\"), and their fixes"},
+	{".github/workflows/", "pull-request checks and diffs, PR comments, deployments, drift (actions pinned by commit)"},
+	{".github/dependabot.yml", "updates of the pinned actions, the Go modules and the pinned Pulumi CLI"},
+	{"tools/pulumi/", "a Go module pinning the real Pulumi CLI (v3.274.1), which .ci/run builds for the doc test"},
+	{".ci/run", "what CI runs: gofmt, go mod tidy, go vet, staticcheck, actionlint, the real CLI, go test, previews"},
+}
+
+// layout is the Layout block of docs/ARCHITECTURE.md as the tree has it:
+// every package of the module with the first clause of its doc comment, and
+// the extras.
+func layout(t *testing.T) string {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}\t{{.Doc}}", "../...").Output()
+	require.NoError(t, err)
+	var entries [][2]string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		path, doc, _ := strings.Cut(line, "\t")
+		dir := strings.TrimPrefix(strings.TrimPrefix(path, "github.com/ohmycoins/infra"), "/")
+		if dir == "tests" {
+			continue // its doc is in a test file: an extra
+		}
+		if dir == "" {
+			dir = "main.go"
+		} else {
+			dir += "/"
+		}
+		require.NotEmpty(t, doc, "%s has no package doc comment", dir)
+		words := strings.SplitN(doc, " ", 3) // "Package x ..." or "Command x ..."
+		require.Len(t, words, 3, "%s: %q", dir, doc)
+		entries = append(entries, [2]string{dir, firstClause(strings.TrimPrefix(words[2], "is "))})
+	}
+	for _, e := range layoutExtras {
+		_, err := os.Stat(filepath.Join(projectDir, strings.Replace(e[0], "<stack>", "staging", 1)))
+		require.NoError(t, err, "the layout names %s", e[0])
+		entries = append(entries, e)
+	}
+	slices.SortFunc(entries, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+	var b strings.Builder
+	for _, e := range entries {
+		lines := wrap(e[1], 86)
+		fmt.Fprintf(&b, "%-30s%s\n", e[0], lines[0])
+		for _, l := range lines[1:] {
+			fmt.Fprintf(&b, "%-30s%s\n", "", l)
+		}
+	}
+	return b.String()
+}
+
+// firstClause is a sentence up to its first colon or semicolon outside
+// parentheses, without a final period.
+func firstClause(s string) string {
+	depth := 0
+	for i, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ':', ';':
+			if depth == 0 {
+				return s[:i]
+			}
+		}
+	}
+	return strings.TrimSuffix(s, ".")
+}
+
+// wrap breaks text into lines of at most width characters, at spaces.
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return append(lines, line)
+}
+
+// TestArchitectureLayoutIsTheTree: the Layout block of docs/ARCHITECTURE.md
+// lists every package with its doc comment's first clause and nothing that
+// is gone; `go test ./tests -run TestArchitectureLayoutIsTheTree -update`
+// rewrites it.
+func TestArchitectureLayoutIsTheTree(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(projectDir, "docs", "ARCHITECTURE.md")
+	doc, err := os.ReadFile(path)
+	require.NoError(t, err)
+	const open, end = "## Layout\n\n```\n", "```\n"
+	start := strings.Index(string(doc), open)
+	require.GreaterOrEqual(t, start, 0, "docs/ARCHITECTURE.md has a Layout block")
+	start += len(open)
+	stop := start + strings.Index(string(doc[start:]), end)
+	want := layout(t)
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(string(doc[:start])+want+string(doc[stop:])), 0o644))
+		return
+	}
+	require.Equal(t, want, string(doc[start:stop]), "go test ./tests -run TestArchitectureLayoutIsTheTree -update")
+}
+
+// TestCitedFilesExist: every file of the repository a document or a comment
+// names (a test, a fixture, a document) is there: a move updates its citations.
+func TestCitedFilesExist(t *testing.T) {
+	t.Parallel()
+	cited := regexp.MustCompile(`(?:^|[^/\w."])((?:tests|internal|components|stacks|cmd|docs|bootstrap)/[A-Za-z0-9_./-]+\.(?:go|md|json|txt|yaml))\b`)
+	err := filepath.WalkDir(projectDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "tools" || d.Name() == "testdata" && !strings.Contains(path, "migrate")) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".md") || strings.HasSuffix(path, ".yml")) {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range cited.FindAllStringSubmatch(string(data), -1) {
+			if strings.Contains(m[1], "<") || strings.Contains(m[1], "*") {
+				continue
+			}
+			_, err := os.Stat(filepath.Join(projectDir, m[1]))
+			require.NoError(t, err, "%s cites %s, which is not there", path, m[1])
+		}
+		return nil
+	})
+	require.NoError(t, err)
 }

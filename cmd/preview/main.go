@@ -1,8 +1,9 @@
-// Command preview runs the Pulumi program of one stack offline, under mocks, and
-// prints what it would create: a tree like `pulumi preview` (default), the JSON
-// plan (-json), the changes against an earlier JSON plan (-diff OLD.json), or a
-// Mermaid diagram of the components (-mermaid), or checks it against the policy
-// rules (-check). It needs no AWS account, no Pulumi CLI and no provider plugin.
+// Command preview runs the Pulumi program of one stack offline, under mocks: what
+// it would create (plan: a tree like `pulumi preview`, or -json), what pulumi up
+// would change against an earlier plan (diff), what it costs (cost), whether it
+// passes the policy rules (check), whether its stack file is initialised
+// (check-init), and a diagram of its components (mermaid). It needs no AWS
+// account, no Pulumi CLI and no provider plugin.
 //
 //	go run ./cmd/preview plan -stack staging
 //	go run ./cmd/preview plan -stack production -json > plan.json
