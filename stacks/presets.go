@@ -1,6 +1,9 @@
 package stacks
 
-import "github.com/ohmycoins/infra/internal/service"
+import (
+	"github.com/ohmycoins/infra/components/network"
+	"github.com/ohmycoins/infra/internal/service"
+)
 
 // Staging returns the staging preset: the staging column of the environments
 // table (stacks/presets_test.go holds it row by row). Site values (domain, images, e-mails, repository) come from the stack file.
@@ -15,7 +18,7 @@ func Staging() Settings {
 			PublicSubnetCIDRs:    []string{"10.0.1.0/24", "10.0.2.0/24"},
 			AppSubnetCIDRs:       []string{"10.0.11.0/24", "10.0.12.0/24"},
 			DataSubnetCIDRs:      []string{"10.0.21.0/24", "10.0.22.0/24"},
-			NATGateways:          NATSingle,
+			NATGateways:          network.NATSingle,
 			InterfaceEndpoints:   false,
 			FlowLogs:             false,
 			FlowLogRetentionDays: 90,
@@ -103,7 +106,7 @@ func Production() Settings {
 			PublicSubnetCIDRs:    []string{"10.1.1.0/24", "10.1.2.0/24", "10.1.3.0/24"},
 			AppSubnetCIDRs:       []string{"10.1.11.0/24", "10.1.12.0/24", "10.1.13.0/24"},
 			DataSubnetCIDRs:      []string{"10.1.21.0/24", "10.1.22.0/24", "10.1.23.0/24"},
-			NATGateways:          NATPerAZ,
+			NATGateways:          network.NATPerAZ,
 			InterfaceEndpoints:   true,
 			FlowLogs:             true,
 			FlowLogRetentionDays: 90,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/components/network"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -33,7 +34,7 @@ func TestPresetsMatchTheSpecEnvironmentsTable(t *testing.T) {
 			[]string{"10.0.11.0/24", "10.0.12.0/24"}, []string{"10.1.11.0/24", "10.1.12.0/24", "10.1.13.0/24"}},
 		{"data subnets", func(s stacks.Settings) any { return s.Network.DataSubnetCIDRs },
 			[]string{"10.0.21.0/24", "10.0.22.0/24"}, []string{"10.1.21.0/24", "10.1.22.0/24", "10.1.23.0/24"}},
-		{"NAT", func(s stacks.Settings) any { return s.Network.NATGateways }, stacks.NATSingle, stacks.NATPerAZ},
+		{"NAT", func(s stacks.Settings) any { return s.Network.NATGateways }, network.NATSingle, network.NATPerAZ},
 		{"VPC flow logs", func(s stacks.Settings) any { return s.Network.FlowLogs }, false, true},
 		{"flow log retention", func(s stacks.Settings) any { return s.Network.FlowLogRetentionDays }, 90, 90},
 		{"interface endpoints", func(s stacks.Settings) any { return s.Network.InterfaceEndpoints }, false, true},

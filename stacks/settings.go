@@ -125,13 +125,6 @@ type BudgetSettings struct {
 	MarginPercent int `json:"marginPercent"`
 }
 
-// NAT strategies for NetworkSettings.NATGateways; the network component defines them.
-const (
-	NATSingle = network.NATSingle // one NAT gateway shared by every AZ (staging)
-	NATPerAZ  = network.NATPerAZ  // one NAT gateway per AZ (production)
-	NATNone   = network.NATNone   // no NAT: app subnets reach AWS only through interface endpoints
-)
-
 // NetworkSettings is the VPC layout (config key ohmycoins:network); the
 // network component owns its fields and their rules.
 type NetworkSettings = network.Settings

@@ -143,9 +143,9 @@ func (s Settings) validateCache(p *problems) {
 // maintenance windows: their format, a minimum length, and that they do not
 // overlap, which RDS and ElastiCache both reject.
 
-// ServiceKey is the config key of a service: its own key for the two every
+// serviceKey is the config key of a service: its own key for the two every
 // stack has (backend, frontend), services.<name> for the others.
-func ServiceKey(name string) string {
+func serviceKey(name string) string {
 	if name == service.Backend || name == service.Frontend {
 		return name
 	}
@@ -161,7 +161,7 @@ const maxTargetGroupName = 32
 
 func (s Settings) validateServices(p *problems) {
 	for _, name := range slices.Sorted(maps.Keys(s.Services)) {
-		svc, key := s.Services[name], ServiceKey(name)
+		svc, key := s.Services[name], serviceKey(name)
 		switch {
 		case !serviceName.MatchString(name):
 			p.add(keyServices, name, "names a service: must be 1-20 lower-case letters, digits and hyphens, starting with a letter (its repository, security group and log group are named after it)")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/components/network"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/stacks"
 )
@@ -61,7 +62,7 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 		}, []string{`ohmycoins:network.availabilityZones = ["ap-southeast-2a"]: must list at least 2 availability zones`}},
 		{"AZ of another region", staging, func(s *stacks.Settings) { s.Network.AvailabilityZones[1] = "us-east-1b" },
 			[]string{`ohmycoins:network.availabilityZones[1] = "us-east-1b": must be an availability zone of region ap-southeast-2`}},
-		{"NAT none without interface endpoints", staging, func(s *stacks.Settings) { s.Network.NATGateways = stacks.NATNone },
+		{"NAT none without interface endpoints", staging, func(s *stacks.Settings) { s.Network.NATGateways = network.NATNone },
 			[]string{`ohmycoins:network.natGateways = "none": needs network.interfaceEndpoints = true`, "defect D4"}},
 		{"unknown NAT strategy", staging, func(s *stacks.Settings) { s.Network.NATGateways = "two" },
 			[]string{`ohmycoins:network.natGateways = "two": must be single, perAz or none`}},
@@ -247,7 +248,7 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 	s := previewtest.ValidProduction()
 	s.Database.MaxAllocatedStorageGB = 100
-	s.Network.NATGateways = stacks.NATNone
+	s.Network.NATGateways = network.NATNone
 	s.Network.InterfaceEndpoints = false
 	s.Secrets.RecoveryWindowDays = 3
 	err := s.Validate()

@@ -15,7 +15,7 @@ func (s Settings) Warnings() []string {
 	var warnings []string
 	for _, name := range slices.Sorted(maps.Keys(s.Services)) {
 		if svc := s.Services[name]; svc.ImageDigest == "" && svc.Build.Context == "" {
-			key := ServiceKey(name)
+			key := serviceKey(name)
 			warnings = append(warnings, fmt.Sprintf("%s:%s has no image yet: its service is created with no task until you push an image to the ECR repository %s and set %s.imageDigest (docs/RUNBOOK.md, \"Deploying a new image\")",
 				Project, key, s.Name(name), key))
 		}

@@ -11,14 +11,10 @@ import (
 	"strings"
 
 	"github.com/ohmycoins/infra/internal/previewcli"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
 // projectDir is where Pulumi.yaml and the stack files live, relative to this package.
 const projectDir = ".."
-
-// resourceKey is a property key of a raw registration.
-func resourceKey(key string) resource.PropertyKey { return resource.PropertyKey(key) }
 
 // runCLI runs the offline preview command in-process.
 func runCLI(args ...string) (code int, stdout, stderr string) {

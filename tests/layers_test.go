@@ -31,8 +31,6 @@ var (
 	// rules, the cost, the move from Terraform, the checks of a deployment.
 	tools = []string{"internal/preview", "internal/previewcli", "internal/policy", "internal/cost", "internal/migrate", "internal/migratecli",
 		"internal/tfstate", "internal/verify", "internal/iamsim"}
-	// testHelpers are imported by tests only.
-	testHelpers = []string{"internal/componenttest", "internal/preview/previewtest", "internal/verify/verifytest"}
 	// commands are the entry points of the tools and the programs.
 	commands = []string{"cmd/preview", "cmd/migrate", "cmd/verify", "bootstrap", "."}
 )
@@ -102,6 +100,7 @@ func TestImportsRunDownward(t *testing.T) {
 	for _, tool := range tools {
 		allowed[tool] = below(tools, offline, program)
 	}
+	// The test helpers: a component's tests link the offline tier only.
 	allowed["internal/componenttest"] = offline
 	allowed["internal/preview/previewtest"] = below(tools, offline, program)
 	allowed["internal/verify/verifytest"] = nil

@@ -16,8 +16,8 @@ import (
 
 // Exit codes.
 const (
-	ExitOK       = 0
-	ExitFailed   = 1 // the program could not run (a broken stack file, say)
+	exitOK       = 0
+	exitFailed   = 1 // the program could not run (a broken stack file, say)
 	ExitBadInput = 2 // bad flags or a file that is not the stack's Terraform state
 )
 
@@ -85,7 +85,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	_, _ = stderr.Write(out.Bytes())
-	return ExitOK
+	return exitOK
 }
 
 func fail(stderr io.Writer, err error) int {
@@ -94,5 +94,5 @@ func fail(stderr io.Writer, err error) int {
 	if errors.As(err, &input) {
 		return ExitBadInput
 	}
-	return ExitFailed
+	return exitFailed
 }

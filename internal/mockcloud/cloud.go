@@ -22,7 +22,7 @@ import (
 // resources whose provider sets none.
 const (
 	MockAccountID = "123456789012"
-	DefaultRegion = "ap-southeast-2"
+	defaultRegion = "ap-southeast-2"
 )
 
 // Answers says what the cloud answers for each resource type: the catalog's
@@ -176,7 +176,7 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if strings.HasPrefix(reg.Type, "pulumi:providers:") {
-		r := DefaultRegion
+		r := defaultRegion
 		if v, ok := args.Inputs["region"]; ok && v.IsString() {
 			r = v.StringValue()
 		}
@@ -213,7 +213,7 @@ func (c *Cloud) regionLocked(provider string) string {
 	if r, ok := c.regions[provider]; ok {
 		return r
 	}
-	return DefaultRegion
+	return defaultRegion
 }
 
 // Registrations returns what was registered so far, sorted by URN.

@@ -13,8 +13,8 @@ import (
 	"strings"
 )
 
-// Digest is n hex digits of a digest over the parts, in order; n is 1-64.
-func Digest(n int, parts ...string) string {
+// digest is n hex digits of a digest over the parts, in order; n is 1-64.
+func digest(n int, parts ...string) string {
 	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(sum[:])[:n]
 }
@@ -22,5 +22,5 @@ func Digest(n int, parts ...string) string {
 // Unique is base-<n hex digits of the digest of the forcing inputs>: the name
 // of a resource whose forcing inputs are the given values.
 func Unique(base string, n int, forcing ...string) string {
-	return base + "-" + Digest(n, forcing...)
+	return base + "-" + digest(n, forcing...)
 }

@@ -1,4 +1,5 @@
-// Package ports names the TCP ports the tiers talk on. The network's security
+// Package ports names the TCP ports the tiers talk on (a service's own port
+// is its role's: internal/service). The network's security
 // groups, the load balancer's listeners and target groups, the database, the
 // cache and the containers must agree on them, and components cannot import one
 // another, so they share this package.
@@ -8,8 +9,6 @@ package ports
 const (
 	HTTP     = 80
 	HTTPS    = 443
-	Backend  = 8000 // the FastAPI container
-	Frontend = 80   // the web container
 	Postgres = 5432
 	Redis    = 6379
 )

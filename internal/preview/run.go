@@ -89,7 +89,7 @@ func Preview(opts Options) (*Result, error) {
 	if program.Dir != "." && filepath.Base(dir) != program.Dir {
 		dir = filepath.Join(dir, program.Dir)
 	}
-	project, err := ReadProjectName(dir)
+	project, err := readProjectName(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func Preview(opts Options) (*Result, error) {
 	if run == nil {
 		run = program.Body(cfg.Keys())
 	}
-	result, err := RunIn(opts.World, project, opts.Stack, dir, cfg, run)
+	result, err := runIn(opts.World, project, opts.Stack, dir, cfg, run)
 	if err != nil {
 		return nil, err
 	}
@@ -155,10 +155,10 @@ func (o Options) apply(cfg StackConfig) StackConfig {
 	return cfg
 }
 
-// RunIn runs a program for project/stack in a mock cloud that holds what
+// runIn runs a program for project/stack in a mock cloud that holds what
 // world says exists already, with the given config, and returns the recorded
 // plan with the stack's outputs.
-func RunIn(world mockcloud.World, project, stack, dir string, cfg StackConfig, program pulumi.RunFunc) (*Result, error) {
+func runIn(world mockcloud.World, project, stack, dir string, cfg StackConfig, program pulumi.RunFunc) (*Result, error) {
 	run, err := harness.Run(world, project, stack, mockcloud.Config{Values: cfg.Values, SecretKeys: cfg.SecretKeys, RootDirectory: dir}, program)
 	if err != nil {
 		return nil, err

@@ -88,8 +88,8 @@ func FindProjectDir(dir string) (string, error) {
 	}
 }
 
-// ReadProjectName returns the name in dir/Pulumi.yaml.
-func ReadProjectName(dir string) (string, error) {
+// readProjectName returns the name in dir/Pulumi.yaml.
+func readProjectName(dir string) (string, error) {
 	var project struct {
 		Name string `yaml:"name"`
 	}
@@ -106,8 +106,8 @@ func ReadProjectName(dir string) (string, error) {
 	return project.Name, nil
 }
 
-// Stacks lists the stacks that have a Pulumi.<stack>.yaml in dir.
-func Stacks(dir string) []string {
+// stackNames lists the stacks that have a Pulumi.<stack>.yaml in dir.
+func stackNames(dir string) []string {
 	files, _ := filepath.Glob(filepath.Join(dir, "Pulumi.*.yaml"))
 	var names []string
 	for _, f := range files {
@@ -122,7 +122,7 @@ func Stacks(dir string) []string {
 // becomes a placeholder, and so does every required stack secret left unset, so
 // the real program runs to the end. Placeholders are listed in the result.
 func ReadStackConfig(dir, stack string) (StackConfig, error) {
-	project, err := ReadProjectName(dir)
+	project, err := readProjectName(dir)
 	if err != nil {
 		return StackConfig{}, err
 	}
@@ -133,7 +133,7 @@ func ReadStackConfig(dir, stack string) (StackConfig, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return StackConfig{}, fmt.Errorf("unknown stack %q: there is no %s (stacks: %s)",
-			stack, filepath.Base(path), strings.Join(Stacks(dir), ", "))
+			stack, filepath.Base(path), strings.Join(stackNames(dir), ", "))
 	}
 	if err != nil {
 		return StackConfig{}, err
@@ -373,7 +373,7 @@ func ReadInitialisation(dir, stack string) (Initialisation, error) {
 	name := "Pulumi." + stack + ".yaml"
 	data, err := os.ReadFile(filepath.Join(dir, name))
 	if errors.Is(err, os.ErrNotExist) {
-		return Initialisation{}, fmt.Errorf("unknown stack %q: there is no %s (stacks: %s)", stack, name, strings.Join(Stacks(dir), ", "))
+		return Initialisation{}, fmt.Errorf("unknown stack %q: there is no %s (stacks: %s)", stack, name, strings.Join(stackNames(dir), ", "))
 	}
 	if err != nil {
 		return Initialisation{}, err
