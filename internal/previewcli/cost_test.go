@@ -2,6 +2,8 @@ package previewcli_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +16,7 @@ import (
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/stackplan"
+	"github.com/ohmycoins/infra/stacks"
 )
 
 // TestCostCommandPrintsTheEstimate: -cost and -cost -json, fast enough to run
@@ -67,20 +70,27 @@ func TestTheDiffCarriesTheCostDelta(t *testing.T) {
 	code, stdout, stderr := runCLI("plan", "-stack", "production", "-json")
 	require.Equal(t, 0, code, stderr)
 	require.NoError(t, os.WriteFile(old, []byte(stdout), 0o644))
-	dir := previewtest.ProjectCopy(t, "production", "  ohmycoins:database:\n    instanceClass: db.t3.medium\n")
-	delta := 2 * 730 * (0.112 - 0.056) // Multi-AZ: two copies
+	db := stacks.Production().Database
+	bigger := "db.t3.large"
+	if db.InstanceClass == bigger {
+		bigger = "db.t4g.medium"
+	}
+	dir := previewtest.ProjectCopy(t, "production", "  ohmycoins:database:\n    instanceClass: "+bigger+"\n")
+	table, err := cost.Prices()
+	require.NoError(t, err)
+	copies := map[bool]float64{true: 2, false: 1}[db.MultiAZ]
+	delta := math.Round(copies*table.HoursPerMonth*(table.Prices["rds."+bigger].USD-table.Prices["rds."+db.InstanceClass].USD)*100) / 100
 	var out, errOut strings.Builder
 	require.Equal(t, 0, previewcli.Main([]string{"diff", "-dir", dir, "-stack", "production", old}, &out, &errOut), errOut.String())
-	require.Regexp(t, regexp.MustCompile(`Monthly cost \(On-Demand, USD, prices of 2026-11-27\): \$\d+\.\d\d → \$\d+\.\d\d \(\+\$81\.76\)`), out.String())
-	require.Contains(t, out.String(), "   +$81.76  aws:rds/instance:Instance ohmycoins-prod-postgres: $")
-	require.InDelta(t, 81.76, delta, 0.005)
+	require.Regexp(t, regexp.MustCompile(`Monthly cost \(On-Demand, USD, prices of `+table.PricedAt+`\): \$\d+\.\d\d → \$\d+\.\d\d \(\+\$`+regexp.QuoteMeta(fmt.Sprintf("%.2f", delta))+`\)`), out.String())
+	require.Contains(t, out.String(), fmt.Sprintf("   +$%.2f  aws:rds/instance:Instance ohmycoins-prod-postgres: $", delta))
 
 	out.Reset()
 	require.Equal(t, 0, previewcli.Main([]string{"diff", "-dir", dir, "-stack", "production", "-json", old}, &out, &errOut))
 	var d stackplan.PlanDiff
 	require.NoError(t, json.Unmarshal([]byte(out.String()), &d))
 	require.NotNil(t, d.Cost)
-	require.InDelta(t, 81.76, d.Cost.Delta, 0.005)
+	require.InDelta(t, delta, d.Cost.Delta, 0.005)
 	require.Len(t, d.Cost.Items, 1)
 	require.Equal(t, "ohmycoins-prod-postgres", d.Cost.Items[0].Name)
 }
