@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/require"
 
@@ -106,30 +107,52 @@ func TestAlertTopicIsEncryptedAndSubscribed(t *testing.T) {
 	require.ElementsMatch(t, []string{"devops@ohmycoins.com", "oncall@ohmycoins.com"}, endpoints)
 }
 
-// TestTheAlarmsAreThePresetsAndExported: each stack's alarms take its
-// preset's thresholds and are exported, in the runbook's order.
+// TestTheAlarmsAreThePresetsAndExported: each key of ohmycoins:alarms is the
+// threshold of the alarm it names, at the stack's preset value, every alarm
+// has one, and alarm_names exports them all.
 func TestTheAlarmsAreThePresetsAndExported(t *testing.T) {
 	for _, p := range presets {
 		t.Run(p.stack, func(t *testing.T) {
 			t.Parallel()
 			s := p.settings()
 			plan := previewtest.Stack(t, p.stack).Plan
-			a := s.Alarms
-			thresholds := map[string]float64{
-				"ecs-high-cpu": a.EcsHighCPU, "ecs-high-memory": a.EcsHighMemory, "alb-high-5xx-errors": a.AlbHigh5xxErrors,
-				"alb-unhealthy-targets": a.AlbUnhealthyTargets, "rds-high-cpu": a.RdsHighCPU, "rds-low-storage": a.RdsLowStorageGiB * (1 << 30),
-				"redis-low-cache-hit-rate": a.RedisLowCacheHitRate, "redis-high-cpu": a.RedisHighCPU,
+			raw, err := json.Marshal(s.Alarms)
+			require.NoError(t, err)
+			var thresholds map[string]float64
+			require.NoError(t, json.Unmarshal(raw, &thresholds))
+			for key, value := range thresholds {
+				suffix, want := alarmOfThreshold(key, value)
+				require.Equal(t, want, previewtest.Named(t, plan, typeAlarm, s.NamePrefix+"-"+suffix).Inputs["threshold"], "ohmycoins:alarms.%s", key)
 			}
 			var names []any
-			for _, suffix := range []string{"ecs-high-cpu", "ecs-high-memory", "alb-high-5xx-errors", "alb-unhealthy-targets",
-				"rds-high-cpu", "rds-low-storage", "redis-low-cache-hit-rate", "redis-high-cpu"} {
-				names = append(names, s.NamePrefix+"-"+suffix)
-				require.Equal(t, thresholds[suffix], previewtest.Named(t, plan, typeAlarm, s.NamePrefix+"-"+suffix).Inputs["threshold"], suffix)
+			for _, a := range plan.OfType(typeAlarm) {
+				names = append(names, a.Name)
 			}
-			require.Equal(t, names, plan.Outputs["alarm_names"], "the runbook's names, in its order")
-			require.Len(t, plan.OfType(typeAlarm), len(names))
+			require.Len(t, names, len(thresholds), "one alarm per threshold setting (the stack has no worker)")
+			require.ElementsMatch(t, names, plan.Outputs["alarm_names"])
 		})
 	}
+}
+
+// alarmOfThreshold is the alarm a threshold key names, the key in kebab-case
+// ("albHigh5xxErrors" is alb-high-5xx-errors), and the threshold as AWS takes
+// it: a key ending in its unit GiB is that many bytes.
+func alarmOfThreshold(key string, value float64) (string, float64) {
+	if k, ok := strings.CutSuffix(key, "GiB"); ok {
+		key, value = k, value*(1<<30)
+	}
+	var b strings.Builder
+	for i, r := range key {
+		prev := rune(0)
+		if i > 0 {
+			prev = rune(key[i-1])
+		}
+		if unicode.IsUpper(r) || (unicode.IsDigit(r) && unicode.IsLetter(prev)) {
+			b.WriteByte('-')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String(), value
 }
 
 // TestAlarmDimensionsReceiveData: every alarm's dimensions are a set the

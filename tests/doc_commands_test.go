@@ -34,6 +34,7 @@ var docSubstitutions = []struct {
 }{
 	{regexp.MustCompile(`awskms://[^'"\s]+`), "passphrase"},
 	{regexp.MustCompile(`sha256:<digest>`), "sha256:" + strings.Repeat("d0", 32)},
+	{regexp.MustCompile(`<budget>`), "900"},
 }
 
 // docCommand is one command of a document, where it is and the directory it

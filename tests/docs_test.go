@@ -222,8 +222,8 @@ func TestTheReadmeConfigTableNamesEverySetting(t *testing.T) {
 		secrets[s.Key] = true
 	}
 	for _, key := range stacks.SettableKeys() {
-		if secrets[key] || key == "policy.waivers" {
-			continue // the secrets have their commands; waivers their own section
+		if secrets[key] || key == "policy.waivers" || strings.HasPrefix(key, "alarms.") {
+			continue // the secrets have their commands; waivers their own section; thresholds the runbook's alarm table
 		}
 		parts := strings.Split(key, ".")
 		row, ok := rows[parts[0]]
@@ -253,10 +253,18 @@ func TestTheRunbookQuotesTheEstimates(t *testing.T) {
 	}
 	staging, awaiting := previewtest.Estimate(t, "staging", previewtest.WithImages()), previewtest.Estimate(t, "staging")
 	production := previewtest.Estimate(t, "production", previewtest.WithImages())
-	for _, v := range []float64{staging.Monthly, awaiting.Monthly, production.Monthly, production.MonthlyMax} {
-		require.Contains(t, string(runbook), money(v))
+	quotes := []struct{ what, figure string }{
+		{"staging's monthly estimate", money(staging.Monthly)},
+		{"staging's estimate awaiting its first images", money(awaiting.Monthly)},
+		{"production's monthly estimate", money(production.Monthly)},
+		{"production's estimate at its autoscaling maximum", money(production.MonthlyMax)},
+		{"the budgets the estimates suggest", fmt.Sprintf("staging $%d, production $%d", cost.Budget(staging, 20), cost.Budget(production, 20))},
 	}
-	require.Contains(t, string(runbook), fmt.Sprintf("staging $%d, production $%d", cost.Budget(staging, 20), cost.Budget(production, 20)))
+	for _, q := range quotes {
+		if !strings.Contains(string(runbook), q.figure) {
+			t.Errorf("docs/RUNBOOK.md (\"What it costs\") does not quote %s: %q (go run ./cmd/preview cost -stack ... prints the figures)", q.what, q.figure)
+		}
+	}
 }
 
 // TestTheChecksOutputIsIgnored: what the README's commands write into the
@@ -300,18 +308,20 @@ func TestTheRunbooksAlarmTableIsThePlans(t *testing.T) {
 	t.Parallel()
 	runbook, err := os.ReadFile(filepath.Join(projectDir, "docs", "RUNBOOK.md"))
 	require.NoError(t, err)
-	_, table, ok := strings.Cut(string(runbook), "| alarm | fires when | staging | production |\n|---|---|---|---|\n")
+	_, table, ok := strings.Cut(string(runbook), "| alarm | fires when | setting `ohmycoins:alarms.` | staging | production |\n|---|---|---|---|---|\n")
 	require.True(t, ok, "docs/RUNBOOK.md has the alarm table")
 	table, _, _ = strings.Cut(table, "\n\n")
 	number := regexp.MustCompile(`[0-9.]+`)
 	rows := map[string][2]float64{}
+	var keys []string
 	for _, line := range strings.Split(table, "\n") {
 		cells := strings.Split(line, "|")
-		require.Len(t, cells, 6, line)
+		require.Len(t, cells, 7, line)
 		name := strings.Trim(strings.TrimSpace(cells[1]), "`")
 		name = strings.TrimPrefix(strings.TrimPrefix(name, "ohmycoins-staging-"), "...-")
+		keys = append(keys, "alarms."+strings.Trim(strings.TrimSpace(cells[3]), "`"))
 		var values [2]float64
-		for i, cell := range cells[3:5] {
+		for i, cell := range cells[4:6] {
 			v, err := strconv.ParseFloat(number.FindString(cell), 64)
 			require.NoError(t, err, line)
 			if strings.Contains(cell, "GiB") {
@@ -321,6 +331,13 @@ func TestTheRunbooksAlarmTableIsThePlans(t *testing.T) {
 		}
 		rows[name] = values
 	}
+	var settable []string
+	for _, key := range stacks.SettableKeys() {
+		if strings.HasPrefix(key, "alarms.") {
+			settable = append(settable, key)
+		}
+	}
+	require.ElementsMatch(t, settable, keys, "docs/RUNBOOK.md's alarm table names each threshold's setting (README.md points there)")
 	for i, stack := range allStacks {
 		plan := previewtest.Stack(t, stack).Plan
 		prefix := map[string]string{"staging": "ohmycoins-staging-", "production": "ohmycoins-prod-"}[stack]

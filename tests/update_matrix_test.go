@@ -6,7 +6,9 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -70,7 +72,10 @@ func to(key, value string) map[string]string { return map[string]string{key: val
 
 // matrix is the table of steps. Keys not listed here fail
 // TestUpdateMatrixCoversEverySettableKey; what each step does is in matrixFile.
-var matrix = []knob{
+var matrix = slices.Concat(infrastructureKnobs, thresholdKnobs(), applicationKnobs)
+
+// infrastructureKnobs are the rows of the environment and its tiers.
+var infrastructureKnobs = []knob{
 	{key: "environment",
 		staging:    step{set: to("environment", `"production"`)},
 		production: step{set: to("environment", `"staging"`)}},
@@ -299,30 +304,30 @@ var matrix = []knob{
 	{key: "loadBalancer.idleTimeoutSeconds",
 		staging:    step{set: to("loadBalancer.idleTimeoutSeconds", `120`)},
 		production: step{set: to("loadBalancer.idleTimeoutSeconds", `120`)}},
-	{key: "alarms.ecsHighCpu",
-		staging:    step{set: to("alarms.ecsHighCpu", `85`)},
-		production: step{set: to("alarms.ecsHighCpu", `75`)}},
-	{key: "alarms.ecsHighMemory",
-		staging:    step{set: to("alarms.ecsHighMemory", `85`)},
-		production: step{set: to("alarms.ecsHighMemory", `75`)}},
-	{key: "alarms.albHigh5xxErrors",
-		staging:    step{set: to("alarms.albHigh5xxErrors", `10`)},
-		production: step{set: to("alarms.albHigh5xxErrors", `10`)}},
-	{key: "alarms.albUnhealthyTargets",
-		staging:    step{set: to("alarms.albUnhealthyTargets", `1`)},
-		production: step{set: to("alarms.albUnhealthyTargets", `1`)}},
-	{key: "alarms.rdsHighCpu",
-		staging:    step{set: to("alarms.rdsHighCpu", `85`)},
-		production: step{set: to("alarms.rdsHighCpu", `75`)}},
-	{key: "alarms.rdsLowStorageGiB",
-		staging:    step{set: to("alarms.rdsLowStorageGiB", `4`)},
-		production: step{set: to("alarms.rdsLowStorageGiB", `25`)}},
-	{key: "alarms.redisLowCacheHitRate",
-		staging:    step{set: to("alarms.redisLowCacheHitRate", `50`)},
-		production: step{set: to("alarms.redisLowCacheHitRate", `70`)}},
-	{key: "alarms.redisHighCpu",
-		staging:    step{set: to("alarms.redisHighCpu", `75`)},
-		production: step{set: to("alarms.redisHighCpu", `65`)}},
+}
+
+// thresholdKnobs are the rows of the alarm thresholds, one per key of
+// ohmycoins:alarms, each moved up by one from its preset: a new alarm's
+// threshold has its row without one written by hand.
+func thresholdKnobs() []knob {
+	var knobs []knob
+	staging, production := stacks.Staging().Alarms, stacks.Production().Alarms
+	fields := reflect.VisibleFields(reflect.TypeOf(staging))
+	for _, f := range fields {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		key := "alarms." + name
+		step := func(v reflect.Value) step {
+			return step{set: to(key, strconv.FormatFloat(v.FieldByIndex(f.Index).Float()+1, 'f', -1, 64))}
+		}
+		knobs = append(knobs, knob{key: key,
+			staging:    step(reflect.ValueOf(staging)),
+			production: step(reflect.ValueOf(production))})
+	}
+	return knobs
+}
+
+// applicationKnobs are the rows of the application and its services.
+var applicationKnobs = []knob{
 	{key: "app.firstSuperuser",
 		staging:    step{set: to("app.firstSuperuser", `"root@ohmycoins.com"`)},
 		production: step{set: to("app.firstSuperuser", `"root@ohmycoins.com"`)}},

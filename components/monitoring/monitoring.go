@@ -58,29 +58,6 @@ type Service struct {
 	TargetGroupARNSuffix pulumi.StringInput
 }
 
-// Thresholds are the thresholds of the runbook alarms, the config key
-// ohmycoins:alarms of a stack: each key is the alarm's name without the
-// prefix, in camelCase; the presets give the values (relaxed in staging,
-// strict in production), Validate holds the rules.
-type Thresholds struct {
-	// EcsHighCPU: the api service's and each worker's average CPU %.
-	EcsHighCPU float64 `json:"ecsHighCpu"`
-	// EcsHighMemory: the api service's and each worker's average memory %.
-	EcsHighMemory float64 `json:"ecsHighMemory"`
-	// AlbHigh5xxErrors: target 5xx responses per 5 minutes.
-	AlbHigh5xxErrors float64 `json:"albHigh5xxErrors"`
-	// AlbUnhealthyTargets: unhealthy targets of the api service.
-	AlbUnhealthyTargets float64 `json:"albUnhealthyTargets"`
-	// RdsHighCPU: database average CPU %.
-	RdsHighCPU float64 `json:"rdsHighCpu"`
-	// RdsLowStorageGiB: free storage below which the alarm fires.
-	RdsLowStorageGiB float64 `json:"rdsLowStorageGiB"`
-	// RedisLowCacheHitRate: cache hit rate % below which the alarm fires.
-	RedisLowCacheHitRate float64 `json:"redisLowCacheHitRate"`
-	// RedisHighCPU: Redis engine CPU %.
-	RedisHighCPU float64 `json:"redisHighCpu"`
-}
-
 // Monitoring is the monitoring component.
 type Monitoring struct {
 	pulumi.ResourceState

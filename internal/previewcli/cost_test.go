@@ -55,7 +55,8 @@ func TestCostCommandPrintsTheEstimate(t *testing.T) {
 	require.Contains(t, stdout, "Per component:\n")
 	require.Regexp(t, `(?m)^  rds +\$\d+\.\d\d$`, stdout)
 	require.Contains(t, stdout, "natGatewayGbPerMonth = 20: GB through the NAT gateways per month")
-	require.Contains(t, stdout, "Budget: $220 per month (the estimate plus 20 %, rounded up to 10, is $150)")
+	require.Contains(t, stdout, fmt.Sprintf("Budget: $%d per month (the estimate plus 20 %%, rounded up to 10, is $%d)",
+		stacks.Staging().Budget.MonthlyUSD, cost.Budget(previewtest.Estimate(t, "staging"), 20)), "the committed stack, awaiting its images")
 
 	code, _, stderr = runCLI("cost", "-stack", "staging", "-mermaid")
 	require.Equal(t, 2, code)
