@@ -55,11 +55,14 @@ type step struct {
 
 // outcome is what a step does: refused by validation with problems, or the
 // changes it makes, in the notation above; recreated says it recreates every
-// resource under new logical names, and changes then lists only what would fail.
+// resource under new logical names, and changes then lists only what would fail;
+// reprovided says a new provider replaces every resource, and changes then
+// lists only what deletes first or would fail.
 type outcome struct {
-	refused   string
-	changes   []string
-	recreated bool
+	refused    string
+	changes    []string
+	recreated  bool
+	reprovided bool
 }
 
 // knob is one row: a key, and the step taken in each stack.
@@ -524,7 +527,7 @@ func run(t *testing.T, stack string, s step, baseline *stackplan.Plan, key strin
 	}
 	d := stackplan.Diff(baseline, result.Plan)
 	var o outcome
-	o.changes, o.recreated = notation(d, baseline)
+	o.changes, o.recreated, o.reprovided = notation(d, baseline)
 	if stack == "production" && !o.recreated {
 		for _, c := range d.Changes {
 			if slices.Contains(dataHolding, c.Type) && (c.Op == stackplan.OpReplace || c.Op == stackplan.OpDelete) {
@@ -563,6 +566,8 @@ func (o outcome) String() string {
 		return b.String()
 	case o.recreated:
 		b.WriteString("recreates every resource under new names\n")
+	case o.reprovided:
+		b.WriteString("a new provider replaces every resource; those deleting first or failing:\n")
 	case len(o.changes) == 0:
 		return "no change\n"
 	}
@@ -637,18 +642,23 @@ func setPath(m map[string]any, path []string, v any) {
 
 // notation writes a diff in the matrix's notation; a diff that deletes every
 // resource of the old plan and creates every one of the new is "recreated",
-// with only its failures listed.
-func notation(d stackplan.PlanDiff, old *stackplan.Plan) ([]string, bool) {
+// with only its failures listed; one whose new provider replaces every
+// resource is "reprovided", with only its deletes-first and failures listed.
+func notation(d stackplan.PlanDiff, old *stackplan.Plan) (changes []string, recreated, reprovided bool) {
 	prefix := ""
 	for _, r := range old.Resources {
 		if r.Type == "pulumi:providers:aws" {
 			prefix = strings.TrimSuffix(r.Name, "-aws") + "-"
 		}
 	}
-	recreated := d.Count(stackplan.OpDelete) >= len(old.Resources)-1 && d.Count(stackplan.OpUpdate) == 0 && d.Count(stackplan.OpReplace) == 0
-	var out []string
+	recreated = d.Count(stackplan.OpDelete) >= len(old.Resources)-1 && d.Count(stackplan.OpUpdate) == 0 && d.Count(stackplan.OpReplace) == 0
+	reprovided = slices.ContainsFunc(d.Changes, func(c stackplan.Change) bool { return c.Type == "pulumi:providers:aws" && c.Op == stackplan.OpReplace })
 	for _, c := range d.Changes {
-		if recreated && len(c.Blocked) == 0 {
+		reprovided = reprovided && c.Op == stackplan.OpReplace && (c.Type == "pulumi:providers:aws" || slices.Contains(c.ReplaceBecause, "provider"))
+	}
+	for _, c := range d.Changes {
+		if recreated && len(c.Blocked) == 0 ||
+			reprovided && len(c.Blocked) == 0 && !c.DeleteFirst && c.Type != "pulumi:providers:aws" {
 			continue
 		}
 		symbol := map[stackplan.Op]string{stackplan.OpCreate: "+", stackplan.OpUpdate: "~", stackplan.OpReplace: "+-", stackplan.OpDelete: "-"}[c.Op]
@@ -673,9 +683,9 @@ func notation(d stackplan.PlanDiff, old *stackplan.Plan) ([]string, bool) {
 		if len(c.Blocked) > 0 {
 			line += " !"
 		}
-		out = append(out, line)
+		changes = append(changes, line)
 	}
-	return out, recreated
+	return changes, recreated, reprovided
 }
 
 // buildContext is a directory with a Dockerfile, for the build rows; relative

@@ -118,13 +118,19 @@ func TestSDKSourceRefusesWhatItDoesNotKnow(t *testing.T) {
 func TestAnswersAreDeterministicAndShapedLikeAWS(t *testing.T) {
 	t.Parallel()
 	env := mockcloud.Env{Region: "ap-southeast-2", Account: mockcloud.MockAccountID}
+	sdk := newSDKSource(t)
 	for _, token := range Tokens() {
 		e, _ := Lookup(token)
-		inputs := map[string]any{"name": "n", "identifier": "n", "bucket": "n", "family": "n", "replicationGroupId": "n",
-			"cluster": "arn:aws:ecs:ap-southeast-2:123456789012:cluster/c", "dashboardName": "n",
-			"certificateArn": "arn:c", "secretId": "arn:s", "role": "r", "resourceId": "service/c/s", "rule": "r",
-			"targetId": "t", "topic": "arn:t", "arn": "arn:t", "repository": "r", "tagKey": "Environment",
-			"zoneId": "Z1", "type": "A", "imageName": "r:tag"}
+		// Values shaped as AWS has them where an answer parses one; "n" for
+		// every other string argument of the type.
+		inputs := map[string]any{"cluster": "arn:aws:ecs:ap-southeast-2:123456789012:cluster/c",
+			"certificateArn": "arn:c", "secretId": "arn:s", "resourceId": "service/c/s", "topic": "arn:t", "arn": "arn:t",
+			"tagKey": "Environment", "zoneId": "Z1", "type": "A", "imageName": "r:tag"}
+		for _, arg := range sdk.args(t, token).strings() {
+			if _, ok := inputs[arg]; !ok {
+				inputs[arg] = "n"
+			}
+		}
 		a := answer(e, env, inputs)
 		b := answer(e, env, inputs)
 		require.Equal(t, a, b, token)
@@ -371,6 +377,30 @@ func (a sdkArgs) has(path []string) bool {
 		st = nested
 	}
 	return true
+}
+
+// strings are the top-level arguments that take a string.
+func (a sdkArgs) strings() []string {
+	var out []string
+	for _, f := range a.root.Fields.List {
+		if f.Tag == nil {
+			continue
+		}
+		tag, _ := strconv.Unquote(f.Tag.Value)
+		name, _, _ := strings.Cut(reflect.StructTag(tag).Get("pulumi"), ",")
+		if t := f.Type; name != "" && (isIdent(t, "string") || isIdent(t, "*string")) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func isIdent(e ast.Expr, want string) bool {
+	if s, ok := e.(*ast.StarExpr); ok {
+		return strings.HasPrefix(want, "*") && isIdent(s.X, want[1:])
+	}
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == want
 }
 
 // elementName is the named type under pointers, slices and maps.
