@@ -12,6 +12,7 @@ import (
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
+	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
@@ -22,7 +23,8 @@ const (
 	typeRecord      = "aws:route53/record:Record"
 )
 
-// specOutputs are the stack outputs every stack exports, the names the runbook reads.
+// specOutputs are the stack outputs every stack exports, the names the runbook
+// reads; a worker adds <name>_service_name and <name>_repository_url.
 var specOutputs = []string{
 	"vpc_id", "alb_dns_name", "alb_zone_id", "db_instance_address", "db_endpoint",
 	"redis_primary_endpoint_address", "redis_reader_endpoint_address", "ecs_cluster_name",
@@ -36,14 +38,19 @@ func TestStackOutputsAreExactlyTheSpecList(t *testing.T) {
 	for _, stack := range []string{"staging", "production"} {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewtest.Stack(t, stack).Plan
+			result := previewtest.Stack(t, stack)
+			plan := result.Plan
 			var names []string
 			for n, v := range plan.Outputs {
 				names = append(names, n)
 				require.NotEqual(t, stackplan.Unknown, v, n)
 				require.NotEmpty(t, v, n)
 			}
-			require.ElementsMatch(t, specOutputs, names)
+			want := slices.Clone(specOutputs)
+			for _, w := range service.Only(result.Settings.ServiceList(), service.Worker) {
+				want = append(want, w.Name+"_service_name", w.Name+"_repository_url")
+			}
+			require.ElementsMatch(t, want, names)
 		})
 	}
 }
@@ -115,12 +122,18 @@ func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
 		stack, prefix string
 		roles         []string
 	}{
-		{"staging", "ohmycoins-staging", []string{"ecs-task-execution-role", "ecs-task-role", "backend-redeploy-role", "backend-secret-rotated-role", "rds-monitoring-role"}},
-		{"production", "ohmycoins-prod", []string{"ecs-task-execution-role", "ecs-task-role", "backend-redeploy-role", "backend-secret-rotated-role", "rds-monitoring-role", "flow-logs-role"}},
+		{"staging", "ohmycoins-staging", []string{"ecs-task-execution-role", "ecs-task-role", "rds-monitoring-role"}},
+		{"production", "ohmycoins-prod", []string{"ecs-task-execution-role", "ecs-task-role", "rds-monitoring-role", "flow-logs-role"}},
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewtest.Stack(t, c.stack).Plan
+			result := previewtest.Stack(t, c.stack)
+			plan := result.Plan
+			// Each data client rolls when a secret it reads rotates: a state
+			// machine's role and the event rule's.
+			for _, client := range service.DataClients(result.Settings.ServiceList()) {
+				c.roles = append(c.roles, client.Name+"-redeploy-role", client.Name+"-secret-rotated-role")
+			}
 			policy := previewtest.DeployPolicy(t, plan, c.prefix)
 
 			var stackRoles []string

@@ -15,6 +15,7 @@ import (
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/previewcli"
+	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
@@ -42,11 +43,18 @@ func dimensionFacts(t *testing.T, plan *stackplan.Plan, prefix string) map[strin
 	for _, m := range previewtest.Named(t, plan, typeReplicationGroup, prefix+"-redis").Outputs["memberClusters"].([]any) {
 		members = append(members, m.(string))
 	}
+	var services, targetGroups []string
+	for _, s := range plan.OfType(typeService) {
+		services = append(services, s.Outputs["name"].(string))
+	}
+	for _, g := range plan.OfType(typeTargetGroup) {
+		targetGroups = append(targetGroups, g.Outputs["arnSuffix"].(string))
+	}
 	return map[string][]string{
 		"ClusterName":          {previewtest.Named(t, plan, typeCluster, prefix+"-cluster").Outputs["name"].(string)},
-		"ServiceName":          {previewtest.Named(t, plan, typeService, prefix+"-backend-service").Outputs["name"].(string), previewtest.Named(t, plan, typeService, prefix+"-frontend-service").Outputs["name"].(string)},
+		"ServiceName":          services,
 		"LoadBalancer":         {previewtest.Named(t, plan, typeLoadBalancer, prefix+"-alb").Outputs["arnSuffix"].(string)},
-		"TargetGroup":          {previewtest.Named(t, plan, typeTargetGroup, prefix+"-backend-tg").Outputs["arnSuffix"].(string), previewtest.Named(t, plan, typeTargetGroup, prefix+"-frontend-tg").Outputs["arnSuffix"].(string)},
+		"TargetGroup":          targetGroups,
 		"DBInstanceIdentifier": {previewtest.Named(t, plan, typeDBInstance, prefix+"-postgres").Outputs["identifier"].(string)},
 		"CacheClusterId":       members,
 	}
@@ -108,8 +116,9 @@ func TestAlertTopicIsEncryptedAndSubscribed(t *testing.T) {
 }
 
 // TestTheAlarmsAreThePresetsAndExported: each key of ohmycoins:alarms is the
-// threshold of the alarm it names, at the stack's preset value, every alarm
-// has one, and alarm_names exports them all.
+// threshold of the alarm it names, at the stack's preset value (a worker's
+// CPU and memory alarms take the ecs ones), every alarm has one, and
+// alarm_names exports them all.
 func TestTheAlarmsAreThePresetsAndExported(t *testing.T) {
 	for _, p := range presets {
 		t.Run(p.stack, func(t *testing.T) {
@@ -120,15 +129,21 @@ func TestTheAlarmsAreThePresetsAndExported(t *testing.T) {
 			require.NoError(t, err)
 			var thresholds map[string]float64
 			require.NoError(t, json.Unmarshal(raw, &thresholds))
+			workers := service.Names(service.Only(s.ServiceList(), service.Worker))
 			for key, value := range thresholds {
 				suffix, want := alarmOfThreshold(key, value)
 				require.Equal(t, want, previewtest.Named(t, plan, typeAlarm, s.NamePrefix+"-"+suffix).Inputs["threshold"], "ohmycoins:alarms.%s", key)
+				if rest, ok := strings.CutPrefix(suffix, "ecs-"); ok {
+					for _, w := range workers {
+						require.Equal(t, want, previewtest.Named(t, plan, typeAlarm, s.NamePrefix+"-"+w+"-ecs-"+rest).Inputs["threshold"], "ohmycoins:alarms.%s, worker %s", key, w)
+					}
+				}
 			}
 			var names []any
 			for _, a := range plan.OfType(typeAlarm) {
 				names = append(names, a.Name)
 			}
-			require.Len(t, names, len(thresholds), "one alarm per threshold setting (the stack has no worker)")
+			require.Len(t, names, len(thresholds)+2*len(workers), "one alarm per threshold setting, and a CPU and a memory alarm per worker")
 			require.ElementsMatch(t, names, plan.Outputs["alarm_names"])
 		})
 	}

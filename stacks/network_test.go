@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
+	"github.com/ohmycoins/infra/internal/service"
 )
 
 // TestTheNetworkIsTheStacksLayout: the stack builds its preset's layout,
@@ -33,12 +34,13 @@ func TestTheNetworkIsTheStacksLayout(t *testing.T) {
 			}
 		})
 	}
-	plan := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:app", `{"smtpHost": "smtp.example.com", "smtpPort": 2587}`)).Plan
+	withSMTP := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:app", `{"smtpHost": "smtp.example.com", "smtpPort": 2587}`))
+	plan := withSMTP.Plan
 	smtp := 0
 	for _, r := range plan.OfType(typeEgress) {
 		if r.Inputs["fromPort"] == 2587.0 {
 			smtp++
 		}
 	}
-	require.Equal(t, 1, smtp, "the backend's way to the SMTP relay")
+	require.Equal(t, len(service.DataClients(withSMTP.Settings.ServiceList())), smtp, "each data client's way to the SMTP relay")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
+	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
@@ -235,7 +236,8 @@ func TestProductionProtectsItsEvidence(t *testing.T) {
 	}{{"staging", false}, {"production", true}} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewtest.Stack(t, c.stack).Plan
+			result := previewtest.Stack(t, c.stack)
+			plan, s := result.Plan, result.Settings
 			var checked int
 			for _, typ := range []string{typeLogGroup, typeRepository, typeBucket} {
 				for _, r := range plan.OfType(typ) {
@@ -243,8 +245,16 @@ func TestProductionProtectsItsEvidence(t *testing.T) {
 					checked++
 				}
 			}
-			require.Equal(t, map[string]int{"staging": 9, "production": 11}[c.stack], checked,
-				"7 log groups (2 services, redeploy, 2 RDS, 2 Redis) + 2 repositories; production adds the flow logs and the access-log bucket")
+			services := s.ServiceList()
+			want := 2*len(services) + len(service.DataClients(services)) + 4 // each service's log group and repository, each data client's redeploy log, 2 RDS and 2 Redis logs
+			if s.Network.FlowLogs {
+				want++
+			}
+			if s.LoadBalancer.AccessLogs {
+				want++ // the access-log bucket
+			}
+			require.Equal(t, want, checked, "every log group, repository and bucket")
+			require.Equal(t, map[string]bool{"staging": false, "production": true}[c.stack], s.Network.FlowLogs && s.LoadBalancer.AccessLogs)
 		})
 	}
 }

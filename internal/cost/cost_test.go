@@ -2,6 +2,7 @@ package cost_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -37,9 +38,9 @@ func TestEveryPriceNamesItsSource(t *testing.T) {
 }
 
 // TestStagingCostsWhatTheTableSays checks the staging total (with its
-// services running images) against a hand calculation from the table, line by
-// line, so the engine's arithmetic cannot drift from what the table and the
-// plan say.
+// services running images) against a hand calculation from the table and the
+// stack's settings, line by line, so the engine's arithmetic cannot drift from
+// what the table and the plan say.
 func TestStagingCostsWhatTheTableSays(t *testing.T) {
 	t.Parallel()
 	table, err := cost.Prices()
@@ -51,26 +52,38 @@ func TestStagingCostsWhatTheTableSays(t *testing.T) {
 	}
 	const h = 730.0
 	r2 := func(v float64) float64 { return math.Round(v*100) / 100 }
-	appLogGroups := 7.0 // backend, frontend, redeploy, 2 RDS exports, 2 Redis logs
-	logGroup := r2(2/appLogGroups*p("logs.ingest-gb") + 2/appLogGroups*7/30*p("logs.storage-gb-month"))
+	result := previewtest.Stack(t, "staging", previewtest.WithImages())
+	s, plan := result.Settings, result.Plan
+	require.False(t, s.Network.FlowLogs, "staging has no flow logs: every log group is an application's")
+	appLogGroups := float64(len(plan.OfType("aws:cloudwatch/logGroup:LogGroup"))) // the services', redeploy's, 2 RDS exports, 2 Redis logs
+	alarms := float64(len(plan.OfType("aws:cloudwatch/metricAlarm:MetricAlarm")))
+	logGroup := r2(s.Cost.AppLogGBPerMonth/appLogGroups*p("logs.ingest-gb") + s.Cost.AppLogGBPerMonth/appLogGroups*7/30*p("logs.storage-gb-month"))
 	want := map[string]float64{
-		"ohmycoins-staging-alb":                 h*p("alb.hour") + 0.5*h*p("alb.lcu-hour") + 2*h*p("ipv4.hour"),
-		"ohmycoins-staging-nat-gateway-1":       h*p("nat.hour") + 20*p("nat.gb"),
+		"ohmycoins-staging-alb":                 h*p("alb.hour") + s.Cost.LoadBalancerLCUs*h*p("alb.lcu-hour") + 2*h*p("ipv4.hour"),
+		"ohmycoins-staging-nat-gateway-1":       h*p("nat.hour") + s.Cost.NATGatewayGBPerMonth*p("nat.gb"),
 		"ohmycoins-staging-nat-eip-1":           h * p("ipv4.hour"),
-		"ohmycoins-staging-postgres":            h*p("rds.db.t3.micro") + 20*p("rds.storage.gp3") + p("secretsmanager.secret-month"),
-		"ohmycoins-staging-redis":               h * p("elasticache.cache.t3.micro"),
-		"ohmycoins-staging-backend-service":     h * (1*p("fargate.vcpu-hour") + 2*p("fargate.gb-hour")),
-		"ohmycoins-staging-frontend-service":    h * (0.25*p("fargate.vcpu-hour") + 0.5*p("fargate.gb-hour")),
+		"ohmycoins-staging-postgres":            h*p("rds."+s.Database.InstanceClass) + float64(s.Database.AllocatedStorageGB)*p("rds.storage.gp3") + p("secretsmanager.secret-month"),
+		"ohmycoins-staging-redis":               h * p("elasticache."+s.Cache.NodeType),
 		"ohmycoins-staging-key":                 p("kms.key-month"),
 		"ohmycoins-staging-app-secrets":         p("secretsmanager.secret-month"),
 		"ohmycoins-staging-infrastructure":      p("cloudwatch.dashboard-month"),
-		"ohmycoins-staging-backend":             3 * p("ecr.storage-gb-month"),
-		"ohmycoins-staging-frontend":            3 * p("ecr.storage-gb-month"),
 		"ohmycoins-staging-backend-logs":        logGroup,
 		"ohmycoins-staging-alb-high-5xx-errors": p("cloudwatch.alarm-metric-month"),
 	}
-	e := previewtest.Estimate(t, "staging", previewtest.WithImages())
-	alarms := float64(len(previewtest.Stack(t, "staging", previewtest.WithImages()).Plan.OfType("aws:cloudwatch/metricAlarm:MetricAlarm")))
+	total := 0.0
+	for name, v := range want {
+		if !strings.HasSuffix(name, "-logs") && !strings.HasSuffix(name, "-errors") {
+			total += r2(v)
+		}
+	}
+	for name, svc := range s.Services {
+		task := float64(svc.DesiredCount) * h * (float64(svc.CPU)/1024*p("fargate.vcpu-hour") + float64(svc.MemoryMiB)/1024*p("fargate.gb-hour"))
+		want["ohmycoins-staging-"+name+"-service"] = task
+		want["ohmycoins-staging-"+name] = s.Cost.ImageGBPerRepository * p("ecr.storage-gb-month")
+		total += r2(task) + r2(want["ohmycoins-staging-"+name])
+	}
+	e, err := cost.Of(plan, s.Cost)
+	require.NoError(t, err)
 	got := map[string]float64{}
 	for _, it := range e.Items {
 		got[it.Name] += it.Monthly
@@ -78,15 +91,9 @@ func TestStagingCostsWhatTheTableSays(t *testing.T) {
 	for name, v := range want {
 		require.InDelta(t, r2(v), got[name], 0.005, name)
 	}
-	total := 0.0
-	for _, name := range []string{"ohmycoins-staging-alb", "ohmycoins-staging-nat-gateway-1", "ohmycoins-staging-nat-eip-1",
-		"ohmycoins-staging-postgres", "ohmycoins-staging-redis", "ohmycoins-staging-backend-service", "ohmycoins-staging-frontend-service",
-		"ohmycoins-staging-key", "ohmycoins-staging-app-secrets", "ohmycoins-staging-infrastructure", "ohmycoins-staging-backend", "ohmycoins-staging-frontend"} {
-		total += r2(want[name])
-	}
 	total += alarms*p("cloudwatch.alarm-metric-month") + appLogGroups*logGroup
 	require.InDelta(t, total, e.Monthly, 0.005, "the total is the sum of the hand calculation")
-	require.Len(t, e.Items, 12+int(alarms)+int(appLogGroups), "every priced resource, and nothing else")
+	require.Len(t, e.Items, 8+2*len(s.Services)+int(alarms)+int(appLogGroups), "every priced resource, and nothing else")
 	require.Equal(t, e.Monthly, e.MonthlyMax, "staging does not autoscale")
 	require.Equal(t, int(math.Ceil(total*1.2/10)*10), cost.Budget(e, 20), "the estimate plus 20 %, rounded up to 10")
 	require.Equal(t, cost.Budget(e, 20), stacks.Staging().Budget.MonthlyUSD, "the preset budget is the estimate with images plus 20 %")
