@@ -123,8 +123,9 @@ func TestTheAlarmsAreThePresetsAndExported(t *testing.T) {
 	for _, p := range presets {
 		t.Run(p.stack, func(t *testing.T) {
 			t.Parallel()
-			s := p.settings()
-			plan := previewtest.Stack(t, p.stack).Plan
+			result := previewtest.Stack(t, p.stack)
+			s, plan := result.Settings, result.Plan
+			require.Equal(t, p.settings().Alarms, s.Alarms, "the stack file keeps the preset's thresholds")
 			raw, err := json.Marshal(s.Alarms)
 			require.NoError(t, err)
 			var thresholds map[string]float64
@@ -211,7 +212,7 @@ func TestAlarmDimensionsReceiveData(t *testing.T) {
 			db := previewtest.Named(t, plan, typeAlarm, c.prefix+"-rds-high-cpu")
 			require.Equal(t, c.prefix+"-postgres", stringMap(db.Inputs["dimensions"])["DBInstanceIdentifier"], "the identifier, not the resource id (defect A3)")
 			unhealthy := stringMap(previewtest.Named(t, plan, typeAlarm, c.prefix+"-alb-unhealthy-targets").Inputs["dimensions"])
-			require.Equal(t, facts["TargetGroup"][0], unhealthy["TargetGroup"], "the backend target group")
+			require.Equal(t, previewtest.Named(t, plan, typeTargetGroup, c.prefix+"-backend-tg").Outputs["arnSuffix"], unhealthy["TargetGroup"], "the backend target group")
 			cpu := stringMap(previewtest.Named(t, plan, typeAlarm, c.prefix+"-ecs-high-cpu").Inputs["dimensions"])
 			require.Equal(t, c.prefix+"-backend-service", cpu["ServiceName"])
 		})
@@ -227,7 +228,8 @@ func TestDashboardRowsAreWrittenInFullWithRealDimensions(t *testing.T) {
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewtest.Stack(t, c.stack).Plan
+			result := previewtest.Stack(t, c.stack)
+			plan := result.Plan
 			facts := dimensionFacts(t, plan, c.prefix)
 			dashboard := previewtest.Named(t, plan, typeDashboard, c.prefix+"-infrastructure")
 			require.Equal(t, c.prefix+"-infrastructure", dashboard.Inputs["dashboardName"])
@@ -271,10 +273,14 @@ func TestDashboardRowsAreWrittenInFullWithRealDimensions(t *testing.T) {
 					checkDimensions(t, where, r[0].(string), dims, facts)
 				}
 			}
-			require.Equal(t, []string{
+			want := []string{
 				"ECS Backend Service - CPU & Memory", "ALB Response Times", "ALB HTTP Status Codes",
 				"RDS Metrics", "Redis Cache Metrics", c.lastTitle,
-			}, titles)
+			}
+			for _, w := range service.Only(result.Settings.ServiceList(), service.Worker) {
+				want = append(want, "ECS "+w.Title()+" Service - CPU & Memory")
+			}
+			require.Equal(t, want, titles)
 			require.Equal(t, c.lastNamespace, body.Widgets[5].Properties.Metrics[0][0], "task counts only where Container Insights is on (defect A6)")
 			require.Len(t, body.Widgets[1].Properties.Metrics, 3, "average, p95 and p99")
 		})
