@@ -37,6 +37,11 @@ import (
 //   - name: the logical name without the stack's prefix;
 //   - "(a, b)" after a replacement: the inputs that force it;
 //   - " !" at the end: pulumi up would fail on it (a protected resource, a collision).
+//
+// Two outcomes are summarised: a step that renames every resource
+// ("recreates every resource under new names") and one whose new provider
+// replaces every resource (a region); each lists only the changes a reviewer
+// must see, those that fail and, for a new provider, those deleting first.
 
 // workerDigest is the image of the worker the matrix adds.
 var workerDigest = "sha256:" + strings.Repeat("a1", 32)
@@ -496,7 +501,8 @@ func TestUpdateMatrix(t *testing.T) {
 	var text strings.Builder
 	text.WriteString("# What each settable key does to a live stack, the update matrix of tests/update_matrix_test.go:\n" +
 		"# written by `go test ./tests -run TestUpdateMatrix -update`; a change here is a change of what pulumi up does.\n" +
-		"# <op> <type> <name>: + create, ~ update, +- replace, -+ replace deleting first, - delete; (inputs) force a replacement; ! pulumi up fails on it.\n")
+		"# <op> <type> <name>: + create, ~ update, +- replace, -+ replace deleting first, - delete; (inputs) force a replacement; ! pulumi up fails on it.\n" +
+		"# A step that renames every resource, or whose new provider replaces every one, lists only what fails or deletes first.\n")
 	for _, k := range matrix {
 		for _, stack := range allStacks {
 			s := k.staging
