@@ -199,13 +199,13 @@ func mustJSON(t *testing.T, p *stackplan.Plan) string {
 // as when an operator adds the database to the import file.
 func TestPreviewShowsTheAdoption(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runCLI("diff", "-stack", "production", "-terraform-state", terraformState("production"), "-check")
+	code, stdout, stderr := previewtest.CLI("diff", "-stack", "production", "-terraform-state", terraformState("production"), "-check")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "\n=  import  aws:ecs/cluster:Cluster  ohmycoins-prod-cluster\n     adopts ohmycoins-prod-cluster\n     option protect: true → false\n")
 	require.Contains(t, stdout, "\n=~ import, then update  aws:cloudwatch/logGroup:LogGroup  ohmycoins-prod-flow-logs\n     adopts /aws/vpc/flow-logs/ohmycoins-prod\n     kmsKeyId: \"\" → [unknown]\n     retentionInDays: 7 → 90\n")
 	require.Regexp(t, `\nResources: 22 to import, \d+ to create, \d+ to update, 0 to replace, 0 to delete, \d+ unchanged\n`, stdout)
 
-	code, stdout, stderr = runCLI("diff", "-stack", "production", "-terraform-state", terraformState("production"), "-json")
+	code, stdout, stderr = previewtest.CLI("diff", "-stack", "production", "-terraform-state", terraformState("production"), "-json")
 	require.Equal(t, 0, code, stderr)
 	d := decodeDiff(t, stdout)
 	c, ok := d.Find("aws:route53/record:Record", "ohmycoins-prod-alias-www.ohmycoins.com")
@@ -222,13 +222,13 @@ func TestPreviewShowsTheAdoption(t *testing.T) {
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "import.json")
 	require.NoError(t, os.WriteFile(path, withDB, 0o600))
-	code, stdout, stderr = runCLI("diff", "-stack", "production", "-terraform-state", terraformState("production"), "-import", path, "-check")
+	code, stdout, stderr = previewtest.CLI("diff", "-stack", "production", "-terraform-state", terraformState("production"), "-import", path, "-check")
 	require.Equal(t, 1, code, "adopting the database would replace it")
 	require.Contains(t, stdout, "=+- import, then replace  aws:rds/instance:Instance  ohmycoins-prod-postgres\n     adopts ohmycoins-prod-postgres\n     because kmsKeyId changes\n")
 	require.Contains(t, stdout, "  !  pulumi up would fail: adopted, and holds the database: the first pulumi up would replace it, and the replacement starts empty\n")
 	require.Contains(t, stderr, "pulumi up would fail on 1 change(s) of stack production after the import")
 
-	code, _, stderr = runCLI("diff", "-stack", "production", "-import", path)
+	code, _, stderr = previewtest.CLI("diff", "-stack", "production", "-import", path)
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "-import needs -terraform-state")
 }

@@ -6,24 +6,5 @@
 // beside its code.
 package tests
 
-import (
-	"bytes"
-	"strings"
-
-	"github.com/ohmycoins/infra/internal/previewcli"
-)
-
 // projectDir is where Pulumi.yaml and the stack files live, relative to this package.
 const projectDir = ".."
-
-// runCLI runs the offline preview command in-process.
-func runCLI(args ...string) (code int, stdout, stderr string) {
-	var out, errOut bytes.Buffer
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		args = append([]string{args[0], "-dir", projectDir}, args[1:]...) // a command, then its flags
-	} else {
-		args = append([]string{"-dir", projectDir}, args...) // the earlier form
-	}
-	code = previewcli.Main(args, &out, &errOut)
-	return code, out.String(), errOut.String()
-}

@@ -272,7 +272,7 @@ func TestArchitectureDiagramIsCurrent(t *testing.T) {
 func TestCLIDiffAgainstTheGoldenPlan(t *testing.T) {
 	t.Parallel()
 	golden := filepath.Join("testdata", "production.json")
-	code, stdout, stderr := runCLI("diff", "-stack", "production", golden)
+	code, stdout, stderr := previewtest.CLI("diff", "-stack", "production", golden)
 	require.Equal(t, 0, code, stderr)
 	data, err := os.ReadFile(golden)
 	require.NoError(t, err)

@@ -18,24 +18,9 @@ import (
 	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
-// projectDir is where Pulumi.yaml and the stack files live, relative to this package.
-const projectDir = "../.."
-
-// runCLI runs the offline preview command in-process.
-func runCLI(args ...string) (code int, stdout, stderr string) {
-	var out, errOut bytes.Buffer
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		args = append([]string{args[0], "-dir", projectDir}, args[1:]...) // a command, then its flags
-	} else {
-		args = append([]string{"-dir", projectDir}, args...) // the earlier form
-	}
-	code = previewcli.Main(args, &out, &errOut)
-	return code, out.String(), errOut.String()
-}
-
 func TestCLIPrintsATreeWithASummary(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runCLI("plan", "-stack", "staging")
+	code, stdout, stderr := previewtest.CLI("plan", "-stack", "staging")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, " +   pulumi:pulumi:Stack ")
 	require.Regexp(t, `\n \+   ├─ ohmycoins:network:Network +ohmycoins-staging +create\n`, stdout)
@@ -51,7 +36,7 @@ func TestCLIPrintsTheJSONPlan(t *testing.T) {
 	for _, stack := range []string{"staging", "production"} {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			code, stdout, stderr := runCLI("plan", "-stack", stack, "-json")
+			code, stdout, stderr := previewtest.CLI("plan", "-stack", stack, "-json")
 			require.Equal(t, 0, code, stderr)
 			plan, err := stackplan.ReadPlan([]byte(stdout))
 			require.NoError(t, err)
@@ -69,7 +54,7 @@ func TestCLIPrintsTheJSONPlan(t *testing.T) {
 
 func TestCLIRefusesAnUnknownStack(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runCLI("plan", "-stack", "qa")
+	code, stdout, stderr := previewtest.CLI("plan", "-stack", "qa")
 	require.Equal(t, 1, code)
 	require.Empty(t, stdout)
 	require.Equal(t, "unknown stack \"qa\": there is no Pulumi.qa.yaml (stacks: production, staging)\n", stderr)
@@ -114,14 +99,14 @@ func TestCLIDiffCheckFailsWhenTheProductionDatabaseWouldBeReplaced(t *testing.T)
 			r.Inputs["dbName"] = "legacy"
 		}
 	})
-	code, stdout, stderr := runCLI("diff", "-stack", "production", "-check", path)
+	code, stdout, stderr := previewtest.CLI("diff", "-stack", "production", "-check", path)
 	require.Equal(t, 1, code, stderr)
 	require.Contains(t, stdout, "\n+- replace  aws:rds/instance:Instance  ohmycoins-prod-postgres\n     because dbName changes\n     dbName: \"legacy\" → \"app\"\n")
 	require.Contains(t, stdout, "     note: holds the database: the replacement starts empty\n")
 	require.Contains(t, stdout, "  !  pulumi up would fail: protected: pulumi up refuses to replace it;")
 	require.Contains(t, stderr, "preview: pulumi up would fail on 1 change(s) of stack production\n")
 
-	code, stdout, stderr = runCLI("diff", "-stack", "production", "-json", "-check", path)
+	code, stdout, stderr = previewtest.CLI("diff", "-stack", "production", "-json", "-check", path)
 	require.Equal(t, 1, code, stderr)
 	var d stackplan.PlanDiff
 	require.NoError(t, json.Unmarshal([]byte(stdout), &d))
@@ -139,7 +124,7 @@ func TestCLIDiffCheckFailsWhenTheProductionDatabaseWouldBeReplaced(t *testing.T)
 	require.Equal(t, stackplan.OpReplace, task.Op)
 	require.Equal(t, stackplan.Unknown, task.Inputs["containerDefinitions"].New)
 
-	code, _, stderr = runCLI("diff", "-stack", "production", path)
+	code, _, stderr = previewtest.CLI("diff", "-stack", "production", path)
 	require.Equal(t, 0, code, "without -check the diff only reports: %s", stderr)
 }
 
@@ -150,7 +135,7 @@ func TestCLIDiffShowsAnUpdateWithExitCodeZero(t *testing.T) {
 			r.Inputs["instanceClass"] = "db.t3.medium"
 		}
 	})
-	code, stdout, stderr := runCLI("diff", "-stack", "staging", "-check", path)
+	code, stdout, stderr := previewtest.CLI("diff", "-stack", "staging", "-check", path)
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "\n~  update  aws:rds/instance:Instance  ohmycoins-staging-postgres\n     instanceClass: \"db.t3.medium\" → \"db.t3.micro\"\n")
 	require.Contains(t, stdout, "Resources: 0 to create, 1 to update, 0 to replace, 0 to delete,")
@@ -165,7 +150,7 @@ func TestCLIDiffRefusesAnOldPlanOfAnotherStack(t *testing.T) {
 		{empty, "is not a plan: it lacks project, stack or resources"},
 		{filepath.Join(t.TempDir(), "missing.json"), "no such file or directory"},
 	} {
-		code, stdout, stderr := runCLI("diff", "-stack", "staging", c.file)
+		code, stdout, stderr := previewtest.CLI("diff", "-stack", "staging", c.file)
 		require.Equal(t, 2, code, stderr)
 		require.Empty(t, stdout)
 		require.Contains(t, stderr, "preview: -diff "+c.file)
@@ -175,7 +160,7 @@ func TestCLIDiffRefusesAnOldPlanOfAnotherStack(t *testing.T) {
 
 func TestCLIPrintsAMermaidDiagram(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runCLI("mermaid", "-stack", "production")
+	code, stdout, stderr := previewtest.CLI("mermaid", "-stack", "production")
 	require.Equal(t, 0, code, stderr)
 	require.True(t, strings.HasPrefix(stdout, "flowchart LR\n"), stdout)
 
@@ -225,19 +210,19 @@ func TestCLIUsageErrors(t *testing.T) {
 	for _, name := range []string{"plan", "diff", "cost", "check", "check-init", "mermaid"} {
 		require.Contains(t, stderr, "\n  "+name+" ", "the usage names every command")
 	}
-	code, _, stderr = runCLI("mermaid", "-stack", "staging", "-json")
+	code, _, stderr = previewtest.CLI("mermaid", "-stack", "staging", "-json")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "flag provided but not defined: -json")
-	code, _, stderr = runCLI("plan")
+	code, _, stderr = previewtest.CLI("plan")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "preview: -stack is required")
-	code, _, stderr = runCLI("nope", "-stack", "staging")
+	code, _, stderr = previewtest.CLI("nope", "-stack", "staging")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `preview: "nope" is not a command (plan, diff, cost, check, check-init, mermaid)`)
-	code, _, stderr = runCLI("check", "-stack", "staging", "extra")
+	code, _, stderr = previewtest.CLI("check", "-stack", "staging", "extra")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `preview check: "extra": the command takes no arguments besides its flags`)
-	code, _, stderr = runCLI("diff", "-stack", "staging")
+	code, _, stderr = previewtest.CLI("diff", "-stack", "staging")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "usage: preview diff -stack NAME [-json] [-check] OLD.json")
 }
@@ -256,13 +241,13 @@ func TestTheEarlierFlagsStillWorkAndNameTheirCommand(t *testing.T) {
 		"-stack staging -check-init":            {"check-init", "-stack", "staging"},
 		"-program bootstrap -stack state -json": {"plan", "-program", "bootstrap", "-stack", "state", "-json"},
 	} {
-		oldCode, oldOut, oldErr := runCLI(strings.Fields(legacy)...)
-		newCode, newOut, newErr := runCLI(command...)
+		oldCode, oldOut, oldErr := previewtest.CLI(strings.Fields(legacy)...)
+		newCode, newOut, newErr := previewtest.CLI(command...)
 		require.Equal(t, newCode, oldCode, legacy)
 		require.Equal(t, newOut, oldOut, legacy)
 		require.Equal(t, "note: this form of preview works for one more release; the command is now: preview "+strings.Join(command, " ")+"\n"+newErr, oldErr, legacy)
 	}
-	code, _, stderr := runCLI("-stack", "staging", "-json", "-mermaid")
+	code, _, stderr := previewtest.CLI("-stack", "staging", "-json", "-mermaid")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "exclude each other")
 }
@@ -272,7 +257,7 @@ func TestTheEarlierFlagsStillWorkAndNameTheirCommand(t *testing.T) {
 // (the workflows run it before pulumi), and passes a file that has both.
 func TestCheckInitSaysWhatInitialisesAStackFile(t *testing.T) {
 	t.Parallel()
-	code, _, stderr := runCLI("check-init", "-stack", "production")
+	code, _, stderr := previewtest.CLI("check-init", "-stack", "production")
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, `Pulumi.production.yaml is not initialised for the Pulumi CLI: it has no encryptedkey and the required secrets ohmycoins:secretKey, ohmycoins:firstSuperuserPassword, ohmycoins:openaiApiKey, ohmycoins:redisAuthToken are unset. Run once, with an administrator's AWS credentials, and commit the file (docs/RUNBOOK.md, "Initialising a stack"):`)
 	for _, command := range []string{
@@ -286,7 +271,7 @@ func TestCheckInitSaysWhatInitialisesAStackFile(t *testing.T) {
 	}
 	require.NotContains(t, stderr, "ohmycoins:sentryDsn", "optional secrets are not asked for")
 
-	_, _, previewErr := runCLI("plan", "-stack", "production")
+	_, _, previewErr := previewtest.CLI("plan", "-stack", "production")
 	require.Contains(t, previewErr, "warning: Pulumi.production.yaml is not initialised for the Pulumi CLI", "the offline preview says so too")
 
 	dir := previewtest.ProjectCopy(t, "production", "  ohmycoins:secretKey:\n    secure: AAABAJx\n  ohmycoins:firstSuperuserPassword:\n    secure: AAABAJy\n"+
@@ -336,7 +321,7 @@ func BenchmarkDiff(b *testing.B) {
 	}
 	b.Run("command", func(b *testing.B) {
 		for b.Loop() {
-			if code, _, stderr := runCLI("diff", "-stack", "production", "-json", path); code != 0 {
+			if code, _, stderr := previewtest.CLI("diff", "-stack", "production", "-json", path); code != 0 {
 				b.Fatal(stderr)
 			}
 		}
@@ -369,7 +354,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"-stack", "../staging"}, `stack name "../staging"`},
 		{[]string{"-stack", "staging", "-check-init", "-nope"}, "flag provided but not defined: -nope"},
 	} {
-		code, _, stderr := runCLI(c.args...)
+		code, _, stderr := previewtest.CLI(c.args...)
 		require.Equal(t, 2, code, "%v", c.args)
 		require.Contains(t, stderr, c.want)
 	}

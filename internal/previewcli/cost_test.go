@@ -23,7 +23,7 @@ import (
 // on every preview.
 func TestCostCommandPrintsTheEstimate(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runCLI("cost", "-stack", "production", "-json")
+	code, stdout, stderr := previewtest.CLI("cost", "-stack", "production", "-json")
 	require.Equal(t, 0, code, stderr)
 	var doc struct {
 		Stack    string  `json:"stack"`
@@ -49,7 +49,7 @@ func TestCostCommandPrintsTheEstimate(t *testing.T) {
 	require.InDelta(t, sum, doc.Monthly, 0.01)
 	require.Len(t, doc.Assumptions, 7)
 
-	code, stdout, stderr = runCLI("cost", "-stack", "staging")
+	code, stdout, stderr = previewtest.CLI("cost", "-stack", "staging")
 	require.Equal(t, 0, code, stderr)
 	require.Regexp(t, `(?m)^Total: \$\d+\.\d\d per month$`, stdout)
 	require.Contains(t, stdout, "Per component:\n")
@@ -58,7 +58,7 @@ func TestCostCommandPrintsTheEstimate(t *testing.T) {
 	require.Contains(t, stdout, fmt.Sprintf("Budget: $%d per month (the estimate plus 20 %%, rounded up to 10, is $%d)",
 		stacks.Staging().Budget.MonthlyUSD, cost.Budget(previewtest.Estimate(t, "staging"), 20)), "the committed stack, awaiting its images")
 
-	code, _, stderr = runCLI("cost", "-stack", "staging", "-mermaid")
+	code, _, stderr = previewtest.CLI("cost", "-stack", "staging", "-mermaid")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "flag provided but not defined: -mermaid")
 }
@@ -68,7 +68,7 @@ func TestCostCommandPrintsTheEstimate(t *testing.T) {
 func TestTheDiffCarriesTheCostDelta(t *testing.T) {
 	t.Parallel()
 	old := filepath.Join(t.TempDir(), "old.json")
-	code, stdout, stderr := runCLI("plan", "-stack", "production", "-json")
+	code, stdout, stderr := previewtest.CLI("plan", "-stack", "production", "-json")
 	require.Equal(t, 0, code, stderr)
 	require.NoError(t, os.WriteFile(old, []byte(stdout), 0o644))
 	db := stacks.Production().Database

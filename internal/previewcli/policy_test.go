@@ -15,7 +15,7 @@ import (
 
 func TestCheckCommandPassesWithWaiversAndFailsOnViolations(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runCLI("check", "-stack", "staging")
+	code, stdout, stderr := previewtest.CLI("check", "-stack", "staging")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "(waived: staging runs a single-AZ database")
 	all, staging := len(policy.Rules), 0
@@ -28,7 +28,7 @@ func TestCheckCommandPassesWithWaiversAndFailsOnViolations(t *testing.T) {
 	require.Regexp(t, `ECR\.2 +ohmycoins-staging-backend +tags are mutable \(waived:`, stdout, "a waiver covers each resource it names")
 	require.True(t, strings.HasSuffix(stdout, fmt.Sprintf("%d rules, 0 violations, %d waived\n", staging, waived)), stdout)
 
-	code, stdout, _ = runCLI("check", "-stack", "production")
+	code, stdout, _ = previewtest.CLI("check", "-stack", "production")
 	require.Equal(t, 0, code)
 	require.Equal(t, fmt.Sprintf("%d rules, 0 violations, 0 waived\n", all), stdout)
 

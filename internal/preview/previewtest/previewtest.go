@@ -5,6 +5,7 @@
 package previewtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"github.com/ohmycoins/infra/internal/cost"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
@@ -328,4 +330,22 @@ func ZoneID(t testing.TB, plan *stackplan.Plan) string {
 	}
 	t.Fatal("no DNS record in the plan")
 	return ""
+}
+
+// CLI runs the offline preview command in-process on the project found from
+// the working directory up: a command and its flags (plan -stack staging), or
+// the earlier flags alone.
+func CLI(args ...string) (code int, stdout, stderr string) {
+	root, err := preview.FindProjectDir(".")
+	if err != nil {
+		return 2, "", err.Error()
+	}
+	var out, errOut bytes.Buffer
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		args = append([]string{args[0], "-dir", root}, args[1:]...) // a command, then its flags
+	} else {
+		args = append([]string{"-dir", root}, args...) // the earlier form
+	}
+	code = previewcli.Main(args, &out, &errOut)
+	return code, out.String(), errOut.String()
 }
