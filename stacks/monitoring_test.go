@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/internal/policy"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
@@ -25,16 +26,6 @@ const (
 	typeAlarm        = "aws:cloudwatch/metricAlarm:MetricAlarm"
 	typeDashboard    = "aws:cloudwatch/dashboard:Dashboard"
 )
-
-// publishedDimensions are the dimension sets CloudWatch publishes each
-// namespace's metrics under (the subset this program may use).
-var publishedDimensions = map[string][]string{
-	"AWS/ECS":               {"ClusterName,ServiceName", "ClusterName"},
-	"ECS/ContainerInsights": {"ClusterName,ServiceName", "ClusterName"},
-	"AWS/ApplicationELB":    {"LoadBalancer", "LoadBalancer,TargetGroup", "TargetGroup"},
-	"AWS/RDS":               {"DBInstanceIdentifier"},
-	"AWS/ElastiCache":       {"CacheClusterId", "CacheClusterId,CacheNodeId"},
-}
 
 // dimensionFacts are the values each dimension must carry, read from the
 // resources that publish the metrics.
@@ -69,7 +60,7 @@ func checkDimensions(t *testing.T, where, namespace string, dims map[string]stri
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	require.Contains(t, publishedDimensions[namespace], strings.Join(names, ","), "%s: %s publishes no metric under %v", where, namespace, names)
+	require.Contains(t, policy.PublishedDimensions[namespace], strings.Join(names, ","), "%s: %s publishes no metric under %v", where, namespace, names)
 	for n, v := range dims {
 		require.Contains(t, facts[n], v, "%s: %s = %q is not a value of this stack", where, n, v)
 	}

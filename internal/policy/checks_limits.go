@@ -66,9 +66,9 @@ func limitRecoveryWindow(p Plan) []Violation {
 	})
 }
 
-// publishedDimensions are the dimension sets CloudWatch publishes each
+// PublishedDimensions are the dimension sets CloudWatch publishes each
 // namespace's metrics under (the ones this program's alarms may use).
-var publishedDimensions = map[string][]string{
+var PublishedDimensions = map[string][]string{
 	"AWS/ECS":               {"ClusterName,ServiceName", "ClusterName"},
 	"ECS/ContainerInsights": {"ClusterName,ServiceName", "ClusterName"},
 	"AWS/ApplicationELB":    {"LoadBalancer", "LoadBalancer,TargetGroup", "TargetGroup"},
@@ -89,7 +89,7 @@ func dimensionSet(v any) string {
 func limitAlarmDimensions(p Plan) []Violation {
 	check := func(namespace string, dims any) string {
 		set := dimensionSet(dims)
-		for _, allowed := range publishedDimensions[namespace] {
+		for _, allowed := range PublishedDimensions[namespace] {
 			if allowed == set {
 				return ""
 			}
