@@ -37,6 +37,10 @@ func (e Env) GlobalARN(service, res string) string {
 type Request struct {
 	Type, Name string
 	In, Out    resource.PropertyMap
+	// Salt tells apart two resources of one type and logical name that live
+	// at once (a replacement created beside its original, in the simulated
+	// account): it enters Hash and UUID when set, and changes nothing when empty.
+	Salt string
 }
 
 // Str returns the input key as a string, or "" when unset or not a known string.
@@ -83,7 +87,12 @@ func (r *Request) Set(key string, v any) {
 }
 
 // Hash is a deterministic hex string of n characters for this resource.
-func (r *Request) Hash(n int) string { return HashOf(n, r.Type, r.Name) }
+func (r *Request) Hash(n int) string {
+	if r.Salt != "" {
+		return HashOf(n, r.Type, r.Name, r.Salt)
+	}
+	return HashOf(n, r.Type, r.Name)
+}
 
 // UUID formats a deterministic UUID for this resource.
 func (r *Request) UUID() string {

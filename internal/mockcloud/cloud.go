@@ -205,7 +205,7 @@ func (c *Cloud) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	region := c.regionLocked(args.Provider)
 	c.invokes = append(c.invokes, args.Token)
 	c.mu.Unlock()
-	return invoke(Env{Region: region, Account: c.world.account(), Zones: c.world.Zones}, args.Token, args.Args)
+	return Invoke(Env{Region: region, Account: c.world.account(), Zones: c.world.Zones}, args.Token, args.Args)
 }
 
 // regionLocked is the region of a provider reference; c.mu must be held.

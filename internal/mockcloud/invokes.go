@@ -14,9 +14,9 @@ var elbLogAccounts = map[string]string{
 	"us-east-1":      "127311923021",
 }
 
-// invoke answers a data-source call the way AWS would, deterministically. An
+// Invoke answers a data-source call the way AWS would, deterministically. An
 // invoke missing here fails the run with a message that points at this file.
-func invoke(e Env, token string, args resource.PropertyMap) (resource.PropertyMap, error) {
+func Invoke(e Env, token string, args resource.PropertyMap) (resource.PropertyMap, error) {
 	arg := func(key string) string {
 		if v, ok := args[resource.PropertyKey(key)]; ok && v.IsString() {
 			return v.StringValue()

@@ -1,0 +1,448 @@
+// Package simaws is a simulated AWS account that remembers: the resources the
+// stand-in provider plugin (internal/simprovider) creates, kept in a directory
+// so that several pulumi runs in a row see one account. It answers each type
+// as the AWS-type catalog (internal/awstype) says AWS answers, and refuses
+// what AWS refuses on day 0 and day 2: a name taken twice, deleting what is
+// protected or still in use, a final snapshot whose name exists. It is a
+// stand-in, not AWS: docs/ARCHITECTURE.md lists what it does not model.
+package simaws
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/ohmycoins/infra/internal/awstype"
+	"github.com/ohmycoins/infra/internal/mockcloud"
+	"github.com/ohmycoins/infra/internal/replacement"
+)
+
+// DefaultAccountID is the account an empty directory simulates.
+const DefaultAccountID = mockcloud.MockAccountID
+
+// Account is one simulated account, in a directory. Every operation takes
+// the directory's lock, so plugin processes of one run, and runs in a row,
+// see one account.
+type Account struct {
+	dir string
+}
+
+// Settings are the account's own facts, in account.json.
+type Settings struct {
+	// ID is the account id the ARNs carry.
+	ID string `json:"id"`
+	// Zones are the Route 53 hosted zones the account has, by name.
+	Zones map[string]string `json:"zones,omitempty"`
+}
+
+// Resource is one resource the account holds.
+type Resource struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
+	// Name is the logical name of the registration that created it; Salt
+	// tells it apart from another of the same type and name (a replacement).
+	Name   string `json:"name"`
+	Salt   string `json:"salt,omitempty"`
+	Region string `json:"region"`
+	// Inputs are what the program asked for, Outputs what AWS reports.
+	Inputs  map[string]any `json:"inputs"`
+	Outputs map[string]any `json:"outputs"`
+}
+
+// Snapshot is a database or cache snapshot the account holds.
+type Snapshot struct {
+	Type       string `json:"type"`
+	Identifier string `json:"identifier"`
+	Source     string `json:"source"`
+	KMSKeyID   string `json:"kmsKeyId,omitempty"`
+}
+
+// state is the account's content, state.json.
+type state struct {
+	Resources []Resource `json:"resources"`
+	Snapshots []Snapshot `json:"snapshots,omitempty"`
+	// Used are ids once given out: AWS does not give an id twice.
+	Used []string `json:"used,omitempty"`
+}
+
+// Refusal is an error AWS answers with: its code and message.
+type Refusal struct {
+	Code, Message string
+}
+
+func (r *Refusal) Error() string { return r.Code + ": " + r.Message }
+
+// Open opens (creating) the account in dir.
+func Open(dir string) (*Account, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	a := &Account{dir: dir}
+	if _, err := os.Stat(filepath.Join(dir, "account.json")); errors.Is(err, os.ErrNotExist) {
+		if err := writeJSON(filepath.Join(dir, "account.json"), Settings{ID: DefaultAccountID}); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// Settings reads account.json.
+func (a *Account) Settings() (Settings, error) {
+	var s Settings
+	err := readJSON(filepath.Join(a.dir, "account.json"), &s)
+	if s.ID == "" {
+		s.ID = DefaultAccountID
+	}
+	return s, err
+}
+
+// Env is what an answer needs to know of the account in a region.
+func (a *Account) Env(region string) (mockcloud.Env, error) {
+	s, err := a.Settings()
+	return mockcloud.Env{Region: region, Account: s.ID, Zones: s.Zones}, err
+}
+
+// Resources lists what the account holds, by type and id.
+func (a *Account) Resources() ([]Resource, error) {
+	var out []Resource
+	err := a.locked(func(st *state) error {
+		out = slices.Clone(st.Resources)
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Type != out[j].Type {
+			return out[i].Type < out[j].Type
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, err
+}
+
+// Snapshots lists the snapshots the account holds.
+func (a *Account) Snapshots() ([]Snapshot, error) {
+	var out []Snapshot
+	err := a.locked(func(st *state) error {
+		out = slices.Clone(st.Snapshots)
+		return nil
+	})
+	return out, err
+}
+
+// Create creates a resource of a type from its inputs, as AWS would answer
+// it, or refuses as AWS would.
+func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) (Resource, error) {
+	entry, ok := awstype.Lookup(typ)
+	if !ok || entry.Answer == nil {
+		return Resource{}, fmt.Errorf("simulated account: no answer for resource type %s; add its entry to the AWS-type catalog, internal/awstype", typ)
+	}
+	env, err := a.Env(region)
+	if err != nil {
+		return Resource{}, err
+	}
+	in := plain(inputs)
+	var created Resource
+	err = a.locked(func(st *state) error {
+		if err := st.unique(typ, region, in, ""); err != nil {
+			return err
+		}
+		for n := 0; n < 16; n++ {
+			salt := ""
+			if n > 0 {
+				salt = strconv.Itoa(n)
+			}
+			r := &mockcloud.Request{Type: typ, Name: name, Salt: salt, In: inputs, Out: inputs.Copy()}
+			id := entry.Answer(env, r)
+			if slices.Contains(st.Used, typ+"\x00"+id) {
+				continue
+			}
+			created = Resource{Type: typ, ID: id, Name: name, Salt: salt, Region: region, Inputs: in, Outputs: plain(r.Out)}
+			st.Resources = append(st.Resources, created)
+			st.Used = append(st.Used, typ+"\x00"+id)
+			return nil
+		}
+		return &Refusal{"AlreadyExists", fmt.Sprintf("%s %s: the id it would get is taken", typ, name)}
+	})
+	return created, err
+}
+
+// Update changes a resource's inputs in place; its id and what AWS computed
+// at the creation stay.
+func (a *Account) Update(typ, id string, inputs resource.PropertyMap) (Resource, error) {
+	entry, _ := awstype.Lookup(typ)
+	var updated Resource
+	err := a.locked(func(st *state) error {
+		i := st.find(typ, id)
+		if i < 0 {
+			return &Refusal{"NotFound", fmt.Sprintf("%s %s does not exist", typ, id)}
+		}
+		old := st.Resources[i]
+		in := plain(inputs)
+		if err := st.unique(typ, old.Region, in, id); err != nil {
+			return err
+		}
+		env, err := a.Env(old.Region)
+		if err != nil {
+			return err
+		}
+		r := &mockcloud.Request{Type: typ, Name: old.Name, Salt: old.Salt, In: inputs, Out: inputs.Copy()}
+		entry.Answer(env, r)
+		out := plain(r.Out)
+		for k, v := range old.Outputs {
+			if _, isInput := in[k]; !isInput {
+				out[k] = v // what AWS computed at the creation (an ARN, an endpoint) stays
+			}
+		}
+		updated = Resource{Type: typ, ID: id, Name: old.Name, Salt: old.Salt, Region: old.Region, Inputs: in, Outputs: out}
+		st.Resources[i] = updated
+		return nil
+	})
+	return updated, err
+}
+
+// Get returns the resource of a type with an id.
+func (a *Account) Get(typ, id string) (Resource, bool, error) {
+	var found Resource
+	var ok bool
+	err := a.locked(func(st *state) error {
+		if i := st.find(typ, id); i >= 0 {
+			found, ok = st.Resources[i], true
+		}
+		return nil
+	})
+	return found, ok, err
+}
+
+// Delete deletes a resource, or refuses as AWS refuses: a deletion-protected
+// database or load balancer, something still in use, a final snapshot whose
+// name is taken.
+func (a *Account) Delete(typ, id string) error {
+	return a.locked(func(st *state) error {
+		i := st.find(typ, id)
+		if i < 0 {
+			return nil // already gone: the provider treats it as deleted
+		}
+		r := st.Resources[i]
+		if err := protected(r); err != nil {
+			return err
+		}
+		if use, ok := inUseRefusals[typ]; ok {
+			for _, other := range st.Resources {
+				if other.ID == r.ID && other.Type == r.Type || len(use.by) > 0 && !slices.Contains(use.by, other.Type) {
+					continue
+				}
+				if mentions(other.Inputs, r.ID, str(r.Outputs["arn"])) {
+					return &Refusal{use.code, fmt.Sprintf("%s %s is in use by %s %s", typ, id, other.Type, other.ID)}
+				}
+			}
+		}
+		if typ == "aws:rds/instance:Instance" && !boolean(r.Inputs["skipFinalSnapshot"]) {
+			name := str(r.Inputs["finalSnapshotIdentifier"])
+			if name == "" {
+				return &Refusal{"InvalidParameterCombination", "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified"}
+			}
+			if slices.ContainsFunc(st.Snapshots, func(s Snapshot) bool { return s.Identifier == name }) {
+				return &Refusal{"DBSnapshotAlreadyExists", "Cannot create the snapshot because a snapshot with the identifier " + name + " already exists."}
+			}
+			st.Snapshots = append(st.Snapshots, Snapshot{Type: "rds", Identifier: name, Source: id, KMSKeyID: str(r.Inputs["kmsKeyId"])})
+		}
+		st.Resources = slices.Delete(st.Resources, i, i+1)
+		return nil
+	})
+}
+
+// protected refuses the deletion of a resource whose own setting protects it.
+func protected(r Resource) error {
+	switch r.Type {
+	case "aws:rds/instance:Instance":
+		if boolean(r.Inputs["deletionProtection"]) {
+			return &Refusal{"InvalidParameterCombination", "Cannot delete protected DB Instance, please disable deletion protection and try again."}
+		}
+	case "aws:lb/loadBalancer:LoadBalancer":
+		if boolean(r.Inputs["enableDeletionProtection"]) {
+			return &Refusal{"OperationNotPermitted", fmt.Sprintf("Load balancer '%s' cannot be deleted because deletion protection is enabled", r.ID)}
+		}
+	}
+	return nil
+}
+
+// inUseRefusals are the types AWS will not delete while another resource
+// uses them: the error code it answers, and the types whose use counts (none
+// listed: any resource that names it).
+var inUseRefusals = map[string]inUse{
+	"aws:ec2/securityGroup:SecurityGroup":           {code: "DependencyViolation"},
+	"aws:ec2/subnet:Subnet":                         {code: "DependencyViolation"},
+	"aws:ec2/vpc:Vpc":                               {code: "DependencyViolation"},
+	"aws:ec2/internetGateway:InternetGateway":       {code: "DependencyViolation", by: []string{"aws:ec2/route:Route"}},
+	"aws:lb/targetGroup:TargetGroup":                {code: "ResourceInUse", by: []string{"aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule"}},
+	"aws:rds/subnetGroup:SubnetGroup":               {code: "InvalidDBSubnetGroupStateFault", by: []string{"aws:rds/instance:Instance"}},
+	"aws:elasticache/subnetGroup:SubnetGroup":       {code: "SubnetGroupInUse", by: []string{"aws:elasticache/replicationGroup:ReplicationGroup"}},
+	"aws:rds/parameterGroup:ParameterGroup":         {code: "InvalidDBParameterGroupState", by: []string{"aws:rds/instance:Instance"}},
+	"aws:elasticache/parameterGroup:ParameterGroup": {code: "InvalidCacheParameterGroupState", by: []string{"aws:elasticache/replicationGroup:ReplicationGroup"}},
+	"aws:iam/role:Role":                             {code: "DeleteConflict", by: []string{"aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment"}},
+	"aws:ecs/cluster:Cluster":                       {code: "ClusterContainsServicesException", by: []string{"aws:ecs/service:Service"}},
+	"aws:acm/certificate:Certificate":               {code: "ResourceInUseException", by: []string{"aws:lb/listener:Listener"}},
+}
+
+type inUse struct {
+	code string
+	by   []string
+}
+
+// unique refuses a resource whose unique key another one of its type holds
+// where AWS refuses it; except is the id of the resource itself.
+func (st *state) unique(typ, region string, inputs map[string]any, except string) error {
+	ty, ok := replacement.MustLoad().Lookup(typ)
+	if !ok || len(ty.UniqueKey) == 0 || ty.OnCollision != replacement.Fails {
+		return nil
+	}
+	key, known := ty.KeyValues(inputs, func(any) bool { return false })
+	if !known || slices.ContainsFunc(key, func(v any) bool { return v == nil || v == "" }) {
+		return nil
+	}
+	for _, other := range st.Resources {
+		if other.Type != typ || other.ID == except || (ty.KeyScope != "global" && other.Region != region) {
+			continue
+		}
+		if k, _ := ty.KeyValues(other.Inputs, func(any) bool { return false }); reflect.DeepEqual(k, key) {
+			return &Refusal{"AlreadyExists", fmt.Sprintf("%s %v already exists (%s): %s", typ, key, other.ID, ty.CollisionReason)}
+		}
+	}
+	return nil
+}
+
+func (st *state) find(typ, id string) int {
+	return slices.IndexFunc(st.Resources, func(r Resource) bool { return r.Type == typ && r.ID == id })
+}
+
+// locked runs f on the account's state under the directory's lock and
+// writes the state back when f succeeds.
+func (a *Account) locked(f func(*state) error) error {
+	lock, err := os.OpenFile(filepath.Join(a.dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return err
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck // closing releases it too
+	var st state
+	path := filepath.Join(a.dir, "state.json")
+	if err := readJSON(path, &st); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	before := hash(st)
+	if err := f(&st); err != nil {
+		return err
+	}
+	if hash(st) == before {
+		return nil
+	}
+	return writeJSON(path, st)
+}
+
+func hash(v any) string {
+	data, _ := json.Marshal(v)
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
+}
+
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// plain is a property map as JSON values: secrets unwrapped (the account
+// holds the values; the engine keeps them secret in its state), computed
+// values dropped.
+func plain(m resource.PropertyMap) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		if x, ok := plainValue(v); ok {
+			out[string(k)] = x
+		}
+	}
+	return out
+}
+
+func plainValue(v resource.PropertyValue) (any, bool) {
+	switch {
+	case v.IsSecret():
+		return plainValue(v.SecretValue().Element)
+	case v.IsOutput():
+		if !v.OutputValue().Known {
+			return nil, false
+		}
+		return plainValue(v.OutputValue().Element)
+	case v.IsComputed():
+		return nil, false
+	case v.IsArray():
+		var out []any
+		for _, e := range v.ArrayValue() {
+			if x, ok := plainValue(e); ok {
+				out = append(out, x)
+			}
+		}
+		if out == nil {
+			out = []any{}
+		}
+		return out, true
+	case v.IsObject():
+		return plain(v.ObjectValue()), true
+	case v.IsNull():
+		return nil, true
+	}
+	return v.V, true
+}
+
+// mentions reports whether a value holds one of the strings, anywhere.
+func mentions(v any, needles ...string) bool {
+	switch x := v.(type) {
+	case string:
+		for _, n := range needles {
+			if n != "" && (x == n || strings.Contains(x, n) && strings.HasPrefix(n, "arn:")) {
+				return true
+			}
+		}
+	case []any:
+		return slices.ContainsFunc(x, func(e any) bool { return mentions(e, needles...) })
+	case map[string]any:
+		for _, e := range x {
+			if mentions(e, needles...) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+func boolean(v any) bool { b, _ := v.(bool); return b }
