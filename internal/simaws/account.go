@@ -157,6 +157,10 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 		if err := st.unique(typ, region, in, ""); err != nil {
 			return err
 		}
+		// An id made from the name comes back after a deletion, as AWS gives
+		// a name again; an id AWS generates is never given twice, nor to a
+		// replacement created beside its original (the salt tells them apart).
+		var first string
 		for n := 0; n < 16; n++ {
 			salt := ""
 			if n > 0 {
@@ -164,12 +168,28 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 			}
 			r := &mockcloud.Request{Type: typ, Name: name, Salt: salt, In: inputs, Out: inputs.Copy()}
 			id := entry.Answer(env, r)
-			if slices.Contains(st.Used, typ+"\x00"+id) {
+			key := region + "\x00" + typ + "\x00" + id
+			live := st.find(region, typ, id) >= 0
+			if n == 0 {
+				first = id
+			} else if id == first {
+				break // the id is the name: salting cannot change it
+			}
+			if live || (slices.Contains(st.Used, key) && n < 15) {
 				continue
 			}
 			created = Resource{Type: typ, ID: id, Name: name, Salt: salt, Region: region, Inputs: in, Outputs: plain(r.Out)}
 			st.Resources = append(st.Resources, created)
-			st.Used = append(st.Used, typ+"\x00"+id)
+			if !slices.Contains(st.Used, key) {
+				st.Used = append(st.Used, key)
+			}
+			return nil
+		}
+		if st.find(region, typ, first) < 0 {
+			r := &mockcloud.Request{Type: typ, Name: name, In: inputs, Out: inputs.Copy()}
+			entry.Answer(env, r)
+			created = Resource{Type: typ, ID: first, Name: name, Region: region, Inputs: in, Outputs: plain(r.Out)}
+			st.Resources = append(st.Resources, created)
 			return nil
 		}
 		return &Refusal{"AlreadyExists", fmt.Sprintf("%s %s: the id it would get is taken", typ, name)}
@@ -179,11 +199,11 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 
 // Update changes a resource's inputs in place; its id and what AWS computed
 // at the creation stay.
-func (a *Account) Update(typ, id string, inputs resource.PropertyMap) (Resource, error) {
+func (a *Account) Update(region, typ, id string, inputs resource.PropertyMap) (Resource, error) {
 	entry, _ := awstype.Lookup(typ)
 	var updated Resource
 	err := a.locked(func(st *state) error {
-		i := st.find(typ, id)
+		i := st.find(region, typ, id)
 		if i < 0 {
 			return &Refusal{"NotFound", fmt.Sprintf("%s %s does not exist", typ, id)}
 		}
@@ -211,12 +231,12 @@ func (a *Account) Update(typ, id string, inputs resource.PropertyMap) (Resource,
 	return updated, err
 }
 
-// Get returns the resource of a type with an id.
-func (a *Account) Get(typ, id string) (Resource, bool, error) {
+// Get returns the resource of a type with an id in a region.
+func (a *Account) Get(region, typ, id string) (Resource, bool, error) {
 	var found Resource
 	var ok bool
 	err := a.locked(func(st *state) error {
-		if i := st.find(typ, id); i >= 0 {
+		if i := st.find(region, typ, id); i >= 0 {
 			found, ok = st.Resources[i], true
 		}
 		return nil
@@ -227,9 +247,9 @@ func (a *Account) Get(typ, id string) (Resource, bool, error) {
 // Delete deletes a resource, or refuses as AWS refuses: a deletion-protected
 // database or load balancer, something still in use, a final snapshot whose
 // name is taken.
-func (a *Account) Delete(typ, id string) error {
+func (a *Account) Delete(region, typ, id string) error {
 	return a.locked(func(st *state) error {
-		i := st.find(typ, id)
+		i := st.find(region, typ, id)
 		if i < 0 {
 			return nil // already gone: the provider treats it as deleted
 		}
@@ -322,8 +342,9 @@ func (st *state) unique(typ, region string, inputs map[string]any, except string
 	return nil
 }
 
-func (st *state) find(typ, id string) int {
-	return slices.IndexFunc(st.Resources, func(r Resource) bool { return r.Type == typ && r.ID == id })
+// find is the index of the resource of a type and id in a region, or -1.
+func (st *state) find(region, typ, id string) int {
+	return slices.IndexFunc(st.Resources, func(r Resource) bool { return r.Type == typ && r.ID == id && r.Region == region })
 }
 
 // locked runs f on the account's state under the directory's lock and

@@ -122,9 +122,14 @@ func (p *Provider) Configure(_ context.Context, req plugin.ConfigureRequest) (pl
 	return plugin.ConfigureResponse{}, nil
 }
 
-// Check accepts the inputs as given.
+// Check accepts the inputs as given and, as the bridge does, lists in
+// __defaults the inputs it filled: none, for the stand-in applies no defaults.
 func (p *Provider) Check(_ context.Context, req plugin.CheckRequest) (plugin.CheckResponse, error) {
-	return plugin.CheckResponse{Properties: req.News}, nil
+	news := req.News.Copy()
+	if _, ok := news[defaultsKey]; !ok {
+		news[defaultsKey] = resource.NewArrayProperty([]resource.PropertyValue{})
+	}
+	return plugin.CheckResponse{Properties: news}, nil
 }
 
 // Diff answers what changes, what forces a replacement (internal/replacement)
@@ -159,20 +164,58 @@ func (p *Provider) Diff(_ context.Context, req plugin.DiffRequest) (plugin.DiffR
 		d.ReplaceKeys = append(d.ReplaceKeys, resource.PropertyKey(k))
 	}
 	if len(d.ReplaceKeys) > 0 {
-		d.DeleteBeforeReplace = DeleteBeforeReplace(ty, req.OldInputs, req.NewInputs)
+		d.DeleteBeforeReplace = DeleteBeforeReplace(string(req.Type), req.NewInputs)
 	}
 	return d, nil
 }
 
-// DeleteBeforeReplace is the bridge's rule: a replacement deletes first when
-// the resource's name is one the program set (not one the autonamer filled),
-// for then the new resource could not take the name while the old holds it.
-func DeleteBeforeReplace(ty replacement.Type, olds, news resource.PropertyMap) bool {
-	if ty.NameProperty == "" {
+// DeleteBeforeReplace is the rule of the pulumi-terraform-bridge that
+// pulumi-aws 6.83.4 is built with (pkg/tfbridge/schema.go,
+// nameRequiresDeleteBeforeReplace; v3.110.0, unchanged from v3.107 to today):
+// a replacement, whatever forces it, deletes the original first when the
+// resource's auto-named field holds a value the program set, one that Check
+// did not fill (it is missing from the inputs' __defaults). The name itself
+// changing does not exempt it.
+func DeleteBeforeReplace(typ string, news resource.PropertyMap) bool {
+	field, ok := autoNamed(typ)
+	if !ok {
 		return false
 	}
-	_, set := news[resource.PropertyKey(ty.NameProperty)]
-	return set
+	if _, set := news[resource.PropertyKey(field)]; !set {
+		return false // namePrefix, or nothing: AWS or the provider picks the name
+	}
+	defaults, ok := news[defaultsKey]
+	if !ok || !defaults.IsArray() {
+		return false
+	}
+	for _, d := range defaults.ArrayValue() {
+		if d.IsString() && d.StringValue() == field {
+			return false
+		}
+	}
+	return true
+}
+
+// defaultsKey is where the bridge's Check lists the inputs it filled.
+const defaultsKey resource.PropertyKey = "__defaults"
+
+// autoNamed is the field pulumi-aws 6.83.4 auto-names for a type: "name" for
+// every resource with a name input (its setAutonaming), but for Route 53
+// records (mapped without auto-naming), the database's identifier (a
+// default, not an auto-name, until pulumi-aws PR 6437) and the replication
+// group's id.
+func autoNamed(typ string) (string, bool) {
+	switch typ {
+	case "aws:route53/record:Record", "aws:rds/instance:Instance":
+		return "", false
+	case "aws:elasticache/replicationGroup:ReplicationGroup":
+		return "replicationGroupId", true
+	}
+	ty, ok := replacement.MustLoad().Lookup(typ)
+	if ok && ty.NameProperty == "name" {
+		return "name", true
+	}
+	return "", false
 }
 
 // Create creates the resource in the account; a preview answers with the
@@ -193,7 +236,7 @@ func (p *Provider) Update(_ context.Context, req plugin.UpdateRequest) (plugin.U
 	if req.Preview {
 		return plugin.UpdateResponse{Properties: req.NewInputs}, nil
 	}
-	r, err := p.account.Update(string(req.Type), string(req.ID), req.NewInputs)
+	r, err := p.account.Update(p.region, string(req.Type), string(req.ID), req.NewInputs)
 	if err != nil {
 		return plugin.UpdateResponse{Status: resource.StatusOK}, err
 	}
@@ -202,13 +245,13 @@ func (p *Provider) Update(_ context.Context, req plugin.UpdateRequest) (plugin.U
 
 // Delete deletes the resource, or fails as AWS refuses.
 func (p *Provider) Delete(_ context.Context, req plugin.DeleteRequest) (plugin.DeleteResponse, error) {
-	return plugin.DeleteResponse{Status: resource.StatusOK}, p.account.Delete(string(req.Type), string(req.ID))
+	return plugin.DeleteResponse{Status: resource.StatusOK}, p.account.Delete(p.region, string(req.Type), string(req.ID))
 }
 
 // Read serves pulumi refresh and pulumi import: the resource as the account
 // holds it, or nothing when it is gone.
 func (p *Provider) Read(_ context.Context, req plugin.ReadRequest) (plugin.ReadResponse, error) {
-	r, ok, err := p.account.Get(string(req.Type), string(req.ID))
+	r, ok, err := p.account.Get(p.region, string(req.Type), string(req.ID))
 	if err != nil || !ok {
 		return plugin.ReadResponse{Status: resource.StatusOK}, err
 	}

@@ -1,0 +1,67 @@
+package simprovider_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/simprovider"
+)
+
+func diff(t *testing.T, typ string, old, new map[string]any) plugin.DiffResult {
+	t.Helper()
+	p, err := simprovider.New("aws", "6.83.4", t.TempDir())
+	require.NoError(t, err)
+	checked, err := p.Check(context.Background(), plugin.CheckRequest{Type: tokens.Type(typ), News: resource.NewPropertyMapFromMap(new)})
+	require.NoError(t, err)
+	d, err := p.Diff(context.Background(), plugin.DiffRequest{Type: tokens.Type(typ),
+		OldInputs: resource.NewPropertyMapFromMap(old), OldOutputs: resource.NewPropertyMapFromMap(old), NewInputs: checked.Properties})
+	require.NoError(t, err)
+	return d
+}
+
+// TestDiffFollowsTheReplacementTableAndTheBridgesOrder: what forces a
+// replacement comes from internal/replacement; a replacement of a resource
+// whose name the program set deletes first (the bridge's rule), whatever
+// forces it, and one without an auto-named field does not.
+func TestDiffFollowsTheReplacementTableAndTheBridgesOrder(t *testing.T) {
+	t.Parallel()
+	group := map[string]any{"name": "/ecs/env", "retentionInDays": 30.0}
+
+	d := diff(t, "aws:cloudwatch/logGroup:LogGroup", group, map[string]any{"name": "/ecs/env", "retentionInDays": 90.0})
+	require.Equal(t, plugin.DiffSome, d.Changes)
+	require.Empty(t, d.ReplaceKeys, "retention is updated in place")
+	require.Equal(t, []resource.PropertyKey{"retentionInDays"}, d.ChangedKeys)
+
+	d = diff(t, "aws:cloudwatch/logGroup:LogGroup", group, map[string]any{"name": "/ecs/other", "retentionInDays": 30.0})
+	require.Equal(t, []resource.PropertyKey{"name"}, d.ReplaceKeys)
+	require.True(t, d.DeleteBeforeReplace, "the program set the name: the original is deleted first, even when the name changes")
+
+	sg := map[string]any{"name": "env-sg-1a2b3c", "description": "old", "vpcId": "vpc-1"}
+	d = diff(t, "aws:ec2/securityGroup:SecurityGroup", sg, map[string]any{"name": "env-sg-1a2b3c", "description": "new", "vpcId": "vpc-1"})
+	require.Equal(t, []resource.PropertyKey{"description"}, d.ReplaceKeys)
+	require.True(t, d.DeleteBeforeReplace)
+
+	db := map[string]any{"identifier": "env-postgres", "dbName": "app"}
+	d = diff(t, "aws:rds/instance:Instance", db, map[string]any{"identifier": "env-postgres", "dbName": "other"})
+	require.Equal(t, []resource.PropertyKey{"dbName"}, d.ReplaceKeys)
+	require.False(t, d.DeleteBeforeReplace, "the identifier is a default, not an auto-name, in pulumi-aws 6.83.4: created beside, which AWS refuses")
+
+	require.Equal(t, plugin.DiffNone, diff(t, "aws:cloudwatch/logGroup:LogGroup", group, group).Changes)
+}
+
+// TestAutoNamedValuesDoNotDeleteFirst: a name the bridge's Check filled (in
+// __defaults) lets the replacement be created beside the original.
+func TestAutoNamedValuesDoNotDeleteFirst(t *testing.T) {
+	t.Parallel()
+	news := resource.NewPropertyMapFromMap(map[string]any{"name": "env-sg-7f3a1c9", "__defaults": []any{"name"}})
+	require.False(t, simprovider.DeleteBeforeReplace("aws:ec2/securityGroup:SecurityGroup", news))
+	news["__defaults"] = resource.NewArrayProperty(nil)
+	require.True(t, simprovider.DeleteBeforeReplace("aws:ec2/securityGroup:SecurityGroup", news))
+	require.False(t, simprovider.DeleteBeforeReplace("aws:route53/record:Record", resource.NewPropertyMapFromMap(map[string]any{"name": "api", "__defaults": []any{}})),
+		"Route 53 records are mapped without auto-naming")
+}
