@@ -172,6 +172,11 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		return nil, err
 	}
 
+	if s.ProtectStatefulResources {
+		if err := guardAgainstDestroy(ctx, s, d); err != nil {
+			return nil, err
+		}
+	}
 	exportOutputs(ctx, s, d)
 	return d, nil
 }

@@ -75,6 +75,8 @@ type state struct {
 	Snapshots []Snapshot `json:"snapshots,omitempty"`
 	// Used are ids once given out: AWS does not give an id twice.
 	Used []string `json:"used,omitempty"`
+	// Revisions are the last revision of each task definition family.
+	Revisions map[string]int `json:"revisions,omitempty"`
 }
 
 // Refusal is an error AWS answers with: its code and message.
@@ -157,6 +159,23 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 		if err := st.unique(typ, region, in, ""); err != nil {
 			return err
 		}
+		if typ == taskDefinition {
+			// A family holds many revisions at once: each registration is the
+			// next one, under the family's id (pulumi-aws's id is the family).
+			r := &mockcloud.Request{Type: typ, Name: name, In: inputs, Out: inputs.Copy()}
+			family := entry.Answer(env, r)
+			if st.Revisions == nil {
+				st.Revisions = map[string]int{}
+			}
+			st.Revisions[region+"\x00"+family]++
+			rev := st.Revisions[region+"\x00"+family]
+			out := plain(r.Out)
+			out["revision"] = float64(rev)
+			out["arn"] = str(out["arnWithoutRevision"]) + ":" + strconv.Itoa(rev)
+			created = Resource{Type: typ, ID: family, Name: name, Region: region, Inputs: in, Outputs: out}
+			st.Resources = append(st.Resources, created)
+			return nil
+		}
 		// An id made from the name comes back after a deletion, as AWS gives
 		// a name again; an id AWS generates is never given twice, nor to a
 		// replacement created beside its original (the salt tells them apart).
@@ -199,11 +218,11 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 
 // Update changes a resource's inputs in place; its id and what AWS computed
 // at the creation stay.
-func (a *Account) Update(region, typ, id string, inputs resource.PropertyMap) (Resource, error) {
+func (a *Account) Update(region, typ, id, arn string, inputs resource.PropertyMap) (Resource, error) {
 	entry, _ := awstype.Lookup(typ)
 	var updated Resource
 	err := a.locked(func(st *state) error {
-		i := st.find(region, typ, id)
+		i := st.findARN(region, typ, id, arn)
 		if i < 0 {
 			return &Refusal{"NotFound", fmt.Sprintf("%s %s does not exist", typ, id)}
 		}
@@ -231,12 +250,13 @@ func (a *Account) Update(region, typ, id string, inputs resource.PropertyMap) (R
 	return updated, err
 }
 
-// Get returns the resource of a type with an id in a region.
-func (a *Account) Get(region, typ, id string) (Resource, bool, error) {
+// Get returns the resource of a type with an id in a region (and an ARN,
+// where one id names several).
+func (a *Account) Get(region, typ, id, arn string) (Resource, bool, error) {
 	var found Resource
 	var ok bool
 	err := a.locked(func(st *state) error {
-		if i := st.find(region, typ, id); i >= 0 {
+		if i := st.findARN(region, typ, id, arn); i >= 0 {
 			found, ok = st.Resources[i], true
 		}
 		return nil
@@ -247,9 +267,9 @@ func (a *Account) Get(region, typ, id string) (Resource, bool, error) {
 // Delete deletes a resource, or refuses as AWS refuses: a deletion-protected
 // database or load balancer, something still in use, a final snapshot whose
 // name is taken.
-func (a *Account) Delete(region, typ, id string) error {
+func (a *Account) Delete(region, typ, id, arn string) error {
 	return a.locked(func(st *state) error {
-		i := st.find(region, typ, id)
+		i := st.findARN(region, typ, id, arn)
 		if i < 0 {
 			return nil // already gone: the provider treats it as deleted
 		}
@@ -342,10 +362,30 @@ func (st *state) unique(typ, region string, inputs map[string]any, except string
 	return nil
 }
 
-// find is the index of the resource of a type and id in a region, or -1.
+// find is the index of the resource of a type and id in a region, or -1;
+// where one id names several (a task definition's revisions), the newest.
 func (st *state) find(region, typ, id string) int {
-	return slices.IndexFunc(st.Resources, func(r Resource) bool { return r.Type == typ && r.ID == id && r.Region == region })
+	found := -1
+	for i, r := range st.Resources {
+		if r.Type == typ && r.ID == id && r.Region == region {
+			found = i
+		}
+	}
+	return found
 }
+
+// findARN is find for the resource with an ARN, where the ARN is known.
+func (st *state) findARN(region, typ, id, arn string) int {
+	if arn == "" {
+		return st.find(region, typ, id)
+	}
+	return slices.IndexFunc(st.Resources, func(r Resource) bool {
+		return r.Type == typ && r.ID == id && r.Region == region && str(r.Outputs["arn"]) == arn
+	})
+}
+
+// taskDefinition is the type whose id (the family) names all its revisions.
+const taskDefinition = "aws:ecs/taskDefinition:TaskDefinition"
 
 // locked runs f on the account's state under the directory's lock and
 // writes the state back when f succeeds.

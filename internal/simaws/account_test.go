@@ -46,7 +46,7 @@ func TestTheAccountRemembersAcrossOpens(t *testing.T) {
 
 	again, err := simaws.Open(dir)
 	require.NoError(t, err)
-	got, ok, err := again.Get("ap-southeast-2", typeLogGroup, "/ecs/env")
+	got, ok, err := again.Get("ap-southeast-2", typeLogGroup, "/ecs/env", "")
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.Equal(t, 30.0, got.Inputs["retentionInDays"])
@@ -91,21 +91,44 @@ func TestDeletionIsRefusedAsAWSRefusesIt(t *testing.T) {
 	}))
 	require.NoError(t, err)
 
-	refusal(t, a.Delete("ap-southeast-2", typeSecurityGroup, sg.ID), "DependencyViolation")
-	refusal(t, a.Delete("ap-southeast-2", typeDB, db.ID), "InvalidParameterCombination")
+	refusal(t, a.Delete("ap-southeast-2", typeSecurityGroup, sg.ID, ""), "DependencyViolation")
+	refusal(t, a.Delete("ap-southeast-2", typeDB, db.ID, ""), "InvalidParameterCombination")
 
-	_, err = a.Update("ap-southeast-2", typeDB, db.ID, props(map[string]any{
+	_, err = a.Update("ap-southeast-2", typeDB, db.ID, "", props(map[string]any{
 		"identifier": "env-postgres", "deletionProtection": false, "finalSnapshotIdentifier": "env-final",
 		"vpcSecurityGroupIds": []any{sg.ID}, "kmsKeyId": "arn:aws:kms:ap-southeast-2:123456789012:key/k",
 	}))
 	require.NoError(t, err)
-	require.NoError(t, a.Delete("ap-southeast-2", typeDB, db.ID))
+	require.NoError(t, a.Delete("ap-southeast-2", typeDB, db.ID, ""))
 	snapshots, err := a.Snapshots()
 	require.NoError(t, err)
 	require.Equal(t, []simaws.Snapshot{{Type: "rds", Identifier: "env-final", Source: db.ID, KMSKeyID: "arn:aws:kms:ap-southeast-2:123456789012:key/k"}}, snapshots)
-	require.NoError(t, a.Delete("ap-southeast-2", typeSecurityGroup, sg.ID), "no longer in use")
+	require.NoError(t, a.Delete("ap-southeast-2", typeSecurityGroup, sg.ID, ""), "no longer in use")
 
 	again, err := a.Create(typeDB, "env-postgres", "ap-southeast-2", props(map[string]any{"identifier": "env-postgres", "finalSnapshotIdentifier": "env-final"}))
 	require.NoError(t, err)
-	refusal(t, a.Delete("ap-southeast-2", typeDB, again.ID), "DBSnapshotAlreadyExists")
+	refusal(t, a.Delete("ap-southeast-2", typeDB, again.ID, ""), "DBSnapshotAlreadyExists")
 }
+
+// TestATaskDefinitionFamilyHoldsItsRevisions: a new revision beside the
+// old one (a replacement) shares the family's id and gets the next ARN;
+// deleting one by its ARN leaves the other.
+func TestATaskDefinitionFamilyHoldsItsRevisions(t *testing.T) {
+	t.Parallel()
+	a := open(t)
+	const typ = "aws:ecs/taskDefinition:TaskDefinition"
+	one, err := a.Create(typ, "env-backend", "ap-southeast-2", props(map[string]any{"family": "env-backend", "containerDefinitions": "[1]"}))
+	require.NoError(t, err)
+	two, err := a.Create(typ, "env-backend", "ap-southeast-2", props(map[string]any{"family": "env-backend", "containerDefinitions": "[2]"}))
+	require.NoError(t, err)
+	require.Equal(t, "env-backend", two.ID)
+	require.Equal(t, "arn:aws:ecs:ap-southeast-2:123456789012:task-definition/env-backend:1", one.Outputs["arn"])
+	require.Equal(t, "arn:aws:ecs:ap-southeast-2:123456789012:task-definition/env-backend:2", two.Outputs["arn"])
+	require.NoError(t, a.Delete("ap-southeast-2", typ, "env-backend", str(one.Outputs["arn"])))
+	left, ok, err := a.Get("ap-southeast-2", typ, "env-backend", "")
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, "[2]", left.Inputs["containerDefinitions"])
+}
+
+func str(v any) string { s, _ := v.(string); return s }

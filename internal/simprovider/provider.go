@@ -236,7 +236,7 @@ func (p *Provider) Update(_ context.Context, req plugin.UpdateRequest) (plugin.U
 	if req.Preview {
 		return plugin.UpdateResponse{Properties: req.NewInputs}, nil
 	}
-	r, err := p.account.Update(p.region, string(req.Type), string(req.ID), req.NewInputs)
+	r, err := p.account.Update(p.region, string(req.Type), string(req.ID), arnOf(req.OldOutputs), req.NewInputs)
 	if err != nil {
 		return plugin.UpdateResponse{Status: resource.StatusOK}, err
 	}
@@ -245,13 +245,13 @@ func (p *Provider) Update(_ context.Context, req plugin.UpdateRequest) (plugin.U
 
 // Delete deletes the resource, or fails as AWS refuses.
 func (p *Provider) Delete(_ context.Context, req plugin.DeleteRequest) (plugin.DeleteResponse, error) {
-	return plugin.DeleteResponse{Status: resource.StatusOK}, p.account.Delete(p.region, string(req.Type), string(req.ID))
+	return plugin.DeleteResponse{Status: resource.StatusOK}, p.account.Delete(p.region, string(req.Type), string(req.ID), arnOf(req.Outputs))
 }
 
 // Read serves pulumi refresh and pulumi import: the resource as the account
 // holds it, or nothing when it is gone.
 func (p *Provider) Read(_ context.Context, req plugin.ReadRequest) (plugin.ReadResponse, error) {
-	r, ok, err := p.account.Get(p.region, string(req.Type), string(req.ID))
+	r, ok, err := p.account.Get(p.region, string(req.Type), string(req.ID), arnOf(req.State))
 	if err != nil || !ok {
 		return plugin.ReadResponse{Status: resource.StatusOK}, err
 	}
@@ -327,4 +327,12 @@ func mappable(m resource.PropertyMap) map[string]any {
 		}
 		return nil, false
 	})
+}
+
+// arnOf is the ARN a resource's state records, "" when none.
+func arnOf(m resource.PropertyMap) string {
+	if v, ok := m["arn"]; ok && v.IsString() {
+		return v.StringValue()
+	}
+	return ""
 }

@@ -85,14 +85,20 @@ func showValue(v any) string {
 }
 
 // WriteMermaid prints a Mermaid flowchart of the stack's top-level components
-// (and top-level resources) and the dependencies between them, aggregated from
-// every resource they contain.
+// that own resources (and top-level resources) and the dependencies between
+// them, aggregated from every resource they contain.
 func (p *Plan) WriteMermaid(w io.Writer) {
 	root := p.Root()
 	top := map[string]string{} // urn -> urn of its top-level ancestor
+	// A component that owns nothing (the destroy guard, which only depends on
+	// everything) has no place in a picture of what uses what.
+	owns := map[string]bool{}
+	for _, r := range p.Resources {
+		owns[r.Parent] = true
+	}
 	var nodes []Resource
 	for _, r := range p.Resources {
-		if r.Parent == root.URN {
+		if r.Parent == root.URN && (r.Custom || owns[r.URN]) {
 			nodes = append(nodes, r)
 		}
 	}
