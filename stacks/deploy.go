@@ -67,6 +67,12 @@ type Deployment struct {
 // through Args and the explicit provider through resource options; components
 // never import one another, so this is the only place they meet.
 func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
+	var guard guardRecorder
+	if s.ProtectStatefulResources {
+		if err := guard.watch(ctx); err != nil {
+			return nil, err
+		}
+	}
 	providerArgs := &aws.ProviderArgs{
 		Region: pulumi.String(s.Region),
 		DefaultTags: &aws.ProviderDefaultTagsArgs{
@@ -173,7 +179,7 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	}
 
 	if s.ProtectStatefulResources {
-		if err := guardAgainstDestroy(ctx, s, d); err != nil {
+		if err := guard.guard(ctx, s); err != nil {
 			return nil, err
 		}
 	}

@@ -206,7 +206,11 @@ func targetGroup(ctx *pulumi.Context, name string, s service.Service, args Args,
 			HealthyThreshold:   pulumi.Int(2),
 			UnhealthyThreshold: pulumi.Int(3),
 		},
-	}, parent)
+		// Created before the original is deleted, though the provider would
+		// delete first (the program sets the name): the name carries the port
+		// and a digest of the VPC, so the new group takes a new name, the
+		// listener moves to it, and the old one, no longer in use, goes last.
+	}, parent, pulumi.DeleteBeforeReplace(false))
 	if err != nil {
 		return TargetGroup{}, err
 	}

@@ -161,7 +161,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			Name:            pulumi.String(logGroup),
 			RetentionInDays: pulumi.Int(args.LogRetentionDays),
 			KmsKeyId:        args.KMSKeyARN,
-		}, parent, pulumi.Protect(args.Protect))
+		}, parent, pulumi.Protect(args.Protect), pulumi.DeleteBeforeReplace(false)) // its records are never deleted first
 		if err != nil {
 			return nil, err
 		}

@@ -109,7 +109,7 @@ func redeployOnRotation(ctx *pulumi.Context, name string, args Args, s Service, 
 		Name:            pulumi.String(RedeployLogGroup(name)),
 		RetentionInDays: pulumi.Int(args.LogRetentionDays),
 		KmsKeyId:        args.KMSKeyARN,
-	}, parent, pulumi.Protect(args.Protect))
+	}, parent, pulumi.Protect(args.Protect), pulumi.DeleteBeforeReplace(false)) // its records are never deleted first
 	if err != nil {
 		return nil, err
 	}

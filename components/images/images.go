@@ -158,7 +158,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 				EncryptionType: pulumi.String("KMS"),
 				KmsKey:         args.KMSKeyARN,
 			}},
-		}, parent, pulumi.Protect(args.Protect))
+		}, parent, pulumi.Protect(args.Protect), pulumi.DeleteBeforeReplace(false)) // its images are never deleted first
 		if err != nil {
 			return nil, err
 		}

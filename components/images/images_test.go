@@ -56,7 +56,7 @@ func TestRepositoriesScanEncryptAndExpire(t *testing.T) {
 			require.Equal(t, map[string]any{"scanOnPush": true}, repo.Inputs["imageScanningConfiguration"])
 			require.Equal(t, []any{map[string]any{"encryptionType": "KMS", "kmsKey": keyARN}}, repo.Inputs["encryptionConfigurations"])
 			policy := componenttest.Named(t, plan, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "env-"+name+"-lifecycle")
-			require.True(t, policy.DeleteBeforeReplace, "a repository holds one policy: the new one is not deleted with the old")
+			require.Equal(t, true, *policy.DeleteBeforeReplace, "a repository holds one policy: the new one is not deleted with the old")
 			var lifecycle struct {
 				Rules []struct {
 					Selection struct {

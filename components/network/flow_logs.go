@@ -21,7 +21,7 @@ func (b *builder) flowLogs() error {
 		RetentionInDays: pulumi.Int(a.FlowLogRetentionDays),
 		KmsKeyId:        a.LogsKMSKeyARN,
 		Tags:            nameTag(b.name + "-flow-logs"),
-	}, b.parent, pulumi.Protect(a.Protect))
+	}, b.parent, pulumi.Protect(a.Protect), pulumi.DeleteBeforeReplace(false)) // its records are never deleted first
 	if err != nil {
 		return err
 	}

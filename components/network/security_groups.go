@@ -171,7 +171,11 @@ func (b *builder) securityGroup(role, description string) (*ec2.SecurityGroup, e
 		// so a delete does not wait on the other group.
 		RevokeRulesOnDelete: pulumi.Bool(true),
 		Tags:                nameTag(name),
-	}, b.parent)
+		// Created before the original is deleted, though the provider would
+		// delete first (the program sets the name): the name carries a digest
+		// of what forces a replacement, so the new group takes a new name, the
+		// services move to it, and the old one, no longer in use, goes last.
+	}, b.parent, pulumi.DeleteBeforeReplace(false))
 }
 
 // securityGroupRule creates one ingress or egress rule (TCP, one port).

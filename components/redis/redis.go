@@ -106,7 +106,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			Name:            pulumi.String(groupName),
 			RetentionInDays: pulumi.Int(args.LogRetentionDays),
 			KmsKeyId:        args.KMSKeyARN,
-		}, parent, pulumi.Protect(args.Protect))
+		}, parent, pulumi.Protect(args.Protect), pulumi.DeleteBeforeReplace(false)) // never deletes its records first
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +150,10 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		groupArgs.SnapshotName = pulumi.String(args.SnapshotName)
 	}
 	group, err := elasticache.NewReplicationGroup(ctx, c.ID, groupArgs,
-		parent, pulumi.DependsOn(logGroups), pulumi.Protect(args.Protect), pulumi.IgnoreChanges([]string{"snapshotName"}))
+		// Never deleted before its replacement exists: the provider would
+		// (the program sets its id), losing the cache; created first, the
+		// replacement is refused on the id, and nothing is lost.
+		parent, pulumi.DependsOn(logGroups), pulumi.Protect(args.Protect), pulumi.IgnoreChanges([]string{"snapshotName"}), pulumi.DeleteBeforeReplace(false))
 	if err != nil {
 		return nil, err
 	}

@@ -81,7 +81,10 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		Description:          pulumi.String("Oh My Coins application secrets (" + name + "): read by the backend containers at start"),
 		KmsKeyId:             args.KMSKeyARN,
 		RecoveryWindowInDays: pulumi.Int(args.RecoveryWindowDays),
-	}, pulumi.Parent(c), pulumi.Protect(args.Protect))
+		// Never deleted before its replacement exists (the provider would: the
+		// program sets its name); created first, the replacement is refused on
+		// the name, and no value is lost.
+	}, pulumi.Parent(c), pulumi.Protect(args.Protect), pulumi.DeleteBeforeReplace(false))
 	if err != nil {
 		return nil, err
 	}

@@ -318,7 +318,7 @@ func imported(plan *stackplan.Plan, adopt map[string]*original) *stackplan.Plan 
 					was.SecretDigests[k] = "terraform-state"
 				}
 			}
-			was.Protect, was.RetainOnDelete, was.DeleteBeforeReplace, was.IgnoreChanges = true, false, false, nil
+			was.Protect, was.RetainOnDelete, was.DeleteBeforeReplace, was.IgnoreChanges = true, false, nil, nil
 			r = was
 		}
 		out.Resources = append(out.Resources, r)

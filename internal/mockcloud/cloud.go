@@ -97,7 +97,9 @@ type Registration struct {
 	Import              string
 	Protect             bool
 	RetainOnDelete      bool
-	DeleteBeforeReplace bool
+	// DeleteBeforeReplace is the option as the program set it; nil where it
+	// left the order to the provider.
+	DeleteBeforeReplace *bool
 	IgnoreChanges       []string
 	Inputs              resource.PropertyMap
 	Outputs             resource.PropertyMap
@@ -117,7 +119,10 @@ func (c *Cloud) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		reg.Parent = rpc.GetParent()
 		reg.Protect = rpc.GetProtect()
 		reg.RetainOnDelete = rpc.GetRetainOnDelete()
-		reg.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
+		if rpc.GetDeleteBeforeReplaceDefined() || rpc.GetDeleteBeforeReplace() {
+			dbr := rpc.GetDeleteBeforeReplace()
+			reg.DeleteBeforeReplace = &dbr
+		}
 		reg.IgnoreChanges = append([]string(nil), rpc.GetIgnoreChanges()...)
 		deps := map[string]bool{}
 		for _, d := range rpc.GetDependencies() {

@@ -3,6 +3,7 @@ package policy
 import (
 	"strings"
 
+	"github.com/ohmycoins/infra/internal/replacement"
 	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
@@ -184,7 +185,7 @@ func dataNoDeleteBeforeReplace(p Plan) []Violation {
 	var out []Violation
 	for _, typ := range holdsData {
 		out = append(out, p.each(typ, func(r stackplan.Resource) []string {
-			return unless(!r.DeleteBeforeReplace, "deleteBeforeReplace would delete the data before its replacement exists")
+			return unless(!r.DeletesFirst(replacement.MustLoad()), "a replacement would delete the data before its replacement exists (deleteBeforeReplace, or the provider's own order for a name the program sets: set deleteBeforeReplace false)")
 		})...)
 	}
 	return out

@@ -198,7 +198,7 @@ var ruleFixtures = map[string]func(*stackplan.Plan){
 		edit(p, typeKey, "-key", func(r *stackplan.Resource) { r.Protect = false })
 	},
 	"DATA.NO_DELETE_BEFORE_REPLACE": func(p *stackplan.Plan) {
-		edit(p, typeDBInstance, "-postgres", func(r *stackplan.Resource) { r.DeleteBeforeReplace = true })
+		edit(p, typeDBInstance, "-postgres", func(r *stackplan.Resource) { dbr := true; r.DeleteBeforeReplace = &dbr })
 	},
 	"LIMIT.LB_NAMES":         input(typeTargetGroup, "-backend-tg", "name", "ohmycoins-production-eu-backend-tg"),
 	"LIMIT.FARGATE_SIZE":     input(typeTaskDef, "-backend", "memory", "3000"),

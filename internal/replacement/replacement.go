@@ -306,3 +306,49 @@ func compareVersions(a, b string) int {
 	}
 	return 0
 }
+
+// AutoNamed is the input pulumi-aws 6.83.4 auto-names for a type: "name" for
+// every resource whose name input it is (pulumi-aws's setAutonaming), the
+// replication group's id; none for Route 53 records (mapped without
+// auto-naming) and the RDS identifier (a default, not an auto-name, until
+// pulumi-aws PR 6437, after 6.83.4).
+func (t *Table) AutoNamed(typ string) (string, bool) {
+	switch typ {
+	case "aws:route53/record:Record", "aws:rds/instance:Instance":
+		return "", false
+	case "aws:elasticache/replicationGroup:ReplicationGroup":
+		return "replicationGroupId", true
+	}
+	if ty, ok := t.Lookup(typ); ok && ty.NameProperty == "name" {
+		return "name", true
+	}
+	return "", false
+}
+
+// ProviderDeletesFirst is the provider's own answer to whether a replacement
+// deletes the original first, which the engine follows unless the program
+// sets deleteBeforeReplace: the rule of the pulumi-terraform-bridge that
+// pulumi-aws 6.83.4 is built with (pkg/tfbridge/schema.go,
+// nameRequiresDeleteBeforeReplace, unchanged from v3.107 to today). Any
+// replacement, whatever forces it, deletes first when the auto-named input
+// holds a value the program set: one the provider's Check did not fill (it
+// lists those in the inputs' __defaults). The name itself changing does not
+// exempt it.
+func (t *Table) ProviderDeletesFirst(typ string, inputs map[string]any) bool {
+	field, ok := t.AutoNamed(typ)
+	if !ok {
+		return false
+	}
+	if v, set := inputs[field]; !set || v == nil {
+		return false // a namePrefix, or nothing: the provider or AWS picks the name
+	}
+	defaults, ok := inputs["__defaults"]
+	if !ok {
+		return true // the offline plan: the program's inputs, which the provider has not checked
+	}
+	list, ok := defaults.([]any)
+	if !ok {
+		return false
+	}
+	return !slices.Contains(list, any(field))
+}

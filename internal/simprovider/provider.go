@@ -169,54 +169,14 @@ func (p *Provider) Diff(_ context.Context, req plugin.DiffRequest) (plugin.DiffR
 	return d, nil
 }
 
-// DeleteBeforeReplace is the rule of the pulumi-terraform-bridge that
-// pulumi-aws 6.83.4 is built with (pkg/tfbridge/schema.go,
-// nameRequiresDeleteBeforeReplace; v3.110.0, unchanged from v3.107 to today):
-// a replacement, whatever forces it, deletes the original first when the
-// resource's auto-named field holds a value the program set, one that Check
-// did not fill (it is missing from the inputs' __defaults). The name itself
-// changing does not exempt it.
+// DeleteBeforeReplace is the provider's answer to whether a replacement
+// deletes first: internal/replacement's ProviderDeletesFirst, on the checked inputs.
 func DeleteBeforeReplace(typ string, news resource.PropertyMap) bool {
-	field, ok := autoNamed(typ)
-	if !ok {
-		return false
-	}
-	if _, set := news[resource.PropertyKey(field)]; !set {
-		return false // namePrefix, or nothing: AWS or the provider picks the name
-	}
-	defaults, ok := news[defaultsKey]
-	if !ok || !defaults.IsArray() {
-		return false
-	}
-	for _, d := range defaults.ArrayValue() {
-		if d.IsString() && d.StringValue() == field {
-			return false
-		}
-	}
-	return true
+	return replacement.MustLoad().ProviderDeletesFirst(typ, mappable(news))
 }
 
 // defaultsKey is where the bridge's Check lists the inputs it filled.
 const defaultsKey resource.PropertyKey = "__defaults"
-
-// autoNamed is the field pulumi-aws 6.83.4 auto-names for a type: "name" for
-// every resource with a name input (its setAutonaming), but for Route 53
-// records (mapped without auto-naming), the database's identifier (a
-// default, not an auto-name, until pulumi-aws PR 6437) and the replication
-// group's id.
-func autoNamed(typ string) (string, bool) {
-	switch typ {
-	case "aws:route53/record:Record", "aws:rds/instance:Instance":
-		return "", false
-	case "aws:elasticache/replicationGroup:ReplicationGroup":
-		return "replicationGroupId", true
-	}
-	ty, ok := replacement.MustLoad().Lookup(typ)
-	if ok && ty.NameProperty == "name" {
-		return "name", true
-	}
-	return "", false
-}
 
 // Create creates the resource in the account; a preview answers with the
 // inputs and leaves what AWS computes unknown.

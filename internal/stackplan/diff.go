@@ -318,7 +318,8 @@ func compare(o, r Resource) *pending {
 	}{
 		{"protect", o.Protect, r.Protect},
 		{"retainOnDelete", o.RetainOnDelete, r.RetainOnDelete},
-		{"deleteBeforeReplace", o.DeleteBeforeReplace, r.DeleteBeforeReplace},
+		// The engine's state keeps the option as a bool: unset and false are one.
+		{"deleteBeforeReplace", o.DeleteBeforeReplace != nil && *o.DeleteBeforeReplace, r.DeleteBeforeReplace != nil && *r.DeleteBeforeReplace},
 		{"ignoreChanges", nonNil(o.IgnoreChanges), nonNil(r.IgnoreChanges)},
 	} {
 		if !reflect.DeepEqual(opt.a, opt.b) {
@@ -467,7 +468,7 @@ func (p *pending) consequences(rules *replacement.Table, work map[string]*pendin
 	ty, known := rules.Lookup(c.Type)
 	switch c.Op {
 	case OpReplace:
-		c.DeleteFirst = p.now.DeleteBeforeReplace
+		c.DeleteFirst = p.now.DeletesFirst(rules)
 		if p.was.Protect {
 			c.Blocked = append(c.Blocked, "protected: pulumi up refuses to replace it; unprotect it deliberately (pulumi state unprotect) only if losing it is intended")
 		}

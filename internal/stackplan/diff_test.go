@@ -98,21 +98,32 @@ func TestDiffBlocksReplacingOrDeletingAProtectedResource(t *testing.T) {
 
 func TestDiffFindsAReplacementThatCollidesWithItsOwnName(t *testing.T) {
 	t.Parallel()
+	createFirst := false
 	tg := func(port float64) stackplan.Resource {
-		return res(typeTargetGroup, "tg", "arn:tg", map[string]any{"name": "p-backend-tg", "port": port, "protocol": "HTTP"}, nil)
+		r := res(typeTargetGroup, "tg", "arn:tg", map[string]any{"name": "p-backend-tg", "port": port, "protocol": "HTTP"}, nil)
+		r.DeleteBeforeReplace = &createFirst // the program asks for create-before-delete
+		return r
 	}
 	c := previewtest.Change(t, stackplan.Diff(testPlan(tg(8000)), testPlan(tg(8080))), typeTargetGroup, "tg")
 	require.Equal(t, stackplan.OpReplace, c.Op)
+	require.False(t, c.DeleteFirst)
 	require.Equal(t, []string{"port"}, c.ReplaceBecause)
 	require.Len(t, c.Blocked, 1)
 	require.Contains(t, c.Blocked[0], `collides: name "p-backend-tg" is still held by the resource it replaces, created before it is deleted; AWS refuses (DuplicateTargetGroupName)`)
 
 	first := tg(8080)
-	first.DeleteBeforeReplace = true
+	deleteFirst := true
+	first.DeleteBeforeReplace = &deleteFirst
 	c = previewtest.Change(t, stackplan.Diff(testPlan(tg(8000)), testPlan(first)), typeTargetGroup, "tg")
 	require.Equal(t, stackplan.OpReplace, c.Op)
 	require.True(t, c.DeleteFirst)
 	require.Empty(t, c.Blocked, "deleted first, the name is free")
+
+	left := tg(8080)
+	left.DeleteBeforeReplace = nil
+	c = previewtest.Change(t, stackplan.Diff(testPlan(tg(8000)), testPlan(left)), typeTargetGroup, "tg")
+	require.True(t, c.DeleteFirst, "left to the provider, a replacement of a resource whose name the program sets deletes first (the bridge's rule)")
+	require.Empty(t, c.Blocked)
 
 	renamed := tg(8080)
 	renamed.Inputs["name"] = "p-backend-1a2b"
@@ -254,6 +265,8 @@ func TestDiffTextIsWhatAReviewerReads(t *testing.T) {
 	}
 	tg := res(typeTargetGroup, "tg", "arn:tg", map[string]any{"name": "tg", "port": 80.0}, nil)
 	moved := res(typeTargetGroup, "tg", "arn:tg", map[string]any{"name": "tg", "port": 8080.0}, nil)
+	createFirst := false
+	tg.DeleteBeforeReplace, moved.DeleteBeforeReplace = &createFirst, &createFirst
 	old := testPlan(task("2"), tg, res(typeLogGroup, "logs", "/l", map[string]any{"name": "/l"}, nil))
 	current := testPlan(task("3"), moved, res(typeLogGroup, "logs2", "/l2", map[string]any{"name": "/l2"}, nil))
 	require.Equal(t, `Changes to stack staging, offline (replacement rules of pulumi-aws v6.83.4):

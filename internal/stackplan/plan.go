@@ -21,6 +21,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/ohmycoins/infra/internal/mockcloud"
+	"github.com/ohmycoins/infra/internal/replacement"
 )
 
 // Plan is what a stack would create: the JSON contract other tools read
@@ -35,15 +36,18 @@ type Plan struct {
 
 // Resource is one registration in a Plan.
 type Resource struct {
-	URN                 string         `json:"urn"`
-	Type                string         `json:"type"`
-	Name                string         `json:"name"`
-	Custom              bool           `json:"custom"`
-	Parent              string         `json:"parent"`
-	Dependencies        []string       `json:"dependencies"`
-	Protect             bool           `json:"protect"`
-	RetainOnDelete      bool           `json:"retainOnDelete"`
-	DeleteBeforeReplace bool           `json:"deleteBeforeReplace"`
+	URN            string   `json:"urn"`
+	Type           string   `json:"type"`
+	Name           string   `json:"name"`
+	Custom         bool     `json:"custom"`
+	Parent         string   `json:"parent"`
+	Dependencies   []string `json:"dependencies"`
+	Protect        bool     `json:"protect"`
+	RetainOnDelete bool     `json:"retainOnDelete"`
+	// DeleteBeforeReplace is the program's option: null where the program
+	// leaves the order to the provider (ProviderDeletesFirst of
+	// internal/replacement then decides).
+	DeleteBeforeReplace *bool          `json:"deleteBeforeReplace"`
 	IgnoreChanges       []string       `json:"ignoreChanges"`
 	Inputs              map[string]any `json:"inputs"`
 	Outputs             map[string]any `json:"outputs"`
@@ -417,4 +421,15 @@ func plain(v resource.PropertyValue) any {
 		return map[string]any{"archive": a.Path + a.URI, "hash": a.Hash}
 	}
 	return nil
+}
+
+// DeletesFirst reports whether a replacement of the resource deletes the
+// original before it creates the new one: the program's deleteBeforeReplace
+// where it set it, the provider's own rule (internal/replacement) where not,
+// as the engine decides (pulumi/pulumi pkg/resource/deploy/step_generator.go).
+func (r Resource) DeletesFirst(rules *replacement.Table) bool {
+	if r.DeleteBeforeReplace != nil {
+		return *r.DeleteBeforeReplace
+	}
+	return rules.ProviderDeletesFirst(r.Type, r.Inputs)
 }
