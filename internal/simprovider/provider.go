@@ -194,7 +194,15 @@ func (p *Provider) Create(_ context.Context, req plugin.CreateRequest) (plugin.C
 // Update changes the resource in place.
 func (p *Provider) Update(_ context.Context, req plugin.UpdateRequest) (plugin.UpdateResponse, error) {
 	if req.Preview {
-		return plugin.UpdateResponse{Properties: req.NewInputs}, nil
+		// What an update plans: the new inputs over the state, so what AWS
+		// computed at the creation (an ARN, an endpoint) stays known, as the
+		// bridge plans it; an unknown here would cascade into every resource
+		// that reads it.
+		planned := req.OldOutputs.Copy()
+		for k, v := range req.NewInputs {
+			planned[k] = v
+		}
+		return plugin.UpdateResponse{Properties: planned}, nil
 	}
 	r, err := p.account.Update(p.region, string(req.Type), string(req.ID), arnOf(req.OldOutputs), req.NewInputs)
 	if err != nil {

@@ -151,6 +151,20 @@ func (w *world) try(dir string, args ...string) (string, error) {
 	return string(out), err
 }
 
+// stdout runs the CLI and returns its standard output alone (a --json
+// answer); a failure fails the test with both outputs.
+func (w *world) stdout(dir string, args ...string) string {
+	w.t.Helper()
+	cmd := exec.Command(lookPath(w.env, "pulumi"), args...)
+	cmd.Dir = filepath.Join(w.dir, dir)
+	cmd.Env = w.env
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(w.t, err, "pulumi %s:\n%s\n%s", strings.Join(args, " "), tail(string(out), 30), tail(stderr.String(), 30))
+	return string(out)
+}
+
 // initStack creates a stack from its committed stack file, with its secrets
 // under the passphrase and the four required secrets set.
 func (w *world) initStack(stack string) {
