@@ -94,9 +94,9 @@ type Registration struct {
 	// PropertyDependencies are, per input, the resources whose outputs it was built from.
 	PropertyDependencies map[string][]string
 	// Import is the physical id the resource is adopted with (the import resource option); "" when created.
-	Import              string
-	Protect             bool
-	RetainOnDelete      bool
+	Import         string
+	Protect        bool
+	RetainOnDelete bool
 	// DeleteBeforeReplace is the option as the program set it; nil where it
 	// left the order to the provider.
 	DeleteBeforeReplace *bool
