@@ -507,3 +507,16 @@ func mentions(v any, needles ...string) bool {
 func str(v any) string { s, _ := v.(string); return s }
 
 func boolean(v any) bool { b, _ := v.(bool); return b }
+
+// Seed puts a resource into the account as it exists before any program ran
+// (the original environments, a provider made by hand); its id must be free.
+func (a *Account) Seed(r Resource) error {
+	return a.locked(func(st *state) error {
+		if st.find(r.Region, r.Type, r.ID) >= 0 {
+			return &Refusal{"AlreadyExists", fmt.Sprintf("%s %s is in the account already", r.Type, r.ID)}
+		}
+		st.Resources = append(st.Resources, r)
+		st.Used = append(st.Used, r.Region+"\x00"+r.Type+"\x00"+r.ID)
+		return nil
+	})
+}

@@ -84,3 +84,24 @@ func runbookBlock(t *testing.T, heading string) []string {
 	}
 	return out
 }
+
+// TestDestroyingStagingLeavesNothing: docs/RUNBOOK.md, "Destroying staging":
+// pulumi destroy removes every resource of staging from the account and
+// leaves no snapshot (staging skips the final one).
+func TestDestroyingStagingLeavesNothing(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.initStack("staging")
+	w.pulumi("", "up", "--stack", "staging", "--yes", "--skip-preview")
+	commands := runbookBlock(t, "## Destroying staging")
+	require.Equal(t, []string{"pulumi destroy --stack staging"}, commands)
+	w.pulumi("", "destroy", "--stack", "staging", "--yes")
+	var left []string
+	for _, r := range w.resources() {
+		left = append(left, r.Type+" "+r.ID)
+	}
+	require.Empty(t, left)
+	snapshots, err := w.account.Snapshots()
+	require.NoError(t, err)
+	require.Empty(t, snapshots)
+}

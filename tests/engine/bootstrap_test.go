@@ -1,0 +1,79 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/previewcli"
+	"github.com/ohmycoins/infra/internal/simaws"
+	"github.com/ohmycoins/infra/internal/stackplan"
+)
+
+// TestTheBootstrapComesUpInAnAccountWithoutAnOIDCProvider: the account-level
+// program, its key removed as docs/RUNBOOK.md ("State backend") says for an
+// account that has no GitHub OIDC provider, creates what its offline plan
+// has, and a second preview changes nothing.
+func TestTheBootstrapComesUpInAnAccountWithoutAnOIDCProvider(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	file := filepath.Join(w.dir, "bootstrap", "Pulumi.state.yaml")
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	var kept []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if !strings.Contains(line, "githubOidcProviderArn") {
+			kept = append(kept, line)
+		}
+	}
+	require.NoError(t, os.WriteFile(file, []byte(strings.Join(kept, "\n")), 0o644))
+	w.pulumi("bootstrap", "stack", "init", "state")
+	w.pulumi("bootstrap", "up", "--stack", "state", "--yes", "--skip-preview")
+	w.pulumi("bootstrap", "preview", "--stack", "state", "--expect-no-changes")
+
+	result, err := preview.Preview(preview.Options{Dir: filepath.Join(w.dir, "bootstrap"), Stack: "state", Program: previewcli.Programs["bootstrap"]})
+	require.NoError(t, err)
+	custom := 0
+	for _, r := range result.Plan.Resources {
+		if r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:") {
+			custom++
+		}
+	}
+	require.Len(t, w.resources(), custom, "the account holds every resource of the offline plan")
+}
+
+// TestTheBootstrapAdoptsTheAccountsOIDCProvider: where the account has the
+// GitHub OIDC provider already (made by hand for the original Terraform), the
+// first pulumi up imports it, as the committed stack file asks, instead of
+// failing to create a second one; the account still holds one.
+func TestTheBootstrapAdoptsTheAccountsOIDCProvider(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	result, err := preview.Preview(preview.Options{Dir: filepath.Join(w.dir, "bootstrap"), Stack: "state", Program: previewcli.Programs["bootstrap"]})
+	require.NoError(t, err)
+	const typ = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+	var planned []stackplan.Resource
+	for _, r := range result.Plan.OfType(typ) {
+		planned = append(planned, r)
+	}
+	require.Len(t, planned, 1)
+	require.Equal(t, "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com", planned[0].Import)
+	require.NoError(t, w.account.Seed(simaws.Resource{Type: typ, ID: planned[0].Import, Name: "made-by-hand", Region: "ap-southeast-2",
+		Inputs: planned[0].Inputs, Outputs: map[string]any{"arn": planned[0].Import, "url": planned[0].Inputs["url"]}}))
+
+	w.pulumi("bootstrap", "stack", "init", "state")
+	out := w.pulumi("bootstrap", "up", "--stack", "state", "--yes", "--skip-preview")
+	require.Regexp(t, `= +aws:iam:OpenIdConnectProvider \S+ imported`, out)
+	w.pulumi("bootstrap", "preview", "--stack", "state", "--expect-no-changes")
+	providers := 0
+	for _, r := range w.resources() {
+		if r.Type == typ {
+			providers++
+		}
+	}
+	require.Equal(t, 1, providers, "adopted, not created a second time")
+}
