@@ -29,8 +29,8 @@ import (
 // AccountEnv names the directory of the simulated account the plugin acts on.
 const AccountEnv = "OHMYCOINS_SIMULATED_ACCOUNT"
 
-// Notice is what the plugin says of itself, in the engine's log and in
-// `pulumi about`.
+// Notice is what the plugin says of itself: on its standard error when it
+// starts (the engine's log), in its schema and in its refusals.
 const Notice = "STAND-IN: simulated AWS account (ohmycoins internal/simprovider), not AWS"
 
 // Provider is one instance of the plugin: one provider resource of a stack.
