@@ -11,7 +11,6 @@ import (
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/simaws"
-	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 // TestTheBootstrapComesUpInAnAccountWithoutAnOIDCProvider: the account-level
@@ -56,10 +55,7 @@ func TestTheBootstrapAdoptsTheAccountsOIDCProvider(t *testing.T) {
 	result, err := preview.Preview(preview.Options{Dir: filepath.Join(w.dir, "bootstrap"), Stack: "state", Program: previewcli.Programs["bootstrap"]})
 	require.NoError(t, err)
 	const typ = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
-	var planned []stackplan.Resource
-	for _, r := range result.Plan.OfType(typ) {
-		planned = append(planned, r)
-	}
+	planned := result.Plan.OfType(typ)
 	require.Len(t, planned, 1)
 	require.Equal(t, "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com", planned[0].Import)
 	require.NoError(t, w.account.Seed(simaws.Resource{Type: typ, ID: planned[0].Import, Name: "made-by-hand", Region: "ap-southeast-2",
