@@ -194,7 +194,7 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 			} else if id == first {
 				break // the id is the name: salting cannot change it
 			}
-			if live || (slices.Contains(st.Used, key) && n < 15) {
+			if live || slices.Contains(st.Used, key) {
 				continue
 			}
 			created = Resource{Type: typ, ID: id, Name: name, Salt: salt, Region: region, Inputs: in, Outputs: plain(r.Out)}

@@ -50,10 +50,7 @@ func TestProductionIsTornDownOnlyOnPurpose(t *testing.T) {
 		}
 		w.pulumi("", args[1:]...)
 	}
-	var left []string
-	for _, r := range w.resources() {
-		left = append(left, r.Type+" "+r.ID)
-	}
+	left := w.held()
 	require.ElementsMatch(t, []string{
 		"aws:elasticache/parameterGroup:ParameterGroup ohmycoins-prod-redis7",
 		"aws:rds/parameterGroup:ParameterGroup ohmycoins-prod-postgres17",
@@ -96,10 +93,7 @@ func TestDestroyingStagingLeavesNothing(t *testing.T) {
 	commands := runbookBlock(t, "## Destroying staging")
 	require.Equal(t, []string{"pulumi destroy --stack staging"}, commands)
 	w.pulumi("", "destroy", "--stack", "staging", "--yes")
-	var left []string
-	for _, r := range w.resources() {
-		left = append(left, r.Type+" "+r.ID)
-	}
+	left := w.held()
 	require.Empty(t, left)
 	snapshots, err := w.account.Snapshots()
 	require.NoError(t, err)

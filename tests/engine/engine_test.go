@@ -193,6 +193,16 @@ func (w *world) resources() []simaws.Resource {
 	return rs
 }
 
+// held names what the account holds, "<type> <id>" each.
+func (w *world) held() []string {
+	w.t.Helper()
+	var out []string
+	for _, r := range w.resources() {
+		out = append(out, r.Type+" "+r.ID)
+	}
+	return out
+}
+
 // stackResources counts the resources of a stack's state: custom and
 // component ones, the stack and its providers included.
 func (w *world) stackResources(dir, stack string) int {
