@@ -111,6 +111,8 @@ func TestImportsRunDownward(t *testing.T) {
 	// The test helpers: a component's tests link the offline tier only.
 	allowed["internal/componenttest"] = offline
 	allowed["internal/preview/previewtest"] = below(tools, offline, program)
+	// The update matrix: the rows tests/ and tests/engine both take.
+	allowed["internal/updatematrix"] = below(tools, offline, program)
 	allowed["internal/verify/verifytest"] = nil
 	for _, c := range commands {
 		allowed[c] = below(tools, program)

@@ -37,6 +37,11 @@ type Entry struct {
 	Free  string
 	// Terraform is how the original Terraform environments know the type.
 	Terraform Terraform
+	// PlannedUnknown are the outputs that the provider's plan of an update
+	// leaves unknown, each with the inputs whose change does it
+	// (terraform-provider-aws CustomizeDiff, customdiff.ComputedIf): what
+	// reads them shows a change in a preview, as with the real provider.
+	PlannedUnknown map[string][]string
 }
 
 // Rules are the type's replacement rules, physical name and unique key:

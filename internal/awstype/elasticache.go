@@ -46,6 +46,10 @@ func init() {
 				return Cost{Monthly: n * h * price, Basis: fmt.Sprintf("%g × %s × %g h × $%g", n, node, h, price)}, true
 			},
 			Terraform: Terraform{Identity: []Key{byName("replication_group_id")}, ImportID: importBy("replication_group_id")},
+			// terraform-provider-aws, aws_elasticache_replication_group's
+			// CustomizeDiff: member_clusters is ComputedIf num_cache_clusters,
+			// num_node_groups or replicas_per_node_group change.
+			PlannedUnknown: map[string][]string{"memberClusters": {"numCacheClusters", "numNodeGroups", "replicasPerNodeGroup"}},
 		},
 		Entry{
 			Token:     "aws:elasticache/subnetGroup:SubnetGroup",

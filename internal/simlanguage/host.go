@@ -83,24 +83,18 @@ func (h *Host) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.About
 	return &pulumirpc.AboutResponse{Executable: "go", Version: h.Version, Metadata: map[string]string{"standIn": Notice}}, nil
 }
 
-// Run builds the program in its directory and runs it against the engine's
-// resource monitor.
+// Run builds the program in its directory (or takes the prebuilt binary the
+// project names) and runs it against the engine's resource monitor.
 func (h *Host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
 	dir := req.GetInfo().GetProgramDirectory()
 	if dir == "" {
 		dir = req.GetPwd()
 	}
-	bin, err := os.MkdirTemp("", "ohmycoins-program-")
+	program, cleanup, err := h.program(ctx, dir, req.GetInfo().GetOptions().AsMap())
 	if err != nil {
-		return nil, err
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
-	defer os.RemoveAll(bin)
-	program := filepath.Join(bin, "program")
-	build := exec.CommandContext(ctx, "go", "build", "-o", program, ".")
-	build.Dir = dir
-	if out, err := build.CombinedOutput(); err != nil {
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("go build of %s: %v\n%s", dir, err, out)}, nil
-	}
+	defer cleanup()
 	config, err := json.Marshal(req.GetConfig())
 	if err != nil {
 		return nil, err
@@ -131,4 +125,33 @@ func (h *Host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return &pulumirpc.RunResponse{Error: strings.TrimSpace(fmt.Sprintf("the program failed: %v", err))}, nil
 	}
 	return &pulumirpc.RunResponse{}, nil
+}
+
+// program is the executable to run: the runtime option "binary" when the
+// project gives one (relative to the program's directory, as
+// pulumi-language-go reads it), or else the program built with go build
+// into a temporary directory that cleanup removes.
+func (h *Host) program(ctx context.Context, dir string, options map[string]any) (program string, cleanup func(), err error) {
+	if binary, ok := options["binary"].(string); ok && binary != "" {
+		if !filepath.IsAbs(binary) {
+			binary = filepath.Join(dir, binary)
+		}
+		if _, err := os.Stat(binary); err != nil {
+			return "", nil, fmt.Errorf("the runtime option binary: %w", err)
+		}
+		return binary, func() {}, nil
+	}
+	bin, err := os.MkdirTemp("", "ohmycoins-program-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup = func() { os.RemoveAll(bin) }
+	program = filepath.Join(bin, "program")
+	build := exec.CommandContext(ctx, "go", "build", "-o", program, ".")
+	build.Dir = dir
+	if out, err := build.CombinedOutput(); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("go build of %s: %v\n%s", dir, err, out)
+	}
+	return program, cleanup, nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 
+	"github.com/ohmycoins/infra/internal/awstype"
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/replacement"
 	"github.com/ohmycoins/infra/internal/simaws"
@@ -197,10 +198,19 @@ func (p *Provider) Update(_ context.Context, req plugin.UpdateRequest) (plugin.U
 		// What an update plans: the new inputs over the state, so what AWS
 		// computed at the creation (an ARN, an endpoint) stays known, as the
 		// bridge plans it; an unknown here would cascade into every resource
-		// that reads it.
+		// that reads it. Only what the provider's CustomizeDiff recomputes
+		// (the catalog's PlannedUnknown) is unknown.
 		planned := req.OldOutputs.Copy()
 		for k, v := range req.NewInputs {
 			planned[k] = v
+		}
+		entry, _ := awstype.Lookup(string(req.Type))
+		for output, inputs := range entry.PlannedUnknown {
+			for _, in := range inputs {
+				if key := resource.PropertyKey(in); !req.OldInputs[key].DeepEquals(req.NewInputs[key]) {
+					planned[resource.PropertyKey(output)] = resource.MakeComputed(resource.NewStringProperty(""))
+				}
+			}
 		}
 		return plugin.UpdateResponse{Properties: planned}, nil
 	}

@@ -65,3 +65,32 @@ func TestAutoNamedValuesDoNotDeleteFirst(t *testing.T) {
 	require.False(t, simprovider.DeleteBeforeReplace("aws:route53/record:Record", resource.NewPropertyMapFromMap(map[string]any{"name": "api", "__defaults": []any{}})),
 		"Route 53 records are mapped without auto-naming")
 }
+
+// TestThePlanOfAnUpdateLeavesRecomputedOutputsUnknown: a preview of an
+// update keeps what AWS computed at the creation, except the outputs the
+// provider's CustomizeDiff recomputes: a replication group given another
+// node count has unknown members, so a dashboard that lists them shows a
+// change, as the real provider's plan makes it show.
+func TestThePlanOfAnUpdateLeavesRecomputedOutputsUnknown(t *testing.T) {
+	t.Parallel()
+	p, err := simprovider.New("aws", "6.83.4", t.TempDir())
+	require.NoError(t, err)
+	typ := tokens.Type("aws:elasticache/replicationGroup:ReplicationGroup")
+	old := resource.NewPropertyMapFromMap(map[string]any{"replicationGroupId": "env-redis", "numCacheClusters": 1.0, "snapshotRetentionLimit": 1.0})
+	state := old.Copy()
+	state["memberClusters"] = resource.NewPropertyValue([]any{"env-redis-001"})
+	state["primaryEndpointAddress"] = resource.NewStringProperty("master.env-redis.abc.apse2.cache.amazonaws.com")
+	update := func(news map[string]any) resource.PropertyMap {
+		res, err := p.Update(context.Background(), plugin.UpdateRequest{Type: typ, ID: "env-redis", Preview: true,
+			OldInputs: old, OldOutputs: state, NewInputs: resource.NewPropertyMapFromMap(news)})
+		require.NoError(t, err)
+		return res.Properties
+	}
+
+	planned := update(map[string]any{"replicationGroupId": "env-redis", "numCacheClusters": 2.0, "snapshotRetentionLimit": 1.0})
+	require.True(t, planned["memberClusters"].IsComputed(), "num_cache_clusters changes: member_clusters is ComputedIf")
+	require.Equal(t, "master.env-redis.abc.apse2.cache.amazonaws.com", planned["primaryEndpointAddress"].StringValue(), "the endpoint stays known")
+
+	planned = update(map[string]any{"replicationGroupId": "env-redis", "numCacheClusters": 1.0, "snapshotRetentionLimit": 7.0})
+	require.Equal(t, []resource.PropertyValue{resource.NewStringProperty("env-redis-001")}, planned["memberClusters"].ArrayValue(), "the members stay known")
+}

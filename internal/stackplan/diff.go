@@ -22,6 +22,10 @@ const (
 	OpUpdate  Op = "update"
 	OpReplace Op = "replace"
 	OpDelete  Op = "delete"
+	// OpSame is a change of resource options alone (protect, retainOnDelete,
+	// deleteBeforeReplace, ignoreChanges): the engine's step is "same", and
+	// pulumi up records the options in its state without touching AWS.
+	OpSame Op = "same"
 )
 
 // PlanDiff is what `pulumi up` would do to a stack deployed from an older
@@ -246,7 +250,7 @@ func Adoption(imported, current *Plan, ids map[string]string) PlanDiff {
 		}
 		seen[c.URN] = true
 		c.Import = id
-		if c.Op == OpUpdate && len(c.Inputs) == 0 {
+		if c.Op == OpSame {
 			c.Op = OpImport // only options change: Pulumi's state, not AWS
 		}
 		if ty, known := rules.Lookup(c.Type); c.Op == OpReplace && known && ty.HoldsData != "" {
@@ -281,7 +285,7 @@ func Adoption(imported, current *Plan, ids map[string]string) PlanDiff {
 func Computed(r Resource) []string { return volatile(r, r) }
 
 // opRank orders a diff: what loses data or fails first.
-var opRank = map[Op]int{OpReplace: 0, OpDelete: 1, OpImport: 2, OpUpdate: 3, OpCreate: 4}
+var opRank = map[Op]int{OpReplace: 0, OpDelete: 1, OpImport: 2, OpUpdate: 3, OpSame: 4, OpCreate: 5}
 
 // pending is one resource being classified.
 type pending struct {
@@ -352,7 +356,7 @@ func (p *pending) classify(rules *replacement.Table) {
 	}
 	if len(p.changed) == 0 {
 		if len(p.change.Options) > 0 {
-			p.change.Op = OpUpdate
+			p.change.Op = OpSame
 		}
 		return
 	}
@@ -384,9 +388,9 @@ func (p *pending) cascade(replaced map[string]Resource, work map[string]*pending
 		p.change.Notes = append(p.change.Notes, "its provider is replaced, and with it everything the provider manages")
 		return true
 	}
-	if p.change.Op == OpReplace {
-		return false // already replaced: its inputs' unknowns change nothing more
-	}
+	// A resource already replaced is not reclassified, but what it echoes of
+	// an input that turns unknown is unknown to its own dependents too.
+	replacedAlready := p.change.Op == OpReplace
 	grew := false
 	for _, key := range slices.Sorted(maps.Keys(p.now.PropertyDependencies)) {
 		if p.cmpNew[key] == Unknown {
@@ -394,7 +398,7 @@ func (p *pending) cascade(replaced map[string]Resource, work map[string]*pending
 		}
 		for _, dep := range p.now.PropertyDependencies[key] {
 			r, ok := replaced[dep]
-			if !ok || !Mentions(p.now.Inputs[key], volatile(r, work[dep].now)) {
+			if !ok || !Mentions(p.now.Inputs[key], work[dep].volatile()) {
 				continue
 			}
 			p.cmpNew[key] = Unknown
@@ -405,11 +409,29 @@ func (p *pending) cascade(replaced map[string]Resource, work map[string]*pending
 			break
 		}
 	}
-	if grew {
+	if grew && !replacedAlready {
 		p.change.Op, p.change.ReplaceBecause = "", nil
 		p.classify(rules)
 	}
 	return grew
+}
+
+// volatile are the values of a replaced resource that its successor may not
+// keep: volatile(was, now), and the outputs that echo an input the update
+// turns unknown (a certificate validation replaced for a new certificate
+// echoes a certificateArn that only the apply knows).
+func (p *pending) volatile() []string {
+	out := volatile(p.was, p.now)
+	for key, v := range p.cmpNew {
+		if v == Unknown {
+			collect(p.was.Inputs[key], func(s string) {
+				if len(s) >= 6 {
+					out = append(out, s)
+				}
+			})
+		}
+	}
+	return out
 }
 
 // volatile are the values of a resource that a replacement changes: its id
@@ -469,6 +491,13 @@ func (p *pending) consequences(rules *replacement.Table, work map[string]*pendin
 	switch c.Op {
 	case OpReplace:
 		c.DeleteFirst = p.now.DeletesFirst(rules)
+		if slices.Contains(c.ReplaceBecause, "provider") {
+			// A new provider replaces without asking it: the engine's diff
+			// then carries no deleteBeforeReplace, and only the program's
+			// own option deletes first (pulumi/pulumi v3.274.1
+			// pkg/resource/deploy/step_generator.go, providerChanged).
+			c.DeleteFirst = p.now.DeleteBeforeReplace != nil && *p.now.DeleteBeforeReplace
+		}
 		if p.was.Protect {
 			c.Blocked = append(c.Blocked, "protected: pulumi up refuses to replace it; unprotect it deliberately (pulumi state unprotect) only if losing it is intended")
 		}
@@ -495,6 +524,10 @@ func (p *pending) consequences(rules *replacement.Table, work map[string]*pendin
 			c.Notes = append(c.Notes, "retainOnDelete: it stays in AWS, removed from the stack only")
 		} else if known && ty.HoldsData != "" {
 			c.Notes = append(c.Notes, "holds "+ty.HoldsData+": deleted with it")
+		}
+	case OpUpdate:
+		if ids, ok := c.Inputs["allowedAccountIds"]; ok && strings.HasPrefix(c.Type, "pulumi:providers:") {
+			c.Blocked = append(c.Blocked, fmt.Sprintf("allowedAccountIds changes from %v to %v: the provider then refuses the credentials of the account that holds the stack's resources (\"AWS account ID not allowed\"), and in another account it finds none of them; a stack in another account is a new stack", ids.Old, ids.New))
 		}
 	case OpCreate:
 		// Pulumi creates before it deletes: a new resource that takes the

@@ -59,7 +59,7 @@ func TestDiffHonoursIgnoreChanges(t *testing.T) {
 	svc.IgnoreChanges = []string{"desiredCount"}
 	d := stackplan.Diff(old, testPlan(svc))
 	c := previewtest.Change(t, d, typeService, "svc")
-	require.Equal(t, stackplan.OpUpdate, c.Op, "only the option changes")
+	require.Equal(t, stackplan.OpSame, c.Op, "only the option changes: the engine takes a same step, and pulumi up touches nothing in AWS")
 	require.Empty(t, c.Inputs, "autoscaling owns desiredCount: Pulumi compares the old value with itself")
 	require.Equal(t, map[string]stackplan.ValueChange{"ignoreChanges": {Old: []string{}, New: []string{"desiredCount"}}}, c.Options)
 }

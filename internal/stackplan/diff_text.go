@@ -19,7 +19,7 @@ const (
 )
 
 // symbols are how `pulumi preview` marks each operation.
-var symbols = map[Op]string{OpCreate: "+", OpImport: "=", OpUpdate: "~", OpReplace: "+-", OpDelete: "-"}
+var symbols = map[Op]string{OpCreate: "+", OpImport: "=", OpUpdate: "~", OpReplace: "+-", OpDelete: "-", OpSame: "="}
 
 // Write prints the diff for a reviewer: one block per changed resource with
 // what happens to it and why, the changed values (old → new), what would make
@@ -34,6 +34,9 @@ func (d PlanDiff) Write(w io.Writer) {
 	for _, c := range d.Changes {
 		label := string(c.Op)
 		symbol := symbols[c.Op]
+		if c.Op == OpSame {
+			label = "options only (Pulumi's state; nothing changes in AWS)"
+		}
 		if c.Op == OpReplace && c.DeleteFirst {
 			label, symbol = "replace (delete first)", "-+"
 		}
@@ -47,7 +50,7 @@ func (d PlanDiff) Write(w io.Writer) {
 		if len(c.ReplaceBecause) > 0 {
 			fmt.Fprintf(w, "     because %s changes\n", strings.Join(c.ReplaceBecause, ", "))
 		}
-		if c.Op == OpUpdate || c.Op == OpReplace || c.Op == OpImport {
+		if c.Op == OpUpdate || c.Op == OpReplace || c.Op == OpImport || c.Op == OpSame {
 			for _, k := range slices.Sorted(maps.Keys(c.Inputs)) {
 				for _, line := range valueLines(k, c.Inputs[k]) {
 					fmt.Fprintf(w, "     %s\n", line)
@@ -75,8 +78,12 @@ func (d PlanDiff) Write(w io.Writer) {
 	if n := d.Imports(); n > 0 {
 		imports = fmt.Sprintf("%d to import, ", n)
 	}
-	fmt.Fprintf(w, "\nResources: %s%d to create, %d to update, %d to replace, %d to delete, %d unchanged\n",
-		imports, d.Count(OpCreate), d.Count(OpUpdate), d.Count(OpReplace), d.Count(OpDelete), d.Unchanged)
+	same := ""
+	if n := d.Count(OpSame); n > 0 {
+		same = fmt.Sprintf(", %d with new options only", n)
+	}
+	fmt.Fprintf(w, "\nResources: %s%d to create, %d to update, %d to replace, %d to delete%s, %d unchanged\n",
+		imports, d.Count(OpCreate), d.Count(OpUpdate), d.Count(OpReplace), d.Count(OpDelete), same, d.Unchanged)
 	if c := d.Cost; c != nil {
 		fmt.Fprintf(w, "Monthly cost (On-Demand, %s, prices of %s): $%.2f → $%.2f (%s)\n", c.Currency, c.PricedAt, c.Before, c.After, signed(c.Delta))
 		for _, it := range c.Items {

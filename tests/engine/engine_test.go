@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ohmycoins/infra/internal/simaws"
 	"github.com/ohmycoins/infra/internal/simprovider"
+	"github.com/ohmycoins/infra/internal/updatematrix"
 )
 
 // projectDir is the repository's root, relative to this package.
@@ -25,7 +27,10 @@ var (
 	buildErr  error
 )
 
-// standins builds the stand-in plugins once per test binary.
+// standins builds the stand-in plugins once per test binary, and the two
+// programs (programs/project, programs/bootstrap): every world's project
+// names its prebuilt program in the runtime option binary, as
+// pulumi-language-go allows, so that no CLI run links the program again.
 func standins(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -33,11 +38,17 @@ func standins(t *testing.T) string {
 		if buildErr != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", binDir+string(filepath.Separator),
-			"./internal/standin/pulumi-resource-aws", "./internal/standin/pulumi-resource-docker", "./internal/standin/pulumi-language-go")
-		cmd.Dir = projectDir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = &exec.ExitError{ProcessState: cmd.ProcessState, Stderr: out}
+		for _, args := range [][]string{
+			{"-o", binDir + string(filepath.Separator), "./internal/standin/pulumi-resource-aws", "./internal/standin/pulumi-resource-docker", "./internal/standin/pulumi-language-go"},
+			{"-o", filepath.Join(binDir, "programs", "project"), "."},
+			{"-o", filepath.Join(binDir, "programs", "bootstrap"), "./bootstrap"},
+		} {
+			cmd := exec.Command("go", append([]string{"build"}, args...)...)
+			cmd.Dir = projectDir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", strings.Join(args, " "), err, out)
+				return
+			}
 		}
 	})
 	require.NoError(t, buildErr, "building the stand-in plugins")
@@ -66,6 +77,13 @@ type world struct {
 	env     []string
 }
 
+// in is the same world for a subtest.
+func (w *world) in(t *testing.T) *world {
+	c := *w
+	c.t = t
+	return &c
+}
+
 // newWorld copies the project (its Go code and Pulumi files) into a
 // temporary directory whose stacks keep their state locally and their
 // secrets under a passphrase, and opens an empty account with the stacks'
@@ -77,6 +95,9 @@ func newWorld(t *testing.T) *world {
 	root := t.TempDir()
 	dir := filepath.Join(root, "project")
 	copyProject(t, dir)
+	for project, program := range map[string]string{"": "project", "bootstrap": "bootstrap"} {
+		prebuilt(t, filepath.Join(dir, project, "Pulumi.yaml"), filepath.Join(bin, "programs", program))
+	}
 	account, err := simaws.Open(filepath.Join(root, "account"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(root, "account", "account.json"), []byte(`{"id": "220711411889"}`), 0o644))
@@ -103,18 +124,37 @@ func newWorld(t *testing.T) *world {
 	)}
 }
 
-// copyProject copies what the programs build from: the Go module and the
-// Pulumi files, without the tests, documents and tools.
+// prebuilt makes a project run a prebuilt program: runtime go with the
+// option binary.
+func prebuilt(t *testing.T, project, program string) {
+	t.Helper()
+	data, err := os.ReadFile(project)
+	require.NoError(t, err)
+	text := strings.Replace(string(data), "\nruntime: go\n", "\nruntime:\n  name: go\n  options:\n    binary: "+program+"\n", 1)
+	require.NotEqual(t, string(data), text, "%s names runtime go on a line of its own", project)
+	require.NoError(t, os.WriteFile(project, []byte(text), 0o644))
+}
+
+// copyProject copies what the programs run from: the Go module and the
+// Pulumi files, without the tests, documents and tools (but with the build
+// context of the update matrix's build rows).
 func copyProject(t *testing.T, dst string) {
 	t.Helper()
-	skip := map[string]bool{".git": true, "tests": true, "docs": true, "tools": true, ".github": true, ".ci": true}
-	err := filepath.WalkDir(projectDir, func(path string, d fs.DirEntry, err error) error {
+	copyTree(t, projectDir, dst, map[string]bool{".git": true, "tests": true, "docs": true, "tools": true, ".github": true, ".ci": true})
+	copyTree(t, filepath.Join(projectDir, updatematrix.BuildContext), filepath.Join(dst, updatematrix.BuildContext), nil)
+}
+
+// copyTree copies a directory without the directories skip names (relative
+// to src), testdata and Go tests.
+func copyTree(t *testing.T, src, dst string, skip map[string]bool) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(projectDir, path)
+		rel, _ := filepath.Rel(src, path)
 		if d.IsDir() {
-			if skip[rel] || strings.HasSuffix(rel, "testdata") {
+			if skip[rel] || d.Name() == "testdata" {
 				return filepath.SkipDir
 			}
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
