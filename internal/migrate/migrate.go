@@ -114,6 +114,10 @@ type Result struct {
 	Import ImportFile
 	// Diff is what `pulumi import` and then `pulumi up` would do.
 	Diff stackplan.PlanDiff
+	// Imported is the stack as `pulumi import` leaves it: the adopted
+	// resources with the ids, inputs and outputs they have in AWS, under the
+	// program's names (what tests/engine seeds its simulated account with).
+	Imported *stackplan.Plan
 	// Exclude are the URNs to leave out of the `pulumi up` that runs before
 	// the cutover window: the resources whose originals must go first.
 	Exclude []string
@@ -198,7 +202,7 @@ func Run(opts Options) (*Result, error) {
 		}
 	}
 
-	r := &Result{Stack: opts.Stack, Settings: s, Diff: ev.diff, DataSources: len(opts.State.Resources) - len(opts.State.Managed())}
+	r := &Result{Stack: opts.Stack, Settings: s, Diff: ev.diff, Imported: ev.imported, DataSources: len(opts.State.Resources) - len(opts.State.Managed())}
 	r.classify(originals, adopt, demoted, ev)
 	r.Import = importFile(ev.plan, adopt)
 	return r, nil
@@ -238,8 +242,8 @@ func originalsOf(state *tfstate.State) []*original {
 
 // evaluation is the program run with a set of adopted resources.
 type evaluation struct {
-	plan *stackplan.Plan
-	diff stackplan.PlanDiff
+	plan, imported *stackplan.Plan
+	diff           stackplan.PlanDiff
 }
 
 // evaluate runs the program with the adopted resources existing, and diffs
@@ -258,7 +262,8 @@ func evaluate(opts Options, world mockcloud.World, adopt map[string]*original, e
 	for urn, o := range adopt {
 		ids[urn] = importID(o.pulumiType, o)
 	}
-	return &evaluation{plan: res.Plan, diff: stackplan.Adoption(imported(res.Plan, adopt), withUnknowns(res.Plan, adopt), ids)}, nil
+	was := imported(res.Plan, adopt)
+	return &evaluation{plan: res.Plan, imported: was, diff: stackplan.Adoption(was, withUnknowns(res.Plan, adopt), ids)}, nil
 }
 
 // withoutZeroes drops the empty values Terraform writes for what is not set:

@@ -68,8 +68,8 @@ func (p enginePreview) steps() map[string]string {
 func offlineSteps(d stackplan.PlanDiff) map[string]string {
 	out := map[string]string{}
 	for _, c := range d.Changes {
-		if !strings.Contains(c.Type, "/") { // components: the engine shows no step for them
-			continue
+		if !strings.Contains(c.Type, "/") || c.Op == stackplan.OpImport || c.Op == stackplan.OpSame {
+			continue // components take no step of their own; an import or new options alone is "same" to the engine
 		}
 		op := map[stackplan.Op]string{stackplan.OpCreate: "create", stackplan.OpUpdate: "update", stackplan.OpReplace: "replace", stackplan.OpDelete: "delete"}[c.Op]
 		if c.Op == stackplan.OpReplace && c.DeleteFirst {

@@ -74,6 +74,8 @@ type world struct {
 	t       *testing.T
 	dir     string // the project copy
 	account *simaws.Account
+	// accountDir is the simulated account's directory.
+	accountDir string
 	env     []string
 }
 
@@ -111,7 +113,7 @@ func newWorld(t *testing.T) *world {
 			env = append(env, e)
 		}
 	}
-	return &world{t: t, dir: dir, account: account, env: append(env,
+	return &world{t: t, dir: dir, account: account, accountDir: filepath.Join(root, "account"), env: append(env,
 		"PATH="+bin+string(os.PathListSeparator)+filepath.Join(root, "cli")+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"PULUMI_HOME="+filepath.Join(root, "home"),
 		"PULUMI_BACKEND_URL=file://"+filepath.Join(root, "state"),
