@@ -174,8 +174,11 @@ func stackSecretsKey(ctx *pulumi.Context, stack string, account pulumi.StringOut
 
 // githubOIDCProvider is the account's GitHub OIDC provider. With adopt (the
 // ARN of the provider the account has), the first `pulumi up` imports it
-// rather than failing to create a second one; its thumbprints are left as they
-// are, since AWS no longer checks them for GitHub and an import must match.
+// rather than failing to create a second one. An import does not have to
+// match: where the hand-made provider differs (another audience), the engine
+// imports it and then updates it to the program's values (pulumi v3.274.1;
+// tests/engine). Its thumbprints are left as they are, since AWS no longer
+// checks them for GitHub and rewriting them would only churn.
 func githubOIDCProvider(ctx *pulumi.Context, adopt string, opts []pulumi.ResourceOption) (*iam.OpenIdConnectProvider, error) {
 	if adopt != "" {
 		opts = slices.Concat(opts, []pulumi.ResourceOption{pulumi.Import(pulumi.ID(adopt)), pulumi.IgnoreChanges([]string{"thumbprintLists"})})

@@ -73,3 +73,37 @@ func TestTheBootstrapAdoptsTheAccountsOIDCProvider(t *testing.T) {
 	}
 	require.Equal(t, 1, providers, "adopted, not created a second time")
 }
+
+// TestTheBootstrapImportsADifferingOIDCProviderAndThenUpdatesIt: where the
+// hand-made provider differs from the program (another audience, other
+// thumbprints), the engine does not refuse the import: it imports, then
+// updates what the program sets, here the audiences (pulumi/pulumi v3.274.1
+// continues an import step with a diff). The thumbprints, which the program
+// ignores, stay as they were made.
+func TestTheBootstrapImportsADifferingOIDCProviderAndThenUpdatesIt(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	result, err := preview.Preview(preview.Options{Dir: filepath.Join(w.dir, "bootstrap"), Stack: "state", Program: previewcli.Programs["bootstrap"]})
+	require.NoError(t, err)
+	const typ = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+	planned := result.Plan.OfType(typ)[0]
+	handMade := map[string]any{"url": planned.Inputs["url"], "clientIdLists": []any{"sts.amazonaws.com", "legacy-audience"},
+		"thumbprintLists": []any{strings.Repeat("0", 40)}}
+	require.NoError(t, w.account.Seed(simaws.Resource{Type: typ, ID: planned.Import, Name: "made-by-hand", Region: "ap-southeast-2",
+		Inputs: handMade, Outputs: map[string]any{"arn": planned.Import, "url": planned.Inputs["url"]}}))
+
+	w.pulumi("bootstrap", "stack", "init", "state")
+	out := w.pulumi("bootstrap", "up", "--stack", "state", "--yes", "--skip-preview")
+	require.Regexp(t, `aws:iam:OpenIdConnectProvider \S+ imported`, out)
+	require.Regexp(t, `~ +aws:iam:OpenIdConnectProvider \S+ updated`, out, "imported, then updated to the program's audiences")
+	var held simaws.Resource
+	for _, r := range w.resources() {
+		if r.Type == typ {
+			held = r
+		}
+	}
+	require.Equal(t, planned.Import, held.ID, "the hand-made provider, not a second one")
+	require.Equal(t, planned.Inputs["clientIdLists"], held.Inputs["clientIdLists"])
+	require.Equal(t, []any{strings.Repeat("0", 40)}, held.Inputs["thumbprintLists"], "ignoreChanges: the thumbprints stay as made")
+	w.pulumi("bootstrap", "preview", "--stack", "state", "--expect-no-changes")
+}
