@@ -77,6 +77,10 @@ type state struct {
 	Used []string `json:"used,omitempty"`
 	// Revisions are the last revision of each task definition family.
 	Revisions map[string]int `json:"revisions,omitempty"`
+	// PendingDeletion are deleted resources AWS keeps through a waiting
+	// period: a secret in its recovery window (its name stays taken), a KMS
+	// key scheduled for deletion (unusable, and never given back).
+	PendingDeletion []Resource `json:"pendingDeletion,omitempty"`
 }
 
 // Refusal is an error AWS answers with: its code and message.
@@ -157,6 +161,9 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 	var created Resource
 	err = a.locked(func(st *state) error {
 		if err := st.unique(typ, region, in, ""); err != nil {
+			return err
+		}
+		if err := st.usable(in); err != nil {
 			return err
 		}
 		if typ == taskDefinition {
@@ -297,9 +304,38 @@ func (a *Account) Delete(region, typ, id, arn string) error {
 			}
 			st.Snapshots = append(st.Snapshots, Snapshot{Type: "rds", Identifier: name, Source: id, KMSKeyID: str(r.Inputs["kmsKeyId"])})
 		}
+		if pendingDeletion(r) {
+			st.PendingDeletion = append(st.PendingDeletion, r)
+		}
 		st.Resources = slices.Delete(st.Resources, i, i+1)
 		return nil
 	})
+}
+
+// pendingDeletion reports whether AWS keeps a deleted resource through a
+// waiting period: a secret deleted with a recovery window (30 days unless
+// recoveryWindowInDays says otherwise; 0 deletes it at once), a KMS key
+// (always scheduled, 7 to 30 days).
+func pendingDeletion(r Resource) bool {
+	switch r.Type {
+	case "aws:secretsmanager/secret:Secret":
+		days, set := r.Inputs["recoveryWindowInDays"].(float64)
+		return !set || days > 0
+	case "aws:kms/key:Key":
+		return true
+	}
+	return false
+}
+
+// usable refuses inputs that name a KMS key pending deletion, as KMS does
+// for every use of such a key.
+func (st *state) usable(inputs map[string]any) error {
+	for _, key := range st.PendingDeletion {
+		if key.Type == "aws:kms/key:Key" && mentions(inputs, key.ID, str(key.Outputs["arn"])) {
+			return &Refusal{"KMSInvalidStateException", fmt.Sprintf("%s is pending deletion.", str(key.Outputs["arn"]))}
+		}
+	}
+	return nil
 }
 
 // protected refuses the deletion of a resource whose own setting protects it.
@@ -357,6 +393,14 @@ func (st *state) unique(typ, region string, inputs map[string]any, except string
 		}
 		if k, _ := ty.KeyValues(other.Inputs, func(any) bool { return false }); reflect.DeepEqual(k, key) {
 			return &Refusal{"AlreadyExists", fmt.Sprintf("%s %v already exists (%s): %s", typ, key, other.ID, ty.CollisionReason)}
+		}
+	}
+	for _, other := range st.PendingDeletion {
+		if other.Type != typ || other.Region != region && ty.KeyScope != "global" {
+			continue
+		}
+		if k, _ := ty.KeyValues(other.Inputs, func(any) bool { return false }); reflect.DeepEqual(k, key) {
+			return &Refusal{"InvalidRequestException", fmt.Sprintf("You can't create this %s because one with the name %v is already scheduled for deletion (%s).", typ, key, other.ID)}
 		}
 	}
 	return nil

@@ -132,3 +132,29 @@ func TestATaskDefinitionFamilyHoldsItsRevisions(t *testing.T) {
 }
 
 func str(v any) string { s, _ := v.(string); return s }
+
+// TestDeletedSecretsAndKeysWaitOutTheirWindow: a secret deleted with a
+// recovery window keeps its name taken, one deleted with no window frees
+// it; a KMS key is scheduled for deletion, and nothing may use it then.
+func TestDeletedSecretsAndKeysWaitOutTheirWindow(t *testing.T) {
+	t.Parallel()
+	a := open(t)
+	const secret, key = "aws:secretsmanager/secret:Secret", "aws:kms/key:Key"
+	s, err := a.Create(secret, "env-app-secrets", "ap-southeast-2", props(map[string]any{"name": "env/app-secrets", "recoveryWindowInDays": 7.0}))
+	require.NoError(t, err)
+	require.NoError(t, a.Delete("ap-southeast-2", secret, s.ID, ""))
+	_, err = a.Create(secret, "env-app-secrets", "ap-southeast-2", props(map[string]any{"name": "env/app-secrets"}))
+	refusal(t, err, "InvalidRequestException")
+
+	forced, err := a.Create(secret, "other", "ap-southeast-2", props(map[string]any{"name": "env/other", "recoveryWindowInDays": 0.0}))
+	require.NoError(t, err)
+	require.NoError(t, a.Delete("ap-southeast-2", secret, forced.ID, ""))
+	_, err = a.Create(secret, "other", "ap-southeast-2", props(map[string]any{"name": "env/other"}))
+	require.NoError(t, err, "deleted without a recovery window: the name is free")
+
+	k, err := a.Create(key, "env-key", "ap-southeast-2", props(map[string]any{"description": "env", "deletionWindowInDays": 7.0}))
+	require.NoError(t, err)
+	require.NoError(t, a.Delete("ap-southeast-2", key, k.ID, ""))
+	_, err = a.Create(typeLogGroup, "env-logs", "ap-southeast-2", props(map[string]any{"name": "/env/logs", "kmsKeyId": k.Outputs["arn"]}))
+	refusal(t, err, "KMSInvalidStateException")
+}
