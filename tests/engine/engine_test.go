@@ -76,7 +76,7 @@ type world struct {
 	account *simaws.Account
 	// accountDir is the simulated account's directory.
 	accountDir string
-	env     []string
+	env        []string
 }
 
 // in is the same world for a subtest.
