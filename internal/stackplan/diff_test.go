@@ -350,3 +350,57 @@ func TestDiffRefusesWhatIsNotAPlanOfTheStack(t *testing.T) {
 		require.Contains(t, err.Error(), c.want, c.name)
 	}
 }
+
+// TestANewProviderReplacesInTheProgramsOrder: a region replaces the provider
+// and with it every resource; the engine asks no provider then, so a log
+// group whose name the program set is created beside its original (where the
+// provider's own rule would delete it first), and only the program's
+// deleteBeforeReplace deletes first. The account change of a provider fails
+// pulumi up.
+func TestANewProviderReplacesInTheProgramsOrder(t *testing.T) {
+	t.Parallel()
+	logs := res(typeLogGroup, "logs", "/ecs/env", map[string]any{"name": "/ecs/env"}, nil)
+	explicit := res(typeLogGroup, "explicit", "/ecs/explicit", map[string]any{"name": "/ecs/explicit"}, nil)
+	yes := true
+	explicit.DeleteBeforeReplace = &yes
+	old := testPlan(logs, explicit)
+	moved := testPlan(logs, explicit)
+	moved.Resources[1].Inputs = map[string]any{"region": "ap-southeast-1"}
+	d := stackplan.Diff(old, moved)
+	c := previewtest.Change(t, d, typeLogGroup, "logs")
+	require.Equal(t, []string{"provider"}, c.ReplaceBecause)
+	require.False(t, c.DeleteFirst, "a new provider's replacement is created first")
+	require.True(t, previewtest.Change(t, d, typeLogGroup, "explicit").DeleteFirst, "the program asked for delete-before-replace")
+
+	renamed := testPlan(logs)
+	renamed.Resources[1].Inputs = map[string]any{"region": "ap-southeast-2", "allowedAccountIds": []any{"210987654321"}}
+	old = testPlan(logs)
+	old.Resources[1].Inputs = map[string]any{"region": "ap-southeast-2", "allowedAccountIds": []any{"220711411889"}}
+	c = previewtest.Change(t, stackplan.Diff(old, renamed), "pulumi:providers:aws", "p")
+	require.Equal(t, stackplan.OpUpdate, c.Op)
+	require.Len(t, c.Blocked, 1)
+	require.Contains(t, c.Blocked[0], "AWS account ID not allowed")
+}
+
+// TestAnEchoOfAnUnknownReachesTheDependents: a new domain replaces the
+// certificate and, for its new records, the validation; the listener reads
+// the certificate ARN the validation echoes, which only the apply knows, so
+// the listener is updated, as the engine shows it.
+func TestAnEchoOfAnUnknownReachesTheDependents(t *testing.T) {
+	t.Parallel()
+	const certARN = "arn:aws:acm:ap-southeast-2:123456789012:certificate/1111"
+	plan := func(domain string) *stackplan.Plan {
+		cert := res("aws:acm/certificate:Certificate", "cert", certARN, map[string]any{"domainName": domain}, map[string]any{"arn": certARN})
+		validation := res("aws:acm/certificateValidation:CertificateValidation", "validation", "v", map[string]any{
+			"certificateArn": certARN, "validationRecordFqdns": []any{"_x." + domain}}, map[string]any{"certificateArn": certARN})
+		validation.PropertyDependencies = map[string][]string{"certificateArn": {cert.URN}}
+		listener := res("aws:lb/listener:Listener", "https", "l", map[string]any{"certificateArn": certARN, "port": 443.0}, nil)
+		listener.PropertyDependencies = map[string][]string{"certificateArn": {validation.URN}}
+		return testPlan(cert, validation, listener)
+	}
+	d := stackplan.Diff(plan("staging.example.com"), plan("stage.example.com"))
+	require.Equal(t, stackplan.OpReplace, previewtest.Change(t, d, "aws:acm/certificateValidation:CertificateValidation", "validation").Op)
+	c := previewtest.Change(t, d, "aws:lb/listener:Listener", "https")
+	require.Equal(t, stackplan.OpUpdate, c.Op)
+	require.Equal(t, stackplan.ValueChange{Old: certARN, New: stackplan.Unknown}, c.Inputs["certificateArn"])
+}
