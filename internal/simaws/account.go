@@ -45,6 +45,10 @@ type Settings struct {
 	ID string `json:"id"`
 	// Zones are the Route 53 hosted zones the account has, by name.
 	Zones map[string]string `json:"zones,omitempty"`
+	// FailingImages are container images whose tasks never become healthy:
+	// a deployment of them fails (and ECS rolls it back where the service's
+	// circuit breaker says so).
+	FailingImages []string `json:"failingImages,omitempty"`
 }
 
 // Resource is one resource the account holds.
@@ -157,11 +161,23 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 	if err != nil {
 		return Resource{}, err
 	}
+	settings, err := a.Settings()
+	if err != nil {
+		return Resource{}, err
+	}
 	in := plain(inputs)
 	var created Resource
 	err = a.locked(func(st *state) error {
 		if err := st.unique(typ, region, in, ""); err != nil {
 			return err
+		}
+		add := func(r Resource) error {
+			if err := st.behave(settings, &r, nil); err != nil {
+				return err
+			}
+			created = r
+			st.Resources = append(st.Resources, r)
+			return nil
 		}
 		if err := st.usable(in); err != nil {
 			return err
@@ -179,9 +195,7 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 			out := plain(r.Out)
 			out["revision"] = float64(rev)
 			out["arn"] = str(out["arnWithoutRevision"]) + ":" + strconv.Itoa(rev)
-			created = Resource{Type: typ, ID: family, Name: name, Region: region, Inputs: in, Outputs: out}
-			st.Resources = append(st.Resources, created)
-			return nil
+			return add(Resource{Type: typ, ID: family, Name: name, Region: region, Inputs: in, Outputs: out})
 		}
 		// An id made from the name comes back after a deletion, as AWS gives
 		// a name again; an id AWS generates is never given twice, nor to a
@@ -204,19 +218,16 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 			if live || slices.Contains(st.Used, key) {
 				continue
 			}
-			created = Resource{Type: typ, ID: id, Name: name, Salt: salt, Region: region, Inputs: in, Outputs: plain(r.Out)}
-			st.Resources = append(st.Resources, created)
-			if !slices.Contains(st.Used, key) {
-				st.Used = append(st.Used, key)
+			if err := add(Resource{Type: typ, ID: id, Name: name, Salt: salt, Region: region, Inputs: in, Outputs: plain(r.Out)}); err != nil {
+				return err
 			}
+			st.Used = append(st.Used, key)
 			return nil
 		}
 		if st.find(region, typ, first) < 0 {
 			r := &mockcloud.Request{Type: typ, Name: name, In: inputs, Out: inputs.Copy()}
 			entry.Answer(env, r)
-			created = Resource{Type: typ, ID: first, Name: name, Region: region, Inputs: in, Outputs: plain(r.Out)}
-			st.Resources = append(st.Resources, created)
-			return nil
+			return add(Resource{Type: typ, ID: first, Name: name, Region: region, Inputs: in, Outputs: plain(r.Out)})
 		}
 		return &Refusal{"AlreadyExists", fmt.Sprintf("%s %s: the id it would get is taken", typ, name)}
 	})
@@ -227,8 +238,12 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 // at the creation stay.
 func (a *Account) Update(region, typ, id, arn string, inputs resource.PropertyMap) (Resource, error) {
 	entry, _ := awstype.Lookup(typ)
+	settings, err := a.Settings()
+	if err != nil {
+		return Resource{}, err
+	}
 	var updated Resource
-	err := a.locked(func(st *state) error {
+	err = a.locked(func(st *state) error {
 		i := st.findARN(region, typ, id, arn)
 		if i < 0 {
 			return &Refusal{"NotFound", fmt.Sprintf("%s %s does not exist", typ, id)}
@@ -251,6 +266,9 @@ func (a *Account) Update(region, typ, id, arn string, inputs resource.PropertyMa
 			}
 		}
 		updated = Resource{Type: typ, ID: id, Name: old.Name, Salt: old.Salt, Region: old.Region, Inputs: in, Outputs: out}
+		if err := st.behave(settings, &updated, &old); err != nil {
+			return err
+		}
 		st.Resources[i] = updated
 		return nil
 	})
@@ -561,6 +579,108 @@ func (a *Account) Seed(r Resource) error {
 		}
 		st.Resources = append(st.Resources, r)
 		st.Used = append(st.Used, r.Region+"\x00"+r.Type+"\x00"+r.ID)
+		return nil
+	})
+}
+
+// behave applies what AWS does beyond what it was asked, to a resource
+// created (previous nil) or updated:
+//   - an RDS instance restored from a snapshot needs the snapshot, and comes
+//     back under the snapshot's KMS key, whatever key it was given;
+//   - an ECS service whose new task definition runs a failing image does not
+//     reach a steady state: with the circuit breaker's rollback it stays on
+//     its previous task definition (and the provider reports success, as
+//     pulumi-aws 6.83.4's waiter does), without it the deployment fails.
+func (st *state) behave(settings Settings, r *Resource, previous *Resource) error {
+	set := func(k string, v any) { r.Inputs[k], r.Outputs[k] = v, v }
+	switch r.Type {
+	case "aws:rds/instance:Instance":
+		name := str(r.Inputs["snapshotIdentifier"])
+		if previous != nil || name == "" {
+			return nil
+		}
+		i := slices.IndexFunc(st.Snapshots, func(s Snapshot) bool {
+			return s.Type == "rds" && (s.Identifier == name || strings.HasSuffix(name, ":snapshot:"+s.Identifier))
+		})
+		if i < 0 {
+			return &Refusal{"DBSnapshotNotFound", fmt.Sprintf("DBSnapshot %s not found.", name)}
+		}
+		if key := st.Snapshots[i].KMSKeyID; key != "" {
+			set("kmsKeyId", key)
+			set("storageEncrypted", true)
+		}
+	case "aws:ecs/service:Service":
+		image := st.failingImage(settings, str(r.Inputs["taskDefinition"]))
+		if image == "" {
+			return nil
+		}
+		breaker, _ := r.Inputs["deploymentCircuitBreaker"].(map[string]any)
+		if previous == nil || !boolean(breaker["enable"]) || !boolean(breaker["rollback"]) {
+			return &Refusal{"ServiceNotStable", fmt.Sprintf("service %s: tasks of %s fail their health checks; the deployment never reaches a steady state", r.ID, image)}
+		}
+		set("taskDefinition", previous.Inputs["taskDefinition"])
+	}
+	return nil
+}
+
+// failingImage is the failing image a task definition (by ARN) runs, or "".
+func (st *state) failingImage(settings Settings, taskDefinitionARN string) string {
+	for _, td := range st.Resources {
+		if td.Type != taskDefinition || str(td.Outputs["arn"]) != taskDefinitionARN {
+			continue
+		}
+		for _, image := range settings.FailingImages {
+			if strings.Contains(str(td.Inputs["containerDefinitions"]), image) {
+				return image
+			}
+		}
+	}
+	return ""
+}
+
+// CopySnapshot copies an RDS snapshot under another name, encrypted with
+// kmsKeyID (aws rds copy-db-snapshot --kms-key-id): the way a snapshot
+// under another key becomes one a restore can take the environment's key from.
+func (a *Account) CopySnapshot(source, target, kmsKeyID string) error {
+	return a.locked(func(st *state) error {
+		i := slices.IndexFunc(st.Snapshots, func(s Snapshot) bool { return s.Type == "rds" && s.Identifier == source })
+		if i < 0 {
+			return &Refusal{"DBSnapshotNotFound", fmt.Sprintf("DBSnapshot %s not found.", source)}
+		}
+		if slices.ContainsFunc(st.Snapshots, func(s Snapshot) bool { return s.Identifier == target }) {
+			return &Refusal{"DBSnapshotAlreadyExists", "Cannot create the snapshot because a snapshot with the identifier " + target + " already exists."}
+		}
+		copied := st.Snapshots[i]
+		copied.Identifier, copied.KMSKeyID = target, kmsKeyID
+		st.Snapshots = append(st.Snapshots, copied)
+		return nil
+	})
+}
+
+// SeedSnapshot puts a snapshot into the account (one the original
+// environment took, an automated one).
+func (a *Account) SeedSnapshot(s Snapshot) error {
+	return a.locked(func(st *state) error {
+		if slices.ContainsFunc(st.Snapshots, func(o Snapshot) bool { return o.Identifier == s.Identifier }) {
+			return &Refusal{"DBSnapshotAlreadyExists", "a snapshot " + s.Identifier + " exists already"}
+		}
+		st.Snapshots = append(st.Snapshots, s)
+		return nil
+	})
+}
+
+// Drift changes a resource behind the program's back (a console edit, an
+// operator's CLI call): the values are what AWS then reports, to a refresh
+// and to the provider's next diff.
+func (a *Account) Drift(region, typ, id string, values map[string]any) error {
+	return a.locked(func(st *state) error {
+		i := st.find(region, typ, id)
+		if i < 0 {
+			return &Refusal{"NotFound", fmt.Sprintf("%s %s does not exist", typ, id)}
+		}
+		for k, v := range values {
+			st.Resources[i].Inputs[k], st.Resources[i].Outputs[k] = v, v
+		}
 		return nil
 	})
 }

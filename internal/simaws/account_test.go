@@ -2,6 +2,8 @@ package simaws_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -157,4 +159,74 @@ func TestDeletedSecretsAndKeysWaitOutTheirWindow(t *testing.T) {
 	require.NoError(t, a.Delete("ap-southeast-2", key, k.ID, ""))
 	_, err = a.Create(typeLogGroup, "env-logs", "ap-southeast-2", props(map[string]any{"name": "/env/logs", "kmsKeyId": k.Outputs["arn"]}))
 	refusal(t, err, "KMSInvalidStateException")
+}
+
+// TestARestoreComesBackUnderTheSnapshotsKey: an instance restored from a
+// snapshot needs the snapshot, and is encrypted with the snapshot's key
+// whatever key it asked for; a copy under another key restores under that.
+func TestARestoreComesBackUnderTheSnapshotsKey(t *testing.T) {
+	t.Parallel()
+	a := open(t)
+	const original, environment = "arn:aws:kms:ap-southeast-2:220711411889:key/aws-rds", "arn:aws:kms:ap-southeast-2:220711411889:key/env"
+	restore := func(name, snapshot string) (simaws.Resource, error) {
+		return a.Create(typeDB, name, "ap-southeast-2", props(map[string]any{"identifier": name, "snapshotIdentifier": snapshot, "kmsKeyId": environment}))
+	}
+	_, err := restore("env-postgres", "missing")
+	refusal(t, err, "DBSnapshotNotFound")
+
+	require.NoError(t, a.SeedSnapshot(simaws.Snapshot{Type: "rds", Identifier: "from-terraform", KMSKeyID: original}))
+	db, err := restore("env-postgres", "from-terraform")
+	require.NoError(t, err)
+	require.Equal(t, original, db.Inputs["kmsKeyId"], "restored under the snapshot's key")
+	require.Equal(t, original, db.Outputs["kmsKeyId"])
+
+	require.NoError(t, a.CopySnapshot("from-terraform", "from-terraform-env", environment))
+	refusal(t, a.CopySnapshot("from-terraform", "from-terraform-env", environment), "DBSnapshotAlreadyExists")
+	copied, err := restore("env-postgres-2", "arn:aws:rds:ap-southeast-2:220711411889:snapshot:from-terraform-env")
+	require.NoError(t, err)
+	require.Equal(t, environment, copied.Outputs["kmsKeyId"], "the copy carries the environment's key")
+}
+
+// TestAFailedDeploymentRollsBack: a service given a task definition whose
+// image never becomes healthy stays on its previous task definition where
+// its circuit breaker rolls back, and the update is not refused (the
+// provider's waiter reports success); without the rollback it fails.
+func TestAFailedDeploymentRollsBack(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a, err := simaws.Open(dir)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "account.json"), []byte(`{"id": "220711411889", "failingImages": ["app@sha256:bad"]}`), 0o644))
+	const typeTaskDef, typeService = "aws:ecs/taskDefinition:TaskDefinition", "aws:ecs/service:Service"
+	task := func(image string) string {
+		td, err := a.Create(typeTaskDef, "env-backend", "ap-southeast-2", props(map[string]any{"family": "env-backend", "containerDefinitions": `[{"image":"` + image + `"}]`}))
+		require.NoError(t, err)
+		return td.Outputs["arn"].(string)
+	}
+	good, bad := task("app@sha256:good"), task("app@sha256:bad")
+	breaker := map[string]any{"enable": true, "rollback": true}
+	svc, err := a.Create(typeService, "env-backend-service", "ap-southeast-2", props(map[string]any{"name": "env-backend-service", "taskDefinition": good, "deploymentCircuitBreaker": breaker}))
+	require.NoError(t, err)
+
+	rolled, err := a.Update("ap-southeast-2", typeService, svc.ID, "", props(map[string]any{"name": "env-backend-service", "taskDefinition": bad, "deploymentCircuitBreaker": breaker}))
+	require.NoError(t, err, "the waiter sees the rolled-back deployment as steady")
+	require.Equal(t, good, rolled.Outputs["taskDefinition"], "ECS rolled back to the previous task definition")
+
+	_, err = a.Update("ap-southeast-2", typeService, svc.ID, "", props(map[string]any{"name": "env-backend-service", "taskDefinition": bad, "deploymentCircuitBreaker": map[string]any{"enable": false}}))
+	refusal(t, err, "ServiceNotStable")
+}
+
+// TestDriftIsWhatAWSReports: a change behind the program's back is what the
+// account reports next.
+func TestDriftIsWhatAWSReports(t *testing.T) {
+	t.Parallel()
+	a := open(t)
+	g, err := a.Create(typeLogGroup, "env-logs", "ap-southeast-2", props(map[string]any{"name": "/env/logs", "retentionInDays": 30.0}))
+	require.NoError(t, err)
+	require.NoError(t, a.Drift("ap-southeast-2", typeLogGroup, g.ID, map[string]any{"retentionInDays": 1.0}))
+	got, ok, err := a.Get("ap-southeast-2", typeLogGroup, g.ID, "")
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, 1.0, got.Inputs["retentionInDays"])
+	refusal(t, a.Drift("ap-southeast-2", typeLogGroup, "/env/none", map[string]any{"retentionInDays": 1.0}), "NotFound")
 }

@@ -10,6 +10,8 @@ package simprovider
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -124,19 +126,48 @@ func (p *Provider) Configure(_ context.Context, req plugin.ConfigureRequest) (pl
 }
 
 // Check accepts the inputs as given and, as the bridge does, lists in
-// __defaults the inputs it filled: none, for the stand-in applies no defaults.
+// __defaults the inputs it filled. The one default it applies is the
+// bridge's autoname: an auto-named field (internal/replacement's AutoNamed)
+// the program left unset gets the logical name and seven random hex digits,
+// kept from the previous check so that it does not change by itself. The
+// schema's other defaults are not applied (docs/ARCHITECTURE.md).
 func (p *Provider) Check(_ context.Context, req plugin.CheckRequest) (plugin.CheckResponse, error) {
 	news := req.News.Copy()
-	if _, ok := news[defaultsKey]; !ok {
-		news[defaultsKey] = resource.NewArrayProperty([]resource.PropertyValue{})
+	if _, ok := news[defaultsKey]; ok {
+		return plugin.CheckResponse{Properties: news}, nil
 	}
+	var filled []resource.PropertyValue
+	if field, ok := replacement.MustLoad().AutoNamed(string(req.Type)); ok && p.pkg == "aws" {
+		key := resource.PropertyKey(field)
+		if v, set := news[key]; (!set || v.IsNull()) && !news.HasValue("namePrefix") {
+			news[key] = autoname(req.Name, req.Olds, key, req.RandomSeed)
+			filled = append(filled, resource.NewStringProperty(field))
+		}
+	}
+	news[defaultsKey] = resource.NewArrayProperty(filled)
 	return plugin.CheckResponse{Properties: news}, nil
+}
+
+// autoname is the bridge's name for an auto-named field: the one the last
+// check gave (where it filled it), or the logical name and seven hex digits
+// drawn from the engine's random seed.
+func autoname(name string, olds resource.PropertyMap, key resource.PropertyKey, seed []byte) resource.PropertyValue {
+	if old, ok := olds[key]; ok && old.IsString() && olds[defaultsKey].IsArray() {
+		for _, d := range olds[defaultsKey].ArrayValue() {
+			if d.IsString() && d.StringValue() == string(key) {
+				return old
+			}
+		}
+	}
+	sum := sha256.Sum256(append([]byte(name), seed...))
+	return resource.NewStringProperty(name + "-" + hex.EncodeToString(sum[:])[:7])
 }
 
 // Diff answers what changes, what forces a replacement (internal/replacement)
 // and whether the replacement deletes first.
 func (p *Provider) Diff(_ context.Context, req plugin.DiffRequest) (plugin.DiffResult, error) {
-	changed := changedKeys(req.OldInputs, req.NewInputs, req.IgnoreChanges)
+	prior := priorState(req.OldInputs, req.OldOutputs)
+	changed := changedKeys(prior, req.NewInputs, req.IgnoreChanges)
 	if len(changed) == 0 {
 		return plugin.DiffResult{Changes: plugin.DiffNone}, nil
 	}
@@ -146,7 +177,7 @@ func (p *Provider) Diff(_ context.Context, req plugin.DiffRequest) (plugin.DiffR
 		return d, fmt.Errorf("%s: no replacement rules for %s in internal/replacement/replacements.json", Notice, req.Type)
 	}
 	isChanged := func(key string) bool { return slices.Contains(changed, resource.PropertyKey(key)) }
-	old, new := mappable(req.OldInputs), mappable(req.NewInputs)
+	old, new := mappable(prior), mappable(req.NewInputs)
 	var because []string
 	if !ty.HasUpdate {
 		for _, k := range changed {
@@ -168,6 +199,21 @@ func (p *Provider) Diff(_ context.Context, req plugin.DiffRequest) (plugin.DiffR
 		d.DeleteBeforeReplace = DeleteBeforeReplace(string(req.Type), req.NewInputs)
 	}
 	return d, nil
+}
+
+// priorState is what the bridge diffs the program's inputs against: the
+// state the provider last reported (its outputs) for every input the
+// resource had, so that a value AWS holds other than the program asked (a
+// restore under the snapshot's key, a deployment rolled back, drift that a
+// refresh read) shows as a change.
+func priorState(inputs, outputs resource.PropertyMap) resource.PropertyMap {
+	out := inputs.Copy()
+	for k := range inputs {
+		if v, ok := outputs[k]; ok && k != defaultsKey {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // DeleteBeforeReplace is the provider's answer to whether a replacement
