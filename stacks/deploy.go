@@ -202,10 +202,12 @@ func exportOutputs(ctx *pulumi.Context, s Settings, d *Deployment) {
 	ctx.Export("alb_dns_name", d.LoadBalancer.DNSName)
 	ctx.Export("alb_zone_id", d.LoadBalancer.ZoneID)
 	ctx.Export("ecs_cluster_name", pulumi.String(d.Cluster.Name))
-	// Each service's: <name>_service_name and <name>_repository_url, and
+	// Each service's: <name>_service_name, <name>_task_definition_arn (the
+	// revision deployed) and <name>_repository_url, and
 	// <name>_target_group_arn behind the load balancer (cmd/verify reads them).
 	for _, svc := range s.ServiceList() {
 		ctx.Export(svc.Name+"_service_name", pulumi.String(ecs.ServiceName(s.NamePrefix, svc.Name)))
+		ctx.Export(svc.Name+"_task_definition_arn", d.Cluster.TaskDefinitionARNs[svc.Name])
 		ctx.Export(svc.Name+"_repository_url", d.Images.Services[svc.Name].RepositoryURL)
 		if tg, ok := d.LoadBalancer.TargetGroups[svc.Name]; ok {
 			ctx.Export(svc.Name+"_target_group_arn", tg.ARN)

@@ -24,11 +24,13 @@ const (
 )
 
 // specOutputs are the stack outputs every stack exports, the names the runbook
-// reads; a worker adds <name>_service_name and <name>_repository_url.
+// reads; a worker adds <name>_service_name, <name>_task_definition_arn and
+// <name>_repository_url.
 var specOutputs = []string{
 	"vpc_id", "alb_dns_name", "alb_zone_id", "db_instance_address", "db_endpoint",
 	"redis_primary_endpoint_address", "redis_reader_endpoint_address", "ecs_cluster_name",
 	"backend_service_name", "frontend_service_name", "backend_target_group_arn", "frontend_target_group_arn",
+	"backend_task_definition_arn", "frontend_task_definition_arn",
 	"app_secrets_arn", "secret_arn", "db_master_secret_arn", "kms_key_arn", "monitoring_sns_topic_arn",
 	"dashboard_name", "dashboard_url", "alarm_names", "backend_repository_url", "frontend_repository_url",
 	"github_preview_role_arn", "github_deploy_role_arn", "app_url", "api_url",
@@ -48,7 +50,7 @@ func TestStackOutputsAreExactlyTheSpecList(t *testing.T) {
 			}
 			want := slices.Clone(specOutputs)
 			for _, w := range service.Only(result.Settings.ServiceList(), service.Worker) {
-				want = append(want, w.Name+"_service_name", w.Name+"_repository_url")
+				want = append(want, w.Name+"_service_name", w.Name+"_task_definition_arn", w.Name+"_repository_url")
 			}
 			require.ElementsMatch(t, want, names)
 		})

@@ -94,7 +94,10 @@ func TestAWorkerIsOneStackFileEntry(t *testing.T) {
 	}
 	app := httptest.NewServer(verifytest.AppHandler(200, 0))
 	defer app.Close()
-	fake := &healthyAWS{key: plan.Outputs["kms_key_arn"].(string)}
+	fake := &healthyAWS{key: plan.Outputs["kms_key_arn"].(string), deployed: map[string]string{}}
+	for _, svc := range []string{"backend", "frontend", "worker"} {
+		fake.deployed[outputs.String(svc+"_service_name")] = outputs.String(svc + "_task_definition_arn")
+	}
 	var out bytes.Buffer
 	ok := verify.Run(context.Background(), verify.Config{APIURL: app.URL, AppURL: app.URL, Outputs: outputs, AWS: fake,
 		Attempts: 1, RetryDelay: time.Millisecond, RequestTimeout: time.Second, Deadline: 10 * time.Second}, &out)
@@ -110,13 +113,15 @@ type healthyAWS struct {
 	key          string
 	services     []string
 	targetGroups []string
+	// deployed is, per ECS service, the revision it runs: the stack's.
+	deployed map[string]string
 }
 
 func (h *healthyAWS) Services(_ context.Context, _ string, services []string) (map[string]verify.ServiceState, error) {
 	h.services = services
 	out := map[string]verify.ServiceState{}
 	for _, s := range services {
-		out[s] = verify.ServiceState{Status: "ACTIVE", Running: 2, Desired: 2}
+		out[s] = verify.ServiceState{Status: "ACTIVE", Running: 2, Desired: 2, TaskDefinition: h.deployed[s], Rollout: "COMPLETED"}
 	}
 	return out, nil
 }

@@ -122,6 +122,10 @@ type Cluster struct {
 	// RoleNames are the names of the roles the component created: execution,
 	// task, and the redeploy roles of services that roll on rotation.
 	RoleNames []string
+	// TaskDefinitionARNs are, per service, the revision the stack deployed:
+	// what cmd/verify holds the service's primary deployment to, since ECS
+	// may roll a failed deployment back while pulumi up reports success.
+	TaskDefinitionARNs map[string]pulumi.StringOutput
 }
 
 // New creates the cluster and the services. The component's name is the
@@ -130,7 +134,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err := args.validate(); err != nil {
 		return nil, err
 	}
-	c := &Cluster{Name: ClusterName(name)}
+	c := &Cluster{Name: ClusterName(name), TaskDefinitionARNs: map[string]pulumi.StringOutput{}}
 	if err := ctx.RegisterComponentResource("ohmycoins:ecs:Cluster", name, c, opts...); err != nil {
 		return nil, err
 	}
@@ -182,6 +186,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		if err != nil {
 			return nil, err
 		}
+		c.TaskDefinitionARNs[s.Name] = task.Arn
 
 		serviceName := ServiceName(name, s.Name)
 		serviceOpts := []pulumi.ResourceOption{parent, pulumi.DependsOn(ready)}

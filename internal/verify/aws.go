@@ -29,6 +29,10 @@ type AWS interface {
 type ServiceState struct {
 	Status                    string
 	Running, Desired, Pending int32
+	// TaskDefinition is the revision of the primary deployment, what the
+	// service runs or rolls out; Rollout and RolloutReason are that
+	// deployment's rollout state and ECS's reason for it.
+	TaskDefinition, Rollout, RolloutReason string
 }
 
 // SDK is AWS through aws-sdk-go-v2 clients.
@@ -63,9 +67,16 @@ func (s SDK) Services(ctx context.Context, cluster string, services []string) (m
 	}
 	states := map[string]ServiceState{}
 	for _, svc := range out.Services {
-		states[aws.ToString(svc.ServiceName)] = ServiceState{
+		st := ServiceState{
 			Status: aws.ToString(svc.Status), Running: svc.RunningCount, Desired: svc.DesiredCount, Pending: svc.PendingCount,
+			TaskDefinition: aws.ToString(svc.TaskDefinition),
 		}
+		for _, d := range svc.Deployments {
+			if aws.ToString(d.Status) == "PRIMARY" {
+				st.TaskDefinition, st.Rollout, st.RolloutReason = aws.ToString(d.TaskDefinition), string(d.RolloutState), aws.ToString(d.RolloutStateReason)
+			}
+		}
+		states[aws.ToString(svc.ServiceName)] = st
 	}
 	return states, nil
 }
@@ -116,6 +127,9 @@ var awsOutputs = []string{"ecs_cluster_name", "alarm_names", "app_secrets_arn", 
 const (
 	serviceNameSuffix = "_service_name"
 	targetGroupSuffix = "_target_group_arn"
+	// taskDefinitionSuffix ends the output of the revision a service was
+	// deployed with; a stack from before it has none, and the check is skipped.
+	taskDefinitionSuffix = "_task_definition_arn"
 )
 
 // services are the services the stack exports, by their output's prefix
@@ -158,8 +172,10 @@ func checkAWS(ctx context.Context, a AWS, o Outputs) []Result {
 	var results []Result
 	cluster := o.String("ecs_cluster_name")
 	var ecsNames []string
+	deployed := map[string]string{}
 	for _, svc := range o.services() {
 		ecsNames = append(ecsNames, o.String(svc+serviceNameSuffix))
+		deployed[o.String(svc+serviceNameSuffix)] = o.String(svc + taskDefinitionSuffix)
 	}
 	desired := map[string]int32{}
 	if states, err := a.Services(ctx, cluster, ecsNames); err != nil {
@@ -173,6 +189,13 @@ func checkAWS(ctx context.Context, a AWS, o Outputs) []Result {
 				r.Detail = "not found in cluster " + cluster
 			case st.Status != "ACTIVE":
 				r.Detail = "status " + st.Status + ", want ACTIVE"
+			case deployed[name] != "" && st.TaskDefinition != deployed[name]:
+				// pulumi up reports success after ECS rolled back: the
+				// service then runs another revision than the stack's.
+				r.Detail = fmt.Sprintf("runs %s, not the stack's %s: ECS rolled the deployment back (%s: %s)",
+					revision(st.TaskDefinition), revision(deployed[name]), st.Rollout, st.RolloutReason)
+			case st.Rollout == "FAILED":
+				r.Detail = fmt.Sprintf("its deployment of %s failed: %s", revision(st.TaskDefinition), st.RolloutReason)
 			case st.Running != st.Desired:
 				r.Detail = fmt.Sprintf("running %d, desired %d (pending %d)", st.Running, st.Desired, st.Pending)
 			default:
@@ -238,4 +261,12 @@ func checkAWS(ctx context.Context, a AWS, o Outputs) []Result {
 		r.Detail = fmt.Sprintf("encrypted with %q, want the environment key %s", key, want)
 	}
 	return append(results, r)
+}
+
+// revision is a task definition ARN's family:revision.
+func revision(arn string) string {
+	if i := strings.LastIndex(arn, "/"); i >= 0 {
+		return arn[i+1:]
+	}
+	return arn
 }
