@@ -33,6 +33,8 @@ var docSubstitutions = []struct {
 	with    string
 }{
 	{regexp.MustCompile(`awskms://[^'"\s]+`), "passphrase"},
+	// The state bucket is a local directory of the workspace ($DOC_BUCKET).
+	{regexp.MustCompile(`'?s3://ohmycoins-pulumi-state\?region=ap-southeast-2'?`), `"file://$$DOC_BUCKET"`}, // $$: a literal $ in the replacement
 	{regexp.MustCompile(`sha256:<digest>`), "sha256:" + strings.Repeat("d0", 32)},
 	{regexp.MustCompile(`<budget>`), "900"},
 }
@@ -179,7 +181,7 @@ func newDocWorkspace(t *testing.T, cli string) docWorkspace {
 		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(ws, f)), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(ws, f), data, 0o644))
 	}
-	for _, d := range []string{"state", "home", "bin", "backend", "checkpoints"} {
+	for _, d := range []string{"state", "home", "bin", "backend", "checkpoints", "bucket"} {
 		require.NoError(t, os.MkdirAll(filepath.Join(root, d), 0o755))
 	}
 	for stack, program := range map[string]string{"staging": "main", "production": "main", "state": "bootstrap"} {
@@ -193,6 +195,7 @@ func newDocWorkspace(t *testing.T, cli string) docWorkspace {
 		"HOME=" + filepath.Join(root, "home"),
 		"PULUMI_HOME=" + filepath.Join(root, "home", ".pulumi"),
 		"PULUMI_CONFIG_PASSPHRASE=doc-test",
+		"DOC_BUCKET=" + filepath.Join(root, "bucket"),
 		"PULUMI_SKIP_UPDATE_CHECK=true",
 		"PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true",
 		"NO_COLOR=1",
@@ -282,6 +285,10 @@ func TestDocumentedPulumiCommandsRunWithTheRealCLI(t *testing.T) {
 				assertStackFileIntact(t, ws.dir, stack)
 			}
 			if doc == "docs/RUNBOOK.md" {
+				// "Moving the bootstrap state into the bucket" left it there.
+				moved, err := filepath.Glob(filepath.Join(filepath.Dir(ws.dir), "bucket", ".pulumi", "stacks", "ohmycoins-state", "state.json*"))
+				require.NoError(t, err)
+				require.NotEmpty(t, moved, "the bootstrap stack is in the bucket after the runbook moved it")
 				assertPromotion(t, ws.dir)
 				assertVerifyReadsTheCLIsOutputs(t, ws)
 			}
@@ -389,6 +396,9 @@ func TestDocCommandsAreFound(t *testing.T) {
 	}
 	for _, want := range []string{
 		"pulumi login --local",
+		"pulumi stack export --stack state --file bootstrap-state.json",
+		`pulumi login "file://$DOC_BUCKET"`,
+		"pulumi stack import --stack state --file bootstrap-state.json",
 		"pulumi stack init staging --secrets-provider 'passphrase'",
 		"pulumi stack init production --secrets-provider 'passphrase'",
 		`pulumi config set --secret --stack staging ohmycoins:secretKey "$(openssl rand -hex 32)"`,

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/simaws"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 // TestTheBootstrapComesUpInAnAccountWithoutAnOIDCProvider: the account-level
@@ -45,6 +47,21 @@ func TestTheBootstrapComesUpInAnAccountWithoutAnOIDCProvider(t *testing.T) {
 	require.Len(t, w.resources(), custom, "the account holds every resource of the offline plan")
 }
 
+// seedOIDCProvider puts into the account the GitHub OIDC provider made by
+// hand for the original Terraform, which the committed bootstrap stack file
+// adopts, and returns it as the offline plan has it.
+func (w *world) seedOIDCProvider() stackplan.Resource {
+	w.t.Helper()
+	result, err := preview.Preview(preview.Options{Dir: filepath.Join(w.dir, "bootstrap"), Stack: "state", Program: previewcli.Programs["bootstrap"]})
+	require.NoError(w.t, err)
+	planned := result.Plan.OfType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+	require.Len(w.t, planned, 1)
+	require.Equal(w.t, "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com", planned[0].Import)
+	require.NoError(w.t, w.account.Seed(simaws.Resource{Type: planned[0].Type, ID: planned[0].Import, Name: "made-by-hand", Region: "ap-southeast-2",
+		Inputs: planned[0].Inputs, Outputs: map[string]any{"arn": planned[0].Import, "url": planned[0].Inputs["url"]}}))
+	return planned[0]
+}
+
 // TestTheBootstrapAdoptsTheAccountsOIDCProvider: where the account has the
 // GitHub OIDC provider already (made by hand for the original Terraform), the
 // first pulumi up imports it, as the committed stack file asks, instead of
@@ -52,14 +69,8 @@ func TestTheBootstrapComesUpInAnAccountWithoutAnOIDCProvider(t *testing.T) {
 func TestTheBootstrapAdoptsTheAccountsOIDCProvider(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	result, err := preview.Preview(preview.Options{Dir: filepath.Join(w.dir, "bootstrap"), Stack: "state", Program: previewcli.Programs["bootstrap"]})
-	require.NoError(t, err)
 	const typ = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
-	planned := result.Plan.OfType(typ)
-	require.Len(t, planned, 1)
-	require.Equal(t, "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com", planned[0].Import)
-	require.NoError(t, w.account.Seed(simaws.Resource{Type: typ, ID: planned[0].Import, Name: "made-by-hand", Region: "ap-southeast-2",
-		Inputs: planned[0].Inputs, Outputs: map[string]any{"arn": planned[0].Import, "url": planned[0].Inputs["url"]}}))
+	w.seedOIDCProvider()
 
 	w.pulumi("bootstrap", "stack", "init", "state")
 	out := w.pulumi("bootstrap", "up", "--stack", "state", "--yes", "--skip-preview")
@@ -105,5 +116,41 @@ func TestTheBootstrapImportsADifferingOIDCProviderAndThenUpdatesIt(t *testing.T)
 	require.Equal(t, planned.Import, held.ID, "the hand-made provider, not a second one")
 	require.Equal(t, planned.Inputs["clientIdLists"], held.Inputs["clientIdLists"])
 	require.Equal(t, []any{strings.Repeat("0", 40)}, held.Inputs["thumbprintLists"], "ignoreChanges: the thumbprints stay as made")
+	w.pulumi("bootstrap", "preview", "--stack", "state", "--expect-no-changes")
+}
+
+// TestTheBootstrapStateMovesIntoTheBucket: docs/RUNBOOK.md, "Moving the
+// bootstrap state into the bucket", run verbatim (the bucket a local
+// directory): the stack comes up in a local backend, the block moves it, and
+// its own preview against the account finds nothing to change.
+func TestTheBootstrapStateMovesIntoTheBucket(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	local, bucket := t.TempDir(), t.TempDir()
+	var env []string
+	for _, e := range w.env {
+		if !strings.HasPrefix(e, "PULUMI_BACKEND_URL=") {
+			env = append(env, e)
+		}
+	}
+	w.env = env
+	w.seedOIDCProvider()
+	w.pulumi("bootstrap", "login", "file://"+local)
+	w.pulumi("bootstrap", "stack", "init", "state")
+	w.pulumi("bootstrap", "up", "--stack", "state", "--yes", "--skip-preview")
+
+	block := runbookBlock(t, "### Moving the bootstrap state into the bucket")
+	require.Equal(t, "cd bootstrap", block[0])
+	script := "set -euo pipefail\n" + strings.ReplaceAll(strings.Join(block, "\n"),
+		"'s3://ohmycoins-pulumi-state?region=ap-southeast-2'", "'file://"+bucket+"'")
+	require.NotContains(t, script, "s3://", "the only stand-in is the bucket")
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Dir, cmd.Env = w.dir, w.env
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "the runbook's block:\n%s", tail(string(out), 40))
+
+	moved, err := filepath.Glob(filepath.Join(bucket, ".pulumi", "stacks", "ohmycoins-state", "state.json"))
+	require.NoError(t, err)
+	require.Len(t, moved, 1, "the stack is in the bucket")
 	w.pulumi("bootstrap", "preview", "--stack", "state", "--expect-no-changes")
 }
