@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -153,4 +155,87 @@ func TestTheBootstrapStateMovesIntoTheBucket(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, moved, 1, "the stack is in the bucket")
 	w.pulumi("bootstrap", "preview", "--stack", "state", "--expect-no-changes")
+}
+
+// TestCIIdentityHandsTheOIDCProviderToTheAccountLevelProgram: docs/RUNBOOK.md,
+// "CI identity", run verbatim against a staging stack from before the move:
+// its state holds the GitHub OIDC provider and its CI roles depend on it.
+// Deleting it from the state alone is refused; the block's update leaves it
+// alone, the deletion then goes through, and the account-level program
+// adopts it: one provider in the account, and both programs without changes.
+func TestCIIdentityHandsTheOIDCProviderToTheAccountLevelProgram(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	planned := w.seedOIDCProvider()
+	w.initStack("staging")
+	w.pulumi("", "up", "--stack", "staging", "--yes", "--skip-preview")
+
+	const oidc = "urn:pulumi:staging::ohmycoins::ohmycoins:cicd:GitHubCI$aws:iam/openIdConnectProvider:OpenIdConnectProvider::ohmycoins-staging-github-oidc"
+	var export map[string]any
+	require.NoError(t, json.Unmarshal([]byte(w.stdout("", "stack", "export", "--stack", "staging")), &export))
+	deployment := export["deployment"].(map[string]any)
+	resources := deployment["resources"].([]any)
+	var provider string
+	for _, r := range resources {
+		r := r.(map[string]any)
+		if strings.Contains(r["urn"].(string), "$aws:iam/role:Role::ohmycoins-staging-github-") {
+			deps, _ := r["dependencies"].([]any)
+			r["dependencies"] = append(deps, oidc)
+			provider = r["provider"].(string)
+		}
+	}
+	require.NotEmpty(t, provider)
+	// A state lists what a resource depends on before it: the provider goes
+	// right after its parent, the CI component.
+	const parent = "urn:pulumi:staging::ohmycoins::ohmycoins:cicd:GitHubCI::ohmycoins-staging"
+	at := slices.IndexFunc(resources, func(r any) bool { return r.(map[string]any)["urn"] == parent })
+	require.GreaterOrEqual(t, at, 0)
+	resources = slices.Insert(resources, at+1, any(map[string]any{
+		"urn": oidc, "custom": true, "type": planned.Type, "id": planned.Import, "parent": parent, "provider": provider,
+		"inputs": planned.Inputs, "outputs": map[string]any{"arn": planned.Import, "url": planned.Inputs["url"]},
+	}))
+	deployment["resources"] = resources
+	old, err := json.Marshal(export)
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "old-staging.json")
+	require.NoError(t, os.WriteFile(file, old, 0o644))
+	w.pulumi("", "stack", "import", "--stack", "staging", "--file", file)
+
+	out, err := w.try("", "state", "delete", "--stack", "staging", oidc, "--yes")
+	require.Error(t, err, "the roles depend on it")
+	require.Contains(t, out, "--target-dependents")
+
+	block := joinContinued(runbookBlock(t, "## CI identity (GitHub Actions)"))
+	require.Len(t, block, 3)
+	w.pulumi("bootstrap", "stack", "init", "state") // section 1 made it; it has not run since
+	cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+strings.Join(block, "\n"))
+	cmd.Dir, cmd.Env = w.dir, append(w.env, "PULUMI_SKIP_CONFIRMATIONS=true")
+	run, err := cmd.CombinedOutput()
+	require.NoError(t, err, "the runbook's block:\n%s", tail(string(run), 40))
+
+	providers := 0
+	for _, r := range w.resources() {
+		if r.Type == planned.Type {
+			providers++
+		}
+	}
+	require.Equal(t, 1, providers, "AWS keeps the one provider")
+	require.NotContains(t, w.stateURNs("staging"), oidc)
+	w.pulumi("", "preview", "--stack", "staging", "--expect-no-changes")
+	w.pulumi("bootstrap", "preview", "--stack", "state", "--expect-no-changes")
+}
+
+// joinContinued joins the lines a trailing backslash continues.
+func joinContinued(lines []string) []string {
+	var out []string
+	pending := ""
+	for _, l := range lines {
+		if s, ok := strings.CutSuffix(l, `\`); ok {
+			pending += s + " "
+			continue
+		}
+		out = append(out, pending+l)
+		pending = ""
+	}
+	return out
 }
