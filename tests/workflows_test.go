@@ -130,10 +130,15 @@ func TestDriftIsCheckedNightlyWithTheReadOnlyRoles(t *testing.T) {
 	var preview, roles, script string
 	for _, s := range job.Steps {
 		if strings.HasPrefix(s.Uses, "pulumi/actions@") {
-			require.Equal(t, "preview", s.With["command"])
-			require.Equal(t, "true", s.With["refresh"])
-			require.Equal(t, "true", s.With["expect-no-changes"])
-			preview = s.With["stack-name"]
+			// Only installs the CLI: the action sets no output when the
+			// command fails, and drift is a failing preview.
+			require.Empty(t, s.With["command"])
+			require.Equal(t, "${{ env.PULUMI_VERSION }}", s.With["pulumi-version"])
+		}
+		if strings.Contains(s.Run, "pulumi preview") {
+			require.Contains(t, s.Run, `pulumi preview --stack "$STACK" --refresh --expect-no-changes`)
+			require.Contains(t, s.Run, `echo "drift=true" >> "$GITHUB_OUTPUT"`)
+			preview = s.Run
 		}
 		if strings.HasPrefix(s.Uses, "aws-actions/configure-aws-credentials@") {
 			roles = s.With["role-to-assume"]
@@ -142,12 +147,12 @@ func TestDriftIsCheckedNightlyWithTheReadOnlyRoles(t *testing.T) {
 			script = s.With["script"]
 		}
 	}
-	require.Equal(t, "${{ matrix.stack }}", preview)
+	require.NotEmpty(t, preview, "a step runs the refresh-preview itself (tests/engine runs it against the simulated account)")
 	require.Equal(t, "${{ matrix.stack == 'staging' && vars.STAGING_PREVIEW_ROLE_ARN || vars.PRODUCTION_PREVIEW_ROLE_ARN }}", roles)
 	require.NotContains(t, roles, "DEPLOY")
 	require.Contains(t, script, "labels: ['drift']", "one issue per stack, labelled")
 	require.Contains(t, script, "state: 'closed'", "closed when the drift is gone")
-	require.Contains(t, script, "core.setFailed", "a failure that is not drift fails the job")
+	require.Contains(t, script, "process.env.DRIFT === 'true'", "the issue follows the preview step's verdict")
 }
 
 func pick(m map[string]string, keys ...string) map[string]string {

@@ -3,11 +3,13 @@ package engine
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/ohmycoins/infra/internal/simaws"
 )
@@ -133,4 +135,67 @@ func TestDriftShowsOnlyAfterARefresh(t *testing.T) {
 	require.Regexp(t, `~ retentionInDays: 1 => `, out, "the group's retention, and nothing else, is put back")
 	w.pulumi("", "up", "--stack", "staging", "--refresh", "--yes", "--skip-preview")
 	require.Equal(t, retention, w.holding(typ, "ohmycoins-staging-backend-logs").Inputs["retentionInDays"])
+}
+
+// driftStep is the script of the drift workflow's refresh-preview step.
+func driftStep(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(projectDir, ".github", "workflows", "drift.yml"))
+	require.NoError(t, err)
+	var w struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				ID  string `yaml:"id"`
+				Run string `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	require.NoError(t, yaml.Unmarshal(data, &w))
+	for _, s := range w.Jobs["drift"].Steps {
+		if s.ID == "preview" {
+			return s.Run
+		}
+	}
+	t.Fatal("drift.yml has no step with id preview")
+	return ""
+}
+
+// TestTheDriftWorkflowTellsDriftFromFailure: the drift workflow's preview
+// step, run as the workflow runs it (bash -e, GITHUB_OUTPUT), says
+// drift=false for a stack that matches AWS, drift=true once the account
+// drifted, and fails without a verdict when the preview cannot run at all
+// (credentials of another account).
+func TestTheDriftWorkflowTellsDriftFromFailure(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.initStack("staging")
+	w.pulumi("", "up", "--stack", "staging", "--yes", "--skip-preview")
+	script := driftStep(t)
+	run := func() (verdict, log string, err error) {
+		output := filepath.Join(t.TempDir(), "github-output")
+		cmd := exec.Command("bash", "-e", "-c", script)
+		cmd.Dir, cmd.Env = w.dir, append(w.env, "STACK=staging", "GITHUB_OUTPUT="+output)
+		out, err := cmd.CombinedOutput()
+		data, _ := os.ReadFile(output)
+		return strings.TrimSpace(string(data)), string(out), err
+	}
+
+	verdict, log, err := run()
+	require.NoError(t, err, log)
+	require.Equal(t, "drift=false", verdict)
+
+	group := w.holding("aws:cloudwatch/logGroup:LogGroup", "ohmycoins-staging-backend-logs")
+	require.NoError(t, w.account.Drift("ap-southeast-2", group.Type, group.ID, map[string]any{"retentionInDays": 1.0}))
+	verdict, log, err = run()
+	require.NoError(t, err, log)
+	require.Equal(t, "drift=true", verdict)
+	preview, err := os.ReadFile(filepath.Join(w.dir, "preview.txt"))
+	require.NoError(t, err)
+	require.Contains(t, string(preview), "ohmycoins-staging-backend-logs", "the issue's text names what drifted")
+
+	w.settings(func(s *simaws.Settings) { s.ID = "210987654321" })
+	verdict, log, err = run()
+	require.Error(t, err, "not drift: the job fails")
+	require.Empty(t, verdict)
+	require.Contains(t, log, "AWS account ID not allowed")
 }
