@@ -121,10 +121,10 @@ func TestTheBootstrapImportsADifferingOIDCProviderAndThenUpdatesIt(t *testing.T)
 	w.pulumi("bootstrap", "preview", "--stack", "state", "--expect-no-changes")
 }
 
-// TestTheBootstrapStateMovesIntoTheBucket: docs/RUNBOOK.md, "Moving the
-// bootstrap state into the bucket", run verbatim (the bucket a local
-// directory): the stack comes up in a local backend, the block moves it, and
-// its own preview against the account finds nothing to change.
+// TestTheBootstrapStateMovesIntoTheBucket: the runbook's block,
+// "Moving the bootstrap state into the bucket", run verbatim (the bucket a
+// local directory): the stack comes up in a local backend, the block moves
+// it, and its own preview against the account finds nothing to change.
 func TestTheBootstrapStateMovesIntoTheBucket(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
