@@ -84,7 +84,8 @@ func TestWorkflowsAreSafeToRun(t *testing.T) {
 	}
 
 	deploy := readWorkflow(t, "deploy.yml").Jobs["deploy"]
-	require.Equal(t, "github.ref == 'refs/heads/main'", deploy.If, "deploys run from main only")
+	require.Equal(t, "github.ref == 'refs/heads/main' && (github.event_name != 'push' || vars.DEPLOYS_PAUSED != 'true')", deploy.If,
+		"deploys run from main only, and a merge deploys nothing while a migration pauses them")
 	require.Equal(t, "checks", deploy.Needs, "deploys wait for the checks job, which has no id-token")
 	require.Equal(t, "write", deploy.Permissions["id-token"])
 	require.Equal(t, "${{ github.event_name == 'push' && 'staging' || inputs.stack }}", deploy.Environment)
