@@ -212,8 +212,11 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		instanceArgs.PerformanceInsightsKmsKeyId = args.KMSKeyARN
 		instanceArgs.PerformanceInsightsRetentionPeriod = pulumi.Int(args.PerformanceInsightsRetentionDays)
 	}
-	instance, err := rds.NewInstance(ctx, c.Identifier, instanceArgs,
-		parent, pulumi.DependsOn(instanceDeps), pulumi.Protect(args.Protect), pulumi.IgnoreChanges([]string{"snapshotIdentifier"}))
+	instanceOpts := []pulumi.ResourceOption{parent, pulumi.DependsOn(instanceDeps), pulumi.Protect(args.Protect), pulumi.IgnoreChanges([]string{"snapshotIdentifier"})}
+	if args.ReplaceDeletingFirst {
+		instanceOpts = append(instanceOpts, pulumi.DeleteBeforeReplace(true))
+	}
+	instance, err := rds.NewInstance(ctx, c.Identifier, instanceArgs, instanceOpts...)
 	if err != nil {
 		return nil, err
 	}

@@ -49,6 +49,13 @@ type Settings struct {
 	// (docs/RUNBOOK.md). It is read only when the instance is created; on a live
 	// stack it changes nothing.
 	SnapshotIdentifier string `json:"snapshotIdentifier"`
+	// ReplaceDeletingFirst makes a replacement of the instance delete it first
+	// (taking its final snapshot) and then create the successor under the
+	// same identifier, which one created beside it never gets: AWS holds an
+	// identifier once. Off, but while restoring from a snapshot
+	// (docs/RUNBOOK.md, "Restoring the database"); the policy rule
+	// DATA.NO_DELETE_BEFORE_REPLACE flags it.
+	ReplaceDeletingFirst bool `json:"replaceDeletingFirst"`
 }
 
 // What RDS accepts for PostgreSQL.

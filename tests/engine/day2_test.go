@@ -99,21 +99,86 @@ func TestARestoreFromASnapshotUnderAnotherKeyWouldBeReplacedByTheNextUp(t *testi
 	require.Equal(t, "replace", steps["urn:pulumi:staging::ohmycoins::ohmycoins:rds:Database$aws:rds/instance:Instance::ohmycoins-staging-postgres"], "%v", steps)
 }
 
-// TestUpReplaceOfTheDatabaseAsksNoProvider: `pulumi up --replace` of the
-// database creates the new instance first under the same identifier, which
-// AWS refuses, and the original stays; in production the engine refuses
-// before anything, the database being protected.
-func TestUpReplaceOfTheDatabaseAsksNoProvider(t *testing.T) {
+// restoreBlock is docs/RUNBOOK.md's "Restoring the database", its
+// commands joined, with the database URN and a snapshot of the rehearsal
+// filled in; the aws command that lists the snapshots is the operator's
+// reading, which the snapshot seeded here stands for.
+func restoreBlock(t *testing.T, snapshot string) []string {
+	t.Helper()
+	var out []string
+	for _, c := range joinContinued(runbookBlock(t, "## Restoring the database")) {
+		if strings.HasPrefix(c, "aws rds describe-db-snapshots ") {
+			continue
+		}
+		c = strings.ReplaceAll(c, "<the database URN>", "urn:pulumi:production::ohmycoins::ohmycoins:rds:Database$aws:rds/instance:Instance::ohmycoins-prod-postgres")
+		c = strings.ReplaceAll(c, "rds:ohmycoins-prod-postgres-2026-11-27-03-05", snapshot)
+		out = append(out, c)
+	}
+	return out
+}
+
+// runBlock runs commands as an operator's shell does, one after another,
+// with confirmations answered yes.
+func (w *world) runBlock(commands []string) (string, error) {
+	w.t.Helper()
+	cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+strings.Join(commands, "\n"))
+	cmd.Dir, cmd.Env = w.dir, append(w.env, "PULUMI_SKIP_CONFIRMATIONS=true")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestRestoringTheDatabaseAsTheRunbookSays: production is up; the runbook's
+// block, run verbatim, replaces the database with one restored from a
+// snapshot under the environment key: the original is deleted first with its
+// final snapshot, the restored instance comes back under the same
+// identifier, protected again, and the stack then has nothing to change.
+// Put an old fault back (a plain --replace, or one without lifting deletion
+// protection) and the restore fails with the original still in place.
+func TestRestoringTheDatabaseAsTheRunbookSays(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	w.initStack("staging")
-	w.pulumi("", "up", "--stack", "staging", "--yes", "--skip-preview")
-	original := w.holding("aws:rds/instance:Instance", "ohmycoins-staging-postgres")
-	out, err := w.try("", "up", "--stack", "staging", "--yes", "--skip-preview",
-		"--replace", "urn:pulumi:staging::ohmycoins::ohmycoins:rds:Database$aws:rds/instance:Instance::ohmycoins-staging-postgres")
-	require.Error(t, err)
-	require.Contains(t, out, "AlreadyExists", "created beside the original, under its identifier")
-	require.Equal(t, original.ID, w.holding("aws:rds/instance:Instance", "ohmycoins-staging-postgres").ID, "the original stays, alone")
+	w.upWithImages("production")
+	const typ = "aws:rds/instance:Instance"
+	original := w.holding(typ, "ohmycoins-prod-postgres")
+	snapshot := "ohmycoins-prod-postgres-2026-11-27-03-05"
+	require.NoError(t, w.account.SeedSnapshot(simaws.Snapshot{Type: "rds", Identifier: snapshot, Source: original.ID, KMSKeyID: original.Inputs["kmsKeyId"].(string)}))
+	block := restoreBlock(t, snapshot)
+
+	// The faults put back: the old block (no delete-first, protection on),
+	// and the new one without lifting deletion protection.
+	replace := []string{block[3], block[4], block[5]} // snapshotIdentifier, unprotect, up --replace
+	require.Contains(t, replace[2], "--replace")
+	out, err := w.runBlock(replace)
+	require.Error(t, err, "a successor beside the original")
+	require.Contains(t, out, "AlreadyExists", "AWS refuses the identifier")
+	require.Equal(t, original.ID, w.holding(typ, "ohmycoins-prod-postgres").ID, "nothing lost: the original stays")
+	out, err = w.runBlock(append([]string{block[1], block[2]}, replace...)) // delete first, protection still on
+	require.Error(t, err, "deletion protection stops the deletion")
+	require.Contains(t, out, "Cannot delete protected DB Instance")
+	require.Equal(t, original.ID, w.holding(typ, "ohmycoins-prod-postgres").ID, "nothing lost: the original stays")
+	w.pulumi("", "config", "rm", "--stack", "production", "--path", "ohmycoins:database.snapshotIdentifier")
+	w.pulumi("", "config", "rm", "--stack", "production", "--path", "ohmycoins:database.replaceDeletingFirst")
+	w.pulumi("", "up", "--stack", "production", "--yes", "--skip-preview") // protected again, as the program says
+	w.pulumi("", "preview", "--stack", "production", "--expect-no-changes")
+
+	out, err = w.runBlock(block)
+	require.NoError(t, err, "the runbook's block:\n%s", tail(out, 40))
+	restored := w.holding(typ, "ohmycoins-prod-postgres")
+	require.Equal(t, snapshot, restored.Inputs["snapshotIdentifier"], "restored from the snapshot")
+	require.Equal(t, true, restored.Inputs["deletionProtection"])
+	snapshots, err := w.account.Snapshots()
+	require.NoError(t, err)
+	var finals []string
+	for _, s := range snapshots {
+		if strings.Contains(s.Identifier, "-final-") {
+			finals = append(finals, s.Identifier)
+		}
+	}
+	require.Len(t, finals, 1, "the original's final snapshot")
+	require.Contains(t, w.pulumi("", "stack", "--stack", "production", "--show-urns"), "urn:pulumi:production::ohmycoins::ohmycoins:rds:Database$aws:rds/instance:Instance::ohmycoins-prod-postgres")
+	w.pulumi("", "preview", "--stack", "production", "--expect-no-changes")
+	_, err = w.try("", "state", "delete", "--stack", "production", "urn:pulumi:production::ohmycoins::ohmycoins:rds:Database$aws:rds/instance:Instance::ohmycoins-prod-postgres", "--yes")
+	require.Error(t, err, "protected again")
 }
 
 // TestDriftShowsOnlyAfterARefresh: a log group's retention changed in the
