@@ -127,10 +127,10 @@ func TestTheBackendIsRolledWhenItsSecretsRotate(t *testing.T) {
 // environment, and stays put while the resource does.
 func TestFinalSnapshotNamesNeverRepeatAcrossIncarnations(t *testing.T) {
 	t.Parallel()
-	first := rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/aaaa", "app", "postgres")
-	require.Equal(t, first, rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/aaaa", "app", "postgres"), "stable while the instance stays")
-	require.NotEqual(t, first, rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/bbbb", "app", "postgres"), "a re-created environment has a new key")
-	require.NotEqual(t, first, rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/aaaa", "app2", "postgres"), "a replaced instance has a new name")
+	first := rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/aaaa", "app", "postgres", "")
+	require.Equal(t, first, rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/aaaa", "app", "postgres", ""), "stable while the instance stays")
+	require.NotEqual(t, first, rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/bbbb", "app", "postgres", ""), "a re-created environment has a new key")
+	require.NotEqual(t, first, rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/aaaa", "app2", "postgres", ""), "a replaced instance has a new name")
 	require.NotEqual(t, redis.FinalSnapshotID("ohmycoins-prod-redis", "arn:aws:kms:ap-southeast-2:1:key/aaaa"),
 		redis.FinalSnapshotID("ohmycoins-prod-redis", "arn:aws:kms:ap-southeast-2:1:key/bbbb"))
 

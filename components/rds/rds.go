@@ -206,7 +206,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		instanceArgs.SnapshotIdentifier = pulumi.String(args.SnapshotIdentifier)
 	}
 	if !args.SkipFinalSnapshot {
-		instanceArgs.FinalSnapshotIdentifier = FinalSnapshotName(c.Identifier, args.KMSKeyARN, args.DatabaseName, args.MasterUsername)
+		instanceArgs.FinalSnapshotIdentifier = FinalSnapshotName(c.Identifier, args.KMSKeyARN, args.DatabaseName, args.MasterUsername, args.SnapshotIdentifier)
 	}
 	if args.PerformanceInsights {
 		instanceArgs.PerformanceInsightsKmsKeyId = args.KMSKeyARN
@@ -234,19 +234,26 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 
 // FinalSnapshotName is the snapshot RDS takes when the instance is deleted:
 // <identifier>-final-<digest>. The digest covers the environment key, which a
-// re-created environment gets anew, and the instance's other inputs that force
-// a replacement, so each incarnation of the instance has its own name: a fixed
-// name fails the second deletion, because the first one's snapshot exists. It
-// does not change while the instance stays, so it causes no diff (defect F1).
-func FinalSnapshotName(identifier string, keyARN pulumi.StringInput, dbName, username string) pulumi.StringOutput {
+// re-created environment gets anew, the instance's other inputs that force
+// a replacement, and the snapshot a restored instance came from, so each
+// incarnation of the instance has its own name: a fixed name fails the second
+// deletion, because the first one's snapshot exists (a second restore in one
+// environment is such a deletion). It does not change while the instance
+// stays, so it causes no diff (defect F1).
+func FinalSnapshotName(identifier string, keyARN pulumi.StringInput, dbName, username, restoredFrom string) pulumi.StringOutput {
 	return keyARN.ToStringOutput().ApplyT(func(key string) string {
-		return FinalSnapshotID(identifier, key, dbName, username)
+		return FinalSnapshotID(identifier, key, dbName, username, restoredFrom)
 	}).(pulumi.StringOutput)
 }
 
-// FinalSnapshotID is FinalSnapshotName once the key's ARN is known.
-func FinalSnapshotID(identifier, keyARN, dbName, username string) string {
-	return physicalname.Unique(identifier+"-final", 8, keyARN, "postgres", dbName, username)
+// FinalSnapshotID is FinalSnapshotName once the key's ARN is known. An
+// instance restored from no snapshot keeps the name it always had.
+func FinalSnapshotID(identifier, keyARN, dbName, username, restoredFrom string) string {
+	parts := []string{keyARN, "postgres", dbName, username}
+	if restoredFrom != "" {
+		parts = append(parts, restoredFrom)
+	}
+	return physicalname.Unique(identifier+"-final", 8, parts...)
 }
 
 // parameters are the PostgreSQL settings of every environment: log connections and

@@ -71,7 +71,7 @@ func TestInstanceTakesItsSettingsAndEncryptsEverythingWithTheKey(t *testing.T) {
 			require.NotContains(t, db.Inputs, "finalSnapshotIdentifier")
 			require.NotContains(t, db.Inputs, "performanceInsightsKmsKeyId")
 		} else {
-			require.Equal(t, FinalSnapshotID("env-postgres", keyARN, "app", "postgres"), db.Inputs["finalSnapshotIdentifier"], "a stable name (defect F1)")
+			require.Equal(t, FinalSnapshotID("env-postgres", keyARN, "app", "postgres", ""), db.Inputs["finalSnapshotIdentifier"], "a stable name (defect F1)")
 			require.Regexp(t, `^env-postgres-final-[0-9a-f]{8}$`, db.Inputs["finalSnapshotIdentifier"])
 			require.Equal(t, keyARN, db.Inputs["performanceInsightsKmsKeyId"])
 			require.Equal(t, 7.0, db.Inputs["performanceInsightsRetentionPeriod"])
@@ -150,10 +150,12 @@ func TestAnInstanceRestoresFromASnapshotOnlyWhenCreated(t *testing.T) {
 
 func TestFinalSnapshotNamesDifferForEachIncarnation(t *testing.T) {
 	t.Parallel()
-	a := FinalSnapshotID("env-postgres", keyARN, "app", "postgres")
-	require.NotEqual(t, a, FinalSnapshotID("env-postgres", keyARN+"2", "app", "postgres"), "a new environment key")
-	require.NotEqual(t, a, FinalSnapshotID("env-postgres", keyARN, "other", "postgres"), "a new database name replaces the instance")
-	require.Equal(t, a, FinalSnapshotID("env-postgres", keyARN, "app", "postgres"), "stable while the instance stays")
+	a := FinalSnapshotID("env-postgres", keyARN, "app", "postgres", "")
+	require.NotEqual(t, a, FinalSnapshotID("env-postgres", keyARN+"2", "app", "postgres", ""), "a new environment key")
+	require.NotEqual(t, a, FinalSnapshotID("env-postgres", keyARN, "other", "postgres", ""), "a new database name replaces the instance")
+	require.NotEqual(t, a, FinalSnapshotID("env-postgres", keyARN, "app", "postgres", "rds:env-postgres-2026-11-27"), "a restore is an incarnation of its own")
+	require.Equal(t, a, FinalSnapshotID("env-postgres", keyARN, "app", "postgres", ""), "stable while the instance stays")
+	require.Equal(t, "env-postgres-final-", a[:len("env-postgres-final-")])
 }
 
 // TestNewRefusesWhatValidationRefuses: the component checks its settings with

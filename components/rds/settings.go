@@ -47,7 +47,7 @@ type Settings struct {
 	// SnapshotIdentifier creates the instance from a DB snapshot (its identifier,
 	// or its ARN) instead of empty: the move from Terraform and disaster recovery
 	// (docs/RUNBOOK.md). It is read only when the instance is created; on a live
-	// stack it changes nothing.
+	// stack it changes only the name of the final snapshot (FinalSnapshotName).
 	SnapshotIdentifier string `json:"snapshotIdentifier"`
 	// ReplaceDeletingFirst makes a replacement of the instance delete it first
 	// (taking its final snapshot) and then create the successor under the

@@ -133,7 +133,8 @@ func (w *world) runBlock(commands []string) (string, error) {
 // final snapshot, the restored instance comes back under the same
 // identifier, protected again, and the stack then has nothing to change.
 // Put an old fault back (a plain --replace, or one without lifting deletion
-// protection) and the restore fails with the original still in place.
+// protection) and the restore fails with the original still in place; a
+// second restore in a row works too (its final snapshot has a name of its own).
 func TestRestoringTheDatabaseAsTheRunbookSays(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -179,6 +180,23 @@ func TestRestoringTheDatabaseAsTheRunbookSays(t *testing.T) {
 	w.pulumi("", "preview", "--stack", "production", "--expect-no-changes")
 	_, err = w.try("", "state", "delete", "--stack", "production", "urn:pulumi:production::ohmycoins::ohmycoins:rds:Database$aws:rds/instance:Instance::ohmycoins-prod-postgres", "--yes")
 	require.Error(t, err, "protected again")
+
+	// A second restore in the same environment: the restored instance's
+	// final snapshot has a name of its own, so its deletion is not refused.
+	second := "ohmycoins-prod-postgres-2026-11-28-03-05"
+	require.NoError(t, w.account.SeedSnapshot(simaws.Snapshot{Type: "rds", Identifier: second, Source: original.ID, KMSKeyID: original.Inputs["kmsKeyId"].(string)}))
+	out, err = w.runBlock(restoreBlock(t, second))
+	require.NoError(t, err, "the runbook's block, again:\n%s", tail(out, 40))
+	require.Equal(t, second, w.holding(typ, "ohmycoins-prod-postgres").Inputs["snapshotIdentifier"])
+	snapshots, err = w.account.Snapshots()
+	require.NoError(t, err)
+	finals = nil
+	for _, s := range snapshots {
+		if strings.Contains(s.Identifier, "-final-") {
+			finals = append(finals, s.Identifier)
+		}
+	}
+	require.Len(t, finals, 2, "each incarnation's own final snapshot")
 }
 
 // TestDriftShowsOnlyAfterARefresh: a log group's retention changed in the
