@@ -17,8 +17,8 @@ import (
 // What the engine and the provider do on day 2 that no offline diff can
 // tell: a deployment that ECS rolls back, a restore under a snapshot's own
 // key, `pulumi up --replace` of the database, drift. docs/RUNBOOK.md's
-// procedures must be written for these facts (the rehearsals of issue 22
-// run them verbatim).
+// procedures are written for these facts, and the ones that act on them (the
+// restore, the drift workflow's step) are rehearsed here verbatim.
 
 const typeService = "aws:ecs/service:Service"
 
