@@ -230,6 +230,15 @@ func TestMigrateProduction(t *testing.T) {
 	api := entry(t, r, "aws_route53_record.api")
 	require.Equal(t, previewtest.Named(t, plan, typeRecord, "ohmycoins-prod-alias-api.ohmycoins.com").URN, api.URN)
 	require.Equal(t, []string{"aliases", "allowOverwrite", "option protect"}, api.Changes, "the first up points it at the new load balancer")
+	// So every pulumi up before the switch leaves the alias records out, as
+	// docs/RUNBOOK.md's cutover does, and the report's commands say so.
+	glob := "urn:pulumi:production::ohmycoins::**::ohmycoins-prod-alias-*"
+	require.Equal(t, glob, r.AliasRecords())
+	var report strings.Builder
+	r.WriteReport(&report, "production.json")
+	require.Contains(t, report.String(), "pulumi up --stack production --exclude-dependents --exclude '"+glob+"'")
+	require.Contains(t, report.String(), "the adapt steps of the 8 conflicts and pulumi up --stack production --exclude '"+glob+"'\n")
+	require.Contains(t, report.String(), "then, once the new environment is verified, pulumi up --stack production: the adopted alias records move")
 	require.Equal(t, []string{"description", "kmsKeyId"}, entry(t, r, "aws_secretsmanager_secret.app_secrets").Changes, "protected already, as the program protects it")
 
 	vpc := entry(t, r, "module.vpc.aws_vpc.main")

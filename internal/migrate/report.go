@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ohmycoins/infra/stacks"
 )
 
 // Count returns how many entries have a verdict.
@@ -67,16 +69,38 @@ func (r *Result) WriteReport(w io.Writer, stateName string) {
 	}
 	fmt.Fprintf(w, "\nNext (docs/RUNBOOK.md, \"Moving from Terraform\"):\n")
 	fmt.Fprintf(w, "  pulumi import --stack %s --file import.json --generate-code=false --yes\n", r.Stack)
+	aliases := ""
+	if glob := r.AliasRecords(); glob != "" {
+		aliases = fmt.Sprintf(" --exclude '%s'", glob)
+	}
 	if len(r.Exclude) > 0 {
-		fmt.Fprintf(w, "  pulumi up --stack %s --exclude-dependents", r.Stack)
+		fmt.Fprintf(w, "  pulumi up --stack %s --exclude-dependents%s", r.Stack, aliases)
 		for _, urn := range r.Exclude {
 			fmt.Fprintf(w, " \\\n      --exclude '%s'", urn)
 		}
-		fmt.Fprintf(w, "\n  then, in the cutover window, the adapt steps of the %d conflicts and pulumi up --stack %s\n", r.Count(Conflict), r.Stack)
+		fmt.Fprintf(w, "\n  then, in the cutover window, the adapt steps of the %d conflicts and pulumi up --stack %s%s\n", r.Count(Conflict), r.Stack, aliases)
 		fmt.Fprintf(w, "  (each --exclude is a conflict's counterpart, or an adopted secret that moves to the environment key)\n")
 	} else {
-		fmt.Fprintf(w, "  pulumi up --stack %s\n", r.Stack)
+		fmt.Fprintf(w, "  pulumi up --stack %s%s\n", r.Stack, aliases)
 	}
+	if aliases != "" {
+		fmt.Fprintf(w, "  then, once the new environment is verified, pulumi up --stack %s: the adopted alias records move to the new load balancer\n", r.Stack)
+	}
+}
+
+// AliasRecords is the URN pattern of the stack's DNS alias records when the
+// migration adopts any (the original's names, which its users reach): every
+// pulumi up before the switch leaves them out, so that DNS moves only once
+// the new environment is verified (docs/RUNBOOK.md, step 7); "" when none is
+// adopted.
+func (r *Result) AliasRecords() string {
+	prefix := r.Settings.NamePrefix + "-alias-"
+	for _, e := range r.Entries {
+		if e.Verdict == Adopt && e.Type == "aws:route53/record:Record" && strings.HasPrefix(e.Name, prefix) {
+			return fmt.Sprintf("urn:pulumi:%s::%s::**::%s*", r.Stack, stacks.Project, prefix)
+		}
+	}
+	return ""
 }
 
 // ReportJSON is the report for tools: the entries and the resources to leave
