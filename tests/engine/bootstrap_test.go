@@ -3,7 +3,6 @@ package engine
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -143,13 +142,12 @@ func TestTheBootstrapStateMovesIntoTheBucket(t *testing.T) {
 
 	block := runbookBlock(t, "### Moving the bootstrap state into the bucket")
 	require.Equal(t, "cd bootstrap", block[0])
-	script := "set -euo pipefail\n" + strings.ReplaceAll(strings.Join(block, "\n"),
-		"'s3://ohmycoins-pulumi-state?region=ap-southeast-2'", "'file://"+bucket+"'")
-	require.NotContains(t, script, "s3://", "the only stand-in is the bucket")
-	cmd := exec.Command("bash", "-c", script)
-	cmd.Dir, cmd.Env = w.dir, w.env
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "the runbook's block:\n%s", tail(string(out), 40))
+	for i, c := range block {
+		block[i] = strings.ReplaceAll(c, "'s3://ohmycoins-pulumi-state?region=ap-southeast-2'", "'file://"+bucket+"'")
+	}
+	require.NotContains(t, strings.Join(block, "\n"), "s3://", "the only stand-in is the bucket")
+	out, err := w.runBlock(block)
+	require.NoError(t, err, "the runbook's block:\n%s", tail(out, 40))
 
 	moved, err := filepath.Glob(filepath.Join(bucket, ".pulumi", "stacks", "ohmycoins-state", "state.json"))
 	require.NoError(t, err)
@@ -208,10 +206,8 @@ func TestCIIdentityHandsTheOIDCProviderToTheAccountLevelProgram(t *testing.T) {
 	block := joinContinued(runbookBlock(t, "## CI identity (GitHub Actions)"))
 	require.Len(t, block, 3)
 	w.pulumi("bootstrap", "stack", "init", "state") // section 1 made it; it has not run since
-	cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+strings.Join(block, "\n"))
-	cmd.Dir, cmd.Env = w.dir, append(w.env, "PULUMI_SKIP_CONFIRMATIONS=true")
-	run, err := cmd.CombinedOutput()
-	require.NoError(t, err, "the runbook's block:\n%s", tail(string(run), 40))
+	run, err := w.runBlock(block)
+	require.NoError(t, err, "the runbook's block:\n%s", tail(run, 40))
 
 	providers := 0
 	for _, r := range w.resources() {
@@ -220,7 +216,7 @@ func TestCIIdentityHandsTheOIDCProviderToTheAccountLevelProgram(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, providers, "AWS keeps the one provider")
-	require.NotContains(t, w.stateURNs("staging"), oidc)
+	require.NotContains(t, w.stateURNs("", "staging"), oidc)
 	w.pulumi("", "preview", "--stack", "staging", "--expect-no-changes")
 	w.pulumi("bootstrap", "preview", "--stack", "state", "--expect-no-changes")
 }

@@ -117,16 +117,6 @@ func restoreBlock(t *testing.T, snapshot string) []string {
 	return out
 }
 
-// runBlock runs commands as an operator's shell does, one after another,
-// with confirmations answered yes.
-func (w *world) runBlock(commands []string) (string, error) {
-	w.t.Helper()
-	cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+strings.Join(commands, "\n"))
-	cmd.Dir, cmd.Env = w.dir, append(w.env, "PULUMI_SKIP_CONFIRMATIONS=true")
-	out, err := cmd.CombinedOutput()
-	return string(out), err
-}
-
 // TestRestoringTheDatabaseAsTheRunbookSays: production is up; the runbook's
 // block, run verbatim, replaces the database with one restored from a
 // snapshot under the environment key: the original is deleted first with its

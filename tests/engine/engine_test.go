@@ -227,6 +227,36 @@ func (w *world) initStack(stack string) {
 	}
 }
 
+// runBlock runs commands as an operator's shell does, one after another,
+// with confirmations answered yes.
+func (w *world) runBlock(commands []string) (string, error) {
+	w.t.Helper()
+	cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+strings.Join(commands, "\n"))
+	cmd.Dir, cmd.Env = w.dir, append(w.env, "PULUMI_SKIP_CONFIRMATIONS=true")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// stateURNs are the URNs of a stack's state (dir "" the project,
+// "bootstrap" the account-level program): the stack, its providers, its
+// components and its custom resources.
+func (w *world) stateURNs(dir, stack string) []string {
+	w.t.Helper()
+	var export struct {
+		Deployment struct {
+			Resources []struct {
+				URN string `json:"urn"`
+			} `json:"resources"`
+		} `json:"deployment"`
+	}
+	require.NoError(w.t, json.Unmarshal([]byte(w.stdout(dir, "stack", "export", "--stack", stack)), &export))
+	var out []string
+	for _, r := range export.Deployment.Resources {
+		out = append(out, r.URN)
+	}
+	return out
+}
+
 // resources are what the account holds.
 func (w *world) resources() []simaws.Resource {
 	w.t.Helper()
@@ -243,19 +273,6 @@ func (w *world) held() []string {
 		out = append(out, r.Type+" "+r.ID)
 	}
 	return out
-}
-
-// stackResources counts the resources of a stack's state: custom and
-// component ones, the stack and its providers included.
-func (w *world) stackResources(dir, stack string) int {
-	w.t.Helper()
-	var export struct {
-		Deployment struct {
-			Resources []json.RawMessage `json:"resources"`
-		} `json:"deployment"`
-	}
-	require.NoError(w.t, json.Unmarshal([]byte(w.pulumi(dir, "stack", "export", "--stack", stack)), &export))
-	return len(export.Deployment.Resources)
 }
 
 func lookPath(env []string, name string) string {
