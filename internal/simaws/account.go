@@ -63,6 +63,34 @@ type Resource struct {
 	// Inputs are what the program asked for, Outputs what AWS reports.
 	Inputs  map[string]any `json:"inputs"`
 	Outputs map[string]any `json:"outputs"`
+	// Serial tells one incarnation of a resource from the next: a
+	// resource deleted and created again under the same id (a database
+	// replaced deleting first) has a new serial.
+	Serial int `json:"serial,omitempty"`
+	// Data is the data a data-holding resource holds: its own, or what it
+	// was restored from.
+	Data []Datum `json:"data,omitempty"`
+}
+
+// Datum is one body of data, named by the resource incarnation that first
+// held it: a database's rows, a cache's keys, a secret's value, a log
+// group's events, a repository's images, a bucket's objects. Snapshots,
+// restores and copies carry it on; it is lost when nothing holds it any more.
+type Datum struct {
+	Type   string `json:"type"`
+	Name   string `json:"name"`
+	Serial int    `json:"serial"`
+}
+
+// dataTypes are the resource types that hold data of their own.
+var dataTypes = map[string]bool{
+	"aws:rds/instance:Instance":                         true,
+	"aws:elasticache/replicationGroup:ReplicationGroup": true,
+	"aws:secretsmanager/secret:Secret":                  true,
+	"aws:cloudwatch/logGroup:LogGroup":                  true,
+	"aws:ecr/repository:Repository":                     true,
+	"aws:s3/bucketV2:BucketV2":                          true,
+	"aws:s3/bucket:Bucket":                              true,
 }
 
 // Snapshot is a database or cache snapshot the account holds.
@@ -71,7 +99,13 @@ type Snapshot struct {
 	Identifier string `json:"identifier"`
 	Source     string `json:"source"`
 	KMSKeyID   string `json:"kmsKeyId,omitempty"`
+	// Data is the data the snapshot keeps (its source's).
+	Data []Datum `json:"data,omitempty"`
 }
+
+// Automated reports whether RDS took the snapshot on its own schedule
+// (identifiers "rds:<instance>-<date>").
+func (s Snapshot) Automated() bool { return strings.HasPrefix(s.Identifier, "rds:") }
 
 // state is the account's content, state.json.
 type state struct {
@@ -85,6 +119,18 @@ type state struct {
 	// period: a secret in its recovery window (its name stays taken), a KMS
 	// key scheduled for deletion (unusable, and never given back).
 	PendingDeletion []Resource `json:"pendingDeletion,omitempty"`
+	// Serial is the last serial given to a resource.
+	Serial int `json:"serial,omitempty"`
+}
+
+// born gives a resource its serial and, if it holds data and was not
+// restored from a snapshot, data of its own.
+func (st *state) born(r *Resource) {
+	st.Serial++
+	r.Serial = st.Serial
+	if dataTypes[r.Type] && len(r.Data) == 0 {
+		r.Data = []Datum{{Type: r.Type, Name: r.ID, Serial: r.Serial}}
+	}
 }
 
 // Refusal is an error AWS answers with: its code and message.
@@ -175,6 +221,7 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 			if err := st.behave(settings, &r, nil); err != nil {
 				return err
 			}
+			st.born(&r)
 			created = r
 			st.Resources = append(st.Resources, r)
 			return nil
@@ -265,7 +312,7 @@ func (a *Account) Update(region, typ, id, arn string, inputs resource.PropertyMa
 				out[k] = v // what AWS computed at the creation (an ARN, an endpoint) stays
 			}
 		}
-		updated = Resource{Type: typ, ID: id, Name: old.Name, Salt: old.Salt, Region: old.Region, Inputs: in, Outputs: out}
+		updated = Resource{Type: typ, ID: id, Name: old.Name, Salt: old.Salt, Region: old.Region, Inputs: in, Outputs: out, Serial: old.Serial, Data: old.Data}
 		if err := st.behave(settings, &updated, &old); err != nil {
 			return err
 		}
@@ -320,7 +367,21 @@ func (a *Account) Delete(region, typ, id, arn string) error {
 			if slices.ContainsFunc(st.Snapshots, func(s Snapshot) bool { return s.Identifier == name }) {
 				return &Refusal{"DBSnapshotAlreadyExists", "Cannot create the snapshot because a snapshot with the identifier " + name + " already exists."}
 			}
-			st.Snapshots = append(st.Snapshots, Snapshot{Type: "rds", Identifier: name, Source: id, KMSKeyID: str(r.Inputs["kmsKeyId"])})
+			st.Snapshots = append(st.Snapshots, Snapshot{Type: "rds", Identifier: name, Source: id, KMSKeyID: str(r.Inputs["kmsKeyId"]), Data: r.Data})
+		}
+		if typ == "aws:rds/instance:Instance" {
+			if keep, set := r.Inputs["deleteAutomatedBackups"].(bool); !set || keep {
+				// RDS deletes the automated backups with the instance unless told to retain them.
+				st.Snapshots = slices.DeleteFunc(st.Snapshots, func(s Snapshot) bool { return s.Automated() && s.Source == id })
+			}
+		}
+		if typ == "aws:elasticache/replicationGroup:ReplicationGroup" {
+			if name := str(r.Inputs["finalSnapshotIdentifier"]); name != "" {
+				if slices.ContainsFunc(st.Snapshots, func(s Snapshot) bool { return s.Identifier == name }) {
+					return &Refusal{"SnapshotAlreadyExistsFault", "Snapshot " + name + " already exists."}
+				}
+				st.Snapshots = append(st.Snapshots, Snapshot{Type: "elasticache", Identifier: name, Source: id, KMSKeyID: str(r.Inputs["kmsKeyId"]), Data: r.Data})
+			}
 		}
 		if pendingDeletion(r) {
 			st.PendingDeletion = append(st.PendingDeletion, r)
@@ -577,6 +638,7 @@ func (a *Account) Seed(r Resource) error {
 		if st.find(r.Region, r.Type, r.ID) >= 0 {
 			return &Refusal{"AlreadyExists", fmt.Sprintf("%s %s is in the account already", r.Type, r.ID)}
 		}
+		st.born(&r)
 		st.Resources = append(st.Resources, r)
 		st.Used = append(st.Used, r.Region+"\x00"+r.Type+"\x00"+r.ID)
 		return nil
@@ -609,6 +671,17 @@ func (st *state) behave(settings Settings, r *Resource, previous *Resource) erro
 			set("kmsKeyId", key)
 			set("storageEncrypted", true)
 		}
+		r.Data = slices.Clone(st.Snapshots[i].Data)
+	case "aws:elasticache/replicationGroup:ReplicationGroup":
+		name := str(r.Inputs["snapshotName"])
+		if previous != nil || name == "" {
+			return nil
+		}
+		i := slices.IndexFunc(st.Snapshots, func(s Snapshot) bool { return s.Type == "elasticache" && s.Identifier == name })
+		if i < 0 {
+			return &Refusal{"SnapshotNotFoundFault", fmt.Sprintf("Snapshot %s not found.", name)}
+		}
+		r.Data = slices.Clone(st.Snapshots[i].Data)
 	case "aws:ecs/service:Service":
 		image := st.failingImage(settings, str(r.Inputs["taskDefinition"]))
 		if image == "" {
@@ -664,9 +737,56 @@ func (a *Account) SeedSnapshot(s Snapshot) error {
 		if slices.ContainsFunc(st.Snapshots, func(o Snapshot) bool { return o.Identifier == s.Identifier }) {
 			return &Refusal{"DBSnapshotAlreadyExists", "a snapshot " + s.Identifier + " exists already"}
 		}
+		if len(s.Data) == 0 {
+			for _, r := range st.Resources {
+				if r.ID == s.Source && dataTypes[r.Type] {
+					s.Data = slices.Clone(r.Data) // a snapshot of a live resource keeps its data
+				}
+			}
+		}
 		st.Snapshots = append(st.Snapshots, s)
 		return nil
 	})
+}
+
+// Data lists every body of data the account still holds somewhere: in a
+// resource, in a resource waiting out its deletion window (a secret that can
+// be restored), or in a snapshot.
+func (a *Account) Data() ([]Datum, error) {
+	seen := map[Datum]bool{}
+	var out []Datum
+	err := a.locked(func(st *state) error {
+		keep := func(ds []Datum) {
+			for _, d := range ds {
+				if !seen[d] {
+					seen[d] = true
+					out = append(out, d)
+				}
+			}
+		}
+		for _, r := range st.Resources {
+			keep(r.Data)
+		}
+		for _, r := range st.PendingDeletion {
+			if r.Type != "aws:kms/key:Key" {
+				keep(r.Data)
+			}
+		}
+		for _, s := range st.Snapshots {
+			keep(s.Data)
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Type != out[j].Type {
+			return out[i].Type < out[j].Type
+		}
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Serial < out[j].Serial
+	})
+	return out, err
 }
 
 // Drift changes a resource behind the program's back (a console edit, an

@@ -104,7 +104,7 @@ func TestDeletionIsRefusedAsAWSRefusesIt(t *testing.T) {
 	require.NoError(t, a.Delete("ap-southeast-2", typeDB, db.ID, ""))
 	snapshots, err := a.Snapshots()
 	require.NoError(t, err)
-	require.Equal(t, []simaws.Snapshot{{Type: "rds", Identifier: "env-final", Source: db.ID, KMSKeyID: "arn:aws:kms:ap-southeast-2:123456789012:key/k"}}, snapshots)
+	require.Equal(t, []simaws.Snapshot{{Type: "rds", Identifier: "env-final", Source: db.ID, KMSKeyID: "arn:aws:kms:ap-southeast-2:123456789012:key/k", Data: db.Data}}, snapshots)
 	require.NoError(t, a.Delete("ap-southeast-2", typeSecurityGroup, sg.ID, ""), "no longer in use")
 
 	again, err := a.Create(typeDB, "env-postgres", "ap-southeast-2", props(map[string]any{"identifier": "env-postgres", "finalSnapshotIdentifier": "env-final"}))
@@ -229,4 +229,43 @@ func TestDriftIsWhatAWSReports(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, 1.0, got.Inputs["retentionInDays"])
 	refusal(t, a.Drift("ap-southeast-2", typeLogGroup, "/env/none", map[string]any{"retentionInDays": 1.0}), "NotFound")
+}
+
+// TestDataFollowsSnapshotsAndRestores: a database's data lives on in its
+// final snapshot and in a database restored from it, under the same
+// identifier; a database deleted without a snapshot takes its data with it,
+// and so do the automated backups RDS deletes with it unless they are retained.
+func TestDataFollowsSnapshotsAndRestores(t *testing.T) {
+	t.Parallel()
+	a := open(t)
+	first, err := a.Create(typeDB, "env-postgres", "ap-southeast-2", props(map[string]any{"identifier": "env-postgres", "finalSnapshotIdentifier": "env-final-1", "deleteAutomatedBackups": false}))
+	require.NoError(t, err)
+	original := simaws.Datum{Type: typeDB, Name: "env-postgres", Serial: first.Serial}
+	require.Equal(t, []simaws.Datum{original}, first.Data)
+	require.NoError(t, a.SeedSnapshot(simaws.Snapshot{Type: "rds", Identifier: "rds:env-postgres-2026-11-27-03-05", Source: "env-postgres"}))
+
+	require.NoError(t, a.Delete("ap-southeast-2", typeDB, "env-postgres", ""))
+	data, err := a.Data()
+	require.NoError(t, err)
+	require.Equal(t, []simaws.Datum{original}, data, "kept by the final snapshot and the retained automated one")
+
+	restored, err := a.Create(typeDB, "env-postgres", "ap-southeast-2", props(map[string]any{"identifier": "env-postgres", "snapshotIdentifier": "env-final-1", "skipFinalSnapshot": true}))
+	require.NoError(t, err)
+	require.Greater(t, restored.Serial, first.Serial, "a new incarnation under the same identifier")
+	require.Equal(t, []simaws.Datum{original}, restored.Data, "it holds the original's data")
+
+	empty, err := a.Create(typeDB, "env-other", "ap-southeast-2", props(map[string]any{"identifier": "env-other", "skipFinalSnapshot": true}))
+	require.NoError(t, err)
+	require.NoError(t, a.SeedSnapshot(simaws.Snapshot{Type: "rds", Identifier: "rds:env-other-2026-11-27-03-05", Source: "env-other"}))
+	require.NoError(t, a.Delete("ap-southeast-2", typeDB, "env-other", ""))
+	data, err = a.Data()
+	require.NoError(t, err)
+	require.NotContains(t, data, simaws.Datum{Type: typeDB, Name: "env-other", Serial: empty.Serial}, "no final snapshot, automated backups deleted with it: lost")
+	snapshots, err := a.Snapshots()
+	require.NoError(t, err)
+	var names []string
+	for _, s := range snapshots {
+		names = append(names, s.Identifier)
+	}
+	require.ElementsMatch(t, []string{"env-final-1", "rds:env-postgres-2026-11-27-03-05"}, names)
 }

@@ -1,0 +1,473 @@
+package rehearsal
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ohmycoins/infra/internal/simaws"
+	"github.com/ohmycoins/infra/internal/tfstate"
+)
+
+// Report is what a rehearsal found; its JSON is the contract of
+// `cmd/rehearse -json` (docs/ARCHITECTURE.md, "The rehearsal report").
+type Report struct {
+	Stack     string `json:"stack"`
+	Procedure string `json:"procedure"`
+	// Completed is true when every step ran and succeeded.
+	Completed bool   `json:"completed"`
+	Steps     []Step `json:"steps"`
+	// Lost is the data that existed before the first step and exists
+	// nowhere after the last: no resource, no snapshot, no copy.
+	Lost []Lost `json:"lost"`
+	// Unreachable are the step ranges after which the application's hosts
+	// could not all be reached.
+	Unreachable []Span `json:"unreachable"`
+	// Windows are the ranges in which the RUNBOOK announces it.
+	Windows []Window `json:"windows"`
+}
+
+// Step is one command of the procedure and what it did.
+type Step struct {
+	N       int     `json:"n"`
+	Command string  `json:"command"`
+	OK      bool    `json:"ok"`
+	Error   string  `json:"error,omitempty"`
+	Changes Changes `json:"changes"`
+	// Unreachable names each application host that could not be reached
+	// after the step, and where the request stopped.
+	Unreachable map[string]string `json:"unreachableHosts,omitempty"`
+	// Output is the command's output (text reports only).
+	Output string `json:"-"`
+}
+
+// Changes count what the step changed in the account.
+type Changes struct {
+	Create  int `json:"create"`
+	Update  int `json:"update"`
+	Replace int `json:"replace"`
+	Delete  int `json:"delete"`
+}
+
+// Lost is one body of data the procedure lost: the resource that held it.
+type Lost struct {
+	Type string `json:"type"`
+	Name string `json:"name"`
+}
+
+// Span is a range of steps, inclusive.
+type Span struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+}
+
+// Options say what to rehearse, and where.
+type Options struct {
+	// Project is the repository's root; its docs/RUNBOOK.md is rehearsed.
+	Project string
+	Stack   string
+	// Procedure is a title or slug of the RUNBOOK.
+	Procedure string
+	// TerraformState is the state file of the original environment, for
+	// procedures that start from it.
+	TerraformState string
+	// PulumiCLI is the Pulumi CLI to run; Bin the prebuilt stand-ins
+	// (BuildStandins); Root an empty directory for the world.
+	PulumiCLI, Bin, Root string
+	// Log receives each command and its output as it runs.
+	Log io.Writer
+	// Now is the rehearsal's clock (the automated snapshots' time).
+	Now time.Time
+}
+
+// Prepare reads the procedure and checks the input before anything is
+// created: the procedure exists and applies to the stack, every command is
+// one the rehearsal can run, a Terraform state is one where needed.
+func Prepare(o Options) (Procedure, *tfstate.State, error) {
+	data, err := os.ReadFile(filepath.Join(o.Project, "docs", "RUNBOOK.md"))
+	if err != nil {
+		return Procedure{}, nil, err
+	}
+	all, err := Procedures(string(data))
+	if err != nil {
+		return Procedure{}, nil, err
+	}
+	p, err := Find(all, o.Procedure)
+	if err != nil {
+		return p, nil, err
+	}
+	if _, err := os.Stat(filepath.Join(o.Project, "Pulumi."+o.Stack+".yaml")); err != nil {
+		return p, nil, fmt.Errorf("-stack %q: the repository has no Pulumi.%s.yaml (its stacks are staging and production)", o.Stack, o.Stack)
+	}
+	if p, err = p.For(o.Stack); err != nil {
+		return p, nil, err
+	}
+	for i, c := range p.Commands {
+		if err := Runnable(c); err != nil {
+			return p, nil, fmt.Errorf("%q, step %d (%s): %w", p.Title, i+1, c, err)
+		}
+	}
+	var state *tfstate.State
+	switch {
+	case p.Rules.StartsFrom == StartsFromTerraform && o.TerraformState == "":
+		return p, nil, fmt.Errorf("%q starts from the original environment: give its Terraform state with -terraform-state", p.Title)
+	case p.Rules.StartsFrom != StartsFromTerraform && o.TerraformState != "":
+		return p, nil, fmt.Errorf("-terraform-state: %q starts from %s, not from a Terraform state", p.Title, p.Rules.StartsFrom)
+	case o.TerraformState != "":
+		raw, err := os.ReadFile(o.TerraformState)
+		if err != nil {
+			return p, nil, fmt.Errorf("-terraform-state: %w", err)
+		}
+		if state, err = tfstate.Parse(o.TerraformState, raw); err != nil {
+			return p, nil, fmt.Errorf("-terraform-state %s: %w", o.TerraformState, err)
+		}
+	}
+	return p, state, nil
+}
+
+// programs the rehearsal runs: the Pulumi CLI, the AWS CLI stand-in, git in
+// the project copy, the repository's own commands, and shell built-ins.
+var runnable = map[string]bool{"pulumi": true, "aws": true, "git": true, "go": true, "echo": true, "test": true, "[": true, "export": true}
+
+var (
+	assignment = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
+	commandsIn = regexp.MustCompile(`(?:^|\$\(|\||&&|;)\s*((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)([^\s|;&()]+)(\s+\S+)?`)
+)
+
+// Runnable says why the rehearsal cannot run a command, or nil: it runs
+// pulumi, aws (the stand-in), git and `go run ./cmd/...`.
+func Runnable(command string) error {
+	for _, m := range commandsIn.FindAllStringSubmatch(command, -1) {
+		name := m[2]
+		if assignment.MatchString(name) {
+			continue // NAME=$(...): the inner command is matched on its own
+		}
+		if !runnable[name] {
+			return fmt.Errorf("the rehearsal cannot run %s: it runs pulumi, aws (its stand-in), git and go run ./cmd/...", name)
+		}
+		if name == "go" && !strings.HasPrefix(strings.TrimSpace(m[3]), "run") {
+			return fmt.Errorf("the rehearsal runs go only as go run ./cmd/...")
+		}
+	}
+	if strings.Contains(command, "go run ") && !strings.Contains(command, "go run ./cmd/") {
+		return fmt.Errorf("the rehearsal runs go only as go run ./cmd/... (the repository's own commands)")
+	}
+	return nil
+}
+
+var placeholder = regexp.MustCompile(`<[a-z][a-z -]*[a-z]>`)
+
+// Rehearse sets up the world the procedure starts from and runs its
+// commands, reporting after each. An error is a rehearsal that could not
+// be set up; a procedure that fails is a report with Completed false.
+func Rehearse(o Options) (*Report, error) {
+	p, state, err := Prepare(o)
+	if err != nil {
+		return nil, err
+	}
+	w, err := NewWorld(o.Project, o.Root, o.Bin, o.PulumiCLI)
+	if err != nil {
+		return nil, err
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if state != nil {
+		if _, err := w.SeedTerraform(o.Project, o.Stack, state, o.TerraformState); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.InitStack(o.Stack); err != nil {
+		return nil, err
+	}
+	if p.Rules.StartsFrom == StartsFromRunningStack {
+		if err := w.StartRunning(o.Stack, o.Now); err != nil {
+			return nil, err
+		}
+	}
+	return w.Perform(p, o.Stack, o.Log)
+}
+
+// Perform runs a procedure's commands in the world, one after another as
+// an operator's shell does (variables a command sets are kept, answers to
+// confirmations are yes), and stops at the first that fails.
+func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, error) {
+	if log == nil {
+		log = io.Discard
+	}
+	report := &Report{Stack: stack, Procedure: p.Title, Completed: true, Lost: []Lost{}, Unreachable: []Span{}, Windows: p.Rules.Windows}
+	if report.Windows == nil {
+		report.Windows = []Window{}
+	}
+	dataBefore, err := w.Account.Data()
+	if err != nil {
+		return nil, err
+	}
+	before, err := w.Account.Resources()
+	if err != nil {
+		return nil, err
+	}
+	hosts, err := w.reach()
+	if err != nil {
+		return nil, err
+	}
+	served := hosts.Reachable()
+	vars := filepath.Join(filepath.Dir(w.Dir), "vars.sh")
+	var stops []Reach
+	for i, c := range p.Commands {
+		step := Step{N: i + 1, Command: c}
+		filled, err := w.fill(c, p.Rules.Fills, stack)
+		if err == nil {
+			fmt.Fprintf(log, "\n== step %d: %s\n", step.N, filled)
+			step.Output, err = w.shell(filled, vars)
+			fmt.Fprint(log, step.Output)
+		}
+		if err != nil {
+			step.Error = summary(step.Output, err)
+			report.Completed = false
+		}
+		step.OK = err == nil
+		after, aerr := w.Account.Resources()
+		if aerr != nil {
+			return nil, aerr
+		}
+		step.Changes = changes(before, after)
+		before = after
+		hosts, err := w.reach()
+		if err != nil {
+			return nil, err
+		}
+		stops = append(stops, hosts)
+		report.Steps = append(report.Steps, step)
+		if !step.OK {
+			break
+		}
+	}
+	if len(served) == 0 && len(stops) > 0 {
+		served = stops[len(stops)-1].Reachable() // a procedure that builds the application: what serves at its end
+	}
+	for i := range report.Steps {
+		down := map[string]string{}
+		for _, host := range served {
+			if why, ok := stops[i][host]; !ok {
+				down[host] = "no alias record"
+			} else if why != "" {
+				down[host] = why
+			}
+		}
+		if len(down) == 0 {
+			continue
+		}
+		report.Steps[i].Unreachable = down
+		if n := len(report.Unreachable); n > 0 && report.Unreachable[n-1].To == i {
+			report.Unreachable[n-1].To = i + 1
+		} else {
+			report.Unreachable = append(report.Unreachable, Span{From: i + 1, To: i + 1})
+		}
+	}
+	dataAfter, err := w.Account.Data()
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range dataBefore {
+		if !slices.Contains(dataAfter, d) {
+			report.Lost = append(report.Lost, Lost{Type: d.Type, Name: d.Name})
+		}
+	}
+	return report, nil
+}
+
+// reach traces the application's hosts in the account as it is.
+func (w *World) reach() (Reach, error) {
+	resources, err := w.Account.Resources()
+	if err != nil {
+		return nil, err
+	}
+	settings, err := w.Account.Settings()
+	if err != nil {
+		return nil, err
+	}
+	return Trace(resources, settings.FailingImages), nil
+}
+
+// shell runs one command in bash, with the variables earlier commands set.
+func (w *World) shell(command, vars string) (string, error) {
+	script := "set -eo pipefail\n[ -f " + quote(vars) + " ] && source " + quote(vars) + "\n" + command + "\n"
+	if m := assignment.FindStringSubmatch(command); m != nil {
+		script += "printf '%s=%q\\n' " + m[1] + " \"$" + m[1] + "\" >> " + quote(vars) + "\n"
+	}
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Dir, cmd.Env = w.Dir, append(slices.Clone(w.Env), "PULUMI_SKIP_CONFIRMATIONS=true")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// fill replaces a command's placeholders by their rules.
+func (w *World) fill(command string, fills []Fill, stack string) (string, error) {
+	for _, f := range fills {
+		if !strings.Contains(command, f.Placeholder) {
+			continue
+		}
+		value, err := w.resolve(f.Rule, stack)
+		if err != nil {
+			return command, fmt.Errorf("filling %s (%s): %w", f.Placeholder, f.Rule, err)
+		}
+		command = strings.ReplaceAll(command, f.Placeholder, value)
+	}
+	if left := placeholder.FindString(command); left != "" {
+		return command, fmt.Errorf("%s has no fill rule next to the procedure", left)
+	}
+	return command, nil
+}
+
+// resolve fills a placeholder by its rule, from the state or the account.
+func (w *World) resolve(rule, stack string) (string, error) {
+	if typ, ok := strings.CutPrefix(rule, "urn "); ok {
+		out, err := w.Pulumi("stack", "export", "--stack", stack)
+		if err != nil {
+			return "", err
+		}
+		var export struct {
+			Deployment struct {
+				Resources []struct {
+					URN  string `json:"urn"`
+					Type string `json:"type"`
+				} `json:"resources"`
+			} `json:"deployment"`
+		}
+		if err := json.Unmarshal([]byte(out), &export); err != nil {
+			return "", err
+		}
+		var urns []string
+		for _, r := range export.Deployment.Resources {
+			if r.Type == typ {
+				urns = append(urns, r.URN)
+			}
+		}
+		if len(urns) != 1 {
+			return "", fmt.Errorf("the stack holds %d resources of type %s, not one", len(urns), typ)
+		}
+		return urns[0], nil
+	}
+	if id, ok := strings.CutPrefix(rule, "newest automated snapshot of "); ok {
+		snapshots, err := w.Account.Snapshots()
+		if err != nil {
+			return "", err
+		}
+		var names []string
+		for _, s := range snapshots {
+			if s.Automated() && s.Source == id {
+				names = append(names, s.Identifier)
+			}
+		}
+		if len(names) == 0 {
+			return "", fmt.Errorf("the account holds no automated snapshot of %s", id)
+		}
+		sort.Strings(names)
+		return names[len(names)-1], nil
+	}
+	return "", fmt.Errorf("unknown rule %q (urn <type>, newest automated snapshot of <instance>)", rule)
+}
+
+// changes counts what changed between two listings of the account: a
+// resource of the same type and logical name whose incarnation changed is
+// replaced.
+func changes(before, after []simaws.Resource) Changes {
+	var c Changes
+	old := map[int]simaws.Resource{}
+	for _, r := range before {
+		old[r.Serial] = r
+	}
+	type key struct{ typ, name string }
+	name := func(r simaws.Resource) key {
+		if r.Name == "" {
+			return key{r.Type, r.ID}
+		}
+		return key{r.Type, r.Name}
+	}
+	created := map[key]int{}
+	for _, r := range after {
+		o, ok := old[r.Serial]
+		if !ok {
+			created[name(r)]++
+			continue
+		}
+		delete(old, r.Serial)
+		a, _ := json.Marshal(r.Inputs)
+		b, _ := json.Marshal(o.Inputs)
+		if string(a) != string(b) {
+			c.Update++
+		}
+	}
+	for _, r := range old {
+		if created[name(r)] > 0 {
+			created[name(r)]--
+			c.Replace++
+			continue
+		}
+		c.Delete++
+	}
+	for _, n := range created {
+		c.Create += n
+	}
+	return c
+}
+
+// summary is the reason a step failed: the CLI's error lines, else the
+// output's last line.
+func summary(output string, err error) string {
+	var lines []string
+	for _, l := range strings.Split(output, "\n") {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "error:") || strings.Contains(t, "An error occurred") {
+			lines = append(lines, t)
+		}
+	}
+	if len(lines) == 0 {
+		if t := strings.TrimSpace(tail(output, 1)); t != "" {
+			lines = append(lines, t)
+		} else {
+			lines = append(lines, err.Error())
+		}
+	}
+	s := strings.Join(lines, " ")
+	if len(s) > 600 {
+		s = s[:600] + "..."
+	}
+	return s
+}
+
+// Faults are what makes a rehearsal fail: a step that failed, data lost,
+// the application unreachable outside the windows the RUNBOOK announces.
+func (r *Report) Faults() []string {
+	var out []string
+	for _, s := range r.Steps {
+		if !s.OK {
+			out = append(out, fmt.Sprintf("step %d (%s) failed: %s", s.N, s.Command, s.Error))
+		}
+	}
+	for _, l := range r.Lost {
+		out = append(out, fmt.Sprintf("lost: %s %s exists nowhere any more (no resource, no snapshot, no copy)", l.Type, l.Name))
+	}
+	for _, s := range r.Steps {
+		if len(s.Unreachable) == 0 || slices.ContainsFunc(r.Windows, func(w Window) bool { return w.From <= s.N && s.N <= w.To }) {
+			continue
+		}
+		var hosts []string
+		for host, why := range s.Unreachable {
+			hosts = append(hosts, host+": "+why)
+		}
+		sort.Strings(hosts)
+		out = append(out, fmt.Sprintf("unreachable after step %d (%s), outside any announced window: %s", s.N, s.Command, strings.Join(hosts, "; ")))
+	}
+	return out
+}

@@ -1,0 +1,329 @@
+// Package rehearsal runs a procedure of docs/RUNBOOK.md verbatim against a
+// simulated account before anyone runs it against the real one: the pulumi
+// commands of its code blocks through the real Pulumi CLI with the
+// stand-in plugins, the aws commands through the AWS CLI stand-in
+// (internal/awscli). After every step it reports what changed, whether the
+// application could be reached, and at the end which data was lost. The
+// RUNBOOK's own text says how each procedure is rehearsed: its rules sit
+// next to the procedure, in a comment the rendered page does not show.
+package rehearsal
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Procedure is one section of the RUNBOOK that the rehearsal can run: its
+// commands in order and the rules that say how.
+type Procedure struct {
+	// Title is the heading's text; Slug is the title in lower case with
+	// spaces as hyphens (the name -procedure takes besides the title).
+	Title, Slug string
+	// Commands are the shell commands of the section's code blocks, in
+	// order, comments stripped and continued lines joined.
+	Commands []string
+	Rules    Rules
+}
+
+// Rules say how a procedure is rehearsed, written next to it in the RUNBOOK:
+//
+//	<!-- rehearsal
+//	starts from: the running stack
+//	stacks: staging, production
+//	written for: production
+//	for staging: ohmycoins-prod => ohmycoins-staging
+//	fill: <the database URN> = urn aws:rds/instance:Instance
+//	fill: rds:ohmycoins-prod-postgres-2026-11-27-03-05 = newest automated snapshot
+//	window: 6-6 the database is deleted first, then restored
+//	-->
+type Rules struct {
+	// StartsFrom is what exists before the first command: StartsFromNothing
+	// (an initialised stack), StartsFromRunningStack (the stack up and
+	// serving its images, with RDS's automated snapshot of its database) or
+	// StartsFromTerraform (the original environment of a Terraform state).
+	StartsFrom string
+	// Stacks are the stacks the procedure applies to.
+	Stacks []string
+	// WrittenFor is the stack the commands name: for another stack,
+	// "--stack <WrittenFor>" names that stack instead, and Renames[stack]
+	// replace the rest (its resources' prefix).
+	WrittenFor string
+	Renames    map[string][]Rename
+	// Fills are the placeholders and how each is filled.
+	Fills []Fill
+	// Windows are the step ranges in which the RUNBOOK announces that the
+	// application cannot be reached.
+	Windows []Window
+}
+
+// The starting points a procedure can name.
+const (
+	StartsFromNothing      = "nothing"
+	StartsFromRunningStack = "the running stack"
+	StartsFromTerraform    = "the terraform state"
+)
+
+// Rename is a text of the commands and what it is for another stack.
+type Rename struct{ From, To string }
+
+// Fill is one placeholder of a procedure's commands and its rule: "urn
+// <type>" (the URN of the stack's one resource of that type) or "newest
+// automated snapshot" (of the stack's database).
+type Fill struct {
+	Placeholder, Rule string
+}
+
+// Window is a range of steps (1-based, inclusive) in which the application
+// is announced to be unreachable, and why.
+type Window struct {
+	From int    `json:"from"`
+	To   int    `json:"to"`
+	Why  string `json:"why"`
+}
+
+// Slug is a title in lower case with spaces as hyphens, without the
+// characters a shell would need quoted ("Upgrading PostgreSQL (major
+// version)" is upgrading-postgresql-major-version).
+func Slug(title string) string {
+	var b strings.Builder
+	hyphen := false
+	for _, r := range strings.ToLower(title) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			hyphen = false
+			b.WriteRune(r)
+		default:
+			hyphen = true
+		}
+	}
+	return b.String()
+}
+
+var heading = regexp.MustCompile(`^(#{2,4}) (.+)$`)
+
+// Procedures are the RUNBOOK's sections that carry rehearsal rules. A
+// section runs to the next heading of its level or above, subsections
+// included.
+func Procedures(runbook string) ([]Procedure, error) {
+	lines := strings.Split(runbook, "\n")
+	type section struct {
+		level      int
+		title      string
+		start, end int
+	}
+	var sections []section
+	fenced := false
+	for i, l := range lines {
+		if strings.HasPrefix(l, "```") {
+			fenced = !fenced
+			continue
+		}
+		if m := heading.FindStringSubmatch(l); m != nil && !fenced {
+			for j := range sections {
+				if sections[j].end == 0 && sections[j].level >= len(m[1]) {
+					sections[j].end = i
+				}
+			}
+			sections = append(sections, section{level: len(m[1]), title: m[2], start: i + 1})
+		}
+	}
+	var out []Procedure
+	for _, s := range sections {
+		if s.end == 0 {
+			s.end = len(lines)
+		}
+		body := lines[s.start:s.end]
+		rules, ok, err := parseRules(ownText(body))
+		if err != nil {
+			return nil, fmt.Errorf("docs/RUNBOOK.md, %q: %w", s.title, err)
+		}
+		if !ok {
+			continue
+		}
+		out = append(out, Procedure{Title: s.title, Slug: Slug(s.title), Commands: commands(body), Rules: rules})
+	}
+	return out, nil
+}
+
+// Find is the procedure a name means: its title or its slug.
+func Find(procedures []Procedure, name string) (Procedure, error) {
+	var names []string
+	for _, p := range procedures {
+		if p.Title == name || p.Slug == name {
+			return p, nil
+		}
+		names = append(names, p.Slug)
+	}
+	return Procedure{}, fmt.Errorf("-procedure %q: docs/RUNBOOK.md has no rehearsed procedure of that title or slug; the rehearsed ones are %s", name, strings.Join(names, ", "))
+}
+
+// ownText is a section's text up to its first subsection: where its rules
+// are written.
+func ownText(body []string) string {
+	fenced := false
+	for i, l := range body {
+		if strings.HasPrefix(l, "```") {
+			fenced = !fenced
+		}
+		if !fenced && heading.MatchString(l) {
+			return strings.Join(body[:i], "\n")
+		}
+	}
+	return strings.Join(body, "\n")
+}
+
+// commands are the shell commands of a section's ```sh blocks.
+func commands(body []string) []string {
+	var out []string
+	fenced, shell := false, false
+	pending := ""
+	for _, l := range body {
+		if strings.HasPrefix(l, "```") {
+			if !fenced {
+				shell = strings.TrimSpace(strings.TrimPrefix(l, "```")) == "sh"
+			}
+			fenced = !fenced
+			continue
+		}
+		if !fenced || !shell {
+			continue
+		}
+		l = stripComment(l)
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if strings.HasSuffix(l, "\\") {
+			pending += strings.TrimSuffix(l, "\\")
+			continue
+		}
+		out = append(out, strings.Join(strings.Fields(pending+l), " "))
+		pending = ""
+	}
+	return out
+}
+
+// stripComment cuts a shell comment off a line: a # that starts a word,
+// outside quotes.
+func stripComment(l string) string {
+	quote := rune(0)
+	for i, r := range l {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case r == '#' && (i == 0 || l[i-1] == ' ' || l[i-1] == '\t'):
+			return strings.TrimRight(l[:i], " \t")
+		}
+	}
+	return strings.TrimRight(l, " \t")
+}
+
+var rulesComment = regexp.MustCompile(`(?s)<!-- rehearsal\n(.*?)-->`)
+
+// parseRules reads a section's rules; ok is false where it has none.
+func parseRules(text string) (Rules, bool, error) {
+	m := rulesComment.FindStringSubmatch(text)
+	if m == nil {
+		return Rules{}, false, nil
+	}
+	var r Rules
+	for _, line := range strings.Split(m[1], "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		key, value, ok := strings.Cut(line, ": ")
+		if !ok {
+			return r, true, fmt.Errorf("rehearsal rule %q: want <key>: <value>", line)
+		}
+		switch key {
+		case "starts from":
+			if !slices.Contains([]string{StartsFromNothing, StartsFromRunningStack, StartsFromTerraform}, value) {
+				return r, true, fmt.Errorf("rehearsal rule %q: starts from %q, %q or %q", line, StartsFromNothing, StartsFromRunningStack, StartsFromTerraform)
+			}
+			r.StartsFrom = value
+		case "stacks":
+			for _, s := range strings.Split(value, ",") {
+				r.Stacks = append(r.Stacks, strings.TrimSpace(s))
+			}
+		case "written for":
+			r.WrittenFor = value
+		case "fill":
+			placeholder, rule, ok := strings.Cut(value, " = ")
+			if !ok {
+				return r, true, fmt.Errorf("rehearsal rule %q: want fill: <placeholder> = <rule>", line)
+			}
+			r.Fills = append(r.Fills, Fill{Placeholder: placeholder, Rule: rule})
+		case "window":
+			span, why, _ := strings.Cut(value, " ")
+			from, to, _ := strings.Cut(span, "-")
+			f, err1 := strconv.Atoi(from)
+			t, err2 := strconv.Atoi(to)
+			if err1 != nil || err2 != nil || f < 1 || t < f {
+				return r, true, fmt.Errorf("rehearsal rule %q: want window: <first step>-<last step> <why>", line)
+			}
+			r.Windows = append(r.Windows, Window{From: f, To: t, Why: why})
+		default:
+			stack, ok := strings.CutPrefix(key, "for ")
+			if !ok {
+				return r, true, fmt.Errorf("rehearsal rule %q: unknown key %q (starts from, stacks, written for, for <stack>, fill, window)", line, key)
+			}
+			for _, pair := range strings.Split(value, ",") {
+				from, to, ok := strings.Cut(strings.TrimSpace(pair), " => ")
+				if !ok {
+					return r, true, fmt.Errorf("rehearsal rule %q: want for <stack>: <text> => <text>, ...", line)
+				}
+				if r.Renames == nil {
+					r.Renames = map[string][]Rename{}
+				}
+				r.Renames[stack] = append(r.Renames[stack], Rename{From: from, To: to})
+			}
+		}
+	}
+	if r.StartsFrom == "" || len(r.Stacks) == 0 {
+		return r, true, fmt.Errorf("rehearsal rules need \"starts from\" and \"stacks\"")
+	}
+	for _, s := range r.Stacks {
+		if r.WrittenFor != "" && s != r.WrittenFor && len(r.Renames[s]) == 0 {
+			return r, true, fmt.Errorf("rehearsal rules: written for %s, rehearsed for %s too, but no \"for %s:\" rule says what its names are", r.WrittenFor, s, s)
+		}
+	}
+	return r, true, nil
+}
+
+// For is the procedure's commands for a stack, and its placeholders
+// renamed the same way.
+func (p Procedure) For(stack string) (Procedure, error) {
+	if !slices.Contains(p.Rules.Stacks, stack) {
+		return p, fmt.Errorf("-stack %s: %q is rehearsed for %s only", stack, p.Title, strings.Join(p.Rules.Stacks, ", "))
+	}
+	if p.Rules.WrittenFor == "" || stack == p.Rules.WrittenFor {
+		return p, nil
+	}
+	rename := func(s string) string {
+		s = regexp.MustCompile(`--stack `+regexp.QuoteMeta(p.Rules.WrittenFor)+`\b`).ReplaceAllString(s, "--stack "+stack)
+		for _, r := range p.Rules.Renames[stack] {
+			s = strings.ReplaceAll(s, r.From, r.To)
+		}
+		return s
+	}
+	out := p
+	out.Commands = nil
+	for _, c := range p.Commands {
+		out.Commands = append(out.Commands, rename(c))
+	}
+	out.Rules.Fills = nil
+	for _, f := range p.Rules.Fills {
+		out.Rules.Fills = append(out.Rules.Fills, Fill{Placeholder: rename(f.Placeholder), Rule: rename(f.Rule)})
+	}
+	return out, nil
+}
