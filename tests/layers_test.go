@@ -35,7 +35,8 @@ var (
 	// simulated account, the provider plugins and the Go language host.
 	// They stand on the offline tier and know no program.
 	standins = []string{"internal/simaws", "internal/simprovider", "internal/simlanguage", "internal/standin",
-		"internal/standin/pulumi-resource-aws", "internal/standin/pulumi-resource-docker", "internal/standin/pulumi-language-go"}
+		"internal/standin/pulumi-resource-aws", "internal/standin/pulumi-resource-docker", "internal/standin/pulumi-language-go",
+		"internal/awscli", "internal/standin/aws"}
 	// commands are the entry points of the tools and the programs.
 	commands = []string{"cmd/preview", "cmd/migrate", "cmd/verify", "bootstrap", "."}
 )
@@ -117,6 +118,10 @@ func TestImportsRunDownward(t *testing.T) {
 	for _, c := range commands {
 		allowed[c] = below(tools, program)
 	}
+	// The rehearsal runs the RUNBOOK on the stand-ins: the one tool above
+	// them, and only its command imports it.
+	allowed["internal/rehearsal"] = below(tools, standins, offline, program)
+	allowed["cmd/rehearse"] = []string{"internal/rehearsal"}
 	allowed["."] = []string{"stacks"}
 	allowed["bootstrap"] = []string{"bootstrap/state"}
 

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -132,12 +133,19 @@ func printText(w io.Writer, r *rehearsal.Report) {
 			fmt.Fprintf(w, "    error: %s\n", s.Error)
 		}
 	}
+	for _, l := range r.Lost {
+		announced := ""
+		if slices.Contains(r.Discards, l.Type) {
+			announced = " (announced: the procedure discards it)"
+		}
+		fmt.Fprintf(w, "\nlost: %s %s%s", l.Type, l.Name, announced)
+	}
 	for _, win := range r.Windows {
 		fmt.Fprintf(w, "\nannounced window, steps %d-%d: %s", win.From, win.To, win.Why)
 	}
 	faults := r.Faults()
 	if len(faults) == 0 {
-		fmt.Fprintf(w, "\n\ncompleted, nothing lost, reachable outside the announced windows\n")
+		fmt.Fprintf(w, "\n\ncompleted, nothing lost but what it announces, reachable outside the announced windows\n")
 		return
 	}
 	fmt.Fprintf(w, "\n\nthe rehearsal found %d fault(s):\n", len(faults))

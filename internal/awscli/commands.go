@@ -123,6 +123,9 @@ var commands = map[string]command{
 		}
 		return nil, err
 	}},
+	"elasticache delete-cache-parameter-group": {required: []string{"cache-parameter-group-name"}, run: func(c call) (any, error) {
+		return c.delete("aws:elasticache/parameterGroup:ParameterGroup", c.one("cache-parameter-group-name"), "CacheParameterGroupNotFound")
+	}},
 	"elasticache describe-snapshots": {run: func(c call) (any, error) {
 		snapshots, err := c.account.Snapshots()
 		var out []any

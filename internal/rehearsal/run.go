@@ -33,6 +33,9 @@ type Report struct {
 	Unreachable []Span `json:"unreachable"`
 	// Windows are the ranges in which the RUNBOOK announces it.
 	Windows []Window `json:"windows"`
+	// Discards are the data types the RUNBOOK announces the procedure
+	// deletes on purpose.
+	Discards []string `json:"discards"`
 }
 
 // Step is one command of the procedure and what it did.
@@ -135,32 +138,71 @@ func Prepare(o Options) (Procedure, *tfstate.State, error) {
 
 // programs the rehearsal runs: the Pulumi CLI, the AWS CLI stand-in, git in
 // the project copy, the repository's own commands, and shell built-ins.
-var runnable = map[string]bool{"pulumi": true, "aws": true, "git": true, "go": true, "echo": true, "test": true, "[": true, "export": true}
+var runnable = map[string]bool{"pulumi": true, "aws": true, "git": true, "go": true, "echo": true, "export": true}
 
-var (
-	assignment = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
-	commandsIn = regexp.MustCompile(`(?:^|\$\(|\||&&|;)\s*((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)([^\s|;&()]+)(\s+\S+)?`)
-)
+var assignment = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
 
 // Runnable says why the rehearsal cannot run a command, or nil: it runs
 // pulumi, aws (the stand-in), git and `go run ./cmd/...`.
 func Runnable(command string) error {
-	for _, m := range commandsIn.FindAllStringSubmatch(command, -1) {
-		name := m[2]
-		if assignment.MatchString(name) {
-			continue // NAME=$(...): the inner command is matched on its own
+	for _, segment := range segments(command) {
+		words := strings.Fields(segment)
+		for len(words) > 0 && assignment.MatchString(words[0]) {
+			words = words[1:] // NAME=value before a command, or alone
 		}
-		if !runnable[name] {
-			return fmt.Errorf("the rehearsal cannot run %s: it runs pulumi, aws (its stand-in), git and go run ./cmd/...", name)
+		if len(words) == 0 {
+			continue
 		}
-		if name == "go" && !strings.HasPrefix(strings.TrimSpace(m[3]), "run") {
+		if !runnable[words[0]] {
+			return fmt.Errorf("the rehearsal cannot run %s: it runs pulumi, aws (its stand-in), git and go run ./cmd/...", words[0])
+		}
+		if words[0] == "go" && (len(words) < 3 || words[1] != "run") {
 			return fmt.Errorf("the rehearsal runs go only as go run ./cmd/...")
 		}
-	}
-	if strings.Contains(command, "go run ") && !strings.Contains(command, "go run ./cmd/") {
-		return fmt.Errorf("the rehearsal runs go only as go run ./cmd/... (the repository's own commands)")
+		if words[0] == "go" && !strings.HasPrefix(words[2], "./cmd/") {
+			return fmt.Errorf("the rehearsal runs go only as go run ./cmd/... (the repository's own commands)")
+		}
 	}
 	return nil
+}
+
+// segments are the simple commands of a command line: split at pipes,
+// lists and command substitutions outside quotes.
+func segments(command string) []string {
+	var out []string
+	var cur strings.Builder
+	quote := byte(0)
+	flush := func() {
+		out = append(out, cur.String())
+		cur.Reset()
+	}
+	for i := 0; i < len(command); i++ {
+		c := command[i]
+		switch {
+		case quote == '"' && c == '$' && i+1 < len(command) && command[i+1] == '(':
+			flush() // a substitution runs inside double quotes too
+			i++
+		case quote == '"' && c == ')':
+			flush()
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+			cur.WriteByte(c)
+		case c == '\'' || c == '"':
+			quote = c
+			cur.WriteByte(c)
+		case c == '|' || c == ';' || c == '&' || c == ')' || c == '(':
+			flush()
+		case c == '$' && i+1 < len(command) && command[i+1] == '(':
+			flush()
+			i++
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	flush()
+	return out
 }
 
 var placeholder = regexp.MustCompile(`<[a-z][a-z -]*[a-z]>`)
@@ -169,31 +211,42 @@ var placeholder = regexp.MustCompile(`<[a-z][a-z -]*[a-z]>`)
 // commands, reporting after each. An error is a rehearsal that could not
 // be set up; a procedure that fails is a report with Completed false.
 func Rehearse(o Options) (*Report, error) {
-	p, state, err := Prepare(o)
+	w, p, err := Setup(o)
 	if err != nil {
 		return nil, err
 	}
+	return w.Perform(p, o.Stack, o.Log)
+}
+
+// Setup checks the input (Prepare) and builds the world the procedure
+// starts from: the stack initialised, and up and serving, or the original
+// environment of the Terraform state in the account.
+func Setup(o Options) (*World, Procedure, error) {
+	p, state, err := Prepare(o)
+	if err != nil {
+		return nil, p, err
+	}
 	w, err := NewWorld(o.Project, o.Root, o.Bin, o.PulumiCLI)
 	if err != nil {
-		return nil, err
+		return nil, p, err
 	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
 	if state != nil {
 		if _, err := w.SeedTerraform(o.Project, o.Stack, state, o.TerraformState); err != nil {
-			return nil, err
+			return nil, p, err
 		}
 	}
 	if err := w.InitStack(o.Stack); err != nil {
-		return nil, err
+		return nil, p, err
 	}
 	if p.Rules.StartsFrom == StartsFromRunningStack {
 		if err := w.StartRunning(o.Stack, o.Now); err != nil {
-			return nil, err
+			return nil, p, err
 		}
 	}
-	return w.Perform(p, o.Stack, o.Log)
+	return w, p, nil
 }
 
 // Perform runs a procedure's commands in the world, one after another as
@@ -207,6 +260,7 @@ func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, erro
 	if report.Windows == nil {
 		report.Windows = []Window{}
 	}
+	report.Discards = append([]string{}, p.Rules.Discards...)
 	dataBefore, err := w.Account.Data()
 	if err != nil {
 		return nil, err
@@ -456,6 +510,9 @@ func (r *Report) Faults() []string {
 		}
 	}
 	for _, l := range r.Lost {
+		if slices.Contains(r.Discards, l.Type) {
+			continue // deleted on purpose, and announced
+		}
 		out = append(out, fmt.Sprintf("lost: %s %s exists nowhere any more (no resource, no snapshot, no copy)", l.Type, l.Name))
 	}
 	for _, s := range r.Steps {

@@ -38,6 +38,9 @@ type Procedure struct {
 //	fill: <the database URN> = urn aws:rds/instance:Instance
 //	fill: rds:ohmycoins-prod-postgres-2026-11-27-03-05 = newest automated snapshot
 //	window: 6-6 the database is deleted first, then restored
+//	discards: aws:cloudwatch/logGroup:LogGroup
+//	skip for staging: 4-5 production's part
+//	subsections: included
 //	-->
 type Rules struct {
 	// StartsFrom is what exists before the first command: StartsFromNothing
@@ -48,7 +51,7 @@ type Rules struct {
 	// Stacks are the stacks the procedure applies to.
 	Stacks []string
 	// WrittenFor is the stack the commands name: for another stack,
-	// "--stack <WrittenFor>" names that stack instead, and Renames[stack]
+	// "--stack <WrittenFor>" (and cmd/preview's "-stack") names that stack instead, and Renames[stack]
 	// replace the rest (its resources' prefix).
 	WrittenFor string
 	Renames    map[string][]Rename
@@ -57,6 +60,15 @@ type Rules struct {
 	// Windows are the step ranges in which the RUNBOOK announces that the
 	// application cannot be reached.
 	Windows []Window
+	// Discards are the data types the procedure deletes on purpose (a
+	// teardown's logs): lost, and announced.
+	Discards []string
+	// Subsections says the procedure's commands include its subsections'
+	// (a procedure in numbered steps); otherwise they are its own text's.
+	Subsections bool
+	// Skips are the steps (1-based, of the commands as written) a stack
+	// leaves out: another stack's part of the procedure.
+	Skips map[string][]Window
 }
 
 // The starting points a procedure can name.
@@ -146,7 +158,11 @@ func Procedures(runbook string) ([]Procedure, error) {
 		if !ok {
 			continue
 		}
-		out = append(out, Procedure{Title: s.title, Slug: Slug(s.title), Commands: commands(body), Rules: rules})
+		text := body
+		if !rules.Subsections {
+			text = strings.Split(ownText(body), "\n")
+		}
+		out = append(out, Procedure{Title: s.title, Slug: Slug(s.title), Commands: commands(text), Rules: rules})
 	}
 	return out, nil
 }
@@ -264,15 +280,32 @@ func parseRules(text string) (Rules, bool, error) {
 			}
 			r.Fills = append(r.Fills, Fill{Placeholder: placeholder, Rule: rule})
 		case "window":
-			span, why, _ := strings.Cut(value, " ")
-			from, to, _ := strings.Cut(span, "-")
-			f, err1 := strconv.Atoi(from)
-			t, err2 := strconv.Atoi(to)
-			if err1 != nil || err2 != nil || f < 1 || t < f {
+			w, err := parseWindow(value)
+			if err != nil {
 				return r, true, fmt.Errorf("rehearsal rule %q: want window: <first step>-<last step> <why>", line)
 			}
-			r.Windows = append(r.Windows, Window{From: f, To: t, Why: why})
+			r.Windows = append(r.Windows, w)
+		case "discards":
+			for _, t := range strings.Split(value, ",") {
+				r.Discards = append(r.Discards, strings.TrimSpace(t))
+			}
+		case "subsections":
+			if value != "included" {
+				return r, true, fmt.Errorf("rehearsal rule %q: want subsections: included", line)
+			}
+			r.Subsections = true
 		default:
+			if stack, ok := strings.CutPrefix(key, "skip for "); ok {
+				w, err := parseWindow(value)
+				if err != nil {
+					return r, true, fmt.Errorf("rehearsal rule %q: want skip for <stack>: <first step>-<last step> <why>", line)
+				}
+				if r.Skips == nil {
+					r.Skips = map[string][]Window{}
+				}
+				r.Skips[stack] = append(r.Skips[stack], w)
+				continue
+			}
 			stack, ok := strings.CutPrefix(key, "for ")
 			if !ok {
 				return r, true, fmt.Errorf("rehearsal rule %q: unknown key %q (starts from, stacks, written for, for <stack>, fill, window)", line, key)
@@ -300,17 +333,35 @@ func parseRules(text string) (Rules, bool, error) {
 	return r, true, nil
 }
 
+// parseWindow reads "<from>-<to> <why>".
+func parseWindow(value string) (Window, error) {
+	span, why, _ := strings.Cut(value, " ")
+	from, to, _ := strings.Cut(span, "-")
+	f, err1 := strconv.Atoi(from)
+	t, err2 := strconv.Atoi(to)
+	if err1 != nil || err2 != nil || f < 1 || t < f {
+		return Window{}, fmt.Errorf("not a step range")
+	}
+	return Window{From: f, To: t, Why: why}, nil
+}
+
 // For is the procedure's commands for a stack, and its placeholders
 // renamed the same way.
 func (p Procedure) For(stack string) (Procedure, error) {
 	if !slices.Contains(p.Rules.Stacks, stack) {
 		return p, fmt.Errorf("-stack %s: %q is rehearsed for %s only", stack, p.Title, strings.Join(p.Rules.Stacks, ", "))
 	}
+	for _, skip := range p.Rules.Skips[stack] {
+		if skip.To > len(p.Commands) {
+			return p, fmt.Errorf("%q: skip for %s: %d-%d, but it has %d commands", p.Title, stack, skip.From, skip.To, len(p.Commands))
+		}
+	}
 	if p.Rules.WrittenFor == "" || stack == p.Rules.WrittenFor {
+		p.Commands = p.skipped(stack)
 		return p, nil
 	}
 	rename := func(s string) string {
-		s = regexp.MustCompile(`--stack `+regexp.QuoteMeta(p.Rules.WrittenFor)+`\b`).ReplaceAllString(s, "--stack "+stack)
+		s = regexp.MustCompile(`(--?stack) `+regexp.QuoteMeta(p.Rules.WrittenFor)+`\b`).ReplaceAllString(s, "$1 "+stack)
 		for _, r := range p.Rules.Renames[stack] {
 			s = strings.ReplaceAll(s, r.From, r.To)
 		}
@@ -318,7 +369,7 @@ func (p Procedure) For(stack string) (Procedure, error) {
 	}
 	out := p
 	out.Commands = nil
-	for _, c := range p.Commands {
+	for _, c := range p.skipped(stack) {
 		out.Commands = append(out.Commands, rename(c))
 	}
 	out.Rules.Fills = nil
@@ -326,4 +377,15 @@ func (p Procedure) For(stack string) (Procedure, error) {
 		out.Rules.Fills = append(out.Rules.Fills, Fill{Placeholder: rename(f.Placeholder), Rule: rename(f.Rule)})
 	}
 	return out, nil
+}
+
+// skipped are the commands a stack runs: all but its skips.
+func (p Procedure) skipped(stack string) []string {
+	var out []string
+	for i, c := range p.Commands {
+		if !slices.ContainsFunc(p.Rules.Skips[stack], func(w Window) bool { return w.From <= i+1 && i+1 <= w.To }) {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -30,37 +30,6 @@ func TestDestroyingProductionDeletesNothing(t *testing.T) {
 	}
 }
 
-// TestProductionIsTornDownOnlyOnPurpose rehearses the runbook's section
-// docs/RUNBOOK.md, "Tearing production down", command by command (with
-// --yes, as a terminal would confirm): afterwards the account holds nothing of production but the
-// database's final snapshot and the parameter groups the runbook then
-// deletes by hand.
-func TestProductionIsTornDownOnlyOnPurpose(t *testing.T) {
-	t.Parallel()
-	w := newWorld(t)
-	w.initStack("production")
-	w.pulumi("", "up", "--stack", "production", "--yes", "--skip-preview")
-	commands := runbookBlock(t, "### Tearing production down")
-	require.Len(t, commands, 5)
-	for _, c := range commands {
-		args := strings.Fields(strings.ReplaceAll(c, "'", ""))
-		require.Equal(t, "pulumi", args[0], c)
-		if args[1] == "up" || args[1] == "destroy" {
-			args = append(args, "--yes")
-		}
-		w.pulumi("", args[1:]...)
-	}
-	left := w.held()
-	require.ElementsMatch(t, []string{
-		"aws:elasticache/parameterGroup:ParameterGroup ohmycoins-prod-redis7",
-		"aws:rds/parameterGroup:ParameterGroup ohmycoins-prod-postgres17",
-	}, left, "the account holds nothing of production but the parameter groups it retains (the runbook deletes them with the AWS CLI)")
-	snapshots, err := w.account.Snapshots()
-	require.NoError(t, err)
-	require.Len(t, snapshots, 1)
-	require.Regexp(t, `^ohmycoins-prod-postgres-final-[0-9a-f]{8}$`, snapshots[0].Identifier)
-}
-
 // runbookBlock is the first shell block after a heading of docs/RUNBOOK.md,
 // its commands without their comments.
 func runbookBlock(t *testing.T, heading string) []string {
@@ -80,22 +49,4 @@ func runbookBlock(t *testing.T, heading string) []string {
 		}
 	}
 	return out
-}
-
-// TestDestroyingStagingLeavesNothing: docs/RUNBOOK.md, "Destroying staging":
-// pulumi destroy removes every resource of staging from the account and
-// leaves no snapshot (staging skips the final one).
-func TestDestroyingStagingLeavesNothing(t *testing.T) {
-	t.Parallel()
-	w := newWorld(t)
-	w.initStack("staging")
-	w.pulumi("", "up", "--stack", "staging", "--yes", "--skip-preview")
-	commands := runbookBlock(t, "## Destroying staging")
-	require.Equal(t, []string{"pulumi destroy --stack staging"}, commands)
-	w.pulumi("", "destroy", "--stack", "staging", "--yes")
-	left := w.held()
-	require.Empty(t, left)
-	snapshots, err := w.account.Snapshots()
-	require.NoError(t, err)
-	require.Empty(t, snapshots)
 }

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/migrate"
-	"github.com/ohmycoins/infra/internal/simaws"
 	"github.com/ohmycoins/infra/internal/tfstate"
 )
 
@@ -33,10 +31,8 @@ func TestTheMigrationImportsThroughTheEngineAndItsPreviewIsTheReport(t *testing.
 			require.NoError(t, err)
 			state, err := tfstate.Parse(fixture, data)
 			require.NoError(t, err)
-			result, err := migrate.Run(migrate.Options{Dir: projectDir, Stack: stack, State: state, StateName: fixture})
+			result, err := w.rehearsal.SeedTerraform(projectDir, stack, state, fixture)
 			require.NoError(t, err)
-
-			w.seedOriginal(state, result)
 			w.initStack(stack)
 			file, err := result.Import.JSON()
 			require.NoError(t, err)
@@ -66,34 +62,5 @@ func TestTheMigrationImportsThroughTheEngineAndItsPreviewIsTheReport(t *testing.
 			}
 			require.Greater(t, updated, 10, "the first pulumi up updates adopted resources in place")
 		})
-	}
-}
-
-// seedOriginal puts into the account, before any program ran, the original
-// environment's resources that the migration adopts, and its hosted zones.
-func (w *world) seedOriginal(state *tfstate.State, result *migrate.Result) {
-	w.t.Helper()
-	settings := simaws.Settings{ID: result.Settings.AccountID, Zones: map[string]string{}}
-	for _, z := range state.Data("aws_route53_zone") {
-		settings.Zones[strings.ToLower(strings.TrimSuffix(z.String("name"), "."))] = z.String("zone_id")
-	}
-	data, err := json.Marshal(settings)
-	require.NoError(w.t, err)
-	require.NoError(w.t, os.WriteFile(filepath.Join(w.accountDir, "account.json"), data, 0o644))
-	ids := map[string]string{}
-	for _, e := range result.Entries {
-		if e.Verdict == migrate.Adopt {
-			ids[e.URN] = e.ImportID
-		}
-	}
-	for _, r := range result.Imported.Resources {
-		id, adopted := ids[r.URN]
-		if !adopted {
-			continue
-		}
-		require.NoError(w.t, w.account.Seed(simaws.Resource{
-			Type: r.Type, ID: id, Name: r.Name, Region: result.Settings.Region,
-			Inputs: r.Inputs, Outputs: r.Outputs,
-		}), "seeding %s", r.URN)
 	}
 }

@@ -1,0 +1,80 @@
+package awscli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/simaws"
+	"github.com/ohmycoins/infra/internal/simprovider"
+)
+
+// account is a simulated account with a database under a key with an
+// alias, its parameter group, and an automated snapshot.
+func account(t *testing.T) *simaws.Account {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv(simprovider.AccountEnv, dir)
+	t.Setenv("AWS_REGION", "ap-southeast-2")
+	a, err := simaws.Open(dir)
+	require.NoError(t, err)
+	create := func(typ, name string, in map[string]any) simaws.Resource {
+		r, err := a.Create(typ, name, "ap-southeast-2", resource.NewPropertyMapFromMap(in))
+		require.NoError(t, err)
+		return r
+	}
+	key := create(typeKey, "env-key", map[string]any{"description": "env"})
+	create(typeAlias, "env-alias", map[string]any{"name": "alias/env", "targetKeyId": key.ID})
+	create(typeParameterGroup, "env-postgres17", map[string]any{"name": "env-postgres17", "family": "postgres17"})
+	create(typeInstance, "env-postgres", map[string]any{"identifier": "env-postgres", "engineVersion": "17", "parameterGroupName": "env-postgres17", "kmsKeyId": key.Outputs["arn"]})
+	require.NoError(t, a.SeedSnapshot(simaws.Snapshot{Type: "rds", Identifier: "rds:env-postgres-2026-11-27-03-05", Source: "env-postgres", KMSKeyID: "arn:aws:kms:ap-southeast-2:123456789012:key/other"}))
+	return a
+}
+
+func aws(args string) (code int, stdout, stderr string) {
+	var out, errs bytes.Buffer
+	code = Main(strings.Fields(args), &out, &errs)
+	return code, out.String(), errs.String()
+}
+
+// TestTheStandInAnswersAsTheCLIDoes: --query and --output shape the
+// answer as the AWS CLI's do; a refusal is the CLI's error line and exit
+// 254; a command it does not know is exit 252 and named.
+func TestTheStandInAnswersAsTheCLIDoes(t *testing.T) {
+	a := account(t)
+	code, out, _ := aws("rds describe-db-snapshots --db-instance-identifier env-postgres --query DBSnapshots[*].[DBSnapshotIdentifier,SnapshotCreateTime] --output text")
+	require.Equal(t, 0, code)
+	require.Equal(t, "rds:env-postgres-2026-11-27-03-05\t2026-11-27T03:05:00Z\n", out)
+
+	code, out, _ = aws("rds describe-db-instances --db-instance-identifier env-postgres --query DBInstances[0].EngineVersion --output json")
+	require.Equal(t, 0, code)
+	require.Equal(t, "\"17\"\n", out)
+
+	code, _, errs := aws("rds delete-db-parameter-group --db-parameter-group-name env-postgres17 --region ap-southeast-2")
+	require.Equal(t, 254, code, "in use by the instance")
+	require.Contains(t, errs, "An error occurred (InvalidDBParameterGroupState) when calling the DeleteDBParameterGroup operation: aws:rds/parameterGroup:ParameterGroup env-postgres17 is in use by aws:rds/instance:Instance env-postgres")
+
+	code, _, _ = aws("rds copy-db-snapshot --source-db-snapshot-identifier rds:env-postgres-2026-11-27-03-05 --target-db-snapshot-identifier env-copy --kms-key-id alias/env")
+	require.Equal(t, 0, code)
+	snapshots, err := a.Snapshots()
+	require.NoError(t, err)
+	require.Equal(t, "env-copy", snapshots[1].Identifier)
+	require.Regexp(t, `^arn:aws:kms:ap-southeast-2:\d{12}:key/`, snapshots[1].KMSKeyID, "the alias's key")
+	require.NotEqual(t, snapshots[0].KMSKeyID, snapshots[1].KMSKeyID)
+	require.Equal(t, snapshots[0].Data, snapshots[1].Data, "the copy keeps the data")
+
+	code, _, errs = aws("rds copy-db-snapshot --source-db-snapshot-identifier nothing --target-db-snapshot-identifier x --kms-key-id alias/env")
+	require.Equal(t, 254, code)
+	require.Contains(t, errs, "An error occurred (DBSnapshotNotFound) when calling the CopyDBSnapshot operation: DBSnapshot nothing not found.")
+
+	code, _, errs = aws("ec2 delete-nat-gateway --nat-gateway-id nat-1")
+	require.Equal(t, 252, code)
+	require.Contains(t, errs, "aws ec2 delete-nat-gateway: the rehearsal's AWS CLI stand-in does not know this command")
+
+	code, _, errs = aws("rds create-db-snapshot --db-instance-identifier env-postgres")
+	require.Equal(t, 252, code)
+	require.Contains(t, errs, "the following arguments are required: --db-snapshot-identifier")
+}

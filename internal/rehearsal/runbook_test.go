@@ -1,0 +1,138 @@
+package rehearsal
+
+import (
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// runbook is the repository's RUNBOOK.
+func runbook(t *testing.T) []Procedure {
+	t.Helper()
+	data, err := os.ReadFile("../../docs/RUNBOOK.md")
+	require.NoError(t, err)
+	procedures, err := Procedures(string(data))
+	require.NoError(t, err)
+	return procedures
+}
+
+// TestTheRunbooksRehearsedProceduresCanRun: each procedure with rules in
+// docs/RUNBOOK.md is one the rehearsal can run for each stack it names:
+// every command is runnable, every placeholder has a fill rule.
+func TestTheRunbooksRehearsedProceduresCanRun(t *testing.T) {
+	procedures := runbook(t)
+	var slugs []string
+	for _, p := range procedures {
+		slugs = append(slugs, p.Slug)
+		for _, stack := range p.Rules.Stacks {
+			q, err := p.For(stack)
+			require.NoError(t, err, "%s for %s", p.Title, stack)
+			require.NotEmpty(t, q.Commands, "%s has commands", p.Title)
+			for _, c := range q.Commands {
+				require.NoError(t, Runnable(c), "%s, %s", p.Title, c)
+				for _, ph := range placeholder.FindAllString(c, -1) {
+					require.True(t, slices.ContainsFunc(q.Rules.Fills, func(f Fill) bool { return f.Placeholder == ph }), "%s: %s has no fill rule", p.Title, ph)
+				}
+			}
+		}
+	}
+	require.Subset(t, slugs, []string{"restoring-the-database", "destroying-staging", "tearing-production-down", "rebuilding-staging", "upgrading-postgresql-major-version"})
+}
+
+// TestRestoringTheDatabaseReadsAsWrittenForEachStack: the restore is
+// written for production; for staging its stack and names are staging's,
+// placeholders included, and its steps are the same ten.
+func TestRestoringTheDatabaseReadsAsWrittenForEachStack(t *testing.T) {
+	p, err := Find(runbook(t), "Restoring the database")
+	require.NoError(t, err)
+	require.Equal(t, StartsFromRunningStack, p.Rules.StartsFrom)
+	require.Len(t, p.Commands, 10)
+	require.Equal(t, "pulumi up --stack production --replace '<the database URN>'", p.Commands[6])
+	staging, err := p.For("staging")
+	require.NoError(t, err)
+	require.Equal(t, "pulumi up --stack staging --replace '<the database URN>'", staging.Commands[6])
+	require.Equal(t, "pulumi config set --stack staging --path ohmycoins:database.snapshotIdentifier rds:ohmycoins-staging-postgres-2026-11-27-03-05", staging.Commands[4])
+	require.Contains(t, staging.Rules.Fills, Fill{Placeholder: "rds:ohmycoins-staging-postgres-2026-11-27-03-05", Rule: "newest automated snapshot of ohmycoins-staging-postgres"})
+	require.Equal(t, []Window{{From: 7, To: 7, Why: "the database is deleted first and restored under its identifier; the services roll onto it"}}, p.Rules.Windows)
+	_, err = p.For("production-drill")
+	require.EqualError(t, err, `-stack production-drill: "Restoring the database" is rehearsed for production, staging only`)
+}
+
+const sample = "# Runbook\n\n" +
+	"## Doing a thing\n\n" +
+	"<!-- rehearsal\nstarts from: the running stack\nstacks: production, staging\nwritten for: production\n" +
+	"for staging: ohmycoins-prod => ohmycoins-staging\nskip for staging: 3-3 production only\nwindow: 2-2 a pause\ndiscards: aws:cloudwatch/logGroup:LogGroup\n-->\n\n" +
+	"```sh\npulumi up --stack production   # a comment\naws rds describe-db-instances --db-instance-identifier ohmycoins-prod-postgres \\\n  --query 'DBInstances[0].{a:B}' --output text\n" +
+	"# a whole comment line\npulumi config set --stack production --path 'ohmycoins:x' '#not-a-comment'\n```\n\n" +
+	"```text\nnot a command\n```\n\n" +
+	"### A subsection\n\n```sh\npulumi destroy --stack production\n```\n\n" +
+	"## Another\n\n<!-- rehearsal\nstarts from: nothing\nstacks: staging\nsubsections: included\n-->\n\n```sh\npulumi up --stack staging\n```\n\n### Its step\n\n```sh\npulumi preview --stack staging\n```\n"
+
+// TestProceduresAreReadFromTheirSectionsAndRules: a procedure's commands
+// are its section's sh blocks (continuations joined, comments cut, quotes
+// kept), its subsections' only when its rules include them; for another
+// stack its names are renamed and its skipped steps left out.
+func TestProceduresAreReadFromTheirSectionsAndRules(t *testing.T) {
+	procedures, err := Procedures(sample)
+	require.NoError(t, err)
+	require.Len(t, procedures, 2)
+	p := procedures[0]
+	require.Equal(t, "doing-a-thing", p.Slug)
+	require.Equal(t, []string{
+		"pulumi up --stack production",
+		"aws rds describe-db-instances --db-instance-identifier ohmycoins-prod-postgres --query 'DBInstances[0].{a:B}' --output text",
+		"pulumi config set --stack production --path 'ohmycoins:x' '#not-a-comment'",
+	}, p.Commands, "the subsection's destroy is not the section's")
+	require.Equal(t, []string{"aws:cloudwatch/logGroup:LogGroup"}, p.Rules.Discards)
+	staging, err := p.For("staging")
+	require.NoError(t, err)
+	require.Equal(t, []string{
+		"pulumi up --stack staging",
+		"aws rds describe-db-instances --db-instance-identifier ohmycoins-staging-postgres --query 'DBInstances[0].{a:B}' --output text",
+	}, staging.Commands)
+	require.Equal(t, []string{"pulumi up --stack staging", "pulumi preview --stack staging"}, procedures[1].Commands)
+	_, err = Find(procedures, "Doing a thing")
+	require.NoError(t, err)
+	_, err = Find(procedures, "doing-another-thing")
+	require.EqualError(t, err, `-procedure "doing-another-thing": docs/RUNBOOK.md has no rehearsed procedure of that title or slug; the rehearsed ones are doing-a-thing, another`)
+}
+
+// TestBadRulesAreRefusedWithTheirLine: a rule that cannot be read is an
+// error naming the section, the line and what is wanted.
+func TestBadRulesAreRefusedWithTheirLine(t *testing.T) {
+	for rules, want := range map[string]string{
+		"starts from: somewhere\nstacks: staging":                                 `docs/RUNBOOK.md, "P": rehearsal rule "starts from: somewhere": starts from "nothing", "the running stack" or "the terraform state"`,
+		"starts from: nothing\nstacks: staging\nwindow: 3-1 backwards":            `docs/RUNBOOK.md, "P": rehearsal rule "window: 3-1 backwards": want window: <first step>-<last step> <why>`,
+		"starts from: nothing\nstacks: staging\ncolour: blue":                     `docs/RUNBOOK.md, "P": rehearsal rule "colour: blue": unknown key "colour" (starts from, stacks, written for, for <stack>, fill, window)`,
+		"starts from: nothing\nstacks: staging, production\nwritten for: staging": `docs/RUNBOOK.md, "P": rehearsal rules: written for staging, rehearsed for production too, but no "for production:" rule says what its names are`,
+		"stacks: staging": `docs/RUNBOOK.md, "P": rehearsal rules need "starts from" and "stacks"`,
+	} {
+		_, err := Procedures("## P\n\n<!-- rehearsal\n" + rules + "\n-->\n")
+		require.EqualError(t, err, want)
+	}
+}
+
+// TestOnlyWhatTheRehearsalRunsIsRunnable: pulumi, the aws stand-in, git and
+// the repository's go run ./cmd/... are runnable; anything else is named.
+func TestOnlyWhatTheRehearsalRunsIsRunnable(t *testing.T) {
+	for _, c := range []string{
+		"pulumi up --stack staging",
+		`digest=$(pulumi config get --stack staging --path 'ohmycoins:backend.imageDigest')`,
+		"go run ./cmd/preview diff -stack staging tests/testdata/staging.json",
+		`git commit -am "staging: backend"`,
+		"aws rds describe-db-instances --query 'DBInstances[0].{version:EngineVersion}'",
+	} {
+		require.NoError(t, Runnable(c), c)
+	}
+	for c, want := range map[string]string{
+		"aws ecr get-login-password --region ap-southeast-2 | docker login --username AWS --password-stdin x": "the rehearsal cannot run docker: it runs pulumi, aws (its stand-in), git and go run ./cmd/...",
+		"go run github.com/google/go-containerregistry/cmd/crane@v0.22.1 copy a b":                            "the rehearsal runs go only as go run ./cmd/... (the repository's own commands)",
+		"curl -fsS https://api.staging.ohmycoins.com/":                                                        "the rehearsal cannot run curl: it runs pulumi, aws (its stand-in), git and go run ./cmd/...",
+		"go build ./...":      "the rehearsal runs go only as go run ./cmd/...",
+		`echo "$(curl -s x)"`: "the rehearsal cannot run curl: it runs pulumi, aws (its stand-in), git and go run ./cmd/...",
+	} {
+		require.EqualError(t, Runnable(c), want, c)
+	}
+}

@@ -1,0 +1,145 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/rehearsal"
+	"github.com/ohmycoins/infra/internal/simaws"
+)
+
+// The RUNBOOK's rehearsed procedures (those with rehearsal rules), run as
+// cmd/rehearse runs them: verbatim, through the real CLI, against the
+// simulated account, for each stack they apply to.
+
+// rehearsalClock is the rehearsals' time: the automated snapshots' names.
+var rehearsalClock = time.Date(2026, 11, 27, 3, 5, 0, 0, time.UTC)
+
+// setUp builds the world a procedure starts from for a stack.
+func setUp(t *testing.T, stack, procedure string) (*world, rehearsal.Procedure) {
+	t.Helper()
+	rw, p, err := rehearsal.Setup(rehearsal.Options{
+		Project: projectDir, Stack: stack, Procedure: procedure,
+		PulumiCLI: cli(t), Bin: standins(t), Root: t.TempDir(), Now: rehearsalClock,
+	})
+	require.NoError(t, err)
+	return &world{t: t, dir: rw.Dir, account: rw.Account, accountDir: rw.AccountDir, env: rw.Env, rehearsal: rw}, p
+}
+
+// perform runs the procedure in the world and returns its report.
+func (w *world) perform(p rehearsal.Procedure, stack string) *rehearsal.Report {
+	w.t.Helper()
+	var log strings.Builder
+	report, err := w.rehearsal.Perform(p, stack, &log)
+	require.NoError(w.t, err)
+	if w.t.Failed() || !report.Completed {
+		w.t.Logf("the rehearsal's log:\n%s", tail(log.String(), 80))
+	}
+	return report
+}
+
+// procedureChecks are what each rehearsed procedure must leave behind,
+// besides completing, losing nothing it does not announce and being
+// reachable outside its windows.
+var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource){
+	"restoring-the-database": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
+		db := w.holding("aws:rds/instance:Instance", prefix+"-postgres")
+		i := slices.IndexFunc(before, func(r simaws.Resource) bool { return r.ID == db.ID && r.Type == db.Type })
+		require.Less(t, before[i].Serial, db.Serial, "a new incarnation under the same identifier")
+		require.GreaterOrEqual(t, r.Steps[6].Changes.Replace, 1, "step 7 replaces it")
+		require.Equal(t, "rds:"+prefix+"-postgres-2026-11-27-03-05", db.Inputs["snapshotIdentifier"], "restored from the newest automated snapshot")
+		require.Equal(t, stack == "production", db.Inputs["deletionProtection"], "protected again where it was")
+		require.Empty(t, r.Lost)
+		require.Equal(t, []rehearsal.Span{}, r.Unreachable, "the services never lose their route")
+		w.pulumi("", "preview", "--stack", stack, "--expect-no-changes")
+	},
+	"destroying-staging": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		require.Empty(t, w.held(), "nothing of staging is left")
+		require.Equal(t, []rehearsal.Span{{From: 1, To: 1}}, r.Unreachable)
+		require.Contains(t, r.Lost, rehearsal.Lost{Type: "aws:cloudwatch/logGroup:LogGroup", Name: "/ecs/ohmycoins-staging-backend"}, "its logs go, as announced")
+	},
+	"tearing-production-down": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		require.Empty(t, w.held(), "nothing of production is left: the parameter groups went last")
+		snapshots, err := w.account.Snapshots()
+		require.NoError(t, err)
+		var names []string
+		for _, s := range snapshots {
+			names = append(names, s.Identifier)
+		}
+		require.Len(t, names, 3)
+		require.Contains(t, names, "rds:ohmycoins-prod-postgres-2026-11-27-03-05", "the retained automated snapshot")
+		require.True(t, slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, "ohmycoins-prod-postgres-final-") }), "%v", names)
+		require.True(t, slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, "ohmycoins-prod-redis-final-") }), "%v", names)
+		for _, l := range r.Lost {
+			require.NotContains(t, []string{"aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:secretsmanager/secret:Secret"}, l.Type, "kept: snapshots, the secret's recovery window")
+		}
+		require.Equal(t, []rehearsal.Span{{From: 5, To: 7}}, r.Unreachable)
+	},
+	"rebuilding-staging": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		require.Equal(t, "10.20.0.0/16", w.holding("aws:ec2/vpc:Vpc", "ohmycoins-staging-vpc").Inputs["cidrBlock"])
+		require.Equal(t, []rehearsal.Span{{From: 1, To: 8}}, r.Unreachable, "down from the destroy to the last up")
+	},
+	"upgrading-postgresql-major-version": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
+		db := w.holding("aws:rds/instance:Instance", prefix+"-postgres")
+		require.Equal(t, "18", db.Inputs["engineVersion"])
+		require.Equal(t, prefix+"-postgres18", db.Inputs["parameterGroupName"])
+		require.False(t, slices.Contains(w.held(), "aws:rds/parameterGroup:ParameterGroup "+prefix+"-postgres17"), "the old family's group is gone")
+		require.Equal(t, map[string]int{"staging": 3, "production": 5}[stack], len(r.Steps))
+		require.Equal(t, []rehearsal.Span{}, r.Unreachable)
+	},
+}
+
+// TestEveryRehearsedProcedureCompletesAndLosesNothing: every procedure of
+// docs/RUNBOOK.md with rehearsal rules, for every stack it names, runs to
+// its end, loses no data it does not announce, is unreachable only inside
+// its announced windows, and leaves what procedureChecks says.
+func TestEveryRehearsedProcedureCompletesAndLosesNothing(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(projectDir, "docs", "RUNBOOK.md"))
+	require.NoError(t, err)
+	procedures, err := rehearsal.Procedures(string(data))
+	require.NoError(t, err)
+	for _, p := range procedures {
+		check, ok := procedureChecks[p.Slug]
+		require.True(t, ok, "%q is rehearsed: say in procedureChecks what it leaves behind", p.Title)
+		for _, stack := range p.Rules.Stacks {
+			t.Run(p.Slug+"/"+stack, func(t *testing.T) {
+				t.Parallel()
+				w, q := setUp(t, stack, p.Slug)
+				before := w.resources()
+				report := w.perform(q, stack)
+				require.True(t, report.Completed, "%v", report.Faults())
+				require.Empty(t, report.Faults())
+				check(t, w, stack, report, before)
+			})
+		}
+	}
+}
+
+// TestARehearsalFindsTheOldRestore: the restore as the RUNBOOK once wrote
+// it, a plain `up --replace` of the database without deleting first, fails
+// its rehearsal: AWS refuses the successor's identifier, the original
+// stays, nothing is lost.
+func TestARehearsalFindsTheOldRestore(t *testing.T) {
+	t.Parallel()
+	w, p := setUp(t, "production", "restoring-the-database")
+	original := w.holding("aws:rds/instance:Instance", "ohmycoins-prod-postgres")
+	p.Commands = slices.Delete(p.Commands, 1, 4) // without lifting protection and deleting first
+	require.Contains(t, p.Commands[3], "--replace")
+	report := w.perform(p, "production")
+	require.False(t, report.Completed)
+	faults := report.Faults()
+	require.Len(t, faults, 1, "%v", faults)
+	require.Contains(t, faults[0], "step 4 (pulumi up --stack production --replace '<the database URN>') failed")
+	require.Contains(t, report.Steps[3].Error, "AlreadyExists")
+	require.Equal(t, original.Serial, w.holding("aws:rds/instance:Instance", "ohmycoins-prod-postgres").Serial, "the original stays")
+	require.Empty(t, report.Lost)
+}
+
