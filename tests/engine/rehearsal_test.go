@@ -142,4 +142,3 @@ func TestARehearsalFindsTheOldRestore(t *testing.T) {
 	require.Equal(t, original.Serial, w.holding("aws:rds/instance:Instance", "ohmycoins-prod-postgres").Serial, "the original stays")
 	require.Empty(t, report.Lost)
 }
-
