@@ -26,6 +26,8 @@ type Procedure struct {
 	// order, comments stripped and continued lines joined.
 	Commands []string
 	Rules    Rules
+	// Text is the section's own text, up to its first subsection.
+	Text string
 }
 
 // Rules say how a procedure is rehearsed, written next to it in the RUNBOOK:
@@ -162,7 +164,7 @@ func Procedures(runbook string) ([]Procedure, error) {
 		if !rules.Subsections {
 			text = strings.Split(ownText(body), "\n")
 		}
-		out = append(out, Procedure{Title: s.title, Slug: Slug(s.title), Commands: commands(text), Rules: rules})
+		out = append(out, Procedure{Title: s.title, Slug: Slug(s.title), Commands: commands(text), Rules: rules, Text: ownText(body)})
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package rehearsal
 import (
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -20,12 +21,16 @@ func runbook(t *testing.T) []Procedure {
 
 // TestTheRunbooksRehearsedProceduresCanRun: each procedure with rules in
 // docs/RUNBOOK.md is one the rehearsal can run for each stack it names:
-// every command is runnable, every placeholder has a fill rule.
+// every command is runnable, every placeholder has a fill rule, and its
+// text says it is rehearsed and with which command.
 func TestTheRunbooksRehearsedProceduresCanRun(t *testing.T) {
 	procedures := runbook(t)
 	var slugs []string
 	for _, p := range procedures {
 		slugs = append(slugs, p.Slug)
+		text := strings.Join(strings.Fields(p.Text), " ")
+		require.Contains(t, text, "(rehearsed", "%s says it is rehearsed", p.Title)
+		require.Regexp(t, `go run ./cmd/rehearse -stack (`+strings.Join(p.Rules.Stacks, "|")+`) -procedure `+p.Slug+"`", text, "%s says how an operator rehearses it", p.Title)
 		for _, stack := range p.Rules.Stacks {
 			q, err := p.For(stack)
 			require.NoError(t, err, "%s for %s", p.Title, stack)
