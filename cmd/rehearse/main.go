@@ -114,8 +114,11 @@ func printText(w io.Writer, r *rehearsal.Report) {
 	fmt.Fprintf(w, "Rehearsal of %q for %s\n\n", r.Procedure, r.Stack)
 	for _, s := range r.Steps {
 		mark := "ok"
-		if !s.OK {
+		switch {
+		case !s.OK:
 			mark = "FAILED"
+		case s.ExpectedToFail:
+			mark = "failed, as the procedure expects:"
 		}
 		c := s.Changes
 		fmt.Fprintf(w, "%2d. %-6s %s\n    +%d ~%d +-%d -%d", s.N, mark, s.Command, c.Create, c.Update, c.Replace, c.Delete)

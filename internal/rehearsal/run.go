@@ -48,6 +48,9 @@ type Step struct {
 	// Unreachable names each application host that could not be reached
 	// after the step, and where the request stopped.
 	Unreachable map[string]string `json:"unreachableHosts,omitempty"`
+	// ExpectedToFail marks a step the procedure expects to fail (a preview
+	// that finds drift): ok means it failed as expected.
+	ExpectedToFail bool `json:"expectedToFail,omitempty"`
 	// Output is the command's output (text reports only).
 	Output string `json:"-"`
 }
@@ -246,6 +249,11 @@ func Setup(o Options) (*World, Procedure, error) {
 			return nil, p, err
 		}
 	}
+	for _, d := range p.Rules.Drifts {
+		if err := w.drift(d); err != nil {
+			return nil, p, err
+		}
+	}
 	return w, p, nil
 }
 
@@ -283,6 +291,16 @@ func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, erro
 			fmt.Fprintf(log, "\n== step %d: %s\n", step.N, filled)
 			step.Output, err = w.shell(filled, vars)
 			fmt.Fprint(log, step.Output)
+		}
+		if expected, ok := p.Rules.Fails[step.N]; ok {
+			step.ExpectedToFail = true
+			switch {
+			case err == nil:
+				err = fmt.Errorf("expected to fail (%q), it succeeded", expected)
+				step.Output += "\nthe rehearsal expected this step to fail\n"
+			case strings.Contains(step.Output, expected):
+				err = nil // it failed as the procedure says it does
+			}
 		}
 		if err != nil {
 			step.Error = summary(step.Output, err)
@@ -337,6 +355,21 @@ func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, erro
 		}
 	}
 	return report, nil
+}
+
+// drift changes the one resource of a type and logical name behind the
+// program's back.
+func (w *World) drift(d Drift) error {
+	resources, err := w.Account.Resources()
+	if err != nil {
+		return err
+	}
+	for _, r := range resources {
+		if r.Type == d.Type && r.Name == d.Name {
+			return w.Account.Drift(r.Region, r.Type, r.ID, d.Values)
+		}
+	}
+	return fmt.Errorf("rehearsal rule drift: the account holds no %s named %s", d.Type, d.Name)
 }
 
 // reach traces the application's hosts in the account as it is.

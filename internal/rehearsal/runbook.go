@@ -9,6 +9,7 @@
 package rehearsal
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -43,6 +44,8 @@ type Procedure struct {
 //	discards: aws:cloudwatch/logGroup:LogGroup
 //	skip for staging: 4-5 production's part
 //	subsections: included
+//	drift: aws:cloudwatch/logGroup:LogGroup ohmycoins-staging-backend-logs retentionInDays=1
+//	fails: 1 no changes were expected
 //	-->
 type Rules struct {
 	// StartsFrom is what exists before the first command: StartsFromNothing
@@ -71,6 +74,19 @@ type Rules struct {
 	// Skips are the steps (1-based, of the commands as written) a stack
 	// leaves out: another stack's part of the procedure.
 	Skips map[string][]Window
+	// Drifts are changes made behind the program's back before the first
+	// step (what a procedure about drift starts from).
+	Drifts []Drift
+	// Fails are the steps expected to fail, each with a text its output
+	// must hold (a preview that finds drift).
+	Fails map[int]string
+}
+
+// Drift is a change of a resource's values behind the program's back.
+type Drift struct {
+	// Type and Name are the resource's type and logical name.
+	Type, Name string
+	Values     map[string]any
 }
 
 // The starting points a procedure can name.
@@ -291,6 +307,31 @@ func parseRules(text string) (Rules, bool, error) {
 			for _, t := range strings.Split(value, ",") {
 				r.Discards = append(r.Discards, strings.TrimSpace(t))
 			}
+		case "drift":
+			fields := strings.Fields(value)
+			if len(fields) < 3 {
+				return r, true, fmt.Errorf("rehearsal rule %q: want drift: <type> <logical name> <input>=<JSON value> ...", line)
+			}
+			d := Drift{Type: fields[0], Name: fields[1], Values: map[string]any{}}
+			for _, kv := range fields[2:] {
+				k, v, ok := strings.Cut(kv, "=")
+				var value any
+				if !ok || json.Unmarshal([]byte(v), &value) != nil {
+					return r, true, fmt.Errorf("rehearsal rule %q: %q is not <input>=<JSON value>", line, kv)
+				}
+				d.Values[k] = value
+			}
+			r.Drifts = append(r.Drifts, d)
+		case "fails":
+			step, text, _ := strings.Cut(value, " ")
+			n, err := strconv.Atoi(step)
+			if err != nil || n < 1 || text == "" {
+				return r, true, fmt.Errorf("rehearsal rule %q: want fails: <step> <text its output holds>", line)
+			}
+			if r.Fails == nil {
+				r.Fails = map[int]string{}
+			}
+			r.Fails[n] = text
 		case "subsections":
 			if value != "included" {
 				return r, true, fmt.Errorf("rehearsal rule %q: want subsections: included", line)
@@ -373,6 +414,11 @@ func (p Procedure) For(stack string) (Procedure, error) {
 	out.Commands = nil
 	for _, c := range p.skipped(stack) {
 		out.Commands = append(out.Commands, rename(c))
+	}
+	out.Rules.Drifts = nil
+	for _, d := range p.Rules.Drifts {
+		d.Name = rename(d.Name)
+		out.Rules.Drifts = append(out.Rules.Drifts, d)
 	}
 	out.Rules.Fills = nil
 	for _, f := range p.Rules.Fills {

@@ -86,6 +86,14 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		require.Equal(t, "10.20.0.0/16", w.holding("aws:ec2/vpc:Vpc", "ohmycoins-staging-vpc").Inputs["cidrBlock"])
 		require.Equal(t, []rehearsal.Span{{From: 1, To: 8}}, r.Unreachable, "down from the destroy to the last up")
 	},
+	"putting-back-what-drifted": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
+		require.True(t, r.Steps[0].ExpectedToFail, "the refreshed preview finds the drift")
+		require.Equal(t, rehearsal.Changes{Update: 1}, r.Steps[1].Changes, "pulumi up --refresh puts back the one drifted input")
+		i := slices.IndexFunc(before, func(r simaws.Resource) bool { return r.Name == prefix+"-backend-logs" })
+		require.Equal(t, 1.0, before[i].Inputs["retentionInDays"], "the rehearsal started from the drift")
+		require.Equal(t, map[string]float64{"staging": 7, "production": 30}[stack], w.holding("aws:cloudwatch/logGroup:LogGroup", prefix+"-backend-logs").Inputs["retentionInDays"])
+	},
 	"upgrading-postgresql-major-version": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
 		prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
 		db := w.holding("aws:rds/instance:Instance", prefix+"-postgres")
