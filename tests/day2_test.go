@@ -131,8 +131,10 @@ func TestFinalSnapshotNamesNeverRepeatAcrossIncarnations(t *testing.T) {
 	require.Equal(t, first, rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/aaaa", "app", "postgres", ""), "stable while the instance stays")
 	require.NotEqual(t, first, rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/bbbb", "app", "postgres", ""), "a re-created environment has a new key")
 	require.NotEqual(t, first, rds.FinalSnapshotID("ohmycoins-prod-postgres", "arn:aws:kms:ap-southeast-2:1:key/aaaa", "app2", "postgres", ""), "a replaced instance has a new name")
-	require.NotEqual(t, redis.FinalSnapshotID("ohmycoins-prod-redis", "arn:aws:kms:ap-southeast-2:1:key/aaaa"),
-		redis.FinalSnapshotID("ohmycoins-prod-redis", "arn:aws:kms:ap-southeast-2:1:key/bbbb"))
+	require.NotEqual(t, redis.FinalSnapshotID("ohmycoins-prod-redis", "arn:aws:kms:ap-southeast-2:1:key/aaaa", ""),
+		redis.FinalSnapshotID("ohmycoins-prod-redis", "arn:aws:kms:ap-southeast-2:1:key/bbbb", ""))
+	require.NotEqual(t, redis.FinalSnapshotID("ohmycoins-prod-redis", "arn:aws:kms:ap-southeast-2:1:key/aaaa", ""),
+		redis.FinalSnapshotID("ohmycoins-prod-redis", "arn:aws:kms:ap-southeast-2:1:key/aaaa", "ohmycoins-prod-redis-restore"), "a restored group's final snapshot is its own")
 
 	// And the name causes no diff while nothing changes.
 	require.True(t, diffAgainst(t, "production").Empty())

@@ -144,7 +144,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		LogDeliveryConfigurations: deliveries,
 	}
 	if args.Protect {
-		groupArgs.FinalSnapshotIdentifier = FinalSnapshotName(c.ID, args.KMSKeyARN)
+		groupArgs.FinalSnapshotIdentifier = FinalSnapshotName(c.ID, args.KMSKeyARN, args.SnapshotName)
 	}
 	if args.SnapshotName != "" {
 		groupArgs.SnapshotName = pulumi.String(args.SnapshotName)
@@ -152,8 +152,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	group, err := elasticache.NewReplicationGroup(ctx, c.ID, groupArgs,
 		// Never deleted before its replacement exists: the provider would
 		// (the program sets its id), losing the cache; created first, the
-		// replacement is refused on the id, and nothing is lost.
-		parent, pulumi.DependsOn(logGroups), pulumi.Protect(args.Protect), pulumi.IgnoreChanges([]string{"snapshotName"}), pulumi.DeleteBeforeReplace(false))
+		// replacement is refused on the id, and nothing is lost. A restore
+		// asks for the other order on purpose (ReplaceDeletingFirst).
+		parent, pulumi.DependsOn(logGroups), pulumi.Protect(args.Protect), pulumi.IgnoreChanges([]string{"snapshotName"}), pulumi.DeleteBeforeReplace(args.ReplaceDeletingFirst))
 	if err != nil {
 		return nil, err
 	}
@@ -173,17 +174,23 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 }
 
 // FinalSnapshotName is the snapshot ElastiCache takes when the group is
-// deleted: <id>-final-<digest of the environment key and the group's other
-// replacement-forcing inputs>, so that no incarnation reuses an earlier one's
-// name (a fixed name fails the second deletion) and nothing changes while the
-// group stays.
-func FinalSnapshotName(id string, keyARN pulumi.StringInput) pulumi.StringOutput {
-	return keyARN.ToStringOutput().ApplyT(func(key string) string { return FinalSnapshotID(id, key) }).(pulumi.StringOutput)
+// deleted: <id>-final-<digest of the environment key, the group's other
+// replacement-forcing inputs and the snapshot it was restored from>, so that
+// no incarnation reuses an earlier one's name (a fixed name fails the second
+// deletion, and a restore deletes the group it replaces) and nothing changes
+// while the group stays.
+func FinalSnapshotName(id string, keyARN pulumi.StringInput, restoredFrom string) pulumi.StringOutput {
+	return keyARN.ToStringOutput().ApplyT(func(key string) string { return FinalSnapshotID(id, key, restoredFrom) }).(pulumi.StringOutput)
 }
 
-// FinalSnapshotID is FinalSnapshotName once the key's ARN is known.
-func FinalSnapshotID(id, keyARN string) string {
-	return physicalname.Unique(id+"-final", 8, keyARN, "redis", fmt.Sprint(ports.Redis))
+// FinalSnapshotID is FinalSnapshotName once the key's ARN is known. A group
+// restored from no snapshot keeps the name it always had.
+func FinalSnapshotID(id, keyARN, restoredFrom string) string {
+	parts := []string{keyARN, "redis", fmt.Sprint(ports.Redis)}
+	if restoredFrom != "" {
+		parts = append(parts, restoredFrom)
+	}
+	return physicalname.Unique(id+"-final", 8, parts...)
 }
 
 // majorOf is the major version of major.minor ("7.1" -> "7").

@@ -61,7 +61,7 @@ func TestReplicationGroupTakesItsSettingsWithTLSAndAuthAlwaysOn(t *testing.T) {
 		require.Equal(t, c.protect, group.Protect)
 		require.Equal(t, []string{"snapshotName"}, group.IgnoreChanges, "a snapshot is read only when the group is created")
 		if c.protect {
-			require.Equal(t, FinalSnapshotID("env-redis", keyARN), group.Inputs["finalSnapshotIdentifier"])
+			require.Equal(t, FinalSnapshotID("env-redis", keyARN, ""), group.Inputs["finalSnapshotIdentifier"])
 			require.Regexp(t, `^env-redis-final-[0-9a-f]{8}$`, group.Inputs["finalSnapshotIdentifier"])
 		} else {
 			require.NotContains(t, group.Inputs, "finalSnapshotIdentifier")

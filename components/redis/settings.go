@@ -32,8 +32,16 @@ type Settings struct {
 	ApplyImmediately bool `json:"applyImmediately"`
 	// SnapshotName creates the replication group from an ElastiCache snapshot
 	// instead of empty. Like database.snapshotIdentifier it is read only when the
-	// group is created.
+	// group is created; on a live stack it changes only the name of the final
+	// snapshot (FinalSnapshotName), where the group keeps one.
 	SnapshotName string `json:"snapshotName"`
+	// ReplaceDeletingFirst makes a replacement of the group delete it first
+	// (taking its final snapshot where it keeps one) and then create the
+	// successor under the same id, which one created beside it never gets.
+	// Off, but while restoring from a snapshot (docs/RUNBOOK.md,
+	// "Restoring the cache"); the policy rule DATA.NO_DELETE_BEFORE_REPLACE
+	// flags it.
+	ReplaceDeletingFirst bool `json:"replaceDeletingFirst"`
 }
 
 // What ElastiCache accepts: a primary and up to five replicas without cluster

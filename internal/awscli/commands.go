@@ -131,10 +131,30 @@ var commands = map[string]command{
 		var out []any
 		for _, s := range snapshots {
 			if s.Type == "elasticache" && (!c.has("replication-group-id") || s.Source == c.one("replication-group-id")) {
-				out = append(out, map[string]any{"SnapshotName": s.Identifier, "ReplicationGroupId": s.Source, "KmsKeyId": s.KMSKeyID, "SnapshotStatus": "available"})
+				source := "manual"
+				if s.Automated() {
+					source = "automated"
+				}
+				out = append(out, map[string]any{"SnapshotName": s.Identifier, "ReplicationGroupId": s.Source, "KmsKeyId": s.KMSKeyID, "SnapshotStatus": "available", "SnapshotSource": source})
 			}
 		}
 		return map[string]any{"Snapshots": orEmpty(out)}, err
+	}},
+	"elasticache copy-snapshot": {required: []string{"source-snapshot-name", "target-snapshot-name"}, run: func(c call) (any, error) {
+		key, err := c.keyARN(c.one("kms-key-id"))
+		if err != nil {
+			return nil, err
+		}
+		snapshots, err := c.account.Snapshots()
+		if err != nil {
+			return nil, err
+		}
+		source := c.one("source-snapshot-name")
+		if !slices.ContainsFunc(snapshots, func(s simaws.Snapshot) bool { return s.Type == "elasticache" && s.Identifier == source }) {
+			return nil, &simaws.Refusal{Code: "SnapshotNotFoundFault", Message: "Snapshot " + source + " not found."}
+		}
+		target := c.one("target-snapshot-name")
+		return map[string]any{"Snapshot": map[string]any{"SnapshotName": target, "SnapshotStatus": "creating"}}, c.account.CopySnapshot(source, target, key)
 	}},
 	"elasticache create-snapshot": {required: []string{"snapshot-name"}, run: func(c call) (any, error) {
 		groups, err := c.resources(typeReplicationGroup, c.one("replication-group-id"))

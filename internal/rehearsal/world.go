@@ -225,8 +225,8 @@ func (w *World) InitStack(stack string) error {
 const RunningImage = "sha256:b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"
 
 // StartRunning brings an initialised stack up, its backend and frontend
-// running an image, and gives each database the automated snapshot RDS
-// takes every day (at the time given).
+// running an image, and gives each database and cache the automated
+// snapshot RDS and ElastiCache take every day (at the time given).
 func (w *World) StartRunning(stack string, now time.Time) error {
 	for _, svc := range []string{"backend", "frontend"} {
 		if _, err := w.Pulumi("config", "set", "--stack", stack, "--path", "ohmycoins:"+svc+".imageDigest", RunningImage); err != nil {
@@ -240,12 +240,19 @@ func (w *World) StartRunning(stack string, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	stamp := now.UTC().Format("2006-01-02-15-04")
 	for _, r := range resources {
-		if r.Type != "aws:rds/instance:Instance" {
+		key, _ := r.Inputs["kmsKeyId"].(string)
+		var snapshot simaws.Snapshot
+		switch {
+		case r.Type == "aws:rds/instance:Instance":
+			snapshot = simaws.Snapshot{Type: "rds", Identifier: "rds:" + r.ID + "-" + stamp, Source: r.ID, KMSKeyID: key}
+		case r.Type == "aws:elasticache/replicationGroup:ReplicationGroup" && r.Inputs["snapshotRetentionLimit"] != 0.0:
+			snapshot = simaws.Snapshot{Type: "elasticache", Identifier: "automatic." + r.ID + "-" + stamp, Source: r.ID, KMSKeyID: key}
+		default:
 			continue
 		}
-		key, _ := r.Inputs["kmsKeyId"].(string)
-		if err := w.Account.SeedSnapshot(simaws.Snapshot{Type: "rds", Identifier: "rds:" + r.ID + "-" + now.UTC().Format("2006-01-02-15-04"), Source: r.ID, KMSKeyID: key}); err != nil {
+		if err := w.Account.SeedSnapshot(snapshot); err != nil {
 			return err
 		}
 	}

@@ -103,9 +103,11 @@ type Snapshot struct {
 	Data []Datum `json:"data,omitempty"`
 }
 
-// Automated reports whether RDS took the snapshot on its own schedule
-// (identifiers "rds:<instance>-<date>").
-func (s Snapshot) Automated() bool { return strings.HasPrefix(s.Identifier, "rds:") }
+// Automated reports whether RDS or ElastiCache took the snapshot on its own
+// schedule (identifiers "rds:<instance>-<date>", "automatic.<group>-<date>").
+func (s Snapshot) Automated() bool {
+	return s.Type == "rds" && strings.HasPrefix(s.Identifier, "rds:") || s.Type == "elasticache" && strings.HasPrefix(s.Identifier, "automatic.")
+}
 
 // state is the account's content, state.json.
 type state struct {
@@ -376,6 +378,8 @@ func (a *Account) Delete(region, typ, id, arn string) error {
 			}
 		}
 		if typ == "aws:elasticache/replicationGroup:ReplicationGroup" {
+			// ElastiCache deletes a group's automatic snapshots with it.
+			st.Snapshots = slices.DeleteFunc(st.Snapshots, func(s Snapshot) bool { return s.Automated() && s.Source == id })
 			if name := str(r.Inputs["finalSnapshotIdentifier"]); name != "" {
 				if slices.ContainsFunc(st.Snapshots, func(s Snapshot) bool { return s.Identifier == name }) {
 					return &Refusal{"SnapshotAlreadyExistsFault", "Snapshot " + name + " already exists."}
@@ -711,20 +715,27 @@ func (st *state) failingImage(settings Settings, taskDefinitionARN string) strin
 	return ""
 }
 
-// CopySnapshot copies an RDS snapshot under another name, encrypted with
-// kmsKeyID (aws rds copy-db-snapshot --kms-key-id): the way a snapshot
-// under another key becomes one a restore can take the environment's key from.
+// CopySnapshot copies a snapshot (RDS or ElastiCache) under another name,
+// encrypted with kmsKeyID where given (aws rds copy-db-snapshot --kms-key-id):
+// the way a snapshot under another key becomes one a restore can take the
+// environment's key from, and an automatic snapshot one that outlives its source.
 func (a *Account) CopySnapshot(source, target, kmsKeyID string) error {
 	return a.locked(func(st *state) error {
-		i := slices.IndexFunc(st.Snapshots, func(s Snapshot) bool { return s.Type == "rds" && s.Identifier == source })
+		i := slices.IndexFunc(st.Snapshots, func(s Snapshot) bool { return s.Identifier == source })
 		if i < 0 {
 			return &Refusal{"DBSnapshotNotFound", fmt.Sprintf("DBSnapshot %s not found.", source)}
 		}
+		copied := st.Snapshots[i]
 		if slices.ContainsFunc(st.Snapshots, func(s Snapshot) bool { return s.Identifier == target }) {
+			if copied.Type == "elasticache" {
+				return &Refusal{"SnapshotAlreadyExistsFault", "Snapshot " + target + " already exists."}
+			}
 			return &Refusal{"DBSnapshotAlreadyExists", "Cannot create the snapshot because a snapshot with the identifier " + target + " already exists."}
 		}
-		copied := st.Snapshots[i]
-		copied.Identifier, copied.KMSKeyID = target, kmsKeyID
+		copied.Identifier = target
+		if kmsKeyID != "" {
+			copied.KMSKeyID = kmsKeyID
+		}
 		st.Snapshots = append(st.Snapshots, copied)
 		return nil
 	})

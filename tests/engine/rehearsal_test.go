@@ -60,6 +60,31 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		require.Equal(t, []rehearsal.Span{}, r.Unreachable, "the services never lose their route")
 		w.pulumi("", "preview", "--stack", stack, "--expect-no-changes")
 	},
+	"restoring-the-cache": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
+		group := w.holding("aws:elasticache/replicationGroup:ReplicationGroup", prefix+"-redis")
+		i := slices.IndexFunc(before, func(r simaws.Resource) bool { return r.ID == group.ID && r.Type == group.Type })
+		require.Less(t, before[i].Serial, group.Serial, "a new incarnation under the same id")
+		require.Equal(t, before[i].Data, group.Data, "it holds the data of the group it replaced, through the copied snapshot")
+		require.Equal(t, prefix+"-redis-restore-2026-11-27", group.Inputs["snapshotName"])
+		snapshots, err := w.account.Snapshots()
+		require.NoError(t, err)
+		var names []string
+		for _, s := range snapshots {
+			if s.Type == "elasticache" {
+				names = append(names, s.Identifier)
+			}
+		}
+		want := []string{prefix + "-redis-restore-2026-11-27"} // the automatic one went with the group
+		if stack == "production" {
+			require.Len(t, names, 2, "and production's final snapshot: %v", names)
+			require.Regexp(t, `^ohmycoins-prod-redis-final-[0-9a-f]{8}$`, names[1])
+			names = names[:1]
+		}
+		require.Equal(t, want, names)
+		require.Empty(t, r.Lost)
+		w.pulumi("", "preview", "--stack", stack, "--expect-no-changes")
+	},
 	"destroying-staging": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
 		require.Empty(t, w.held(), "nothing of staging is left")
 		require.Equal(t, []rehearsal.Span{{From: 1, To: 1}}, r.Unreachable)
@@ -149,4 +174,20 @@ func TestARehearsalFindsTheOldRestore(t *testing.T) {
 	require.Contains(t, report.Steps[3].Error, "AlreadyExists")
 	require.Equal(t, original.Serial, w.holding("aws:rds/instance:Instance", "ohmycoins-prod-postgres").Serial, "the original stays")
 	require.Empty(t, report.Lost)
+}
+
+// TestARehearsalFindsACacheRestoreThatLosesTheCache: the cache's restore
+// without its copy step, in staging (no final snapshot): the group is
+// deleted first, its automatic snapshot goes with it, the restore finds no
+// snapshot, and the rehearsal reports the cache's data lost.
+func TestARehearsalFindsACacheRestoreThatLosesTheCache(t *testing.T) {
+	t.Parallel()
+	w, p := setUp(t, "staging", "restoring-the-cache")
+	require.Contains(t, p.Commands[1], "aws elasticache copy-snapshot")
+	p.Commands = slices.Delete(p.Commands, 1, 2)
+	report := w.perform(p, "staging")
+	require.False(t, report.Completed)
+	require.Contains(t, report.Steps[4].Error, "SnapshotNotFoundFault", "the restore finds no snapshot")
+	require.Equal(t, []rehearsal.Lost{{Type: "aws:elasticache/replicationGroup:ReplicationGroup", Name: "ohmycoins-staging-redis"}}, report.Lost)
+	require.Contains(t, report.Faults(), "lost: aws:elasticache/replicationGroup:ReplicationGroup ohmycoins-staging-redis exists nowhere any more (no resource, no snapshot, no copy)")
 }
