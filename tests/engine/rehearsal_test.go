@@ -85,6 +85,16 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		require.Empty(t, r.Lost)
 		w.pulumi("", "preview", "--stack", stack, "--expect-no-changes")
 	},
+	"a-new-environment-the-first-pulumi-up": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
+		require.Empty(t, before, "the account held nothing")
+		require.Greater(t, r.Steps[0].Changes.Create, 100)
+		for _, svc := range []string{"backend", "frontend"} {
+			require.Equal(t, 0.0, w.holding(typeService, prefix+"-"+svc+"-service").Inputs["desiredCount"], "no task before its first image")
+			w.holding("aws:ecr/repository:Repository", prefix+"-"+svc)
+		}
+		require.Equal(t, []rehearsal.Span{}, r.Unreachable, "nothing served before, nothing promised after")
+	},
 	"destroying-staging": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
 		require.Empty(t, w.held(), "nothing of staging is left")
 		require.Equal(t, []rehearsal.Span{{From: 1, To: 1}}, r.Unreachable)
