@@ -1,8 +1,9 @@
 // Package awscli is a stand-in for the AWS CLI v2 that acts on a simulated
 // account (internal/simaws): the commands docs/RUNBOOK.md's rehearsed
 // procedures use, with the CLI's --query (JMESPath), --output and exit
-// codes, so that a procedure's aws lines run verbatim in a rehearsal. A
-// command it does not know is an error that names it; it never reaches AWS.
+// codes, so that a procedure's aws lines run verbatim in a rehearsal; and
+// for crane's copy between the account's ECR repositories. A command it does
+// not know is an error that names it; it never reaches AWS.
 package awscli
 
 import (

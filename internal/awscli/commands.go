@@ -123,6 +123,26 @@ var commands = map[string]command{
 		}
 		return nil, err
 	}},
+	"ecr describe-images": {required: []string{"repository-name"}, run: func(c call) (any, error) {
+		repo := c.one("repository-name")
+		if found, err := c.resources("aws:ecr/repository:Repository", repo); err != nil || len(found) == 0 {
+			return nil, or(err, &simaws.Refusal{Code: "RepositoryNotFoundException", Message: "The repository with name '" + repo + "' does not exist in the registry"})
+		}
+		images, err := c.account.Images(c.region, repo)
+		var out []any
+		for _, im := range images {
+			if ids := c.options["image-ids"]; len(ids) > 0 && !slices.ContainsFunc(ids, func(id string) bool {
+				return id == "imageDigest="+im.Digest || slices.ContainsFunc(im.Tags, func(t string) bool { return id == "imageTag="+t })
+			}) {
+				continue
+			}
+			out = append(out, map[string]any{"repositoryName": repo, "imageDigest": im.Digest, "imageTags": im.Tags})
+		}
+		if len(c.options["image-ids"]) > 0 && len(out) == 0 {
+			return nil, &simaws.Refusal{Code: "ImageNotFoundException", Message: "The image requested does not exist in the specified repository."}
+		}
+		return map[string]any{"imageDetails": orEmpty(out)}, err
+	}},
 	"elasticache delete-cache-parameter-group": {required: []string{"cache-parameter-group-name"}, run: func(c call) (any, error) {
 		return c.delete("aws:elasticache/parameterGroup:ParameterGroup", c.one("cache-parameter-group-name"), "CacheParameterGroupNotFound")
 	}},

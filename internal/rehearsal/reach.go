@@ -32,9 +32,10 @@ func (r Reach) Reachable() []string {
 // balancer's security groups must admit it on 443, its HTTPS listener
 // (with a certificate the account holds) picks a rule by host and path or
 // its default action, the target group's ECS services must run tasks (a
-// desired count above zero) of an image that starts, and the services'
+// desired count above zero) of an image that runs (imageProblem says why
+// not: it fails its health checks, the pull fails), and the services'
 // security groups must admit the load balancer's on the target group's port.
-func Trace(resources []simaws.Resource, failingImages []string) Reach {
+func Trace(resources []simaws.Resource, imageProblem func(image string) string) Reach {
 	byType := map[string][]simaws.Resource{}
 	for _, r := range resources {
 		byType[r.Type] = append(byType[r.Type], r)
@@ -50,12 +51,12 @@ func Trace(resources []simaws.Resource, failingImages []string) Reach {
 			continue
 		}
 		host := strings.TrimSuffix(str(record.Inputs["name"]), ".")
-		out[host] = traceHost(byType, host, target, failingImages)
+		out[host] = traceHost(byType, host, target, imageProblem)
 	}
 	return out
 }
 
-func traceHost(byType map[string][]simaws.Resource, host, albDNS string, failing []string) string {
+func traceHost(byType map[string][]simaws.Resource, host, albDNS string, imageProblem func(string) string) string {
 	i := slices.IndexFunc(byType["aws:lb/loadBalancer:LoadBalancer"], func(r simaws.Resource) bool {
 		return strings.EqualFold(strings.TrimSuffix(str(r.Outputs["dnsName"]), "."), albDNS)
 	})
@@ -126,8 +127,8 @@ func traceHost(byType map[string][]simaws.Resource, host, albDNS string, failing
 			why = "the service " + svc.ID + "'s task definition does not exist"
 			continue
 		}
-		if slices.ContainsFunc(failing, func(f string) bool { return strings.Contains(image, f) }) {
-			why = "the service " + svc.ID + "'s tasks of " + image + " never become healthy"
+		if problem := imageProblem(image); problem != "" {
+			why = "the service " + svc.ID + " runs no healthy task: " + problem
 			continue
 		}
 		groups := strings2(field(svc.Inputs["networkConfiguration"], "securityGroups"))

@@ -64,6 +64,9 @@ func application() []simaws.Resource {
 	return append(out, service("env-frontend", webTG, 80, "sg-frontend", "repo/frontend@sha256:good")...)
 }
 
+// healthy says every image runs.
+func healthy(string) string { return "" }
+
 // without is the application without the resources of a type and id.
 func without(rs []simaws.Resource, typ, id string) []simaws.Resource {
 	var out []simaws.Resource
@@ -78,25 +81,30 @@ func without(rs []simaws.Resource, typ, id string) []simaws.Resource {
 // TestARequestIsTracedAsAWSRoutesIt: both hosts reach their services; each
 // broken link stops the request there, and says where.
 func TestARequestIsTracedAsAWSRoutesIt(t *testing.T) {
-	require.Equal(t, Reach{"api.env.example.com": "", "dashboard.env.example.com": ""}, Trace(application(), nil))
+	require.Equal(t, Reach{"api.env.example.com": "", "dashboard.env.example.com": ""}, Trace(application(), healthy))
 
-	reach := Trace(without(application(), "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "env-backend-in"), nil)
+	reach := Trace(without(application(), "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "env-backend-in"), healthy)
 	require.Equal(t, "the service env-backend-service's security groups do not admit the load balancer on port 8000", reach["api.env.example.com"])
 	require.Equal(t, "", reach["dashboard.env.example.com"], "the frontend's group still admits it")
 
-	reach = Trace(without(application(), "aws:lb/listenerRule:ListenerRule", "api-host"), nil)
+	reach = Trace(without(application(), "aws:lb/listenerRule:ListenerRule", "api-host"), healthy)
 	require.Equal(t, Reach{"api.env.example.com": "", "dashboard.env.example.com": ""}, reach, "without its rule the api host gets the frontend: reachable, by the default action")
 
-	reach = Trace(application(), []string{"repo/backend@sha256:good"})
-	require.Equal(t, "the service env-backend-service's tasks of repo/backend@sha256:good never become healthy", reach["api.env.example.com"])
+	reach = Trace(application(), func(image string) string {
+		if image == "repo/backend@sha256:good" {
+			return "CannotPullContainerError: " + image + " not found in repo/backend"
+		}
+		return ""
+	})
+	require.Equal(t, "the service env-backend-service runs no healthy task: CannotPullContainerError: repo/backend@sha256:good not found in repo/backend", reach["api.env.example.com"])
 
-	reach = Trace(without(application(), "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "alb-in-https"), nil)
+	reach = Trace(without(application(), "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "alb-in-https"), healthy)
 	require.Equal(t, "the load balancer env-alb's security groups do not admit HTTPS from the internet", reach["dashboard.env.example.com"])
 
-	reach = Trace(without(application(), "aws:acm/certificate:Certificate", "cert"), nil)
+	reach = Trace(without(application(), "aws:acm/certificate:Certificate", "cert"), healthy)
 	require.Equal(t, "the HTTPS listener's certificate "+certARN+" does not exist", reach["api.env.example.com"])
 
-	reach = Trace(without(application(), "aws:lb/loadBalancer:LoadBalancer", "env-alb"), nil)
+	reach = Trace(without(application(), "aws:lb/loadBalancer:LoadBalancer", "env-alb"), healthy)
 	require.Equal(t, "the alias record's load balancer env-alb-1.ap-southeast-2.elb.amazonaws.com does not exist", reach["api.env.example.com"])
 
 	idle := application()
@@ -105,8 +113,8 @@ func TestARequestIsTracedAsAWSRoutesIt(t *testing.T) {
 			idle[i].Inputs["desiredCount"] = 0.0
 		}
 	}
-	require.Equal(t, "the service env-frontend-service runs no task", Trace(idle, nil)["dashboard.env.example.com"])
-	require.Equal(t, []string{"api.env.example.com"}, Trace(idle, nil).Reachable())
+	require.Equal(t, "the service env-frontend-service runs no task", Trace(idle, healthy)["dashboard.env.example.com"])
+	require.Equal(t, []string{"api.env.example.com"}, Trace(idle, healthy).Reachable())
 }
 
 // TestChangesCountIncarnations: a resource whose serial is gone and whose

@@ -141,14 +141,29 @@ func Prepare(o Options) (Procedure, *tfstate.State, error) {
 
 // programs the rehearsal runs: the Pulumi CLI, the AWS CLI stand-in, git in
 // the project copy, the repository's own commands, and shell built-ins.
-var runnable = map[string]bool{"pulumi": true, "aws": true, "git": true, "go": true, "echo": true, "export": true}
+var runnable = map[string]bool{"pulumi": true, "aws": true, "crane": true, "git": true, "go": true, "echo": true, "export": true}
+
+// StandInCommands are commands of the RUNBOOK that a rehearsal runs through
+// a stand-in on PATH instead: crane, which the RUNBOOK runs with go run at a
+// pinned version, copies between the simulated account's repositories.
+var StandInCommands = map[string]string{
+	"go run github.com/google/go-containerregistry/cmd/crane@v0.22.1": "crane",
+}
+
+// standIn is a command with its stand-ins.
+func standIn(command string) string {
+	for real, stand := range StandInCommands {
+		command = strings.ReplaceAll(command, real, stand)
+	}
+	return command
+}
 
 var assignment = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
 
 // Runnable says why the rehearsal cannot run a command, or nil: it runs
-// pulumi, aws (the stand-in), git and `go run ./cmd/...`.
+// pulumi, aws and crane (their stand-ins), git and `go run ./cmd/...`.
 func Runnable(command string) error {
-	for _, segment := range segments(command) {
+	for _, segment := range segments(standIn(command)) {
 		words := strings.Fields(segment)
 		for len(words) > 0 && assignment.MatchString(words[0]) {
 			words = words[1:] // NAME=value before a command, or alone
@@ -157,7 +172,7 @@ func Runnable(command string) error {
 			continue
 		}
 		if !runnable[words[0]] {
-			return fmt.Errorf("the rehearsal cannot run %s: it runs pulumi, aws (its stand-in), git and go run ./cmd/...", words[0])
+			return fmt.Errorf("the rehearsal cannot run %s: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/...", words[0])
 		}
 		if words[0] == "go" && (len(words) < 3 || words[1] != "run") {
 			return fmt.Errorf("the rehearsal runs go only as go run ./cmd/...")
@@ -249,6 +264,14 @@ func Setup(o Options) (*World, Procedure, error) {
 			return nil, p, err
 		}
 	}
+	for _, other := range p.Rules.AlsoRunning {
+		if err := w.InitStack(other); err != nil {
+			return nil, p, err
+		}
+		if err := w.startRunning(other, o.Now, NewerImage); err != nil {
+			return nil, p, err
+		}
+	}
 	for _, d := range p.Rules.Drifts {
 		if err := w.drift(d); err != nil {
 			return nil, p, err
@@ -289,7 +312,7 @@ func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, erro
 		filled, err := w.fill(c, p.Rules.Fills, stack)
 		if err == nil {
 			fmt.Fprintf(log, "\n== step %d: %s\n", step.N, filled)
-			step.Output, err = w.shell(filled, vars)
+			step.Output, err = w.shell(standIn(filled), vars)
 			fmt.Fprint(log, step.Output)
 		}
 		if expected, ok := p.Rules.Fails[step.N]; ok {
@@ -378,11 +401,20 @@ func (w *World) reach() (Reach, error) {
 	if err != nil {
 		return nil, err
 	}
-	settings, err := w.Account.Settings()
+	inactive, err := w.Account.Inactive()
 	if err != nil {
 		return nil, err
 	}
-	return Trace(resources, settings.FailingImages), nil
+	resources = append(resources, inactive...) // a rolled-back service runs a deregistered revision
+	var failed error
+	reach := Trace(resources, func(image string) string {
+		problem, err := w.Account.ImageProblem("ap-southeast-2", image)
+		if err != nil {
+			failed = err
+		}
+		return problem
+	})
+	return reach, failed
 }
 
 // shell runs one command in bash, with the variables earlier commands set.

@@ -36,6 +36,7 @@ type Procedure struct {
 //	<!-- rehearsal
 //	starts from: the running stack
 //	stacks: staging, production
+//	also running: staging
 //	written for: production
 //	for staging: ohmycoins-prod => ohmycoins-staging
 //	fill: <the database URN> = urn aws:rds/instance:Instance
@@ -55,6 +56,10 @@ type Rules struct {
 	StartsFrom string
 	// Stacks are the stacks the procedure applies to.
 	Stacks []string
+	// AlsoRunning are other stacks up and serving before the first step
+	// (NewerImage: staging ahead of production), for a procedure between
+	// stacks (promoting an image).
+	AlsoRunning []string
 	// WrittenFor is the stack the commands name: for another stack,
 	// "--stack <WrittenFor>" (and cmd/preview's "-stack") names that stack instead, and Renames[stack]
 	// replace the rest (its resources' prefix).
@@ -288,6 +293,10 @@ func parseRules(text string) (Rules, bool, error) {
 		case "stacks":
 			for _, s := range strings.Split(value, ",") {
 				r.Stacks = append(r.Stacks, strings.TrimSpace(s))
+			}
+		case "also running":
+			for _, s := range strings.Split(value, ",") {
+				r.AlsoRunning = append(r.AlsoRunning, strings.TrimSpace(s))
 			}
 		case "written for":
 			r.WrittenFor = value

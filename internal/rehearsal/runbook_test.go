@@ -128,15 +128,16 @@ func TestOnlyWhatTheRehearsalRunsIsRunnable(t *testing.T) {
 		"go run ./cmd/preview diff -stack staging tests/testdata/staging.json",
 		`git commit -am "staging: backend"`,
 		"aws rds describe-db-instances --query 'DBInstances[0].{version:EngineVersion}'",
+		`go run github.com/google/go-containerregistry/cmd/crane@v0.22.1 copy "$src" "$dst"`, // its stand-in
 	} {
 		require.NoError(t, Runnable(c), c)
 	}
 	for c, want := range map[string]string{
-		"aws ecr get-login-password --region ap-southeast-2 | docker login --username AWS --password-stdin x": "the rehearsal cannot run docker: it runs pulumi, aws (its stand-in), git and go run ./cmd/...",
-		"go run github.com/google/go-containerregistry/cmd/crane@v0.22.1 copy a b":                            "the rehearsal runs go only as go run ./cmd/... (the repository's own commands)",
-		"curl -fsS https://api.staging.ohmycoins.com/":                                                        "the rehearsal cannot run curl: it runs pulumi, aws (its stand-in), git and go run ./cmd/...",
+		"aws ecr get-login-password --region ap-southeast-2 | docker login --username AWS --password-stdin x": "the rehearsal cannot run docker: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/...",
+		"go run github.com/google/go-containerregistry/cmd/crane@v0.21.0 copy a b":                            "the rehearsal runs go only as go run ./cmd/... (the repository's own commands)",
+		"curl -fsS https://api.staging.ohmycoins.com/":                                                        "the rehearsal cannot run curl: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/...",
 		"go build ./...":      "the rehearsal runs go only as go run ./cmd/...",
-		`echo "$(curl -s x)"`: "the rehearsal cannot run curl: it runs pulumi, aws (its stand-in), git and go run ./cmd/...",
+		`echo "$(curl -s x)"`: "the rehearsal cannot run curl: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/...",
 	} {
 		require.EqualError(t, Runnable(c), want, c)
 	}

@@ -2,6 +2,7 @@ package rehearsal
 
 import (
 	"errors"
+	"slices"
 	"fmt"
 	"io/fs"
 	"os"
@@ -19,10 +20,10 @@ import (
 const AccountID = "220711411889"
 
 // Standins are the binaries a rehearsal runs besides the Pulumi CLI: the
-// stand-in plugins, the AWS CLI stand-in and the two programs, built once
-// into a directory.
+// stand-in plugins, the AWS CLI and crane stand-ins and the two programs,
+// built once into a directory.
 var Standins = [][]string{
-	{"-o", "", "./internal/standin/pulumi-resource-aws", "./internal/standin/pulumi-resource-docker", "./internal/standin/pulumi-language-go", "./internal/standin/aws"},
+	{"-o", "", "./internal/standin/pulumi-resource-aws", "./internal/standin/pulumi-resource-docker", "./internal/standin/pulumi-language-go", "./internal/standin/aws", "./internal/standin/crane"},
 	{"-o", "programs/project", "."},
 	{"-o", "programs/bootstrap", "./bootstrap"},
 }
@@ -221,17 +222,26 @@ func (w *World) InitStack(stack string) error {
 	return nil
 }
 
-// RunningImage is the digest the running stack's services run.
-const RunningImage = "sha256:b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"
+// RunningImage is the digest the running stack's services run; NewerImage
+// the one a stack that is also running runs (staging, ahead of production).
+const (
+	RunningImage = "sha256:b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"
+	NewerImage   = "sha256:5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+)
 
 // StartRunning brings an initialised stack up, its backend and frontend
-// running an image, and gives each database and cache the automated
+// running an image pushed to their repositories, and gives each database and cache the automated
 // snapshot RDS and ElastiCache take every day (at the time given).
 func (w *World) StartRunning(stack string, now time.Time) error {
-	for _, svc := range []string{"backend", "frontend"} {
-		if _, err := w.Pulumi("config", "set", "--stack", stack, "--path", "ohmycoins:"+svc+".imageDigest", RunningImage); err != nil {
-			return err
-		}
+	return w.startRunning(stack, now, RunningImage)
+}
+
+func (w *World) startRunning(stack string, now time.Time, image string) error {
+	// As a new environment comes up: the first up creates the repositories,
+	// the images are pushed, the next up runs them.
+	before, err := w.Account.Resources()
+	if err != nil {
+		return err
 	}
 	if _, err := w.Pulumi("up", "--stack", stack, "--yes", "--skip-preview"); err != nil {
 		return err
@@ -240,8 +250,29 @@ func (w *World) StartRunning(stack string, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	for _, r := range resources {
+		if r.Type == "aws:ecr/repository:Repository" && !slices.ContainsFunc(before, func(b simaws.Resource) bool { return b.Serial == r.Serial }) {
+			if err := w.Account.PushImage(r.Region, r.ID, image, "running"); err != nil {
+				return err
+			}
+		}
+	}
+	for _, svc := range []string{"backend", "frontend"} {
+		if _, err := w.Pulumi("config", "set", "--stack", stack, "--path", "ohmycoins:"+svc+".imageDigest", image); err != nil {
+			return err
+		}
+	}
+	if _, err := w.Pulumi("up", "--stack", stack, "--yes", "--skip-preview"); err != nil {
+		return err
+	}
+	if resources, err = w.Account.Resources(); err != nil {
+		return err
+	}
 	stamp := now.UTC().Format("2006-01-02-15-04")
 	for _, r := range resources {
+		if slices.ContainsFunc(before, func(b simaws.Resource) bool { return b.Serial == r.Serial }) {
+			continue // another stack's
+		}
 		key, _ := r.Inputs["kmsKeyId"].(string)
 		var snapshot simaws.Snapshot
 		switch {
@@ -256,7 +287,7 @@ func (w *World) StartRunning(stack string, now time.Time) error {
 			return err
 		}
 	}
-	if out, err := w.Run("git", "commit", "-qam", "the running stack"); err != nil {
+	if out, err := w.Run("git", "commit", "-qam", stack+": running"); err != nil {
 		return fmt.Errorf("git commit: %v\n%s", err, out)
 	}
 	return nil

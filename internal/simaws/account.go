@@ -123,6 +123,19 @@ type state struct {
 	PendingDeletion []Resource `json:"pendingDeletion,omitempty"`
 	// Serial is the last serial given to a resource.
 	Serial int `json:"serial,omitempty"`
+	// Inactive are task definition revisions deregistered: ECS keeps them,
+	// and a service that runs one (a rolled-back deployment) keeps running it.
+	Inactive []Resource `json:"inactive,omitempty"`
+	// Images are the images pushed to each ECR repository (by region and
+	// name) with the AWS CLI or crane; what a pulumi-docker build pushes is
+	// its Image resource.
+	Images map[string][]Image `json:"images,omitempty"`
+}
+
+// Image is an image in an ECR repository: its digest and tags.
+type Image struct {
+	Digest string   `json:"digest"`
+	Tags   []string `json:"tags,omitempty"`
 }
 
 // born gives a resource its serial and, if it holds data and was not
@@ -387,8 +400,18 @@ func (a *Account) Delete(region, typ, id, arn string) error {
 				st.Snapshots = append(st.Snapshots, Snapshot{Type: "elasticache", Identifier: name, Source: id, KMSKeyID: str(r.Inputs["kmsKeyId"]), Data: r.Data})
 			}
 		}
+		if typ == repository {
+			key := region + "/" + id
+			if len(st.Images[key]) > 0 && !boolean(r.Inputs["forceDelete"]) {
+				return &Refusal{"RepositoryNotEmptyException", fmt.Sprintf("The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images", id, str(r.Outputs["registryId"]))}
+			}
+			delete(st.Images, key)
+		}
 		if pendingDeletion(r) {
 			st.PendingDeletion = append(st.PendingDeletion, r)
+		}
+		if typ == taskDefinition {
+			st.Inactive = append(st.Inactive, r)
 		}
 		st.Resources = slices.Delete(st.Resources, i, i+1)
 		return nil
@@ -653,8 +676,11 @@ func (a *Account) Seed(r Resource) error {
 // created (previous nil) or updated:
 //   - an RDS instance restored from a snapshot needs the snapshot, and comes
 //     back under the snapshot's KMS key, whatever key it was given;
-//   - an ECS service whose new task definition runs a failing image does not
-//     reach a steady state: with the circuit breaker's rollback it stays on
+//   - a scalable target of an ECS service's desired count moves the count
+//     into its range;
+//   - an ECS service whose new task definition runs an image that fails
+//     (the account's failingImages) or that its repository does not hold
+//     does not reach a steady state: with the circuit breaker's rollback it stays on
 //     its previous task definition (and the provider reports success, as
 //     pulumi-aws 6.83.4's waiter does), without it the deployment fails.
 func (st *state) behave(settings Settings, r *Resource, previous *Resource) error {
@@ -686,33 +712,174 @@ func (st *state) behave(settings Settings, r *Resource, previous *Resource) erro
 			return &Refusal{"SnapshotNotFoundFault", fmt.Sprintf("Snapshot %s not found.", name)}
 		}
 		r.Data = slices.Clone(st.Snapshots[i].Data)
+	case "aws:appautoscaling/target:Target":
+		st.scaleInto(*r)
 	case "aws:ecs/service:Service":
-		image := st.failingImage(settings, str(r.Inputs["taskDefinition"]))
-		if image == "" {
+		if count, set := r.Inputs["desiredCount"].(float64); set && count == 0 {
+			return nil // no task to start
+		}
+		problem := st.taskProblem(settings, r.Region, str(r.Inputs["taskDefinition"]))
+		if problem == "" {
 			return nil
 		}
 		breaker, _ := r.Inputs["deploymentCircuitBreaker"].(map[string]any)
 		if previous == nil || !boolean(breaker["enable"]) || !boolean(breaker["rollback"]) {
-			return &Refusal{"ServiceNotStable", fmt.Sprintf("service %s: tasks of %s fail their health checks; the deployment never reaches a steady state", r.ID, image)}
+			return &Refusal{"ServiceNotStable", fmt.Sprintf("service %s: %s; the deployment never reaches a steady state", r.ID, problem)}
 		}
 		set("taskDefinition", previous.Inputs["taskDefinition"])
 	}
 	return nil
 }
 
-// failingImage is the failing image a task definition (by ARN) runs, or "".
-func (st *state) failingImage(settings Settings, taskDefinitionARN string) string {
-	for _, td := range st.Resources {
+// scaleInto does what RegisterScalableTarget does to an ECS service: its
+// desired count moves into the target's [minCapacity, maxCapacity].
+func (st *state) scaleInto(target Resource) {
+	parts := strings.Split(str(target.Inputs["resourceId"]), "/")
+	if str(target.Inputs["scalableDimension"]) != "ecs:service:DesiredCount" || len(parts) != 3 {
+		return
+	}
+	low, _ := target.Inputs["minCapacity"].(float64)
+	high, _ := target.Inputs["maxCapacity"].(float64)
+	for i, svc := range st.Resources {
+		if svc.Type != "aws:ecs/service:Service" || str(svc.Inputs["name"]) != parts[2] || !strings.HasSuffix(str(svc.Inputs["cluster"]), "/"+parts[1]) {
+			continue
+		}
+		count, _ := svc.Inputs["desiredCount"].(float64)
+		count = min(max(count, low), high)
+		st.Resources[i].Inputs["desiredCount"], st.Resources[i].Outputs["desiredCount"] = count, count
+	}
+}
+
+// repository is the ECR repository type.
+const repository = "aws:ecr/repository:Repository"
+
+// taskProblem says why the tasks of a task definition (by ARN) do not run,
+// or "": an image that fails its health checks (the account's
+// failingImages), or one of this account's ECR that its repository does not
+// hold (the pull fails).
+func (st *state) taskProblem(settings Settings, region, taskDefinitionARN string) string {
+	for _, td := range append(slices.Clone(st.Resources), st.Inactive...) {
 		if td.Type != taskDefinition || str(td.Outputs["arn"]) != taskDefinitionARN {
 			continue
 		}
-		for _, image := range settings.FailingImages {
-			if strings.Contains(str(td.Inputs["containerDefinitions"]), image) {
-				return image
+		var containers []struct {
+			Image string `json:"image"`
+		}
+		_ = json.Unmarshal([]byte(str(td.Inputs["containerDefinitions"])), &containers)
+		for _, c := range containers {
+			if problem := st.imageProblem(settings, region, c.Image); problem != "" {
+				return problem
 			}
 		}
 	}
 	return ""
+}
+
+// imageProblem says why tasks of an image do not run, or "".
+func (st *state) imageProblem(settings Settings, region, image string) string {
+	for _, failing := range settings.FailingImages {
+		if strings.Contains(image, failing) {
+			return "tasks of " + image + " fail their health checks"
+		}
+	}
+	registry := settings.ID + ".dkr.ecr." + region + ".amazonaws.com/"
+	ref, ours := strings.CutPrefix(image, registry)
+	if !ours {
+		return "" // another registry: outside the account
+	}
+	repo, digest, byDigest := strings.Cut(ref, "@")
+	tag := ""
+	if !byDigest {
+		repo, tag, _ = strings.Cut(ref, ":")
+	}
+	if st.find(region, repository, repo) < 0 {
+		return "CannotPullContainerError: " + image + ": the repository " + repo + " does not exist"
+	}
+	for _, im := range st.Images[region+"/"+repo] {
+		if byDigest && im.Digest == digest || !byDigest && slices.Contains(im.Tags, tag) {
+			return ""
+		}
+	}
+	for _, r := range st.Resources {
+		if r.Type == "docker:index/image:Image" && (r.ID == image || str(r.Outputs["imageName"]) == image) {
+			return "" // pushed by the program's own build
+		}
+	}
+	return "CannotPullContainerError: " + image + " not found in " + repo
+}
+
+// PushImage puts an image into a repository (docker push, crane copy): a
+// digest once, with its tags; a tag moves to the new digest unless the
+// repository's tags are immutable.
+func (a *Account) PushImage(region, repo, digest string, tags ...string) error {
+	return a.locked(func(st *state) error {
+		i := st.find(region, repository, repo)
+		if i < 0 {
+			return &Refusal{"RepositoryNotFoundException", fmt.Sprintf("The repository with name '%s' does not exist in the registry", repo)}
+		}
+		immutable := str(st.Resources[i].Inputs["imageTagMutability"]) == "IMMUTABLE"
+		key := region + "/" + repo
+		if st.Images == nil {
+			st.Images = map[string][]Image{}
+		}
+		images := st.Images[key]
+		for _, tag := range tags {
+			for j := range images {
+				if images[j].Digest != digest && slices.Contains(images[j].Tags, tag) {
+					if immutable {
+						return &Refusal{"ImageTagAlreadyExistsException", fmt.Sprintf("The image tag '%s' already exists in the '%s' repository and cannot be overwritten because the tag is immutable.", tag, repo)}
+					}
+					images[j].Tags = slices.DeleteFunc(images[j].Tags, func(t string) bool { return t == tag })
+				}
+			}
+		}
+		j := slices.IndexFunc(images, func(im Image) bool { return im.Digest == digest })
+		if j < 0 {
+			images = append(images, Image{Digest: digest})
+			j = len(images) - 1
+		}
+		for _, tag := range tags {
+			if !slices.Contains(images[j].Tags, tag) {
+				images[j].Tags = append(images[j].Tags, tag)
+			}
+		}
+		st.Images[key] = images
+		return nil
+	})
+}
+
+// Inactive lists the deregistered task definition revisions ECS keeps.
+func (a *Account) Inactive() ([]Resource, error) {
+	var out []Resource
+	err := a.locked(func(st *state) error {
+		out = slices.Clone(st.Inactive)
+		return nil
+	})
+	return out, err
+}
+
+// Images are the images of a repository.
+func (a *Account) Images(region, repo string) ([]Image, error) {
+	var out []Image
+	err := a.locked(func(st *state) error {
+		out = slices.Clone(st.Images[region+"/"+repo])
+		return nil
+	})
+	return out, err
+}
+
+// ImageProblem says why tasks of an image would not run in the account, or "".
+func (a *Account) ImageProblem(region, image string) (string, error) {
+	settings, err := a.Settings()
+	if err != nil {
+		return "", err
+	}
+	var problem string
+	err = a.locked(func(st *state) error {
+		problem = st.imageProblem(settings, region, image)
+		return nil
+	})
+	return problem, err
 }
 
 // CopySnapshot copies a snapshot (RDS or ElastiCache) under another name,

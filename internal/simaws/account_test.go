@@ -269,3 +269,58 @@ func TestDataFollowsSnapshotsAndRestores(t *testing.T) {
 	}
 	require.ElementsMatch(t, []string{"env-final-1", "rds:env-postgres-2026-11-27-03-05"}, names)
 }
+
+// TestTasksRunOnlyImagesTheirRepositoryHolds: a service of this account's
+// ECR runs an image pushed to its repository; one never pushed cannot be
+// pulled (rolled back with the circuit breaker, refused without); a tag of
+// an immutable repository moves to no other digest; a repository that
+// holds images is deleted only with forceDelete; a scalable target moves the
+// service's desired count into its range.
+func TestTasksRunOnlyImagesTheirRepositoryHolds(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a, err := simaws.Open(dir)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "account.json"), []byte(`{"id": "220711411889"}`), 0o644))
+	const region, typeRepo = "ap-southeast-2", "aws:ecr/repository:Repository"
+	refusal(t, a.PushImage(region, "env-backend", "sha256:aa"), "RepositoryNotFoundException")
+	_, err = a.Create(typeRepo, "env-backend", region, props(map[string]any{"name": "env-backend", "imageTagMutability": "IMMUTABLE"}))
+	require.NoError(t, err)
+	require.NoError(t, a.PushImage(region, "env-backend", "sha256:aa", "v1"))
+	refusal(t, a.PushImage(region, "env-backend", "sha256:bb", "v1"), "ImageTagAlreadyExistsException")
+	require.NoError(t, a.PushImage(region, "env-backend", "sha256:bb", "v2"))
+
+	const typeTaskDef, typeService = "aws:ecs/taskDefinition:TaskDefinition", "aws:ecs/service:Service"
+	task := func(digest string) string {
+		td, err := a.Create(typeTaskDef, "env-backend", region, props(map[string]any{"family": "env-backend",
+			"containerDefinitions": `[{"image":"220711411889.dkr.ecr.ap-southeast-2.amazonaws.com/env-backend@` + digest + `"}]`}))
+		require.NoError(t, err)
+		return td.Outputs["arn"].(string)
+	}
+	breaker := map[string]any{"enable": true, "rollback": true}
+	cluster := "arn:aws:ecs:ap-southeast-2:220711411889:cluster/env-cluster"
+	_, err = a.Create(typeService, "env-backend-service", region, props(map[string]any{"name": "env-backend-service", "cluster": cluster, "desiredCount": 1.0, "taskDefinition": task("sha256:cc"), "deploymentCircuitBreaker": breaker}))
+	refusal(t, err, "ServiceNotStable")
+	good := task("sha256:aa")
+	svc, err := a.Create(typeService, "env-backend-service", region, props(map[string]any{"name": "env-backend-service", "cluster": cluster, "desiredCount": 1.0, "taskDefinition": good, "deploymentCircuitBreaker": breaker}))
+	require.NoError(t, err)
+	rolled, err := a.Update(region, typeService, svc.ID, "", props(map[string]any{"name": "env-backend-service", "cluster": cluster, "desiredCount": 1.0, "taskDefinition": task("sha256:dd"), "deploymentCircuitBreaker": breaker}))
+	require.NoError(t, err)
+	require.Equal(t, good, rolled.Inputs["taskDefinition"], "never pushed: rolled back")
+	problem, err := a.ImageProblem(region, "220711411889.dkr.ecr.ap-southeast-2.amazonaws.com/env-backend@sha256:dd")
+	require.NoError(t, err)
+	require.Equal(t, "CannotPullContainerError: 220711411889.dkr.ecr.ap-southeast-2.amazonaws.com/env-backend@sha256:dd not found in env-backend", problem)
+
+	_, err = a.Create("aws:appautoscaling/target:Target", "env-backend-scaling", region, props(map[string]any{"resourceId": "service/env-cluster/env-backend-service", "scalableDimension": "ecs:service:DesiredCount", "minCapacity": 2.0, "maxCapacity": 10.0}))
+	require.NoError(t, err)
+	scaled, _, err := a.Get(region, typeService, svc.ID, "")
+	require.NoError(t, err)
+	require.Equal(t, 2.0, scaled.Inputs["desiredCount"], "moved into [2, 10]")
+
+	refusal(t, a.Delete(region, typeRepo, "env-backend", ""), "RepositoryNotEmptyException")
+	require.NoError(t, a.Drift(region, typeRepo, "env-backend", map[string]any{"forceDelete": true}))
+	require.NoError(t, a.Delete(region, typeRepo, "env-backend", ""))
+	images, err := a.Images(region, "env-backend")
+	require.NoError(t, err)
+	require.Empty(t, images, "deleted with their repository")
+}

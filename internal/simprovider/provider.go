@@ -260,7 +260,24 @@ func (p *Provider) Update(_ context.Context, req plugin.UpdateRequest) (plugin.U
 		}
 		return plugin.UpdateResponse{Properties: planned}, nil
 	}
-	r, err := p.account.Update(p.region, string(req.Type), string(req.ID), arnOf(req.OldOutputs), req.NewInputs)
+	// The provider sends only what its plan changes against the prior state
+	// (the bridge's diff of the state's outputs): an input the update leaves
+	// alone keeps what AWS holds, such as a desired count autoscaling moved.
+	inputs := req.NewInputs.Copy()
+	current, exists, err := p.account.Get(p.region, string(req.Type), string(req.ID), arnOf(req.OldOutputs))
+	if err != nil {
+		return plugin.UpdateResponse{Status: resource.StatusOK}, err
+	}
+	for k, v := range req.NewInputs {
+		held, ok := current.Inputs[string(k)]
+		if exists && ok && req.OldOutputs[k].DeepEquals(v) {
+			inputs[k] = resource.NewPropertyValue(held)
+			if v.IsSecret() {
+				inputs[k] = resource.MakeSecret(inputs[k])
+			}
+		}
+	}
+	r, err := p.account.Update(p.region, string(req.Type), string(req.ID), arnOf(req.OldOutputs), inputs)
 	if err != nil {
 		return plugin.UpdateResponse{Status: resource.StatusOK}, err
 	}

@@ -26,10 +26,7 @@ const typeService = "aws:ecs/service:Service"
 func (w *world) upWithImages(stack string) {
 	w.t.Helper()
 	w.initStack(stack)
-	for _, svc := range []string{"backend", "frontend"} {
-		w.pulumi("", "config", "set", "--stack", stack, "--path", "ohmycoins:"+svc+".imageDigest", "sha256:"+strings.Repeat("b1", 32))
-	}
-	w.pulumi("", "up", "--stack", stack, "--yes", "--skip-preview")
+	require.NoError(w.t, w.rehearsal.StartRunning(stack, rehearsalClock))
 }
 
 // settings rewrites the account's own facts.
@@ -68,6 +65,7 @@ func TestADeploymentThatRollsBackStillEndsInASuccessfulUp(t *testing.T) {
 	before := w.holding(typeService, "ohmycoins-staging-backend-service").Inputs["taskDefinition"]
 
 	bad := "sha256:" + strings.Repeat("ba", 32)
+	require.NoError(t, w.account.PushImage("ap-southeast-2", "ohmycoins-staging-backend", bad, "git-bad"))
 	w.settings(func(s *simaws.Settings) { s.FailingImages = []string{"ohmycoins-staging-backend@" + bad} })
 	w.pulumi("", "config", "set", "--stack", "staging", "--path", "ohmycoins:backend.imageDigest", bad)
 	out := w.pulumi("", "up", "--stack", "staging", "--yes", "--skip-preview")

@@ -95,6 +95,23 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		}
 		require.Equal(t, []rehearsal.Span{}, r.Unreachable, "nothing served before, nothing promised after")
 	},
+	"promoting-an-image": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		images, err := w.account.Images("ap-southeast-2", "ohmycoins-prod-backend")
+		require.NoError(t, err)
+		require.Contains(t, images, simaws.Image{Digest: rehearsal.NewerImage, Tags: []string{"promoted-" + strings.TrimPrefix(rehearsal.NewerImage, "sha256:")}}, "copied under its digest")
+		var containers string
+		for _, res := range w.resources() {
+			if res.Type == "aws:ecs/taskDefinition:TaskDefinition" && res.Inputs["family"] == "ohmycoins-prod-backend" {
+				containers = res.Inputs["containerDefinitions"].(string)
+			}
+		}
+		require.Contains(t, containers, "220711411889.dkr.ecr.ap-southeast-2.amazonaws.com/ohmycoins-prod-backend@"+rehearsal.NewerImage, "production runs what staging ran, from its own repository")
+		require.Equal(t, rehearsal.Changes{Update: 1, Replace: 1}, r.Steps[4].Changes, "a task definition revision (the family's next), and the service moved to it")
+		require.Equal(t, []rehearsal.Span{}, r.Unreachable)
+		log, err := w.rehearsal.Run("git", "log", "-1", "--format=%s")
+		require.NoError(t, err)
+		require.Equal(t, "production: promote backend "+rehearsal.NewerImage+"\n", log)
+	},
 	"destroying-staging": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
 		require.Empty(t, w.held(), "nothing of staging is left")
 		require.Equal(t, []rehearsal.Span{{From: 1, To: 1}}, r.Unreachable)
@@ -184,6 +201,32 @@ func TestARehearsalFindsTheOldRestore(t *testing.T) {
 	require.Contains(t, report.Steps[3].Error, "AlreadyExists")
 	require.Equal(t, original.Serial, w.holding("aws:rds/instance:Instance", "ohmycoins-prod-postgres").Serial, "the original stays")
 	require.Empty(t, report.Lost)
+}
+
+// TestARehearsalFindsAPromotionWithoutItsCopy: production set to staging's
+// digest without copying it into its own repository: the new tasks cannot
+// pull it, ECS rolls back, `pulumi up` succeeds, and production runs the old
+// image (the rehearsal's trace still reaches the old tasks); only the next
+// preview shows it.
+func TestARehearsalFindsAPromotionWithoutItsCopy(t *testing.T) {
+	t.Parallel()
+	w, p := setUp(t, "production", "promoting-an-image")
+	require.Contains(t, p.Commands[1], "crane")
+	p.Commands = slices.Delete(p.Commands, 1, 2)
+	report := w.perform(p, "production")
+	require.True(t, report.Completed, "pulumi up succeeds: %v", report.Faults())
+	service := w.holding(typeService, "ohmycoins-prod-backend-service")
+	var image string
+	inactive, err := w.account.Inactive()
+	require.NoError(t, err)
+	for _, res := range append(w.resources(), inactive...) {
+		if res.Type == "aws:ecs/taskDefinition:TaskDefinition" && res.Outputs["arn"] == service.Inputs["taskDefinition"] {
+			image = res.Inputs["containerDefinitions"].(string)
+		}
+	}
+	require.Contains(t, image, "@"+rehearsal.RunningImage, "ECS rolled back: the service runs the old image")
+	_, err = w.try("", "preview", "--stack", "production", "--expect-no-changes")
+	require.Error(t, err, "the next preview finds the service on the old task definition")
 }
 
 // TestARehearsalFindsACacheRestoreThatLosesTheCache: the cache's restore

@@ -16,6 +16,7 @@ func TestProductionTakesANewImageThroughItsDestroyGuard(t *testing.T) {
 	w.initStack("production")
 	w.pulumi("", "up", "--stack", "production", "--yes", "--skip-preview")
 	digest := "sha256:" + strings.Repeat("c3", 32)
+	require.NoError(t, w.account.PushImage("ap-southeast-2", "ohmycoins-prod-backend", digest, "git-c3"))
 	w.pulumi("", "config", "set", "--stack", "production", "--path", "ohmycoins:backend.imageDigest", digest)
 	out := w.pulumi("", "up", "--stack", "production", "--yes", "--skip-preview")
 	require.Regexp(t, `\+- +aws:ecs:TaskDefinition ohmycoins-prod-backend replaced`, out)
