@@ -2,12 +2,12 @@ package rehearsal
 
 import (
 	"errors"
-	"slices"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
