@@ -143,6 +143,20 @@ var commands = map[string]command{
 		}
 		return map[string]any{"imageDetails": orEmpty(out)}, err
 	}},
+	"ecr delete-repository": {required: []string{"repository-name"}, run: func(c call) (any, error) {
+		repo := c.one("repository-name")
+		found, err := c.resources("aws:ecr/repository:Repository", repo)
+		if err != nil || len(found) == 0 {
+			return nil, or(err, &simaws.Refusal{Code: "RepositoryNotFoundException", Message: "The repository with name '" + repo + "' does not exist in the registry"})
+		}
+		if c.has("force") {
+			// --force deletes the images with the repository.
+			if err := c.account.Drift(c.region, "aws:ecr/repository:Repository", repo, map[string]any{"forceDelete": true}); err != nil {
+				return nil, err
+			}
+		}
+		return map[string]any{"repository": map[string]any{"repositoryName": repo, "repositoryArn": found[0].Outputs["arn"]}}, c.account.Delete(c.region, "aws:ecr/repository:Repository", repo, "")
+	}},
 	"elasticache delete-cache-parameter-group": {required: []string{"cache-parameter-group-name"}, run: func(c call) (any, error) {
 		return c.delete("aws:elasticache/parameterGroup:ParameterGroup", c.one("cache-parameter-group-name"), "CacheParameterGroupNotFound")
 	}},

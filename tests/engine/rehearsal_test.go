@@ -132,11 +132,12 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		for _, l := range r.Lost {
 			require.NotContains(t, []string{"aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:secretsmanager/secret:Secret"}, l.Type, "kept: snapshots, the secret's recovery window")
 		}
-		require.Equal(t, []rehearsal.Span{{From: 5, To: 7}}, r.Unreachable)
+		require.Equal(t, []rehearsal.Span{{From: 5, To: 9}}, r.Unreachable, "from the repositories' deletion on")
 	},
 	"rebuilding-staging": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
 		require.Equal(t, "10.20.0.0/16", w.holding("aws:ec2/vpc:Vpc", "ohmycoins-staging-vpc").Inputs["cidrBlock"])
-		require.Equal(t, []rehearsal.Span{{From: 1, To: 8}}, r.Unreachable, "down from the destroy to the last up")
+		require.Equal(t, []rehearsal.Span{{From: 1, To: 11}}, r.Unreachable, "down from the destroy on, until its images are deployed again")
+		require.Equal(t, 0.0, w.holding(typeService, "ohmycoins-staging-backend-service").Inputs["desiredCount"], "waiting for its first image")
 	},
 	"putting-back-what-drifted": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
 		prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
