@@ -54,11 +54,15 @@ func TestEveryRowOfTheUpdateMatrixAgreesWithTheEngine(t *testing.T) {
 			baselineOpts, err := updatematrix.Options(projectDir, stack, updatematrix.Step{})
 			require.NoError(t, err)
 			// As a new environment gets its images: the first up creates
-			// the repositories, the images are pushed, the next up runs them.
+			// the repositories, the images are pushed, the next up runs them
+			// (and registers production's scalable targets, which move the
+			// services' counts). The refresh then reads what AWS holds, which
+			// is what the offline diff's old side, a plan, says.
 			w.pulumi("", "up", "--stack", stack, "--yes", "--skip-preview")
 			w.pushDeployedImages()
 			w.setConfig(stack, "", baselineOpts)
 			w.pulumi("", "up", "--stack", stack, "--yes", "--skip-preview")
+			w.pulumi("", "refresh", "--stack", stack, "--yes", "--skip-preview")
 			baseline, err := preview.Preview(baselineOpts)
 			require.NoError(t, err)
 			for _, row := range updatematrix.Rows() {
