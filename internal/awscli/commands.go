@@ -212,12 +212,26 @@ var commands = map[string]command{
 				continue
 			}
 			r := all[i]
+			rollouts, err := c.account.Rollouts(c.region, r.ID)
+			if err != nil {
+				return nil, err
+			}
+			if len(rollouts) == 0 {
+				rollouts = []simaws.Rollout{{TaskDefinition: fmt.Sprint(r.Inputs["taskDefinition"]), State: "COMPLETED", Reason: "ECS deployment completed."}}
+			}
+			// The newest deployment is the primary; the one before it, when
+			// it failed and was rolled back, is still listed.
+			deployments := []any{deployment("PRIMARY", rollouts[len(rollouts)-1], r)}
+			if n := len(rollouts); n > 1 && rollouts[n-2].State == "FAILED" {
+				deployments = append(deployments, deployment("INACTIVE", rollouts[n-2], r))
+			}
+			events := []any{map[string]any{"message": "(service " + name + ") has reached a steady state."}}
+			for j := len(rollouts) - 1; j >= 0 && len(events) < 10; j-- {
+				events = append(events, map[string]any{"message": "(service " + name + ") deployment of " + rollouts[j].TaskDefinition + " " + strings.ToLower(rollouts[j].State) + ": " + rollouts[j].Reason})
+			}
 			out = append(out, map[string]any{
 				"serviceName": name, "status": "ACTIVE", "desiredCount": r.Inputs["desiredCount"], "runningCount": r.Inputs["desiredCount"],
-				"taskDefinition": r.Inputs["taskDefinition"],
-				"deployments": []any{map[string]any{"status": "PRIMARY", "taskDefinition": r.Inputs["taskDefinition"], "rolloutState": "COMPLETED",
-					"rolloutStateReason": "ECS deployment completed.", "desiredCount": r.Inputs["desiredCount"], "runningCount": r.Inputs["desiredCount"]}},
-				"events": []any{map[string]any{"message": "(service " + name + ") has reached a steady state."}},
+				"taskDefinition": r.Inputs["taskDefinition"], "deployments": deployments, "events": events,
 			})
 		}
 		return map[string]any{"services": orEmpty(out), "failures": orEmpty(failures)}, nil
@@ -231,6 +245,12 @@ var commands = map[string]command{
 		}
 		return nil, err
 	}},
+}
+
+// deployment is one entry of a service's deployments.
+func deployment(status string, r simaws.Rollout, svc simaws.Resource) map[string]any {
+	return map[string]any{"status": status, "taskDefinition": r.TaskDefinition, "rolloutState": r.State, "rolloutStateReason": r.Reason,
+		"desiredCount": svc.Inputs["desiredCount"], "runningCount": svc.Inputs["desiredCount"]}
 }
 
 // resources are the account's resources of a type in the call's region,

@@ -272,6 +272,11 @@ func Setup(o Options) (*World, Procedure, error) {
 			return nil, p, err
 		}
 	}
+	for _, svc := range p.Rules.DeployedFailing {
+		if err := w.DeployFailing(o.Stack, svc); err != nil {
+			return nil, p, err
+		}
+	}
 	for _, d := range p.Rules.Drifts {
 		if err := w.drift(d); err != nil {
 			return nil, p, err

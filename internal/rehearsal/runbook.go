@@ -47,6 +47,7 @@ type Procedure struct {
 //	subsections: included
 //	drift: aws:cloudwatch/logGroup:LogGroup ohmycoins-staging-backend-logs retentionInDays=1
 //	fails: 1 no changes were expected
+//	deployed failing: backend
 //	-->
 type Rules struct {
 	// StartsFrom is what exists before the first command: StartsFromNothing
@@ -82,6 +83,10 @@ type Rules struct {
 	// Drifts are changes made behind the program's back before the first
 	// step (what a procedure about drift starts from).
 	Drifts []Drift
+	// DeployedFailing are services whose last deployment, committed and
+	// run before the first step, was an image whose tasks fail their health
+	// checks (FailingImage), which ECS rolled back.
+	DeployedFailing []string
 	// Fails are the steps expected to fail, each with a text its output
 	// must hold (a preview that finds drift).
 	Fails map[int]string
@@ -331,6 +336,10 @@ func parseRules(text string) (Rules, bool, error) {
 				d.Values[k] = value
 			}
 			r.Drifts = append(r.Drifts, d)
+		case "deployed failing":
+			for _, svc := range strings.Split(value, ",") {
+				r.DeployedFailing = append(r.DeployedFailing, strings.TrimSpace(svc))
+			}
 		case "fails":
 			step, text, _ := strings.Cut(value, " ")
 			n, err := strconv.Atoi(step)

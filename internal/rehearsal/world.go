@@ -1,6 +1,7 @@
 package rehearsal
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -224,9 +225,12 @@ func (w *World) InitStack(stack string) error {
 
 // RunningImage is the digest the running stack's services run; NewerImage
 // the one a stack that is also running runs (staging, ahead of production).
+// FailingImage is pushed and deployed, and its tasks fail their health
+// checks.
 const (
 	RunningImage = "sha256:b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"
 	NewerImage   = "sha256:5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+	FailingImage = "sha256:baddbaddbaddbaddbaddbaddbaddbaddbaddbaddbaddbaddbaddbaddbaddbadd"
 )
 
 // StartRunning brings an initialised stack up, its backend and frontend
@@ -291,6 +295,49 @@ func (w *World) startRunning(stack string, now time.Time, image string) error {
 		return fmt.Errorf("git commit: %v\n%s", err, out)
 	}
 	return nil
+}
+
+// DeployFailing deploys FailingImage to a service of a running stack as
+// an operator does ("Deploying a new image": pushed, its digest committed,
+// pulumi up), with its tasks failing their health checks: ECS rolls the
+// deployment back, and pulumi up succeeds.
+func (w *World) DeployFailing(stack, service string) error {
+	resources, err := w.Account.Resources()
+	if err != nil {
+		return err
+	}
+	repo := ""
+	for _, r := range resources {
+		if r.Type == "aws:ecr/repository:Repository" && strings.HasSuffix(r.ID, "-"+service) {
+			repo = r.ID
+			if err := w.Account.PushImage(r.Region, r.ID, FailingImage, "git-failing"); err != nil {
+				return err
+			}
+		}
+	}
+	if repo == "" {
+		return fmt.Errorf("rehearsal rule deployed failing: the account has no repository of %s", service)
+	}
+	settings, err := w.Account.Settings()
+	if err != nil {
+		return err
+	}
+	settings.FailingImages = append(settings.FailingImages, repo+"@"+FailingImage)
+	data, err := json.Marshal(settings)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(w.AccountDir, "account.json"), data, 0o644); err != nil {
+		return err
+	}
+	if _, err := w.Pulumi("config", "set", "--stack", stack, "--path", "ohmycoins:"+service+".imageDigest", FailingImage); err != nil {
+		return err
+	}
+	if out, err := w.Run("git", "commit", "-qam", stack+": "+service+" "+FailingImage); err != nil {
+		return fmt.Errorf("git commit: %v\n%s", err, out)
+	}
+	_, err = w.Pulumi("up", "--stack", stack, "--yes", "--skip-preview")
+	return err
 }
 
 func tail(s string, lines int) string {

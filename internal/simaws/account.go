@@ -126,10 +126,21 @@ type state struct {
 	// Inactive are task definition revisions deregistered: ECS keeps them,
 	// and a service that runs one (a rolled-back deployment) keeps running it.
 	Inactive []Resource `json:"inactive,omitempty"`
+	// Rollouts are each ECS service's deployments, oldest first (by region
+	// and service id), as describe-services reports them.
+	Rollouts map[string][]Rollout `json:"rollouts,omitempty"`
 	// Images are the images pushed to each ECR repository (by region and
 	// name) with the AWS CLI or crane; what a pulumi-docker build pushes is
 	// its Image resource.
 	Images map[string][]Image `json:"images,omitempty"`
+}
+
+// Rollout is one deployment of an ECS service: the task definition it
+// rolled out, how it ended (COMPLETED, FAILED) and why.
+type Rollout struct {
+	TaskDefinition string `json:"taskDefinition"`
+	State          string `json:"state"`
+	Reason         string `json:"reason"`
 }
 
 // Image is an image in an ECR repository: its digest and tags.
@@ -715,11 +726,20 @@ func (st *state) behave(settings Settings, r *Resource, previous *Resource) erro
 	case "aws:appautoscaling/target:Target":
 		st.scaleInto(*r)
 	case "aws:ecs/service:Service":
+		taskDef := str(r.Inputs["taskDefinition"])
+		if previous != nil && str(previous.Inputs["taskDefinition"]) == taskDef {
+			return nil // no new deployment
+		}
 		if count, set := r.Inputs["desiredCount"].(float64); set && count == 0 {
 			return nil // no task to start
 		}
-		problem := st.taskProblem(settings, r.Region, str(r.Inputs["taskDefinition"]))
+		key := r.Region + "/" + r.ID
+		if st.Rollouts == nil {
+			st.Rollouts = map[string][]Rollout{}
+		}
+		problem := st.taskProblem(settings, r.Region, taskDef)
 		if problem == "" {
+			st.Rollouts[key] = append(st.Rollouts[key], Rollout{TaskDefinition: taskDef, State: "COMPLETED", Reason: "ECS deployment completed."})
 			return nil
 		}
 		breaker, _ := r.Inputs["deploymentCircuitBreaker"].(map[string]any)
@@ -727,8 +747,21 @@ func (st *state) behave(settings Settings, r *Resource, previous *Resource) erro
 			return &Refusal{"ServiceNotStable", fmt.Sprintf("service %s: %s; the deployment never reaches a steady state", r.ID, problem)}
 		}
 		set("taskDefinition", previous.Inputs["taskDefinition"])
+		st.Rollouts[key] = append(st.Rollouts[key],
+			Rollout{TaskDefinition: taskDef, State: "FAILED", Reason: "ECS deployment circuit breaker: " + problem},
+			Rollout{TaskDefinition: str(previous.Inputs["taskDefinition"]), State: "COMPLETED", Reason: "ECS deployment circuit breaker: rolled back to the previous task definition."})
 	}
 	return nil
+}
+
+// Rollouts are a service's deployments, oldest first.
+func (a *Account) Rollouts(region, serviceID string) ([]Rollout, error) {
+	var out []Rollout
+	err := a.locked(func(st *state) error {
+		out = slices.Clone(st.Rollouts[region+"/"+serviceID])
+		return nil
+	})
+	return out, err
 }
 
 // scaleInto does what RegisterScalableTarget does to an ECS service: its

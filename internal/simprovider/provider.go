@@ -261,8 +261,9 @@ func (p *Provider) Update(_ context.Context, req plugin.UpdateRequest) (plugin.U
 		return plugin.UpdateResponse{Properties: planned}, nil
 	}
 	// The provider sends only what its plan changes against the prior state
-	// (the bridge's diff of the state's outputs): an input the update leaves
-	// alone keeps what AWS holds, such as a desired count autoscaling moved.
+	// (the bridge's diff of the state's outputs, without the ignored
+	// properties): an input the update leaves alone keeps what AWS holds,
+	// such as a desired count autoscaling moved.
 	inputs := req.NewInputs.Copy()
 	current, exists, err := p.account.Get(p.region, string(req.Type), string(req.ID), arnOf(req.OldOutputs))
 	if err != nil {
@@ -270,7 +271,7 @@ func (p *Provider) Update(_ context.Context, req plugin.UpdateRequest) (plugin.U
 	}
 	for k, v := range req.NewInputs {
 		held, ok := current.Inputs[string(k)]
-		if exists && ok && req.OldOutputs[k].DeepEquals(v) {
+		if exists && ok && (req.OldOutputs[k].DeepEquals(v) || slices.Contains(req.IgnoreChanges, string(k))) {
 			inputs[k] = resource.NewPropertyValue(held)
 			if v.IsSecret() {
 				inputs[k] = resource.MakeSecret(inputs[k])

@@ -112,6 +112,22 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		require.NoError(t, err)
 		require.Equal(t, "production: promote backend "+rehearsal.NewerImage+"\n", log)
 	},
+	"when-a-deployment-rolls-back": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
+		require.Contains(t, r.Steps[0].Output, "FAILED", "describe-services shows the failed deployment")
+		require.Contains(t, r.Steps[0].Output, "ECS deployment circuit breaker: tasks of 220711411889.dkr.ecr.ap-southeast-2.amazonaws.com/"+prefix+"-backend@"+rehearsal.FailingImage+" fail their health checks")
+		require.Contains(t, r.Steps[0].Output, "rolled back to the previous task definition")
+		require.True(t, r.Steps[2].ExpectedToFail, "the preview shows the service off the program's task definition")
+		var containers string
+		service := w.holding(typeService, prefix+"-backend-service")
+		for _, res := range w.resources() {
+			if res.Type == "aws:ecs/taskDefinition:TaskDefinition" && res.Outputs["arn"] == service.Inputs["taskDefinition"] {
+				containers = res.Inputs["containerDefinitions"].(string)
+			}
+		}
+		require.Contains(t, containers, "@"+rehearsal.RunningImage, "the reverted digest runs, on the program's task definition")
+		require.Equal(t, []rehearsal.Span{}, r.Unreachable, "the old tasks served throughout")
+	},
 	"destroying-staging": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
 		require.Empty(t, w.held(), "nothing of staging is left")
 		require.Equal(t, []rehearsal.Span{{From: 1, To: 1}}, r.Unreachable)
