@@ -278,11 +278,12 @@ func (w *World) startRunning(stack string, now time.Time, image string) error {
 			continue // another stack's
 		}
 		key, _ := r.Inputs["kmsKeyId"].(string)
+		retention, _ := r.Inputs["snapshotRetentionLimit"].(float64)
 		var snapshot simaws.Snapshot
 		switch {
 		case r.Type == "aws:rds/instance:Instance":
 			snapshot = simaws.Snapshot{Type: "rds", Identifier: "rds:" + r.ID + "-" + stamp, Source: r.ID, KMSKeyID: key}
-		case r.Type == "aws:elasticache/replicationGroup:ReplicationGroup" && r.Inputs["snapshotRetentionLimit"] != 0.0:
+		case r.Type == "aws:elasticache/replicationGroup:ReplicationGroup" && retention > 0: // ElastiCache keeps none without a retention
 			snapshot = simaws.Snapshot{Type: "elasticache", Identifier: "automatic." + r.ID + "-" + stamp, Source: r.ID, KMSKeyID: key}
 		default:
 			continue
