@@ -105,21 +105,21 @@ var commands = map[string]command{
 		}
 		name := c.one("db-snapshot-identifier")
 		if !slices.ContainsFunc(snapshots, func(s simaws.Snapshot) bool { return s.Identifier == name }) {
-			return nil, fmt.Errorf("Waiter DBSnapshotAvailable failed: Waiter encountered a terminal failure state: snapshot %s does not exist", name)
+			return nil, waiterFailed(fmt.Sprintf("Waiter DBSnapshotAvailable failed: Waiter encountered a terminal failure state: snapshot %s does not exist", name))
 		}
 		return nil, nil
 	}},
 	"rds wait db-instance-available": {run: func(c call) (any, error) {
 		instances, err := c.resources(typeInstance, c.one("db-instance-identifier"))
 		if err == nil && len(instances) == 0 {
-			err = fmt.Errorf("Waiter DBInstanceAvailable failed: Waiter encountered a terminal failure state: DBInstance %s not found", c.one("db-instance-identifier"))
+			err = waiterFailed(fmt.Sprintf("Waiter DBInstanceAvailable failed: Waiter encountered a terminal failure state: DBInstance %s not found", c.one("db-instance-identifier")))
 		}
 		return nil, err
 	}},
 	"rds wait db-instance-deleted": {run: func(c call) (any, error) {
 		instances, err := c.resources(typeInstance, c.one("db-instance-identifier"))
 		if err == nil && len(instances) > 0 {
-			err = fmt.Errorf("Waiter DBInstanceDeleted failed: Max attempts exceeded: %s still exists", c.one("db-instance-identifier"))
+			err = waiterFailed(fmt.Sprintf("Waiter DBInstanceDeleted failed: Max attempts exceeded: %s still exists", c.one("db-instance-identifier")))
 		}
 		return nil, err
 	}},
@@ -240,7 +240,7 @@ var commands = map[string]command{
 		all, err := c.resources(typeService, "")
 		for _, name := range c.options["services"] {
 			if !slices.ContainsFunc(all, func(r simaws.Resource) bool { return r.Inputs["name"] == name }) {
-				return nil, fmt.Errorf("Waiter ServicesStable failed: Waiter encountered a terminal failure state: service %s is MISSING", name)
+				return nil, waiterFailed(fmt.Sprintf("Waiter ServicesStable failed: Waiter encountered a terminal failure state: service %s is MISSING", name))
 			}
 		}
 		return nil, err
@@ -252,6 +252,11 @@ func deployment(status string, r simaws.Rollout, svc simaws.Resource) map[string
 	return map[string]any{"status": status, "taskDefinition": r.TaskDefinition, "rolloutState": r.State, "rolloutStateReason": r.Reason,
 		"desiredCount": svc.Inputs["desiredCount"], "runningCount": svc.Inputs["desiredCount"]}
 }
+
+// waiterFailed is a waiter's failure, in the AWS CLI's words.
+type waiterFailed string
+
+func (w waiterFailed) Error() string { return string(w) }
 
 // resources are the account's resources of a type in the call's region,
 // those with an id where one is given.

@@ -172,13 +172,13 @@ func Runnable(command string) error {
 			continue
 		}
 		if !runnable[words[0]] {
-			return fmt.Errorf("the rehearsal cannot run %s: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/...", words[0])
+			return fmt.Errorf("the rehearsal cannot run %s: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/<command>", words[0])
 		}
 		if words[0] == "go" && (len(words) < 3 || words[1] != "run") {
-			return fmt.Errorf("the rehearsal runs go only as go run ./cmd/...")
+			return fmt.Errorf("the rehearsal runs go only as go run ./cmd/<command>")
 		}
 		if words[0] == "go" && !strings.HasPrefix(words[2], "./cmd/") {
-			return fmt.Errorf("the rehearsal runs go only as go run ./cmd/... (the repository's own commands)")
+			return fmt.Errorf("the rehearsal runs go only as go run ./cmd/<command>, the repository's own commands")
 		}
 	}
 	return nil

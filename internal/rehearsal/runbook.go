@@ -324,7 +324,7 @@ func parseRules(text string) (Rules, bool, error) {
 		case "drift":
 			fields := strings.Fields(value)
 			if len(fields) < 3 {
-				return r, true, fmt.Errorf("rehearsal rule %q: want drift: <type> <logical name> <input>=<JSON value> ...", line)
+				return r, true, fmt.Errorf("rehearsal rule %q: want drift: <type> <logical name> <input>=<JSON value> [<input>=<JSON value>]", line)
 			}
 			d := Drift{Type: fields[0], Name: fields[1], Values: map[string]any{}}
 			for _, kv := range fields[2:] {
@@ -374,7 +374,7 @@ func parseRules(text string) (Rules, bool, error) {
 			for _, pair := range strings.Split(value, ",") {
 				from, to, ok := strings.Cut(strings.TrimSpace(pair), " => ")
 				if !ok {
-					return r, true, fmt.Errorf("rehearsal rule %q: want for <stack>: <text> => <text>, ...", line)
+					return r, true, fmt.Errorf("rehearsal rule %q: want for <stack>: <text> => <text>[, <text> => <text>]", line)
 				}
 				if r.Renames == nil {
 					r.Renames = map[string][]Rename{}

@@ -133,11 +133,11 @@ func TestOnlyWhatTheRehearsalRunsIsRunnable(t *testing.T) {
 		require.NoError(t, Runnable(c), c)
 	}
 	for c, want := range map[string]string{
-		"aws ecr get-login-password --region ap-southeast-2 | docker login --username AWS --password-stdin x": "the rehearsal cannot run docker: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/...",
-		"go run github.com/google/go-containerregistry/cmd/crane@v0.21.0 copy a b":                            "the rehearsal runs go only as go run ./cmd/... (the repository's own commands)",
-		"curl -fsS https://api.staging.ohmycoins.com/":                                                        "the rehearsal cannot run curl: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/...",
-		"go build ./...":      "the rehearsal runs go only as go run ./cmd/...",
-		`echo "$(curl -s x)"`: "the rehearsal cannot run curl: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/...",
+		"aws ecr get-login-password --region ap-southeast-2 | docker login --username AWS --password-stdin x": "the rehearsal cannot run docker: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/<command>",
+		"go run github.com/google/go-containerregistry/cmd/crane@v0.21.0 copy a b":                            "the rehearsal runs go only as go run ./cmd/<command>, the repository's own commands",
+		"curl -fsS https://api.staging.ohmycoins.com/":                                                        "the rehearsal cannot run curl: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/<command>",
+		"go build ./...":      "the rehearsal runs go only as go run ./cmd/<command>",
+		`echo "$(curl -s x)"`: "the rehearsal cannot run curl: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/<command>",
 	} {
 		require.EqualError(t, Runnable(c), want, c)
 	}
