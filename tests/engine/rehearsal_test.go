@@ -21,6 +21,26 @@ import (
 // rehearsalClock is the rehearsals' time: the automated snapshots' names.
 var rehearsalClock = time.Date(2026, 11, 27, 3, 5, 0, 0, time.UTC)
 
+// prefixes are the stacks' name prefixes.
+var prefixes = map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}
+
+// serviceContainers are the container definitions of the task definition an
+// ECS service runs, a deregistered revision included (a rolled-back service
+// runs one).
+func (w *world) serviceContainers(name string) string {
+	w.t.Helper()
+	service := w.holding(typeService, name)
+	inactive, err := w.account.Inactive()
+	require.NoError(w.t, err)
+	for _, td := range append(w.resources(), inactive...) {
+		if td.Type == "aws:ecs/taskDefinition:TaskDefinition" && td.Outputs["arn"] == service.Inputs["taskDefinition"] {
+			return td.Inputs["containerDefinitions"].(string)
+		}
+	}
+	w.t.Fatalf("%s runs %v, which the account does not hold", name, service.Inputs["taskDefinition"])
+	return ""
+}
+
 // setUp builds the world a procedure starts from for a stack.
 func setUp(t *testing.T, stack, procedure string) (*world, rehearsal.Procedure) {
 	t.Helper()
@@ -49,7 +69,7 @@ func (w *world) perform(p rehearsal.Procedure, stack string) *rehearsal.Report {
 // reachable outside its windows.
 var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource){
 	"restoring-the-database": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
-		prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
+		prefix := prefixes[stack]
 		db := w.holding("aws:rds/instance:Instance", prefix+"-postgres")
 		i := slices.IndexFunc(before, func(r simaws.Resource) bool { return r.ID == db.ID && r.Type == db.Type })
 		require.Less(t, before[i].Serial, db.Serial, "a new incarnation under the same identifier")
@@ -61,7 +81,7 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		w.pulumi("", "preview", "--stack", stack, "--expect-no-changes")
 	},
 	"restoring-the-cache": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
-		prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
+		prefix := prefixes[stack]
 		group := w.holding("aws:elasticache/replicationGroup:ReplicationGroup", prefix+"-redis")
 		i := slices.IndexFunc(before, func(r simaws.Resource) bool { return r.ID == group.ID && r.Type == group.Type })
 		require.Less(t, before[i].Serial, group.Serial, "a new incarnation under the same id")
@@ -86,7 +106,7 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		w.pulumi("", "preview", "--stack", stack, "--expect-no-changes")
 	},
 	"a-new-environment-the-first-pulumi-up": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
-		prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
+		prefix := prefixes[stack]
 		require.Empty(t, before, "the account held nothing")
 		require.Greater(t, r.Steps[0].Changes.Create, 100)
 		for _, svc := range []string{"backend", "frontend"} {
@@ -99,13 +119,7 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		images, err := w.account.Images("ap-southeast-2", "ohmycoins-prod-backend")
 		require.NoError(t, err)
 		require.Contains(t, images, simaws.Image{Digest: rehearsal.NewerImage, Tags: []string{"promoted-" + strings.TrimPrefix(rehearsal.NewerImage, "sha256:")}}, "copied under its digest")
-		var containers string
-		for _, res := range w.resources() {
-			if res.Type == "aws:ecs/taskDefinition:TaskDefinition" && res.Inputs["family"] == "ohmycoins-prod-backend" {
-				containers = res.Inputs["containerDefinitions"].(string)
-			}
-		}
-		require.Contains(t, containers, "220711411889.dkr.ecr.ap-southeast-2.amazonaws.com/ohmycoins-prod-backend@"+rehearsal.NewerImage, "production runs what staging ran, from its own repository")
+		require.Contains(t, w.serviceContainers("ohmycoins-prod-backend-service"), "220711411889.dkr.ecr.ap-southeast-2.amazonaws.com/ohmycoins-prod-backend@"+rehearsal.NewerImage, "production runs what staging ran, from its own repository")
 		require.Equal(t, rehearsal.Changes{Update: 1, Replace: 1}, r.Steps[4].Changes, "a task definition revision (the family's next), and the service moved to it")
 		require.Equal(t, []rehearsal.Span{}, r.Unreachable)
 		log, err := w.rehearsal.Run("git", "log", "-1", "--format=%s")
@@ -113,19 +127,12 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		require.Equal(t, "production: promote backend "+rehearsal.NewerImage+"\n", log)
 	},
 	"when-a-deployment-rolls-back": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
-		prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
+		prefix := prefixes[stack]
 		require.Contains(t, r.Steps[0].Output, "FAILED", "describe-services shows the failed deployment")
 		require.Contains(t, r.Steps[0].Output, "ECS deployment circuit breaker: tasks of 220711411889.dkr.ecr.ap-southeast-2.amazonaws.com/"+prefix+"-backend@"+rehearsal.FailingImage+" fail their health checks")
 		require.Contains(t, r.Steps[0].Output, "rolled back to the previous task definition")
 		require.True(t, r.Steps[2].ExpectedToFail, "the preview shows the service off the program's task definition")
-		var containers string
-		service := w.holding(typeService, prefix+"-backend-service")
-		for _, res := range w.resources() {
-			if res.Type == "aws:ecs/taskDefinition:TaskDefinition" && res.Outputs["arn"] == service.Inputs["taskDefinition"] {
-				containers = res.Inputs["containerDefinitions"].(string)
-			}
-		}
-		require.Contains(t, containers, "@"+rehearsal.RunningImage, "the reverted digest runs, on the program's task definition")
+		require.Contains(t, w.serviceContainers(prefix+"-backend-service"), "@"+rehearsal.RunningImage, "the reverted digest runs, on the program's task definition")
 		require.Equal(t, []rehearsal.Span{}, r.Unreachable, "the old tasks served throughout")
 	},
 	"destroying-staging": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
@@ -156,7 +163,7 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		require.Equal(t, 0.0, w.holding(typeService, "ohmycoins-staging-backend-service").Inputs["desiredCount"], "waiting for its first image")
 	},
 	"putting-back-what-drifted": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
-		prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
+		prefix := prefixes[stack]
 		require.True(t, r.Steps[0].ExpectedToFail, "the refreshed preview finds the drift")
 		require.Equal(t, rehearsal.Changes{Update: 1}, r.Steps[1].Changes, "pulumi up --refresh puts back the one drifted input")
 		i := slices.IndexFunc(before, func(r simaws.Resource) bool { return r.Name == prefix+"-backend-logs" })
@@ -164,7 +171,7 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		require.Equal(t, map[string]float64{"staging": 7, "production": 30}[stack], w.holding("aws:cloudwatch/logGroup:LogGroup", prefix+"-backend-logs").Inputs["retentionInDays"])
 	},
 	"upgrading-postgresql-major-version": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
-		prefix := map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"}[stack]
+		prefix := prefixes[stack]
 		db := w.holding("aws:rds/instance:Instance", prefix+"-postgres")
 		require.Equal(t, "18", db.Inputs["engineVersion"])
 		require.Equal(t, prefix+"-postgres18", db.Inputs["parameterGroupName"])
@@ -232,18 +239,36 @@ func TestARehearsalFindsAPromotionWithoutItsCopy(t *testing.T) {
 	p.Commands = slices.Delete(p.Commands, 1, 2)
 	report := w.perform(p, "production")
 	require.True(t, report.Completed, "pulumi up succeeds: %v", report.Faults())
-	service := w.holding(typeService, "ohmycoins-prod-backend-service")
-	var image string
-	inactive, err := w.account.Inactive()
-	require.NoError(t, err)
-	for _, res := range append(w.resources(), inactive...) {
-		if res.Type == "aws:ecs/taskDefinition:TaskDefinition" && res.Outputs["arn"] == service.Inputs["taskDefinition"] {
-			image = res.Inputs["containerDefinitions"].(string)
-		}
-	}
-	require.Contains(t, image, "@"+rehearsal.RunningImage, "ECS rolled back: the service runs the old image")
-	_, err = w.try("", "preview", "--stack", "production", "--expect-no-changes")
+	require.Contains(t, w.serviceContainers("ohmycoins-prod-backend-service"), "@"+rehearsal.RunningImage, "ECS rolled back: the service runs the old image")
+	_, err := w.try("", "preview", "--stack", "production", "--expect-no-changes")
 	require.Error(t, err, "the next preview finds the service on the old task definition")
+}
+
+// TestARehearsalFindsTheFaultsItsProceduresWereFixedFor: each procedure
+// with the lines it gained taken out again fails its rehearsal where it
+// failed before: production's teardown stops at its repositories, which
+// hold images; staging's rebuild asks its new, empty repositories for the
+// digests the destroy took with it.
+func TestARehearsalFindsTheFaultsItsProceduresWereFixedFor(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ stack, procedure, without, failing, because string }{
+		{"production", "tearing-production-down", "aws ecr delete-repository", "pulumi destroy --stack production", "RepositoryNotEmptyException"},
+		{"staging", "rebuilding-staging", ".imageDigest'", "pulumi up --stack staging", "CannotPullContainerError"},
+	} {
+		t.Run(c.procedure, func(t *testing.T) {
+			t.Parallel()
+			w, p := setUp(t, c.stack, c.procedure)
+			n := len(p.Commands)
+			p.Commands = slices.DeleteFunc(p.Commands, func(command string) bool { return strings.Contains(command, c.without) })
+			require.Equal(t, n-2, len(p.Commands), "two lines taken out")
+			report := w.perform(p, c.stack)
+			require.False(t, report.Completed)
+			last := report.Steps[len(report.Steps)-1]
+			require.Equal(t, c.failing, last.Command)
+			require.False(t, last.OK)
+			require.Contains(t, last.Error, c.because)
+		})
+	}
 }
 
 // TestARehearsalFindsACacheRestoreThatLosesTheCache: the cache's restore
