@@ -70,9 +70,9 @@ func TestTheStandInAnswersAsTheCLIDoes(t *testing.T) {
 	require.Equal(t, 254, code)
 	require.Contains(t, errs, "An error occurred (DBSnapshotNotFound) when calling the CopyDBSnapshot operation: DBSnapshot nothing not found.")
 
-	code, _, errs = aws("ec2 delete-nat-gateway --nat-gateway-id nat-1")
+	code, _, errs = aws("ec2 describe-vpcs --vpc-ids vpc-1")
 	require.Equal(t, 252, code)
-	require.Contains(t, errs, "aws ec2 delete-nat-gateway: the rehearsal's AWS CLI stand-in does not know this command")
+	require.Contains(t, errs, "aws ec2 describe-vpcs: the rehearsal's AWS CLI stand-in does not know this command")
 
 	code, _, errs = aws("rds create-db-snapshot --db-instance-identifier env-postgres")
 	require.Equal(t, 252, code)

@@ -190,15 +190,6 @@ var commands = map[string]command{
 		target := c.one("target-snapshot-name")
 		return map[string]any{"Snapshot": map[string]any{"SnapshotName": target, "SnapshotStatus": "creating"}}, c.account.CopySnapshot(source, target, key)
 	}},
-	"elasticache create-snapshot": {required: []string{"snapshot-name"}, run: func(c call) (any, error) {
-		groups, err := c.resources(typeReplicationGroup, c.one("replication-group-id"))
-		if err != nil || len(groups) == 0 {
-			return nil, or(err, &simaws.Refusal{Code: "ReplicationGroupNotFoundFault", Message: "ReplicationGroup " + c.one("replication-group-id") + " not found."})
-		}
-		key, _ := groups[0].Inputs["kmsKeyId"].(string)
-		s := simaws.Snapshot{Type: "elasticache", Identifier: c.one("snapshot-name"), Source: groups[0].ID, KMSKeyID: key}
-		return map[string]any{"Snapshot": map[string]any{"SnapshotName": s.Identifier, "SnapshotStatus": "creating"}}, c.account.SeedSnapshot(s)
-	}},
 	"ecs describe-services": {required: []string{"cluster", "services"}, run: func(c call) (any, error) {
 		all, err := c.resources(typeService, "")
 		if err != nil {

@@ -451,6 +451,10 @@ func (r *Result) classify(originals []*original, adopt map[string]*original, dem
 				e.Why = "it moves to the environment key in the cutover window, together with the execution role's grant to decrypt it"
 				r.Exclude = append(r.Exclude, res.URN)
 			}
+			if why := takesTraffic(res.Type, e.Changes); why != "" {
+				e.Why = why
+				r.Exclude = append(r.Exclude, res.URN)
+			}
 			r.Entries = append(r.Entries, e)
 			continue
 		}
@@ -474,6 +478,20 @@ func (r *Result) classify(originals []*original, adopt map[string]*original, dem
 	})
 	slices.Sort(r.Exclude)
 	r.Exclude = slices.Compact(r.Exclude)
+}
+
+// takesTraffic says why an adopted resource whose update would move the
+// original's traffic to the program's services waits for the cutover
+// window: until then those services run no task (they wait for the
+// database), and the original must keep serving. "" when it need not wait.
+func takesTraffic(typ string, changes []string) string {
+	switch {
+	case typ == "aws:lb/loadBalancer:LoadBalancer" && slices.Contains(changes, "securityGroups"):
+		return "its new security groups admit no traffic to the original's tasks: it serves the original until the window"
+	case typ == "aws:lb/listener:Listener" && slices.Contains(changes, "defaultActions"):
+		return "its new default action forwards to the program's target groups, which have no tasks before the window: it serves the original until then"
+	}
+	return ""
 }
 
 // collides reports whether this program's resource would take what AWS holds

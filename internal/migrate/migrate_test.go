@@ -172,6 +172,12 @@ func TestMigrateStaging(t *testing.T) {
 	require.Contains(t, cache.Adapt, "ohmycoins:cache.snapshotName ohmycoins-staging-redis-to-pulumi")
 
 	require.Equal(t, []string{
+		// Adopted, but their update would take the original's traffic: the
+		// load balancer's new security group does not reach the original's
+		// tasks, and the HTTPS listener's new default action forwards to the
+		// program's target groups, still empty before the window.
+		previewtest.Named(t, plan, "aws:lb/listener:Listener", "ohmycoins-staging-https").URN,
+		previewtest.Named(t, plan, "aws:lb/loadBalancer:LoadBalancer", "ohmycoins-staging-alb").URN,
 		previewtest.Named(t, plan, typeDBInstance, "ohmycoins-staging-postgres").URN,
 		previewtest.Named(t, plan, typeReplicationGroup, "ohmycoins-staging-redis").URN,
 		// Adopted, but the original's tasks read it under the AWS-managed key
@@ -180,6 +186,11 @@ func TestMigrateStaging(t *testing.T) {
 	}, r.Exclude)
 	require.Equal(t, "it moves to the environment key in the cutover window, together with the execution role's grant to decrypt it",
 		entry(t, r, "aws_secretsmanager_secret.app_secrets").Why)
+	require.Equal(t, "its new security groups admit no traffic to the original's tasks: it serves the original until the window",
+		entry(t, r, "module.alb.aws_lb.main").Why)
+	require.Equal(t, "its new default action forwards to the program's target groups, which have no tasks before the window: it serves the original until then",
+		entry(t, r, "module.alb.aws_lb_listener.https[0]").Why)
+	require.Empty(t, entry(t, r, "module.alb.aws_lb_listener.http").Why, "its redirect to HTTPS does not change")
 
 	for address, verdict := range map[string]migrate.Verdict{
 		"module.ecs.aws_ecs_task_definition.backend":                    migrate.Recreate, // new container definitions register a new revision

@@ -79,7 +79,7 @@ func (r *Result) WriteReport(w io.Writer, stateName string) {
 			fmt.Fprintf(w, " \\\n      --exclude '%s'", urn)
 		}
 		fmt.Fprintf(w, "\n  then, in the cutover window, the adapt steps of the %d conflicts and pulumi up --stack %s%s\n", r.Count(Conflict), r.Stack, aliases)
-		fmt.Fprintf(w, "  (each --exclude is a conflict's counterpart, or an adopted secret that moves to the environment key)\n")
+		fmt.Fprintf(w, "  (each --exclude is a conflict's counterpart, an adopted secret that moves to the environment key, or an adopted load balancer or listener that serves the original until the window)\n")
 	} else {
 		fmt.Fprintf(w, "  pulumi up --stack %s%s\n", r.Stack, aliases)
 	}

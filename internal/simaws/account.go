@@ -1000,6 +1000,32 @@ func (a *Account) Data() ([]Datum, error) {
 	return out, err
 }
 
+// Rename gives a database instance a new identifier (aws rds
+// modify-db-instance --new-db-instance-identifier): the same instance, its
+// data and its serial, under the new id; the old identifier is free again.
+func (a *Account) Rename(region, typ, id, newID string) error {
+	return a.locked(func(st *state) error {
+		i := st.find(region, typ, id)
+		if i < 0 {
+			return &Refusal{"DBInstanceNotFound", fmt.Sprintf("DBInstance %s not found.", id)}
+		}
+		if st.find(region, typ, newID) >= 0 {
+			return &Refusal{"DBInstanceAlreadyExists", fmt.Sprintf("DB instance already exists: %s", newID)}
+		}
+		r := &st.Resources[i]
+		r.ID = newID
+		for _, m := range []map[string]any{r.Inputs, r.Outputs} {
+			if _, ok := m["identifier"]; ok {
+				m["identifier"] = newID
+			}
+			if arn, ok := m["arn"].(string); ok {
+				m["arn"] = strings.TrimSuffix(arn, ":"+id) + ":" + newID
+			}
+		}
+		return nil
+	})
+}
+
 // Drift changes a resource behind the program's back (a console edit, an
 // operator's CLI call): the values are what AWS then reports, to a refresh
 // and to the provider's next diff.
