@@ -36,7 +36,7 @@ var (
 	// They stand on the offline tier and know no program.
 	standins = []string{"internal/simaws", "internal/simprovider", "internal/simlanguage", "internal/standin",
 		"internal/standin/pulumi-resource-aws", "internal/standin/pulumi-resource-docker", "internal/standin/pulumi-language-go",
-		"internal/awscli", "internal/standin/aws", "internal/standin/crane"}
+		"internal/awscli", "internal/standin/aws", "internal/standin/crane", "internal/standin/terraform"}
 	// commands are the entry points of the tools and the programs.
 	commands = []string{"cmd/preview", "cmd/migrate", "cmd/verify", "bootstrap", "."}
 )

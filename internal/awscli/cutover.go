@@ -127,6 +127,18 @@ var cutoverCommands = map[string]command{
 		}
 		return map[string]any{"NatGatewayId": id}, nil
 	}},
+	"ec2 wait nat-gateway-deleted": {required: []string{"nat-gateway-ids"}, run: func(c call) (any, error) {
+		for _, id := range c.options["nat-gateway-ids"] {
+			found, err := c.resources(typeNATGateway, id)
+			if err != nil {
+				return nil, err
+			}
+			if len(found) > 0 {
+				return nil, waiterFailed(fmt.Sprintf("Waiter NatGatewayDeleted failed: Max attempts exceeded: %s still exists", id))
+			}
+		}
+		return nil, nil
+	}},
 	"ecs update-service": {required: []string{"cluster", "service"}, run: func(c call) (any, error) {
 		all, err := c.resources(typeService, "")
 		if err != nil {

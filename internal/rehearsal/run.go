@@ -141,7 +141,14 @@ func Prepare(o Options) (Procedure, *tfstate.State, error) {
 
 // programs the rehearsal runs: the Pulumi CLI, the AWS CLI stand-in, git in
 // the project copy, the repository's own commands, and shell built-ins.
-var runnable = map[string]bool{"pulumi": true, "aws": true, "crane": true, "git": true, "go": true, "echo": true, "export": true}
+var runnable = map[string]bool{
+	"pulumi": true, "aws": true, "crane": true, "terraform": true, "git": true, "go": true,
+	"echo": true, "export": true, "cd": true, "less": true, "jq": true, "xargs": true, "done": true,
+}
+
+// keywords are shell words that start a compound command; the command
+// after them is what runs ("do aws ...").
+var keywords = map[string]bool{"do": true, "then": true, "else": true}
 
 // StandInCommands are commands of the RUNBOOK that a rehearsal runs through
 // a stand-in on PATH instead: crane, which the RUNBOOK runs with go run at a
@@ -161,18 +168,31 @@ func standIn(command string) string {
 var assignment = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
 
 // Runnable says why the rehearsal cannot run a command, or nil: it runs
-// pulumi, aws and crane (their stand-ins), git and `go run ./cmd/...`.
+// pulumi, aws, crane and terraform (their stand-ins), git, `go run
+// ./cmd/...`, and jq, xargs and less on what they print.
 func Runnable(command string) error {
 	for _, segment := range segments(standIn(command)) {
 		words := strings.Fields(segment)
 		for len(words) > 0 && assignment.MatchString(words[0]) {
 			words = words[1:] // NAME=value before a command, or alone
 		}
+		for len(words) > 0 && keywords[words[0]] {
+			words = words[1:]
+		}
+		if len(words) > 0 && words[0] == "for" {
+			continue // for NAME in WORDS: the words are data (a substitution is a segment of its own)
+		}
+		if len(words) > 0 && words[0] == "xargs" {
+			words = words[1:] // xargs runs the command after its options
+			for len(words) > 0 && strings.HasPrefix(words[0], "-") {
+				words = words[1:]
+			}
+		}
 		if len(words) == 0 {
 			continue
 		}
 		if !runnable[words[0]] {
-			return fmt.Errorf("the rehearsal cannot run %s: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/<command>", words[0])
+			return fmt.Errorf("the rehearsal cannot run %s: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs and less", words[0])
 		}
 		if words[0] == "go" && (len(words) < 3 || words[1] != "run") {
 			return fmt.Errorf("the rehearsal runs go only as go run ./cmd/<command>")
@@ -210,6 +230,8 @@ func segments(command string) []string {
 		case c == '\'' || c == '"':
 			quote = c
 			cur.WriteByte(c)
+		case c == '&' && (i > 0 && command[i-1] == '>' || i+1 < len(command) && command[i+1] == '>'):
+			cur.WriteByte(c) // a redirection (2>&1, &>), not a list
 		case c == '|' || c == ';' || c == '&' || c == ')' || c == '(':
 			flush()
 		case c == '$' && i+1 < len(command) && command[i+1] == '(':
@@ -253,6 +275,11 @@ func Setup(o Options) (*World, Procedure, error) {
 	}
 	if state != nil {
 		if _, err := w.SeedTerraform(o.Project, o.Stack, state, o.TerraformState); err != nil {
+			return nil, p, err
+		}
+		// The original's environment directory, where the procedure runs
+		// terraform; the stand-in acts on the state wherever it runs.
+		if err := os.MkdirAll(filepath.Join(w.Dir, "infrastructure", "terraform", "environments", o.Stack), 0o755); err != nil {
 			return nil, p, err
 		}
 	}
@@ -317,7 +344,7 @@ func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, erro
 		filled, err := w.fill(c, p.Rules.Fills, stack)
 		if err == nil {
 			fmt.Fprintf(log, "\n== step %d: %s\n", step.N, filled)
-			step.Output, err = w.shell(standIn(filled), vars)
+			step.Output, err = w.shell(w.ownTmp(standIn(filled)), vars)
 			fmt.Fprint(log, step.Output)
 		}
 		if expected, ok := p.Rules.Fails[step.N]; ok {
@@ -400,7 +427,9 @@ func (w *World) drift(d Drift) error {
 	return fmt.Errorf("rehearsal rule drift: the account holds no %s named %s", d.Type, d.Name)
 }
 
-// reach traces the application's hosts in the account as it is.
+// Reach traces the application's hosts in the account as it is.
+func (w *World) Reach() (Reach, error) { return w.reach() }
+
 func (w *World) reach() (Reach, error) {
 	resources, err := w.Account.Resources()
 	if err != nil {
@@ -420,6 +449,15 @@ func (w *World) reach() (Reach, error) {
 		return problem
 	})
 	return reach, failed
+}
+
+// ownTmp points a command's files in /tmp at the world's own directory, so
+// that rehearsals side by side do not share them.
+func (w *World) ownTmp(command string) string {
+	if w.Tmp == "" {
+		return command
+	}
+	return strings.ReplaceAll(command, "/tmp/", w.Tmp+"/")
 }
 
 // shell runs one command in bash, with the variables earlier commands set.

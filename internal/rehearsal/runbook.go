@@ -42,6 +42,7 @@ type Procedure struct {
 //	fill: <the database URN> = urn aws:rds/instance:Instance
 //	fill: rds:ohmycoins-prod-postgres-2026-11-27-03-05 = newest automated snapshot
 //	window: 6-6 the database is deleted first, then restored
+//	window for production: 24-43 production's load balancer is replaced
 //	discards: aws:cloudwatch/logGroup:LogGroup
 //	skip for staging: 4-5 production's part
 //	subsections: included
@@ -122,6 +123,9 @@ type Window struct {
 	From int    `json:"from"`
 	To   int    `json:"to"`
 	Why  string `json:"why"`
+	// Stack is the one stack a window is announced for ("window for
+	// <stack>:", in that stack's steps); "" for every stack.
+	Stack string `json:"-"`
 }
 
 // Slug is a title in lower case with spaces as hyphens, without the
@@ -356,6 +360,15 @@ func parseRules(text string) (Rules, bool, error) {
 			}
 			r.Subsections = true
 		default:
+			if stack, ok := strings.CutPrefix(key, "window for "); ok {
+				w, err := parseWindow(value)
+				if err != nil {
+					return r, true, fmt.Errorf("rehearsal rule %q: want window for <stack>: <first step>-<last step> <why>", line)
+				}
+				w.Stack = stack
+				r.Windows = append(r.Windows, w)
+				continue
+			}
 			if stack, ok := strings.CutPrefix(key, "skip for "); ok {
 				w, err := parseWindow(value)
 				if err != nil {
@@ -417,6 +430,13 @@ func (p Procedure) For(stack string) (Procedure, error) {
 			return p, fmt.Errorf("%q: skip for %s: %d-%d, but it has %d commands", p.Title, stack, skip.From, skip.To, len(p.Commands))
 		}
 	}
+	var windows []Window
+	for _, w := range p.Rules.Windows {
+		if w.Stack == "" || w.Stack == stack {
+			windows = append(windows, w)
+		}
+	}
+	p.Rules.Windows = windows
 	if p.Rules.WrittenFor == "" || stack == p.Rules.WrittenFor {
 		p.Commands = p.skipped(stack)
 		return p, nil

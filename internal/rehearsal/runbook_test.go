@@ -30,7 +30,7 @@ func TestTheRunbooksRehearsedProceduresCanRun(t *testing.T) {
 		slugs = append(slugs, p.Slug)
 		text := strings.Join(strings.Fields(p.Text), " ")
 		require.Contains(t, text, "(rehearsed", "%s says it is rehearsed", p.Title)
-		require.Regexp(t, `go run ./cmd/rehearse -stack (`+strings.Join(p.Rules.Stacks, "|")+`) -procedure `+p.Slug+"`", text, "%s says how an operator rehearses it", p.Title)
+		require.Regexp(t, `go run ./cmd/rehearse -stack (`+strings.Join(p.Rules.Stacks, "|")+`) -procedure `+p.Slug+"( -terraform-state [^`]+)?`", text, "%s says how an operator rehearses it", p.Title)
 		for _, stack := range p.Rules.Stacks {
 			q, err := p.For(stack)
 			require.NoError(t, err, "%s for %s", p.Title, stack)
@@ -68,7 +68,7 @@ func TestRestoringTheDatabaseReadsAsWrittenForEachStack(t *testing.T) {
 const sample = "# Runbook\n\n" +
 	"## Doing a thing\n\n" +
 	"<!-- rehearsal\nstarts from: the running stack\nstacks: production, staging\nwritten for: production\n" +
-	"for staging: ohmycoins-prod => ohmycoins-staging\nskip for staging: 3-3 production only\nwindow: 2-2 a pause\ndiscards: aws:cloudwatch/logGroup:LogGroup\n-->\n\n" +
+	"for staging: ohmycoins-prod => ohmycoins-staging\nskip for staging: 3-3 production only\nwindow: 2-2 a pause\nwindow for production: 3-3 production's pause\ndiscards: aws:cloudwatch/logGroup:LogGroup\n-->\n\n" +
 	"```sh\npulumi up --stack production   # a comment\naws rds describe-db-instances --db-instance-identifier ohmycoins-prod-postgres \\\n  --query 'DBInstances[0].{a:B}' --output text\n" +
 	"# a whole comment line\npulumi config set --stack production --path 'ohmycoins:x' '#not-a-comment'\n```\n\n" +
 	"```text\nnot a command\n```\n\n" +
@@ -97,6 +97,10 @@ func TestProceduresAreReadFromTheirSectionsAndRules(t *testing.T) {
 		"pulumi up --stack staging",
 		"aws rds describe-db-instances --db-instance-identifier ohmycoins-staging-postgres --query 'DBInstances[0].{a:B}' --output text",
 	}, staging.Commands)
+	require.Equal(t, []Window{{From: 2, To: 2, Why: "a pause"}}, staging.Rules.Windows, "production's window is production's")
+	production, err := p.For("production")
+	require.NoError(t, err)
+	require.Equal(t, []Window{{From: 2, To: 2, Why: "a pause"}, {From: 3, To: 3, Why: "production's pause", Stack: "production"}}, production.Rules.Windows)
 	require.Equal(t, []string{"pulumi up --stack staging", "pulumi preview --stack staging"}, procedures[1].Commands)
 	_, err = Find(procedures, "Doing a thing")
 	require.NoError(t, err)
@@ -119,8 +123,10 @@ func TestBadRulesAreRefusedWithTheirLine(t *testing.T) {
 	}
 }
 
-// TestOnlyWhatTheRehearsalRunsIsRunnable: pulumi, the aws stand-in, git and
-// the repository's go run ./cmd/... are runnable; anything else is named.
+// TestOnlyWhatTheRehearsalRunsIsRunnable: pulumi, the aws, crane and
+// terraform stand-ins, git, the repository's go run ./cmd/... and jq, xargs
+// and less on their output are runnable (inside loops and xargs too);
+// anything else is named.
 func TestOnlyWhatTheRehearsalRunsIsRunnable(t *testing.T) {
 	for _, c := range []string{
 		"pulumi up --stack staging",
@@ -129,15 +135,20 @@ func TestOnlyWhatTheRehearsalRunsIsRunnable(t *testing.T) {
 		`git commit -am "staging: backend"`,
 		"aws rds describe-db-instances --query 'DBInstances[0].{version:EngineVersion}'",
 		`go run github.com/google/go-containerregistry/cmd/crane@v0.22.1 copy "$src" "$dst"`, // its stand-in
+		"terraform show -json > /tmp/production.tfstate.json",
+		`for nat in $(jq -r '.entries[].id' /tmp/m.json); do aws ec2 delete-nat-gateway --nat-gateway-id "$nat"; done`,
+		"go run ./cmd/migrate -stack production -report json 2>&1 >/dev/null | jq -r '.entries[].address' | xargs -n1 terraform state rm",
 	} {
 		require.NoError(t, Runnable(c), c)
 	}
 	for c, want := range map[string]string{
-		"aws ecr get-login-password --region ap-southeast-2 | docker login --username AWS --password-stdin x": "the rehearsal cannot run docker: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/<command>",
+		"aws ecr get-login-password --region ap-southeast-2 | docker login --username AWS --password-stdin x": "the rehearsal cannot run docker: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs and less",
 		"go run github.com/google/go-containerregistry/cmd/crane@v0.21.0 copy a b":                            "the rehearsal runs go only as go run ./cmd/<command>, the repository's own commands",
-		"curl -fsS https://api.staging.ohmycoins.com/":                                                        "the rehearsal cannot run curl: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/<command>",
-		"go build ./...":      "the rehearsal runs go only as go run ./cmd/<command>",
-		`echo "$(curl -s x)"`: "the rehearsal cannot run curl: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/<command>",
+		"curl -fsS https://api.staging.ohmycoins.com/":                                                        "the rehearsal cannot run curl: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs and less",
+		"go build ./...":                 "the rehearsal runs go only as go run ./cmd/<command>",
+		"for f in a; do rm -f $f; done":  "the rehearsal cannot run rm: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs and less",
+		"jq -r .id x | xargs -n1 -P2 rm": "the rehearsal cannot run rm: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs and less",
+		`echo "$(curl -s x)"`:            "the rehearsal cannot run curl: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs and less",
 	} {
 		require.EqualError(t, Runnable(c), want, c)
 	}

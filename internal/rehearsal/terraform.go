@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/ohmycoins/infra/internal/awscli"
 	"github.com/ohmycoins/infra/internal/awstype"
 	"github.com/ohmycoins/infra/internal/migrate"
 	"github.com/ohmycoins/infra/internal/simaws"
@@ -58,6 +59,12 @@ func (w *World) SeedTerraform(project, stack string, state *tfstate.State, state
 			return nil, fmt.Errorf("seeding %s: %w", r.URN, err)
 		}
 	}
+	where := map[string]awscli.TerraformResource{}
+	for _, e := range result.Entries {
+		if e.Verdict == migrate.Adopt && e.Outside == "" {
+			where[e.Address] = awscli.TerraformResource{Type: e.Type, ID: e.ImportID, Region: region}
+		}
+	}
 	for _, r := range state.Managed() {
 		if adopted[r.Address+"\x00"+r.Type] {
 			continue
@@ -69,6 +76,25 @@ func (w *World) SeedTerraform(project, stack string, state *tfstate.State, state
 		values := pulumiShape(r.Values, r.Sensitive)
 		if err := w.Account.Seed(simaws.Resource{Type: typ, ID: id, Name: r.Address, Region: region, Inputs: values, Outputs: values}); err != nil {
 			return nil, fmt.Errorf("seeding %s: %w", r.Address, err)
+		}
+		where[r.Address] = awscli.TerraformResource{Type: typ, ID: id, Region: region, ARN: r.String("arn")}
+	}
+	if w.TerraformDir != "" {
+		// What the terraform stand-in acts on: the state, and where its
+		// resources are in the account.
+		document, err := os.ReadFile(stateName)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(w.TerraformDir, "state.json"), document, 0o600); err != nil {
+			return nil, err
+		}
+		data, err := json.MarshalIndent(where, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(w.TerraformDir, "resources.json"), data, 0o600); err != nil {
+			return nil, err
 		}
 	}
 	if err := w.seedOutsideTheState(state, settings.ID, region); err != nil {
@@ -123,7 +149,7 @@ func (w *World) seedOutsideTheState(state *tfstate.State, account, region string
 			// Its value was put by hand (the original's "Configure
 			// Application Secrets" phase): a current version outside the state.
 			values := map[string]any{"secretId": arn, "secretString": NotCopied, "versionId": "outside-the-state"}
-			if err := w.Account.Seed(simaws.Resource{Type: "aws:secretsmanager/secretVersion:SecretVersion", ID: arn + "|outside-the-state", Name: r.Address + " (its value, put by hand)", Region: region, Inputs: values, Outputs: values}); err != nil {
+			if err := w.Account.Seed(simaws.Resource{Type: "aws:secretsmanager/secretVersion:SecretVersion", ID: arn + "|outside-the-state", Name: "put by hand: the value of " + r.Address, Region: region, Inputs: values, Outputs: values}); err != nil {
 				return fmt.Errorf("seeding the value of %s: %w", r.Address, err)
 			}
 		case "aws_lb_listener":
@@ -156,9 +182,12 @@ var originalTypes = map[string]string{
 }
 
 // accountIDs are the Terraform types whose id in the simulated account is
-// not the state's id but an attribute (the AWS-type catalog's answer names
-// a database instance by its identifier, the state by its resource id).
-var accountIDs = map[string]string{"aws_db_instance": "identifier"}
+// not the state's id but an attribute: the AWS-type catalog's answer names
+// a database instance by its identifier (the state by its resource id); a
+// scaling policy's id is its name, which AWS keeps apart per scalable
+// target while the simulated account keys by id alone, so the original's
+// is kept under its ARN, beside the program's of the same name.
+var accountIDs = map[string]string{"aws_db_instance": "identifier", "aws_appautoscaling_policy": "arn"}
 
 // originalType is the pulumi-aws type and the id of an original resource:
 // the provider's id, which the state records.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/awscli"
@@ -27,7 +28,7 @@ func seeded(t *testing.T, stack string) (*World, []simaws.Resource) {
 	dir := t.TempDir()
 	account, err := simaws.Open(dir)
 	require.NoError(t, err)
-	w := &World{Account: account, AccountDir: dir}
+	w := &World{Account: account, AccountDir: dir, TerraformDir: t.TempDir()}
 	_, err = w.SeedTerraform(project, stack, state, path)
 	require.NoError(t, err)
 	resources, err := account.Resources()
@@ -142,4 +143,57 @@ func TestACacheSnapshotNamesAMemberTheGroupHas(t *testing.T) {
 	require.Equal(t, 254, awscli.Main(strings.Fields("elasticache create-snapshot --cache-cluster-id ohmycoins-staging-redis-002 --snapshot-name s --region ap-southeast-2"), &out, &errs))
 	require.Contains(t, errs.String(), "CacheCluster ohmycoins-staging-redis-002 not found.")
 	require.Equal(t, 0, awscli.Main(strings.Fields("elasticache create-snapshot --cache-cluster-id ohmycoins-staging-redis-001 --snapshot-name s --region ap-southeast-2"), &out, &errs), errs.String())
+}
+
+// TestTerraformDestroysWhatItsStateStillHolds: the terraform stand-in
+// forgets what `state rm` names and destroys the rest from the account by
+// the state's ids; a task definition by its revision's ARN, so that the
+// program's revision of the same family stays.
+func TestTerraformDestroysWhatItsStateStillHolds(t *testing.T) {
+	w, _ := seeded(t, "production")
+	t.Setenv(simprovider.AccountEnv, w.AccountDir)
+	t.Setenv(awscli.TerraformEnv, w.TerraformDir)
+	program, err := w.Account.Create("aws:ecs/taskDefinition:TaskDefinition", "ohmycoins-prod-backend", "ap-southeast-2", resource.NewPropertyMapFromMap(map[string]any{"family": "ohmycoins-prod-backend", "containerDefinitions": "[]"}))
+	require.NoError(t, err)
+	require.Equal(t, "arn:aws:ecs:ap-southeast-2:220711411889:task-definition/ohmycoins-prod-backend:15", program.Outputs["arn"], "the family's next revision after the original's 14")
+	terraform := func(args ...string) (int, string) {
+		var out, errs strings.Builder
+		code := awscli.TerraformMain(args, &out, &errs)
+		return code, out.String() + errs.String()
+	}
+	code, out := terraform("plan", "-detailed-exitcode")
+	require.Equal(t, 0, code, out)
+	code, out = terraform("state", "rm", "module.rds.aws_db_instance.main", "module.ecs.aws_cloudwatch_log_group.backend")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "Successfully removed 2 resource instance(s).")
+	code, out = terraform("state", "rm", "module.rds.aws_db_instance.main")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "Invalid target address")
+	code, out = terraform("apply")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "terraform apply: the rehearsal's terraform stand-in does not know this command")
+
+	// The database's final snapshot is the way back; the destroy does not touch it.
+	var errs strings.Builder
+	require.Equal(t, 0, awscli.Main(strings.Fields("rds modify-db-instance --db-instance-identifier ohmycoins-prod-postgres --no-deletion-protection --apply-immediately"), &errs, &errs), errs.String())
+	require.Equal(t, 0, awscli.Main(strings.Fields("rds delete-db-instance --db-instance-identifier ohmycoins-prod-postgres --final-db-snapshot-identifier f"), &errs, &errs), errs.String())
+	code, out = terraform("destroy")
+	require.Equal(t, 1, code, "the load balancer is protected: %s", out)
+	require.Contains(t, out, "OperationNotPermitted")
+	lb := "arn:aws:elasticloadbalancing:ap-southeast-2:220711411889:loadbalancer/app/ohmycoins-prod-alb/07c264bc8e9b6492"
+	require.Equal(t, 0, awscli.Main(strings.Fields("elbv2 modify-load-balancer-attributes --load-balancer-arn "+lb+" --attributes Key=deletion_protection.enabled,Value=false"), &errs, &errs), errs.String())
+	code, out = terraform("destroy")
+	require.Equal(t, 0, code, out)
+	held := map[string]bool{}
+	resources, err := w.Account.Resources()
+	require.NoError(t, err)
+	for _, r := range resources {
+		held[r.Type+" "+r.ID] = true
+	}
+	require.True(t, held["aws:ecs/taskDefinition:TaskDefinition ohmycoins-prod-backend"], "the program's revision stays")
+	require.True(t, held["aws:cloudwatch/logGroup:LogGroup /ecs/ohmycoins-prod/backend"], "removed from the state: kept")
+	require.False(t, held["aws:ec2/vpc:Vpc vpc-66392713c0ef61f0c"], "the original's network is destroyed")
+	code, out = terraform("plan", "-destroy")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "Plan: 0 to add, 0 to change, 0 to destroy.")
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ohmycoins/infra/internal/awscli"
 	"github.com/ohmycoins/infra/internal/simaws"
 	"github.com/ohmycoins/infra/internal/simprovider"
 )
@@ -21,10 +22,10 @@ import (
 const AccountID = "220711411889"
 
 // Standins are the binaries a rehearsal runs besides the Pulumi CLI: the
-// stand-in plugins, the AWS CLI and crane stand-ins and the two programs,
+// stand-in plugins, the AWS CLI, crane and terraform stand-ins and the two programs,
 // built once into a directory.
 var Standins = [][]string{
-	{"-o", "", "./internal/standin/pulumi-resource-aws", "./internal/standin/pulumi-resource-docker", "./internal/standin/pulumi-language-go", "./internal/standin/aws", "./internal/standin/crane"},
+	{"-o", "", "./internal/standin/pulumi-resource-aws", "./internal/standin/pulumi-resource-docker", "./internal/standin/pulumi-language-go", "./internal/standin/aws", "./internal/standin/crane", "./internal/standin/terraform"},
 	{"-o", "programs/project", "."},
 	{"-o", "programs/bootstrap", "./bootstrap"},
 }
@@ -54,6 +55,11 @@ type World struct {
 	// Env is the environment the commands run with: the stand-ins first on
 	// PATH, the local backend, the passphrase, the account.
 	Env []string
+	// Tmp is the world's own /tmp: the files a procedure writes there.
+	Tmp string
+	// TerraformDir holds the original's state and where its resources are
+	// in the account, for the terraform stand-in (awscli.TerraformEnv).
+	TerraformDir string
 }
 
 // NewWorld copies the repository at project into root/project, without
@@ -78,7 +84,7 @@ func NewWorld(project, root, bin, pulumiCLI string) (*World, error) {
 	if err := os.WriteFile(filepath.Join(accountDir, "account.json"), []byte(`{"id": "`+AccountID+`"}`), 0o644); err != nil {
 		return nil, err
 	}
-	for _, d := range []string{"state", "home", "cli"} {
+	for _, d := range []string{"state", "home", "cli", "tmp", "terraform"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			return nil, err
 		}
@@ -106,8 +112,9 @@ func NewWorld(project, root, bin, pulumiCLI string) (*World, error) {
 		"GIT_AUTHOR_NAME=rehearsal", "GIT_AUTHOR_EMAIL=rehearsal@localhost",
 		"GIT_COMMITTER_NAME=rehearsal", "GIT_COMMITTER_EMAIL=rehearsal@localhost",
 		simprovider.AccountEnv+"="+accountDir,
+		awscli.TerraformEnv+"="+filepath.Join(root, "terraform"),
 	)
-	w := &World{Dir: dir, Account: account, AccountDir: accountDir, Env: env}
+	w := &World{Dir: dir, Account: account, AccountDir: accountDir, Env: env, Tmp: filepath.Join(root, "tmp"), TerraformDir: filepath.Join(root, "terraform")}
 	// A repository, so that the procedures' git commit records the change.
 	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"commit", "-qm", "the repository as the rehearsal found it"}} {
 		if out, err := w.Run("git", args...); err != nil {

@@ -679,6 +679,13 @@ func (a *Account) Seed(r Resource) error {
 		st.born(&r)
 		st.Resources = append(st.Resources, r)
 		st.Used = append(st.Used, r.Region+"\x00"+r.Type+"\x00"+r.ID)
+		if rev, ok := r.Outputs["revision"].(float64); ok && r.Type == taskDefinition {
+			// The family's next registration comes after the seeded revision.
+			if st.Revisions == nil {
+				st.Revisions = map[string]int{}
+			}
+			st.Revisions[r.Region+"\x00"+r.ID] = max(st.Revisions[r.Region+"\x00"+r.ID], int(rev))
+		}
 		return nil
 	})
 }

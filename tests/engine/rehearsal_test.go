@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,10 +45,14 @@ func (w *world) serviceContainers(name string) string {
 // setUp builds the world a procedure starts from for a stack.
 func setUp(t *testing.T, stack, procedure string) (*world, rehearsal.Procedure) {
 	t.Helper()
-	rw, p, err := rehearsal.Setup(rehearsal.Options{
+	o := rehearsal.Options{
 		Project: projectDir, Stack: stack, Procedure: procedure,
 		PulumiCLI: cli(t), Bin: standins(t), Root: t.TempDir(), Now: rehearsalClock,
-	})
+	}
+	if procedure == movingFromTerraform {
+		o.TerraformState = filepath.Join(projectDir, "internal", "migrate", "testdata", "terraform", stack+".json")
+	}
+	rw, p, err := rehearsal.Setup(o)
 	require.NoError(t, err)
 	return &world{t: t, dir: rw.Dir, account: rw.Account, accountDir: rw.AccountDir, env: rw.Env, rehearsal: rw}, p
 }
@@ -63,6 +68,18 @@ func (w *world) perform(p rehearsal.Procedure, stack string) *rehearsal.Report {
 	}
 	return report
 }
+
+// reach traces the world's hosts.
+func reach(t *testing.T, w *world) rehearsal.Reach {
+	t.Helper()
+	r, err := w.rehearsal.Reach()
+	require.NoError(t, err)
+	return r
+}
+
+// movingFromTerraform is the procedure that starts from the original
+// environment: its rehearsals take the fixtures' states.
+const movingFromTerraform = "moving-from-terraform-the-original-environments"
 
 // procedureChecks are what each rehearsed procedure must leave behind,
 // besides completing, losing nothing it does not announce and being
@@ -169,6 +186,41 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		i := slices.IndexFunc(before, func(r simaws.Resource) bool { return r.Name == prefix+"-backend-logs" })
 		require.Equal(t, 1.0, before[i].Inputs["retentionInDays"], "the rehearsal started from the drift")
 		require.Equal(t, map[string]float64{"staging": 7, "production": 30}[stack], w.holding("aws:cloudwatch/logGroup:LogGroup", prefix+"-backend-logs").Inputs["retentionInDays"])
+	},
+	movingFromTerraform: func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		prefix := prefixes[stack]
+		original := slices.IndexFunc(before, func(r simaws.Resource) bool {
+			return r.Type == "aws:rds/instance:Instance" && r.ID == prefix+"-postgres"
+		})
+		require.GreaterOrEqual(t, original, 0)
+		db := w.holding("aws:rds/instance:Instance", prefix+"-postgres")
+		require.Equal(t, before[original].Data, db.Data, "the program's database holds the original's data, through the final snapshot and its copy")
+		require.Equal(t, prefix+"-postgres-to-pulumi-"+prefix+"-key", db.Inputs["snapshotIdentifier"])
+		cache := w.holding("aws:elasticache/replicationGroup:ReplicationGroup", prefix+"-redis")
+		require.Equal(t, prefix+"-redis-to-pulumi", cache.Inputs["snapshotName"])
+		require.Empty(t, r.Lost)
+		for _, res := range w.resources() {
+			if strings.HasPrefix(res.Name, "module.") || strings.HasPrefix(res.Name, "aws_") {
+				require.Equal(t, "aws:cloudwatch/logGroup:LogGroup", res.Type, "terraform destroy left only the kept logs of the original: %s %s", res.Type, res.Name)
+			}
+		}
+		w.pulumi("", "preview", "--stack", stack, "--expect-no-changes")
+		if stack == "staging" {
+			alb := w.holding("aws:lb/loadBalancer:LoadBalancer", "ohmycoins-staging-alb")
+			require.Equal(t, "arn:aws:elasticloadbalancing:ap-southeast-2:220711411889:loadbalancer/app/ohmycoins-staging-alb/c06cc1eb8435eae3", alb.ID, "adopted, not replaced")
+			require.NotContains(t, alb.Inputs["securityGroups"], "sg-42ae139e2c8be82b0", "it moved to the program's group in the window")
+			require.Equal(t, []rehearsal.Span{}, r.Unreachable, "staging's original runs no task: nothing to lose")
+			snapshots, err := w.account.Snapshots()
+			require.NoError(t, err)
+			require.True(t, slices.ContainsFunc(snapshots, func(s simaws.Snapshot) bool { return s.Identifier == "ohmycoins-staging-postgres-terraform-final" }), "the renamed original leaves its final snapshot")
+			return
+		}
+		require.Equal(t, []rehearsal.Span{{From: 24, To: 43}}, r.Unreachable, "from the writers' stop until the alias records move")
+		require.Equal(t, rehearsal.Reach{"ohmycoins.com": "", "www.ohmycoins.com": "", "api.ohmycoins.com": "", "dashboard.ohmycoins.com": ""}, reach(t, w), "served by the program's tasks")
+		for i, eip := range []string{"eipalloc-7e646d996294238f7", "eipalloc-68431e2b2a5d7b225", "eipalloc-b83e1ff1ffcb2aa44"} {
+			nat := w.holding("aws:ec2/natGateway:NatGateway", fmt.Sprintf("ohmycoins-prod-nat-gateway-%d", i+1))
+			require.Equal(t, eip, nat.Inputs["allocationId"], "the egress addresses exchanges allow-list stay the same")
+		}
 	},
 	"upgrading-postgresql-major-version": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
 		prefix := prefixes[stack]
