@@ -28,15 +28,21 @@ type TerraformResource struct {
 	// ARN tells one of several under an id apart: Terraform deregisters a
 	// task definition by its revision's ARN, not by its family.
 	ARN string `json:"arn,omitempty"`
+	// Name is its logical name in the account; Values are what the state
+	// records, as the account holds them: what an apply puts back.
+	Name   string         `json:"name"`
+	Values map[string]any `json:"values"`
 }
 
 // TerraformMain is the stand-in for Terraform 1.5 in the original's
 // environment directory, in rehearsals of "Moving from Terraform": it
-// knows the state it was given, not the original's configuration. init;
-// plan -detailed-exitcode (exit 2 when a resource of the state is gone from
-// the account); show -json; state rm; plan -destroy; destroy (deletes what
-// the state still holds from the account, last first). Anything else, apply
-// among them, is an error that names it.
+// knows the state it was given, not the original's configuration, which
+// the state matched when the move began (its step 2). init; plan
+// -detailed-exitcode (exit 2 when a resource of the state is gone from the
+// account); show -json; state rm; plan -destroy; destroy (deletes what the
+// state still holds from the account, last first); apply (puts back what
+// the state records: the values of each resource, and the resources that
+// are gone). Anything else is an error that names it.
 func TerraformMain(args []string, stdout, stderr io.Writer) int {
 	dir := os.Getenv(TerraformEnv)
 	accountDir := os.Getenv(simprovider.AccountEnv)
@@ -76,8 +82,10 @@ func TerraformMain(args []string, stdout, stderr io.Writer) int {
 		return t.planDestroy(stdout, stderr)
 	case command == "destroy" || command == "destroy -auto-approve":
 		return t.destroy(stdout, stderr)
+	case command == "apply" || command == "apply -auto-approve":
+		return t.apply(stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "terraform %s: the rehearsal's terraform stand-in does not know this command; it knows init, plan -detailed-exitcode, show -json, state rm, plan -destroy and destroy (it has the state, not the original's configuration)\n", command)
+	fmt.Fprintf(stderr, "terraform %s: the rehearsal's terraform stand-in does not know this command; it knows init, plan -detailed-exitcode, show -json, state rm, plan -destroy, destroy and apply (it has the state, not the original's configuration)\n", command)
 	return 1
 }
 
@@ -243,6 +251,63 @@ func (t terraform) destroy(stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "Destroy complete! Resources: %d destroyed.\n", len(done))
 	return 0
+}
+
+// apply puts back, first to last, what the state records: a resource's
+// values where it exists, the resource where it is gone.
+func (t terraform) apply(stdout, stderr io.Writer) int {
+	addresses, _, err := t.managed()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	changed, added := 0, 0
+	for _, a := range addresses {
+		w, ok := t.where[a]
+		if !ok {
+			fmt.Fprintf(stderr, "Error: %s: the rehearsal did not seed it\n", a)
+			return 1
+		}
+		found, exists, err := t.account.Get(w.Region, w.Type, w.ID, w.ARN)
+		if err != nil {
+			fmt.Fprintln(stderr, "Error:", err)
+			return 1
+		}
+		if !exists {
+			if err := t.account.Seed(simaws.Resource{Type: w.Type, ID: w.ID, Name: w.Name, Region: w.Region, Inputs: clone(w.Values), Outputs: clone(w.Values)}); err != nil {
+				fmt.Fprintf(stderr, "Error: creating %s: %v\n", a, err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "%s: Creation complete [id=%s]\n", a, w.ID)
+			added++
+			continue
+		}
+		differs := map[string]any{}
+		for k, v := range w.Values {
+			if fmt.Sprint(found.Inputs[k]) != fmt.Sprint(v) {
+				differs[k] = v
+			}
+		}
+		if len(differs) == 0 {
+			continue
+		}
+		if err := t.account.Drift(w.Region, w.Type, w.ID, differs); err != nil {
+			fmt.Fprintf(stderr, "Error: updating %s: %v\n", a, err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s: Modifications complete [id=%s]\n", a, w.ID)
+		changed++
+	}
+	fmt.Fprintf(stdout, "Apply complete! Resources: %d added, %d changed, 0 destroyed.\n", added, changed)
+	return 0
+}
+
+func clone(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
 
 func readJSONFile(path string, v any) error {

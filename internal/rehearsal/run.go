@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -120,6 +121,23 @@ func Prepare(o Options) (Procedure, *tfstate.State, error) {
 		if err := Runnable(c); err != nil {
 			return p, nil, fmt.Errorf("%q, step %d (%s): %w", p.Title, i+1, c, err)
 		}
+	}
+	if after, ok := p.Rules.After[o.Stack]; ok {
+		before, err := Find(all, after.Procedure)
+		if err != nil {
+			return p, nil, fmt.Errorf("%q starts after %s: %w", p.Title, after.Procedure, err)
+		}
+		if before, err = before.For(o.Stack); err != nil {
+			return p, nil, err
+		}
+		if after.Steps > len(before.Commands) {
+			return p, nil, fmt.Errorf("%q starts after step %d of %q, which has %d steps for %s", p.Title, after.Steps, before.Title, len(before.Commands), o.Stack)
+		}
+		before.Commands = before.Commands[:after.Steps]
+		before.Rules.Windows, before.Rules.Fails = nil, nil
+		p.Before = &before
+	} else if len(p.Rules.After) > 0 {
+		return p, nil, fmt.Errorf("-stack %s: %q says where it starts for %s only", o.Stack, p.Title, strings.Join(slices.Sorted(maps.Keys(p.Rules.After)), ", "))
 	}
 	var state *tfstate.State
 	switch {
@@ -307,6 +325,16 @@ func Setup(o Options) (*World, Procedure, error) {
 	for _, d := range p.Rules.Drifts {
 		if err := w.drift(d); err != nil {
 			return nil, p, err
+		}
+	}
+	if p.Before != nil {
+		var log strings.Builder
+		report, err := w.Perform(*p.Before, o.Stack, &log)
+		if err != nil {
+			return nil, p, err
+		}
+		if faults := report.Faults(); len(faults) > 0 {
+			return nil, p, fmt.Errorf("%q starts after step %d of %q, which failed: %s\n%s", p.Title, len(p.Before.Commands), p.Before.Title, strings.Join(faults, "; "), log.String())
 		}
 	}
 	return w, p, nil

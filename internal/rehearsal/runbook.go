@@ -29,6 +29,9 @@ type Procedure struct {
 	Rules    Rules
 	// Text is the section's own text, up to its first subsection.
 	Text string
+	// Before are the steps of another procedure that run first, set by
+	// Prepare from the After rule.
+	Before *Procedure
 }
 
 // Rules say how a procedure is rehearsed, written next to it in the RUNBOOK:
@@ -49,6 +52,7 @@ type Procedure struct {
 //	drift: aws:cloudwatch/logGroup:LogGroup ohmycoins-staging-backend-logs retentionInDays=1
 //	fails: 1 no changes were expected
 //	deployed failing: backend
+//	after for production: moving-from-terraform-the-original-environments step 12
 //	-->
 type Rules struct {
 	// StartsFrom is what exists before the first command: StartsFromNothing
@@ -91,6 +95,17 @@ type Rules struct {
 	// Fails are the steps expected to fail, each with a text its output
 	// must hold (a preview that finds drift).
 	Fails map[int]string
+	// After is where the procedure starts in another one, by stack: that
+	// procedure's steps up to a number (of that stack's steps) run first,
+	// as its set-up (a way back from the middle of a move).
+	After map[string]After
+}
+
+// After names steps of another procedure that run before a procedure: the
+// first Steps of Procedure (a slug).
+type After struct {
+	Procedure string
+	Steps     int
 }
 
 // Drift is a change of a resource's values behind the program's back.
@@ -360,6 +375,18 @@ func parseRules(text string) (Rules, bool, error) {
 			}
 			r.Subsections = true
 		default:
+			if stack, ok := strings.CutPrefix(key, "after for "); ok {
+				slug, n, ok := strings.Cut(value, " step ")
+				steps, err := strconv.Atoi(n)
+				if !ok || err != nil || steps < 1 {
+					return r, true, fmt.Errorf("rehearsal rule %q: want after for <stack>: <procedure> step <n>", line)
+				}
+				if r.After == nil {
+					r.After = map[string]After{}
+				}
+				r.After[stack] = After{Procedure: slug, Steps: steps}
+				continue
+			}
 			if stack, ok := strings.CutPrefix(key, "window for "); ok {
 				w, err := parseWindow(value)
 				if err != nil {

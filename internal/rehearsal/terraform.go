@@ -60,9 +60,11 @@ func (w *World) SeedTerraform(project, stack string, state *tfstate.State, state
 		}
 	}
 	where := map[string]awscli.TerraformResource{}
-	for _, e := range result.Entries {
-		if e.Verdict == migrate.Adopt && e.Outside == "" {
-			where[e.Address] = awscli.TerraformResource{Type: e.Type, ID: e.ImportID, Region: region}
+	for _, r := range result.Imported.Resources {
+		for _, e := range result.Entries {
+			if e.Verdict == migrate.Adopt && e.Outside == "" && e.URN == r.URN {
+				where[e.Address] = awscli.TerraformResource{Type: e.Type, ID: e.ImportID, Region: region, Name: r.Name, Values: r.Inputs}
+			}
 		}
 	}
 	for _, r := range state.Managed() {
@@ -77,7 +79,7 @@ func (w *World) SeedTerraform(project, stack string, state *tfstate.State, state
 		if err := w.Account.Seed(simaws.Resource{Type: typ, ID: id, Name: r.Address, Region: region, Inputs: values, Outputs: values}); err != nil {
 			return nil, fmt.Errorf("seeding %s: %w", r.Address, err)
 		}
-		where[r.Address] = awscli.TerraformResource{Type: typ, ID: id, Region: region, ARN: r.String("arn")}
+		where[r.Address] = awscli.TerraformResource{Type: typ, ID: id, Region: region, ARN: r.String("arn"), Name: r.Address, Values: values}
 	}
 	if w.TerraformDir != "" {
 		// What the terraform stand-in acts on: the state, and where its
@@ -98,6 +100,9 @@ func (w *World) SeedTerraform(project, stack string, state *tfstate.State, state
 		}
 	}
 	if err := w.seedOutsideTheState(state, settings.ID, region); err != nil {
+		return nil, err
+	}
+	if w.Seeded, err = w.Account.Resources(); err != nil {
 		return nil, err
 	}
 	return result, nil

@@ -169,9 +169,35 @@ func TestTerraformDestroysWhatItsStateStillHolds(t *testing.T) {
 	code, out = terraform("state", "rm", "module.rds.aws_db_instance.main")
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "Invalid target address")
-	code, out = terraform("apply")
+	code, out = terraform("import", "aws_lb.main", "x")
 	require.Equal(t, 1, code)
-	require.Contains(t, out, "terraform apply: the rehearsal's terraform stand-in does not know this command")
+	require.Contains(t, out, "terraform import aws_lb.main x: the rehearsal's terraform stand-in does not know this command")
+
+	// apply puts back what the state records: an adopted resource's values
+	// (the program's update of an alias record), a resource that is gone.
+	record := "aws:route53/record:Record"
+	records, err := w.Account.Resources()
+	require.NoError(t, err)
+	var api simaws.Resource
+	for _, r := range records {
+		if r.Type == record && r.Inputs["name"] == "api.ohmycoins.com" {
+			api = r
+		}
+	}
+	require.NotEmpty(t, api.ID)
+	original := api.Inputs["aliases"]
+	require.NoError(t, w.Account.Drift(api.Region, record, api.ID, map[string]any{"aliases": []any{map[string]any{"name": "new-alb.elb.amazonaws.com"}}}))
+	require.NoError(t, w.Account.Delete("ap-southeast-2", "aws:ec2/securityGroupRule:SecurityGroupRule", "sgrule-"+ruleSuffix(t, w), ""))
+	code, out = terraform("plan", "-detailed-exitcode")
+	require.Equal(t, 2, code, "a resource of the state is gone: %s", out)
+	code, out = terraform("apply")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "Apply complete! Resources: 1 added, 1 changed, 0 destroyed.")
+	api, _, err = w.Account.Get(api.Region, record, api.ID, "")
+	require.NoError(t, err)
+	require.Equal(t, original, api.Inputs["aliases"])
+	code, out = terraform("plan", "-detailed-exitcode")
+	require.Equal(t, 0, code, out)
 
 	// The database's final snapshot is the way back; the destroy does not touch it.
 	var errs strings.Builder
@@ -196,4 +222,18 @@ func TestTerraformDestroysWhatItsStateStillHolds(t *testing.T) {
 	code, out = terraform("plan", "-destroy")
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "Plan: 0 to add, 0 to change, 0 to destroy.")
+}
+
+// ruleSuffix is the id suffix of one of the original's security group rules.
+func ruleSuffix(t *testing.T, w *World) string {
+	t.Helper()
+	resources, err := w.Account.Resources()
+	require.NoError(t, err)
+	for _, r := range resources {
+		if r.Type == "aws:ec2/securityGroupRule:SecurityGroupRule" {
+			return strings.TrimPrefix(r.ID, "sgrule-")
+		}
+	}
+	t.Fatal("no rule")
+	return ""
 }

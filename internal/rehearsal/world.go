@@ -60,6 +60,9 @@ type World struct {
 	// TerraformDir holds the original's state and where its resources are
 	// in the account, for the terraform stand-in (awscli.TerraformEnv).
 	TerraformDir string
+	// Seeded is what the account held once SeedTerraform put the original
+	// environment in: what a way back from the move must leave.
+	Seeded []simaws.Resource
 }
 
 // NewWorld copies the repository at project into root/project, without

@@ -49,7 +49,11 @@ func setUp(t *testing.T, stack, procedure string) (*world, rehearsal.Procedure) 
 		Project: projectDir, Stack: stack, Procedure: procedure,
 		PulumiCLI: cli(t), Bin: standins(t), Root: t.TempDir(), Now: rehearsalClock,
 	}
-	if procedure == movingFromTerraform {
+	data, err := os.ReadFile(filepath.Join(projectDir, "docs", "RUNBOOK.md"))
+	require.NoError(t, err)
+	procedures, err := rehearsal.Procedures(string(data))
+	require.NoError(t, err)
+	if p, err := rehearsal.Find(procedures, procedure); err == nil && p.Rules.StartsFrom == rehearsal.StartsFromTerraform {
 		o.TerraformState = filepath.Join(projectDir, "internal", "migrate", "testdata", "terraform", stack+".json")
 	}
 	rw, p, err := rehearsal.Setup(o)
@@ -69,6 +73,16 @@ func (w *world) perform(p rehearsal.Procedure, stack string) *rehearsal.Report {
 	return report
 }
 
+// ids are the type and id of each resource, sorted.
+func ids(resources []simaws.Resource) []string {
+	var out []string
+	for _, r := range resources {
+		out = append(out, r.Type+" "+r.ID)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // reach traces the world's hosts.
 func reach(t *testing.T, w *world) rehearsal.Reach {
 	t.Helper()
@@ -78,7 +92,7 @@ func reach(t *testing.T, w *world) rehearsal.Reach {
 }
 
 // movingFromTerraform is the procedure that starts from the original
-// environment: its rehearsals take the fixtures' states.
+// environment; it, and the ways back from it, take the fixtures' states.
 const movingFromTerraform = "moving-from-terraform-the-original-environments"
 
 // procedureChecks are what each rehearsed procedure must leave behind,
@@ -221,6 +235,30 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 			nat := w.holding("aws:ec2/natGateway:NatGateway", fmt.Sprintf("ohmycoins-prod-nat-gateway-%d", i+1))
 			require.Equal(t, eip, nat.Inputs["allocationId"], "the egress addresses exchanges allow-list stay the same")
 		}
+	},
+	"after-the-import-step-4": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		require.Equal(t, ids(before), ids(w.resources()), "the import changed nothing in AWS, nor does its way back")
+		require.Equal(t, ids(w.rehearsal.Seeded), ids(w.resources()))
+		require.NotContains(t, w.pulumi("", "stack", "export", "--stack", stack), `"custom": true`, "the stack stays, holding no resource")
+		out := w.pulumi("", "config", "get", "--stack", stack, "ohmycoins:accountId")
+		require.Equal(t, "220711411889", strings.TrimSpace(out), "its configuration stays")
+		require.Equal(t, []rehearsal.Span{}, r.Unreachable)
+	},
+	"after-the-first-pulumi-up-step-5": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		require.Equal(t, ids(w.rehearsal.Seeded), ids(w.resources()), "the original, and nothing of the program")
+		var lost []string
+		for _, l := range r.Lost {
+			lost = append(lost, l.Type+" "+l.Name)
+		}
+		prefix := prefixes[stack]
+		for _, l := range lost {
+			require.Regexp(t, `^aws:(ecr/repository:Repository `+prefix+`-(backend|frontend)|cloudwatch/logGroup:LogGroup (/ecs/`+prefix+`-(backend|frontend)|/aws/vendedlogs/states/`+prefix+`-backend-redeploy)|s3/bucketV2:BucketV2 `+prefix+`-alb-logs)$`, l,
+				"only what the program built since step 5 is gone")
+		}
+		if stack == "production" {
+			require.Equal(t, rehearsal.Reach{"ohmycoins.com": "", "www.ohmycoins.com": "", "api.ohmycoins.com": "", "dashboard.ohmycoins.com": ""}, reach(t, w), "the original serves throughout")
+		}
+		require.Equal(t, []rehearsal.Span{}, r.Unreachable)
 	},
 	"upgrading-postgresql-major-version": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
 		prefix := prefixes[stack]
