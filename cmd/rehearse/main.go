@@ -4,7 +4,7 @@
 // be reached, and at the end what data was lost:
 //
 //	go run ./cmd/rehearse -stack production -procedure restoring-the-database [-json]
-//	go run ./cmd/rehearse -stack staging -procedure moving-from-terraform -terraform-state terraform.tfstate
+//	go run ./cmd/rehearse -stack staging -procedure moving-from-terraform-the-original-environments -terraform-state /tmp/staging.tfstate.json
 //
 // Exit 0: the procedure completed, lost nothing and was unreachable only in
 // the windows the RUNBOOK announces; 1: it did not (the report says why);

@@ -36,7 +36,7 @@ func TestBadInputIsRefusedBeforeAnythingIsCreated(t *testing.T) {
 		"-stack qa -procedure building":                                  `rehearse: -stack "qa": the repository has no Pulumi.qa.yaml (its stacks are staging and production)`,
 		"-stack staging -procedure moving":                               `rehearse: "Moving" starts from the original environment: give its Terraform state with -terraform-state`,
 		"-stack staging -procedure building -terraform-state x.json":     `rehearse: -terraform-state: "Building" starts from nothing, not from a Terraform state`,
-		"-stack staging -procedure pushing":                              `rehearse: "Pushing", step 1 (docker push x): the rehearsal cannot run docker: it runs pulumi, aws and crane (their stand-ins), git and go run ./cmd/<command>`,
+		"-stack staging -procedure pushing":                              `rehearse: "Pushing", step 1 (docker push x): the rehearsal cannot run docker: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs and less`,
 		"-stack staging -procedure moving -terraform-state missing.json": "rehearse: -terraform-state: open missing.json: no such file or directory",
 	} {
 		var stdout, stderr bytes.Buffer
