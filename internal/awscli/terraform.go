@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -50,6 +51,10 @@ func TerraformMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "terraform (the rehearsal's stand-in): %s and %s must be set: it acts only on a rehearsal's state and account\n", TerraformEnv, simprovider.AccountEnv)
 		return 1
 	}
+	if wd, err := os.Getwd(); err != nil || !environmentDir.MatchString(filepath.ToSlash(wd)) {
+		fmt.Fprintf(stderr, "terraform %s: no configuration here (%s): the original's configuration is in its repository's infrastructure/terraform/environments/<environment>\n", strings.Join(args, " "), wd)
+		return 1
+	}
 	t := terraform{statePath: filepath.Join(dir, "state.json")}
 	if err := readJSONFile(filepath.Join(dir, "resources.json"), &t.where); err != nil {
 		fmt.Fprintln(stderr, err)
@@ -88,6 +93,10 @@ func TerraformMain(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "terraform %s: the rehearsal's terraform stand-in does not know this command; it knows init, plan -detailed-exitcode, show -json, state rm, plan -destroy, destroy and apply (it has the state, not the original's configuration)\n", command)
 	return 1
 }
+
+// environmentDir is where the original keeps an environment's
+// configuration, and so where Terraform runs.
+var environmentDir = regexp.MustCompile(`/infrastructure/terraform/environments/[^/]+$`)
 
 type terraform struct {
 	statePath string

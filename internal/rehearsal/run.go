@@ -133,7 +133,7 @@ func Prepare(o Options) (Procedure, *tfstate.State, error) {
 		if after.Steps > len(before.Commands) {
 			return p, nil, fmt.Errorf("%q starts after step %d of %q, which has %d steps for %s", p.Title, after.Steps, before.Title, len(before.Commands), o.Stack)
 		}
-		before.Commands = before.Commands[:after.Steps]
+		before.Commands, before.Blocks = before.Commands[:after.Steps], before.Blocks[:min(after.Steps, len(before.Blocks))]
 		before.Rules.Windows, before.Rules.Fails = nil, nil
 		p.Before = &before
 	} else if len(p.Rules.After) > 0 {
@@ -295,9 +295,9 @@ func Setup(o Options) (*World, Procedure, error) {
 		if _, err := w.SeedTerraform(o.Project, o.Stack, state, o.TerraformState); err != nil {
 			return nil, p, err
 		}
-		// The original's environment directory, where the procedure runs
-		// terraform; the stand-in acts on the state wherever it runs.
-		if err := os.MkdirAll(filepath.Join(w.Dir, "infrastructure", "terraform", "environments", o.Stack), 0o755); err != nil {
+		// The original repository's checkout beside this one, with the
+		// environment's directory, where the procedure runs terraform.
+		if err := os.MkdirAll(filepath.Join(filepath.Dir(w.Dir), OriginalCheckout, "infrastructure", "terraform", "environments", o.Stack), 0o755); err != nil {
 			return nil, p, err
 		}
 	}
@@ -367,13 +367,20 @@ func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, erro
 	served := hosts.Reachable()
 	vars := filepath.Join(filepath.Dir(w.Dir), "vars.sh")
 	var stops []Reach
+	dir, block := w.Dir, -1
 	for i, c := range p.Commands {
 		step := Step{N: i + 1, Command: c}
+		if i < len(p.Blocks) && p.Blocks[i] != block {
+			dir, block = w.Dir, p.Blocks[i] // each block starts in the repository's root
+		}
 		filled, err := w.fill(c, p.Rules.Fills, stack)
 		if err == nil {
 			fmt.Fprintf(log, "\n== step %d: %s\n", step.N, filled)
-			step.Output, err = w.shell(w.ownTmp(standIn(filled)), vars)
+			step.Output, err = w.shell(w.ownTmp(standIn(filled)), vars, dir)
 			fmt.Fprint(log, step.Output)
+			if target, ok := strings.CutPrefix(filled, "cd "); ok && err == nil && !strings.ContainsAny(target, " ;&|") {
+				dir = filepath.Join(dir, target) // the rest of the block runs there
+			}
 		}
 		if expected, ok := p.Rules.Fails[step.N]; ok {
 			step.ExpectedToFail = true
@@ -479,6 +486,10 @@ func (w *World) reach() (Reach, error) {
 	return reach, failed
 }
 
+// OriginalCheckout is the directory, beside this repository's, where the
+// RUNBOOK expects the original repository (MarkLimmage/ohmycoins) checked out.
+const OriginalCheckout = "ohmycoins"
+
 // ownTmp points a command's files in /tmp at the world's own directory, so
 // that rehearsals side by side do not share them.
 func (w *World) ownTmp(command string) string {
@@ -488,14 +499,15 @@ func (w *World) ownTmp(command string) string {
 	return strings.ReplaceAll(command, "/tmp/", w.Tmp+"/")
 }
 
-// shell runs one command in bash, with the variables earlier commands set.
-func (w *World) shell(command, vars string) (string, error) {
+// shell runs one command in bash in a directory, with the variables
+// earlier commands set.
+func (w *World) shell(command, vars, dir string) (string, error) {
 	script := "set -eo pipefail\n[ -f " + quote(vars) + " ] && source " + quote(vars) + "\n" + command + "\n"
 	if m := assignment.FindStringSubmatch(command); m != nil {
 		script += "printf '%s=%q\\n' " + m[1] + " \"$" + m[1] + "\" >> " + quote(vars) + "\n"
 	}
 	cmd := exec.Command("bash", "-c", script)
-	cmd.Dir, cmd.Env = w.Dir, append(slices.Clone(w.Env), "PULUMI_SKIP_CONFIRMATIONS=true")
+	cmd.Dir, cmd.Env = dir, append(slices.Clone(w.Env), "PULUMI_SKIP_CONFIRMATIONS=true")
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

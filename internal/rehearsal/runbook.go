@@ -26,7 +26,11 @@ type Procedure struct {
 	// Commands are the shell commands of the section's code blocks, in
 	// order, comments stripped and continued lines joined.
 	Commands []string
-	Rules    Rules
+	// Blocks are, for each command, the code block it is in (counted from
+	// 0): a block starts in the repository's root, and a `cd` holds until
+	// the block ends, as for an operator who runs a block from the root.
+	Blocks []int
+	Rules  Rules
 	// Text is the section's own text, up to its first subsection.
 	Text string
 	// Before are the steps of another procedure that run first, set by
@@ -209,7 +213,8 @@ func Procedures(runbook string) ([]Procedure, error) {
 		if !rules.Subsections {
 			text = strings.Split(ownText(body), "\n")
 		}
-		out = append(out, Procedure{Title: s.title, Slug: Slug(s.title), Commands: commands(text), Rules: rules, Text: ownText(body)})
+		commands, blocks := commands(text)
+		out = append(out, Procedure{Title: s.title, Slug: Slug(s.title), Commands: commands, Blocks: blocks, Rules: rules, Text: ownText(body)})
 	}
 	return out, nil
 }
@@ -241,15 +246,21 @@ func ownText(body []string) string {
 	return strings.Join(body, "\n")
 }
 
-// commands are the shell commands of a section's ```sh blocks.
-func commands(body []string) []string {
+// commands are the shell commands of a section's ```sh blocks, and the
+// block of each.
+func commands(body []string) ([]string, []int) {
 	var out []string
+	var blocks []int
+	block := -1
 	fenced, shell := false, false
 	pending := ""
 	for _, l := range body {
 		if strings.HasPrefix(l, "```") {
 			if !fenced {
 				shell = strings.TrimSpace(strings.TrimPrefix(l, "```")) == "sh"
+				if shell {
+					block++
+				}
 			}
 			fenced = !fenced
 			continue
@@ -266,9 +277,10 @@ func commands(body []string) []string {
 			continue
 		}
 		out = append(out, strings.Join(strings.Fields(pending+l), " "))
+		blocks = append(blocks, block)
 		pending = ""
 	}
-	return out
+	return out, blocks
 }
 
 // stripComment cuts a shell comment off a line: a # that starts a word,
@@ -464,8 +476,8 @@ func (p Procedure) For(stack string) (Procedure, error) {
 		}
 	}
 	p.Rules.Windows = windows
+	p.Commands, p.Blocks = p.skipped(stack)
 	if p.Rules.WrittenFor == "" || stack == p.Rules.WrittenFor {
-		p.Commands = p.skipped(stack)
 		return p, nil
 	}
 	rename := func(s string) string {
@@ -477,7 +489,7 @@ func (p Procedure) For(stack string) (Procedure, error) {
 	}
 	out := p
 	out.Commands = nil
-	for _, c := range p.skipped(stack) {
+	for _, c := range p.Commands {
 		out.Commands = append(out.Commands, rename(c))
 	}
 	out.Rules.Drifts = nil
@@ -492,13 +504,18 @@ func (p Procedure) For(stack string) (Procedure, error) {
 	return out, nil
 }
 
-// skipped are the commands a stack runs: all but its skips.
-func (p Procedure) skipped(stack string) []string {
+// skipped are the commands a stack runs, and their blocks: all but its
+// skips.
+func (p Procedure) skipped(stack string) ([]string, []int) {
 	var out []string
+	var blocks []int
 	for i, c := range p.Commands {
 		if !slices.ContainsFunc(p.Rules.Skips[stack], func(w Window) bool { return w.From <= i+1 && i+1 <= w.To }) {
 			out = append(out, c)
+			if i < len(p.Blocks) {
+				blocks = append(blocks, p.Blocks[i])
+			}
 		}
 	}
-	return out
+	return out, blocks
 }

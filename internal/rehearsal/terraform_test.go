@@ -162,6 +162,12 @@ func TestTerraformDestroysWhatItsStateStillHolds(t *testing.T) {
 		return code, out.String() + errs.String()
 	}
 	code, out := terraform("plan", "-detailed-exitcode")
+	require.Equal(t, 1, code, "Terraform runs where the original's configuration is")
+	require.Contains(t, out, "no configuration here")
+	env := filepath.Join(t.TempDir(), "ohmycoins", "infrastructure", "terraform", "environments", "production")
+	require.NoError(t, os.MkdirAll(env, 0o755))
+	t.Chdir(env)
+	code, out = terraform("plan", "-detailed-exitcode")
 	require.Equal(t, 0, code, out)
 	code, out = terraform("state", "rm", "module.rds.aws_db_instance.main", "module.ecs.aws_cloudwatch_log_group.backend")
 	require.Equal(t, 0, code, out)
