@@ -309,6 +309,11 @@ func Setup(o Options) (*World, Procedure, error) {
 			return nil, p, err
 		}
 	}
+	if p.Rules.StartsFrom == StartsFromTheProviderInTheStack {
+		if err := w.startHoldingTheProvider(o.Stack); err != nil {
+			return nil, p, err
+		}
+	}
 	for _, other := range p.Rules.AlsoRunning {
 		if err := w.InitStack(other); err != nil {
 			return nil, p, err

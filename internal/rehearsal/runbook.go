@@ -322,8 +322,8 @@ func parseRules(text string) (Rules, bool, error) {
 		}
 		switch key {
 		case "starts from":
-			if !slices.Contains([]string{StartsFromNothing, StartsFromRunningStack, StartsFromTerraform}, value) {
-				return r, true, fmt.Errorf("rehearsal rule %q: starts from %q, %q or %q", line, StartsFromNothing, StartsFromRunningStack, StartsFromTerraform)
+			if !slices.Contains([]string{StartsFromNothing, StartsFromRunningStack, StartsFromTerraform, StartsFromTheProviderInTheStack}, value) {
+				return r, true, fmt.Errorf("rehearsal rule %q: starts from %q, %q, %q or %q", line, StartsFromNothing, StartsFromRunningStack, StartsFromTerraform, StartsFromTheProviderInTheStack)
 			}
 			r.StartsFrom = value
 		case "stacks":

@@ -1,10 +1,8 @@
 package engine
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -156,70 +154,25 @@ func TestTheBootstrapStateMovesIntoTheBucket(t *testing.T) {
 }
 
 // TestCIIdentityHandsTheOIDCProviderToTheAccountLevelProgram: docs/RUNBOOK.md,
-// "CI identity", run verbatim against a staging stack from before the move:
-// its state holds the GitHub OIDC provider and its CI roles depend on it.
-// Deleting it from the state alone is refused; the block's update leaves it
-// alone, the deletion then goes through, and the account-level program
-// adopts it: one provider in the account, and both programs without changes.
+// "CI identity", without the update that leaves the provider alone (its
+// first command) fails where it failed before: the roles depend on the
+// provider in the stack's state, so deleting it from the state alone is
+// refused, and nothing changes. The procedure as written is rehearsed by
+// TestEveryRehearsedProcedureCompletesAndLosesNothing.
 func TestCIIdentityHandsTheOIDCProviderToTheAccountLevelProgram(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
-	planned := w.seedOIDCProvider()
-	w.initStack("staging")
-	w.pulumi("", "up", "--stack", "staging", "--yes", "--skip-preview")
-
-	const oidc = "urn:pulumi:staging::ohmycoins::ohmycoins:cicd:GitHubCI$aws:iam/openIdConnectProvider:OpenIdConnectProvider::ohmycoins-staging-github-oidc"
-	var export map[string]any
-	require.NoError(t, json.Unmarshal([]byte(w.stdout("", "stack", "export", "--stack", "staging")), &export))
-	deployment := export["deployment"].(map[string]any)
-	resources := deployment["resources"].([]any)
-	var provider string
-	for _, r := range resources {
-		r := r.(map[string]any)
-		if strings.Contains(r["urn"].(string), "$aws:iam/role:Role::ohmycoins-staging-github-") {
-			deps, _ := r["dependencies"].([]any)
-			r["dependencies"] = append(deps, oidc)
-			provider = r["provider"].(string)
-		}
-	}
-	require.NotEmpty(t, provider)
-	// A state lists what a resource depends on before it: the provider goes
-	// right after its parent, the CI component.
-	const parent = "urn:pulumi:staging::ohmycoins::ohmycoins:cicd:GitHubCI::ohmycoins-staging"
-	at := slices.IndexFunc(resources, func(r any) bool { return r.(map[string]any)["urn"] == parent })
-	require.GreaterOrEqual(t, at, 0)
-	resources = slices.Insert(resources, at+1, any(map[string]any{
-		"urn": oidc, "custom": true, "type": planned.Type, "id": planned.Import, "parent": parent, "provider": provider,
-		"inputs": planned.Inputs, "outputs": map[string]any{"arn": planned.Import, "url": planned.Inputs["url"]},
-	}))
-	deployment["resources"] = resources
-	old, err := json.Marshal(export)
-	require.NoError(t, err)
-	file := filepath.Join(t.TempDir(), "old-staging.json")
-	require.NoError(t, os.WriteFile(file, old, 0o644))
-	w.pulumi("", "stack", "import", "--stack", "staging", "--file", file)
-
-	out, err := w.try("", "state", "delete", "--stack", "staging", oidc, "--yes")
-	require.Error(t, err, "the roles depend on it")
-	require.Contains(t, out, "--target-dependents")
-
-	block := joinContinued(runbookBlock(t, "## CI identity (GitHub Actions)"))
-	require.Len(t, block, 3)
-	w.pulumi("bootstrap", "stack", "init", "state") // section 1 made it; it has not run since
-	run, err := w.runBlock(block)
-	require.NoError(t, err, "the runbook's block:\n%s", tail(run, 40))
-
-	providers := 0
-	for _, r := range w.resources() {
-		if r.Type == planned.Type {
-			providers++
-		}
-	}
-	require.Equal(t, 1, providers, "AWS keeps the one provider")
-	require.NotContains(t, w.stateURNs("", "staging"), oidc)
-	w.pulumi("", "preview", "--stack", "staging", "--expect-no-changes")
-	w.pulumi("bootstrap", "preview", "--stack", "state", "--expect-no-changes")
+	w, p := setUp(t, "staging", "ci-identity-github-actions")
+	require.Contains(t, p.Commands[0], "--exclude")
+	p.Commands, p.Blocks = p.Commands[1:], p.Blocks[1:]
+	report := w.perform(p, "staging")
+	require.False(t, report.Completed)
+	require.Len(t, report.Steps, 1)
+	require.Contains(t, report.Steps[0].Error, "can't be safely deleted because the following resources depend on it", "the roles depend on it")
+	require.Contains(t, w.stateURNs("", "staging"), oidcURN, "still in the stack's state")
 }
+
+// oidcURN is the GitHub OIDC provider in a staging stack from before the move.
+const oidcURN = "urn:pulumi:staging::ohmycoins::ohmycoins:cicd:GitHubCI$aws:iam/openIdConnectProvider:OpenIdConnectProvider::ohmycoins-staging-github-oidc"
 
 // joinContinued joins the lines a trailing backslash continues.
 func joinContinued(lines []string) []string {

@@ -260,6 +260,21 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		}
 		require.Equal(t, []rehearsal.Span{}, r.Unreachable)
 	},
+	"ci-identity-github-actions": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		providers := 0
+		for _, res := range w.resources() {
+			if res.Type == "aws:iam/openIdConnectProvider:OpenIdConnectProvider" {
+				providers++
+			}
+		}
+		require.Equal(t, 1, providers, "AWS keeps the one provider")
+		require.NotContains(t, w.stateURNs("", stack), oidcURN)
+		require.True(t, slices.ContainsFunc(w.stateURNs("bootstrap", "state"), func(urn string) bool {
+			return strings.HasSuffix(urn, "aws:iam/openIdConnectProvider:OpenIdConnectProvider::ohmycoins-github-oidc")
+		}), "adopted by the account-level program")
+		w.pulumi("", "preview", "--stack", stack, "--expect-no-changes")
+		w.pulumi("bootstrap", "preview", "--stack", "state", "--expect-no-changes")
+	},
 	"upgrading-postgresql-major-version": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
 		prefix := prefixes[stack]
 		db := w.holding("aws:rds/instance:Instance", prefix+"-postgres")
