@@ -33,10 +33,10 @@ func TestBadInputIsRefusedBeforeAnythingIsCreated(t *testing.T) {
 	keep := filepath.Join(t.TempDir(), "world")
 	for args, want := range map[string]string{
 		"-stack staging -procedure restoring":                            `rehearse: -procedure "restoring": docs/RUNBOOK.md has no rehearsed procedure of that title or slug; the rehearsed ones are moving, building, pushing`,
-		"-stack qa -procedure building":                                  `rehearse: -stack "qa": the repository has no Pulumi.qa.yaml (its stacks are staging and production)`,
+		"-stack qa -procedure building":                                  `rehearse: -stack "qa": the repository has no Pulumi.qa.yaml (its stacks are staging and production, and the account-level program's state)`,
 		"-stack staging -procedure moving":                               `rehearse: "Moving" starts from the original environment: give its Terraform state with -terraform-state`,
 		"-stack staging -procedure building -terraform-state x.json":     `rehearse: -terraform-state: "Building" starts from nothing, not from a Terraform state`,
-		"-stack staging -procedure pushing":                              `rehearse: "Pushing", step 1 (docker push x): the rehearsal cannot run docker: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs and less`,
+		"-stack staging -procedure pushing":                              `rehearse: "Pushing", step 1 (docker push x): the rehearsal cannot run docker: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm`,
 		"-stack staging -procedure moving -terraform-state missing.json": "rehearse: -terraform-state: open missing.json: no such file or directory",
 	} {
 		var stdout, stderr bytes.Buffer

@@ -11,6 +11,7 @@ import (
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/simaws"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
 // StartsFromTheProviderInTheStack is the starting point of "CI identity":
@@ -21,23 +22,57 @@ const StartsFromTheProviderInTheStack = "the stack holding the oidc provider"
 // oidcProviderType is the GitHub OIDC provider's type.
 const oidcProviderType = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 
+// seedOIDCProvider puts into the account the GitHub OIDC provider the
+// original made by hand, as the account-level program plans it.
+func (w *World) seedOIDCProvider() (stackplan.Resource, error) {
+	result, err := preview.Preview(preview.Options{Dir: filepath.Join(w.Dir, "bootstrap"), Stack: "state", Program: previewcli.Programs["bootstrap"]})
+	if err != nil {
+		return stackplan.Resource{}, err
+	}
+	planned := result.Plan.OfType(oidcProviderType)
+	if len(planned) != 1 {
+		return stackplan.Resource{}, fmt.Errorf("the account-level program plans %d GitHub OIDC providers, not one", len(planned))
+	}
+	provider := planned[0]
+	return provider, w.Account.Seed(simaws.Resource{Type: provider.Type, ID: provider.Import, Name: "made-by-hand", Region: "ap-southeast-2",
+		Inputs: provider.Inputs, Outputs: map[string]any{"arn": provider.Import, "url": provider.Inputs["url"]}})
+}
+
+// StartsFromTheLocalBootstrap is the starting point of "Moving the bootstrap
+// state into the bucket": the account-level program up, its state in a
+// local backend (the machine that ran it first).
+const StartsFromTheLocalBootstrap = "the account-level program in a local backend"
+
+// startLocalBootstrap brings the account-level program up with its state in
+// a local directory, as section 1 of the RUNBOOK does before the bucket
+// exists; the commands then find no backend set but the one logged in to.
+func (w *World) startLocalBootstrap(stack string) error {
+	w.Env = slices.DeleteFunc(w.Env, func(e string) bool { return strings.HasPrefix(e, "PULUMI_BACKEND_URL=") })
+	if _, err := w.seedOIDCProvider(); err != nil {
+		return err
+	}
+	local := filepath.Join(filepath.Dir(w.Dir), "local-backend")
+	for _, dir := range []string{local, w.Bucket()} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	for _, args := range [][]string{{"login", "file://" + local}, {"stack", "init", stack}, {"up", "--stack", stack, "--yes", "--skip-preview"}} {
+		if _, err := w.Pulumi(append([]string{"--cwd", "bootstrap"}, args...)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // startHoldingTheProvider builds a stack as one deployed before the GitHub
 // OIDC provider moved to the account-level program: the account holds the
 // provider (made by hand for the original), the stack is up, its state holds
 // the provider under its CI component and its CI roles depend on it there;
 // the account-level program's stack exists and has not run since.
 func (w *World) startHoldingTheProvider(stack string) error {
-	result, err := preview.Preview(preview.Options{Dir: filepath.Join(w.Dir, "bootstrap"), Stack: "state", Program: previewcli.Programs["bootstrap"]})
+	provider, err := w.seedOIDCProvider()
 	if err != nil {
-		return err
-	}
-	planned := result.Plan.OfType(oidcProviderType)
-	if len(planned) != 1 {
-		return fmt.Errorf("the account-level program plans %d GitHub OIDC providers, not one", len(planned))
-	}
-	provider := planned[0]
-	if err := w.Account.Seed(simaws.Resource{Type: provider.Type, ID: provider.Import, Name: "made-by-hand", Region: "ap-southeast-2",
-		Inputs: provider.Inputs, Outputs: map[string]any{"arn": provider.Import, "url": provider.Inputs["url"]}}); err != nil {
 		return err
 	}
 	if _, err := w.Pulumi("up", "--stack", stack, "--yes", "--skip-preview"); err != nil {

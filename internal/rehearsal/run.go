@@ -111,8 +111,12 @@ func Prepare(o Options) (Procedure, *tfstate.State, error) {
 	if err != nil {
 		return p, nil, err
 	}
-	if _, err := os.Stat(filepath.Join(o.Project, "Pulumi."+o.Stack+".yaml")); err != nil {
-		return p, nil, fmt.Errorf("-stack %q: the repository has no Pulumi.%s.yaml (its stacks are staging and production)", o.Stack, o.Stack)
+	stackFile := "Pulumi." + o.Stack + ".yaml"
+	if p.Rules.StartsFrom == StartsFromTheLocalBootstrap {
+		stackFile = filepath.Join("bootstrap", stackFile) // the account-level program's stack
+	}
+	if _, err := os.Stat(filepath.Join(o.Project, stackFile)); err != nil {
+		return p, nil, fmt.Errorf("-stack %q: the repository has no %s (its stacks are staging and production, and the account-level program's state)", o.Stack, stackFile)
 	}
 	if p, err = p.For(o.Stack); err != nil {
 		return p, nil, err
@@ -161,7 +165,7 @@ func Prepare(o Options) (Procedure, *tfstate.State, error) {
 // the project copy, the repository's own commands, and shell built-ins.
 var runnable = map[string]bool{
 	"pulumi": true, "aws": true, "crane": true, "terraform": true, "git": true, "go": true,
-	"echo": true, "export": true, "cd": true, "less": true, "jq": true, "xargs": true, "done": true,
+	"echo": true, "export": true, "cd": true, "less": true, "jq": true, "xargs": true, "done": true, "rm": true,
 }
 
 // keywords are shell words that start a compound command; the command
@@ -187,7 +191,7 @@ var assignment = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
 
 // Runnable says why the rehearsal cannot run a command, or nil: it runs
 // pulumi, aws, crane and terraform (their stand-ins), git, `go run
-// ./cmd/...`, and jq, xargs and less on what they print.
+// ./cmd/...`, and jq, xargs, less and rm on what they print and write.
 func Runnable(command string) error {
 	for _, segment := range segments(standIn(command)) {
 		words := strings.Fields(segment)
@@ -210,7 +214,7 @@ func Runnable(command string) error {
 			continue
 		}
 		if !runnable[words[0]] {
-			return fmt.Errorf("the rehearsal cannot run %s: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs and less", words[0])
+			return fmt.Errorf("the rehearsal cannot run %s: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm", words[0])
 		}
 		if words[0] == "go" && (len(words) < 3 || words[1] != "run") {
 			return fmt.Errorf("the rehearsal runs go only as go run ./cmd/<command>")
@@ -301,7 +305,11 @@ func Setup(o Options) (*World, Procedure, error) {
 			return nil, p, err
 		}
 	}
-	if err := w.InitStack(o.Stack); err != nil {
+	if p.Rules.StartsFrom == StartsFromTheLocalBootstrap {
+		if err := w.startLocalBootstrap(o.Stack); err != nil {
+			return nil, p, err
+		}
+	} else if err := w.InitStack(o.Stack); err != nil {
 		return nil, p, err
 	}
 	if p.Rules.StartsFrom == StartsFromRunningStack {
@@ -381,6 +389,9 @@ func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, erro
 		filled, err := w.fill(c, p.Rules.Fills, stack)
 		if err == nil {
 			fmt.Fprintf(log, "\n== step %d: %s\n", step.N, filled)
+			if p.Rules.Bucket != "" {
+				filled = strings.ReplaceAll(filled, p.Rules.Bucket, "file://"+w.Bucket())
+			}
 			step.Output, err = w.shell(w.ownTmp(standIn(filled)), vars, dir)
 			fmt.Fprint(log, step.Output)
 			if target, ok := strings.CutPrefix(filled, "cd "); ok && err == nil && !strings.ContainsAny(target, " ;&|") {
@@ -491,6 +502,9 @@ func (w *World) reach() (Reach, error) {
 	return reach, failed
 }
 
+// Bucket is the directory that stands in for the state bucket.
+func (w *World) Bucket() string { return filepath.Join(filepath.Dir(w.Dir), "bucket") }
+
 // OriginalCheckout is the directory, beside this repository's, where the
 // RUNBOOK expects the original repository (MarkLimmage/ohmycoins) checked out.
 const OriginalCheckout = "ohmycoins"
@@ -501,8 +515,11 @@ func (w *World) ownTmp(command string) string {
 	if w.Tmp == "" {
 		return command
 	}
-	return strings.ReplaceAll(command, "/tmp/", w.Tmp+"/")
+	return tmpPath.ReplaceAllString(command, "${1}"+w.Tmp+"/")
 }
+
+// tmpPath is /tmp/ where a path starts: at a word, after a quote, = or <>.
+var tmpPath = regexp.MustCompile(`(^|[\s'"=<>])/tmp/`)
 
 // shell runs one command in bash in a directory, with the variables
 // earlier commands set.

@@ -99,6 +99,9 @@ type Rules struct {
 	// Fails are the steps expected to fail, each with a text its output
 	// must hold (a preview that finds drift).
 	Fails map[int]string
+	// Bucket is the state bucket's URL as the commands name it: the
+	// rehearsal stands a local directory in for it.
+	Bucket string
 	// After is where the procedure starts in another one, by stack: that
 	// procedure's steps up to a number (of that stack's steps) run first,
 	// as its set-up (a way back from the middle of a move).
@@ -322,8 +325,8 @@ func parseRules(text string) (Rules, bool, error) {
 		}
 		switch key {
 		case "starts from":
-			if !slices.Contains([]string{StartsFromNothing, StartsFromRunningStack, StartsFromTerraform, StartsFromTheProviderInTheStack}, value) {
-				return r, true, fmt.Errorf("rehearsal rule %q: starts from %q, %q, %q or %q", line, StartsFromNothing, StartsFromRunningStack, StartsFromTerraform, StartsFromTheProviderInTheStack)
+			if !slices.Contains([]string{StartsFromNothing, StartsFromRunningStack, StartsFromTerraform, StartsFromTheProviderInTheStack, StartsFromTheLocalBootstrap}, value) {
+				return r, true, fmt.Errorf("rehearsal rule %q: starts from %q, %q, %q, %q or %q", line, StartsFromNothing, StartsFromRunningStack, StartsFromTerraform, StartsFromTheProviderInTheStack, StartsFromTheLocalBootstrap)
 			}
 			r.StartsFrom = value
 		case "stacks":
@@ -381,6 +384,8 @@ func parseRules(text string) (Rules, bool, error) {
 				r.Fails = map[int]string{}
 			}
 			r.Fails[n] = text
+		case "bucket":
+			r.Bucket = value
 		case "subsections":
 			if value != "included" {
 				return r, true, fmt.Errorf("rehearsal rule %q: want subsections: included", line)

@@ -114,7 +114,7 @@ func TestProceduresAreReadFromTheirSectionsAndRules(t *testing.T) {
 // error naming the section, the line and what is wanted.
 func TestBadRulesAreRefusedWithTheirLine(t *testing.T) {
 	for rules, want := range map[string]string{
-		"starts from: somewhere\nstacks: staging":                                 `docs/RUNBOOK.md, "P": rehearsal rule "starts from: somewhere": starts from "nothing", "the running stack" or "the terraform state"`,
+		"starts from: somewhere\nstacks: staging":                                 `docs/RUNBOOK.md, "P": rehearsal rule "starts from: somewhere": starts from "nothing", "the running stack", "the terraform state", "the stack holding the oidc provider" or "the account-level program in a local backend"`,
 		"starts from: nothing\nstacks: staging\nwindow: 3-1 backwards":            `docs/RUNBOOK.md, "P": rehearsal rule "window: 3-1 backwards": want window: <first step>-<last step> <why>`,
 		"starts from: nothing\nstacks: staging\ncolour: blue":                     `docs/RUNBOOK.md, "P": rehearsal rule "colour: blue": unknown key "colour" (starts from, stacks, written for, for <stack>, fill, window)`,
 		"starts from: nothing\nstacks: staging, production\nwritten for: staging": `docs/RUNBOOK.md, "P": rehearsal rules: written for staging, rehearsed for production too, but no "for production:" rule says what its names are`,
@@ -144,13 +144,13 @@ func TestOnlyWhatTheRehearsalRunsIsRunnable(t *testing.T) {
 		require.NoError(t, Runnable(c), c)
 	}
 	for c, want := range map[string]string{
-		"aws ecr get-login-password --region ap-southeast-2 | docker login --username AWS --password-stdin x": "the rehearsal cannot run docker: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs and less",
+		"aws ecr get-login-password --region ap-southeast-2 | docker login --username AWS --password-stdin x": "the rehearsal cannot run docker: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm",
 		"go run github.com/google/go-containerregistry/cmd/crane@v0.21.0 copy a b":                            "the rehearsal runs go only as go run ./cmd/<command>, the repository's own commands",
-		"curl -fsS https://api.staging.ohmycoins.com/":                                                        "the rehearsal cannot run curl: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs and less",
-		"go build ./...":                 "the rehearsal runs go only as go run ./cmd/<command>",
-		"for f in a; do rm -f $f; done":  "the rehearsal cannot run rm: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs and less",
-		"jq -r .id x | xargs -n1 -P2 rm": "the rehearsal cannot run rm: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs and less",
-		`echo "$(curl -s x)"`:            "the rehearsal cannot run curl: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs and less",
+		"curl -fsS https://api.staging.ohmycoins.com/":                                                        "the rehearsal cannot run curl: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm",
+		"go build ./...":                    "the rehearsal runs go only as go run ./cmd/<command>",
+		"for f in a; do shred -u $f; done":  "the rehearsal cannot run shred: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm",
+		"jq -r .id x | xargs -n1 -P2 shred": "the rehearsal cannot run shred: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm",
+		`echo "$(curl -s x)"`:               "the rehearsal cannot run curl: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm",
 	} {
 		require.EqualError(t, Runnable(c), want, c)
 	}

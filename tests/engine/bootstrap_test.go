@@ -3,6 +3,7 @@ package engine
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,39 +119,21 @@ func TestTheBootstrapImportsADifferingOIDCProviderAndThenUpdatesIt(t *testing.T)
 	w.pulumi("bootstrap", "preview", "--stack", "state", "--expect-no-changes")
 }
 
-// TestTheBootstrapStateMovesIntoTheBucket: the runbook's block,
-// "Moving the bootstrap state into the bucket", run verbatim (the bucket a
-// local directory): the stack comes up in a local backend, the block moves
-// it, and its own preview against the account finds nothing to change.
+// TestTheBootstrapStateMovesIntoTheBucket: docs/RUNBOOK.md,
+// "Moving the bootstrap state into the bucket", without its `pulumi stack init` fails
+// where it failed before: `pulumi stack import` writes only into a stack that
+// exists. The procedure as written is rehearsed by
+// TestEveryRehearsedProcedureCompletesAndLosesNothing.
 func TestTheBootstrapStateMovesIntoTheBucket(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
-	local, bucket := t.TempDir(), t.TempDir()
-	var env []string
-	for _, e := range w.env {
-		if !strings.HasPrefix(e, "PULUMI_BACKEND_URL=") {
-			env = append(env, e)
-		}
-	}
-	w.env = env
-	w.seedOIDCProvider()
-	w.pulumi("bootstrap", "login", "file://"+local)
-	w.pulumi("bootstrap", "stack", "init", "state")
-	w.pulumi("bootstrap", "up", "--stack", "state", "--yes", "--skip-preview")
-
-	block := runbookBlock(t, "### Moving the bootstrap state into the bucket")
-	require.Equal(t, "cd bootstrap", block[0])
-	for i, c := range block {
-		block[i] = strings.ReplaceAll(c, "'s3://ohmycoins-pulumi-state?region=ap-southeast-2'", "'file://"+bucket+"'")
-	}
-	require.NotContains(t, strings.Join(block, "\n"), "s3://", "the only stand-in is the bucket")
-	out, err := w.runBlock(block)
-	require.NoError(t, err, "the runbook's block:\n%s", tail(out, 40))
-
-	moved, err := filepath.Glob(filepath.Join(bucket, ".pulumi", "stacks", "ohmycoins-state", "state.json"))
-	require.NoError(t, err)
-	require.Len(t, moved, 1, "the stack is in the bucket")
-	w.pulumi("bootstrap", "preview", "--stack", "state", "--expect-no-changes")
+	w, p := setUp(t, "state", "moving-the-bootstrap-state-into-the-bucket")
+	i := slices.Index(p.Commands, "pulumi stack init state")
+	require.Equal(t, 3, i)
+	p.Commands, p.Blocks = slices.Delete(p.Commands, i, i+1), slices.Delete(p.Blocks, i, i+1)
+	report := w.perform(p, "state")
+	require.False(t, report.Completed)
+	require.Len(t, report.Steps, 4)
+	require.Contains(t, report.Steps[3].Error, "no stack named 'state' found")
 }
 
 // TestCIIdentityHandsTheOIDCProviderToTheAccountLevelProgram: docs/RUNBOOK.md,

@@ -260,6 +260,13 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		}
 		require.Equal(t, []rehearsal.Span{}, r.Unreachable)
 	},
+	"moving-the-bootstrap-state-into-the-bucket": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		moved, err := filepath.Glob(filepath.Join(w.rehearsal.Bucket(), ".pulumi", "stacks", "ohmycoins-state", "state.json"))
+		require.NoError(t, err)
+		require.Len(t, moved, 1, "the stack is in the bucket")
+		require.Equal(t, ids(before), ids(w.resources()), "the move changed nothing in AWS")
+		require.Contains(t, r.Steps[8].Command, "get-bucket-versioning")
+	},
 	"ci-identity-github-actions": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
 		providers := 0
 		for _, res := range w.resources() {
