@@ -2,8 +2,9 @@
 // account (internal/simaws): the commands docs/RUNBOOK.md's rehearsed
 // procedures use, with the CLI's --query (JMESPath), --output and exit
 // codes, so that a procedure's aws lines run verbatim in a rehearsal; and
-// for crane's copy between the account's ECR repositories. A command it does
-// not know is an error that names it; it never reaches AWS.
+// the stand-ins for crane's copy between the account's ECR repositories and
+// for Terraform on the original environment's state (terraform.go). A
+// command it does not know is an error that names it; it never reaches AWS.
 package awscli
 
 import (

@@ -24,7 +24,9 @@ import (
 // state's values in pulumi-aws's shape), its hosted zones, and what the
 // original made by hand outside the state and its resources name: the ECR
 // repositories holding the images its task definitions run, its listeners'
-// certificates, and its secret's value where the state holds no version. It returns the migration's result.
+// certificates, and its secret's value where the state holds no version.
+// It also writes, for the terraform stand-in, the state and where each of
+// its resources is in the account. It returns the migration's result.
 func (w *World) SeedTerraform(project, stack string, state *tfstate.State, stateName string) (*migrate.Result, error) {
 	result, err := migrate.Run(migrate.Options{Dir: project, Stack: stack, State: state, StateName: stateName})
 	if err != nil {
