@@ -28,7 +28,7 @@ func (s Settings) Warnings() []string {
 	}
 	warnings = append(warnings, s.identityWarnings()...)
 	if id := s.Database.SnapshotIdentifier; id != "" {
-		warnings = append(warnings, fmt.Sprintf("%s:database.snapshotIdentifier = %q is read only when the database is created; on a live stack it changes nothing. The snapshot must be encrypted with the environment key alias/%s and have the master user %q and the database %q, or the next update replaces the restored database; the restored database keeps the snapshot's engine version, and database.engineVersion applies again once the setting is removed (docs/RUNBOOK.md, \"Restoring the database\")",
+		warnings = append(warnings, fmt.Sprintf("%s:database.snapshotIdentifier = %q is read only when the database is created; on a live stack it changes nothing. The snapshot must be encrypted with the environment key alias/%s and have the master user %q and the database %q, or the next update replaces the restored database (docs/RUNBOOK.md, \"Restoring the database\")",
 			Project, id, s.NamePrefix, rds.DefaultMasterUsername, rds.DefaultDatabaseName))
 	}
 	if name := s.Cache.SnapshotName; name != "" {

@@ -204,15 +204,6 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}
 	if args.SnapshotIdentifier != "" {
 		instanceArgs.SnapshotIdentifier = pulumi.String(args.SnapshotIdentifier)
-		// A restore takes the snapshot's engine version. The provider sends
-		// a set EngineVersion in a ModifyDBInstance right after the restore,
-		// applied at once (terraform-provider-aws, resourceInstanceCreate):
-		// a major version alone ("17") would move the restored instance to
-		// RDS's default minor version inside the restore window, or upgrade
-		// an older major one. Unset, it stays what the snapshot holds, and no
-		// update changes it while the setting stays (docs/RUNBOOK.md,
-		// "Restoring the database").
-		instanceArgs.EngineVersion = nil
 	}
 	if !args.SkipFinalSnapshot {
 		instanceArgs.FinalSnapshotIdentifier = FinalSnapshotName(c.Identifier, args.KMSKeyARN, args.DatabaseName, args.MasterUsername, args.SnapshotIdentifier)

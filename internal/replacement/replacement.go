@@ -47,10 +47,6 @@ type Type struct {
 	// Conditional are inputs whose change replaces the resource only under a
 	// condition the provider checks (a downgrade, say).
 	Conditional []Conditional `json:"conditional,omitempty"`
-	// KeptWhenUnset are inputs the provider's schema declares Optional and
-	// Computed: when the program stops setting one, the provider keeps the
-	// value AWS holds and plans no change (engine_version of aws_db_instance).
-	KeptWhenUnset []string `json:"keptWhenUnset,omitempty"`
 	// NameProperty is the input that names the resource in AWS.
 	NameProperty string `json:"nameProperty,omitempty"`
 	// UniqueKey are the inputs AWS cannot hold twice at once; OnCollision says
@@ -65,12 +61,6 @@ type Type struct {
 	OnCollision     string `json:"onCollision,omitempty"`
 	CollisionReason string `json:"collisionReason,omitempty"`
 	Notes           string `json:"notes,omitempty"`
-}
-
-// Unset reports whether a change of an input is one the provider plans no
-// change for: the program stopped setting an input it keeps when unset.
-func (t Type) Unset(input string, present bool) bool {
-	return !present && slices.Contains(t.KeptWhenUnset, input)
 }
 
 // Source is where a type's rules were read.

@@ -167,10 +167,7 @@ func autoname(name string, olds resource.PropertyMap, key resource.PropertyKey, 
 // and whether the replacement deletes first.
 func (p *Provider) Diff(_ context.Context, req plugin.DiffRequest) (plugin.DiffResult, error) {
 	prior := priorState(req.OldInputs, req.OldOutputs)
-	ty, _ := replacement.MustLoad().Lookup(string(req.Type))
-	changed := slices.DeleteFunc(changedKeys(prior, req.NewInputs, req.IgnoreChanges), func(k resource.PropertyKey) bool {
-		return ty.Unset(string(k), req.NewInputs.HasValue(k)) // Optional and Computed: the provider keeps what AWS holds
-	})
+	changed := changedKeys(prior, req.NewInputs, req.IgnoreChanges)
 	if len(changed) == 0 {
 		return plugin.DiffResult{Changes: plugin.DiffNone}, nil
 	}

@@ -94,16 +94,3 @@ func TestThePlanOfAnUpdateLeavesRecomputedOutputsUnknown(t *testing.T) {
 	planned = update(map[string]any{"replicationGroupId": "env-redis", "numCacheClusters": 1.0, "snapshotRetentionLimit": 7.0})
 	require.Equal(t, []resource.PropertyValue{resource.NewStringProperty("env-redis-001")}, planned["memberClusters"].ArrayValue(), "the members stay known")
 }
-
-// TestAnInputKeptWhenUnsetIsNoChange: engine_version is Optional and
-// Computed: once the program stops setting it (a restored database keeps the
-// snapshot's version), the bridge plans no change; another input it stops
-// setting is a change.
-func TestAnInputKeptWhenUnsetIsNoChange(t *testing.T) {
-	t.Parallel()
-	db := map[string]any{"identifier": "env-postgres", "engineVersion": "17.2", "backupWindow": "03:00-04:00"}
-	d := diff(t, "aws:rds/instance:Instance", db, map[string]any{"identifier": "env-postgres", "backupWindow": "03:00-04:00"})
-	require.Equal(t, plugin.DiffNone, d.Changes)
-	d = diff(t, "aws:rds/instance:Instance", db, map[string]any{"identifier": "env-postgres", "engineVersion": "17.2"})
-	require.Equal(t, []resource.PropertyKey{"backupWindow"}, d.ChangedKeys)
-}

@@ -309,13 +309,9 @@ func compare(o, r Resource) *pending {
 	for _, k := range r.IgnoreChanges {
 		ignored[k] = true
 	}
-	ty, _ := replacement.MustLoad().Lookup(r.Type)
 	for _, k := range changedKeys(p.cmpOld, p.cmpNew) {
 		if ignored[k] {
 			continue // Pulumi diffs the old value against itself
-		}
-		if _, set := r.Inputs[k]; ty.Unset(k, set) {
-			continue // the provider keeps what AWS holds
 		}
 		p.changed[k] = true
 		p.change.Inputs[k] = ValueChange{Old: o.Inputs[k], New: r.Inputs[k]}

@@ -404,22 +404,3 @@ func TestAnEchoOfAnUnknownReachesTheDependents(t *testing.T) {
 	require.Equal(t, stackplan.OpUpdate, c.Op)
 	require.Equal(t, stackplan.ValueChange{Old: certARN, New: stackplan.Unknown}, c.Inputs["certificateArn"])
 }
-
-// TestAnInputTheProviderKeepsWhenUnsetIsNoChange: the program stops
-// setting a database's engine version (a restore keeps the snapshot's):
-// the provider, whose engine_version is Optional and Computed, keeps what
-// AWS holds and plans nothing; another input dropped is an update.
-func TestAnInputTheProviderKeepsWhenUnsetIsNoChange(t *testing.T) {
-	t.Parallel()
-	const typ = "aws:rds/instance:Instance"
-	db := func(inputs map[string]any) stackplan.Resource {
-		return res(typ, "env-postgres", "env-postgres", inputs, map[string]any{"engineVersion": "17.2"})
-	}
-	old := testPlan(db(map[string]any{"identifier": "env-postgres", "engineVersion": "17", "backupWindow": "03:00-04:00"}))
-	d := stackplan.Diff(old, testPlan(db(map[string]any{"identifier": "env-postgres", "backupWindow": "03:00-04:00"})))
-	require.Empty(t, d.Changes, "engineVersion unset: no change")
-	d = stackplan.Diff(old, testPlan(db(map[string]any{"identifier": "env-postgres", "engineVersion": "17"})))
-	require.Len(t, d.Changes, 1)
-	require.Equal(t, stackplan.OpUpdate, d.Changes[0].Op)
-	require.Contains(t, d.Changes[0].Inputs, "backupWindow")
-}
