@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -145,6 +146,16 @@ func walkModules(doc map[string]any, f func([]any) []any) {
 	walk(root)
 }
 
+// forget takes resources out of a state document by their addresses.
+func forget(doc map[string]any, addresses []string) {
+	walkModules(doc, func(resources []any) []any {
+		return slices.DeleteFunc(resources, func(r any) bool {
+			m, _ := r.(map[string]any)
+			return slices.Contains(addresses, fmt.Sprint(m["address"]))
+		})
+	})
+}
+
 func (t terraform) exists(address string) (bool, error) {
 	w, ok := t.where[address]
 	if !ok {
@@ -194,12 +205,7 @@ func (t terraform) stateRm(addresses []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	walkModules(doc, func(resources []any) []any {
-		return slices.DeleteFunc(resources, func(r any) bool {
-			m, _ := r.(map[string]any)
-			return slices.Contains(addresses, fmt.Sprint(m["address"]))
-		})
-	})
+	forget(doc, addresses)
 	for _, a := range addresses {
 		fmt.Fprintf(stdout, "Removed %s\n", a)
 	}
@@ -245,12 +251,7 @@ func (t terraform) destroy(stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: Destruction complete\n", a)
 		done = append(done, a)
 	}
-	walkModules(doc, func(resources []any) []any {
-		return slices.DeleteFunc(resources, func(r any) bool {
-			m, _ := r.(map[string]any)
-			return slices.Contains(done, fmt.Sprint(m["address"]))
-		})
-	})
+	forget(doc, done)
 	if err := writeJSONFile(t.statePath, doc); err != nil {
 		failed = err
 	}
@@ -283,7 +284,7 @@ func (t terraform) apply(stdout, stderr io.Writer) int {
 			return 1
 		}
 		if !exists {
-			if err := t.account.Seed(simaws.Resource{Type: w.Type, ID: w.ID, Name: w.Name, Region: w.Region, Inputs: clone(w.Values), Outputs: clone(w.Values)}); err != nil {
+			if err := t.account.Seed(simaws.Resource{Type: w.Type, ID: w.ID, Name: w.Name, Region: w.Region, Inputs: maps.Clone(w.Values), Outputs: maps.Clone(w.Values)}); err != nil {
 				fmt.Fprintf(stderr, "Error: creating %s: %v\n", a, err)
 				return 1
 			}
@@ -309,14 +310,6 @@ func (t terraform) apply(stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "Apply complete! Resources: %d added, %d changed, 0 destroyed.\n", added, changed)
 	return 0
-}
-
-func clone(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 func readJSONFile(path string, v any) error {

@@ -373,7 +373,7 @@ func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, erro
 	if err != nil {
 		return nil, err
 	}
-	hosts, err := w.reach()
+	hosts, err := w.Reach()
 	if err != nil {
 		return nil, err
 	}
@@ -419,7 +419,7 @@ func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, erro
 		}
 		step.Changes = changes(before, after)
 		before = after
-		hosts, err := w.reach()
+		hosts, err := w.Reach()
 		if err != nil {
 			return nil, err
 		}
@@ -479,9 +479,7 @@ func (w *World) drift(d Drift) error {
 }
 
 // Reach traces the application's hosts in the account as it is.
-func (w *World) Reach() (Reach, error) { return w.reach() }
-
-func (w *World) reach() (Reach, error) {
+func (w *World) Reach() (Reach, error) {
 	resources, err := w.Account.Resources()
 	if err != nil {
 		return nil, err

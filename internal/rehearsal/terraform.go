@@ -142,7 +142,7 @@ func (w *World) seedOutsideTheState(state *tfstate.State, account, region string
 						return fmt.Errorf("seeding the repository %s of %s: %w", repo, r.Address, err)
 					}
 				}
-				if err := w.Account.PushImage(region, repo, OriginalDigest(c.Image), tag); err != nil {
+				if err := w.Account.PushImage(region, repo, originalDigest(c.Image), tag); err != nil {
 					return fmt.Errorf("seeding the image %s of %s: %w", c.Image, r.Address, err)
 				}
 			}
@@ -155,7 +155,7 @@ func (w *World) seedOutsideTheState(state *tfstate.State, account, region string
 			}
 			// Its value was put by hand (the original's "Configure
 			// Application Secrets" phase): a current version outside the state.
-			values := map[string]any{"secretId": arn, "secretString": NotCopied, "versionId": "outside-the-state"}
+			values := map[string]any{"secretId": arn, "secretString": notCopied, "versionId": "outside-the-state"}
 			if err := w.Account.Seed(simaws.Resource{Type: "aws:secretsmanager/secretVersion:SecretVersion", ID: arn + "|outside-the-state", Name: "put by hand: the value of " + r.Address, Region: region, Inputs: values, Outputs: values}); err != nil {
 				return fmt.Errorf("seeding the value of %s: %w", r.Address, err)
 			}
@@ -174,10 +174,10 @@ func (w *World) seedOutsideTheState(state *tfstate.State, account, region string
 	return nil
 }
 
-// OriginalDigest is the digest the rehearsal gives an image of the
+// originalDigest is the digest the rehearsal gives an image of the
 // original environment, by its reference: stable, so that a copy can be
 // checked against it.
-func OriginalDigest(image string) string {
+func originalDigest(image string) string {
 	return fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(image)))
 }
 
@@ -222,13 +222,13 @@ var blockObjects = map[string]bool{
 	"forward": true, "fixed_response": true, "stickiness": true, "target_tracking_scaling_policy_configuration": true,
 }
 
-// NotCopied stands, in the simulated account, for a value the state marks
+// notCopied stands, in the simulated account, for a value the state marks
 // sensitive.
-const NotCopied = "[sensitive: not copied into the rehearsal]"
+const notCopied = "[sensitive: not copied into the rehearsal]"
 
 // pulumiShape reads a Terraform resource's values in pulumi-aws's shape:
 // camelCase names, blocks as objects or plural lists. Sensitive values are
-// NotCopied.
+// notCopied.
 func pulumiShape(values map[string]any, sensitive map[string]bool) map[string]any {
 	out := map[string]any{}
 	for k, v := range values {
@@ -236,7 +236,7 @@ func pulumiShape(values map[string]any, sensitive map[string]bool) map[string]an
 			continue
 		}
 		if sensitive[k] {
-			out[camel(k)] = NotCopied // the rehearsal never copies a secret value
+			out[camel(k)] = notCopied // the rehearsal never copies a secret value
 			continue
 		}
 		list, isList := v.([]any)

@@ -42,7 +42,7 @@ func seeded(t *testing.T, stack string) (*World, []simaws.Resource) {
 // to); staging's runs no task (its desired counts are 0).
 func TestTheSeededOriginalServesAsItDoesToday(t *testing.T) {
 	w, resources := seeded(t, "production")
-	reach, err := w.reach()
+	reach, err := w.Reach()
 	require.NoError(t, err)
 	require.Equal(t, Reach{"ohmycoins.com": "", "www.ohmycoins.com": "", "api.ohmycoins.com": "", "dashboard.ohmycoins.com": ""}, reach)
 
@@ -64,10 +64,10 @@ func TestTheSeededOriginalServesAsItDoesToday(t *testing.T) {
 	require.Equal(t, []any{[]any{"0.0.0.0/0"}}, https, "the original's load balancer group admits HTTPS from anywhere, by a rule resource")
 	images, err := w.Account.Images("ap-southeast-2", "ohmycoins/backend")
 	require.NoError(t, err)
-	require.Equal(t, []simaws.Image{{Digest: OriginalDigest("220711411889.dkr.ecr.ap-southeast-2.amazonaws.com/ohmycoins/backend:sprint-2.11-3f4021a"), Tags: []string{"sprint-2.11-3f4021a"}}}, images)
+	require.Equal(t, []simaws.Image{{Digest: originalDigest("220711411889.dkr.ecr.ap-southeast-2.amazonaws.com/ohmycoins/backend:sprint-2.11-3f4021a"), Tags: []string{"sprint-2.11-3f4021a"}}}, images)
 
 	w, _ = seeded(t, "staging")
-	reach, err = w.reach()
+	reach, err = w.Reach()
 	require.NoError(t, err)
 	require.Empty(t, reach.Reachable(), "staging's original has no alias record and runs no task")
 }
@@ -88,7 +88,7 @@ func TestTheCutoverCommandsActOnTheSeededOriginal(t *testing.T) {
 		require.Equal(t, 0, awscli.Main(strings.Fields(line), &out, &errs), "aws %s: %s", line, errs.String())
 	}
 	run("ecs update-service --cluster ohmycoins-prod-cluster --service ohmycoins-prod-backend --desired-count 0 --region ap-southeast-2")
-	reach, err := w.reach()
+	reach, err := w.Reach()
 	require.NoError(t, err)
 	require.Equal(t, "the service arn:aws:ecs:ap-southeast-2:220711411889:service/ohmycoins-prod-cluster/ohmycoins-prod-backend runs no task", reach["api.ohmycoins.com"])
 	require.Empty(t, reach["ohmycoins.com"], "the frontend still runs")
@@ -124,13 +124,13 @@ func TestTheCutoverCommandsActOnTheSeededOriginal(t *testing.T) {
 		require.NotContains(t, []string{"aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule", "aws:rds/instance:Instance"}, r.Type, "%s %s", r.Type, r.ID)
 		require.NotEqual(t, "nat-84f49fac05de6367a", r.ID)
 	}
-	reach, err = w.reach()
+	reach, err = w.Reach()
 	require.NoError(t, err)
 	require.Equal(t, "the alias record's load balancer ohmycoins-prod-alb-1133770157.ap-southeast-2.elb.amazonaws.com does not exist", reach["ohmycoins.com"])
 
 	out.Reset()
 	require.Equal(t, 0, awscli.Main(strings.Fields("secretsmanager get-secret-value --secret-id ohmycoins-prod-app-secrets --region ap-southeast-2 --query SecretString --output text"), &out, &errs), errs.String())
-	require.Equal(t, NotCopied+"\n", out.String(), "the state's secret value is never copied into the rehearsal")
+	require.Equal(t, notCopied+"\n", out.String(), "the state's secret value is never copied into the rehearsal")
 }
 
 // TestACacheSnapshotNamesAMemberTheGroupHas: staging's original runs one

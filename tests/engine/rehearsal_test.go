@@ -398,3 +398,19 @@ func TestARehearsalFindsACacheRestoreThatLosesTheCache(t *testing.T) {
 	require.Equal(t, []rehearsal.Lost{{Type: "aws:elasticache/replicationGroup:ReplicationGroup", Name: "ohmycoins-staging-redis"}}, report.Lost)
 	require.Contains(t, report.Faults(), "lost: aws:elasticache/replicationGroup:ReplicationGroup ohmycoins-staging-redis exists nowhere any more (no resource, no snapshot, no copy)")
 }
+
+// TestARehearsalFindsTheMoveAsItWasWritten: staging's move with the
+// Redis snapshot taken from production's replica name (-002), as step 2
+// read before: staging's one node is -001, and the step fails before
+// anything changes.
+func TestARehearsalFindsTheMoveAsItWasWritten(t *testing.T) {
+	t.Parallel()
+	w, p := setUp(t, "staging", movingFromTerraform)
+	require.Contains(t, p.Commands[5], "--cache-cluster-id ohmycoins-staging-redis-001")
+	p.Commands[5] = strings.Replace(p.Commands[5], "ohmycoins-staging-redis-001", "ohmycoins-staging-redis-002", 1)
+	report := w.perform(p, "staging")
+	require.False(t, report.Completed)
+	require.Len(t, report.Steps, 6)
+	require.Contains(t, report.Steps[5].Error, "CacheCluster ohmycoins-staging-redis-002 not found.")
+	require.Empty(t, report.Lost)
+}
