@@ -169,6 +169,7 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		// Pull requests run their own code: they may preview staging, whose
 		// secrets are staging's, never production (offline diff only).
 		PreviewOnPullRequests: s.Environment == EnvStaging,
+		RefreshedSecrets:      []string{d.AppSecret.Name},
 		ManagedRoles:          managedRoles,
 		HostedZoneID:          zone,
 		RecordNames:           records,

@@ -60,29 +60,34 @@ func TestStackOutputsAreExactlyTheSpecList(t *testing.T) {
 func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
 	// The account's provider, which the account-level program owns; neither stack creates it.
 	const provider = "arn:aws:iam::" + mockcloud.MockAccountID + ":oidc-provider/token.actions.githubusercontent.com"
-	for _, c := range []struct{ stack, prefix, environment, previewSubject string }{
+	const main = "repo:MarkLimmage/ohmycoins:ref:refs/heads/main"
+	for _, c := range []struct {
+		stack, prefix, environment string
+		previewSubjects            []string
+	}{
 		// Pull requests preview staging; production's preview role serves
-		// only main's workflows, so no pull request's code decrypts its secrets.
-		{"staging", "ohmycoins-staging", "staging", "repo:MarkLimmage/ohmycoins:pull_request"},
-		{"production", "ohmycoins-prod", "production", "repo:MarkLimmage/ohmycoins:ref:refs/heads/main"},
+		// only main's workflows, so no pull request's code decrypts its
+		// secrets. Main's nightly drift check previews both.
+		{"staging", "ohmycoins-staging", "staging", []string{main, "repo:MarkLimmage/ohmycoins:pull_request"}},
+		{"production", "ohmycoins-prod", "production", []string{main}},
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
 			plan := previewtest.Stack(t, c.stack).Plan
 			require.Empty(t, plan.OfType(typeOIDC), "the account's OIDC provider belongs to the account-level program")
-			for role, subject := range map[string]string{
-				c.prefix + "-github-preview": c.previewSubject,
-				c.prefix + "-github-deploy":  "repo:MarkLimmage/ohmycoins:environment:" + c.environment,
+			for role, subjects := range map[string][]string{
+				c.prefix + "-github-preview": c.previewSubjects,
+				c.prefix + "-github-deploy":  {"repo:MarkLimmage/ohmycoins:environment:" + c.environment},
 			} {
 				s := previewtest.Trust(t, plan, role)
 				require.Equal(t, []string{provider}, s.Principal.Federated, role)
 				require.Equal(t, []string{"sts:AssumeRoleWithWebIdentity"}, s.Action)
 				require.Equal(t, map[string][]string{
 					"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"},
-					"token.actions.githubusercontent.com:sub": {subject},
-				}, s.Condition["StringEquals"], "%s: exact subject (defects C2, C3)", role)
+					"token.actions.githubusercontent.com:sub": subjects,
+				}, s.Condition["StringEquals"], "%s: exact subjects (defects C2, C3)", role)
 				require.Len(t, s.Condition, 1, "no StringLike with wildcards")
-				require.NotContains(t, subject, "*")
+				require.NotContains(t, strings.Join(subjects, " "), "*")
 				attachment := previewtest.Named(t, plan, typeAttachment, role+"-read-only")
 				require.Equal(t, "arn:aws:iam::aws:policy/ReadOnlyAccess", attachment.Inputs["policyArn"])
 				require.Equal(t, 3600.0, previewtest.Named(t, plan, typeRole, role).Inputs["maxSessionDuration"], "an hour's sessions")
@@ -105,8 +110,11 @@ func TestPreviewRoleOnlyReadsItsOwnState(t *testing.T) {
 			allowed = append(allowed, s.Action...)
 		}
 	}
-	require.ElementsMatch(t, []string{"s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "s3:GetObject", "s3:GetObjectVersion", "kms:Decrypt", "kms:Decrypt", "kms:DescribeKey"}, allowed,
+	require.ElementsMatch(t, []string{"s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "s3:GetObject", "s3:GetObjectVersion", "kms:Decrypt", "kms:Decrypt", "kms:DescribeKey",
+		"secretsmanager:GetSecretValue", "kms:Decrypt"}, allowed,
 		"reads only: no Put, no Delete, no Encrypt")
+	require.Equal(t, []string{"arn:aws:secretsmanager:ap-southeast-2:" + mockcloud.MockAccountID + ":secret:ohmycoins-staging-app-secrets-??????"},
+		sids["ReadBackTheStacksSecretValues"].Resource, "a refresh reads back the app secret, and no other")
 	require.Equal(t, []string{
 		"arn:aws:s3:::ohmycoins-pulumi-state/.pulumi/stacks/ohmycoins/staging.json*",
 		"arn:aws:s3:::ohmycoins-pulumi-state/.pulumi/stacks/ohmycoins/staging.pulumi-tags",

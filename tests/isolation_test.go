@@ -95,6 +95,8 @@ func TestStagingCannotReachProduction(t *testing.T) {
 			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("kms:Decrypt", kmsKey+"state", aliases, "alias/ohmycoins-pulumi", "kms:ViaService", "s3.ap-southeast-2.amazonaws.com"))},
 		{"decrypt with production's environment key", request("kms:Decrypt", kmsKey+"prod-env", aliases, "alias/ohmycoins-prod", envTag, "production"),
 			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("kms:Decrypt", kmsKey+"staging-env", aliases, "alias/ohmycoins-staging", envTag, "staging"))},
+		{"decrypt production's app secret through Secrets Manager", request("kms:Decrypt", kmsKey+"prod-env", envTag, "production", "kms:ViaService", "secretsmanager.ap-southeast-2.amazonaws.com"),
+			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("kms:Decrypt", kmsKey+"staging-env", envTag, "staging", "kms:ViaService", "secretsmanager.ap-southeast-2.amazonaws.com"))},
 		{"point staging's alias at production's key", request("kms:UpdateAlias", kmsKey+"prod-env", envTag, "production"),
 			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("kms:UpdateAlias", kmsKey+"staging-env", envTag, "staging"))},
 		{"re-tag production's key as staging's", request("kms:TagResource", kmsKey+"prod-env", envTag, "production", reqTag, "staging"),
@@ -183,6 +185,16 @@ func TestTheCIRolesHaveWhatTheyNeed(t *testing.T) {
 			require.Equal(t, iamsim.Allowed, iamsim.Evaluate(r, deploy...), "%s deploy: %+v", stack, r)
 			require.NotEqual(t, iamsim.Allowed, iamsim.Evaluate(r, previewRole...), "%s preview writes nothing: %+v", stack, r)
 		}
+		// A refresh reads back the value of the stack's app secret (the drift check).
+		env := map[string]string{"staging": "staging", "production": "production"}[stack]
+		for _, r := range []iamsim.Request{
+			request("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:ap-southeast-2:"+acct+":secret:"+prefix+"-app-secrets-AbCdEf"),
+			request("kms:Decrypt", kmsKey+"env", envTag, env, "kms:ViaService", "secretsmanager.ap-southeast-2.amazonaws.com"),
+		} {
+			require.Equal(t, iamsim.Allowed, iamsim.Evaluate(r, previewRole...), "%s preview: %+v", stack, r)
+		}
+		require.NotEqual(t, iamsim.Allowed, iamsim.Evaluate(request("kms:Decrypt", kmsKey+"env", envTag, env), previewRole...),
+			"%s preview: the environment's key only through Secrets Manager", stack)
 		require.NotEqual(t, iamsim.Allowed, iamsim.Evaluate(request("kms:Encrypt", kmsKey+"secrets", aliases, "alias/ohmycoins-pulumi-"+stack), deploy...),
 			"%s: with the encryptedkey in the stack file the CLI never encrypts", stack)
 	}
@@ -201,7 +213,8 @@ func TestTheCIRolesHaveWhatTheyNeed(t *testing.T) {
 
 // TestOnlyMainAndItsEnvironmentsAssumeTheRoles: which GitHub tokens each
 // role's trust policy accepts. Pull requests get staging's preview role
-// only; production's roles never see a pull request's code.
+// only; production's roles never see a pull request's code. Main's own
+// workflows (the nightly drift check) get both preview roles.
 func TestOnlyMainAndItsEnvironmentsAssumeTheRoles(t *testing.T) {
 	t.Parallel()
 	_, trusts, _ := ciRoles(t)
@@ -213,7 +226,7 @@ func TestOnlyMainAndItsEnvironmentsAssumeTheRoles(t *testing.T) {
 	}
 	const repo = "repo:MarkLimmage/ohmycoins:"
 	accepts := map[string][]string{
-		"ohmycoins-staging-github-preview": {repo + "pull_request"},
+		"ohmycoins-staging-github-preview": {repo + "pull_request", repo + "ref:refs/heads/main"},
 		"ohmycoins-staging-github-deploy":  {repo + "environment:staging"},
 		"ohmycoins-prod-github-preview":    {repo + "ref:refs/heads/main"},
 		"ohmycoins-prod-github-deploy":     {repo + "environment:production"},

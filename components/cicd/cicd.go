@@ -66,8 +66,13 @@ type Args struct {
 	// Stack is the Pulumi stack: the roles reach only its state and secrets key.
 	Stack string
 	// PreviewOnPullRequests lets pull-request workflows assume the preview
-	// role; without it, only workflows of the main branch may.
+	// role too; workflows of the main branch (the nightly drift check) always may.
 	PreviewOnPullRequests bool
+	// RefreshedSecrets are the names of the secrets whose values the program
+	// writes: a refresh reads each value back (GetSecretValue, which
+	// ReadOnlyAccess lacks), so the preview role may read them. The state,
+	// which the role decrypts, holds the same values.
+	RefreshedSecrets []string
 	// ManagedRoles are the names of the application roles the deploy role may
 	// change and pass to AWS services (ECS tasks, RDS monitoring, flow logs).
 	ManagedRoles []string
@@ -109,13 +114,13 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		c.OIDCProviderARN = args.AccountID.ToStringOutput().ApplyT(GitHubOIDCProviderARN).(pulumi.StringOutput)
 	}
 
-	previewSubject, previewers := MainBranchSubject(args.Repository), "the main branch of "+args.Repository
+	previewSubjects, previewers := []string{MainBranchSubject(args.Repository)}, "the main branch of "+args.Repository
 	if args.PreviewOnPullRequests {
-		previewSubject, previewers = PullRequestSubject(args.Repository), "pull requests of "+args.Repository
+		previewSubjects, previewers = append(previewSubjects, PullRequestSubject(args.Repository)), "pull requests and the main branch of "+args.Repository
 	}
 	preview, err := role(ctx, name+"-github-preview", previewers+" preview "+name,
 		policydoc.Of(c.OIDCProviderARN, func(providerARN string) policydoc.Document {
-			return TrustPolicy(providerARN, previewSubject)
+			return TrustPolicy(providerARN, previewSubjects...)
 		}), parent)
 	if err != nil {
 		return nil, err
@@ -139,7 +144,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		Name: pulumi.String(name + "-github-preview-state"),
 		Role: preview.ID(),
 		Policy: policydoc.Of(args.AccountID, func(account string) policydoc.Document {
-			return policydoc.New(StateStatements(args.state(account), false)...)
+			return policydoc.New(append(StateStatements(args.state(account), false),
+				RefreshStatements(args.Region, account, args.Environment, args.RefreshedSecrets)...)...)
 		}),
 	}, parent); err != nil {
 		return nil, err
@@ -220,13 +226,13 @@ func EnvironmentSubject(repository, environment string) string {
 }
 
 // TrustPolicy lets GitHub Actions tokens for sts.amazonaws.com with exactly
-// this subject assume the role: no wildcard anywhere in the subject.
-func TrustPolicy(providerARN, subject string) policydoc.Document {
+// one of these subjects assume the role: no wildcard anywhere in a subject.
+func TrustPolicy(providerARN string, subjects ...string) policydoc.Document {
 	s := policydoc.Allow("GitHubActions", []string{"sts:AssumeRoleWithWebIdentity"})
 	s.Principal = &policydoc.Principal{Federated: []string{providerARN}}
 	s.Condition = map[string]map[string][]string{"StringEquals": {
 		"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"},
-		"token.actions.githubusercontent.com:sub": {subject},
+		"token.actions.githubusercontent.com:sub": subjects,
 	}}
 	return policydoc.New(s)
 }

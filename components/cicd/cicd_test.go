@@ -42,16 +42,19 @@ func trust(t *testing.T, plan *stackplan.Plan, role string) policydoc.Statement 
 func TestRolesTrustOnlyTheirWorkflows(t *testing.T) {
 	t.Parallel()
 	provider := "arn:aws:iam::" + componenttest.Account + ":oidc-provider/token.actions.githubusercontent.com"
-	for pullRequests, previewSubject := range map[bool]string{true: "repo:example/app:pull_request", false: "repo:example/app:ref:refs/heads/main"} {
+	for pullRequests, previewSubjects := range map[bool][]string{
+		true:  {"repo:example/app:ref:refs/heads/main", "repo:example/app:pull_request"},
+		false: {"repo:example/app:ref:refs/heads/main"},
+	} {
 		plan := componenttest.Run(t, identity(pullRequests))
 		require.Empty(t, plan.OfType("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), "the account-level program owns the provider")
-		for role, subject := range map[string]string{"env-github-preview": previewSubject, "env-github-deploy": "repo:example/app:environment:staging"} {
+		for role, subjects := range map[string][]string{"env-github-preview": previewSubjects, "env-github-deploy": {"repo:example/app:environment:staging"}} {
 			s := trust(t, plan, role)
 			require.Equal(t, []string{provider}, s.Principal.Federated, role)
 			require.Equal(t, []string{"sts:AssumeRoleWithWebIdentity"}, s.Action)
 			require.Equal(t, map[string][]string{
 				"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"},
-				"token.actions.githubusercontent.com:sub": {subject},
+				"token.actions.githubusercontent.com:sub": subjects,
 			}, s.Condition["StringEquals"], role)
 			require.Len(t, s.Condition, 1, "no StringLike with wildcards")
 			require.Equal(t, ReadOnlyAccessARN, componenttest.Named(t, plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", role+"-read-only").Inputs["policyArn"])
@@ -119,6 +122,36 @@ func TestThePreviewRoleOnlyReadsItsStacksState(t *testing.T) {
 				require.Contains(t, r, "staging", "only the staging stack's objects")
 			}
 		}
+	}
+}
+
+// TestThePreviewRoleReadsBackOnlyTheSecretsItsStackWrites: a refresh reads
+// the value of each secret version; the preview role may read exactly the
+// named secrets, through Secrets Manager, with the key of its environment.
+func TestThePreviewRoleReadsBackOnlyTheSecretsItsStackWrites(t *testing.T) {
+	t.Parallel()
+	plan := componenttest.Run(t, identity(true, func(a *Args) { a.RefreshedSecrets = []string{"env-app-secrets"} }))
+	policy, err := policydoc.Parse(componenttest.Named(t, plan, "aws:iam/rolePolicy:RolePolicy", "env-github-preview-state").Inputs["policy"].(string))
+	require.NoError(t, err)
+	bySid := map[string]policydoc.Statement{}
+	for _, s := range policy.Statement {
+		bySid[s.Sid] = s
+	}
+	read := bySid["ReadBackTheStacksSecretValues"]
+	require.Equal(t, []string{"secretsmanager:GetSecretValue"}, read.Action)
+	require.Equal(t, []string{"arn:aws:secretsmanager:ap-southeast-2:" + componenttest.Account + ":secret:env-app-secrets-??????"}, read.Resource)
+	key := bySid["DecryptThemThroughSecretsManager"]
+	require.Equal(t, []string{"kms:Decrypt"}, key.Action)
+	require.Equal(t, map[string][]string{
+		"aws:ResourceTag/Environment": {"staging"},
+		"kms:ViaService":              {"secretsmanager.ap-southeast-2.amazonaws.com"},
+	}, key.Condition["StringEquals"])
+
+	plan = componenttest.Run(t, identity(true))
+	policy, err = policydoc.Parse(componenttest.Named(t, plan, "aws:iam/rolePolicy:RolePolicy", "env-github-preview-state").Inputs["policy"].(string))
+	require.NoError(t, err)
+	for _, s := range policy.Statement {
+		require.NotContains(t, s.Action, "secretsmanager:GetSecretValue", "no secret named, none readable")
 	}
 }
 

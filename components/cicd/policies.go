@@ -61,6 +61,29 @@ func StateStatements(s StateScope, write bool) []policydoc.Statement {
 	return []policydoc.Statement{list, meta, policydoc.Allow("StackState", objects, own...), viaS3, secrets, fence}
 }
 
+// RefreshStatements let the preview role read back, on a refresh, the values
+// of the secrets the stack writes (the provider's read of a secret version is
+// GetSecretValue), decrypting them with the environment's key only when
+// Secrets Manager asks on the role's behalf. Without them, the nightly
+// `pulumi preview --refresh` fails on every stack with AccessDenied.
+func RefreshStatements(region, account, environment string, secretNames []string) []policydoc.Statement {
+	if len(secretNames) == 0 {
+		return nil
+	}
+	var arns []string
+	for _, name := range secretNames {
+		// Secrets Manager appends a hyphen and six characters to the name.
+		arns = append(arns, fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-??????", region, account, name))
+	}
+	read := policydoc.Allow("ReadBackTheStacksSecretValues", []string{"secretsmanager:GetSecretValue"}, arns...)
+	key := policydoc.Allow("DecryptThemThroughSecretsManager", []string{"kms:Decrypt"}, fmt.Sprintf("arn:aws:kms:%s:%s:key/*", region, account))
+	key.Condition = map[string]map[string][]string{"StringEquals": {
+		"aws:ResourceTag/Environment": {environment},
+		"kms:ViaService":              {"secretsmanager." + region + ".amazonaws.com"},
+	}}
+	return []policydoc.Statement{read, key}
+}
+
 // DeployScope is what the deploy role's permissions are scoped to.
 type DeployScope struct {
 	Prefix, Region, Account string

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -208,65 +209,158 @@ func TestDriftShowsOnlyAfterARefresh(t *testing.T) {
 	require.Equal(t, retention, w.holding(typ, "ohmycoins-staging-backend-logs").Inputs["retentionInDays"])
 }
 
-// driftStep is the script of the drift workflow's refresh-preview step.
-func driftStep(t *testing.T) string {
+// driftSteps are the scripts of the drift workflow's refresh-preview step
+// (bash) and of the step that opens, updates or closes the issue (the
+// JavaScript that actions/github-script runs).
+func driftSteps(t *testing.T) (preview, issue string) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(projectDir, ".github", "workflows", "drift.yml"))
 	require.NoError(t, err)
 	var w struct {
 		Jobs map[string]struct {
 			Steps []struct {
-				ID  string `yaml:"id"`
-				Run string `yaml:"run"`
+				ID   string            `yaml:"id"`
+				Uses string            `yaml:"uses"`
+				Run  string            `yaml:"run"`
+				With map[string]string `yaml:"with"`
 			} `yaml:"steps"`
 		} `yaml:"jobs"`
 	}
 	require.NoError(t, yaml.Unmarshal(data, &w))
 	for _, s := range w.Jobs["drift"].Steps {
-		if s.ID == "preview" {
-			return s.Run
+		switch {
+		case s.ID == "preview":
+			preview = s.Run
+		case strings.HasPrefix(s.Uses, "actions/github-script@"):
+			issue = s.With["script"]
 		}
 	}
-	t.Fatal("drift.yml has no step with id preview")
-	return ""
+	require.NotEmpty(t, preview, "drift.yml has a step with id preview")
+	require.NotEmpty(t, issue, "drift.yml has an actions/github-script step")
+	return preview, issue
 }
 
-// TestTheDriftWorkflowTellsDriftFromFailure: the drift workflow's preview
-// step, run as the workflow runs it (bash -e, GITHUB_OUTPUT), says
-// drift=false for a stack that matches AWS, drift=true once the account
-// drifted, and fails without a verdict when the preview cannot run at all
-// (credentials of another account).
-func TestTheDriftWorkflowTellsDriftFromFailure(t *testing.T) {
+// githubScript runs a github-script step's script as the action does (an
+// async function given require, github and context) with node, against a
+// stand-in of the issues API that keeps the repository's issues in a JSON
+// file: listForRepo (open, by label), create, update and createComment. It
+// is a stand-in: only the calls the drift workflow makes, GitHub's field
+// names.
+const githubScript = `
+const fs = require('fs');
+const file = process.env.ISSUES_FILE;
+const issues = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : [];
+const find = (n) => { const i = issues.find(i => i.number === n); if (!i) throw new Error('no issue ' + n); return i; };
+const github = {
+  paginate: async (fn, params) => (await fn(params)).data,
+  rest: { issues: {
+    listForRepo: async ({ state, labels }) => ({ data: issues.filter(i => i.state === state && i.labels.includes(labels)) }),
+    create: async ({ title, body, labels }) => { issues.push({ number: issues.length + 1, title, body, labels, state: 'open', comments: [] }); return { data: {} }; },
+    update: async ({ issue_number, body, state, state_reason }) => { const i = find(issue_number); if (body !== undefined) i.body = body; if (state) i.state = state; if (state_reason) i.reason = state_reason; return { data: {} }; },
+    createComment: async ({ issue_number, body }) => { find(issue_number).comments.push(body); return { data: {} }; },
+  } },
+};
+const context = { repo: { owner: 'MarkLimmage', repo: 'ohmycoins' }, serverUrl: 'https://github.com', runId: 42 };
+(async () => { %s
+})().then(() => fs.writeFileSync(file, JSON.stringify(issues, null, 2)), (e) => { console.error(e); process.exit(1); });
+`
+
+// ghIssue is an issue of the stand-in issues API.
+type ghIssue struct {
+	Number   int      `json:"number"`
+	Title    string   `json:"title"`
+	Body     string   `json:"body"`
+	Labels   []string `json:"labels"`
+	State    string   `json:"state"`
+	Reason   string   `json:"reason"`
+	Comments []string `json:"comments"`
+}
+
+// TestTheDriftWorkflowOpensItsIssueOnDrift runs the drift job's two steps
+// night after night, for both stacks, as the workflow runs them (bash -e
+// with GITHUB_OUTPUT, then the issue script with node): no drift opens
+// nothing; drift injected in the account opens one issue that names what
+// drifted, and the next night updates it; once `pulumi up --refresh` put it
+// back, the issue is closed with a comment. A preview that cannot run at all
+// (credentials of another account) fails the job without a verdict, and the
+// issue step does not run.
+func TestTheDriftWorkflowOpensItsIssueOnDrift(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
-	w.initStack("staging")
-	w.pulumi("", "up", "--stack", "staging", "--yes", "--skip-preview")
-	script := driftStep(t)
-	run := func() (verdict, log string, err error) {
-		output := filepath.Join(t.TempDir(), "github-output")
-		cmd := exec.Command("bash", "-e", "-c", script)
-		cmd.Dir, cmd.Env = w.dir, append(w.env, "STACK=staging", "GITHUB_OUTPUT="+output)
-		out, err := cmd.CombinedOutput()
-		data, _ := os.ReadFile(output)
-		return strings.TrimSpace(string(data)), string(out), err
+	node, err := exec.LookPath("node")
+	require.NoError(t, err, "the issue step is JavaScript: the engine tests need node (.ci/run checks for it)")
+	previewScript, issueScript := driftSteps(t)
+	script := filepath.Join(t.TempDir(), "issue.js")
+	require.NoError(t, os.WriteFile(script, []byte(fmt.Sprintf(githubScript, issueScript)), 0o644))
+
+	for stack, prefix := range map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"} {
+		t.Run(stack, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			w.initStack(stack)
+			w.pulumi("", "up", "--stack", stack, "--yes", "--skip-preview")
+			issues := filepath.Join(t.TempDir(), "issues.json")
+			night := func() (verdict, log string, err error) {
+				output := filepath.Join(t.TempDir(), "github-output")
+				cmd := exec.Command("bash", "-e", "-c", previewScript)
+				cmd.Dir, cmd.Env = w.dir, append(w.env, "STACK="+stack, "GITHUB_OUTPUT="+output)
+				out, err := cmd.CombinedOutput()
+				data, _ := os.ReadFile(output)
+				verdict = strings.TrimSpace(string(data))
+				if err != nil {
+					return verdict, string(out), err
+				}
+				issue := exec.Command(node, script)
+				issue.Dir = w.dir
+				issue.Env = append(w.env, "STACK="+stack, "DRIFT="+strings.TrimPrefix(verdict, "drift="), "ISSUES_FILE="+issues)
+				more, err := issue.CombinedOutput()
+				return verdict, string(out) + string(more), err
+			}
+			opened := func() []ghIssue {
+				var all []ghIssue
+				if data, err := os.ReadFile(issues); err == nil {
+					require.NoError(t, json.Unmarshal(data, &all))
+				}
+				return all
+			}
+			title := "Drift: " + stack + " no longer matches its stack"
+
+			verdict, log, err := night()
+			require.NoError(t, err, log)
+			require.Equal(t, "drift=false", verdict)
+			require.Empty(t, opened(), "no drift, no issue")
+
+			group := w.holding("aws:cloudwatch/logGroup:LogGroup", prefix+"-backend-logs")
+			require.NoError(t, w.account.Drift("ap-southeast-2", group.Type, group.ID, map[string]any{"retentionInDays": 1.0}))
+			for n := 1; n <= 2; n++ {
+				verdict, log, err = night()
+				require.NoError(t, err, log)
+				require.Equal(t, "drift=true", verdict)
+				all := opened()
+				require.Len(t, all, 1, "night %d: one issue per stack, opened once and then updated", n)
+				require.Equal(t, title, all[0].Title)
+				require.Equal(t, []string{"drift"}, all[0].Labels)
+				require.Equal(t, "open", all[0].State)
+				require.Contains(t, all[0].Body, prefix+"-backend-logs", "the issue names what drifted")
+				require.Contains(t, all[0].Body, "retentionInDays", "and which input")
+			}
+
+			w.pulumi("", "up", "--stack", stack, "--refresh", "--yes", "--skip-preview")
+			verdict, log, err = night()
+			require.NoError(t, err, log)
+			require.Equal(t, "drift=false", verdict)
+			all := opened()
+			require.Len(t, all, 1)
+			require.Equal(t, "closed", all[0].State, "the first night without drift closes the issue")
+			require.Equal(t, "completed", all[0].Reason)
+			require.Len(t, all[0].Comments, 1)
+			require.Contains(t, all[0].Comments[0], "No drift in "+stack)
+
+			w.settings(func(s *simaws.Settings) { s.ID = "210987654321" })
+			verdict, log, err = night()
+			require.Error(t, err, "not drift: the job fails")
+			require.Empty(t, verdict)
+			require.Contains(t, log, "AWS account ID not allowed")
+			require.Equal(t, all, opened(), "and opens nothing")
+		})
 	}
-
-	verdict, log, err := run()
-	require.NoError(t, err, log)
-	require.Equal(t, "drift=false", verdict)
-
-	group := w.holding("aws:cloudwatch/logGroup:LogGroup", "ohmycoins-staging-backend-logs")
-	require.NoError(t, w.account.Drift("ap-southeast-2", group.Type, group.ID, map[string]any{"retentionInDays": 1.0}))
-	verdict, log, err = run()
-	require.NoError(t, err, log)
-	require.Equal(t, "drift=true", verdict)
-	preview, err := os.ReadFile(filepath.Join(w.dir, "preview.txt"))
-	require.NoError(t, err)
-	require.Contains(t, string(preview), "ohmycoins-staging-backend-logs", "the issue's text names what drifted")
-
-	w.settings(func(s *simaws.Settings) { s.ID = "210987654321" })
-	verdict, log, err = run()
-	require.Error(t, err, "not drift: the job fails")
-	require.Empty(t, verdict)
-	require.Contains(t, log, "AWS account ID not allowed")
 }
