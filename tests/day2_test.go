@@ -85,17 +85,49 @@ func TestTheBackendIsRolledWhenItsSecretsRotate(t *testing.T) {
 
 			cluster := previewtest.Named(t, plan, typeCluster, p+"-cluster")
 			service := previewtest.Named(t, plan, typeService, p+"-backend-service")
-			require.JSONEq(t, ecs.RedeployDefinition(cluster.Outputs["arn"].(string), p+"-backend-service"), machine.Inputs["definition"].(string))
+			alarms := service.Inputs["alarms"].(map[string]any)
+			var alarmNames []string
+			for _, n := range alarms["alarmNames"].([]any) {
+				alarmNames = append(alarmNames, n.(string))
+			}
+			require.ElementsMatch(t, []string{p + "-alb-high-5xx-errors", p + "-alb-unhealthy-targets"}, alarmNames, "the api's deployments watch its 5xx and unhealthy targets")
+			require.JSONEq(t, ecs.RedeployDefinition(cluster.Outputs["arn"].(string), p+"-backend-service", alarmNames), machine.Inputs["definition"].(string))
 			var definition struct {
-				States map[string]struct {
+				StartAt string `json:"StartAt"`
+				States  map[string]struct {
+					Type       string         `json:"Type"`
 					Resource   string         `json:"Resource"`
 					Parameters map[string]any `json:"Parameters"`
+					Next       string         `json:"Next"`
+					Default    string         `json:"Default"`
+					End        bool           `json:"End"`
 				} `json:"States"`
 			}
 			require.NoError(t, json.Unmarshal([]byte(machine.Inputs["definition"].(string)), &definition))
-			step := definition.States["ForceNewDeployment"]
-			require.Equal(t, "arn:aws:states:::aws-sdk:ecs:updateService", step.Resource)
-			require.Equal(t, map[string]any{"Cluster": cluster.Outputs["arn"], "Service": p + "-backend-service", "ForceNewDeployment": true}, step.Parameters)
+			// The redeploy runs without the alarms (the tasks holding the old
+			// password answer 5xx until they are replaced), then puts back
+			// exactly what the service is created with.
+			first := definition.States[definition.StartAt]
+			require.Equal(t, "arn:aws:states:::aws-sdk:ecs:updateService", first.Resource)
+			require.Equal(t, true, first.Parameters["ForceNewDeployment"])
+			require.Equal(t, p+"-backend-service", first.Parameters["Service"])
+			require.Equal(t, cluster.Outputs["arn"], first.Parameters["Cluster"])
+			off := first.Parameters["DeploymentConfiguration"].(map[string]any)
+			require.Equal(t, map[string]any{"AlarmNames": toAny(alarmNames), "Enable": false, "Rollback": false}, off["Alarms"])
+			require.Equal(t, map[string]any{"Enable": true, "Rollback": true}, off["DeploymentCircuitBreaker"], "tasks that do not start are still rolled back")
+			last := definition.States["PutBackTheAlarms"]
+			require.True(t, last.End)
+			require.Nil(t, last.Parameters["ForceNewDeployment"], "putting the alarms back starts no deployment")
+			on := last.Parameters["DeploymentConfiguration"].(map[string]any)
+			require.Equal(t, map[string]any{"AlarmNames": toAny(alarmNames), "Enable": true, "Rollback": true}, on["Alarms"])
+			require.Equal(t, service.Inputs["deploymentMinimumHealthyPercent"], on["MinimumHealthyPercent"])
+			require.Equal(t, service.Inputs["deploymentMaximumPercent"], on["MaximumPercent"])
+			require.Equal(t, map[string]any{"Enable": service.Inputs["deploymentCircuitBreaker"].(map[string]any)["enable"],
+				"Rollback": service.Inputs["deploymentCircuitBreaker"].(map[string]any)["rollback"]}, on["DeploymentCircuitBreaker"])
+			require.Equal(t, alarms["enable"], on["Alarms"].(map[string]any)["Enable"])
+			require.Equal(t, alarms["rollback"], on["Alarms"].(map[string]any)["Rollback"])
+			require.Equal(t, "ReadTheRollout", definition.States["WaitForTheRollout"].Next)
+			require.Equal(t, "PutBackTheAlarms", definition.States["RolloutOver"].Default)
 			require.Equal(t, map[string]any{
 				"level": "ERROR", "includeExecutionData": false,
 				"logDestination": previewtest.Named(t, plan, typeLogGroup, p+"-backend-redeploy-logs").Outputs["arn"].(string) + ":*",
@@ -108,7 +140,7 @@ func TestTheBackendIsRolledWhenItsSecretsRotate(t *testing.T) {
 			require.Equal(t, []string{"states.amazonaws.com"}, trust.Statement[0].Principal.Service)
 			policy, err := policydoc.Parse(previewtest.Named(t, plan, typeRolePolicy, p+"-backend-redeploy-policy").Inputs["policy"].(string))
 			require.NoError(t, err)
-			require.Equal(t, []string{"ecs:UpdateService"}, policy.Statement[0].Action)
+			require.Equal(t, []string{"ecs:UpdateService", "ecs:DescribeServices"}, policy.Statement[0].Action)
 			require.Equal(t, []string{service.ID}, policy.Statement[0].Resource, "this service only")
 			start, err := policydoc.Parse(previewtest.Named(t, plan, typeRolePolicy, p+"-backend-secret-rotated-policy").Inputs["policy"].(string))
 			require.NoError(t, err)
@@ -281,4 +313,13 @@ func TestStagingWarnsWhenItsIdentityChanges(t *testing.T) {
 	result := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:network", `{"availabilityZones": ["ap-southeast-2a", "ap-southeast-2c"]}`))
 	require.Contains(t, result.Warnings, `ohmycoins:network.availabilityZones = ["ap-southeast-2a","ap-southeast-2c"] differs from the staging preset (["ap-southeast-2a","ap-southeast-2b"]): moving a subnet to another AZ replaces it, and the database's and cache's subnet groups cannot drop the subnets they run in; if staging is deployed with the preset's value, destroy it first (docs/RUNBOOK.md, "Rebuilding staging")`)
 	require.Empty(t, previewtest.Stack(t, "production", previewtest.WithImages()).Warnings)
+}
+
+// toAny is a []string as JSON decodes it.
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
 }

@@ -27,6 +27,22 @@ import (
 // The event is one Secrets Manager publishes itself (no CloudTrail trail is
 // needed), and the state machine calls ECS through Step Functions' own AWS SDK
 // integration: there is no function code to build, patch or run.
+//
+// A service whose deployments watch alarms (the api's 5xx answers and
+// unhealthy targets) is redeployed with the alarms switched off, and the
+// state machine puts them back once the service has a single deployment left.
+// The tasks that still hold the old password are what answers 5xx during the
+// redeploy: watched, those answers would roll the deployment back onto the
+// very tasks that cannot connect, and leave them running. A redeploy changes
+// no task definition, so there is nothing an alarm could roll back to; the
+// circuit breaker still rolls back tasks that do not start.
+
+// Deployment limits of every service: a rolling update that keeps the full
+// count running (minimum healthy) and starts at most as many new tasks again.
+const (
+	DeploymentMinimumHealthyPercent = 100
+	DeploymentMaximumPercent        = 200
+)
 
 // RedeployEventPattern is the EventBridge pattern that matches a new current
 // version of any of the secrets.
@@ -41,48 +57,122 @@ func RedeployEventPattern(secretARNs []string) string {
 	return string(b)
 }
 
+// RedeployStateNames are the states of a redeploy with deployment alarms,
+// in the order they run (the wait and read repeat until the rollout is over).
+var RedeployStateNames = []string{"RedeployWithoutAlarms", "WaitForTheRollout", "ReadTheRollout", "RolloutOver", "PutBackTheAlarms"}
+
+// aslRetry is a state's retry rule (Amazon States Language).
+type aslRetry struct {
+	ErrorEquals     []string `json:"ErrorEquals"`
+	IntervalSeconds int      `json:"IntervalSeconds"`
+	MaxAttempts     int      `json:"MaxAttempts"`
+	BackoffRate     float64  `json:"BackoffRate"`
+}
+
+// aslChoice is one rule of a Choice state.
+type aslChoice struct {
+	Variable           string `json:"Variable"`
+	NumericGreaterThan int    `json:"NumericGreaterThan"`
+	Next               string `json:"Next"`
+}
+
+// aslState is one state of a state machine; ResultPath "null" discards the
+// task's result.
+type aslState struct {
+	Type           string          `json:"Type"`
+	Resource       string          `json:"Resource,omitempty"`
+	Parameters     map[string]any  `json:"Parameters,omitempty"`
+	ResultSelector map[string]any  `json:"ResultSelector,omitempty"`
+	ResultPath     json.RawMessage `json:"ResultPath,omitempty"`
+	Seconds        int             `json:"Seconds,omitempty"`
+	Choices        []aslChoice     `json:"Choices,omitempty"`
+	Default        string          `json:"Default,omitempty"`
+	Retry          []aslRetry      `json:"Retry,omitempty"`
+	Next           string          `json:"Next,omitempty"`
+	End            bool            `json:"End,omitempty"`
+}
+
 // RedeployDefinition is the state machine (Amazon States Language) that starts
 // a new deployment of one service, retrying while ECS is busy or throttles.
-func RedeployDefinition(clusterARN, serviceName string) string {
-	type retry struct {
-		ErrorEquals     []string `json:"ErrorEquals"`
-		IntervalSeconds int      `json:"IntervalSeconds"`
-		MaxAttempts     int      `json:"MaxAttempts"`
-		BackoffRate     float64  `json:"BackoffRate"`
-	}
-	type task struct {
-		Type       string         `json:"Type"`
-		Resource   string         `json:"Resource"`
-		Parameters map[string]any `json:"Parameters"`
-		Retry      []retry        `json:"Retry"`
-		End        bool           `json:"End"`
+// With deployment alarms, the deployment runs without them and the service's
+// deployment configuration (the program's, DeploymentConfiguration) is put
+// back once a single deployment is left.
+func RedeployDefinition(clusterARN, serviceName string, alarmNames []string) string {
+	retry := []aslRetry{{ErrorEquals: []string{"States.ALL"}, IntervalSeconds: 30, MaxAttempts: 6, BackoffRate: 2}}
+	service := map[string]any{"Cluster": clusterARN, "Service": serviceName}
+	with := func(extra map[string]any) map[string]any {
+		out := map[string]any{}
+		for k, v := range service {
+			out[k] = v
+		}
+		for k, v := range extra {
+			out[k] = v
+		}
+		return out
 	}
 	definition := struct {
-		Comment string          `json:"Comment"`
-		StartAt string          `json:"StartAt"`
-		States  map[string]task `json:"States"`
-	}{
-		Comment: "Start a new deployment of " + serviceName + " so that its tasks read the rotated secrets",
-		StartAt: "ForceNewDeployment",
-		States: map[string]task{"ForceNewDeployment": {
-			Type:     "Task",
-			Resource: "arn:aws:states:::aws-sdk:ecs:updateService",
-			Parameters: map[string]any{
-				"Cluster": clusterARN, "Service": serviceName, "ForceNewDeployment": true,
+		Comment string              `json:"Comment"`
+		StartAt string              `json:"StartAt"`
+		States  map[string]aslState `json:"States"`
+	}{Comment: "Start a new deployment of " + serviceName + " so that its tasks read the rotated secrets"}
+	if len(alarmNames) == 0 {
+		definition.StartAt = "ForceNewDeployment"
+		definition.States = map[string]aslState{"ForceNewDeployment": {
+			Type: "Task", Resource: "arn:aws:states:::aws-sdk:ecs:updateService",
+			Parameters: with(map[string]any{"ForceNewDeployment": true}),
+			Retry:      retry, End: true,
+		}}
+	} else {
+		definition.Comment += ", without rolling back on its alarms (the tasks that still hold the old value trip them), which it puts back after the rollout"
+		definition.StartAt = RedeployStateNames[0]
+		definition.States = map[string]aslState{
+			"RedeployWithoutAlarms": {
+				Type: "Task", Resource: "arn:aws:states:::aws-sdk:ecs:updateService",
+				Parameters: with(map[string]any{"ForceNewDeployment": true, "DeploymentConfiguration": DeploymentConfiguration(alarmNames, false)}),
+				ResultPath: json.RawMessage("null"), Retry: retry, Next: "WaitForTheRollout",
 			},
-			Retry: []retry{{ErrorEquals: []string{"States.ALL"}, IntervalSeconds: 30, MaxAttempts: 6, BackoffRate: 2}},
-			End:   true,
-		}},
+			"WaitForTheRollout": {Type: "Wait", Seconds: 30, Next: "ReadTheRollout"},
+			"ReadTheRollout": {
+				Type: "Task", Resource: "arn:aws:states:::aws-sdk:ecs:describeServices",
+				Parameters:     map[string]any{"Cluster": clusterARN, "Services": []string{serviceName}},
+				ResultSelector: map[string]any{"deployments.$": "States.ArrayLength($.Services[0].Deployments)"},
+				ResultPath:     json.RawMessage(`"$.rollout"`), Retry: retry, Next: "RolloutOver",
+			},
+			// A rollout is over, completed or rolled back, when the service
+			// has one deployment left.
+			"RolloutOver": {
+				Type:    "Choice",
+				Choices: []aslChoice{{Variable: "$.rollout.deployments", NumericGreaterThan: 1, Next: "WaitForTheRollout"}},
+				Default: "PutBackTheAlarms",
+			},
+			"PutBackTheAlarms": {
+				Type: "Task", Resource: "arn:aws:states:::aws-sdk:ecs:updateService",
+				Parameters: with(map[string]any{"DeploymentConfiguration": DeploymentConfiguration(alarmNames, true)}),
+				ResultPath: json.RawMessage("null"), Retry: retry, End: true,
+			},
+		}
 	}
 	b, _ := json.Marshal(definition)
 	return string(b)
 }
 
-// RedeployPolicy lets the state machine start deployments of one service and
-// deliver its error log; log delivery offers no resource-level permission, so
-// it is limited to the region.
+// DeploymentConfiguration is the service's deployment configuration as ECS's
+// UpdateService takes it: the program's limits, the circuit breaker with its
+// rollback, and the deployment alarms on (the program's) or off.
+func DeploymentConfiguration(alarmNames []string, alarmsOn bool) map[string]any {
+	return map[string]any{
+		"MinimumHealthyPercent":    DeploymentMinimumHealthyPercent,
+		"MaximumPercent":           DeploymentMaximumPercent,
+		"DeploymentCircuitBreaker": map[string]any{"Enable": true, "Rollback": true},
+		"Alarms":                   map[string]any{"AlarmNames": alarmNames, "Enable": alarmsOn, "Rollback": alarmsOn},
+	}
+}
+
+// RedeployPolicy lets the state machine start deployments of one service,
+// follow them, and deliver its error log; log delivery offers no
+// resource-level permission, so it is limited to the region.
 func RedeployPolicy(serviceARN, clusterARN, region string) policydoc.Document {
-	update := policydoc.Allow("ForceNewDeploymentOfTheService", []string{"ecs:UpdateService"}, serviceARN)
+	update := policydoc.Allow("RedeployTheService", []string{"ecs:UpdateService", "ecs:DescribeServices"}, serviceARN)
 	update.Condition = map[string]map[string][]string{"ArnEquals": {"ecs:cluster": {clusterARN}}}
 	logs := policydoc.Allow("DeliverTheErrorLog", LogDeliveryActions, "*")
 	logs.Condition = map[string]map[string][]string{"StringEquals": {"aws:RequestedRegion": {region}}}
@@ -138,8 +228,8 @@ func redeployOnRotation(ctx *pulumi.Context, name string, args Args, s Service, 
 		Name:    pulumi.String(name + "-redeploy"),
 		Type:    pulumi.String("STANDARD"),
 		RoleArn: machineRole.Arn,
-		Definition: cluster.Arn.ApplyT(func(clusterARN string) string {
-			return RedeployDefinition(clusterARN, serviceName)
+		Definition: pulumi.All(cluster.Arn, alarmNames(s.DeploymentAlarms)).ApplyT(func(v []interface{}) string {
+			return RedeployDefinition(v[0].(string), serviceName, v[1].([]string))
 		}).(pulumi.StringOutput),
 		LoggingConfiguration: &sfn.StateMachineLoggingConfigurationArgs{
 			Level:                pulumi.String("ERROR"),
@@ -207,4 +297,12 @@ func serviceTrustPolicy(sid, service, account string) policydoc.Document {
 	s.Principal = &policydoc.Principal{Service: []string{service}}
 	s.Condition = map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {account}}}
 	return policydoc.New(s)
+}
+
+// alarmNames are a service's deployment alarms, none when it has none.
+func alarmNames(alarms pulumi.StringArrayInput) pulumi.StringArrayOutput {
+	if alarms == nil {
+		return pulumi.StringArray{}.ToStringArrayOutput()
+	}
+	return alarms.ToStringArrayOutput()
 }

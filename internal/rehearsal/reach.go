@@ -32,10 +32,11 @@ func (r Reach) Reachable() []string {
 // balancer's security groups must admit it on 443, its HTTPS listener
 // (with a certificate the account holds) picks a rule by host and path or
 // its default action, the target group's ECS services must run tasks (a
-// desired count above zero) of an image that runs (imageProblem says why
-// not: it fails its health checks, the pull fails), and the services'
-// security groups must admit the load balancer's on the target group's port.
-func Trace(resources []simaws.Resource, imageProblem func(image string) string) Reach {
+// desired count above zero) that serve (taskProblem says why not, given the
+// service and its image: the image fails its health checks, the pull fails,
+// the tasks hold a rotated password), and the services' security groups must
+// admit the load balancer's on the target group's port.
+func Trace(resources []simaws.Resource, taskProblem func(service simaws.Resource, image string) string) Reach {
 	byType := map[string][]simaws.Resource{}
 	for _, r := range resources {
 		byType[r.Type] = append(byType[r.Type], r)
@@ -51,12 +52,12 @@ func Trace(resources []simaws.Resource, imageProblem func(image string) string) 
 			continue
 		}
 		host := strings.TrimSuffix(str(record.Inputs["name"]), ".")
-		out[host] = traceHost(byType, host, target, imageProblem)
+		out[host] = traceHost(byType, host, target, taskProblem)
 	}
 	return out
 }
 
-func traceHost(byType map[string][]simaws.Resource, host, albDNS string, imageProblem func(string) string) string {
+func traceHost(byType map[string][]simaws.Resource, host, albDNS string, taskProblem func(simaws.Resource, string) string) string {
 	i := slices.IndexFunc(byType["aws:lb/loadBalancer:LoadBalancer"], func(r simaws.Resource) bool {
 		return strings.EqualFold(strings.TrimSuffix(str(r.Outputs["dnsName"]), "."), albDNS)
 	})
@@ -127,7 +128,7 @@ func traceHost(byType map[string][]simaws.Resource, host, albDNS string, imagePr
 			why = "the service " + svc.ID + "'s task definition does not exist"
 			continue
 		}
-		if problem := imageProblem(image); problem != "" {
+		if problem := taskProblem(svc, image); problem != "" {
 			why = "the service " + svc.ID + " runs no healthy task: " + problem
 			continue
 		}

@@ -65,7 +65,7 @@ func application() []simaws.Resource {
 }
 
 // healthy says every image runs.
-func healthy(string) string { return "" }
+func healthy(simaws.Resource, string) string { return "" }
 
 // without is the application without the resources of a type and id.
 func without(rs []simaws.Resource, typ, id string) []simaws.Resource {
@@ -90,7 +90,7 @@ func TestARequestIsTracedAsAWSRoutesIt(t *testing.T) {
 	reach = Trace(without(application(), "aws:lb/listenerRule:ListenerRule", "api-host"), healthy)
 	require.Equal(t, Reach{"api.env.example.com": "", "dashboard.env.example.com": ""}, reach, "without its rule the api host gets the frontend: reachable, by the default action")
 
-	reach = Trace(application(), func(image string) string {
+	reach = Trace(application(), func(_ simaws.Resource, image string) string {
 		if image == "repo/backend@sha256:good" {
 			return "CannotPullContainerError: " + image + " not found in repo/backend"
 		}

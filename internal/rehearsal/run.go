@@ -226,44 +226,53 @@ func Runnable(command string) error {
 	return nil
 }
 
-// segments are the simple commands of a command line: split at pipes,
-// lists and command substitutions outside quotes.
+// segments are the simple commands of a command line: split at pipes and
+// lists outside quotes; a command substitution ($(...), inside double quotes
+// too) is a command of its own, and the command around it goes on after it.
 func segments(command string) []string {
+	type level struct {
+		cur   strings.Builder
+		quote byte
+	}
+	stack := []*level{{}}
 	var out []string
-	var cur strings.Builder
-	quote := byte(0)
-	flush := func() {
-		out = append(out, cur.String())
-		cur.Reset()
+	flush := func(l *level) {
+		out = append(out, l.cur.String())
+		l.cur.Reset()
 	}
 	for i := 0; i < len(command); i++ {
-		c := command[i]
+		c, l := command[i], stack[len(stack)-1]
 		switch {
-		case quote == '"' && c == '$' && i+1 < len(command) && command[i+1] == '(':
-			flush() // a substitution runs inside double quotes too
-			i++
-		case quote == '"' && c == ')':
-			flush()
-		case quote != 0:
-			if c == quote {
-				quote = 0
+		case l.quote == '\'':
+			if c == '\'' {
+				l.quote = 0
 			}
-			cur.WriteByte(c)
-		case c == '\'' || c == '"':
-			quote = c
-			cur.WriteByte(c)
-		case c == '&' && (i > 0 && command[i-1] == '>' || i+1 < len(command) && command[i+1] == '>'):
-			cur.WriteByte(c) // a redirection (2>&1, &>), not a list
-		case c == '|' || c == ';' || c == '&' || c == ')' || c == '(':
-			flush()
+			l.cur.WriteByte(c)
 		case c == '$' && i+1 < len(command) && command[i+1] == '(':
-			flush()
+			stack = append(stack, &level{})
 			i++
+		case c == ')' && l.quote == 0 && len(stack) > 1:
+			flush(l)
+			stack = stack[:len(stack)-1]
+		case l.quote == '"':
+			if c == '"' {
+				l.quote = 0
+			}
+			l.cur.WriteByte(c)
+		case c == '\'' || c == '"':
+			l.quote = c
+			l.cur.WriteByte(c)
+		case c == '&' && (i > 0 && command[i-1] == '>' || i+1 < len(command) && command[i+1] == '>'):
+			l.cur.WriteByte(c) // a redirection (2>&1, &>), not a list
+		case c == '|' || c == ';' || c == '&' || c == ')' || c == '(':
+			flush(l)
 		default:
-			cur.WriteByte(c)
+			l.cur.WriteByte(c)
 		}
 	}
-	flush()
+	for i := len(stack) - 1; i >= 0; i-- {
+		flush(stack[i])
+	}
 	return out
 }
 
@@ -490,8 +499,11 @@ func (w *World) Reach() (Reach, error) {
 	}
 	resources = append(resources, inactive...) // a rolled-back service runs a deregistered revision
 	var failed error
-	reach := Trace(resources, func(image string) string {
+	reach := Trace(resources, func(service simaws.Resource, image string) string {
 		problem, err := w.Account.ImageProblem("ap-southeast-2", image)
+		if err == nil && problem == "" {
+			problem, err = w.Account.ServiceProblem("ap-southeast-2", service.ID)
+		}
 		if err != nil {
 			failed = err
 		}

@@ -140,6 +140,8 @@ func TestOnlyWhatTheRehearsalRunsIsRunnable(t *testing.T) {
 		"terraform show -json > /tmp/production.tfstate.json",
 		`for nat in $(jq -r '.entries[].id' /tmp/m.json); do aws ec2 delete-nat-gateway --nat-gateway-id "$nat"; done`,
 		"go run ./cmd/migrate -stack production -report json 2>&1 >/dev/null | jq -r '.entries[].address' | xargs -n1 terraform state rm",
+		// the word around a substitution goes on after it
+		`aws stepfunctions list-executions --state-machine-arn "arn:aws:states:r:$(aws sts get-caller-identity --query Account --output text):stateMachine:m"`,
 	} {
 		require.NoError(t, Runnable(c), c)
 	}
@@ -147,10 +149,11 @@ func TestOnlyWhatTheRehearsalRunsIsRunnable(t *testing.T) {
 		"aws ecr get-login-password --region ap-southeast-2 | docker login --username AWS --password-stdin x": "the rehearsal cannot run docker: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm",
 		"go run github.com/google/go-containerregistry/cmd/crane@v0.21.0 copy a b":                            "the rehearsal runs go only as go run ./cmd/<command>, the repository's own commands",
 		"curl -fsS https://api.staging.ohmycoins.com/":                                                        "the rehearsal cannot run curl: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm",
-		"go build ./...":                    "the rehearsal runs go only as go run ./cmd/<command>",
-		"for f in a; do shred -u $f; done":  "the rehearsal cannot run shred: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm",
-		"jq -r .id x | xargs -n1 -P2 shred": "the rehearsal cannot run shred: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm",
-		`echo "$(curl -s x)"`:               "the rehearsal cannot run curl: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm",
+		"go build ./...":                     "the rehearsal runs go only as go run ./cmd/<command>",
+		"for f in a; do shred -u $f; done":   "the rehearsal cannot run shred: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm",
+		"jq -r .id x | xargs -n1 -P2 shred":  "the rehearsal cannot run shred: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm",
+		`echo "$(curl -s x)"`:                "the rehearsal cannot run curl: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm",
+		`aws x --arn "a:$(aws y):$(curl z)"`: "the rehearsal cannot run curl: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm",
 	} {
 		require.EqualError(t, Runnable(c), want, c)
 	}

@@ -133,6 +133,10 @@ type state struct {
 	// name) with the AWS CLI or crane; what a pulumi-docker build pushes is
 	// its Image resource.
 	Images map[string][]Image `json:"images,omitempty"`
+	// Rotations are the secrets (by ARN) whose current value rotated.
+	Rotations map[string]Rotation `json:"rotations,omitempty"`
+	// Executions are each state machine's runs (by ARN), oldest first.
+	Executions map[string][]Execution `json:"executions,omitempty"`
 }
 
 // Rollout is one deployment of an ECS service: the task definition it
@@ -141,6 +145,9 @@ type Rollout struct {
 	TaskDefinition string `json:"taskDefinition"`
 	State          string `json:"state"`
 	Reason         string `json:"reason"`
+	// Secrets are the rotations of the secrets its tasks read when they
+	// started, by secret ARN (rotation.go).
+	Secrets map[string]int `json:"secrets,omitempty"`
 }
 
 // Image is an image in an ECR repository: its digest and tags.
@@ -667,6 +674,9 @@ func mentions(v any, needles ...string) bool {
 
 func str(v any) string { s, _ := v.(string); return s }
 
+// field is a key of a JSON object, nil when v is none.
+func field(v any, key string) any { m, _ := v.(map[string]any); return m[key] }
+
 func boolean(v any) bool { b, _ := v.(bool); return b }
 
 // Seed puts a resource into the account as it exists before any program ran
@@ -746,7 +756,7 @@ func (st *state) behave(settings Settings, r *Resource, previous *Resource) erro
 		}
 		problem := st.taskProblem(settings, r.Region, taskDef)
 		if problem == "" {
-			st.Rollouts[key] = append(st.Rollouts[key], Rollout{TaskDefinition: taskDef, State: "COMPLETED", Reason: "ECS deployment completed."})
+			st.Rollouts[key] = append(st.Rollouts[key], Rollout{TaskDefinition: taskDef, State: "COMPLETED", Reason: "ECS deployment completed.", Secrets: st.secretsRead(r.Region, taskDef)})
 			return nil
 		}
 		breaker, _ := r.Inputs["deploymentCircuitBreaker"].(map[string]any)
@@ -754,9 +764,10 @@ func (st *state) behave(settings Settings, r *Resource, previous *Resource) erro
 			return &Refusal{"ServiceNotStable", fmt.Sprintf("service %s: %s; the deployment never reaches a steady state", r.ID, problem)}
 		}
 		set("taskDefinition", previous.Inputs["taskDefinition"])
+		serving, _ := st.serving(key)
 		st.Rollouts[key] = append(st.Rollouts[key],
 			Rollout{TaskDefinition: taskDef, State: "FAILED", Reason: "ECS deployment circuit breaker: " + problem},
-			Rollout{TaskDefinition: str(previous.Inputs["taskDefinition"]), State: "COMPLETED", Reason: "ECS deployment circuit breaker: rolled back to the previous task definition."})
+			Rollout{TaskDefinition: str(previous.Inputs["taskDefinition"]), State: "COMPLETED", Reason: "ECS deployment circuit breaker: rolled back to the previous task definition.", Secrets: serving.Secrets})
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/internal/rehearsal"
 	"github.com/ohmycoins/infra/internal/simaws"
 )
@@ -110,6 +111,26 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		require.Empty(t, r.Lost)
 		require.Equal(t, []rehearsal.Span{}, r.Unreachable, "the services never lose their route")
 		w.pulumi("", "preview", "--stack", stack, "--expect-no-changes")
+	},
+	"the-database-password-rotates-by-itself": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		prefix := prefixes[stack]
+		secret := strings.TrimSpace(w.stdout("", "stack", "output", "--stack", stack, "db_master_secret_arn"))
+		rotation, err := w.account.DescribeSecret("ap-southeast-2", secret)
+		require.NoError(t, err)
+		require.Equal(t, 1, rotation.Count, "rotated once")
+		require.Contains(t, r.Steps[3].Output, `"status": "SUCCEEDED"`, "the redeploy ran and ended")
+		require.Contains(t, r.Steps[4].Output, `"rollout": "COMPLETED"`)
+		service := w.holding(typeService, prefix+"-backend-service")
+		rollouts, err := w.account.Rollouts("ap-southeast-2", service.ID)
+		require.NoError(t, err)
+		last := rollouts[len(rollouts)-1]
+		require.Equal(t, "COMPLETED", last.State, last.Reason)
+		require.Equal(t, map[string]int{secret: 1}, filterSecrets(last.Secrets, secret), "the backend's tasks read the new password")
+		require.Equal(t, map[string]any{"alarmNames": []any{prefix + "-alb-high-5xx-errors", prefix + "-alb-unhealthy-targets"}, "enable": true, "rollback": true},
+			service.Inputs["alarms"], "the alarms are back as the program sets them")
+		require.Equal(t, rehearsal.Changes{}, r.Steps[5].Changes, "the refreshed preview proposes nothing")
+		require.Empty(t, r.Lost)
+		require.Equal(t, []rehearsal.Span{}, r.Unreachable, "the sites stay up")
 	},
 	"restoring-the-cache": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
 		prefix := prefixes[stack]
@@ -354,6 +375,31 @@ func TestARehearsalFindsAPromotionWithoutItsCopy(t *testing.T) {
 	require.Contains(t, w.serviceContainers("ohmycoins-prod-backend-service"), "@"+rehearsal.RunningImage, "ECS rolled back: the service runs the old image")
 	_, err := w.try("", "preview", "--stack", "production", "--expect-no-changes")
 	require.Error(t, err, "the next preview finds the service on the old task definition")
+}
+
+// filterSecrets keeps one secret's rotations.
+func filterSecrets(m map[string]int, arn string) map[string]int {
+	return map[string]int{arn: m[arn]}
+}
+
+// TestARehearsalFindsARotationRolledBackOntoTheOldPassword: the redeploy as
+// the program once defined it, a forced deployment that its alarms watch:
+// the tasks that still hold the old password trip the 5xx alarm, ECS rolls
+// back onto them, the execution succeeds, and the api is down (its tasks
+// cannot connect) from the rotation on.
+func TestARehearsalFindsARotationRolledBackOntoTheOldPassword(t *testing.T) {
+	t.Parallel()
+	w, p := setUp(t, "staging", "the-database-password-rotates-by-itself")
+	machine := w.holding("aws:sfn/stateMachine:StateMachine", "ohmycoins-staging-backend-redeploy")
+	cluster := w.holding("aws:ecs/cluster:Cluster", "ohmycoins-staging-cluster")
+	require.NoError(t, w.account.Drift("ap-southeast-2", machine.Type, machine.ID, map[string]any{
+		"definition": ecs.RedeployDefinition(cluster.Outputs["arn"].(string), "ohmycoins-staging-backend-service", nil),
+	}))
+	report := w.perform(p, "staging")
+	require.Contains(t, report.Steps[3].Output, `"status": "SUCCEEDED"`, "the execution succeeds")
+	require.Contains(t, report.Steps[4].Output, `"rollout": "COMPLETED"`, "and ECS reports a completed deployment: the rollback")
+	require.Equal(t, []rehearsal.Span{{From: 2, To: 6}}, report.Unreachable, "the api is down from the rotation on: %v", report.Faults())
+	require.Contains(t, strings.Join(report.Faults(), "\n"), "before it rotated")
 }
 
 // TestARehearsalFindsTheFaultsItsProceduresWereFixedFor: each procedure
