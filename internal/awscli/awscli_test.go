@@ -78,3 +78,28 @@ func TestTheStandInAnswersAsTheCLIDoes(t *testing.T) {
 	require.Equal(t, 252, code)
 	require.Contains(t, errs, "the following arguments are required: --db-snapshot-identifier")
 }
+
+// TestARestoreNeedsItsSubnetGroupAndAFreeIdentifier: the original's
+// database comes back from a snapshot, holding its data under its key,
+// only into a subnet group that exists and under an identifier not taken.
+func TestARestoreNeedsItsSubnetGroupAndAFreeIdentifier(t *testing.T) {
+	a := account(t)
+	code, _, errs := aws("rds restore-db-instance-from-db-snapshot --db-instance-identifier env-old --db-snapshot-identifier rds:env-postgres-2026-11-27-03-05 --db-subnet-group-name env-db")
+	require.Equal(t, 254, code)
+	require.Contains(t, errs, "(DBSubnetGroupNotFoundFault) when calling the RestoreDBInstanceFromDBSnapshot operation: DB subnet group 'env-db' does not exist.")
+
+	_, err := a.Create(typeSubnetGroup, "env-db", "ap-southeast-2", resource.NewPropertyMapFromMap(map[string]any{"name": "env-db", "subnetIds": []any{"subnet-1"}}))
+	require.NoError(t, err)
+	code, _, errs = aws("rds restore-db-instance-from-db-snapshot --db-instance-identifier env-postgres --db-snapshot-identifier rds:env-postgres-2026-11-27-03-05 --db-subnet-group-name env-db")
+	require.Equal(t, 254, code, "the identifier is taken: %s", errs)
+
+	code, _, errs = aws("rds restore-db-instance-from-db-snapshot --db-instance-identifier env-old --db-snapshot-identifier rds:env-postgres-2026-11-27-03-05 --db-subnet-group-name env-db")
+	require.Equal(t, 0, code, errs)
+	restored, ok, err := a.Get("ap-southeast-2", typeInstance, "env-old", "")
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, "arn:aws:kms:ap-southeast-2:123456789012:key/other", restored.Outputs["kmsKeyId"], "under the snapshot's key")
+	snapshots, err := a.Snapshots()
+	require.NoError(t, err)
+	require.Equal(t, snapshots[0].Data, restored.Data, "holding the snapshot's data")
+}

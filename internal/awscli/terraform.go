@@ -44,7 +44,8 @@ type TerraformResource struct {
 // account); show -json; state rm; plan -destroy; destroy (deletes what the
 // state still holds from the account, last first); apply (puts back what
 // the state records: the values of each resource, and the resources that
-// are gone). Anything else is an error that names it.
+// are gone; -target limits it to the addresses named). Anything else is an
+// error that names it.
 func TerraformMain(args []string, stdout, stderr io.Writer) int {
 	dir := os.Getenv(TerraformEnv)
 	accountDir := os.Getenv(simprovider.AccountEnv)
@@ -88,8 +89,22 @@ func TerraformMain(args []string, stdout, stderr io.Writer) int {
 		return t.planDestroy(stdout, stderr)
 	case command == "destroy" || command == "destroy -auto-approve":
 		return t.destroy(stdout, stderr)
-	case command == "apply" || command == "apply -auto-approve":
-		return t.apply(stdout, stderr)
+	case len(args) >= 1 && args[0] == "apply":
+		var targets []string
+		for i := 1; i < len(args); i++ {
+			switch a := args[i]; {
+			case a == "-auto-approve":
+			case strings.HasPrefix(a, "-target="):
+				targets = append(targets, strings.TrimPrefix(a, "-target="))
+			case a == "-target" && i+1 < len(args):
+				targets = append(targets, args[i+1])
+				i++
+			default:
+				fmt.Fprintf(stderr, "terraform apply %s: the rehearsal's terraform stand-in takes -auto-approve and -target only\n", a)
+				return 1
+			}
+		}
+		return t.apply(targets, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "terraform %s: the rehearsal's terraform stand-in does not know this command; it knows init, plan -detailed-exitcode, show -json, state rm, plan -destroy, destroy and apply (it has the state, not the original's configuration)\n", command)
 	return 1
@@ -264,12 +279,22 @@ func (t terraform) destroy(stdout, stderr io.Writer) int {
 }
 
 // apply puts back, first to last, what the state records: a resource's
-// values where it exists, the resource where it is gone.
-func (t terraform) apply(stdout, stderr io.Writer) int {
+// values where it exists, the resource where it is gone; with targets, only
+// theirs (addresses of the state).
+func (t terraform) apply(targets []string, stdout, stderr io.Writer) int {
 	addresses, _, err := t.managed()
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
+	}
+	if len(targets) > 0 {
+		for _, a := range targets {
+			if !slices.Contains(addresses, a) {
+				fmt.Fprintf(stderr, "Error: Invalid target address\n\nNo matching objects found for %s. To view the available instances, use \"terraform state list\".\n", a)
+				return 1
+			}
+		}
+		addresses = targets
 	}
 	changed, added := 0, 0
 	for _, a := range addresses {

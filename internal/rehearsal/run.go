@@ -137,8 +137,9 @@ func Prepare(o Options) (Procedure, *tfstate.State, error) {
 		if after.Steps > len(before.Commands) {
 			return p, nil, fmt.Errorf("%q starts after step %d of %q, which has %d steps for %s", p.Title, after.Steps, before.Title, len(before.Commands), o.Stack)
 		}
+		// The steps it starts after keep their windows and expected
+		// failures: a way back from inside a window starts with the sites down.
 		before.Commands, before.Blocks = before.Commands[:after.Steps], before.Blocks[:min(after.Steps, len(before.Blocks))]
-		before.Rules.Windows, before.Rules.Fails = nil, nil
 		p.Before = &before
 	} else if len(p.Rules.After) > 0 {
 		return p, nil, fmt.Errorf("-stack %s: %q says where it starts for %s only", o.Stack, p.Title, strings.Join(slices.Sorted(maps.Keys(p.Rules.After)), ", "))

@@ -281,6 +281,29 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		}
 		require.Equal(t, []rehearsal.Span{}, r.Unreachable)
 	},
+	"after-the-cutover-window-steps-6-and-7": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		prefix := prefixes[stack]
+		byID := func(resources []simaws.Resource, typ, id string) simaws.Resource {
+			i := slices.IndexFunc(resources, func(r simaws.Resource) bool { return r.Type == typ && r.ID == id })
+			require.GreaterOrEqual(t, i, 0, "%s %s", typ, id)
+			return resources[i]
+		}
+		const typeDB = "aws:rds/instance:Instance"
+		program, original := byID(before, typeDB, prefix+"-postgres"), byID(w.resources(), typeDB, prefix+"-postgres")
+		require.Less(t, program.Serial, original.Serial, "a new incarnation under the original's identifier")
+		require.Equal(t, program.Data, original.Data, "it holds everything the program's database held")
+		require.NotEqual(t, program.Inputs["kmsKeyId"], original.Inputs["kmsKeyId"], "under the original's key, not the program's")
+		require.Equal(t, ids(w.rehearsal.Seeded), ids(w.resources()), "the original, and nothing of the program")
+		for _, l := range r.Lost {
+			require.Regexp(t, `^aws:(ecr/repository:Repository|cloudwatch/logGroup:LogGroup|s3/bucketV2:BucketV2) `, l.Type+" "+l.Name, "only what the program built is gone")
+		}
+		plan := slices.IndexFunc(r.Steps, func(s rehearsal.Step) bool { return s.Command == "terraform plan -detailed-exitcode" })
+		require.GreaterOrEqual(t, plan, 0)
+		require.True(t, r.Steps[plan].OK, "the original is whole again: %s", r.Steps[plan].Error)
+		if stack == "production" {
+			require.Equal(t, rehearsal.Reach{"ohmycoins.com": "", "www.ohmycoins.com": "", "api.ohmycoins.com": "", "dashboard.ohmycoins.com": ""}, reach(t, w), "the original serves again")
+		}
+	},
 	"moving-the-bootstrap-state-into-the-bucket": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
 		moved, err := filepath.Glob(filepath.Join(w.rehearsal.Bucket(), ".pulumi", "stacks", "ohmycoins-state", "state.json"))
 		require.NoError(t, err)
