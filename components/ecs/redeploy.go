@@ -57,10 +57,6 @@ func RedeployEventPattern(secretARNs []string) string {
 	return string(b)
 }
 
-// RedeployStateNames are the states of a redeploy with deployment alarms,
-// in the order they run (the wait and read repeat until the rollout is over).
-var RedeployStateNames = []string{"RedeployWithoutAlarms", "WaitForTheRollout", "ReadTheRollout", "RolloutOver", "PutBackTheAlarms"}
-
 // aslRetry is a state's retry rule (Amazon States Language).
 type aslRetry struct {
 	ErrorEquals     []string `json:"ErrorEquals"`
@@ -124,7 +120,7 @@ func RedeployDefinition(clusterARN, serviceName string, alarmNames []string) str
 		}}
 	} else {
 		definition.Comment += ", without rolling back on its alarms (the tasks that still hold the old value trip them), which it puts back after the rollout"
-		definition.StartAt = RedeployStateNames[0]
+		definition.StartAt = "RedeployWithoutAlarms"
 		definition.States = map[string]aslState{
 			"RedeployWithoutAlarms": {
 				Type: "Task", Resource: "arn:aws:states:::aws-sdk:ecs:updateService",

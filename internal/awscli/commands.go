@@ -39,6 +39,7 @@ var commands = map[string]command{
 			out = append(out, map[string]any{
 				"DBSnapshotIdentifier": s.Identifier, "DBInstanceIdentifier": s.Source, "SnapshotType": kind,
 				"SnapshotCreateTime": createTime(s), "KmsKeyId": s.KMSKeyID, "Encrypted": s.KMSKeyID != "", "Status": "available",
+				"Engine": "postgres", "EngineVersion": s.EngineVersion,
 			})
 		}
 		if c.has("db-snapshot-identifier") && len(out) == 0 {

@@ -1,9 +1,6 @@
 package awscli
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/ohmycoins/infra/internal/simaws"
@@ -67,29 +64,6 @@ var restoreCommands = map[string]command{
 // balancer still used when the stack forgot it (staging's way back after the
 // window): deleted once Terraform has put the original's back.
 func init() {
-	commands["ec2 describe-security-groups"] = command{run: func(c call) (any, error) {
-		groups, err := c.resources(typeSecurityGroup, "")
-		if err != nil {
-			return nil, err
-		}
-		names := map[string]bool{}
-		for _, f := range c.options["filters"] {
-			name, values, ok := strings.Cut(f, ",Values=")
-			if !ok || name != "Name=group-name" {
-				return nil, fmt.Errorf("--filters %q: the stand-in filters by Name=group-name,Values=<names> only", f)
-			}
-			for _, v := range strings.Split(values, ",") {
-				names[v] = true
-			}
-		}
-		var out []any
-		for _, g := range groups {
-			if len(names) == 0 || names[fmt.Sprint(g.Inputs["name"])] {
-				out = append(out, map[string]any{"GroupId": g.ID, "GroupName": g.Inputs["name"], "VpcId": g.Inputs["vpcId"]})
-			}
-		}
-		return map[string]any{"SecurityGroups": orEmpty(out)}, nil
-	}}
 	commands["ec2 delete-security-group"] = command{required: []string{"group-id"}, run: func(c call) (any, error) {
 		return c.delete(typeSecurityGroup, c.one("group-id"), "InvalidGroup.NotFound")
 	}}

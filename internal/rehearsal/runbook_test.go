@@ -48,19 +48,20 @@ func TestTheRunbooksRehearsedProceduresCanRun(t *testing.T) {
 
 // TestRestoringTheDatabaseReadsAsWrittenForEachStack: the restore is
 // written for production; for staging its stack and names are staging's,
-// placeholders included, and its steps are the same ten.
+// placeholders included, and its steps are the same twelve.
 func TestRestoringTheDatabaseReadsAsWrittenForEachStack(t *testing.T) {
 	p, err := Find(runbook(t), "Restoring the database")
 	require.NoError(t, err)
 	require.Equal(t, StartsFromRunningStack, p.Rules.StartsFrom)
-	require.Len(t, p.Commands, 10)
-	require.Equal(t, "pulumi up --stack production --replace '<the database URN>'", p.Commands[6])
+	require.Len(t, p.Commands, 12)
+	require.Equal(t, "pulumi up --stack production --replace '<the database URN>'", p.Commands[8])
 	staging, err := p.For("staging")
 	require.NoError(t, err)
-	require.Equal(t, "pulumi up --stack staging --replace '<the database URN>'", staging.Commands[6])
-	require.Equal(t, "pulumi config set --stack staging --path ohmycoins:database.snapshotIdentifier rds:ohmycoins-staging-postgres-2026-11-27-03-05", staging.Commands[4])
+	require.Equal(t, "pulumi up --stack staging --replace '<the database URN>'", staging.Commands[8])
+	require.Equal(t, "pulumi config set --stack staging --path ohmycoins:database.snapshotIdentifier rds:ohmycoins-staging-postgres-2026-11-27-03-05", staging.Commands[6])
+	require.Contains(t, staging.Commands[2], "aws rds describe-db-snapshots --db-snapshot-identifier rds:ohmycoins-staging-postgres-2026-11-27-03-05", "the snapshot's major version is checked first")
 	require.Contains(t, staging.Rules.Fills, Fill{Placeholder: "rds:ohmycoins-staging-postgres-2026-11-27-03-05", Rule: "newest automated snapshot of ohmycoins-staging-postgres"})
-	require.Equal(t, []Window{{From: 7, To: 7, Why: "the database is deleted first and restored under its identifier; the services roll onto it"}}, p.Rules.Windows)
+	require.Equal(t, []Window{{From: 9, To: 9, Why: "the database is deleted first and restored under its identifier; the services roll onto it"}}, p.Rules.Windows)
 	_, err = p.For("production-drill")
 	require.EqualError(t, err, `-stack production-drill: "Restoring the database" is rehearsed for production, staging only`)
 }

@@ -99,6 +99,9 @@ type Snapshot struct {
 	Identifier string `json:"identifier"`
 	Source     string `json:"source"`
 	KMSKeyID   string `json:"kmsKeyId,omitempty"`
+	// EngineVersion is the engine version of its source when it was taken
+	// (a database's), which a restore comes back on.
+	EngineVersion string `json:"engineVersion,omitempty"`
 	// Data is the data the snapshot keeps (its source's).
 	Data []Datum `json:"data,omitempty"`
 }
@@ -400,7 +403,7 @@ func (a *Account) Delete(region, typ, id, arn string) error {
 			if slices.ContainsFunc(st.Snapshots, func(s Snapshot) bool { return s.Identifier == name }) {
 				return &Refusal{"DBSnapshotAlreadyExists", "Cannot create the snapshot because a snapshot with the identifier " + name + " already exists."}
 			}
-			st.Snapshots = append(st.Snapshots, Snapshot{Type: "rds", Identifier: name, Source: id, KMSKeyID: str(r.Inputs["kmsKeyId"]), Data: r.Data})
+			st.Snapshots = append(st.Snapshots, Snapshot{Type: "rds", Identifier: name, Source: id, KMSKeyID: str(r.Inputs["kmsKeyId"]), EngineVersion: str(r.Inputs["engineVersion"]), Data: r.Data})
 		}
 		if typ == "aws:rds/instance:Instance" {
 			if keep, set := r.Inputs["deleteAutomatedBackups"].(bool); !set || keep {
@@ -729,6 +732,9 @@ func (st *state) behave(settings Settings, r *Resource, previous *Resource) erro
 			set("kmsKeyId", key)
 			set("storageEncrypted", true)
 		}
+		if version := st.Snapshots[i].EngineVersion; version != "" && str(r.Inputs["engineVersion"]) == "" {
+			set("engineVersion", version) // restored on the snapshot's version where none is asked for
+		}
 		r.Data = slices.Clone(st.Snapshots[i].Data)
 	case "aws:elasticache/replicationGroup:ReplicationGroup":
 		name := str(r.Inputs["snapshotName"])
@@ -966,11 +972,15 @@ func (a *Account) SeedSnapshot(s Snapshot) error {
 		if slices.ContainsFunc(st.Snapshots, func(o Snapshot) bool { return o.Identifier == s.Identifier }) {
 			return &Refusal{"DBSnapshotAlreadyExists", "a snapshot " + s.Identifier + " exists already"}
 		}
-		if len(s.Data) == 0 {
-			for _, r := range st.Resources {
-				if r.ID == s.Source && dataTypes[r.Type] {
-					s.Data = slices.Clone(r.Data) // a snapshot of a live resource keeps its data
-				}
+		for _, r := range st.Resources {
+			if r.ID != s.Source || !dataTypes[r.Type] {
+				continue
+			}
+			if len(s.Data) == 0 {
+				s.Data = slices.Clone(r.Data) // a snapshot of a live resource keeps its data
+			}
+			if s.EngineVersion == "" && r.Type == "aws:rds/instance:Instance" {
+				s.EngineVersion = str(r.Inputs["engineVersion"])
 			}
 		}
 		st.Snapshots = append(st.Snapshots, s)

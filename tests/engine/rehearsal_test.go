@@ -105,7 +105,8 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		db := w.holding("aws:rds/instance:Instance", prefix+"-postgres")
 		i := slices.IndexFunc(before, func(r simaws.Resource) bool { return r.ID == db.ID && r.Type == db.Type })
 		require.Less(t, before[i].Serial, db.Serial, "a new incarnation under the same identifier")
-		require.GreaterOrEqual(t, r.Steps[6].Changes.Replace, 1, "step 7 replaces it")
+		require.True(t, r.Steps[2].OK, "the snapshot is of the major version the database runs")
+		require.GreaterOrEqual(t, r.Steps[8].Changes.Replace, 1, "step 9 replaces it")
 		require.Equal(t, "rds:"+prefix+"-postgres-2026-11-27-03-05", db.Inputs["snapshotIdentifier"], "restored from the newest automated snapshot")
 		require.Equal(t, stack == "production", db.Inputs["deletionProtection"], "protected again where it was")
 		require.Empty(t, r.Lost)
@@ -371,15 +372,34 @@ func TestARehearsalFindsTheOldRestore(t *testing.T) {
 	t.Parallel()
 	w, p := setUp(t, "production", "restoring-the-database")
 	original := w.holding("aws:rds/instance:Instance", "ohmycoins-prod-postgres")
-	p.Commands = slices.Delete(p.Commands, 1, 4) // without lifting protection and deleting first
-	require.Contains(t, p.Commands[3], "--replace")
+	p.Commands = slices.Delete(p.Commands, 3, 6) // without lifting protection and deleting first
+	require.Contains(t, p.Commands[5], "--replace")
 	report := w.perform(p, "production")
 	require.False(t, report.Completed)
 	faults := report.Faults()
 	require.Len(t, faults, 1, "%v", faults)
-	require.Contains(t, faults[0], "step 4 (pulumi up --stack production --replace '<the database URN>') failed")
-	require.Contains(t, report.Steps[3].Error, "AlreadyExists")
+	require.Contains(t, faults[0], "step 6 (pulumi up --stack production --replace '<the database URN>') failed")
+	require.Contains(t, report.Steps[5].Error, "AlreadyExists")
 	require.Equal(t, original.Serial, w.holding("aws:rds/instance:Instance", "ohmycoins-prod-postgres").Serial, "the original stays")
+	require.Empty(t, report.Lost)
+}
+
+// TestARestoreStopsAtASnapshotOfAnotherMajorVersion: the newest automated
+// snapshot taken on PostgreSQL 16 (before an upgrade) stops the restore at
+// its check, before anything changes: the database stays as it is.
+func TestARestoreStopsAtASnapshotOfAnotherMajorVersion(t *testing.T) {
+	t.Parallel()
+	w, p := setUp(t, "staging", "restoring-the-database")
+	original := w.holding("aws:rds/instance:Instance", "ohmycoins-staging-postgres")
+	require.NoError(t, w.account.SeedSnapshot(simaws.Snapshot{Type: "rds", Identifier: "rds:ohmycoins-staging-postgres-2026-11-28-03-05",
+		Source: original.ID, KMSKeyID: original.Inputs["kmsKeyId"].(string), EngineVersion: "16.4"}))
+	report := w.perform(p, "staging")
+	require.False(t, report.Completed)
+	require.Contains(t, report.Steps[2].Command, "jq -e")
+	require.False(t, report.Steps[2].OK, "the check stops it")
+	require.Equal(t, "false", strings.TrimSpace(report.Steps[2].Output), "16 is not 17: %s", report.Steps[2].Error)
+	require.Len(t, report.Steps, 3, "nothing after it runs")
+	require.Equal(t, original.Serial, w.holding("aws:rds/instance:Instance", "ohmycoins-staging-postgres").Serial, "the database stays")
 	require.Empty(t, report.Lost)
 }
 
