@@ -106,8 +106,8 @@ func restoreBlock(t *testing.T, snapshot string) []string {
 	t.Helper()
 	var out []string
 	for _, c := range joinContinued(runbookBlock(t, "## Restoring the database")) {
-		if strings.HasPrefix(c, "aws rds describe-db-snapshots ") {
-			continue
+		if strings.HasPrefix(c, "aws rds describe-db-snapshots ") || strings.HasPrefix(c, "current=$(aws ") {
+			continue // the look at the snapshots and the major version's check: the rehearsal runs those
 		}
 		c = strings.ReplaceAll(c, "<the database URN>", "urn:pulumi:production::ohmycoins::ohmycoins:rds:Database$aws:rds/instance:Instance::ohmycoins-prod-postgres")
 		c = strings.ReplaceAll(c, "rds:ohmycoins-prod-postgres-2026-11-27-03-05", snapshot)
