@@ -771,9 +771,8 @@ func (st *state) behave(settings Settings, r *Resource, previous *Resource) erro
 		}
 		set("taskDefinition", previous.Inputs["taskDefinition"])
 		serving, _ := st.serving(key)
-		st.Rollouts[key] = append(st.Rollouts[key],
-			Rollout{TaskDefinition: taskDef, State: "FAILED", Reason: "ECS deployment circuit breaker: " + problem},
-			Rollout{TaskDefinition: str(previous.Inputs["taskDefinition"]), State: "COMPLETED", Reason: "ECS deployment circuit breaker: rolled back to the previous task definition.", Secrets: serving.Secrets})
+		st.rollBack(key, Rollout{TaskDefinition: taskDef, Reason: "ECS deployment circuit breaker: " + problem},
+			Rollout{TaskDefinition: str(previous.Inputs["taskDefinition"]), Reason: "ECS deployment circuit breaker: rolled back to the previous task definition.", Secrets: serving.Secrets})
 	}
 	return nil
 }

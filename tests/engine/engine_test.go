@@ -24,6 +24,16 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the stand-ins the run built (about 375 MB), which a
+// temporary directory of the tests' own would otherwise leave behind.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
 // standins builds the stand-ins once per test binary (rehearsal.Standins:
 // the plugins, the AWS CLI stand-in and the two programs): every world's
 // project names its prebuilt program in the runtime option binary, as

@@ -126,7 +126,7 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		require.NoError(t, err)
 		last := rollouts[len(rollouts)-1]
 		require.Equal(t, "COMPLETED", last.State, last.Reason)
-		require.Equal(t, map[string]int{secret: 1}, filterSecrets(last.Secrets, secret), "the backend's tasks read the new password")
+		require.Equal(t, 1, last.Secrets[secret], "the backend's tasks read the new password")
 		require.Equal(t, map[string]any{"alarmNames": []any{prefix + "-alb-high-5xx-errors", prefix + "-alb-unhealthy-targets"}, "enable": true, "rollback": true},
 			service.Inputs["alarms"], "the alarms are back as the program sets them")
 		require.Equal(t, rehearsal.Changes{}, r.Steps[5].Changes, "the refreshed preview proposes nothing")
@@ -420,11 +420,6 @@ func TestARehearsalFindsAPromotionWithoutItsCopy(t *testing.T) {
 	require.Error(t, err, "the next preview finds the service on the old task definition")
 }
 
-// filterSecrets keeps one secret's rotations.
-func filterSecrets(m map[string]int, arn string) map[string]int {
-	return map[string]int{arn: m[arn]}
-}
-
 // TestARehearsalFindsARotationRolledBackOntoTheOldPassword: the redeploy as
 // the program once defined it, a forced deployment that its alarms watch:
 // the tasks that still hold the old password trip the 5xx alarm, ECS rolls
@@ -443,6 +438,25 @@ func TestARehearsalFindsARotationRolledBackOntoTheOldPassword(t *testing.T) {
 	require.Contains(t, report.Steps[4].Output, `"rollout": "COMPLETED"`, "and ECS reports a completed deployment: the rollback")
 	require.Equal(t, []rehearsal.Span{{From: 2, To: 6}}, report.Unreachable, "the api is down from the rotation on: %v", report.Faults())
 	require.Contains(t, strings.Join(report.Faults(), "\n"), "before it rotated")
+}
+
+// TestAWayBackAfterTheWindowFindsTheLoadBalancersGroups: staging's way
+// back after the window without --target-dependents stops at forgetting
+// what the stack adopted: since the window the adopted load balancer uses the
+// program's security group and target groups, which depend on the adopted
+// VPC, so Pulumi refuses to forget it, before Terraform has run.
+func TestAWayBackAfterTheWindowFindsTheLoadBalancersGroups(t *testing.T) {
+	t.Parallel()
+	w, p := setUp(t, "staging", "after-the-cutover-window-steps-6-and-7")
+	i := slices.IndexFunc(p.Commands, func(c string) bool { return strings.Contains(c, "--target-dependents") })
+	require.GreaterOrEqual(t, i, 0)
+	p.Commands[i] = strings.Replace(p.Commands[i], " --target-dependents", "", 1)
+	report := w.perform(p, "staging")
+	require.False(t, report.Completed)
+	last := report.Steps[len(report.Steps)-1]
+	require.Equal(t, i+1, last.N, "it stops there")
+	require.Contains(t, last.Error, "can't be safely deleted because the following resources depend on it")
+	require.Len(t, report.Faults(), 1, "nothing lost but what the procedure discards: %v", report.Faults())
 }
 
 // TestARehearsalFindsTheFaultsItsProceduresWereFixedFor: each procedure
