@@ -190,17 +190,18 @@ func deployServices(ctx *pulumi.Context, s Settings, d *Deployment, account pulu
 
 	var err error
 	d.Cluster, err = ecs.New(ctx, s.NamePrefix, ecs.Args{
-		Region:           s.Region,
-		AccountID:        account,
-		AppSubnetIDs:     d.Network.AppSubnetIDs,
-		KMSKeyARN:        d.Key.ARN,
-		LogRetentionDays: s.Logs.RetentionDays,
-		ClusterSettings:  s.ECS,
-		Protect:          s.ProtectStatefulResources,
-		SecretReadPolicy: d.AppSecret.ReadPolicy,
-		Routing:          d.LoadBalancer.Routing,
-		SecretsReady:     []pulumi.Resource{d.AppSecret.Version},
-		Services:         services,
+		Region:              s.Region,
+		AccountID:           account,
+		PermissionsBoundary: d.Boundary.Arn,
+		AppSubnetIDs:        d.Network.AppSubnetIDs,
+		KMSKeyARN:           d.Key.ARN,
+		LogRetentionDays:    s.Logs.RetentionDays,
+		ClusterSettings:     s.ECS,
+		Protect:             s.ProtectStatefulResources,
+		SecretReadPolicy:    d.AppSecret.ReadPolicy,
+		Routing:             d.LoadBalancer.Routing,
+		SecretsReady:        []pulumi.Resource{d.AppSecret.Version},
+		Services:            services,
 	}, provider)
 	return err
 }

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ohmycoins/infra/components/alb"
@@ -15,6 +16,8 @@ import (
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/components/redis"
 	"github.com/ohmycoins/infra/components/secrets"
+
+	"github.com/ohmycoins/infra/internal/policydoc"
 )
 
 // Program is the Pulumi program of every stack: load the stack's settings, then
@@ -45,7 +48,9 @@ func ProgramWith(opts LoadOptions) pulumi.RunFunc {
 type Deployment struct {
 	// Provider is the explicit AWS provider every component uses: the region and
 	// default tags come from it, never from ambient aws:* config.
-	Provider  *aws.Provider
+	Provider *aws.Provider
+	// Boundary is the permissions boundary every application role carries.
+	Boundary  *iam.Policy
 	Key       *encryption.Key
 	Network   *network.Network
 	Database  *rds.Database
@@ -91,6 +96,10 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	withProvider := pulumi.Provider(provider)
 	account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, withProvider).AccountId()
 
+	if d.Boundary, err = cicd.NewBoundary(ctx, s.NamePrefix, s.Region, s.Environment, s.EncryptedLogGroups(), account, withProvider); err != nil {
+		return nil, err
+	}
+
 	if d.Key, err = encryption.New(ctx, s.NamePrefix, encryption.Args{
 		Region:    s.Region,
 		AccountID: account,
@@ -105,14 +114,15 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		smtpPort = s.App.SMTPPort
 	}
 	if d.Network, err = network.New(ctx, s.NamePrefix, network.Args{
-		Region:           s.Region,
-		AccountID:        account,
-		Settings:         s.Network,
-		FlowLogGroupName: s.FlowLogGroupName(),
-		LogsKMSKeyARN:    d.Key.ARN,
-		Services:         s.ServiceList(),
-		SMTPPort:         smtpPort,
-		Protect:          s.ProtectStatefulResources,
+		Region:              s.Region,
+		AccountID:           account,
+		PermissionsBoundary: d.Boundary.Arn,
+		Settings:            s.Network,
+		FlowLogGroupName:    s.FlowLogGroupName(),
+		LogsKMSKeyARN:       d.Key.ARN,
+		Services:            s.ServiceList(),
+		SMTPPort:            smtpPort,
+		Protect:             s.ProtectStatefulResources,
 	}, withProvider); err != nil {
 		return nil, err
 	}
@@ -126,6 +136,8 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	if d.Monitoring, err = monitoring.New(ctx, s.NamePrefix, monitoring.Args{
 		Environment:           s.Environment,
 		Region:                s.Region,
+		AccountID:             account,
+		SubscriberRole:        cicd.DeployRoleName(s.NamePrefix),
 		KMSKeyARN:             d.Key.ARN,
 		AlertEmails:           s.Site.AlertEmails,
 		Thresholds:            s.Alarms,
@@ -138,7 +150,7 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		ContainerInsights:     s.ECS.ContainerInsights,
 		Budget: monitoring.Budget{
 			MonthlyUSD: s.Budget.MonthlyUSD, MarginPercent: s.Budget.MarginPercent,
-			EnvironmentTag: s.Environment, AccountID: account,
+			EnvironmentTag: s.Environment,
 		},
 	}, withProvider); err != nil {
 		return nil, err
@@ -151,14 +163,17 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	if d.Aliases != nil {
 		zone = d.Aliases.ZoneID
 	}
-	var managedRoles []string
-	managedRoles = append(managedRoles, d.Cluster.RoleNames...)
-	managedRoles = append(managedRoles, d.Database.RoleNames...)
-	managedRoles = append(managedRoles, d.Network.RoleNames...)
-	var records []string
+	var managedRoles []policydoc.ServiceRole
+	managedRoles = append(managedRoles, d.Cluster.Roles...)
+	managedRoles = append(managedRoles, d.Database.Roles...)
+	managedRoles = append(managedRoles, d.Network.Roles...)
+	var records, certificateNames []string
 	if s.DNS.ZoneName != "" {
 		hosts := dns.HostsFor(s.Site.Domain, s.DNS.ZoneName)
 		records = cicd.RecordNamePatterns(hosts.Certificate)
+		if d.Certificate != nil {
+			certificateNames = hosts.Certificate
+		}
 	}
 	if d.CI, err = cicd.New(ctx, s.NamePrefix, cicd.Args{
 		Region:      s.Region,
@@ -171,8 +186,10 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		PreviewOnPullRequests: s.Environment == EnvStaging,
 		RefreshedSecrets:      []string{d.AppSecret.Name},
 		ManagedRoles:          managedRoles,
+		AttachablePolicies:    []string{ecs.ExecutionRolePolicyARN, rds.MonitoringPolicyARN},
 		HostedZoneID:          zone,
 		RecordNames:           records,
+		CertificateNames:      certificateNames,
 		LogGroups:             s.EncryptedLogGroups(),
 		OwnBuckets:            []string{s.NamePrefix + "-*"},
 	}, withProvider); err != nil {
@@ -242,13 +259,14 @@ func monitoredServices(s Settings, d *Deployment) []monitoring.Service {
 func deployData(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, provider pulumi.ResourceOrInvokeOption) error {
 	var err error
 	if d.Database, err = rds.New(ctx, s.NamePrefix, rds.Args{
-		AccountID:        account,
-		SubnetIDs:        d.Network.DataSubnetIDs,
-		SecurityGroupID:  d.Network.DatabaseSecurityGroupID,
-		KMSKeyARN:        d.Key.ARN,
-		Settings:         s.Database,
-		LogRetentionDays: s.Logs.RetentionDays,
-		Protect:          s.ProtectStatefulResources,
+		AccountID:           account,
+		PermissionsBoundary: d.Boundary.Arn,
+		SubnetIDs:           d.Network.DataSubnetIDs,
+		SecurityGroupID:     d.Network.DatabaseSecurityGroupID,
+		KMSKeyARN:           d.Key.ARN,
+		Settings:            s.Database,
+		LogRetentionDays:    s.Logs.RetentionDays,
+		Protect:             s.ProtectStatefulResources,
 	}, provider); err != nil {
 		return err
 	}

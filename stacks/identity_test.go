@@ -165,9 +165,14 @@ func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
 					}
 					if a == "iam:PassRole" || a == "iam:*" {
 						passRole = append(passRole, s.Resource...)
+						services := s.Condition["StringEquals"]["iam:PassedToService"]
+						require.Len(t, services, 1, "%s: each role is passed to its one service", s.Sid)
+						for _, r := range s.Resource {
+							require.Equal(t, passedTo(r), services[0], "%s is passed to its service only", r)
+						}
 					}
 				}
-				if slices.Contains(s.Resource, "*") {
+				if s.Effect == "Allow" && slices.Contains(s.Resource, "*") {
 					require.Equal(t, []string{"ap-southeast-2"}, s.Condition["StringEquals"]["aws:RequestedRegion"], s.Sid)
 				}
 			}
@@ -184,6 +189,20 @@ func TestDeployRoleRunsPulumiUpOnItsStackOnly(t *testing.T) {
 			require.Equal(t, []string{"arn:aws:route53:::hostedzone/" + zone}, sids["DnsRecords"].Resource)
 		})
 	}
+}
+
+// passedTo is the service an application role is for, by its name.
+func passedTo(roleARN string) string {
+	for suffix, service := range map[string]string{
+		"ecs-task-execution-role": "ecs-tasks.amazonaws.com", "ecs-task-role": "ecs-tasks.amazonaws.com",
+		"rds-monitoring-role": "monitoring.rds.amazonaws.com", "flow-logs-role": "vpc-flow-logs.amazonaws.com",
+		"redeploy-role": "states.amazonaws.com", "secret-rotated-role": "events.amazonaws.com",
+	} {
+		if strings.HasSuffix(roleARN, suffix) {
+			return service
+		}
+	}
+	return "no service"
 }
 
 func TestCertificateAndAliasesPerEnvironment(t *testing.T) {

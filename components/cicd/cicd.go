@@ -73,13 +73,19 @@ type Args struct {
 	// ReadOnlyAccess lacks), so the preview role may read them. The state,
 	// which the role decrypts, holds the same values.
 	RefreshedSecrets []string
-	// ManagedRoles are the names of the application roles the deploy role may
-	// change and pass to AWS services (ECS tasks, RDS monitoring, flow logs).
-	ManagedRoles []string
+	// ManagedRoles are the application roles the deploy role may write, under
+	// the environment's boundary (NewBoundary), and pass to their services.
+	ManagedRoles []policydoc.ServiceRole
+	// AttachablePolicies are the AWS managed policies the application roles
+	// carry, the only ones the deploy role may attach to them.
+	AttachablePolicies []string
 	// HostedZoneID, when set, is the zone whose records the deploy role may
 	// change, and RecordNames the names it may change there (RecordNamePatterns).
 	HostedZoneID pulumi.StringInput
 	RecordNames  []string
+	// CertificateNames are the names of the certificate the stack requests,
+	// the only names the deploy role may request one for.
+	CertificateNames []string
 	// LogGroups are the stack's log group name patterns.
 	LogGroups []string
 	// OwnBuckets are the stack's bucket name patterns (access logs).
@@ -125,7 +131,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err != nil {
 		return nil, err
 	}
-	deploy, err := role(ctx, name+"-github-deploy", "GitHub environment "+args.Environment+" of "+args.Repository+" deploys "+name,
+	deploy, err := role(ctx, DeployRoleName(name), "GitHub environment "+args.Environment+" of "+args.Repository+" deploys "+name,
 		policydoc.Of(c.OIDCProviderARN, func(providerARN string) policydoc.Document {
 			return TrustPolicy(providerARN, EnvironmentSubject(args.Repository, args.Environment))
 		}), parent)
@@ -158,8 +164,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	scope := func(account, zoneID string) DeployScope {
 		return DeployScope{
 			Prefix: name, Region: args.Region, Account: account, Environment: args.Environment,
-			HostedZoneID: zoneID, RecordNames: args.RecordNames,
-			State: args.state(account), ManagedRoles: args.ManagedRoles, LogGroups: args.LogGroups,
+			HostedZoneID: zoneID, RecordNames: args.RecordNames, CertificateNames: args.CertificateNames,
+			State: args.state(account), ManagedRoles: args.ManagedRoles, AttachablePolicies: args.AttachablePolicies,
+			LogGroups: args.LogGroups,
 		}
 	}
 	for _, part := range DeployPolicyParts {
@@ -198,8 +205,11 @@ func (a Args) state(account string) StateScope {
 	return StateScope{Stack: a.Stack, Region: a.Region, Account: account, OwnBuckets: buckets}
 }
 
+// DeployRoleName is the name of an environment's deploy role.
+func DeployRoleName(prefix string) string { return prefix + "-github-deploy" }
+
 // DeployPolicyParts name the deploy role's managed policies, in order (DeployPolicies).
-var DeployPolicyParts = []string{"platform", "services", "state"}
+var DeployPolicyParts = []string{"platform", "services", "state", "roles"}
 
 // role creates a role for GitHub Actions with an hour's sessions.
 func role(ctx *pulumi.Context, name, description string, trust pulumi.StringOutput, parent pulumi.ResourceOption) (*iam.Role, error) {

@@ -17,8 +17,9 @@ func identity(pullRequests bool, change ...func(*Args)) pulumi.RunFunc {
 		a := Args{
 			Region: "ap-southeast-2", AccountID: pulumi.String(componenttest.Account),
 			Settings: Settings{Repository: "example/app"}, Environment: "staging", Stack: "staging",
-			PreviewOnPullRequests: pullRequests, ManagedRoles: []string{"env-ecs-task-role", "env-rds-monitoring-role"},
-			HostedZoneID: pulumi.String("Z0123"), RecordNames: RecordNamePatterns([]string{"api.example.com"}),
+			PreviewOnPullRequests: pullRequests, ManagedRoles: []policydoc.ServiceRole{{Name: "env-ecs-task-role", Service: policydoc.ECSTasks}, {Name: "env-rds-monitoring-role", Service: policydoc.RDSMonitoring}},
+			AttachablePolicies: []string{"arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"},
+			HostedZoneID:       pulumi.String("Z0123"), RecordNames: RecordNamePatterns([]string{"api.example.com"}),
 			LogGroups: []string{"/ecs/env-*"}, OwnBuckets: []string{"env-*"},
 		}
 		for _, f := range change {

@@ -96,10 +96,19 @@ type DeployScope struct {
 	// RecordNames are the record names (lower case, no trailing dot; IAM
 	// wildcards allowed) the stack may change in that zone.
 	RecordNames []string
+	// CertificateNames are the only names the stack may request a
+	// certificate for (its certificate's domain and alternative names);
+	// none, no certificate request at all.
+	CertificateNames []string
 	// State is the stack's part of the state backend.
 	State StateScope
-	// ManagedRoles are the application roles (by name) the stack creates.
-	ManagedRoles []string
+	// ManagedRoles are the application roles the stack creates, and the
+	// service each is passed to.
+	ManagedRoles []policydoc.ServiceRole
+	// AttachablePolicies are the AWS managed policies the application roles
+	// carry (ECS task execution, RDS enhanced monitoring): the only policies
+	// the deploy role may attach, and under the boundary only.
+	AttachablePolicies []string
 	// LogGroups are the log group name patterns the stack owns.
 	LogGroups []string
 }
@@ -175,13 +184,11 @@ var ec2Children = []string{"security-group-rule", "network-interface", "route-ta
 //     secrets, log groups, alarms, topics, buckets, repositories, state
 //     machines) by the stack's name prefix in their ARNs; iam:PassRole on the
 //     stack's application roles only, and nothing on the CI identity itself;
+//   - roles: the application roles, written only under the environment's
+//     permissions boundary (applicationRoles), and service-linked roles;
 //   - state: the stack's own state objects and secrets key (StateStatements).
 func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 	p := d.Prefix
-	roleARNs := make([]string, len(d.ManagedRoles))
-	for i, r := range d.ManagedRoles {
-		roleARNs[i] = fmt.Sprintf("arn:aws:iam::%s:role/%s", d.Account, r)
-	}
 	var logGroups []string
 	for _, g := range d.LogGroups {
 		logGroups = append(logGroups, d.arn("logs", "log-group:"+g), d.arn("logs", "log-group:"+g+":*"))
@@ -189,12 +196,15 @@ func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 
 	statements := []policydoc.Statement{
 		d.regional(policydoc.Allow("UnscopableCalls", []string{
-			// No resource-level permission exists for these: a task
-			// definition revision runs nowhere until a service of the stack
-			// (prefix-scoped) names it; the rest are validation and log delivery.
-			"ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecr:GetAuthorizationToken",
+			// No resource-level permission exists for these: a registry
+			// token, validation and log delivery. ecs:RegisterTaskDefinition
+			// is scoped to the stack's families (Services); revisions are never
+			// deregistered (ecs.TaskDefinitionArgs.SkipDestroy). The account's
+			// log resource policy belongs to the account-level program, so no
+			// environment may overwrite it (logs:PutResourcePolicy).
+			"ecr:GetAuthorizationToken",
 			"states:ValidateStateMachineDefinition", "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
-			"logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
+			"logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:DescribeResourcePolicies",
 		}, "*")),
 	}
 	var created []string
@@ -219,7 +229,7 @@ func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 		d.tagging(policydoc.Allow("CreateKey", []string{"kms:CreateKey", "kms:TagResource"}, "*")),
 		d.tagged(policydoc.Allow("EnvironmentKey", []string{"kms:*"}, d.arn("kms", "key/*"))),
 		policydoc.Allow("EnvironmentKeyAlias", []string{"kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"}, d.arn("kms", "alias/"+p)),
-		d.tagging(policydoc.Allow("RequestCertificate", []string{"acm:RequestCertificate", "acm:AddTagsToCertificate"}, "*")),
+		d.tagging(policydoc.Allow("TagCertificates", []string{"acm:AddTagsToCertificate"}, "*")),
 		d.tagged(policydoc.Allow("EnvironmentCertificates", []string{"acm:*"}, d.arn("acm", "certificate/*"))),
 		d.tagging(policydoc.Allow("CreateScalingTargets", []string{"application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource"}, "*")),
 		d.tagged(policydoc.Allow("EnvironmentScaling", []string{"application-autoscaling:*"}, d.arn("application-autoscaling", "scalable-target/*"))),
@@ -251,11 +261,6 @@ func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 		policydoc.Allow("RedeployOnRotation", []string{"states:*", "events:*"},
 			d.arn("states", "stateMachine:"+p+"-*"), d.arn("states", "execution:"+p+"-*"), d.arn("events", "rule/"+p+"-*")),
 		policydoc.Allow("AccessLogBucket", []string{"s3:*"}, "arn:aws:s3:::"+p+"-*", "arn:aws:s3:::"+p+"-*/*"),
-		policydoc.Allow("ApplicationRoles", []string{
-			"iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
-			"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
-		}, roleARNs...),
-		policydoc.Allow("PassApplicationRoles", []string{"iam:PassRole"}, roleARNs...),
 	}
 	linked := policydoc.Allow("ServiceLinkedRoles", []string{"iam:CreateServiceLinkedRole"},
 		fmt.Sprintf("arn:aws:iam::%s:role/aws-service-role/*", d.Account))
@@ -263,7 +268,8 @@ func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 		"ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com",
 		"elasticache.amazonaws.com", "ecs.application-autoscaling.amazonaws.com",
 	}}}
-	services = append(services, linked)
+	roles := append(d.applicationRoles(), linked)
+	platform = append(platform, d.certificateRequests()...)
 	if d.HostedZoneID != "" && len(d.RecordNames) > 0 {
 		records := policydoc.Allow("DnsRecords", []string{"route53:ChangeResourceRecordSets"}, "arn:aws:route53:::hostedzone/"+d.HostedZoneID)
 		records.Condition = map[string]map[string][]string{
@@ -276,6 +282,7 @@ func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 		"platform": policydoc.New(platform...),
 		"services": policydoc.New(services...),
 		"state":    policydoc.New(StateStatements(d.State, true)...),
+		"roles":    policydoc.New(roles...),
 	}
 }
 
@@ -307,3 +314,86 @@ func RecordNamePatterns(hosts []string) []string {
 }
 
 func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+
+// applicationRoles let the deploy role create and change the environment's
+// application roles, and pass each to its own service, only with the
+// environment's permissions boundary (BoundaryPolicy) in place: a role it
+// writes can never do more than the boundary, whatever policy it puts on it.
+// It may attach only the AWS policies the roles use, never remove or swap the
+// boundary, and never change the boundary or the CI identity's policies.
+func (d DeployScope) applicationRoles() []policydoc.Statement {
+	boundary := BoundaryARN(d.Account, d.Prefix)
+	withBoundary := func(s policydoc.Statement) policydoc.Statement {
+		if s.Condition == nil {
+			s.Condition = map[string]map[string][]string{}
+		}
+		s.Condition["StringEquals"] = merge(s.Condition["StringEquals"], map[string][]string{"iam:PermissionsBoundary": {boundary}})
+		return s
+	}
+	var roleARNs []string
+	byService := map[string][]string{}
+	for _, r := range d.ManagedRoles {
+		arn := fmt.Sprintf("arn:aws:iam::%s:role/%s", d.Account, r.Name)
+		roleARNs = append(roleARNs, arn)
+		byService[r.Service] = append(byService[r.Service], arn)
+	}
+	if len(roleARNs) == 0 {
+		return nil
+	}
+	out := []policydoc.Statement{
+		withBoundary(policydoc.Allow("WriteApplicationRolesUnderTheBoundary",
+			[]string{"iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"}, roleARNs...)),
+		policydoc.Allow("ChangeApplicationRoles", []string{
+			"iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy",
+			"iam:TagRole", "iam:UntagRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
+		}, roleARNs...),
+	}
+	if len(d.AttachablePolicies) > 0 {
+		attach := withBoundary(policydoc.Allow("AttachTheirAWSPoliciesUnderTheBoundary", []string{"iam:AttachRolePolicy"}, roleARNs...))
+		attach.Condition["ArnEquals"] = map[string][]string{"iam:PolicyARN": d.AttachablePolicies}
+		out = append(out, attach)
+	}
+	for _, service := range slices.Sorted(maps.Keys(byService)) {
+		pass := policydoc.Allow("PassRolesTo"+passSid(service), []string{"iam:PassRole"}, byService[service]...)
+		pass.Condition = map[string]map[string][]string{"StringEquals": {"iam:PassedToService": {service}}}
+		out = append(out, pass)
+	}
+	keep := policydoc.Deny("NeverRemoveTheBoundary", []string{"iam:DeleteRolePermissionsBoundary"}, "*")
+	only := policydoc.Deny("NoRoleWithoutTheBoundary", []string{
+		"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy",
+	}, "*")
+	only.Condition = map[string]map[string][]string{"StringNotEquals": {"iam:PermissionsBoundary": {boundary}}}
+	fixed := policydoc.Deny("NeverChangeTheBoundaryOrTheCIPolicies", []string{
+		"iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion",
+		"iam:TagPolicy", "iam:UntagPolicy",
+	}, fmt.Sprintf("arn:aws:iam::%s:policy/%s-*", d.Account, d.Prefix))
+	return append(out, keep, only, fixed)
+}
+
+// passSid names a PassRole statement after its service (ecs-tasks.amazonaws.com: EcsTasks).
+func passSid(service string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(strings.TrimSuffix(service, ".amazonaws.com"), func(r rune) bool { return r == '-' || r == '.' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
+
+// certificateRequests let the stack request a public certificate for its own
+// names only (acm:DomainNames holds the domain and every alternative name):
+// production's validation records sit in the same zone, so ACM would issue
+// staging a certificate for production's names without any DNS change. No
+// certificate can be exported, whatever else allows it (public certificates
+// requested as exportable since 2025).
+func (d DeployScope) certificateRequests() []policydoc.Statement {
+	noExport := policydoc.Deny("NoCertificateExport", []string{"acm:ExportCertificate"}, "*")
+	exportable := policydoc.Deny("NoExportableCertificate", []string{"acm:RequestCertificate"}, "*")
+	exportable.Condition = map[string]map[string][]string{"StringEquals": {"acm:Export": {"ENABLED"}}}
+	if len(d.CertificateNames) == 0 {
+		return []policydoc.Statement{noExport, exportable}
+	}
+	request := d.tagging(policydoc.Allow("RequestCertificatesForItsNamesOnly", []string{"acm:RequestCertificate"}, "*"))
+	request.Condition["ForAllValues:StringEquals"] = map[string][]string{"acm:DomainNames": d.CertificateNames}
+	request.Condition["Null"] = map[string][]string{"acm:DomainNames": {"false"}}
+	return []policydoc.Statement{request, noExport, exportable}
+}

@@ -13,10 +13,12 @@ package ecs
 import (
 	"fmt"
 
-	"github.com/ohmycoins/infra/internal/settings"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/settings"
 )
 
 // HealthCheckGracePeriodSeconds lets a new task start before the ALB's health
@@ -28,6 +30,10 @@ type Args struct {
 	// Region is where the logs go; AccountID scopes the roles' trust.
 	Region    string
 	AccountID pulumi.StringInput
+	// PermissionsBoundary is the environment's boundary (cicd.NewBoundary),
+	// which every role the component creates carries: the deploy role may
+	// write these roles only with it in place.
+	PermissionsBoundary pulumi.StringInput
 	// AppSubnetIDs are where the tasks run; each service brings its own security group.
 	AppSubnetIDs pulumi.StringArrayInput
 	// KMSKeyARN encrypts the log groups, kept LogRetentionDays (7 / 30).
@@ -119,9 +125,10 @@ type Cluster struct {
 	// ExecutionRoleARN and TaskRoleARN are the roles the tasks use.
 	ExecutionRoleARN pulumi.StringOutput
 	TaskRoleARN      pulumi.StringOutput
-	// RoleNames are the names of the roles the component created: execution,
-	// task, and the redeploy roles of services that roll on rotation.
-	RoleNames []string
+	// Roles are the roles the component created (execution, task, and the
+	// redeploy roles of services that roll on rotation), each with the service
+	// it is passed to.
+	Roles []policydoc.ServiceRole
 	// TaskDefinitionARNs are, per service, the revision the stack deployed:
 	// what cmd/verify holds the service's primary deployment to, since ECS
 	// may roll a failed deployment back while pulumi up reports success.
@@ -182,6 +189,11 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			ExecutionRoleArn:     roles.execution.Arn,
 			TaskRoleArn:          roles.task.Arn,
 			ContainerDefinitions: containerDefinitions(s, group.Name, args.Region, args.ExecEnabled),
+			// A replaced revision stays ACTIVE, as AWS CDK leaves it: a
+			// rollback can name it, and the deploy role needs no
+			// ecs:DeregisterTaskDefinition, which IAM cannot scope to a family
+			// (it would deregister another environment's revisions too).
+			SkipDestroy: pulumi.Bool(true),
 		}, parent, pulumi.DependsOn(ready))
 		if err != nil {
 			return nil, err
@@ -237,17 +249,20 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			}
 		}
 		if len(s.RedeployOnRotation) > 0 {
-			roleNames, err := redeployOnRotation(ctx, name+"-"+s.Name, args, s, cluster, service, parent)
+			redeployRoles, err := redeployOnRotation(ctx, name+"-"+s.Name, args, s, cluster, service, parent)
 			if err != nil {
 				return nil, err
 			}
-			c.RoleNames = append(c.RoleNames, roleNames...)
+			c.Roles = append(c.Roles, redeployRoles...)
 		}
 	}
 
 	c.ARN = cluster.Arn
 	c.ExecutionRoleARN, c.TaskRoleARN = roles.execution.Arn, roles.task.Arn
-	c.RoleNames = append([]string{name + "-ecs-task-execution-role", name + "-ecs-task-role"}, c.RoleNames...)
+	c.Roles = append([]policydoc.ServiceRole{
+		{Name: name + "-ecs-task-execution-role", Service: policydoc.ECSTasks},
+		{Name: name + "-ecs-task-role", Service: policydoc.ECSTasks},
+	}, c.Roles...)
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"name":             pulumi.String(c.Name),
 		"arn":              c.ARN,
@@ -260,8 +275,8 @@ func (a Args) validate() error {
 	if len(a.Services) == 0 {
 		return fmt.Errorf("ecs: no Services")
 	}
-	if a.SecretReadPolicy == nil || a.AccountID == nil || a.KMSKeyARN == nil || a.AppSubnetIDs == nil {
-		return fmt.Errorf("ecs: SecretReadPolicy, AccountID, KMSKeyARN and AppSubnetIDs are required")
+	if a.SecretReadPolicy == nil || a.AccountID == nil || a.KMSKeyARN == nil || a.AppSubnetIDs == nil || a.PermissionsBoundary == nil {
+		return fmt.Errorf("ecs: SecretReadPolicy, AccountID, KMSKeyARN, AppSubnetIDs and PermissionsBoundary are required")
 	}
 	for _, s := range a.Services {
 		problems := settings.NewProblems()

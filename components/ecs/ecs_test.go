@@ -44,7 +44,8 @@ func cluster(exec bool, services ...Service) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		_, err := New(ctx, "env", Args{
 			Region: "ap-southeast-2", AccountID: pulumi.String(componenttest.Account),
-			AppSubnetIDs: pulumi.ToStringArray([]string{"subnet-a", "subnet-b"}), KMSKeyARN: pulumi.String(keyARN),
+			PermissionsBoundary: pulumi.String("arn:aws:iam::" + componenttest.Account + ":policy/env-app-boundary"),
+			AppSubnetIDs:        pulumi.ToStringArray([]string{"subnet-a", "subnet-b"}), KMSKeyARN: pulumi.String(keyARN),
 			LogRetentionDays: 30, ClusterSettings: ClusterSettings{ExecEnabled: exec, ContainerInsights: !exec},
 			SecretReadPolicy: pulumi.String(`{"Version":"2012-10-17","Statement":[]}`),
 			Services:         services, Protect: !exec,
@@ -176,6 +177,8 @@ func TestRolesAreLeastPrivilege(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, []string{"ecs-tasks.amazonaws.com"}, trust.Statement[0].Principal.Service)
 			require.Equal(t, []string{componenttest.Account}, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
+			require.Equal(t, "arn:aws:iam::"+componenttest.Account+":policy/env-app-boundary", componenttest.Named(t, plan, "aws:iam/role:Role", role).Inputs["permissionsBoundary"],
+				"%s: under the environment's boundary, which the deploy role needs to write it", role)
 		}
 		attachment := componenttest.Named(t, plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "env-ecs-task-execution-policy")
 		require.Equal(t, "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy", attachment.Inputs["policyArn"])

@@ -188,8 +188,8 @@ func RedeployLogGroup(name string) string { return "/aws/vendedlogs/states/" + n
 
 // redeployOnRotation creates the rule, state machine and roles that roll the
 // service s (named <name>-service) when one of its secrets rotates. It returns
-// the names of the roles it created.
-func redeployOnRotation(ctx *pulumi.Context, name string, args Args, s Service, cluster *ecs.Cluster, service *ecs.Service, parent pulumi.ResourceOption) ([]string, error) {
+// the roles it created.
+func redeployOnRotation(ctx *pulumi.Context, name string, args Args, s Service, cluster *ecs.Cluster, service *ecs.Service, parent pulumi.ResourceOption) ([]policydoc.ServiceRole, error) {
 	serviceName := name + "-service"
 	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-redeploy-logs", &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(RedeployLogGroup(name)),
@@ -201,8 +201,9 @@ func redeployOnRotation(ctx *pulumi.Context, name string, args Args, s Service, 
 	}
 
 	machineRole, err := iam.NewRole(ctx, name+"-redeploy-role", &iam.RoleArgs{
-		Name:        pulumi.String(name + "-redeploy-role"),
-		Description: pulumi.String("Step Functions starts new deployments of " + serviceName + " after a secret rotation"),
+		Name:                pulumi.String(name + "-redeploy-role"),
+		PermissionsBoundary: args.PermissionsBoundary,
+		Description:         pulumi.String("Step Functions starts new deployments of " + serviceName + " after a secret rotation"),
 		AssumeRolePolicy: policydoc.Of(args.AccountID, func(account string) policydoc.Document {
 			return serviceTrustPolicy("StatesAssumeRole", "states.amazonaws.com", account)
 		}),
@@ -238,8 +239,9 @@ func redeployOnRotation(ctx *pulumi.Context, name string, args Args, s Service, 
 	}
 
 	eventsRole, err := iam.NewRole(ctx, name+"-secret-rotated-role", &iam.RoleArgs{
-		Name:        pulumi.String(name + "-secret-rotated-role"),
-		Description: pulumi.String("EventBridge starts the redeploy of " + serviceName + " when its secrets rotate"),
+		Name:                pulumi.String(name + "-secret-rotated-role"),
+		PermissionsBoundary: args.PermissionsBoundary,
+		Description:         pulumi.String("EventBridge starts the redeploy of " + serviceName + " when its secrets rotate"),
 		AssumeRolePolicy: policydoc.Of(args.AccountID, func(account string) policydoc.Document {
 			return serviceTrustPolicy("EventsAssumeRole", "events.amazonaws.com", account)
 		}),
@@ -284,7 +286,10 @@ func redeployOnRotation(ctx *pulumi.Context, name string, args Args, s Service, 
 	}, parent, pulumi.DependsOn([]pulumi.Resource{eventsPolicy})); err != nil {
 		return nil, err
 	}
-	return []string{name + "-redeploy-role", name + "-secret-rotated-role"}, nil
+	return []policydoc.ServiceRole{
+		{Name: name + "-redeploy-role", Service: policydoc.StepFunctions},
+		{Name: name + "-secret-rotated-role", Service: policydoc.EventBridge},
+	}, nil
 }
 
 // serviceTrustPolicy lets an AWS service assume a role on behalf of this account only.

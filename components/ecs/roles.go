@@ -32,9 +32,10 @@ func createRoles(ctx *pulumi.Context, name string, args Args, parent pulumi.Reso
 	trust := policydoc.Of(args.AccountID, func(account string) policydoc.Document { return TasksTrustPolicy(account) })
 
 	execution, err := iam.NewRole(ctx, name+"-ecs-task-execution-role", &iam.RoleArgs{
-		Name:             pulumi.String(name + "-ecs-task-execution-role"),
-		Description:      pulumi.String("ECS starts the tasks of " + name + ": image pull, logs, secrets"),
-		AssumeRolePolicy: trust,
+		Name:                pulumi.String(name + "-ecs-task-execution-role"),
+		PermissionsBoundary: args.PermissionsBoundary,
+		Description:         pulumi.String("ECS starts the tasks of " + name + ": image pull, logs, secrets"),
+		AssumeRolePolicy:    trust,
 	}, parent)
 	if err != nil {
 		return roles{}, err
@@ -57,9 +58,10 @@ func createRoles(ctx *pulumi.Context, name string, args Args, parent pulumi.Reso
 	r := roles{execution: execution, policies: []pulumi.Resource{managed, secrets}}
 
 	if r.task, err = iam.NewRole(ctx, name+"-ecs-task-role", &iam.RoleArgs{
-		Name:             pulumi.String(name + "-ecs-task-role"),
-		Description:      pulumi.String("The application containers of " + name),
-		AssumeRolePolicy: trust,
+		Name:                pulumi.String(name + "-ecs-task-role"),
+		PermissionsBoundary: args.PermissionsBoundary,
+		Description:         pulumi.String("The application containers of " + name),
+		AssumeRolePolicy:    trust,
 	}, parent); err != nil {
 		return roles{}, err
 	}

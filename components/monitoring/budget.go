@@ -6,8 +6,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/budgets"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/ohmycoins/infra/internal/policydoc"
 )
 
 // Budget is an environment's monthly AWS Budgets budget.
@@ -20,8 +18,6 @@ type Budget struct {
 	// EnvironmentTag is the Environment tag value whose costs the budget counts
 	// (the tag is a cost allocation tag, activated by bootstrap/).
 	EnvironmentTag string
-	// AccountID is the topic policy's source account.
-	AccountID pulumi.StringInput
 }
 
 // Thresholds of the budget's notifications, in percent of the limit.
@@ -31,25 +27,11 @@ const (
 )
 
 // budget creates the environment's budget, alerting the topic at 80 % of the
-// forecast and 100 % of the actual month, and lets AWS Budgets publish to the
-// topic (its key policy lets it encrypt: encryption.KeyPolicy).
+// forecast and 100 % of the actual month (TopicPolicy lets AWS Budgets
+// publish to the topic, its key policy lets it encrypt: encryption.KeyPolicy).
 func budget(ctx *pulumi.Context, name string, b Budget, topic *sns.Topic, parent pulumi.ResourceOption) error {
 	if b.MonthlyUSD <= 0 {
 		return nil
-	}
-	if _, err := sns.NewTopicPolicy(ctx, name+"-alerts-policy", &sns.TopicPolicyArgs{
-		Arn: topic.Arn,
-		Policy: policydoc.Of2(topic.Arn, b.AccountID, func(topicARN, account string) policydoc.Document {
-			owner := policydoc.Allow("AccountPublishes", []string{"sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes"}, topicARN)
-			owner.Principal = &policydoc.Principal{AWS: []string{"*"}}
-			owner.Condition = map[string]map[string][]string{"StringEquals": {"AWS:SourceOwner": {account}}}
-			services := policydoc.Allow("AlarmsAndBudgetsPublish", []string{"sns:Publish"}, topicARN)
-			services.Principal = &policydoc.Principal{Service: []string{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}}
-			services.Condition = map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {account}}}
-			return policydoc.New(owner, services)
-		}),
-	}, parent); err != nil {
-		return err
 	}
 	notify := func(kind string, percent int) budgets.BudgetNotificationArgs {
 		return budgets.BudgetNotificationArgs{

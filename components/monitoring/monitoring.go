@@ -27,6 +27,11 @@ type Args struct {
 	// Environment names the topic's display name: Oh My Coins <Environment> Alerts.
 	Environment string
 	Region      string
+	// AccountID is the account of the topic's publishers and subscriber.
+	AccountID pulumi.StringInput
+	// SubscriberRole is the role (by name) that alone may subscribe to the
+	// topic: the environment's deploy role, which applies AlertEmails.
+	SubscriberRole string
 	// KMSKeyARN encrypts the topic; its key policy must let CloudWatch use it.
 	KMSKeyARN pulumi.StringInput
 	// AlertEmails each get an e-mail subscription (confirmed by the recipient).
@@ -86,8 +91,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if args.CacheNodes < 1 || args.CacheMembers == nil {
 		return nil, fmt.Errorf("monitoring: CacheNodes = %d: needs the Redis member ids (1 or more)", args.CacheNodes)
 	}
-	if args.KMSKeyARN == nil || args.LoadBalancerARNSuffix == nil || args.DBInstanceIdentifier == nil {
-		return nil, fmt.Errorf("monitoring: KMSKeyARN, the load balancer's ARN suffix and DBInstanceIdentifier are required")
+	if args.KMSKeyARN == nil || args.LoadBalancerARNSuffix == nil || args.DBInstanceIdentifier == nil || args.AccountID == nil || args.SubscriberRole == "" {
+		return nil, fmt.Errorf("monitoring: KMSKeyARN, the load balancer's ARN suffix, DBInstanceIdentifier, AccountID and SubscriberRole are required")
 	}
 	services := make([]service.Service, len(args.Services))
 	for i, s := range args.Services {
@@ -124,6 +129,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		}
 	}
 
+	if err := topicPolicy(ctx, name, args, topic, parent); err != nil {
+		return nil, err
+	}
 	if err := budget(ctx, name, args.Budget, topic, parent); err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/componenttest"
+	"github.com/ohmycoins/infra/internal/iamsim"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/stackplan"
@@ -36,11 +37,12 @@ func args(nodes int, worker, insights bool) Args {
 	members := []string{"env-redis-001", "env-redis-002"}[:nodes]
 	return Args{
 		Environment: "production", Region: "ap-southeast-2", KMSKeyARN: pulumi.String(keyARN),
+		AccountID: pulumi.String(componenttest.Account), SubscriberRole: "env-github-deploy",
 		AlertEmails: []string{"devops@example.com", "oncall@example.com"}, Thresholds: thresholds,
 		ClusterName: "env-cluster", Services: services(worker),
 		LoadBalancerARNSuffix: pulumi.String("app/env-alb/89ab"), DBInstanceIdentifier: pulumi.String("env-postgres"),
 		CacheMembers: pulumi.ToStringArray(members), CacheNodes: nodes, ContainerInsights: insights,
-		Budget: Budget{MonthlyUSD: 780, MarginPercent: 20, EnvironmentTag: "production", AccountID: pulumi.String(componenttest.Account)},
+		Budget: Budget{MonthlyUSD: 780, MarginPercent: 20, EnvironmentTag: "production"},
 	}
 }
 
@@ -212,22 +214,64 @@ func TestTheBudgetAlertsTheTopicAtItsForecastAndItsActual(t *testing.T) {
 	}, budget.Inputs["notifications"])
 	require.Equal(t, "20", budget.Inputs["tags"].(map[string]any)["EstimateMarginPercent"])
 
-	topicPolicy := componenttest.Named(t, plan, "aws:sns/topicPolicy:TopicPolicy", "env-alerts-policy")
-	require.Equal(t, topic.Outputs["arn"], topicPolicy.Inputs["arn"])
-	doc, err := policydoc.Parse(topicPolicy.Inputs["policy"].(string))
-	require.NoError(t, err)
-	publish := doc.Statement[1]
-	require.Equal(t, "AlarmsAndBudgetsPublish", publish.Sid)
-	require.Equal(t, []string{"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}, publish.Principal.Service)
-	require.Equal(t, []string{"sns:Publish"}, publish.Action)
-	require.Equal(t, []string{componenttest.Account}, publish.Condition["StringEquals"]["aws:SourceAccount"])
-	require.Equal(t, []string{componenttest.Account}, doc.Statement[0].Condition["StringEquals"]["AWS:SourceOwner"],
-		"the account's own publishers (the alarms) keep the default policy's grant")
+	doc := alertTopicPolicy(t, plan)
+	budgets := doc.Statement[1]
+	require.Equal(t, "TheAccountsBudgetsPublish", budgets.Sid)
+	require.Equal(t, []string{"budgets.amazonaws.com"}, budgets.Principal.Service)
+	require.Equal(t, []string{"sns:Publish"}, budgets.Action)
+	require.Equal(t, []string{componenttest.Account}, budgets.Condition["StringEquals"]["aws:SourceAccount"])
 
 	none := args(1, false, false)
 	none.Budget.MonthlyUSD = 0
 	noBudget := componenttest.Run(t, monitor(none, nil))
 	require.Empty(t, noBudget.OfType("aws:budgets/budget:Budget"), "monthlyUsd 0: no budget")
+	for _, s := range alertTopicPolicy(t, noBudget).Statement {
+		require.NotEqual(t, "TheAccountsBudgetsPublish", s.Sid, "no budget, no grant to AWS Budgets")
+	}
+}
+
+func alertTopicPolicy(t *testing.T, plan *stackplan.Plan) policydoc.Document {
+	t.Helper()
+	topicPolicy := componenttest.Named(t, plan, "aws:sns/topicPolicy:TopicPolicy", "env-alerts-policy")
+	require.Equal(t, componenttest.Named(t, plan, "aws:sns/topic:Topic", "env-alerts").Outputs["arn"], topicPolicy.Inputs["arn"])
+	doc, err := policydoc.Parse(topicPolicy.Inputs["policy"].(string))
+	require.NoError(t, err)
+	require.Empty(t, iamsim.Unknown(doc))
+	return doc
+}
+
+// TestOnlyTheEnvironmentPublishesAndOnlyItsDeployRoleSubscribes: the topic
+// policy replaces SNS's default (every principal of the account publishes
+// and subscribes): the environment's alarms publish, another environment's
+// do not; the deploy role subscribes the stack file's addresses, no one else
+// subscribes, and no address outside the stack file is subscribed.
+func TestOnlyTheEnvironmentPublishesAndOnlyItsDeployRoleSubscribes(t *testing.T) {
+	t.Parallel()
+	var m *Monitoring
+	plan := componenttest.Run(t, monitor(args(1, true, true), &m))
+	for _, name := range m.AlarmNames {
+		require.True(t, strings.HasPrefix(name, "env-"), "%s publishes under the environment's prefix", name)
+	}
+	doc := alertTopicPolicy(t, plan)
+	topic := componenttest.Named(t, plan, "aws:sns/topic:Topic", "env-alerts").Outputs["arn"].(string)
+	alarms := doc.Statement[0]
+	require.Equal(t, []string{"cloudwatch.amazonaws.com"}, alarms.Principal.Service)
+	alarm := func(name string) iamsim.Request {
+		return iamsim.Request{Action: "sns:Publish", Resource: topic, Context: iamsim.ConditionKeys(
+			"aws:SourceAccount", componenttest.Account, "aws:SourceArn", "arn:aws:cloudwatch:ap-southeast-2:"+componenttest.Account+":alarm:"+name)}
+	}
+	require.Equal(t, iamsim.Allowed, iamsim.Evaluate(alarm("env-alb-high-5xx-errors"), doc))
+	require.Equal(t, iamsim.ImplicitDeny, iamsim.Evaluate(alarm("other-alb-high-5xx-errors"), doc), "another environment's alarm")
+	deployRole := "arn:aws:iam::" + componenttest.Account + ":role/env-github-deploy"
+	subscribe := func(principal, endpoint string) iamsim.Request {
+		return iamsim.Request{Action: "sns:Subscribe", Resource: topic, Context: iamsim.ConditionKeys(
+			"aws:PrincipalArn", principal, "sns:Endpoint", endpoint, "sns:Protocol", "email")}
+	}
+	// The deploy role's own policy allows it; the topic policy denies nothing then.
+	require.Equal(t, iamsim.ImplicitDeny, iamsim.Evaluate(subscribe(deployRole, "oncall@example.com"), doc))
+	require.Equal(t, iamsim.ExplicitDeny, iamsim.Evaluate(subscribe(deployRole, "attacker@example.net"), doc), "an address outside the stack file")
+	require.Equal(t, iamsim.ExplicitDeny, iamsim.Evaluate(subscribe("arn:aws:iam::"+componenttest.Account+":role/other-github-deploy", "oncall@example.com"), doc),
+		"another environment's deploy role")
 }
 
 func TestNewRefusesWhatItCannotWatch(t *testing.T) {

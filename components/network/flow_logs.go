@@ -27,9 +27,10 @@ func (b *builder) flowLogs() error {
 	}
 
 	role, err := iam.NewRole(b.ctx, b.name+"-flow-logs-role", &iam.RoleArgs{
-		Name:             pulumi.String(b.name + "-flow-logs-role"),
-		Description:      pulumi.String("Delivers the VPC flow logs of " + b.name + " to CloudWatch Logs"),
-		AssumeRolePolicy: policydoc.Of(a.AccountID, func(account string) policydoc.Document { return FlowLogTrustPolicy(account, a.Region) }),
+		Name:                pulumi.String(b.name + "-flow-logs-role"),
+		PermissionsBoundary: a.PermissionsBoundary,
+		Description:         pulumi.String("Delivers the VPC flow logs of " + b.name + " to CloudWatch Logs"),
+		AssumeRolePolicy:    policydoc.Of(a.AccountID, func(account string) policydoc.Document { return FlowLogTrustPolicy(account, a.Region) }),
 	}, b.parent)
 	if err != nil {
 		return err

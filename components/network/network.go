@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/settings"
 )
@@ -33,6 +34,10 @@ const (
 type Args struct {
 	// Region names the endpoint services (com.amazonaws.<region>.s3).
 	Region string
+	// PermissionsBoundary is the environment's boundary (cicd.NewBoundary),
+	// which every role the component creates carries: the deploy role may
+	// write these roles only with it in place.
+	PermissionsBoundary pulumi.StringInput
 	// AccountID scopes the flow-log role's trust to this account.
 	AccountID pulumi.StringInput
 	// Settings are the VPC's layout (the stack's ohmycoins:network), which New
@@ -70,9 +75,9 @@ type Network struct {
 	ServiceSecurityGroupIDs map[string]pulumi.StringOutput
 	DatabaseSecurityGroupID pulumi.StringOutput
 	CacheSecurityGroupID    pulumi.StringOutput
-	// RoleNames are the IAM roles the network created (the flow-log role), for
+	// Roles are the IAM roles the network created (the flow-log role), for
 	// the CI permissions that may update and pass them.
-	RoleNames []string
+	Roles []policydoc.ServiceRole
 }
 
 // validate checks what the component relies on; stacks.Validate has already
@@ -86,8 +91,8 @@ func (a Args) validate() error {
 	if why := service.Check(a.Services); why != "" {
 		return fmt.Errorf("network: Services: %s", why)
 	}
-	if a.FlowLogs && (a.LogsKMSKeyARN == nil || a.FlowLogGroupName == "" || a.AccountID == nil) {
-		return fmt.Errorf("network: FlowLogs needs FlowLogGroupName, LogsKMSKeyARN and AccountID")
+	if a.FlowLogs && (a.LogsKMSKeyARN == nil || a.FlowLogGroupName == "" || a.AccountID == nil || a.PermissionsBoundary == nil) {
+		return fmt.Errorf("network: FlowLogs needs FlowLogGroupName, LogsKMSKeyARN, AccountID and PermissionsBoundary")
 	}
 	return nil
 }
@@ -137,7 +142,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		if err := b.flowLogs(); err != nil {
 			return nil, err
 		}
-		c.RoleNames = append(c.RoleNames, name+"-flow-logs-role")
+		c.Roles = append(c.Roles, policydoc.ServiceRole{Name: name + "-flow-logs-role", Service: policydoc.FlowLogs})
 	}
 
 	c.VpcID = b.vpcID

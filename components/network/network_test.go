@@ -61,7 +61,7 @@ var layouts = map[string]Settings{
 // build runs the network of a layout, named prefix, with the changes given.
 func build(t *testing.T, prefix string, change ...func(*Args)) *stackplan.Plan {
 	t.Helper()
-	args := Args{Region: "ap-southeast-2", AccountID: pulumi.String(componenttest.Account), Settings: layouts[prefix],
+	args := Args{Region: "ap-southeast-2", AccountID: pulumi.String(componenttest.Account), PermissionsBoundary: pulumi.String("arn:aws:iam::" + componenttest.Account + ":policy/env-app-boundary"), Settings: layouts[prefix],
 		FlowLogGroupName: FlowLogGroupName(prefix), LogsKMSKeyARN: pulumi.String(keyARN), Protect: prefix == "ohmycoins-prod",
 		Services: service.Defaults}
 	for _, f := range change {
@@ -463,7 +463,7 @@ func TestNetworkComponentRefusesInconsistentArgs(t *testing.T) {
 		{"subnets per AZ", func(a *Args) { a.AppSubnetCIDRs = a.AppSubnetCIDRs[:1] }, "network: appSubnetCidrs = [10.0.11.0/24]: must have one CIDR per availability zone (2), has 1"},
 		{"NAT none without endpoints", func(a *Args) { a.NATGateways = NATNone }, "network: natGateways = none: needs network.interfaceEndpoints = true"},
 		{"unknown NAT strategy", func(a *Args) { a.NATGateways = "many" }, "network: natGateways = many: must be single, perAz or none"},
-		{"flow logs without a key", func(a *Args) { a.FlowLogs = true }, "network: FlowLogs needs FlowLogGroupName, LogsKMSKeyARN and AccountID"},
+		{"flow logs without a key", func(a *Args) { a.FlowLogs = true }, "network: FlowLogs needs FlowLogGroupName, LogsKMSKeyARN, AccountID and PermissionsBoundary"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -34,6 +34,10 @@ var LogExports = []string{"postgresql", "upgrade"}
 
 // Args configure the database. Field comments give the staging / production values.
 type Args struct {
+	// PermissionsBoundary is the environment's boundary (cicd.NewBoundary),
+	// which every role the component creates carries: the deploy role may
+	// write these roles only with it in place.
+	PermissionsBoundary pulumi.StringInput
 	// AccountID scopes the monitoring role's trust to this account.
 	AccountID pulumi.StringInput
 	// SubnetIDs are the data subnets (one per AZ); SecurityGroupID is the database tier's group.
@@ -78,8 +82,8 @@ type Database struct {
 	// MasterSecretARN is the RDS-managed secret holding the master password (key "password").
 	MasterSecretARN pulumi.StringOutput
 	ARN             pulumi.StringOutput
-	// RoleNames are the IAM roles the database created (enhanced monitoring).
-	RoleNames []string
+	// Roles are the IAM roles the database created (enhanced monitoring).
+	Roles []policydoc.ServiceRole
 }
 
 // New creates the database. The component's name is the environment's name
@@ -96,8 +100,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err := problems.Err("rds"); err != nil {
 		return nil, err
 	}
-	if args.SubnetIDs == nil || args.SecurityGroupID == nil || args.KMSKeyARN == nil || args.AccountID == nil {
-		return nil, fmt.Errorf("rds: SubnetIDs, SecurityGroupID, KMSKeyARN and AccountID are required")
+	if args.SubnetIDs == nil || args.SecurityGroupID == nil || args.KMSKeyARN == nil || args.AccountID == nil || args.PermissionsBoundary == nil {
+		return nil, fmt.Errorf("rds: SubnetIDs, SecurityGroupID, KMSKeyARN, AccountID and PermissionsBoundary are required")
 	}
 
 	c := &Database{
@@ -155,13 +159,13 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	instanceDeps := logGroups
 	var monitoringRoleARN pulumi.StringPtrInput
 	if args.MonitoringIntervalSeconds > 0 {
-		role, attachment, err := monitoringRole(ctx, name, args.AccountID, parent)
+		role, attachment, err := monitoringRole(ctx, name, args.AccountID, args.PermissionsBoundary, parent)
 		if err != nil {
 			return nil, err
 		}
 		monitoringRoleARN = role.Arn
 		instanceDeps = append(instanceDeps, attachment)
-		c.RoleNames = append(c.RoleNames, name+"-rds-monitoring-role")
+		c.Roles = append(c.Roles, policydoc.ServiceRole{Name: name + "-rds-monitoring-role", Service: policydoc.RDSMonitoring})
 	}
 
 	instanceArgs := &rds.InstanceArgs{
@@ -271,10 +275,11 @@ func parameters() rds.ParameterGroupParameterArray {
 
 // monitoringRole is the role RDS enhanced monitoring publishes OS metrics
 // with, and the attachment of its policy, which the instance must wait for.
-func monitoringRole(ctx *pulumi.Context, name string, account pulumi.StringInput, parent pulumi.ResourceOption) (*iam.Role, pulumi.Resource, error) {
+func monitoringRole(ctx *pulumi.Context, name string, account, boundary pulumi.StringInput, parent pulumi.ResourceOption) (*iam.Role, pulumi.Resource, error) {
 	role, err := iam.NewRole(ctx, name+"-rds-monitoring-role", &iam.RoleArgs{
-		Name:        pulumi.String(name + "-rds-monitoring-role"),
-		Description: pulumi.String("RDS enhanced monitoring of " + name + "-postgres"),
+		Name:                pulumi.String(name + "-rds-monitoring-role"),
+		PermissionsBoundary: boundary,
+		Description:         pulumi.String("RDS enhanced monitoring of " + name + "-postgres"),
 		AssumeRolePolicy: policydoc.Of(account, func(account string) policydoc.Document {
 			return MonitoringTrustPolicy(account)
 		}),
@@ -284,10 +289,13 @@ func monitoringRole(ctx *pulumi.Context, name string, account pulumi.StringInput
 	}
 	attachment, err := iam.NewRolePolicyAttachment(ctx, name+"-rds-monitoring-policy", &iam.RolePolicyAttachmentArgs{
 		Role:      role.Name,
-		PolicyArn: pulumi.String("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
+		PolicyArn: pulumi.String(MonitoringPolicyARN),
 	}, parent)
 	return role, attachment, err
 }
+
+// MonitoringPolicyARN is AWS's policy for publishing enhanced monitoring metrics.
+const MonitoringPolicyARN = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 
 // MonitoringTrustPolicy lets RDS monitoring assume the role for this account only.
 func MonitoringTrustPolicy(account string) policydoc.Document {

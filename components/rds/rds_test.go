@@ -32,7 +32,7 @@ func kept() Settings {
 func database(s Settings, protect bool) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		_, err := New(ctx, "env", Args{
-			AccountID: pulumi.String(componenttest.Account), SubnetIDs: pulumi.ToStringArray([]string{"subnet-a", "subnet-b"}),
+			AccountID: pulumi.String(componenttest.Account), PermissionsBoundary: pulumi.String("arn:aws:iam::" + componenttest.Account + ":policy/env-app-boundary"), SubnetIDs: pulumi.ToStringArray([]string{"subnet-a", "subnet-b"}),
 			SecurityGroupID: pulumi.String("sg-db"), KMSKeyARN: pulumi.String(keyARN),
 			Settings: s, LogRetentionDays: 30, Protect: protect,
 		})
@@ -173,5 +173,5 @@ func TestNewRefusesWhatValidationRefuses(t *testing.T) {
 		_, err := New(ctx, "env", Args{Settings: small()})
 		return err
 	})
-	require.ErrorContains(t, err, "rds: SubnetIDs, SecurityGroupID, KMSKeyARN and AccountID are required")
+	require.ErrorContains(t, err, "rds: SubnetIDs, SecurityGroupID, KMSKeyARN, AccountID and PermissionsBoundary are required")
 }

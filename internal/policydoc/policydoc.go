@@ -114,3 +114,21 @@ func Of2(a, b pulumi.StringInput, build func(string, string) Document) pulumi.St
 		return build(x, y).JSON()
 	}).(pulumi.StringOutput)
 }
+
+// ServiceRole is a role an AWS service assumes on the program's behalf (ECS
+// tasks, Step Functions, RDS monitoring): the component that creates it names
+// the service, and whoever passes the role may pass it to that service only
+// (iam:PassedToService).
+type ServiceRole struct {
+	Name    string
+	Service string
+}
+
+// The services the program's roles are passed to.
+const (
+	ECSTasks      = "ecs-tasks.amazonaws.com"
+	StepFunctions = "states.amazonaws.com"
+	EventBridge   = "events.amazonaws.com"
+	FlowLogs      = "vpc-flow-logs.amazonaws.com"
+	RDSMonitoring = "monitoring.rds.amazonaws.com"
+)

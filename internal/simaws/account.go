@@ -126,7 +126,8 @@ type state struct {
 	PendingDeletion []Resource `json:"pendingDeletion,omitempty"`
 	// Serial is the last serial given to a resource.
 	Serial int `json:"serial,omitempty"`
-	// Inactive are task definition revisions deregistered: ECS keeps them,
+	// Inactive are task definition revisions no stack holds any more,
+	// deregistered or left ACTIVE (skipDestroy): ECS keeps them,
 	// and a service that runs one (a rolled-back deployment) keeps running it.
 	Inactive []Resource `json:"inactive,omitempty"`
 	// Rollouts are each ECS service's deployments, oldest first (by region
