@@ -188,6 +188,7 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		ManagedRoles:          managedRoles,
 		AttachablePolicies:    []string{ecs.ExecutionRolePolicyARN, rds.MonitoringPolicyARN},
 		HostedZoneID:          zone,
+		VpcID:                 d.Network.VpcID,
 		RecordNames:           records,
 		CertificateNames:      certificateNames,
 		LogGroups:             s.EncryptedLogGroups(),

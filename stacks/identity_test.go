@@ -65,11 +65,12 @@ func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
 		stack, prefix, environment string
 		previewSubjects            []string
 	}{
-		// Pull requests preview staging; production's preview role serves
-		// only main's workflows, so no pull request's code decrypts its
-		// secrets. Main's nightly drift check previews both.
+		// Pull requests and main's nightly drift check preview staging;
+		// production's preview role serves only jobs of the production
+		// environment, whose reviewers approve each: neither a pull
+		// request's code nor unreviewed merged code decrypts its secrets.
 		{"staging", "ohmycoins-staging", "staging", []string{main, "repo:MarkLimmage/ohmycoins:pull_request"}},
-		{"production", "ohmycoins-prod", "production", []string{main}},
+		{"production", "ohmycoins-prod", "production", []string{"repo:MarkLimmage/ohmycoins:environment:production"}},
 	} {
 		t.Run(c.stack, func(t *testing.T) {
 			t.Parallel()
@@ -88,8 +89,9 @@ func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
 				}, s.Condition["StringEquals"], "%s: exact subjects (defects C2, C3)", role)
 				require.Len(t, s.Condition, 1, "no StringLike with wildcards")
 				require.NotContains(t, strings.Join(subjects, " "), "*")
-				attachment := previewtest.Named(t, plan, typeAttachment, role+"-read-only")
-				require.Equal(t, "arn:aws:iam::aws:policy/ReadOnlyAccess", attachment.Inputs["policyArn"])
+				attachment := previewtest.Named(t, plan, typeAttachment, role+"-read")
+				require.Equal(t, previewtest.Named(t, plan, "aws:iam/policy:Policy", c.prefix+"-github-read").Outputs["arn"], attachment.Inputs["policyArn"],
+					"the program's reads, not ReadOnlyAccess")
 				require.Equal(t, 3600.0, previewtest.Named(t, plan, typeRole, role).Inputs["maxSessionDuration"], "an hour's sessions")
 			}
 			require.Equal(t, previewtest.Named(t, plan, typeRole, c.prefix+"-github-deploy").Outputs["arn"], plan.Outputs["github_deploy_role_arn"])

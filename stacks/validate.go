@@ -104,6 +104,7 @@ func (s Settings) validate(p *problems) {
 	s.validateSite(p)
 	s.validateApp(p)
 	s.validateGitHub(p)
+	s.validateScope(p)
 	s.validateCredentials(p)
 	s.validateDay2(p)
 	for _, rule := range slices.Sorted(maps.Keys(s.Policy.Waivers)) {
@@ -309,6 +310,29 @@ func (s Settings) validateGitHub(p *problems) {
 	tier := settings.NewProblems()
 	s.GitHub.Validate(fmt.Sprintf("pulumi config set --path --stack %s '%s:github.repository' owner/name", s.Stack, Project), tier.In("github"))
 	p.report(tier)
+	// The CI roles trust the provider of the account they live in: one of
+	// another account would let that account's tokens in.
+	if provider := s.GitHub.OIDCProviderARN; s.AccountID != "" && provider != "" && !strings.Contains(provider, ":"+s.AccountID+":") {
+		p.add("github.oidcProviderArn", provider, "must be the GitHub OIDC provider of the stack's own account "+s.AccountID+" (ohmycoins:accountId)")
+	}
+}
+
+// validateScope keeps each environment's IAM scope off the others': the
+// deploy role reaches <namePrefix>-* (its resources, roles, log groups), so a
+// prefix that another environment's starts with (ohmycoins for
+// ohmycoins-prod), or that starts with another's, would reach that
+// environment's names.
+func (s Settings) validateScope(p *problems) {
+	for _, other := range []string{EnvStaging, EnvProduction} {
+		if other == s.Environment {
+			continue
+		}
+		theirs, _ := Preset(other)
+		mine, their := s.NamePrefix+"-", theirs.NamePrefix+"-"
+		if strings.HasPrefix(their, mine) || strings.HasPrefix(mine, their) {
+			p.add(keyNamePrefix, s.NamePrefix, fmt.Sprintf("must not overlap %s's prefix %s: the CI roles' %s-* would cover %s's resources", other, theirs.NamePrefix, s.NamePrefix, other))
+		}
+	}
 }
 
 func (s Settings) validateCredentials(p *problems) {

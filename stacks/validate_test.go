@@ -35,6 +35,14 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 			[]string{`ohmycoins:environment = "qa": must be staging or production`}},
 		{"name prefix too long", staging, func(s *stacks.Settings) { s.NamePrefix = "ohmycoins-staging-europe" },
 			[]string{`ohmycoins:namePrefix = "ohmycoins-staging-europe": must be 3-18`, "32 characters"}},
+		{"staging's prefix covers production's", staging, func(s *stacks.Settings) { s.NamePrefix = "ohmycoins" },
+			[]string{`ohmycoins:namePrefix = "ohmycoins": must not overlap production's prefix ohmycoins-prod: the CI roles' ohmycoins-* would cover production's resources`}},
+		{"staging's prefix inside production's", staging, func(s *stacks.Settings) { s.NamePrefix = "ohmycoins-prod-eu" },
+			[]string{`ohmycoins:namePrefix = "ohmycoins-prod-eu": must not overlap production's prefix ohmycoins-prod: the CI roles' ohmycoins-prod-eu-* would cover`}},
+		{"an OIDC provider of another account", staging, func(s *stacks.Settings) {
+			s.AccountID = "111111111111"
+			s.GitHub.OIDCProviderARN = "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com"
+		}, []string{`ohmycoins:github.oidcProviderArn = "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com": must be the GitHub OIDC provider of the stack's own account 111111111111`}},
 		{"malformed region", staging, func(s *stacks.Settings) { s.Region = "sydney" },
 			[]string{`ohmycoins:region = "sydney": must be an AWS region name`}},
 		{"account id not 12 digits", staging, func(s *stacks.Settings) { s.AccountID = "22071141188" },

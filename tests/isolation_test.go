@@ -1,43 +1,69 @@
 package tests
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/components/cicd"
 	"github.com/ohmycoins/infra/internal/iamsim"
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
+	"github.com/ohmycoins/infra/internal/stackplan"
 )
 
-// readOnlyAccess stands in for the AWS managed policy both CI roles carry:
-// the part of it that matters here, reads on every resource, s3:GetObject on
-// every bucket included (which the roles' own Deny takes back).
-var readOnlyAccess = policydoc.New(policydoc.Allow("ReadOnlyAccess", []string{
-	"s3:Get*", "s3:List*", "ec2:Describe*", "kms:Describe*", "kms:List*", "kms:Get*", "secretsmanager:Describe*",
-	"secretsmanager:List*", "route53:Get*", "route53:List*", "acm:Describe*", "acm:List*", "ecs:Describe*", "ecs:List*",
-	"rds:Describe*", "elasticache:Describe*", "logs:Describe*", "iam:Get*", "iam:List*",
-}, "*"))
+// environment is one stack as an attacker sees it: its CI roles' policies as
+// the plan writes them (no stand-in of an AWS policy: the roles carry none),
+// the boundary of its application roles, and the names its resources go by.
+type environment struct {
+	stack, prefix, tag string
+	deploy, preview    []policydoc.Document
+	boundary           policydoc.Document
+	appRoles           []string
+	vpc                string
+	hosts              []string
+	trusts             map[string]policydoc.Document
+}
 
-// ciRoles are the identity policies of the four CI roles, by role name.
-func ciRoles(t *testing.T) (roles map[string][]policydoc.Document, trusts map[string]policydoc.Document, zone string) {
+// environments are both stacks' plans, in the one account of today.
+func environments(t *testing.T) (map[string]*environment, string) {
 	t.Helper()
-	roles, trusts = map[string][]policydoc.Document{}, map[string]policydoc.Document{}
+	envs := map[string]*environment{}
+	var zone string
 	for stack, prefix := range map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"} {
 		plan := previewtest.Stack(t, stack).Plan
 		zone = previewtest.ZoneID(t, plan)
-		roles[prefix+"-github-deploy"] = []policydoc.Document{readOnlyAccess, previewtest.DeployPolicy(t, plan, prefix)}
-		roles[prefix+"-github-preview"] = []policydoc.Document{readOnlyAccess, previewtest.RolePolicies(t, plan, prefix+"-github-preview")[prefix+"-github-preview-state"]}
-		for _, role := range []string{prefix + "-github-deploy", prefix + "-github-preview"} {
-			doc, err := policydoc.Parse(previewtest.Named(t, plan, typeRole, role).Inputs["assumeRolePolicy"].(string))
+		parse := func(raw any) policydoc.Document {
+			doc, err := policydoc.Parse(raw.(string))
 			require.NoError(t, err)
-			trusts[role] = doc
-			require.Empty(t, iamsim.Unknown(roles[role]...), "%s: every condition is one the evaluator understands", role)
+			require.Empty(t, iamsim.Unknown(doc), "every condition is one the evaluator understands")
+			return doc
 		}
+		read := parse(previewtest.Named(t, plan, "aws:iam/policy:Policy", prefix+"-github-read").Inputs["policy"])
+		e := &environment{stack: stack, prefix: prefix, tag: stack, trusts: map[string]policydoc.Document{}}
+		e.deploy = []policydoc.Document{read, previewtest.DeployPolicy(t, plan, prefix)}
+		e.preview = []policydoc.Document{read, previewtest.RolePolicies(t, plan, prefix+"-github-preview")[prefix+"-github-preview-state"]}
+		e.boundary = parse(previewtest.Named(t, plan, "aws:iam/policy:Policy", prefix+"-app-boundary").Inputs["policy"])
+		for _, r := range plan.OfType(typeRole) {
+			if !strings.Contains(r.Name, "-github-") {
+				require.Equal(t, previewtest.Named(t, plan, "aws:iam/policy:Policy", prefix+"-app-boundary").Outputs["arn"], r.Inputs["permissionsBoundary"], "%s carries the boundary", r.Name)
+				e.appRoles = append(e.appRoles, r.Name)
+			} else {
+				e.trusts[r.Name] = parse(r.Inputs["assumeRolePolicy"])
+			}
+		}
+		e.vpc = previewtest.Named(t, plan, "aws:ec2/vpc:Vpc", prefix+"-vpc").Outputs["arn"].(string)
+		cert := previewtest.Named(t, plan, "aws:acm/certificate:Certificate", prefix+"-certificate")
+		e.hosts = []string{cert.Inputs["domainName"].(string)}
+		for _, san := range cert.Inputs["subjectAlternativeNames"].([]any) {
+			e.hosts = append(e.hosts, san.(string))
+		}
+		envs[stack] = e
 	}
-	return roles, trusts, zone
+	return envs, zone
 }
 
 // request builds an authorisation in ap-southeast-2 with condition keys
@@ -58,112 +84,229 @@ const (
 	validated = "_0123456789abcdef0123456789abcdef"
 )
 
-// TestStagingCannotReachProduction proves, by IAM's evaluation logic, that
-// staging's CI roles (the deploy role runs on every merge with no reviewer,
-// the preview role runs pull requests' code) can touch nothing of production:
-// its state, its secrets key, its network, DNS records, certificates, secrets,
-// keys, scaling and services. The same requests on staging's own resources
-// are allowed, so the denials are not an empty policy's.
-func TestStagingCannotReachProduction(t *testing.T) {
-	t.Parallel()
-	roles, _, zone := ciRoles(t)
-	deploy, previewRole := roles["ohmycoins-staging-github-deploy"], roles["ohmycoins-staging-github-preview"]
-	hostedZone := "arn:aws:route53:::hostedzone/" + zone
+func arn(service, resource string) string {
+	return fmt.Sprintf("arn:aws:%s:ap-southeast-2:%s:%s", service, acct, resource)
+}
 
-	for _, c := range []struct {
-		name      string
-		req       iamsim.Request
-		deploy    iamsim.Decision
-		preview   iamsim.Decision
-		ownDeploy *iamsim.Request // the same call on staging's own resource, which the deploy role may make
-	}{
-		{"write production's state", request("s3:PutObject", stateObj+"stacks/ohmycoins/production.json"),
-			iamsim.ExplicitDeny, iamsim.ExplicitDeny, ptr(request("s3:PutObject", stateObj+"stacks/ohmycoins/staging.json"))},
-		{"read production's state (ReadOnlyAccess would allow it)", request("s3:GetObject", stateObj+"stacks/ohmycoins/production.json"),
-			iamsim.ExplicitDeny, iamsim.ExplicitDeny, ptr(request("s3:GetObject", stateObj+"stacks/ohmycoins/staging.json"))},
-		{"delete production's state backup", request("s3:DeleteObject", stateObj+"stacks/ohmycoins/production.json.bak"),
-			iamsim.ExplicitDeny, iamsim.ExplicitDeny, ptr(request("s3:DeleteObject", stateObj+"stacks/ohmycoins/staging.json.bak"))},
-		{"take production's lock", request("s3:PutObject", stateObj+"locks/organization/ohmycoins/production/0f1e.json"),
-			iamsim.ExplicitDeny, iamsim.ExplicitDeny, ptr(request("s3:PutObject", stateObj+"locks/organization/ohmycoins/staging/0f1e.json"))},
-		{"rewrite production's history", request("s3:PutObject", stateObj+"history/ohmycoins/production/production-1.history.json"),
-			iamsim.ExplicitDeny, iamsim.ExplicitDeny, ptr(request("s3:PutObject", stateObj+"history/ohmycoins/staging/staging-1.history.json"))},
-		{"read production's access logs", request("s3:GetObject", "arn:aws:s3:::ohmycoins-prod-alb-logs-1a2b/AWSLogs/x.gz"),
-			iamsim.ExplicitDeny, iamsim.ExplicitDeny, ptr(request("s3:GetObject", "arn:aws:s3:::ohmycoins-staging-alb-logs-1a2b/AWSLogs/x.gz"))},
-		{"decrypt production's secrets key", request("kms:Decrypt", kmsKey+"prod-secrets", aliases, "alias/ohmycoins-pulumi-production", envTag, "shared"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("kms:Decrypt", kmsKey+"staging-secrets", aliases, "alias/ohmycoins-pulumi-staging", envTag, "shared"))},
+// administrator is what an attacker puts on an application role it may
+// rewrite: everything. The boundary is what is left of it.
+var administrator = policydoc.New(policydoc.Allow("Everything", []string{"*"}, "*"))
+
+// asApplicationRole decides a request made as an application role whose
+// policy the attacker rewrote to AdministratorAccess: the boundary decides.
+func asApplicationRole(e *environment, r iamsim.Request) iamsim.Decision {
+	if d := iamsim.Evaluate(r, e.boundary); d != iamsim.Allowed {
+		return d
+	}
+	return iamsim.Evaluate(r, administrator)
+}
+
+// attack is one request against a victim environment, made by the attacker's
+// roles; own is the same call on the attacker's own resource, which its
+// deploy role's job needs (nil when no job makes it).
+type attack struct {
+	name   string
+	victim iamsim.Request
+	own    *iamsim.Request
+	// also are the other requests the attack needs: it succeeds only when
+	// the victim request and all of these are allowed.
+	also []iamsim.Request
+}
+
+// succeeds decides an attack for one principal's decision function.
+func (c attack) succeeds(decide func(iamsim.Request) iamsim.Decision) bool {
+	for _, r := range append([]iamsim.Request{c.victim}, c.also...) {
+		if decide(r) != iamsim.Allowed {
+			return false
+		}
+	}
+	return true
+}
+
+// attacks are the requests an attacker holding one environment's CI roles
+// makes against the other: the data, the state, the network, DNS and
+// certificates, secrets and keys, the services, IAM; each with the
+// attacker-controlled values varied (names, tags, policy ARNs, domains).
+func attacks(attacker, victim *environment, zone string) []attack {
+	a, v := attacker, victim
+	hostedZone := "arn:aws:route53:::hostedzone/" + zone
+	p := func(r iamsim.Request) *iamsim.Request { return &r }
+	adminPolicy := "arn:aws:iam::aws:policy/AdministratorAccess"
+	boundary := "arn:aws:iam::" + acct + ":policy/" + a.prefix + "-app-boundary"
+	out := []attack{
+		// State and secrets of the stack.
+		{"write the victim's state", request("s3:PutObject", stateObj+"stacks/ohmycoins/"+v.stack+".json"),
+			p(request("s3:PutObject", stateObj+"stacks/ohmycoins/"+a.stack+".json")), nil},
+		{"read the victim's state", request("s3:GetObject", stateObj+"stacks/ohmycoins/"+v.stack+".json"),
+			p(request("s3:GetObject", stateObj+"stacks/ohmycoins/"+a.stack+".json")), nil},
+		{"take the victim's lock", request("s3:PutObject", stateObj+"locks/organization/ohmycoins/"+v.stack+"/0f1e.json"),
+			p(request("s3:PutObject", stateObj+"locks/organization/ohmycoins/"+a.stack+"/0f1e.json")), nil},
+		{"rewrite the victim's history", request("s3:PutObject", stateObj+"history/ohmycoins/"+v.stack+"/"+v.stack+"-1.history.json"),
+			p(request("s3:PutObject", stateObj+"history/ohmycoins/"+a.stack+"/"+a.stack+"-1.history.json")), nil},
+		{"decrypt the victim's stack secrets", request("kms:Decrypt", kmsKey+"v-secrets", aliases, "alias/ohmycoins-pulumi-"+v.stack, envTag, "shared"),
+			p(request("kms:Decrypt", kmsKey+"a-secrets", aliases, "alias/ohmycoins-pulumi-"+a.stack, envTag, "shared")), nil},
 		{"decrypt with the state bucket's key outside S3", request("kms:Decrypt", kmsKey+"state", aliases, "alias/ohmycoins-pulumi", envTag, "shared"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("kms:Decrypt", kmsKey+"state", aliases, "alias/ohmycoins-pulumi", "kms:ViaService", "s3.ap-southeast-2.amazonaws.com"))},
-		{"decrypt with production's environment key", request("kms:Decrypt", kmsKey+"prod-env", aliases, "alias/ohmycoins-prod", envTag, "production"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("kms:Decrypt", kmsKey+"staging-env", aliases, "alias/ohmycoins-staging", envTag, "staging"))},
-		{"decrypt production's app secret through Secrets Manager", request("kms:Decrypt", kmsKey+"prod-env", envTag, "production", "kms:ViaService", "secretsmanager.ap-southeast-2.amazonaws.com"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("kms:Decrypt", kmsKey+"staging-env", envTag, "staging", "kms:ViaService", "secretsmanager.ap-southeast-2.amazonaws.com"))},
-		{"point staging's alias at production's key", request("kms:UpdateAlias", kmsKey+"prod-env", envTag, "production"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("kms:UpdateAlias", kmsKey+"staging-env", envTag, "staging"))},
-		{"re-tag production's key as staging's", request("kms:TagResource", kmsKey+"prod-env", envTag, "production", reqTag, "staging"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("kms:TagResource", kmsKey+"new-key", reqTag, "staging"))},
-		{"open production's security group", request("ec2:AuthorizeSecurityGroupIngress", ec2ARN+"security-group/sg-prod", envTag, "production"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("ec2:AuthorizeSecurityGroupIngress", ec2ARN+"security-group/sg-staging", envTag, "staging"))},
-		{"delete production's security group", request("ec2:DeleteSecurityGroup", ec2ARN+"security-group/sg-prod", envTag, "production"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("ec2:DeleteSecurityGroup", ec2ARN+"security-group/sg-staging", envTag, "staging"))},
-		{"re-tag production's security group", request("ec2:CreateTags", ec2ARN+"security-group/sg-prod", envTag, "production", reqTag, "staging"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("ec2:CreateTags", ec2ARN+"subnet/subnet-new", reqTag, "staging", "ec2:CreateAction", "CreateSubnet"))},
-		{"create a subnet in production's VPC", request("ec2:CreateSubnet", ec2ARN+"vpc/vpc-prod", envTag, "production", reqTag, "staging"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("ec2:CreateSubnet", ec2ARN+"vpc/vpc-staging", envTag, "staging", reqTag, "staging"))},
-		{"create a VPC tagged as production's", request("ec2:CreateVpc", ec2ARN+"vpc/*", reqTag, "production"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("ec2:CreateVpc", ec2ARN+"vpc/*", reqTag, "staging"))},
-		{"replace production's NAT route", request("ec2:ReplaceRoute", ec2ARN+"route-table/rtb-prod", envTag, "production"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("ec2:ReplaceRoute", ec2ARN+"route-table/rtb-staging", envTag, "staging"))},
-		{"change production's api record", request("route53:ChangeResourceRecordSets", hostedZone, records, []string{"api.ohmycoins.com"}),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("route53:ChangeResourceRecordSets", hostedZone, records, []string{"api.staging.ohmycoins.com"}))},
-		{"change the apex", request("route53:ChangeResourceRecordSets", hostedZone, records, []string{"ohmycoins.com"}),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("route53:ChangeResourceRecordSets", hostedZone, records, []string{"staging.ohmycoins.com"}))},
-		{"change production's validation record", request("route53:ChangeResourceRecordSets", hostedZone, records, []string{validated + ".ohmycoins.com"}),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("route53:ChangeResourceRecordSets", hostedZone, records, []string{validated + ".dashboard.staging.ohmycoins.com"}))},
-		{"slip production's record into a batch of staging's", request("route53:ChangeResourceRecordSets", hostedZone, records, []string{"api.staging.ohmycoins.com", "www.ohmycoins.com"}),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, nil},
-		{"delete production's certificate", request("acm:DeleteCertificate", "arn:aws:acm:ap-southeast-2:"+acct+":certificate/prod", envTag, "production"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("acm:DeleteCertificate", "arn:aws:acm:ap-southeast-2:"+acct+":certificate/staging", envTag, "staging"))},
-		{"re-tag production's certificate", request("acm:AddTagsToCertificate", "arn:aws:acm:ap-southeast-2:"+acct+":certificate/prod", envTag, "production", reqTag, "staging"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("acm:RequestCertificate", "*", reqTag, "staging"))},
-		{"read production's app secret", request("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:ap-southeast-2:"+acct+":secret:ohmycoins-prod-app-secrets-AbCdEf"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:ap-southeast-2:"+acct+":secret:ohmycoins-staging-app-secrets-AbCdEf"))},
-		{"read a database master secret directly", request("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:ap-southeast-2:"+acct+":secret:rds!db-1234-AbCdEf"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("secretsmanager:CreateSecret", "arn:aws:secretsmanager:ap-southeast-2:"+acct+":secret:rds!db-1234-AbCdEf", "aws:CalledVia", []string{"rds.amazonaws.com"}))},
-		{"scale production to zero", request("application-autoscaling:RegisterScalableTarget", "arn:aws:application-autoscaling:ap-southeast-2:"+acct+":scalable-target/prod", envTag, "production"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("application-autoscaling:RegisterScalableTarget", "arn:aws:application-autoscaling:ap-southeast-2:"+acct+":scalable-target/staging", envTag, "staging"))},
-		{"update production's service", request("ecs:UpdateService", "arn:aws:ecs:ap-southeast-2:"+acct+":service/ohmycoins-prod-cluster/ohmycoins-prod-backend-service"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("ecs:UpdateService", "arn:aws:ecs:ap-southeast-2:"+acct+":service/ohmycoins-staging-cluster/ohmycoins-staging-backend-service"))},
-		{"delete production's database", request("rds:DeleteDBInstance", "arn:aws:rds:ap-southeast-2:"+acct+":db:ohmycoins-prod-postgres"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("rds:DeleteDBInstance", "arn:aws:rds:ap-southeast-2:"+acct+":db:ohmycoins-staging-postgres"))},
-		{"pass production's task role", request("iam:PassRole", "arn:aws:iam::"+acct+":role/ohmycoins-prod-ecs-task-role"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("iam:PassRole", "arn:aws:iam::"+acct+":role/ohmycoins-staging-ecs-task-role"))},
-		{"raise production's budget", request("budgets:ModifyBudget", "arn:aws:budgets::"+acct+":budget/ohmycoins-prod-monthly"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("budgets:ModifyBudget", "arn:aws:budgets::"+acct+":budget/ohmycoins-staging-monthly"))},
-		{"delete production's logs", request("logs:DeleteLogGroup", "arn:aws:logs:ap-southeast-2:"+acct+":log-group:/ecs/ohmycoins-prod-backend"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, ptr(request("logs:DeleteLogGroup", "arn:aws:logs:ap-southeast-2:"+acct+":log-group:/ecs/ohmycoins-staging-backend"))},
-		{"change the CI identity", request("iam:PutRolePolicy", "arn:aws:iam::"+acct+":role/ohmycoins-staging-github-deploy"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, nil},
-		{"build in another region", request("ec2:CreateVpc", "arn:aws:ec2:us-east-1:"+acct+":vpc/*", reqTag, "staging", "aws:RequestedRegion", "us-east-1"),
-			iamsim.ImplicitDeny, iamsim.ImplicitDeny, nil},
-	} {
-		require.Equal(t, c.deploy, iamsim.Evaluate(c.req, deploy...), "staging's deploy role may not %s", c.name)
-		require.Equal(t, c.preview, iamsim.Evaluate(c.req, previewRole...), "staging's preview role may not %s", c.name)
-		if c.ownDeploy != nil {
-			require.Equal(t, iamsim.Allowed, iamsim.Evaluate(*c.ownDeploy, deploy...), "staging's deploy role may do on its own what it may not %s: %+v", c.name, *c.ownDeploy)
+			p(request("kms:Decrypt", kmsKey+"state", aliases, "alias/ohmycoins-pulumi", "kms:ViaService", "s3.ap-southeast-2.amazonaws.com")), nil},
+
+		// Data: logs, images, database logs, parameters, trails, access logs.
+		{"read the victim's application logs", request("logs:GetLogEvents", arn("logs", "log-group:/ecs/"+v.prefix+"-backend:log-stream:x")), nil, nil},
+		{"search the victim's logs", request("logs:StartQuery", arn("logs", "log-group:/ecs/"+v.prefix+"-backend")), nil, nil},
+		{"pull the victim's image", request("ecr:BatchGetImage", arn("ecr", "repository/"+v.prefix+"-backend")), nil, nil},
+		{"download the victim's database log", request("rds:DownloadDBLogFilePortion", arn("rds", "db:"+v.prefix+"-postgres")), nil, nil},
+		{"read a parameter", request("ssm:GetParameter", arn("ssm", "parameter/"+v.prefix+"/x")), nil, nil},
+		{"read the account's trail", request("cloudtrail:LookupEvents", "*"), nil, nil},
+		{"read the victim's access logs", request("s3:GetObject", "arn:aws:s3:::"+v.prefix+"-alb-logs-1a2b/AWSLogs/x.gz"),
+			p(request("s3:GetObject", "arn:aws:s3:::"+a.prefix+"-alb-logs-1a2b/AWSLogs/x.gz")), nil},
+		{"read the victim's app secret", request("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:"+v.prefix+"-app-secrets-AbCdEf")), nil, nil},
+		// The victim's master secret is named rds!db-… like the attacker's:
+		// the victim's key, which decrypts it, is what the attacker lacks.
+		{"read the victim's database master secret", request("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:rds!db-1234-AbCdEf")),
+			p(request("secretsmanager:CreateSecret", arn("secretsmanager", "secret:rds!db-1234-AbCdEf"), "aws:CalledVia", []string{"rds.amazonaws.com"})),
+			[]iamsim.Request{request("kms:Decrypt", kmsKey+"v-env", envTag, v.tag, "kms:ViaService", "secretsmanager.ap-southeast-2.amazonaws.com")}},
+		{"decrypt with the victim's key through Secrets Manager", request("kms:Decrypt", kmsKey+"v-env", envTag, v.tag, "kms:ViaService", "secretsmanager.ap-southeast-2.amazonaws.com"), nil, nil},
+		{"describe the victim's secret", request("secretsmanager:DescribeSecret", arn("secretsmanager", "secret:"+v.prefix+"-app-secrets-AbCdEf")),
+			p(request("secretsmanager:DescribeSecret", arn("secretsmanager", "secret:"+a.prefix+"-app-secrets-AbCdEf"))), nil},
+		{"read the victim's key policy", request("kms:GetKeyPolicy", kmsKey+"v-env", envTag, v.tag),
+			p(request("kms:GetKeyPolicy", kmsKey+"a-env", envTag, a.tag)), nil},
+
+		// Keys and network.
+		{"point an alias at the victim's key", request("kms:UpdateAlias", kmsKey+"v-env", envTag, v.tag),
+			p(request("kms:UpdateAlias", kmsKey+"a-env", envTag, a.tag)), nil},
+		{"re-tag the victim's key", request("kms:TagResource", kmsKey+"v-env", envTag, v.tag, reqTag, a.tag),
+			p(request("kms:TagResource", kmsKey+"new-key", reqTag, a.tag)), nil},
+		{"open the victim's security group", request("ec2:AuthorizeSecurityGroupIngress", ec2ARN+"security-group/sg-v", envTag, v.tag),
+			p(request("ec2:AuthorizeSecurityGroupIngress", ec2ARN+"security-group/sg-a", envTag, a.tag)), nil},
+		{"create a subnet in the victim's VPC", request("ec2:CreateSubnet", v.vpc, envTag, v.tag, reqTag, a.tag),
+			p(request("ec2:CreateSubnet", a.vpc, envTag, a.tag, reqTag, a.tag)), nil},
+		{"create a VPC tagged as the victim's", request("ec2:CreateVpc", ec2ARN+"vpc/*", reqTag, v.tag),
+			p(request("ec2:CreateVpc", ec2ARN+"vpc/*", reqTag, a.tag)), nil},
+		{"log the victim's interfaces' traffic", request("ec2:CreateFlowLogs", ec2ARN+"network-interface/eni-v", "ec2:Vpc", v.vpc),
+			p(request("ec2:CreateFlowLogs", ec2ARN+"network-interface/eni-a", "ec2:Vpc", a.vpc)), nil},
+		{"replace the victim's route", request("ec2:ReplaceRoute", ec2ARN+"route-table/rtb-v", envTag, v.tag),
+			p(request("ec2:ReplaceRoute", ec2ARN+"route-table/rtb-a", envTag, a.tag)), nil},
+
+		// DNS and certificates.
+		{"change the victim's hosts", request("route53:ChangeResourceRecordSets", hostedZone, records, v.hosts[len(v.hosts)-1:]),
+			p(request("route53:ChangeResourceRecordSets", hostedZone, records, a.hosts[len(a.hosts)-1:])), nil},
+		{"change the victim's validation record", request("route53:ChangeResourceRecordSets", hostedZone, records, []string{validated + "." + v.hosts[0]}),
+			p(request("route53:ChangeResourceRecordSets", hostedZone, records, []string{validated + "." + a.hosts[0]})), nil},
+		{"slip a victim's record into a batch", request("route53:ChangeResourceRecordSets", hostedZone, records, []string{a.hosts[0], v.hosts[0]}), nil, nil},
+		{"request a certificate for the victim's names", request("acm:RequestCertificate", "*", reqTag, a.tag, "acm:DomainNames", v.hosts),
+			p(request("acm:RequestCertificate", "*", reqTag, a.tag, "acm:DomainNames", a.hosts)), nil},
+		{"request a certificate for its names and one of the victim's", request("acm:RequestCertificate", "*", reqTag, a.tag, "acm:DomainNames", append([]string{a.hosts[0]}, v.hosts[0])), nil, nil},
+		{"request a wildcard certificate", request("acm:RequestCertificate", "*", reqTag, a.tag, "acm:DomainNames", []string{"*.ohmycoins.com"}), nil, nil},
+		{"export a certificate", request("acm:ExportCertificate", arn("acm", "certificate/a"), envTag, a.tag), nil, nil},
+		{"delete the victim's certificate", request("acm:DeleteCertificate", arn("acm", "certificate/v"), envTag, v.tag),
+			p(request("acm:DeleteCertificate", arn("acm", "certificate/a"), envTag, a.tag)), nil},
+
+		// Services.
+		{"scale the victim to zero", request("application-autoscaling:RegisterScalableTarget", arn("application-autoscaling", "scalable-target/v"), envTag, v.tag),
+			p(request("application-autoscaling:RegisterScalableTarget", arn("application-autoscaling", "scalable-target/a"), envTag, a.tag)), nil},
+		{"update the victim's service", request("ecs:UpdateService", arn("ecs", "service/"+v.prefix+"-cluster/"+v.prefix+"-backend-service")),
+			p(request("ecs:UpdateService", arn("ecs", "service/"+a.prefix+"-cluster/"+a.prefix+"-backend-service"))), nil},
+		{"register a revision in the victim's family", request("ecs:RegisterTaskDefinition", arn("ecs", "task-definition/"+v.prefix+"-backend:9")),
+			p(request("ecs:RegisterTaskDefinition", arn("ecs", "task-definition/"+a.prefix+"-backend:9"))), nil},
+		{"deregister the victim's revision", request("ecs:DeregisterTaskDefinition", "*"), nil, nil},
+		{"delete the victim's database", request("rds:DeleteDBInstance", arn("rds", "db:"+v.prefix+"-postgres")),
+			p(request("rds:DeleteDBInstance", arn("rds", "db:"+a.prefix+"-postgres"))), nil},
+		{"raise the victim's budget", request("budgets:ModifyBudget", "arn:aws:budgets::"+acct+":budget/"+v.prefix+"-monthly"),
+			p(request("budgets:ModifyBudget", "arn:aws:budgets::"+acct+":budget/"+a.prefix+"-monthly")), nil},
+		{"delete the victim's logs", request("logs:DeleteLogGroup", arn("logs", "log-group:/ecs/"+v.prefix+"-backend")),
+			p(request("logs:DeleteLogGroup", arn("logs", "log-group:/ecs/"+a.prefix+"-backend"))), nil},
+		{"overwrite the account's log resource policy", request("logs:PutResourcePolicy", "*"), nil, nil},
+		{"subscribe to the victim's alerts", request("sns:Subscribe", arn("sns", v.prefix+"-alerts")),
+			p(request("sns:Subscribe", arn("sns", a.prefix+"-alerts"))), nil},
+
+		// IAM: no role can grant more than it holds.
+		{"pass the victim's task role", request("iam:PassRole", "arn:aws:iam::"+acct+":role/"+v.prefix+"-ecs-task-role", "iam:PassedToService", "ecs-tasks.amazonaws.com"),
+			p(request("iam:PassRole", "arn:aws:iam::"+acct+":role/"+a.prefix+"-ecs-task-role", "iam:PassedToService", "ecs-tasks.amazonaws.com")), nil},
+		{"pass its task role to Lambda", request("iam:PassRole", "arn:aws:iam::"+acct+":role/"+a.prefix+"-ecs-task-role", "iam:PassedToService", "lambda.amazonaws.com"), nil, nil},
+		{"attach AdministratorAccess to its task role", request("iam:AttachRolePolicy", "arn:aws:iam::"+acct+":role/"+a.prefix+"-ecs-task-role",
+			"iam:PermissionsBoundary", boundary, "iam:PolicyARN", adminPolicy),
+			p(request("iam:AttachRolePolicy", "arn:aws:iam::"+acct+":role/"+a.prefix+"-ecs-task-execution-role",
+				"iam:PermissionsBoundary", boundary, "iam:PolicyARN", "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")), nil},
+		{"create a role without the boundary", request("iam:CreateRole", "arn:aws:iam::"+acct+":role/"+a.prefix+"-ecs-task-role"),
+			p(request("iam:CreateRole", "arn:aws:iam::"+acct+":role/"+a.prefix+"-ecs-task-role", "iam:PermissionsBoundary", boundary)), nil},
+		{"swap its boundary for AdministratorAccess", request("iam:PutRolePermissionsBoundary", "arn:aws:iam::"+acct+":role/"+a.prefix+"-ecs-task-role", "iam:PermissionsBoundary", adminPolicy), nil, nil},
+		{"put its boundary on the victim's role", request("iam:PutRolePermissionsBoundary", "arn:aws:iam::"+acct+":role/"+v.prefix+"-ecs-task-role", "iam:PermissionsBoundary", boundary), nil, nil},
+		{"remove its boundary", request("iam:DeleteRolePermissionsBoundary", "arn:aws:iam::"+acct+":role/"+a.prefix+"-ecs-task-role", "iam:PermissionsBoundary", boundary), nil, nil},
+		{"rewrite its boundary", request("iam:CreatePolicyVersion", boundary), nil, nil},
+		{"rewrite its own deploy policy", request("iam:CreatePolicyVersion", "arn:aws:iam::"+acct+":policy/"+a.prefix+"-github-deploy-services"), nil, nil},
+		{"change its CI identity", request("iam:PutRolePolicy", "arn:aws:iam::"+acct+":role/"+a.prefix+"-github-deploy"), nil, nil},
+		{"build in another region", request("ec2:CreateVpc", "arn:aws:ec2:us-east-1:"+acct+":vpc/*", reqTag, a.tag, "aws:RequestedRegion", "us-east-1"), nil, nil},
+	}
+	return out
+}
+
+// TestNoPathBetweenTheEnvironments proves, by IAM's evaluation logic and in
+// both directions, that one environment's CI roles reach nothing of the
+// other's: not directly, and not through a role they can write (an
+// application role whose policy they rewrite to AdministratorAccess keeps
+// only what its boundary allows). Each refusal is paired with the same call
+// on the attacker's own resource, which its deploy role's job needs and is
+// allowed, so a role that can do nothing fails here too.
+func TestNoPathBetweenTheEnvironments(t *testing.T) {
+	t.Parallel()
+	envs, zone := environments(t)
+	for _, pair := range [][2]string{{"staging", "production"}, {"production", "staging"}} {
+		attacker, victim := envs[pair[0]], envs[pair[1]]
+		for _, c := range attacks(attacker, victim, zone) {
+			deploy := func(r iamsim.Request) iamsim.Decision { return iamsim.Evaluate(r, attacker.deploy...) }
+			preview := func(r iamsim.Request) iamsim.Decision { return iamsim.Evaluate(r, attacker.preview...) }
+			app := func(r iamsim.Request) iamsim.Decision { return asApplicationRole(attacker, r) }
+			require.False(t, c.succeeds(deploy), "%s's deploy role may not %s: %+v", attacker.stack, c.name, c.victim)
+			require.False(t, c.succeeds(preview), "%s's preview role may not %s", attacker.stack, c.name)
+			require.False(t, c.succeeds(app), "%s's application roles, rewritten to AdministratorAccess, may not %s", attacker.stack, c.name)
+			if c.own != nil {
+				require.Equal(t, iamsim.Allowed, iamsim.Evaluate(*c.own, attacker.deploy...), "%s's deploy role does on its own what it may not %s: %+v", attacker.stack, c.name, *c.own)
+			}
+		}
+	}
+}
+
+// TestTheApplicationRolesWorkInsideTheirBoundary: what each application role
+// needs (its own policies' grants) is inside its environment's boundary, so
+// the boundary takes nothing a task, a state machine or a delivery uses.
+func TestTheApplicationRolesWorkInsideTheirBoundary(t *testing.T) {
+	t.Parallel()
+	envs, _ := environments(t)
+	for _, e := range envs {
+		plan := previewtest.Stack(t, e.stack).Plan
+		require.NotEmpty(t, e.appRoles)
+		for _, role := range e.appRoles {
+			for name, doc := range previewtest.RolePolicies(t, plan, role) {
+				for _, s := range doc.Statement {
+					for _, action := range s.Action {
+						for _, resource := range s.Resource {
+							ctx := map[string][]string{"aws:RequestedRegion": {"ap-southeast-2"}}
+							for _, keys := range s.Condition {
+								for k, v := range keys {
+									ctx[k] = v
+								}
+							}
+							if strings.HasPrefix(action, "kms:") {
+								ctx["aws:ResourceTag/Environment"] = []string{e.tag}
+							}
+							r := iamsim.Request{Action: action, Resource: resource, Context: ctx}
+							require.Equal(t, iamsim.Allowed, iamsim.Evaluate(r, e.boundary), "%s %s: %s on %s is inside the boundary", role, name, action, resource)
+						}
+					}
+				}
+			}
 		}
 	}
 }
 
 // TestTheCIRolesHaveWhatTheyNeed: the grants the deploy and preview roles need
-// to run pulumi, for both environments, among them ElastiCache's log delivery.
+// to run pulumi, for both environments: the state, the secrets key, the
+// reads of every resource of the plan, ElastiCache's log delivery.
 func TestTheCIRolesHaveWhatTheyNeed(t *testing.T) {
 	t.Parallel()
-	roles, _, _ := ciRoles(t)
-	for stack, prefix := range map[string]string{"staging": "ohmycoins-staging", "production": "ohmycoins-prod"} {
-		deploy, previewRole := roles[prefix+"-github-deploy"], roles[prefix+"-github-preview"]
+	envs, _ := environments(t)
+	for stack, e := range envs {
 		for _, action := range []string{"logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
-			"logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies"} {
-			require.Equal(t, iamsim.Allowed, iamsim.Evaluate(request(action, "*"), deploy...), "%s deploy: %s (ElastiCache log delivery)", stack, action)
+			"logs:ListLogDeliveries", "logs:DescribeResourcePolicies"} {
+			require.Equal(t, iamsim.Allowed, iamsim.Evaluate(request(action, "*"), e.deploy...), "%s deploy: %s (ElastiCache log delivery)", stack, action)
 		}
 		own := stateObj + "stacks/ohmycoins/" + stack + ".json"
 		for _, r := range []iamsim.Request{
@@ -173,8 +316,8 @@ func TestTheCIRolesHaveWhatTheyNeed(t *testing.T) {
 			request("kms:Decrypt", kmsKey+"secrets", aliases, "alias/ohmycoins-pulumi-"+stack),
 			request("kms:Decrypt", kmsKey+"state", aliases, "alias/ohmycoins-pulumi", "kms:ViaService", "s3.ap-southeast-2.amazonaws.com"),
 		} {
-			require.Equal(t, iamsim.Allowed, iamsim.Evaluate(r, deploy...), "%s deploy: %+v", stack, r)
-			require.Equal(t, iamsim.Allowed, iamsim.Evaluate(r, previewRole...), "%s preview: %+v", stack, r)
+			require.Equal(t, iamsim.Allowed, iamsim.Evaluate(r, e.deploy...), "%s deploy: %+v", stack, r)
+			require.Equal(t, iamsim.Allowed, iamsim.Evaluate(r, e.preview...), "%s preview: %+v", stack, r)
 		}
 		for _, r := range []iamsim.Request{
 			request("s3:PutObject", own), request("s3:PutObject", own+".bak"),
@@ -182,42 +325,68 @@ func TestTheCIRolesHaveWhatTheyNeed(t *testing.T) {
 			request("s3:DeleteObject", stateObj+"locks/organization/ohmycoins/"+stack+"/l.json"),
 			request("kms:GenerateDataKey", kmsKey+"state", aliases, "alias/ohmycoins-pulumi", "kms:ViaService", "s3.ap-southeast-2.amazonaws.com"),
 		} {
-			require.Equal(t, iamsim.Allowed, iamsim.Evaluate(r, deploy...), "%s deploy: %+v", stack, r)
-			require.NotEqual(t, iamsim.Allowed, iamsim.Evaluate(r, previewRole...), "%s preview writes nothing: %+v", stack, r)
+			require.Equal(t, iamsim.Allowed, iamsim.Evaluate(r, e.deploy...), "%s deploy: %+v", stack, r)
+			require.NotEqual(t, iamsim.Allowed, iamsim.Evaluate(r, e.preview...), "%s preview writes nothing: %+v", stack, r)
 		}
 		// A refresh reads back the value of the stack's app secret (the drift check).
-		env := map[string]string{"staging": "staging", "production": "production"}[stack]
 		for _, r := range []iamsim.Request{
-			request("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:ap-southeast-2:"+acct+":secret:"+prefix+"-app-secrets-AbCdEf"),
-			request("kms:Decrypt", kmsKey+"env", envTag, env, "kms:ViaService", "secretsmanager.ap-southeast-2.amazonaws.com"),
+			request("secretsmanager:GetSecretValue", arn("secretsmanager", "secret:"+e.prefix+"-app-secrets-AbCdEf")),
+			request("kms:Decrypt", kmsKey+"env", envTag, e.tag, "kms:ViaService", "secretsmanager.ap-southeast-2.amazonaws.com"),
 		} {
-			require.Equal(t, iamsim.Allowed, iamsim.Evaluate(r, previewRole...), "%s preview: %+v", stack, r)
+			require.Equal(t, iamsim.Allowed, iamsim.Evaluate(r, e.preview...), "%s preview: %+v", stack, r)
 		}
-		require.NotEqual(t, iamsim.Allowed, iamsim.Evaluate(request("kms:Decrypt", kmsKey+"env", envTag, env), previewRole...),
+		require.NotEqual(t, iamsim.Allowed, iamsim.Evaluate(request("kms:Decrypt", kmsKey+"env", envTag, e.tag), e.preview...),
 			"%s preview: the environment's key only through Secrets Manager", stack)
-		require.NotEqual(t, iamsim.Allowed, iamsim.Evaluate(request("kms:Encrypt", kmsKey+"secrets", aliases, "alias/ohmycoins-pulumi-"+stack), deploy...),
+		require.NotEqual(t, iamsim.Allowed, iamsim.Evaluate(request("kms:Encrypt", kmsKey+"secrets", aliases, "alias/ohmycoins-pulumi-"+stack), e.deploy...),
 			"%s: with the encryptedkey in the stack file the CLI never encrypts", stack)
 	}
+}
 
-	// Production's deploy role is fenced the same way, towards staging.
-	prod := roles["ohmycoins-prod-github-deploy"]
-	for _, r := range []iamsim.Request{
-		request("s3:PutObject", stateObj+"stacks/ohmycoins/staging.json"),
-		request("kms:Decrypt", kmsKey+"staging-secrets", aliases, "alias/ohmycoins-pulumi-staging"),
-		request("route53:ChangeResourceRecordSets", "arn:aws:route53:::hostedzone/Z", records, []string{validated + ".staging.ohmycoins.com"}),
-		request("ec2:DeleteSecurityGroup", ec2ARN+"security-group/sg-staging", envTag, "staging"),
-	} {
-		require.NotEqual(t, iamsim.Allowed, iamsim.Evaluate(r, prod...), "production deploy: %+v", r)
+// TestTheCIRolesReadBackEveryResourceOfTheirPlan: a refresh of each stack
+// reads every resource of its plan back, each read action on the resource's
+// own ARN (or on "*" where the call names none) and tags: what replaced
+// ReadOnlyAccess leaves no resource of the plan unreadable.
+func TestTheCIRolesReadBackEveryResourceOfTheirPlan(t *testing.T) {
+	t.Parallel()
+	envs, _ := environments(t)
+	for stack, e := range envs {
+		plan := previewtest.Stack(t, stack).Plan
+		checked := 0
+		for _, r := range plan.Resources {
+			if !strings.HasPrefix(r.Type, "aws:") || !r.Custom || strings.HasPrefix(r.Type, "pulumi:providers") {
+				continue
+			}
+			for _, action := range readsOf(t, r.Type) {
+				if action == "secretsmanager:GetSecretValue" {
+					continue // the stack's own secrets only: TestTheCIRolesHaveWhatTheyNeed
+				}
+				target := "*"
+				if !unscoped(action) {
+					target = readTarget(r, action)
+				}
+				req := request(action, target, envTag, e.tag, aliases, "alias/"+e.prefix)
+				require.Equal(t, iamsim.Allowed, iamsim.Evaluate(req, e.preview...), "%s preview reads %s back: %s on %s", stack, r.Name, action, target)
+				require.Equal(t, iamsim.Allowed, iamsim.Evaluate(req, e.deploy...), "%s deploy reads %s back: %s on %s", stack, r.Name, action, target)
+				checked++
+			}
+		}
+		require.Greater(t, checked, 150, "%s: the reads of every resource", stack)
 	}
 }
 
 // TestOnlyMainAndItsEnvironmentsAssumeTheRoles: which GitHub tokens each
 // role's trust policy accepts. Pull requests get staging's preview role
-// only; production's roles never see a pull request's code. Main's own
-// workflows (the nightly drift check) get both preview roles.
+// only; production's roles never see a pull request's code, nor main's code
+// without production's reviewers (the production environment).
 func TestOnlyMainAndItsEnvironmentsAssumeTheRoles(t *testing.T) {
 	t.Parallel()
-	_, trusts, _ := ciRoles(t)
+	envs, _ := environments(t)
+	trusts := map[string]policydoc.Document{}
+	for _, e := range envs {
+		for role, doc := range e.trusts {
+			trusts[role] = doc
+		}
+	}
 	token := func(sub string) iamsim.Request {
 		return iamsim.Request{Action: "sts:AssumeRoleWithWebIdentity", Context: map[string][]string{
 			"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"},
@@ -228,11 +397,12 @@ func TestOnlyMainAndItsEnvironmentsAssumeTheRoles(t *testing.T) {
 	accepts := map[string][]string{
 		"ohmycoins-staging-github-preview": {repo + "pull_request", repo + "ref:refs/heads/main"},
 		"ohmycoins-staging-github-deploy":  {repo + "environment:staging"},
-		"ohmycoins-prod-github-preview":    {repo + "ref:refs/heads/main"},
+		"ohmycoins-prod-github-preview":    {repo + "environment:production"},
 		"ohmycoins-prod-github-deploy":     {repo + "environment:production"},
 	}
 	subjects := []string{repo + "pull_request", repo + "environment:staging", repo + "environment:production",
 		repo + "ref:refs/heads/main", repo + "ref:refs/heads/feature", "repo:someone/fork:pull_request"}
+	require.Len(t, trusts, len(accepts))
 	for role, ok := range accepts {
 		for _, sub := range subjects {
 			want := iamsim.ImplicitDeny
@@ -244,4 +414,41 @@ func TestOnlyMainAndItsEnvironmentsAssumeTheRoles(t *testing.T) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
+// readTarget is the resource a scoped read of r is authorised on: its own ARN,
+// or the ARN of what it belongs to (a role's policy is read on the role, a
+// record on its zone, a repository's lifecycle policy on the repository).
+func readTarget(r stackplan.Resource, action string) string {
+	in := func(k string) string { v, _ := r.Inputs[k].(string); return v }
+	own, _ := r.Outputs["arn"].(string)
+	service, _, _ := strings.Cut(action, ":")
+	switch {
+	case service == "iam" && in("role") != "":
+		return "arn:aws:iam::" + acct + ":role/" + in("role")
+	case service == "ecr" && in("repository") != "":
+		return arn("ecr", "repository/"+in("repository"))
+	case service == "sns" && in("topic") != "":
+		return in("topic")
+	case service == "s3" && in("bucket") != "":
+		return "arn:aws:s3:::" + in("bucket")
+	case service == "route53":
+		return "arn:aws:route53:::hostedzone/" + in("zoneId")
+	case service == "acm" && in("certificateArn") != "":
+		return in("certificateArn")
+	case action == "cloudwatch:GetDashboard":
+		return "arn:aws:cloudwatch::" + acct + ":dashboard/" + in("dashboardName")
+	case action == "elasticache:DescribeCacheClusters":
+		return arn("elasticache", "cluster:"+r.Outputs["memberClusters"].([]any)[0].(string))
+	}
+	return own
+}
+
+// readsOf are the read actions of a type (internal/awsread through the cicd
+// component's table).
+func readsOf(t *testing.T, typ string) []string {
+	t.Helper()
+	return cicd.ReadActionsOf(typ)
+}
+
+// unscoped reads take "*" only (the Service Authorization Reference lists no
+// resource type for them, or an optional one the call may not name).
+func unscoped(action string) bool { return cicd.UnscopedRead(action) }

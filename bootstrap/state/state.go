@@ -12,6 +12,11 @@
 //     never read production's secrets.
 //   - The Environment tag activated as a cost allocation tag, which each
 //     environment's budget filters by.
+//   - The account's CloudWatch Logs resource policy that lets AWS services
+//     deliver their logs (ElastiCache's, Step Functions') to the stacks'
+//     vended log groups. It is account-wide, so no environment may write it:
+//     their deploy roles lack logs:PutResourcePolicy, and AWS sets up a
+//     delivery without it when a policy like this one covers the group.
 //   - The account's GitHub OIDC provider, which the CI roles of every stack
 //     trust. AWS holds one per issuer URL, so no environment may own it:
 //     destroying staging must not break production's CI. An account that has
@@ -28,6 +33,7 @@ import (
 	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/costexplorer"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -125,6 +131,15 @@ func Program(ctx *pulumi.Context) error {
 		return err
 	}
 
+	if _, err := cloudwatch.NewLogResourcePolicy(ctx, LogDeliveryPolicyName, &cloudwatch.LogResourcePolicyArgs{
+		PolicyName: pulumi.String(LogDeliveryPolicyName),
+		PolicyDocument: account.ApplyT(func(account string) string {
+			return LogDeliveryPolicy(statebackend.Region, account).JSON()
+		}).(pulumi.StringOutput),
+	}, opts...); err != nil {
+		return err
+	}
+
 	ctx.Export("bucket_name", bucket.Bucket.Bucket)
 	ctx.Export("github_oidc_provider_arn", oidc.Arn)
 	ctx.Export("key_arn", key.Arn)
@@ -137,6 +152,33 @@ func Program(ctx *pulumi.Context) error {
 	ctx.Export("secrets_providers", providers)
 	ctx.Export("secrets_key_arns", stackKeys)
 	return nil
+}
+
+// LogDeliveryPolicyName is the account's log delivery resource policy. It is
+// not AWS's own AWSLogDeliveryWrite20150319, which AWS appends to when a
+// delivery is set up by a caller allowed to: that one stays as it is.
+const LogDeliveryPolicyName = "ohmycoins-log-delivery"
+
+// LogDeliveryGroups are the log group patterns AWS services deliver to: every
+// stack names its vended log groups so (ElastiCache's under /aws/elasticache/,
+// Step Functions' under /aws/vendedlogs/).
+var LogDeliveryGroups = []string{"/aws/elasticache/*", "/aws/vendedlogs/*"}
+
+// LogDeliveryPolicy lets CloudWatch Logs' delivery service write the streams
+// of the delivery log groups, for deliveries of this account only (the form
+// AWS writes itself: "Logs sent to CloudWatch Logs").
+func LogDeliveryPolicy(region, account string) policydoc.Document {
+	var streams []string
+	for _, g := range LogDeliveryGroups {
+		streams = append(streams, fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s:log-stream:*", region, account, g))
+	}
+	s := policydoc.Allow("AWSLogDeliveryWrite", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, streams...)
+	s.Principal = &policydoc.Principal{Service: []string{"delivery.logs.amazonaws.com"}}
+	s.Condition = map[string]map[string][]string{
+		"StringEquals": {"aws:SourceAccount": {account}},
+		"ArnLike":      {"aws:SourceArn": {fmt.Sprintf("arn:aws:logs:%s:%s:*", region, account)}},
+	}
+	return policydoc.New(s)
 }
 
 // accountAdministered is a key policy that leaves the key's use to IAM: the

@@ -5,6 +5,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/bootstrap/state"
+	"github.com/ohmycoins/infra/components/ecs"
+	"github.com/ohmycoins/infra/components/redis"
+	"github.com/ohmycoins/infra/internal/iamsim"
+	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
@@ -81,4 +86,31 @@ func TestBootstrapCreatesOrAdoptsTheOIDCProvider(t *testing.T) {
 	_, err = preview.Preview(preview.Options{Stack: "state", Program: previewcli.BootstrapProgram,
 		Set: map[string]string{"ohmycoins-state:githubOidcProviderArn": "arn:aws:iam::220711411889:oidc-provider/accounts.google.com"}})
 	require.ErrorContains(t, err, `ohmycoins-state:githubOidcProviderArn = "arn:aws:iam::220711411889:oidc-provider/accounts.google.com": must be arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`)
+}
+
+// TestTheAccountOwnsTheLogDeliveryPolicy: the account-level program writes
+// the one resource policy the stacks' log deliveries need, for every group a
+// stack delivers to (ElastiCache's logs, the redeploy state machines'), so no
+// environment's deploy role needs logs:PutResourcePolicy.
+func TestTheAccountOwnsTheLogDeliveryPolicy(t *testing.T) {
+	t.Parallel()
+	result, err := preview.Preview(preview.Options{Stack: "state", Program: previewcli.BootstrapProgram})
+	require.NoError(t, err)
+	resource := previewtest.Named(t, result.Plan, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", state.LogDeliveryPolicyName)
+	require.Equal(t, "ohmycoins-log-delivery", resource.Inputs["policyName"])
+	doc, err := policydoc.Parse(resource.Inputs["policyDocument"].(string))
+	require.NoError(t, err)
+	require.Len(t, doc.Statement, 1)
+	s := doc.Statement[0]
+	require.Equal(t, []string{"delivery.logs.amazonaws.com"}, s.Principal.Service)
+	require.Equal(t, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, s.Action)
+	require.Equal(t, []string{mockcloud.MockAccountID}, s.Condition["StringEquals"]["aws:SourceAccount"])
+	for _, group := range []string{redis.LogGroupName("ohmycoins-prod", "slow-log"), redis.LogGroupName("ohmycoins-staging", "engine-log"), ecs.RedeployLogGroup("ohmycoins-prod-backend")} {
+		stream := "arn:aws:logs:ap-southeast-2:" + mockcloud.MockAccountID + ":log-group:" + group + ":log-stream:x"
+		require.Equal(t, iamsim.Allowed, iamsim.Evaluate(iamsim.Request{Action: "logs:PutLogEvents", Resource: stream, Context: iamsim.ConditionKeys(
+			"aws:SourceAccount", mockcloud.MockAccountID, "aws:SourceArn", "arn:aws:logs:ap-southeast-2:"+mockcloud.MockAccountID+":delivery-source:x")}, doc), group)
+	}
+	ecsGroup := "arn:aws:logs:ap-southeast-2:" + mockcloud.MockAccountID + ":log-group:" + ecs.LogGroupName("ohmycoins-prod", "backend") + ":log-stream:x"
+	require.Equal(t, iamsim.ImplicitDeny, iamsim.Evaluate(iamsim.Request{Action: "logs:PutLogEvents", Resource: ecsGroup, Context: iamsim.ConditionKeys(
+		"aws:SourceAccount", mockcloud.MockAccountID, "aws:SourceArn", "arn:aws:logs:ap-southeast-2:"+mockcloud.MockAccountID+":x")}, doc), "the services' own log groups are written by their tasks")
 }

@@ -68,7 +68,7 @@ func BoundaryPolicy(b BoundaryScope) policydoc.Document {
 		policydoc.Allow("PullTheEnvironmentsImages", []string{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"},
 			arn("ecr", "repository/"+p+"-*")),
 		policydoc.Allow("WriteTheEnvironmentsLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}, groups...),
-		policydoc.Allow("ListLogGroups", []string{"logs:DescribeLogGroups"}, arn("logs", "log-group:*")),
+		regional(policydoc.Allow("ListLogGroups", []string{"logs:DescribeLogGroups"}, "*")), // no resource type to scope it to
 		policydoc.Allow("EnhancedMonitoringMetrics", []string{"logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
 			arn("logs", "log-group:RDSOSMetrics"), arn("logs", "log-group:RDSOSMetrics:log-stream:*")),
 		policydoc.Allow("ReadTheEnvironmentsSecrets", []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},

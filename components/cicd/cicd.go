@@ -4,11 +4,13 @@
 // owns it and this component only references it: destroying one environment
 // must never break another's CI.
 //
-//   - <prefix>-github-preview: reads AWS, and this stack's state and secrets
-//     key, to run `pulumi preview`. Staging's is assumable by pull-request
-//     workflows of the repository, whose code it runs; production's only by
-//     workflows of the main branch (scheduled and manual previews), so no
-//     pull request's code ever decrypts production's secrets.
+//   - <prefix>-github-preview: reads what the program reads in AWS
+//     (ReadPolicy), and this stack's state and secrets key, to run `pulumi
+//     preview`. Staging's is assumable by pull-request workflows of the
+//     repository, whose code it runs, and main's (the nightly drift check);
+//     production's only by jobs in the production GitHub environment, whose
+//     reviewers approve each run, so neither a pull request's code nor merged
+//     code no production reviewer saw decrypts production's secrets.
 //   - <prefix>-github-deploy: assumable only by workflows running in the GitHub
 //     environment of the same name (staging, production), whose protection rules
 //     (main only; required reviewers for production) gate it; enough to run
@@ -48,8 +50,8 @@ func GitHubOIDCProviderARN(account string) string {
 	return "arn:aws:iam::" + account + ":oidc-provider/" + strings.TrimPrefix(GitHubOIDCURL, "https://")
 }
 
-// ReadOnlyAccessARN is AWS's read-only policy, which previews and refreshes need.
-const ReadOnlyAccessARN = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+// ReadPolicyName is the managed policy both CI roles read AWS with (ReadPolicy).
+func ReadPolicyName(prefix string) string { return prefix + "-github-read" }
 
 // Args configure the CI identity.
 type Args struct {
@@ -65,12 +67,13 @@ type Args struct {
 	Environment string
 	// Stack is the Pulumi stack: the roles reach only its state and secrets key.
 	Stack string
-	// PreviewOnPullRequests lets pull-request workflows assume the preview
-	// role too; workflows of the main branch (the nightly drift check) always may.
+	// PreviewOnPullRequests lets pull-request workflows and main's workflows
+	// (the nightly drift check) assume the preview role; without it, only
+	// jobs in the GitHub environment do.
 	PreviewOnPullRequests bool
 	// RefreshedSecrets are the names of the secrets whose values the program
 	// writes: a refresh reads each value back (GetSecretValue, which
-	// ReadOnlyAccess lacks), so the preview role may read them. The state,
+	// ReadPolicy leaves out), so the preview role may read them. The state,
 	// which the role decrypts, holds the same values.
 	RefreshedSecrets []string
 	// ManagedRoles are the application roles the deploy role may write, under
@@ -82,7 +85,10 @@ type Args struct {
 	// HostedZoneID, when set, is the zone whose records the deploy role may
 	// change, and RecordNames the names it may change there (RecordNamePatterns).
 	HostedZoneID pulumi.StringInput
-	RecordNames  []string
+	// VpcID is the environment's VPC, whose network interfaces the deploy
+	// role may use (flow logs, endpoints).
+	VpcID       pulumi.StringInput
+	RecordNames []string
 	// CertificateNames are the names of the certificate the stack requests,
 	// the only names the deploy role may request one for.
 	CertificateNames []string
@@ -120,9 +126,12 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		c.OIDCProviderARN = args.AccountID.ToStringOutput().ApplyT(GitHubOIDCProviderARN).(pulumi.StringOutput)
 	}
 
-	previewSubjects, previewers := []string{MainBranchSubject(args.Repository)}, "the main branch of "+args.Repository
+	// Production's preview role decrypts production's stack secrets: only a
+	// job in the production environment, whose reviewers approve the run,
+	// gets it (the drift check included), never main's code on its own.
+	previewSubjects, previewers := []string{EnvironmentSubject(args.Repository, args.Environment)}, "GitHub environment "+args.Environment+" of "+args.Repository
 	if args.PreviewOnPullRequests {
-		previewSubjects, previewers = append(previewSubjects, PullRequestSubject(args.Repository)), "pull requests and the main branch of "+args.Repository
+		previewSubjects, previewers = []string{MainBranchSubject(args.Repository), PullRequestSubject(args.Repository)}, "pull requests and the main branch of "+args.Repository
 	}
 	preview, err := role(ctx, name+"-github-preview", previewers+" preview "+name,
 		policydoc.Of(c.OIDCProviderARN, func(providerARN string) policydoc.Document {
@@ -138,9 +147,35 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err != nil {
 		return nil, err
 	}
-	for attachment, r := range map[string]*iam.Role{name + "-github-preview-read-only": preview, name + "-github-deploy-read-only": deploy} {
+	zone := args.HostedZoneID
+	if zone == nil {
+		zone = pulumi.String("")
+	}
+	vpc := args.VpcID
+	if vpc == nil {
+		vpc = pulumi.String("")
+	}
+	scope := func(account, zoneID, vpcID string) DeployScope {
+		return DeployScope{
+			Prefix: name, Region: args.Region, Account: account, Environment: args.Environment,
+			HostedZoneID: zoneID, VpcID: vpcID, RecordNames: args.RecordNames, CertificateNames: args.CertificateNames,
+			State: args.state(account), ManagedRoles: args.ManagedRoles, AttachablePolicies: args.AttachablePolicies,
+			LogGroups: args.LogGroups,
+		}
+	}
+	read, err := iam.NewPolicy(ctx, ReadPolicyName(name), &iam.PolicyArgs{
+		Name:        pulumi.String(ReadPolicyName(name)),
+		Description: pulumi.String("What pulumi preview and refresh of " + name + " read, in place of ReadOnlyAccess"),
+		Policy: policydoc.Output(func(v []string) policydoc.Document {
+			return ReadPolicy(scope(v[0], v[1], v[2]))
+		}, args.AccountID, zone, vpc),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	for attachment, r := range map[string]*iam.Role{name + "-github-preview-read": preview, name + "-github-deploy-read": deploy} {
 		if _, err := iam.NewRolePolicyAttachment(ctx, attachment, &iam.RolePolicyAttachmentArgs{
-			Role: r.Name, PolicyArn: pulumi.String(ReadOnlyAccessARN),
+			Role: r.Name, PolicyArn: read.Arn,
 		}, parent); err != nil {
 			return nil, err
 		}
@@ -157,26 +192,17 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, err
 	}
 
-	zone := args.HostedZoneID
-	if zone == nil {
-		zone = pulumi.String("")
-	}
-	scope := func(account, zoneID string) DeployScope {
-		return DeployScope{
-			Prefix: name, Region: args.Region, Account: account, Environment: args.Environment,
-			HostedZoneID: zoneID, RecordNames: args.RecordNames, CertificateNames: args.CertificateNames,
-			State: args.state(account), ManagedRoles: args.ManagedRoles, AttachablePolicies: args.AttachablePolicies,
-			LogGroups: args.LogGroups,
-		}
-	}
 	for _, part := range DeployPolicyParts {
 		policyName := name + "-github-deploy-" + part
 		policy, err := iam.NewPolicy(ctx, policyName, &iam.PolicyArgs{
-			Name:        pulumi.String(policyName),
+			Name: pulumi.String(policyName),
+			// The description is what it was when ReadOnlyAccess gave the
+			// reads: IAM replaces a policy whose description changes, and a
+			// replaced policy is detached from the role while it is.
 			Description: pulumi.String("What pulumi up of " + name + " needs beyond ReadOnlyAccess: " + part),
-			Policy: policydoc.Of2(args.AccountID, zone, func(account, zoneID string) policydoc.Document {
-				return DeployPolicies(scope(account, zoneID))[part]
-			}),
+			Policy: policydoc.Output(func(v []string) policydoc.Document {
+				return DeployPolicies(scope(v[0], v[1], v[2]))[part]
+			}, args.AccountID, zone, vpc),
 		}, parent)
 		if err != nil {
 			return nil, err

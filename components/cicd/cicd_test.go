@@ -45,7 +45,7 @@ func TestRolesTrustOnlyTheirWorkflows(t *testing.T) {
 	provider := "arn:aws:iam::" + componenttest.Account + ":oidc-provider/token.actions.githubusercontent.com"
 	for pullRequests, previewSubjects := range map[bool][]string{
 		true:  {"repo:example/app:ref:refs/heads/main", "repo:example/app:pull_request"},
-		false: {"repo:example/app:ref:refs/heads/main"},
+		false: {"repo:example/app:environment:staging"},
 	} {
 		plan := componenttest.Run(t, identity(pullRequests))
 		require.Empty(t, plan.OfType("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), "the account-level program owns the provider")
@@ -58,7 +58,8 @@ func TestRolesTrustOnlyTheirWorkflows(t *testing.T) {
 				"token.actions.githubusercontent.com:sub": subjects,
 			}, s.Condition["StringEquals"], role)
 			require.Len(t, s.Condition, 1, "no StringLike with wildcards")
-			require.Equal(t, ReadOnlyAccessARN, componenttest.Named(t, plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", role+"-read-only").Inputs["policyArn"])
+			require.Equal(t, componenttest.Named(t, plan, "aws:iam/policy:Policy", "env-github-read").Outputs["arn"],
+				componenttest.Named(t, plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", role+"-read").Inputs["policyArn"], "the program's reads, not ReadOnlyAccess")
 			require.Equal(t, 3600.0, componenttest.Named(t, plan, "aws:iam/role:Role", role).Inputs["maxSessionDuration"], "an hour's sessions")
 		}
 	}

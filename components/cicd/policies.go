@@ -34,8 +34,8 @@ type StateScope struct {
 //     stack file the CLI never calls Encrypt (the operator who initialises the
 //     stack does, once);
 //   - an explicit Deny on every other object, which also takes back what
-//     ReadOnlyAccess grants (s3:GetObject on every bucket: another stack's
-//     state, the access logs of another environment).
+//     a read policy might grant (s3:GetObject on every bucket: another
+//     stack's state, the access logs of another environment).
 func StateStatements(s StateScope, write bool) []policydoc.Statement {
 	objects := []string{"s3:GetObject", "s3:GetObjectVersion"}
 	bucketKey := []string{"kms:Decrypt"}
@@ -91,6 +91,8 @@ type DeployScope struct {
 	// every resource of the stack (staging, production): it scopes what
 	// carries no name (VPC resources, keys, certificates, scaling targets).
 	Environment string
+	// VpcID is the environment's VPC: the network interfaces in it are its.
+	VpcID string
 	// HostedZoneID is the zone whose records the stack manages; empty for none.
 	HostedZoneID string
 	// RecordNames are the record names (lower case, no trailing dot; IAM
@@ -167,12 +169,13 @@ var ec2Creates = map[string]string{
 }
 
 // ec2Children are EC2 resource types that exist only inside a parent the
-// stack owns (a rule in a security group, an ENI in a subnet): a call on one
-// is authorised on its parent too, which carries the tag.
-var ec2Children = []string{"security-group-rule", "network-interface", "route-table-association"}
+// stack owns (a rule in a security group): a call on one is authorised on its
+// parent too, which carries the tag. Network interfaces, which AWS services
+// create untagged, are the environment's only in its VPC (ec2:Vpc).
+var ec2Children = []string{"security-group-rule", "route-table-association"}
 
-// DeployPolicies is what `pulumi up` of one stack needs on top of
-// ReadOnlyAccess, and no more than its own environment, as customer-managed
+// DeployPolicies is what `pulumi up` of one stack needs on top of its reads
+// (ReadPolicy), and no more than its own environment, as customer-managed
 // policies by name suffix (IAM holds at most 10,240 characters of inline
 // policy per role, 6,144 per managed policy):
 //
@@ -226,6 +229,7 @@ func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 		d.regional(tagOnCreate),
 		d.tagged(policydoc.Allow("OwnNetworking", []string{"ec2:*"}, d.arn("ec2", "*/*"))),
 		d.regional(policydoc.Allow("OwnNetworkingChildren", []string{"ec2:*"}, children...)),
+		d.networkInterfaces(),
 		d.tagging(policydoc.Allow("CreateKey", []string{"kms:CreateKey", "kms:TagResource"}, "*")),
 		d.tagged(policydoc.Allow("EnvironmentKey", []string{"kms:*"}, d.arn("kms", "key/*"))),
 		policydoc.Allow("EnvironmentKeyAlias", []string{"kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"}, d.arn("kms", "alias/"+p)),
@@ -396,4 +400,17 @@ func (d DeployScope) certificateRequests() []policydoc.Statement {
 	request.Condition["ForAllValues:StringEquals"] = map[string][]string{"acm:DomainNames": d.CertificateNames}
 	request.Condition["Null"] = map[string][]string{"acm:DomainNames": {"false"}}
 	return []policydoc.Statement{request, noExport, exportable}
+}
+
+// networkInterfaces are the environment's only inside its VPC: ECS, RDS and
+// the load balancer create them untagged, so the VPC is what tells them
+// apart (without it, a flow log on another environment's interface).
+func (d DeployScope) networkInterfaces() policydoc.Statement {
+	vpc := d.arn("ec2", "vpc/"+d.VpcID)
+	if d.VpcID == "" {
+		vpc = "none"
+	}
+	s := d.regional(policydoc.Allow("NetworkInterfacesInItsVpc", []string{"ec2:*"}, d.arn("ec2", "network-interface/*")))
+	s.Condition["ArnEquals"] = map[string][]string{"ec2:Vpc": {vpc}}
+	return s
 }

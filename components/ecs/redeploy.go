@@ -176,10 +176,13 @@ func RedeployPolicy(serviceARN, clusterARN, region string) policydoc.Document {
 }
 
 // LogDeliveryActions are what Step Functions needs to deliver its logs to
-// CloudWatch Logs (AWS: "IAM policies for logging to CloudWatch Logs").
+// CloudWatch Logs (AWS: "IAM policies for logging to CloudWatch Logs"), but
+// logs:PutResourcePolicy: the account-level program owns the resource policy
+// that covers the log group (bootstrap/state, LogDeliveryPolicy), and the
+// environment's boundary would take it away.
 var LogDeliveryActions = []string{
 	"logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
-	"logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+	"logs:ListLogDeliveries", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
 }
 
 // RedeployLogGroup is the log group of a service's redeploy state machine; the

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ohmycoins/infra/internal/awsread"
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/replacement"
 	"github.com/ohmycoins/infra/internal/stackplan"
@@ -183,6 +184,9 @@ func Missing(token string) []string {
 	}
 	if _, ok := e.Rules(); !ok {
 		missing = append(missing, "its replacement rules in internal/replacement/replacements.json")
+	}
+	if _, ok := awsread.Lookup(token); !ok && strings.HasPrefix(token, "aws:") {
+		missing = append(missing, "the IAM actions reading it back calls, in internal/awsread (the CI roles may call nothing else)")
 	}
 	return missing
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/internal/awsread"
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/internal/replacement"
 	"github.com/ohmycoins/infra/internal/stackplan"
@@ -59,7 +60,21 @@ func TestMissingNamesWhatAnEntryLacks(t *testing.T) {
 		"its Terraform resource type (the source.resource of its replacement rules)",
 		"its import id (Terraform.ImportID) or why it cannot be imported (Terraform.NoImport), one of the two",
 		"its replacement rules in internal/replacement/replacements.json",
+		"the IAM actions reading it back calls, in internal/awsread (the CI roles may call nothing else)",
 	}, Missing("aws:test/half:Half"))
+}
+
+// TestTheReadTableListsTheCatalogsTypes: internal/awsread holds the reads of
+// exactly the catalog's AWS types, no stale row.
+func TestTheReadTableListsTheCatalogsTypes(t *testing.T) {
+	t.Parallel()
+	var aws []string
+	for _, token := range Tokens() {
+		if strings.HasPrefix(token, "aws:") {
+			aws = append(aws, token)
+		}
+	}
+	require.Equal(t, aws, awsread.Tokens())
 }
 
 // TestEntriesNameRealInputs: every input an entry or its rules name (a

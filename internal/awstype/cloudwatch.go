@@ -19,6 +19,13 @@ func init() {
 			Terraform: Terraform{Identity: []Key{byName("name")}, ImportID: importBy("name")},
 		},
 		Entry{
+			// An account-level policy of CloudWatch Logs, named by its id.
+			Token:     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
+			Answer:    named("policyName", nil),
+			Free:      "resource policies cost nothing",
+			Terraform: Terraform{ImportID: importBy("policy_name")},
+		},
+		Entry{
 			Token: "aws:cloudwatch/metricAlarm:MetricAlarm",
 			Answer: named("name", func(e mockcloud.Env, n string) string {
 				return e.ARN("cloudwatch", "alarm:"+n)
