@@ -192,7 +192,7 @@ func deployServices(ctx *pulumi.Context, s Settings, d *Deployment, account pulu
 	d.Cluster, err = ecs.New(ctx, s.NamePrefix, ecs.Args{
 		Region:              s.Region,
 		AccountID:           account,
-		PermissionsBoundary: d.Boundary.Arn,
+		PermissionsBoundary: d.Boundary.ARN,
 		AppSubnetIDs:        d.Network.AppSubnetIDs,
 		KMSKeyARN:           d.Key.ARN,
 		LogRetentionDays:    s.Logs.RetentionDays,

@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ohmycoins/infra/components/alb"
@@ -50,7 +49,7 @@ type Deployment struct {
 	// default tags come from it, never from ambient aws:* config.
 	Provider *aws.Provider
 	// Boundary is the permissions boundary every application role carries.
-	Boundary  *iam.Policy
+	Boundary  *cicd.Boundary
 	Key       *encryption.Key
 	Network   *network.Network
 	Database  *rds.Database
@@ -96,7 +95,9 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	withProvider := pulumi.Provider(provider)
 	account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, withProvider).AccountId()
 
-	if d.Boundary, err = cicd.NewBoundary(ctx, s.NamePrefix, s.Region, s.Environment, s.EncryptedLogGroups(), account, withProvider); err != nil {
+	if d.Boundary, err = cicd.NewBoundary(ctx, s.NamePrefix, cicd.BoundaryScope{
+		Region: s.Region, Environment: s.Environment, LogGroups: s.EncryptedLogGroups(),
+	}, account, withProvider); err != nil {
 		return nil, err
 	}
 
@@ -116,7 +117,7 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	if d.Network, err = network.New(ctx, s.NamePrefix, network.Args{
 		Region:              s.Region,
 		AccountID:           account,
-		PermissionsBoundary: d.Boundary.Arn,
+		PermissionsBoundary: d.Boundary.ARN,
 		Settings:            s.Network,
 		FlowLogGroupName:    s.FlowLogGroupName(),
 		LogsKMSKeyARN:       d.Key.ARN,
@@ -261,7 +262,7 @@ func deployData(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.S
 	var err error
 	if d.Database, err = rds.New(ctx, s.NamePrefix, rds.Args{
 		AccountID:           account,
-		PermissionsBoundary: d.Boundary.Arn,
+		PermissionsBoundary: d.Boundary.ARN,
 		SubnetIDs:           d.Network.DataSubnetIDs,
 		SecurityGroupID:     d.Network.DatabaseSecurityGroupID,
 		KMSKeyARN:           d.Key.ARN,

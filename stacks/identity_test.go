@@ -89,9 +89,11 @@ func TestCIRolesTrustOnlyTheirWorkflows(t *testing.T) {
 				}, s.Condition["StringEquals"], "%s: exact subjects (defects C2, C3)", role)
 				require.Len(t, s.Condition, 1, "no StringLike with wildcards")
 				require.NotContains(t, strings.Join(subjects, " "), "*")
-				attachment := previewtest.Named(t, plan, typeAttachment, role+"-read")
-				require.Equal(t, previewtest.Named(t, plan, "aws:iam/policy:Policy", c.prefix+"-github-read").Outputs["arn"], attachment.Inputs["policyArn"],
-					"the program's reads, not ReadOnlyAccess")
+				for _, part := range []string{"scoped", "describe"} {
+					attachment := previewtest.Named(t, plan, typeAttachment, role+"-read-"+part)
+					require.Equal(t, previewtest.Named(t, plan, "aws:iam/policy:Policy", c.prefix+"-github-read-"+part).Outputs["arn"], attachment.Inputs["policyArn"],
+						"the program's reads, not ReadOnlyAccess")
+				}
 				require.Equal(t, 3600.0, previewtest.Named(t, plan, typeRole, role).Inputs["maxSessionDuration"], "an hour's sessions")
 			}
 			require.Equal(t, previewtest.Named(t, plan, typeRole, c.prefix+"-github-deploy").Outputs["arn"], plan.Outputs["github_deploy_role_arn"])

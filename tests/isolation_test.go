@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,10 +43,13 @@ func environments(t *testing.T) (map[string]*environment, string) {
 			require.Empty(t, iamsim.Unknown(doc), "every condition is one the evaluator understands")
 			return doc
 		}
-		read := parse(previewtest.Named(t, plan, "aws:iam/policy:Policy", prefix+"-github-read").Inputs["policy"])
+		var read []policydoc.Document
+		for _, part := range cicd.ReadPolicyParts {
+			read = append(read, parse(previewtest.Named(t, plan, "aws:iam/policy:Policy", prefix+"-github-read-"+part).Inputs["policy"]))
+		}
 		e := &environment{stack: stack, prefix: prefix, tag: stack, trusts: map[string]policydoc.Document{}}
-		e.deploy = []policydoc.Document{read, previewtest.DeployPolicy(t, plan, prefix)}
-		e.preview = []policydoc.Document{read, previewtest.RolePolicies(t, plan, prefix+"-github-preview")[prefix+"-github-preview-state"]}
+		e.deploy = append(read, previewtest.DeployPolicy(t, plan, prefix))
+		e.preview = append(slices.Clone(read), previewtest.RolePolicies(t, plan, prefix+"-github-preview")[prefix+"-github-preview-state"])
 		e.boundary = parse(previewtest.Named(t, plan, "aws:iam/policy:Policy", prefix+"-app-boundary").Inputs["policy"])
 		for _, r := range plan.OfType(typeRole) {
 			if !strings.Contains(r.Name, "-github-") {
@@ -293,6 +297,31 @@ func TestTheApplicationRolesWorkInsideTheirBoundary(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestTheServicesUseTheirAWSPoliciesInsideTheBoundary: what ECS does with
+// the execution role's AmazonECSTaskExecutionRolePolicy (pull the service's
+// image from its repository, write its log group) and RDS with the
+// monitoring role's AmazonRDSEnhancedMonitoringRole (write RDSOSMetrics) is
+// inside the boundary: the AWS policies allow them on "*", the boundary on
+// the environment's own.
+func TestTheServicesUseTheirAWSPoliciesInsideTheBoundary(t *testing.T) {
+	t.Parallel()
+	envs, _ := environments(t)
+	for _, e := range envs {
+		for _, r := range []iamsim.Request{
+			request("ecr:GetAuthorizationToken", "*"),
+			request("ecr:BatchCheckLayerAvailability", arn("ecr", "repository/"+e.prefix+"-backend")),
+			request("ecr:GetDownloadUrlForLayer", arn("ecr", "repository/"+e.prefix+"-frontend")),
+			request("ecr:BatchGetImage", arn("ecr", "repository/"+e.prefix+"-backend")),
+			request("logs:CreateLogStream", arn("logs", "log-group:/ecs/"+e.prefix+"-backend:log-stream:ecs/backend/1")),
+			request("logs:PutLogEvents", arn("logs", "log-group:/ecs/"+e.prefix+"-frontend:log-stream:ecs/frontend/1")),
+			request("logs:CreateLogGroup", arn("logs", "log-group:RDSOSMetrics")),
+			request("logs:PutLogEvents", arn("logs", "log-group:RDSOSMetrics:log-stream:db-ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
+		} {
+			require.Equal(t, iamsim.Allowed, iamsim.Evaluate(r, e.boundary), "%s: %s on %s inside the boundary", e.stack, r.Action, r.Resource)
 		}
 	}
 }

@@ -23,7 +23,7 @@ type workflow struct {
 		TimeoutMinutes int               `yaml:"timeout-minutes"`
 		Permissions    map[string]string `yaml:"permissions"`
 		Strategy       struct {
-			Matrix map[string][]string `yaml:"matrix"`
+			Matrix map[string]any `yaml:"matrix"`
 		} `yaml:"strategy"`
 		Steps []struct {
 			Name string            `yaml:"name"`
@@ -75,6 +75,7 @@ func TestWorkflowsAreSafeToRun(t *testing.T) {
 				}
 			}
 			if job.Permissions["id-token"] == "write" {
+				require.NotContains(t, job.Permissions, "pull-requests", "%s: a job that runs code with a role holds no write token", where)
 				for _, step := range job.Steps {
 					require.NotContains(t, step.Run, ".ci/run", "%s: no tests or linters while a role can be assumed", where)
 					require.NotContains(t, step.Run, "go test", where)
@@ -83,10 +84,22 @@ func TestWorkflowsAreSafeToRun(t *testing.T) {
 		}
 	}
 
-	deploy := readWorkflow(t, "deploy.yml").Jobs["deploy"]
-	require.Equal(t, "github.ref == 'refs/heads/main' && (github.event_name != 'push' || vars.DEPLOYS_PAUSED != 'true')", deploy.If,
-		"deploys run from main only, and a merge deploys nothing while a migration pauses them")
-	require.Equal(t, "checks", deploy.Needs, "deploys wait for the checks job, which has no id-token")
+	deployWorkflow := readWorkflow(t, "deploy.yml")
+	deploy := deployWorkflow.Jobs["deploy"]
+	require.Equal(t, "!cancelled() && needs.checks.result == 'success' && needs.github-settings.result == 'success' "+
+		"&& needs.production-preview.result != 'failure' "+
+		"&& github.ref == 'refs/heads/main' && (github.event_name != 'push' || vars.DEPLOYS_PAUSED != 'true')", strings.ReplaceAll(deploy.If, "\n", " "),
+		"deploys run from main only, after the checks and the settings check, and a merge deploys nothing while a migration pauses them")
+	require.Equal(t, []any{"checks", "github-settings", "production-preview"}, deploy.Needs,
+		"deploys wait for the checks job (no id-token), the GitHub settings and, for production, the preview its approver reads")
+	settings := deployWorkflow.Jobs["github-settings"]
+	require.Empty(t, settings.Permissions["id-token"], "the settings are checked before any role can be had")
+	require.Equal(t, `go run ./cmd/ghsettings -repository "$GITHUB_REPOSITORY"`, settings.Steps[len(settings.Steps)-1].Run)
+	productionPreview := deployWorkflow.Jobs["production-preview"]
+	require.Contains(t, productionPreview.If, "inputs.stack == 'production'")
+	require.Empty(t, productionPreview.Permissions["id-token"], "computed offline, with no role")
+	require.Contains(t, productionPreview.Steps[len(productionPreview.Steps)-1].Run, `go run ./cmd/preview diff -stack production -check "$RUNNER_TEMP/deployed.json"`)
+	require.Contains(t, productionPreview.Steps[len(productionPreview.Steps)-1].Run, `>> "$GITHUB_STEP_SUMMARY"`, "in the run's summary, which the approver reads")
 	require.Equal(t, "write", deploy.Permissions["id-token"])
 	require.Equal(t, "${{ github.event_name == 'push' && 'staging' || inputs.stack }}", deploy.Environment)
 	var runs []string
@@ -100,13 +113,20 @@ func TestWorkflowsAreSafeToRun(t *testing.T) {
 	preview := pr.Jobs["pulumi-preview"]
 	require.Equal(t, "github.event.pull_request.head.repo.full_name == github.repository", preview.If)
 	require.Empty(t, preview.Strategy.Matrix, "one stack: staging")
+	var previewed bool
 	for _, s := range preview.Steps {
 		require.NotContains(t, s.With["role-to-assume"], "PRODUCTION", "no production role for pull-request code")
 		if strings.HasPrefix(s.Uses, "pulumi/actions@") {
-			require.Equal(t, "staging", s.With["stack-name"])
+			require.Empty(t, s.With["command"], "the action installs the CLI; the step below previews")
+		}
+		if strings.Contains(s.Run, "pulumi preview --stack") {
+			require.Contains(t, s.Run, "pulumi preview --stack staging")
+			previewed = true
 		}
 	}
-	require.Equal(t, []string{"staging", "production"}, pr.Jobs["offline-diff"].Strategy.Matrix["stack"], "production is previewed offline")
+	require.True(t, previewed, "pull requests of the repository's branches preview staging against AWS")
+	require.Equal(t, []any{"staging", "production"}, pr.Jobs["offline-diff"].Strategy.Matrix["stack"], "production is previewed offline")
+	require.NotContains(t, preview.Permissions, "pull-requests", "the job that runs the pull request's code holds no write token")
 	require.Empty(t, pr.Jobs["offline-diff"].Permissions, "the offline diff needs no credentials")
 
 	comment, err := os.ReadFile(filepath.Join(projectDir, ".github", "workflows", "pr-comment.yml"))
@@ -114,7 +134,9 @@ func TestWorkflowsAreSafeToRun(t *testing.T) {
 	require.NotContains(t, string(comment), "pr-number", "the pull request comes from the API, not from the artifact")
 	require.Contains(t, string(comment), "p.head.sha === run.head_sha")
 	require.Contains(t, string(comment), "c.user.login === 'github-actions[bot]'", "only its own comments are edited")
-	require.Contains(t, string(comment), "const marker = `<!-- offline-preview-diff:${stack} -->`", "fixed markers")
+	require.Contains(t, string(comment), "const marker = `<!-- ${kind}:${stack} -->`", "fixed markers")
+	require.Contains(t, string(comment), "was produced by this pull request's own code", "each comment says which text the pull request's code produced")
+	require.Contains(t, string(comment), "github.rest.pulls.listFiles", "what the comment states itself comes from GitHub's API")
 }
 
 // TestDriftIsCheckedNightlyWithTheReadOnlyRoles: a scheduled refresh-preview
@@ -124,10 +146,11 @@ func TestDriftIsCheckedNightlyWithTheReadOnlyRoles(t *testing.T) {
 	w := readWorkflow(t, "drift.yml")
 	require.Contains(t, w.On, "schedule")
 	job := w.Jobs["drift"]
-	require.Equal(t, "github.ref == 'refs/heads/main'", job.If, "production's preview role trusts main's workflows only")
-	require.Equal(t, []string{"staging", "production"}, job.Strategy.Matrix["stack"])
+	require.Equal(t, "github.ref == 'refs/heads/main'", job.If, "staging's preview role trusts main's workflows")
+	require.Equal(t, "${{ matrix.environment }}", job.Environment, "production's run waits for production's reviewers")
+	require.Equal(t, `${{ fromJSON(github.event.schedule == '17 17 * * *' && '[{"stack":"staging","environment":""}]' || '[{"stack":"staging","environment":""},{"stack":"production","environment":"production"}]') }}`,
+		job.Strategy.Matrix["include"], "staging nightly; production weekly and by hand, in its environment")
 	require.Equal(t, "write", job.Permissions["issues"])
-	require.Empty(t, job.Environment, "no deploy role: the read-only preview role")
 	var preview, roles, script string
 	for _, s := range job.Steps {
 		if strings.HasPrefix(s.Uses, "pulumi/actions@") {

@@ -86,15 +86,35 @@ func BoundaryPolicy(b BoundaryScope) policydoc.Document {
 	)
 }
 
+// Boundary is the component that holds the environment's permissions
+// boundary: created before every component with roles, which name its ARN.
+type Boundary struct {
+	pulumi.ResourceState
+
+	// ARN is the boundary's ARN, every application role's permissionsBoundary.
+	ARN pulumi.StringOutput
+}
+
 // NewBoundary creates the environment's permissions boundary, which every
 // application role names (its components' PermissionsBoundary). Like the CI
 // identity, the deploy role cannot change it; an administrator applies it.
-func NewBoundary(ctx *pulumi.Context, prefix string, region, environment string, logGroups []string, account pulumi.StringInput, opts ...pulumi.ResourceOption) (*iam.Policy, error) {
-	return iam.NewPolicy(ctx, BoundaryName(prefix), &iam.PolicyArgs{
+// The component's name is the environment's name prefix.
+func NewBoundary(ctx *pulumi.Context, prefix string, scope BoundaryScope, account pulumi.StringInput, opts ...pulumi.ResourceOption) (*Boundary, error) {
+	b := &Boundary{}
+	if err := ctx.RegisterComponentResource("ohmycoins:cicd:Boundary", prefix, b, opts...); err != nil {
+		return nil, err
+	}
+	policy, err := iam.NewPolicy(ctx, BoundaryName(prefix), &iam.PolicyArgs{
 		Name:        pulumi.String(BoundaryName(prefix)),
 		Description: pulumi.String("The most any application role of " + prefix + " may do, whatever its own policies say"),
 		Policy: policydoc.Of(account, func(account string) policydoc.Document {
-			return BoundaryPolicy(BoundaryScope{Prefix: prefix, Region: region, Account: account, Environment: environment, LogGroups: logGroups})
+			scope.Prefix, scope.Account = prefix, account
+			return BoundaryPolicy(scope)
 		}),
-	}, opts...)
+	}, pulumi.Parent(b))
+	if err != nil {
+		return nil, err
+	}
+	b.ARN = policy.Arn
+	return b, ctx.RegisterResourceOutputs(b, pulumi.Map{"arn": b.ARN})
 }

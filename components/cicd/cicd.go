@@ -50,8 +50,8 @@ func GitHubOIDCProviderARN(account string) string {
 	return "arn:aws:iam::" + account + ":oidc-provider/" + strings.TrimPrefix(GitHubOIDCURL, "https://")
 }
 
-// ReadPolicyName is the managed policy both CI roles read AWS with (ReadPolicy).
-func ReadPolicyName(prefix string) string { return prefix + "-github-read" }
+// ReadPolicyName is one of the managed policies both CI roles read AWS with (ReadPolicies).
+func ReadPolicyName(prefix, part string) string { return prefix + "-github-read-" + part }
 
 // Args configure the CI identity.
 type Args struct {
@@ -163,21 +163,23 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			LogGroups: args.LogGroups,
 		}
 	}
-	read, err := iam.NewPolicy(ctx, ReadPolicyName(name), &iam.PolicyArgs{
-		Name:        pulumi.String(ReadPolicyName(name)),
-		Description: pulumi.String("What pulumi preview and refresh of " + name + " read, in place of ReadOnlyAccess"),
-		Policy: policydoc.Output(func(v []string) policydoc.Document {
-			return ReadPolicy(scope(v[0], v[1], v[2]))
-		}, args.AccountID, zone, vpc),
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
-	for attachment, r := range map[string]*iam.Role{name + "-github-preview-read": preview, name + "-github-deploy-read": deploy} {
-		if _, err := iam.NewRolePolicyAttachment(ctx, attachment, &iam.RolePolicyAttachmentArgs{
-			Role: r.Name, PolicyArn: read.Arn,
-		}, parent); err != nil {
+	for _, part := range ReadPolicyParts {
+		read, err := iam.NewPolicy(ctx, ReadPolicyName(name, part), &iam.PolicyArgs{
+			Name:        pulumi.String(ReadPolicyName(name, part)),
+			Description: pulumi.String("What pulumi preview and refresh of " + name + " read, in place of ReadOnlyAccess: " + part),
+			Policy: policydoc.Output(func(v []string) policydoc.Document {
+				return ReadPolicies(scope(v[0], v[1], v[2]))[part]
+			}, args.AccountID, zone, vpc),
+		}, parent)
+		if err != nil {
 			return nil, err
+		}
+		for attachment, r := range map[string]*iam.Role{name + "-github-preview-read-" + part: preview, name + "-github-deploy-read-" + part: deploy} {
+			if _, err := iam.NewRolePolicyAttachment(ctx, attachment, &iam.RolePolicyAttachmentArgs{
+				Role: r.Name, PolicyArn: read.Arn,
+			}, parent); err != nil {
+				return nil, err
+			}
 		}
 	}
 

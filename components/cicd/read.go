@@ -95,13 +95,18 @@ var taggedReads = map[string]string{
 	"ec2:DescribeVpcAttribute": "ec2:vpc/*",
 }
 
-// ReadPolicy is what both CI roles read in AWS, in place of ReadOnlyAccess:
-// the actions of internal/awsread (the provider's reads of every type the
-// program registers, and the calls of every preview) and of cmd/verify,
-// scoped to the environment where the service allows it (readScopes,
-// taggedReads). GetSecretValue is not here: only the stack's own secrets
-// (RefreshStatements).
-func ReadPolicy(d DeployScope) policydoc.Document {
+// ReadPolicyParts name the read policies, in order (ReadPolicies): a managed
+// policy holds at most 6,144 characters.
+var ReadPolicyParts = []string{"scoped", "describe"}
+
+// ReadPolicies is what both CI roles read in AWS, in place of
+// ReadOnlyAccess: the actions of internal/awsread (the provider's reads of
+// every type the program registers, and the calls of every preview) and of
+// cmd/verify, scoped to the environment where the service allows it
+// (readScopes, taggedReads: the "scoped" part), and the rest on "*" (the
+// "describe" part). GetSecretValue is not here: only the stack's own
+// secrets (RefreshStatements).
+func ReadPolicies(d DeployScope) map[string]policydoc.Document {
 	actions := append(awsread.Actions(awsread.Tokens()...), awsread.EveryPreview...)
 	actions = append(actions, VerifyActions...)
 	scopes := d.readScopes()
@@ -132,11 +137,13 @@ func ReadPolicy(d DeployScope) policydoc.Document {
 		s := d.tagged(policydoc.Allow("ReadTheEnvironmentsTagged"+passSid(service), tagged[resource], d.arn(service, rest)))
 		statements = append(statements, s)
 	}
-	statements = append(statements,
-		d.regional(policydoc.Allow("DescribeWhatCannotBeScoped", regional, "*")),
-		policydoc.Allow("DescribeGlobalWhatCannotBeScoped", global, "*"),
-	)
-	return policydoc.New(statements...)
+	return map[string]policydoc.Document{
+		"scoped": policydoc.New(statements...),
+		"describe": policydoc.New(
+			d.regional(policydoc.Allow("DescribeWhatCannotBeScoped", regional, "*")),
+			policydoc.Allow("DescribeGlobalWhatCannotBeScoped", global, "*"),
+		),
+	}
 }
 
 func isGlobal(action string) bool {

@@ -132,10 +132,10 @@ func TestMigrateStaging(t *testing.T) {
 	adopted("module.rds.aws_db_subnet_group.main", "aws:rds/subnetGroup:SubnetGroup", "ohmycoins-staging-db-subnet-group", "ohmycoins-staging-db-subnet-group", "description", "option protect")
 	adopted("module.redis.aws_elasticache_subnet_group.main", "aws:elasticache/subnetGroup:SubnetGroup", "ohmycoins-staging-redis-subnet-group", "ohmycoins-staging-redis-subnet-group", "description", "option protect")
 	adopted("module.ecs.aws_ecs_cluster.main", "aws:ecs/cluster:Cluster", "ohmycoins-staging-cluster", "ohmycoins-staging-cluster", "option protect")
-	adopted("module.iam.aws_iam_role.ecs_task_execution", "aws:iam/role:Role", "ohmycoins-staging-ecs-task-execution-role", "ohmycoins-staging-ecs-task-execution-role", "assumeRolePolicy", "description", "option protect")
+	adopted("module.iam.aws_iam_role.ecs_task_execution", "aws:iam/role:Role", "ohmycoins-staging-ecs-task-execution-role", "ohmycoins-staging-ecs-task-execution-role", "assumeRolePolicy", "description", "permissionsBoundary", "option protect")
 	adopted("module.iam.aws_iam_role_policy_attachment.ecs_task_execution", "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "ohmycoins-staging-ecs-task-execution-policy",
 		"ohmycoins-staging-ecs-task-execution-role/arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy", "option protect")
-	adopted("module.rds.aws_iam_role.rds_monitoring[0]", "aws:iam/role:Role", "ohmycoins-staging-rds-monitoring-role", "ohmycoins-staging-rds-monitoring-role", "assumeRolePolicy", "description", "option protect")
+	adopted("module.rds.aws_iam_role.rds_monitoring[0]", "aws:iam/role:Role", "ohmycoins-staging-rds-monitoring-role", "ohmycoins-staging-rds-monitoring-role", "assumeRolePolicy", "description", "permissionsBoundary", "option protect")
 	adopted("module.alb.aws_lb.main", "aws:lb/loadBalancer:LoadBalancer", "ohmycoins-staging-alb",
 		"arn:aws:elasticloadbalancing:ap-southeast-2:220711411889:loadbalancer/app/ohmycoins-staging-alb/c06cc1eb8435eae3", "dropInvalidHeaderFields", "securityGroups", "option protect")
 	adopted("module.alb.aws_lb_listener.https[0]", "aws:lb/listener:Listener", "ohmycoins-staging-https",

@@ -176,7 +176,7 @@ func TestCLIPrintsAMermaidDiagram(t *testing.T) {
 			edges = append(edges, labels[m[1]]+" --> "+labels[m[2]])
 		}
 	}
-	require.ElementsMatch(t, []string{"encryption", "network", "rds", "redis", "secrets", "alb", "images", "ecs", "monitoring", "dns/Aliases", "dns/Certificate", "cicd", "ohmycoins-prod-aws"}, mapValues(labels))
+	require.ElementsMatch(t, []string{"encryption", "network", "rds", "redis", "secrets", "alb", "images", "ecs", "monitoring", "dns/Aliases", "dns/Certificate", "cicd/GitHubCI", "cicd/Boundary", "ohmycoins-prod-aws"}, mapValues(labels))
 	for _, e := range []string{
 		"network --> encryption", // the flow-log group is encrypted with the key
 		"rds --> network", "rds --> encryption",
@@ -187,6 +187,9 @@ func TestCLIPrintsAMermaidDiagram(t *testing.T) {
 		"ecs --> alb", "ecs --> network", "ecs --> rds", "ecs --> redis", "ecs --> secrets",
 		"monitoring --> encryption", "monitoring --> alb", "monitoring --> rds", "monitoring --> redis",
 		"alb --> dns/Certificate", "dns/Aliases --> alb",
+		// Every role is created under the environment's boundary.
+		"network --> cicd/Boundary", "rds --> cicd/Boundary", "ecs --> cicd/Boundary",
+		"cicd/GitHubCI --> network",
 	} {
 		require.Contains(t, edges, e)
 	}
