@@ -39,6 +39,10 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 			[]string{`ohmycoins:namePrefix = "ohmycoins": must not overlap production's prefix ohmycoins-prod: the CI roles' ohmycoins-* would cover production's resources`}},
 		{"staging's prefix inside production's", staging, func(s *stacks.Settings) { s.NamePrefix = "ohmycoins-prod-eu" },
 			[]string{`ohmycoins:namePrefix = "ohmycoins-prod-eu": must not overlap production's prefix ohmycoins-prod: the CI roles' ohmycoins-prod-eu-* would cover`}},
+		{"a repository id that is a name", staging, func(s *stacks.Settings) { s.GitHub.RepositoryID, s.GitHub.OwnerID = "ohmycoins", "4242" },
+			[]string{`ohmycoins:github.repositoryId = "ohmycoins": must be GitHub's numeric id`}},
+		{"a repository id without its owner's", staging, func(s *stacks.Settings) { s.GitHub.RepositoryID = "123456789" },
+			[]string{`ohmycoins:github.repositoryId`, "and github.ownerId must be set together"}},
 		{"an OIDC provider of another account", staging, func(s *stacks.Settings) {
 			s.AccountID = "111111111111"
 			s.GitHub.OIDCProviderARN = "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com"

@@ -129,9 +129,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	// Production's preview role decrypts production's stack secrets: only a
 	// job in the production environment, whose reviewers approve the run,
 	// gets it (the drift check included), never main's code on its own.
-	previewSubjects, previewers := []string{EnvironmentSubject(args.Repository, args.Environment)}, "GitHub environment "+args.Environment+" of "+args.Repository
+	previewSubjects, previewers := []string{args.Subject(EnvironmentContext(args.Environment))}, "GitHub environment "+args.Environment+" of "+args.Repository
 	if args.PreviewOnPullRequests {
-		previewSubjects, previewers = []string{MainBranchSubject(args.Repository), PullRequestSubject(args.Repository)}, "pull requests and the main branch of "+args.Repository
+		previewSubjects, previewers = []string{args.Subject(MainBranchContext), args.Subject(PullRequestContext)}, "pull requests and the main branch of "+args.Repository
 	}
 	preview, err := role(ctx, name+"-github-preview", previewers+" preview "+name,
 		policydoc.Of(c.OIDCProviderARN, func(providerARN string) policydoc.Document {
@@ -142,7 +142,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}
 	deploy, err := role(ctx, DeployRoleName(name), "GitHub environment "+args.Environment+" of "+args.Repository+" deploys "+name,
 		policydoc.Of(c.OIDCProviderARN, func(providerARN string) policydoc.Document {
-			return TrustPolicy(providerARN, EnvironmentSubject(args.Repository, args.Environment))
+			return TrustPolicy(providerARN, args.Subject(EnvironmentContext(args.Environment)))
 		}), parent)
 	if err != nil {
 		return nil, err
@@ -248,6 +248,35 @@ func role(ctx *pulumi.Context, name, description string, trust pulumi.StringOutp
 		MaxSessionDuration: pulumi.Int(3600),
 	}, parent)
 }
+
+// The contexts of a token subject: what ran the job.
+const (
+	// PullRequestContext is a pull-request workflow's.
+	PullRequestContext = "pull_request"
+	// MainBranchContext is a workflow's on the main branch without an
+	// environment (scheduled and manual runs of main's code).
+	MainBranchContext = "ref:refs/heads/main"
+)
+
+// EnvironmentContext is a job's in a GitHub environment.
+func EnvironmentContext(environment string) string { return "environment:" + environment }
+
+// Subject is the token subject GitHub gives a job of the repository in a
+// context. By default it names the repository (repo:owner/name:<context>);
+// with RepositoryID and OwnerID set, it pins the repository's immutable ids,
+// as GitHub writes it once the repository's subject template includes them
+// (repository_owner_id:<id>:repository_id:<id>:<context>): a renamed or
+// deleted repository's next holder of the name gets no token the roles trust.
+func (s Settings) Subject(context string) string {
+	if s.RepositoryID != "" && s.OwnerID != "" {
+		return "repository_owner_id:" + s.OwnerID + ":repository_id:" + s.RepositoryID + ":" + context
+	}
+	return "repo:" + s.Repository + ":" + context
+}
+
+// SubjectClaimKeys are the claims of the subject template that Subject pins
+// ids with (GitHub's "include_claim_keys" of the repository's OIDC subject).
+var SubjectClaimKeys = []string{"repository_owner_id", "repository_id", "context"}
 
 // PullRequestSubject is the token subject of pull-request workflows of a repository.
 func PullRequestSubject(repository string) string { return "repo:" + repository + ":pull_request" }

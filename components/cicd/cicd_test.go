@@ -166,3 +166,18 @@ func TestNewRefusesAnIdentityWithoutItsRepositoryOrStack(t *testing.T) {
 	require.ErrorContains(t, componenttest.Error(t, identity(true, func(a *Args) { a.Repository = "" })), "cicd: Repository, Environment and AccountID are required")
 	require.ErrorContains(t, componenttest.Error(t, identity(true, func(a *Args) { a.Stack = "" })), "cicd: Stack is required")
 }
+
+// TestRolesCanTrustTheRepositorysImmutableIDs: with the ids set, every
+// subject pins them in GitHub's template order, and the names no longer
+// match; without them, the names.
+func TestRolesCanTrustTheRepositorysImmutableIDs(t *testing.T) {
+	t.Parallel()
+	pinned := func(a *Args) { a.RepositoryID, a.OwnerID = "123456789", "4242" }
+	plan := componenttest.Run(t, identity(true, pinned))
+	require.Equal(t, []string{"repository_owner_id:4242:repository_id:123456789:environment:staging"},
+		trust(t, plan, "env-github-deploy").Condition["StringEquals"]["token.actions.githubusercontent.com:sub"])
+	require.Equal(t, []string{"repository_owner_id:4242:repository_id:123456789:ref:refs/heads/main", "repository_owner_id:4242:repository_id:123456789:pull_request"},
+		trust(t, plan, "env-github-preview").Condition["StringEquals"]["token.actions.githubusercontent.com:sub"])
+	require.Equal(t, []string{"repository_owner_id", "repository_id", "context"}, SubjectClaimKeys)
+	require.Equal(t, "repo:example/app:environment:production", Settings{Repository: "example/app"}.Subject(EnvironmentContext("production")))
+}

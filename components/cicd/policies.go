@@ -175,7 +175,7 @@ var ec2Creates = map[string]string{
 var ec2Children = []string{"security-group-rule", "route-table-association"}
 
 // DeployPolicies is what `pulumi up` of one stack needs on top of its reads
-// (ReadPolicy), and no more than its own environment, as customer-managed
+// (ReadPolicies), and no more than its own environment, as customer-managed
 // policies by name suffix (IAM holds at most 10,240 characters of inline
 // policy per role, 6,144 per managed policy):
 //
@@ -359,7 +359,7 @@ func (d DeployScope) applicationRoles() []policydoc.Statement {
 	}
 	for _, service := range slices.Sorted(maps.Keys(byService)) {
 		pass := policydoc.Allow("PassRolesTo"+passSid(service), []string{"iam:PassRole"}, byService[service]...)
-		pass.Condition = map[string]map[string][]string{"StringEquals": {"iam:PassedToService": {service}}}
+		pass.Condition = map[string]map[string][]string{"StringEquals": {"iam:PassedToService": append([]string{service}, passCheckedBy[service]...)}}
 		out = append(out, pass)
 	}
 	keep := policydoc.Deny("NeverRemoveTheBoundary", []string{"iam:DeleteRolePermissionsBoundary"}, "*")
@@ -372,6 +372,16 @@ func (d DeployScope) applicationRoles() []policydoc.Statement {
 		"iam:TagPolicy", "iam:UntagPolicy",
 	}, fmt.Sprintf("arn:aws:iam::%s:policy/%s-*", d.Account, d.Prefix))
 	return append(out, keep, only, fixed)
+}
+
+// passCheckedBy are, for the roles whose pass AWS checks in another service's
+// API than the one that assumes them (CreateDBInstance's MonitoringRoleArn,
+// CreateFlowLogs' DeliverLogsPermissionArn), that API's service: AWS
+// documents no iam:PassedToService value for them, so both are allowed;
+// the role still goes to that one service only.
+var passCheckedBy = map[string][]string{
+	policydoc.RDSMonitoring: {"rds.amazonaws.com"},
+	policydoc.FlowLogs:      {"ec2.amazonaws.com"},
 }
 
 // passSid names a PassRole statement after its service (ecs-tasks.amazonaws.com: EcsTasks).

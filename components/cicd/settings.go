@@ -15,6 +15,12 @@ type Settings struct {
 	// program (bootstrap/) owns; empty (the default) means the one of the account
 	// the stack deploys into.
 	OIDCProviderARN string `json:"oidcProviderArn"`
+	// RepositoryID and OwnerID are the repository's and its owner's immutable
+	// ids (gh api repos/<owner>/<name> --jq '.id, .owner.id'): set both, once
+	// the repository's OIDC subject template includes them (docs/RUNBOOK.md,
+	// "CI identity"), and the roles trust the ids instead of the names.
+	RepositoryID string `json:"repositoryId"`
+	OwnerID      string `json:"ownerId"`
 }
 
 var (
@@ -22,6 +28,7 @@ var (
 	// first nor last; a repository name is letters, digits, ., - and _, not
 	// "." or "..".
 	githubRepository = regexp.MustCompile(`^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}/(?:[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}|\.[A-Za-z0-9_-][A-Za-z0-9._-]{0,98}|\.\.[A-Za-z0-9._-]{1,98})$`)
+	numericID        = regexp.MustCompile(`^[1-9][0-9]{0,19}$`)
 	oidcProviderARN  = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\.actions\.githubusercontent\.com$`)
 )
 
@@ -32,6 +39,14 @@ func (s Settings) Validate(setCommand string, p settings.Problems) {
 		p.Addf("repository", "is not set: the CI roles trust only this repository's workflows (%s)", setCommand)
 	} else if !githubRepository.MatchString(s.Repository) {
 		p.Add("repository", s.Repository, "must be owner/name, without a wildcard")
+	}
+	for _, id := range []struct{ key, value string }{{"repositoryId", s.RepositoryID}, {"ownerId", s.OwnerID}} {
+		if id.value != "" && !numericID.MatchString(id.value) {
+			p.Add(id.key, id.value, "must be GitHub's numeric id (gh api repos/<owner>/<name> --jq '.id, .owner.id')")
+		}
+	}
+	if (s.RepositoryID == "") != (s.OwnerID == "") {
+		p.Addf("repositoryId", "and github.ownerId must be set together: the subject pins both ids or neither")
 	}
 	if s.OIDCProviderARN != "" && !oidcProviderARN.MatchString(s.OIDCProviderARN) {
 		p.Add("oidcProviderArn", s.OIDCProviderARN, "must be arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com")

@@ -8,7 +8,9 @@
 //   - main takes changes only through reviewed pull requests;
 //   - workflows get a read-only token by default and cannot approve pull
 //     requests ("Allow GitHub Actions to create and approve pull requests"
-//     off), so a workflow cannot approve its own way to main.
+//     off), so a workflow cannot approve its own way to main;
+//   - the OIDC subject template is GitHub's default or the one that pins the
+//     repository's immutable ids, the two the trust policies are written for.
 //
 // A setting that is missing is a finding, not a warning: the deploy workflow
 // stops before any role is assumed.
@@ -22,6 +24,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/ohmycoins/infra/components/cicd"
 )
 
 // Client reads a repository's settings.
@@ -88,6 +92,20 @@ func (c Client) Check(ctx context.Context) ([]string, error) {
 		return r.Type == "pull_request"
 	}) {
 		findings = append(findings, "branch main: needs a ruleset that requires a pull request with an approving review before merging (Settings > Rules > Rulesets); every merge deploys staging")
+	}
+
+	// The subject template: GitHub's default (the repository's name), or the
+	// one that pins its immutable ids (cicd.Settings.Subject); any other
+	// gives tokens whose subject no role trusts.
+	var template struct {
+		UseDefault       bool     `json:"use_default"`
+		IncludeClaimKeys []string `json:"include_claim_keys"`
+	}
+	if status, err := c.get(ctx, c.Token, "/actions/oidc/customization/sub", &template); err != nil {
+		return nil, err
+	} else if status == http.StatusOK && !template.UseDefault && !slices.Equal(template.IncludeClaimKeys, cicd.SubjectClaimKeys) {
+		findings = append(findings, fmt.Sprintf("OIDC subject template: includes %v; the roles trust GitHub's default or %v (docs/RUNBOOK.md, \"CI identity\")",
+			template.IncludeClaimKeys, cicd.SubjectClaimKeys))
 	}
 
 	if c.AdminToken == "" {

@@ -43,6 +43,7 @@ func safe() map[string]any {
 		"/environments/production/deployment-branch-policies": map[string]any{"branch_policies": []any{map[string]any{"name": "main", "type": "branch"}}},
 		"/rules/branches/main":                                []any{map[string]any{"type": "deletion"}, map[string]any{"type": "pull_request"}},
 		"/actions/permissions/workflow":                       map[string]any{"default_workflow_permissions": "read", "can_approve_pull_request_reviews": false},
+		"/actions/oidc/customization/sub":                     map[string]any{"use_default": true},
 	}
 }
 
@@ -60,6 +61,9 @@ func check(t *testing.T, settings map[string]any, adminToken string) []string {
 func TestTheSettingsTheDesignReliesOn(t *testing.T) {
 	t.Parallel()
 	require.Empty(t, check(t, safe(), "admin-token"))
+	pinned := safe()
+	pinned["/actions/oidc/customization/sub"] = map[string]any{"use_default": false, "include_claim_keys": []any{"repository_owner_id", "repository_id", "context"}}
+	require.Empty(t, check(t, pinned, "admin-token"), "the template that pins the immutable ids")
 
 	for _, c := range []struct {
 		name   string
@@ -84,6 +88,9 @@ func TestTheSettingsTheDesignReliesOn(t *testing.T) {
 		{"Actions may approve pull requests", func(s map[string]any) {
 			s["/actions/permissions/workflow"] = map[string]any{"default_workflow_permissions": "read", "can_approve_pull_request_reviews": true}
 		}, `"Allow GitHub Actions to create and approve pull requests" must be off`},
+		{"a subject template the roles were not written for", func(s map[string]any) {
+			s["/actions/oidc/customization/sub"] = map[string]any{"use_default": false, "include_claim_keys": []any{"repo", "context", "job_workflow_ref"}}
+		}, "OIDC subject template: includes [repo context job_workflow_ref]"},
 		{"write tokens by default", func(s map[string]any) {
 			s["/actions/permissions/workflow"] = map[string]any{"default_workflow_permissions": "write", "can_approve_pull_request_reviews": false}
 		}, `default workflow permissions are "write", must be "read"`},

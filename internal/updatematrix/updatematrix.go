@@ -351,6 +351,13 @@ var applicationKnobs = []Row{
 	{Key: "github.oidcProviderArn",
 		Staging:    Step{Set: to("github.oidcProviderArn", `"arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com"`)},
 		Production: Step{Set: to("github.oidcProviderArn", `"arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com"`)}},
+	// The ids are set together: each alone is refused.
+	{Key: "github.repositoryId",
+		Staging:    Step{Set: map[string]string{"github.repositoryId": `"123456789"`, "github.ownerId": `"4242"`}},
+		Production: Step{Set: to("github.repositoryId", `"123456789"`)}},
+	{Key: "github.ownerId",
+		Staging:    Step{Set: to("github.ownerId", `"4242"`)},
+		Production: Step{Set: map[string]string{"github.repositoryId": `"123456789"`, "github.ownerId": `"4242"`}}},
 	{Key: "dns.zoneName",
 		Staging:    Step{Set: to("dns.zoneName", `"staging.ohmycoins.com"`)},
 		Production: Step{Set: to("dns.zoneName", `""`)}},
