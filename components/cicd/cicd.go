@@ -169,7 +169,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			Description: pulumi.String("What pulumi preview and refresh of " + name + " read, in place of ReadOnlyAccess: " + part),
 			Policy: policydoc.Output(func(v []string) policydoc.Document {
 				return ReadPolicies(scope(v[0], v[1], v[2]))[part]
-			}, args.AccountID, zone, vpc),
+			}, uses(part, args.AccountID, zone, vpc)...),
 		}, parent)
 		if err != nil {
 			return nil, err
@@ -204,7 +204,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			Description: pulumi.String("What pulumi up of " + name + " needs beyond ReadOnlyAccess: " + part),
 			Policy: policydoc.Output(func(v []string) policydoc.Document {
 				return DeployPolicies(scope(v[0], v[1], v[2]))[part]
-			}, args.AccountID, zone, vpc),
+			}, uses(part, args.AccountID, zone, vpc)...),
 		}, parent)
 		if err != nil {
 			return nil, err
@@ -231,6 +231,22 @@ func (a Args) state(account string) StateScope {
 		buckets = append(buckets, "arn:aws:s3:::"+b+"/*")
 	}
 	return StateScope{Stack: a.Stack, Region: a.Region, Account: account, OwnBuckets: buckets}
+}
+
+// uses are the inputs a policy part is built from, account, zone and VPC,
+// with the ones it does not read left empty: a part must not wait for an
+// output it does not use (a replaced VPC would show every policy as changing
+// in a preview, the read policies among them, though none but platform's
+// names it).
+func uses(part string, account, zone, vpc pulumi.StringInput) []pulumi.StringInput {
+	none := pulumi.String("")
+	switch part {
+	case "platform":
+		return []pulumi.StringInput{account, zone, vpc}
+	case "scoped":
+		return []pulumi.StringInput{account, zone, none}
+	}
+	return []pulumi.StringInput{account, none, none}
 }
 
 // DeployRoleName is the name of an environment's deploy role.
