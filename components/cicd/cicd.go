@@ -5,7 +5,7 @@
 // must never break another's CI.
 //
 //   - <prefix>-github-preview: reads what the program reads in AWS
-//     (ReadPolicy), and this stack's state and secrets key, to run `pulumi
+//     (ReadPolicies), and this stack's state and secrets key, to run `pulumi
 //     preview`. Staging's is assumable by pull-request workflows of the
 //     repository, whose code it runs, and main's (the nightly drift check);
 //     production's only by jobs in the production GitHub environment, whose
@@ -73,7 +73,7 @@ type Args struct {
 	PreviewOnPullRequests bool
 	// RefreshedSecrets are the names of the secrets whose values the program
 	// writes: a refresh reads each value back (GetSecretValue, which
-	// ReadPolicy leaves out), so the preview role may read them. The state,
+	// ReadPolicies leave out), so the preview role may read them. The state,
 	// which the role decrypts, holds the same values.
 	RefreshedSecrets []string
 	// ManagedRoles are the application roles the deploy role may write, under
@@ -293,20 +293,6 @@ func (s Settings) Subject(context string) string {
 // SubjectClaimKeys are the claims of the subject template that Subject pins
 // ids with (GitHub's "include_claim_keys" of the repository's OIDC subject).
 var SubjectClaimKeys = []string{"repository_owner_id", "repository_id", "context"}
-
-// PullRequestSubject is the token subject of pull-request workflows of a repository.
-func PullRequestSubject(repository string) string { return "repo:" + repository + ":pull_request" }
-
-// MainBranchSubject is the token subject of workflows running on the main
-// branch without an environment (scheduled and manual runs of main's code).
-func MainBranchSubject(repository string) string {
-	return "repo:" + repository + ":ref:refs/heads/main"
-}
-
-// EnvironmentSubject is the token subject of workflows in a GitHub environment.
-func EnvironmentSubject(repository, environment string) string {
-	return "repo:" + repository + ":environment:" + environment
-}
 
 // TrustPolicy lets GitHub Actions tokens for sts.amazonaws.com with exactly
 // one of these subjects assume the role: no wildcard anywhere in a subject.

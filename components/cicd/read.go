@@ -16,7 +16,7 @@ var VerifyActions = []string{"elasticloadbalancing:DescribeTargetHealth"}
 
 // globalServices sign their calls in us-east-1 whatever the stack's region,
 // so a statement of theirs cannot be limited by aws:RequestedRegion.
-var globalServices = []string{"iam", "route53", "s3", "budgets", "sts", "ce", "cloudwatch:GetDashboard"}
+var globalServices = []string{"iam", "route53", "s3", "budgets", "sts", "ce"}
 
 // readScopes are the reads the Service Authorization Reference lets a policy
 // scope to resources (a required resource type), and the environment's
@@ -148,7 +148,7 @@ func ReadPolicies(d DeployScope) map[string]policydoc.Document {
 
 func isGlobal(action string) bool {
 	service, _, _ := strings.Cut(action, ":")
-	return slices.Contains(globalServices, service) || slices.Contains(globalServices, action)
+	return slices.Contains(globalServices, service)
 }
 
 // ReadActionsOf are the read actions of one resource type (internal/awsread).
@@ -157,7 +157,7 @@ func ReadActionsOf(token string) []string {
 	return t.Actions
 }
 
-// UnscopedRead reports whether ReadPolicy grants a read on "*" (no resource
+// UnscopedRead reports whether ReadPolicies grants a read on "*" (no resource
 // type to scope it to), rather than on the environment's resources.
 func UnscopedRead(action string) bool {
 	_, scoped := DeployScope{HostedZoneID: "zone"}.readScopes()[action]
