@@ -37,6 +37,8 @@ var docSubstitutions = []struct {
 	{regexp.MustCompile(`'?s3://ohmycoins-pulumi-state\?region=ap-southeast-2'?`), `"file://$$DOC_BUCKET"`}, // $$: a literal $ in the replacement
 	{regexp.MustCompile(`sha256:<digest>`), "sha256:" + strings.Repeat("d0", 32)},
 	{regexp.MustCompile(`<budget>`), "900"},
+	{regexp.MustCompile(`<repository id>`), "123456789"},
+	{regexp.MustCompile(`<owner id>`), "4242"},
 }
 
 // docCommand is one command of a document, where it is and the directory it

@@ -285,7 +285,7 @@ func EnvironmentContext(environment string) string { return "environment:" + env
 // deleted repository's next holder of the name gets no token the roles trust.
 func (s Settings) Subject(context string) string {
 	if s.RepositoryID != "" && s.OwnerID != "" {
-		return "repository_owner_id:" + s.OwnerID + ":repository_id:" + s.RepositoryID + ":" + context
+		return "repository_owner_id:" + string(s.OwnerID) + ":repository_id:" + string(s.RepositoryID) + ":" + context
 	}
 	return "repo:" + s.Repository + ":" + context
 }

@@ -1,6 +1,7 @@
 package cicd
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -180,4 +181,18 @@ func TestRolesCanTrustTheRepositorysImmutableIDs(t *testing.T) {
 		trust(t, plan, "env-github-preview").Condition["StringEquals"]["token.actions.githubusercontent.com:sub"])
 	require.Equal(t, []string{"repository_owner_id", "repository_id", "context"}, SubjectClaimKeys)
 	require.Equal(t, "repo:example/app:environment:production", Settings{Repository: "example/app"}.Subject(EnvironmentContext("production")))
+}
+
+// TestGitHubIDsReadAsPulumiWritesThem: `pulumi config set --path` writes a
+// numeric id as a JSON number; a quoted one stays a string; either is the
+// same id, and anything else is left for Validate to name.
+func TestGitHubIDsReadAsPulumiWritesThem(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]GitHubID{`123456789`: "123456789", `"123456789"`: "123456789", `"ohmycoins"`: "ohmycoins", `1e20`: "1e20"} {
+		var id GitHubID
+		require.NoError(t, json.Unmarshal([]byte(raw), &id), raw)
+		require.Equal(t, want, id, raw)
+	}
+	var id GitHubID
+	require.Error(t, json.Unmarshal([]byte(`{"id": 1}`), &id))
 }

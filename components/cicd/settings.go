@@ -1,6 +1,7 @@
 package cicd
 
 import (
+	"encoding/json"
 	"regexp"
 
 	"github.com/ohmycoins/infra/internal/settings"
@@ -19,8 +20,28 @@ type Settings struct {
 	// ids (gh api repos/<owner>/<name> --jq '.id, .owner.id'): set both, once
 	// the repository's OIDC subject template includes them (docs/RUNBOOK.md,
 	// "CI identity"), and the roles trust the ids instead of the names.
-	RepositoryID string `json:"repositoryId"`
-	OwnerID      string `json:"ownerId"`
+	RepositoryID GitHubID `json:"repositoryId"`
+	OwnerID      GitHubID `json:"ownerId"`
+}
+
+// GitHubID is one of GitHub's numeric ids, held as its decimal string. It
+// reads a JSON number as well as a string: `pulumi config set --path` writes
+// 123456789 as a number.
+type GitHubID string
+
+// UnmarshalJSON reads a whole JSON number or a string.
+func (id *GitHubID) UnmarshalJSON(b []byte) error {
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err == nil {
+		*id = GitHubID(n.String())
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*id = GitHubID(s)
+	return nil
 }
 
 var (
@@ -40,7 +61,7 @@ func (s Settings) Validate(setCommand string, p settings.Problems) {
 	} else if !githubRepository.MatchString(s.Repository) {
 		p.Add("repository", s.Repository, "must be owner/name, without a wildcard")
 	}
-	for _, id := range []struct{ key, value string }{{"repositoryId", s.RepositoryID}, {"ownerId", s.OwnerID}} {
+	for _, id := range []struct{ key, value string }{{"repositoryId", string(s.RepositoryID)}, {"ownerId", string(s.OwnerID)}} {
 		if id.value != "" && !numericID.MatchString(id.value) {
 			p.Add(id.key, id.value, "must be GitHub's numeric id (gh api repos/<owner>/<name> --jq '.id, .owner.id')")
 		}
