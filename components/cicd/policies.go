@@ -187,6 +187,7 @@ var ec2Children = []string{"security-group-rule", "route-table-association"}
 //     secrets, log groups, alarms, topics, buckets, repositories, state
 //     machines) by the stack's name prefix in their ARNs; iam:PassRole on the
 //     stack's application roles only, and nothing on the CI identity itself;
+//     certificate requests for the stack's own names (certificateRequests);
 //   - roles: the application roles, written only under the environment's
 //     permissions boundary (applicationRoles), and service-linked roles;
 //   - state: the stack's own state objects and secrets key (StateStatements).
@@ -273,7 +274,7 @@ func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 		"elasticache.amazonaws.com", "ecs.application-autoscaling.amazonaws.com",
 	}}}
 	roles := append(d.applicationRoles(), linked)
-	platform = append(platform, d.certificateRequests()...)
+	services = append(services, d.certificateRequests()...)
 	if d.HostedZoneID != "" && len(d.RecordNames) > 0 {
 		records := policydoc.Allow("DnsRecords", []string{"route53:ChangeResourceRecordSets"}, "arn:aws:route53:::hostedzone/"+d.HostedZoneID)
 		records.Condition = map[string]map[string][]string{
