@@ -29,8 +29,10 @@ type Args struct {
 	Region      string
 	// AccountID is the account of the topic's publishers and subscriber.
 	AccountID pulumi.StringInput
-	// SubscriberRole is the role (by name) that alone may subscribe to the
-	// topic: the environment's deploy role, which applies AlertEmails.
+	// SubscriberRole is the one role (by name) of the environment that may
+	// subscribe to the topic: its deploy role, which applies AlertEmails.
+	// Its other roles (<name>-*) may not (TopicPolicy); another
+	// environment's roles hold no grant on the topic at all.
 	SubscriberRole string
 	// KMSKeyARN encrypts the topic; its key policy must let CloudWatch use it.
 	KMSKeyARN pulumi.StringInput
@@ -119,18 +121,18 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err != nil {
 		return nil, err
 	}
+	policy, err := topicPolicy(ctx, name, args, topic, parent)
+	if err != nil {
+		return nil, err
+	}
 	for i, email := range args.AlertEmails {
 		if _, err := sns.NewTopicSubscription(ctx, fmt.Sprintf("%s-alerts-email-%d", name, i+1), &sns.TopicSubscriptionArgs{
 			Topic:    topic.Arn,
 			Protocol: pulumi.String("email"),
 			Endpoint: pulumi.String(email),
-		}, parent); err != nil {
+		}, parent, pulumi.DependsOn([]pulumi.Resource{policy})); err != nil {
 			return nil, err
 		}
-	}
-
-	if err := topicPolicy(ctx, name, args, topic, parent); err != nil {
-		return nil, err
 	}
 	if err := budget(ctx, name, args.Budget, topic, parent); err != nil {
 		return nil, err

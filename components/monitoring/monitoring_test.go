@@ -243,8 +243,10 @@ func alertTopicPolicy(t *testing.T, plan *stackplan.Plan) policydoc.Document {
 // TestOnlyTheEnvironmentPublishesAndOnlyItsDeployRoleSubscribes: the topic
 // policy replaces SNS's default (every principal of the account publishes
 // and subscribes): the environment's alarms publish, another environment's
-// do not; the deploy role subscribes the stack file's addresses, no one else
-// subscribes, and no address outside the stack file is subscribed.
+// do not; of the program's roles only the deploy role subscribes, an
+// administrator may too (the first pulumi up is theirs), and no address
+// outside the stack file is ever subscribed; the subscriptions wait for the
+// policy, so a new address is admitted first.
 func TestOnlyTheEnvironmentPublishesAndOnlyItsDeployRoleSubscribes(t *testing.T) {
 	t.Parallel()
 	var m *Monitoring
@@ -270,8 +272,17 @@ func TestOnlyTheEnvironmentPublishesAndOnlyItsDeployRoleSubscribes(t *testing.T)
 	// The deploy role's own policy allows it; the topic policy denies nothing then.
 	require.Equal(t, iamsim.ImplicitDeny, iamsim.Evaluate(subscribe(deployRole, "oncall@example.com"), doc))
 	require.Equal(t, iamsim.ExplicitDeny, iamsim.Evaluate(subscribe(deployRole, "attacker@example.net"), doc), "an address outside the stack file")
-	require.Equal(t, iamsim.ExplicitDeny, iamsim.Evaluate(subscribe("arn:aws:iam::"+componenttest.Account+":role/other-github-deploy", "oncall@example.com"), doc),
-		"another environment's deploy role")
+	require.Equal(t, iamsim.ImplicitDeny, iamsim.Evaluate(subscribe("arn:aws:iam::"+componenttest.Account+":role/other-github-deploy", "oncall@example.com"), doc),
+		"another environment's deploy role: no grant here, none in its own policy (tests/isolation_test.go)")
+	require.Equal(t, iamsim.ExplicitDeny, iamsim.Evaluate(subscribe("arn:aws:iam::"+componenttest.Account+":role/other-github-deploy", "attacker@example.net"), doc))
+	require.Equal(t, iamsim.ExplicitDeny, iamsim.Evaluate(subscribe("arn:aws:iam::"+componenttest.Account+":role/env-ecs-task-role", "oncall@example.com"), doc),
+		"the environment's own application role")
+	admin := "arn:aws:iam::" + componenttest.Account + ":role/AWSReservedSSO_AdministratorAccess_0123"
+	require.Equal(t, iamsim.ImplicitDeny, iamsim.Evaluate(subscribe(admin, "oncall@example.com"), doc), "an administrator's own IAM decides")
+	require.Equal(t, iamsim.ExplicitDeny, iamsim.Evaluate(subscribe(admin, "attacker@example.net"), doc), "not even an administrator subscribes an outside address")
+	for _, sub := range plan.OfType("aws:sns/topicSubscription:TopicSubscription") {
+		require.Contains(t, sub.Dependencies, componenttest.Named(t, plan, "aws:sns/topicPolicy:TopicPolicy", "env-alerts-policy").URN, "%s waits for the policy", sub.Name)
+	}
 }
 
 func TestNewRefusesWhatItCannotWatch(t *testing.T) {

@@ -14,19 +14,22 @@ type TopicPolicyArgs struct {
 	Prefix, Region, Account, TopicARN string
 	// Budget says whether AWS Budgets publishes to the topic.
 	Budget bool
-	// Subscriber is the role that alone may subscribe to the topic (the
-	// environment's deploy role, which applies AlertEmails); Endpoints are the
-	// only endpoints it may subscribe.
+	// Subscriber is the one role of the environment that may subscribe to
+	// the topic (its deploy role, which applies AlertEmails); its other roles
+	// (Prefix-*) may not. Administrators may (the first `pulumi up` of an
+	// environment is theirs); another environment's roles hold no grant on
+	// the topic. Endpoints are the only endpoints anyone may subscribe.
 	Subscriber string
 	Endpoints  []string
 }
 
 // TopicPolicy admits to the alert topic only what the environment sends it:
-// its own alarms (by name prefix) and its budget publish; the deploy role
-// alone subscribes, and only the stack file's addresses. It replaces SNS's
-// default policy, which lets every principal of the account publish and
-// subscribe: another environment's alarms could page this one's on-call, and
-// anyone could subscribe an endpoint outside the company.
+// its own alarms (by name prefix) and its budget publish; of its roles only
+// its deploy role subscribes, and nobody subscribes an address the stack
+// file does not name. It replaces SNS's default policy,
+// which lets every principal of the account publish and subscribe: another
+// environment's alarms could page this one's on-call, and anyone could
+// subscribe an endpoint outside the company.
 func TopicPolicy(a TopicPolicyArgs) policydoc.Document {
 	alarms := policydoc.Allow("TheEnvironmentsAlarmsPublish", []string{"sns:Publish"}, a.TopicARN)
 	alarms.Principal = &policydoc.Principal{Service: []string{"cloudwatch.amazonaws.com"}}
@@ -46,9 +49,12 @@ func TopicPolicy(a TopicPolicyArgs) policydoc.Document {
 		}
 		statements = append(statements, budgets)
 	}
-	onlyTheDeployRole := policydoc.Deny("OnlyTheDeployRoleSubscribes", []string{"sns:Subscribe"}, a.TopicARN)
+	onlyTheDeployRole := policydoc.Deny("OfTheProgramsRolesOnlyTheDeployRoleSubscribes", []string{"sns:Subscribe"}, a.TopicARN)
 	onlyTheDeployRole.Principal = &policydoc.Principal{AWS: []string{"*"}}
-	onlyTheDeployRole.Condition = map[string]map[string][]string{"StringNotEquals": {"aws:PrincipalArn": {a.Subscriber}}}
+	onlyTheDeployRole.Condition = map[string]map[string][]string{
+		"ArnLike":         {"aws:PrincipalArn": {fmt.Sprintf("arn:aws:iam::%s:role/%s-*", a.Account, a.Prefix)}},
+		"StringNotEquals": {"aws:PrincipalArn": {a.Subscriber}},
+	}
 	onlyTheStacksAddresses := policydoc.Deny("OnlyTheStackFilesAddresses", []string{"sns:Subscribe"}, a.TopicARN)
 	onlyTheStacksAddresses.Principal = &policydoc.Principal{AWS: []string{"*"}}
 	endpoints := a.Endpoints
@@ -59,9 +65,10 @@ func TopicPolicy(a TopicPolicyArgs) policydoc.Document {
 	return policydoc.New(append(statements, onlyTheDeployRole, onlyTheStacksAddresses)...)
 }
 
-// topicPolicy puts TopicPolicy on the topic.
-func topicPolicy(ctx *pulumi.Context, name string, args Args, topic *sns.Topic, parent pulumi.ResourceOption) error {
-	_, err := sns.NewTopicPolicy(ctx, name+"-alerts-policy", &sns.TopicPolicyArgs{
+// topicPolicy puts TopicPolicy on the topic; the subscriptions wait for it,
+// so a new address is admitted before it is subscribed.
+func topicPolicy(ctx *pulumi.Context, name string, args Args, topic *sns.Topic, parent pulumi.ResourceOption) (pulumi.Resource, error) {
+	return sns.NewTopicPolicy(ctx, name+"-alerts-policy", &sns.TopicPolicyArgs{
 		Arn: topic.Arn,
 		Policy: policydoc.Of2(topic.Arn, args.AccountID, func(topicARN, account string) policydoc.Document {
 			return TopicPolicy(TopicPolicyArgs{
@@ -72,5 +79,4 @@ func topicPolicy(ctx *pulumi.Context, name string, args Args, topic *sns.Topic, 
 			})
 		}),
 	}, parent)
-	return err
 }
