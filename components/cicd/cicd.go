@@ -164,22 +164,13 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		}
 	}
 	for _, part := range ReadPolicyParts {
-		read, err := iam.NewPolicy(ctx, ReadPolicyName(name, part), &iam.PolicyArgs{
-			Name:        pulumi.String(ReadPolicyName(name, part)),
-			Description: pulumi.String("What pulumi preview and refresh of " + name + " read, in place of ReadOnlyAccess: " + part),
-			Policy: policydoc.Output(func(v []string) policydoc.Document {
+		if err := attachedPolicy(ctx, ReadPolicyName(name, part),
+			"What pulumi preview and refresh of "+name+" read, in place of ReadOnlyAccess: "+part,
+			policydoc.Output(func(v []string) policydoc.Document {
 				return ReadPolicies(scope(v[0], v[1], v[2]))[part]
 			}, uses(part, args.AccountID, zone, vpc)...),
-		}, parent)
-		if err != nil {
+			[]attachment{{name + "-github-preview-read-" + part, preview}, {name + "-github-deploy-read-" + part, deploy}}, parent); err != nil {
 			return nil, err
-		}
-		for attachment, r := range map[string]*iam.Role{name + "-github-preview-read-" + part: preview, name + "-github-deploy-read-" + part: deploy} {
-			if _, err := iam.NewRolePolicyAttachment(ctx, attachment, &iam.RolePolicyAttachmentArgs{
-				Role: r.Name, PolicyArn: read.Arn,
-			}, parent); err != nil {
-				return nil, err
-			}
 		}
 	}
 
@@ -196,22 +187,14 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 
 	for _, part := range DeployPolicyParts {
 		policyName := name + "-github-deploy-" + part
-		policy, err := iam.NewPolicy(ctx, policyName, &iam.PolicyArgs{
-			Name: pulumi.String(policyName),
-			// The description is what it was when ReadOnlyAccess gave the
-			// reads: IAM replaces a policy whose description changes, and a
-			// replaced policy is detached from the role while it is.
-			Description: pulumi.String("What pulumi up of " + name + " needs beyond ReadOnlyAccess: " + part),
-			Policy: policydoc.Output(func(v []string) policydoc.Document {
+		// The description is what it was when ReadOnlyAccess gave the reads:
+		// IAM replaces a policy whose description changes, and a replaced
+		// policy is detached from the role while it is.
+		if err := attachedPolicy(ctx, policyName, "What pulumi up of "+name+" needs beyond ReadOnlyAccess: "+part,
+			policydoc.Output(func(v []string) policydoc.Document {
 				return DeployPolicies(scope(v[0], v[1], v[2]))[part]
 			}, uses(part, args.AccountID, zone, vpc)...),
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := iam.NewRolePolicyAttachment(ctx, policyName, &iam.RolePolicyAttachmentArgs{
-			Role: deploy.Name, PolicyArn: policy.Arn,
-		}, parent); err != nil {
+			[]attachment{{policyName, deploy}}, parent); err != nil {
 			return nil, err
 		}
 	}
@@ -231,6 +214,33 @@ func (a Args) state(account string) StateScope {
 		buckets = append(buckets, "arn:aws:s3:::"+b+"/*")
 	}
 	return StateScope{Stack: a.Stack, Region: a.Region, Account: account, OwnBuckets: buckets}
+}
+
+// attachment is one role a managed policy hangs on, under its resource name.
+type attachment struct {
+	name string
+	role *iam.Role
+}
+
+// attachedPolicy creates a customer-managed policy of the CI identity and
+// attaches it to each role.
+func attachedPolicy(ctx *pulumi.Context, name, description string, policy pulumi.StringOutput, to []attachment, parent pulumi.ResourceOption) error {
+	p, err := iam.NewPolicy(ctx, name, &iam.PolicyArgs{
+		Name:        pulumi.String(name),
+		Description: pulumi.String(description),
+		Policy:      policy,
+	}, parent)
+	if err != nil {
+		return err
+	}
+	for _, a := range to {
+		if _, err := iam.NewRolePolicyAttachment(ctx, a.name, &iam.RolePolicyAttachmentArgs{
+			Role: a.role.Name, PolicyArn: p.Arn,
+		}, parent); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // uses are the inputs a policy part is built from, account, zone and VPC,

@@ -49,7 +49,7 @@ func TopicPolicy(a TopicPolicyArgs) policydoc.Document {
 		}
 		statements = append(statements, budgets)
 	}
-	onlyTheDeployRole := policydoc.Deny("OfTheProgramsRolesOnlyTheDeployRoleSubscribes", []string{"sns:Subscribe"}, a.TopicARN)
+	onlyTheDeployRole := policydoc.Deny("OfTheEnvironmentsRolesOnlyTheDeployRoleSubscribes", []string{"sns:Subscribe"}, a.TopicARN)
 	onlyTheDeployRole.Principal = &policydoc.Principal{AWS: []string{"*"}}
 	onlyTheDeployRole.Condition = map[string]map[string][]string{
 		"ArnLike":         {"aws:PrincipalArn": {fmt.Sprintf("arn:aws:iam::%s:role/%s-*", a.Account, a.Prefix)}},
