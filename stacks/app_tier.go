@@ -123,6 +123,7 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 			Hosts:               dns.HostsFor(s.Site.Domain, s.DNS.ZoneName).Aliases,
 			LoadBalancerDNSName: d.LoadBalancer.DNSName,
 			LoadBalancerZoneID:  d.LoadBalancer.ZoneID,
+			Delegations:         s.DNS.Delegations,
 		}, provider); err != nil {
 			return err
 		}

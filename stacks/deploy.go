@@ -1,6 +1,9 @@
 package stacks
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -177,11 +180,12 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		}
 	}
 	if d.CI, err = cicd.New(ctx, s.NamePrefix, cicd.Args{
-		Region:      s.Region,
-		AccountID:   account,
-		Settings:    s.GitHub,
-		Environment: s.Environment,
-		Stack:       ctx.Stack(),
+		Region:       s.Region,
+		AccountID:    account,
+		Settings:     s.GitHub,
+		Environment:  s.Environment,
+		Stack:        ctx.Stack(),
+		StateBackend: s.StateBackend,
 		// Pull requests run their own code: they may preview staging, whose
 		// secrets are staging's, never production (offline diff only).
 		PreviewOnPullRequests: s.Environment == EnvStaging,
@@ -191,6 +195,7 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		HostedZoneID:          zone,
 		VpcID:                 d.Network.VpcID,
 		RecordNames:           records,
+		DelegatedNames:        slices.Sorted(maps.Keys(s.DNS.Delegations)),
 		CertificateNames:      certificateNames,
 		LogGroups:             s.EncryptedLogGroups(),
 		OwnBuckets:            []string{s.NamePrefix + "-*"},

@@ -111,6 +111,7 @@ func areas(s *Settings) map[string]any {
 		"app":          &s.App,
 		"github":       &s.GitHub,
 		"dns":          &s.DNS,
+		"stateBackend": &s.StateBackend,
 		"policy":       &s.Policy,
 		"cost":         &s.Cost,
 		"budget":       &s.Budget,

@@ -3,6 +3,7 @@ package stacks
 import (
 	"github.com/ohmycoins/infra/components/network"
 	"github.com/ohmycoins/infra/internal/service"
+	"github.com/ohmycoins/infra/internal/statebackend"
 )
 
 // Staging returns the staging preset: the staging column of the environments
@@ -12,6 +13,8 @@ func Staging() Settings {
 		Environment: EnvStaging,
 		NamePrefix:  "ohmycoins-staging",
 		Region:      "ap-southeast-2",
+		// Both stacks' state shares the bucket of the one account of today.
+		StateBackend: statebackend.Default(),
 		Network: NetworkSettings{
 			VPCCIDR:              "10.0.0.0/16",
 			AvailabilityZones:    []string{"ap-southeast-2a", "ap-southeast-2b"},
@@ -98,6 +101,8 @@ func Production() Settings {
 		Environment: EnvProduction,
 		NamePrefix:  "ohmycoins-prod",
 		Region:      "ap-southeast-2",
+		// Both stacks' state shares the bucket of the one account of today.
+		StateBackend: statebackend.Default(),
 
 		ProtectStatefulResources: true,
 		Network: NetworkSettings{

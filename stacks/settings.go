@@ -23,6 +23,7 @@ import (
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/components/redis"
 	"github.com/ohmycoins/infra/components/secrets"
+	"github.com/ohmycoins/infra/internal/statebackend"
 )
 
 // Environment names accepted by ohmycoins:environment.
@@ -82,7 +83,10 @@ type Settings struct {
 	App    AppSettings
 	GitHub GitHubSettings
 	DNS    DNSSettings
-	Policy PolicySettings
+	// StateBackend is the bucket that holds the stack's state, in its own
+	// account (ohmycoins:stateBackend).
+	StateBackend StateBackendSettings
+	Policy       PolicySettings
 	// Cost and Budget: what the offline cost estimate assumes, and the
 	// environment's budget.
 	Cost   UsageSettings
@@ -241,6 +245,10 @@ type AppSettings struct {
 // GitHubSettings is the CI identity (config key ohmycoins:github); the cicd
 // component owns its fields and their rules.
 type GitHubSettings = cicd.Settings
+
+// StateBackendSettings say where the stack's Pulumi state lives (config key
+// ohmycoins:stateBackend); the statebackend package owns the type.
+type StateBackendSettings = statebackend.Settings
 
 // DNSSettings is the Route 53 zone that gets the certificate validation and
 // alias records (config key ohmycoins:dns); the dns component owns its field.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ohmycoins/infra/components/alb"
+	"github.com/ohmycoins/infra/components/dns"
 	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/components/images"
 	"github.com/ohmycoins/infra/components/rds"
@@ -263,7 +264,17 @@ func (s Settings) validateSite(p *problems) {
 	}
 	dnsTier := settings.NewProblems()
 	s.DNS.Validate(dnsTier.In("dns"))
+	s.StateBackend.Validate(dnsTier.In("stateBackend"))
 	p.report(dnsTier)
+	// Across tiers: a zone that delegates one of the stack's own hosts to
+	// another account's zone no longer answers for it.
+	if zone := s.DNS.ZoneName; zone != "" && s.Site.Domain != "" && len(s.DNS.Delegations) > 0 {
+		for _, host := range dns.HostsFor(s.Site.Domain, zone).Certificate {
+			if name := s.DNS.DelegationCovering(host); name != "" {
+				p.add("dns.delegations."+name, name, "must not be or contain the stack's own host "+host+": the delegated zone, another account's, would answer for it")
+			}
+		}
+	}
 	// Across tiers: the zone holds the site's domain.
 	if zone := s.DNS.ZoneName; zone != "" && settings.CheckDomain(zone) == "" {
 		if s.Site.Domain != "" && s.Site.Domain != zone && !strings.HasSuffix(s.Site.Domain, "."+zone) {

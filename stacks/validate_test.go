@@ -212,6 +212,18 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 			[]string{`ohmycoins:certificateArn = "8ac367f3": must be an ACM certificate ARN`}},
 		{"DNS zone that does not hold the domain", staging, func(s *stacks.Settings) { s.DNS.ZoneName = "example.org" },
 			[]string{`ohmycoins:dns.zoneName = "example.org": must be the domain "staging.example.com" or a parent of it`}},
+		{"delegation of one of the stack's own hosts", production, func(s *stacks.Settings) {
+			s.Site.Domain, s.DNS.ZoneName = "example.com", "example.com"
+			s.DNS.Delegations = map[string][]string{"api.example.com": {"ns-1.awsdns-01.com", "ns-600.awsdns-01.net"}}
+		}, []string{`ohmycoins:dns.delegations.api.example.com = "api.example.com": must not be or contain the stack's own host api.example.com: the delegated zone, another account's, would answer for it`}},
+		{"delegation outside the zone", production, func(s *stacks.Settings) {
+			s.Site.Domain, s.DNS.ZoneName = "example.com", "example.com"
+			s.DNS.Delegations = map[string][]string{"staging.example.org": {"ns-1.awsdns-01.com", "ns-600.awsdns-01.net"}}
+		}, []string{`ohmycoins:dns.delegations.staging.example.org = "staging.example.org": must be a subdomain of the zone example.com`}},
+		{"state bucket that is no S3 name", staging, func(s *stacks.Settings) { s.StateBackend.Bucket = "Ohmycoins_State" },
+			[]string{`ohmycoins:stateBackend.bucket = "Ohmycoins_State": must be an S3 bucket name`}},
+		{"no state bucket", staging, func(s *stacks.Settings) { s.StateBackend.Bucket = "" },
+			[]string{`ohmycoins:stateBackend.bucket = "": is required: the state bucket of the stack's account (ohmycoins-pulumi-state in the one shared account)`}},
 		{"malformed first superuser", staging, func(s *stacks.Settings) { s.App.FirstSuperuser = "admin" },
 			[]string{`ohmycoins:app.firstSuperuser = "admin": must be an e-mail address`}},
 		{"CORS origin with a path", staging, func(s *stacks.Settings) { s.App.CORSOrigins = []string{"https://dashboard.example.com/app"} },

@@ -208,3 +208,31 @@ func TestDependabotWatchesWhatIsPinned(t *testing.T) {
 	}
 	require.ElementsMatch(t, []string{"github-actions /", "gomod /", "gomod /tools/pulumi"}, got)
 }
+
+// TestEveryPulumiRunUsesTheStacksOwnBackend: every job that runs the real
+// Pulumi CLI first exports the backend its stack file names
+// (cmd/preview backend), before its AWS credentials and the CLI, so the
+// two-account layout's stacks each reach the bucket of their own account.
+func TestEveryPulumiRunUsesTheStacksOwnBackend(t *testing.T) {
+	t.Parallel()
+	runs := 0
+	for _, name := range []string{"deploy.yml", "drift.yml", "pull-request.yml"} {
+		for jobName, job := range readWorkflow(t, name).Jobs {
+			backend, credentials := -1, -1
+			for i, s := range job.Steps {
+				if strings.Contains(s.Run, "go run ./cmd/preview backend -stack") && strings.Contains(s.Run, `echo "PULUMI_BACKEND_URL=$url" >> "$GITHUB_ENV"`) {
+					backend = i
+				}
+				if strings.HasPrefix(s.Uses, "aws-actions/configure-aws-credentials@") && credentials < 0 {
+					credentials = i
+				}
+				if strings.HasPrefix(s.Uses, "pulumi/actions@") {
+					runs++
+					require.GreaterOrEqual(t, backend, 0, "%s %s runs pulumi without the stack's backend", name, jobName)
+					require.Less(t, backend, credentials, "%s %s: the backend comes from the stack file, before any credentials", name, jobName)
+				}
+			}
+		}
+	}
+	require.Equal(t, 3, runs, "deploy, drift and the pull request's preview")
+}

@@ -22,6 +22,15 @@
 //     destroying staging must not break production's CI. An account that has
 //     one already (the original's was made by hand) adopts it: set
 //     ohmycoins-state:githubOidcProviderArn and the first `pulumi up` imports it.
+//   - In the two-account layout (docs/RUNBOOK.md, "One account or two"), the
+//     public hosted zone of the environment the account holds
+//     (ohmycoins-state:hostedZones, staging.ohmycoins.com), which the other
+//     account's zone delegates to. It outlives the stack that fills it: a
+//     delegation to a deleted zone is one anybody can take over.
+//
+// One stack of it runs in each account: ohmycoins-state:stacks names the
+// stacks whose state and secrets the account holds (both in the one account of
+// today), and ohmycoins-state:bucket the account's state bucket.
 //
 // It lives in an importable package, not in main, so the offline preview and
 // the tests run it exactly like the main program.
@@ -37,6 +46,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/costexplorer"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ohmycoins/infra/components/cicd"
@@ -61,31 +71,34 @@ var oidcProviderARN = regexp.MustCompile(`^arn:aws:iam::[0-9]{12}:oidc-provider/
 
 // Program creates the account-level resources. All are protected: losing the
 // bucket or the key loses every stack's state or secrets, losing the OIDC
-// provider every stack's CI.
+// provider every stack's CI, losing a delegated zone its environment's names.
 func Program(ctx *pulumi.Context) error {
-	adopt, _ := ctx.GetConfig(ConfigNamespace + ":githubOidcProviderArn")
-	if adopt != "" && !oidcProviderARN.MatchString(adopt) {
-		return fmt.Errorf("invalid settings for stack %q (1):\n  %s:githubOidcProviderArn = %q: must be arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com, the provider to adopt",
-			ctx.Stack(), ConfigNamespace, adopt)
+	account, err := readAccount(ctx)
+	if err != nil {
+		return err
 	}
-	provider, err := aws.NewProvider(ctx, "ohmycoins-state-aws", &aws.ProviderArgs{
+	providerArgs := &aws.ProviderArgs{
 		Region: pulumi.String(statebackend.Region),
 		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.StringMap{
 			"Project": pulumi.String("Oh My Coins"), "Environment": pulumi.String("shared"), "ManagedBy": pulumi.String("Pulumi"),
 		}},
-	})
+	}
+	if account.ID != "" {
+		providerArgs.AllowedAccountIds = pulumi.ToStringArray([]string{account.ID})
+	}
+	provider, err := aws.NewProvider(ctx, "ohmycoins-state-aws", providerArgs)
 	if err != nil {
 		return err
 	}
 	opts := []pulumi.ResourceOption{pulumi.Provider(provider)}
 	protected := slices.Concat(opts, []pulumi.ResourceOption{pulumi.Protect(true)})
-	account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(provider)).AccountId()
+	callerAccount := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(provider)).AccountId()
 
 	key, err := kms.NewKey(ctx, "ohmycoins-pulumi-key", &kms.KeyArgs{
 		Description:          pulumi.String("Encrypts the objects of the ohmycoins Pulumi state bucket"),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
-		Policy:               accountAdministered(account),
+		Policy:               accountAdministered(callerAccount),
 	}, protected...)
 	if err != nil {
 		return err
@@ -98,15 +111,15 @@ func Program(ctx *pulumi.Context) error {
 	}
 
 	stackKeys := pulumi.Map{}
-	for _, stack := range statebackend.Stacks {
-		stackKey, err := stackSecretsKey(ctx, stack, account, protected, opts)
+	for _, stack := range account.Stacks {
+		stackKey, err := stackSecretsKey(ctx, stack, callerAccount, protected, opts)
 		if err != nil {
 			return err
 		}
 		stackKeys[stack] = stackKey.Arn
 	}
 
-	bucket, err := privatebucket.New(ctx, statebackend.BucketName, privatebucket.Args{
+	bucket, err := privatebucket.New(ctx, account.Bucket, privatebucket.Args{
 		KMSKeyARN:       key.Arn,
 		Versioning:      true,
 		LifecycleRuleID: "expire-old-state-versions",
@@ -117,7 +130,7 @@ func Program(ctx *pulumi.Context) error {
 		return err
 	}
 
-	oidc, err := githubOIDCProvider(ctx, adopt, protected)
+	oidc, err := githubOIDCProvider(ctx, account.AdoptOIDCProvider, protected)
 	if err != nil {
 		return err
 	}
@@ -133,7 +146,7 @@ func Program(ctx *pulumi.Context) error {
 
 	if _, err := cloudwatch.NewLogResourcePolicy(ctx, LogDeliveryPolicyName, &cloudwatch.LogResourcePolicyArgs{
 		PolicyName: pulumi.String(LogDeliveryPolicyName),
-		PolicyDocument: account.ApplyT(func(account string) string {
+		PolicyDocument: callerAccount.ApplyT(func(account string) string {
 			return LogDeliveryPolicy(statebackend.Region, account).JSON()
 		}).(pulumi.StringOutput),
 	}, opts...); err != nil {
@@ -144,13 +157,28 @@ func Program(ctx *pulumi.Context) error {
 	ctx.Export("github_oidc_provider_arn", oidc.Arn)
 	ctx.Export("key_arn", key.Arn)
 	ctx.Export("key_alias", pulumi.String(statebackend.KeyAlias))
-	ctx.Export("login_url", pulumi.String(statebackend.LoginURL()))
+	ctx.Export("login_url", pulumi.String(statebackend.Settings{Bucket: account.Bucket}.LoginURL()))
 	providers := pulumi.StringMap{}
-	for _, stack := range statebackend.Stacks {
+	for _, stack := range account.Stacks {
 		providers[stack] = pulumi.String(statebackend.SecretsProvider(stack))
 	}
 	ctx.Export("secrets_providers", providers)
 	ctx.Export("secrets_key_arns", stackKeys)
+
+	nameServers := pulumi.StringArrayMap{}
+	for _, name := range account.HostedZones {
+		zone, err := route53.NewZone(ctx, "ohmycoins-zone-"+name, &route53.ZoneArgs{
+			Name:    pulumi.String(name),
+			Comment: pulumi.String("The zone of " + name + ", delegated by its parent's zone in the other account"),
+		}, protected...)
+		if err != nil {
+			return err
+		}
+		nameServers[name] = zone.NameServers
+	}
+	if len(account.HostedZones) > 0 {
+		ctx.Export("hosted_zone_name_servers", nameServers)
+	}
 	return nil
 }
 

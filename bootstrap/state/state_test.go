@@ -114,3 +114,78 @@ func TestTheAccountOwnsTheLogDeliveryPolicy(t *testing.T) {
 	require.Equal(t, iamsim.ImplicitDeny, iamsim.Evaluate(iamsim.Request{Action: "logs:PutLogEvents", Resource: ecsGroup, Context: iamsim.ConditionKeys(
 		"aws:SourceAccount", mockcloud.MockAccountID, "aws:SourceArn", "arn:aws:logs:ap-southeast-2:"+mockcloud.MockAccountID+":x")}, doc), "the services' own log groups are written by their tasks")
 }
+
+// twoAccounts is the two-account layout's bootstrap stacks, one per account.
+func twoAccounts(t *testing.T, stack string, opts ...func(*preview.Options)) (*preview.Result, error) {
+	t.Helper()
+	o := preview.Options{Dir: "../../layouts/two-accounts", Stack: stack, Program: previewcli.BootstrapProgram}
+	for _, f := range opts {
+		f(&o)
+	}
+	return preview.Preview(o)
+}
+
+// TestEachAccountHoldsOnlyItsOwnStack: in the two-account layout, staging's
+// account gets a bucket of its own, staging's secrets key alone, a GitHub
+// OIDC provider of its own and the zone production's delegates to; the
+// account of today keeps its bucket and production's key alone. Neither
+// stack's provider runs with the other account's credentials.
+func TestEachAccountHoldsOnlyItsOwnStack(t *testing.T) {
+	t.Parallel()
+	result, err := twoAccounts(t, "staging-account")
+	require.NoError(t, err)
+	plan := result.Plan
+	require.True(t, previewtest.Named(t, plan, typeBucket, "ohmycoins-pulumi-state-staging").Protect)
+	require.Equal(t, "s3://ohmycoins-pulumi-state-staging?region=ap-southeast-2", plan.Outputs["login_url"])
+	require.Equal(t, map[string]any{"staging": "awskms://alias/ohmycoins-pulumi-staging?region=ap-southeast-2"}, plan.Outputs["secrets_providers"])
+	require.Len(t, plan.OfType(typeKey), 2, "the bucket's key and staging's")
+	require.Equal(t, "alias/ohmycoins-pulumi-staging", previewtest.Named(t, plan, typeAlias, "ohmycoins-pulumi-staging-key-alias").Inputs["name"])
+	oidc := previewtest.Named(t, plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ohmycoins-github-oidc")
+	require.Empty(t, oidc.Import, "a new account has no provider: created")
+	zone := previewtest.Named(t, plan, "aws:route53/zone:Zone", "ohmycoins-zone-staging.ohmycoins.com")
+	require.True(t, zone.Protect, "a delegation to a deleted zone can be taken over")
+	require.Equal(t, "staging.ohmycoins.com", zone.Inputs["name"])
+	require.Len(t, zone.Outputs["nameServers"], 4)
+	require.Equal(t, map[string]any{"staging.ohmycoins.com": zone.Outputs["nameServers"]}, plan.Outputs["hosted_zone_name_servers"])
+	require.Equal(t, []any{"111122223333"}, previewtest.Named(t, plan, "pulumi:providers:aws", "ohmycoins-state-aws").Inputs["allowedAccountIds"])
+
+	result, err = twoAccounts(t, "state")
+	require.NoError(t, err)
+	plan = result.Plan
+	require.True(t, previewtest.Named(t, plan, typeBucket, "ohmycoins-pulumi-state").Protect, "production's state stays where it is")
+	require.Equal(t, map[string]any{"production": "awskms://alias/ohmycoins-pulumi-production?region=ap-southeast-2"}, plan.Outputs["secrets_providers"])
+	require.Len(t, plan.OfType(typeKey), 2, "the bucket's key and production's")
+	require.Empty(t, plan.OfType("aws:route53/zone:Zone"), "ohmycoins.com exists already, outside the program")
+	require.Nil(t, plan.Outputs["hosted_zone_name_servers"])
+	require.Equal(t, []any{"220711411889"}, previewtest.Named(t, plan, "pulumi:providers:aws", "ohmycoins-state-aws").Inputs["allowedAccountIds"])
+}
+
+// TestTheAccountsSettingsAreCheckedBeforeAnythingIsCreated: every broken rule
+// is named at once, with its key, value and rule.
+func TestTheAccountsSettingsAreCheckedBeforeAnythingIsCreated(t *testing.T) {
+	t.Parallel()
+	_, err := twoAccounts(t, "staging-account", func(o *preview.Options) {
+		o.Set = map[string]string{
+			"ohmycoins-state:bucket":                "Ohmycoins_State",
+			"ohmycoins-state:stacks":                `["staging","qa","staging"]`,
+			"ohmycoins-state:hostedZones":           `["Staging.ohmycoins.com"]`,
+			"ohmycoins-state:accountId":             "12345",
+			"ohmycoins-state:githubOidcProviderArn": "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com",
+		}
+	})
+	require.Error(t, err)
+	for _, want := range []string{
+		`invalid settings for stack "staging-account" (6):`,
+		`ohmycoins-state:bucket = "Ohmycoins_State": must be an S3 bucket name`,
+		`ohmycoins-state:stacks = "qa": must be a stack of the project: staging, production`,
+		`ohmycoins-state:stacks = "staging": is listed twice`,
+		`ohmycoins-state:hostedZones = "Staging.ohmycoins.com": must be a lower-case DNS name`,
+		`ohmycoins-state:accountId = "12345": must be a 12-digit AWS account id`,
+	} {
+		require.ErrorContains(t, err, want)
+	}
+	_, err = twoAccounts(t, "staging-account", func(o *preview.Options) {
+		o.Set = map[string]string{"ohmycoins-state:githubOidcProviderArn": "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com"}
+	})
+	require.ErrorContains(t, err, `ohmycoins-state:githubOidcProviderArn = "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com": must be the provider of the stack's own account 111122223333 (ohmycoins-state:accountId)`)
+}

@@ -31,6 +31,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ohmycoins/infra/internal/policydoc"
+	"github.com/ohmycoins/infra/internal/statebackend"
 )
 
 // GitHubOIDCURL is the issuer of GitHub Actions' identity tokens.
@@ -67,6 +68,8 @@ type Args struct {
 	Environment string
 	// Stack is the Pulumi stack: the roles reach only its state and secrets key.
 	Stack string
+	// StateBackend is the bucket of the stack's state (ohmycoins:stateBackend).
+	StateBackend statebackend.Settings
 	// PreviewOnPullRequests lets pull-request workflows and main's workflows
 	// (the nightly drift check) assume the preview role; without it, only
 	// jobs in the GitHub environment do.
@@ -89,6 +92,10 @@ type Args struct {
 	// role may use (flow logs, endpoints).
 	VpcID       pulumi.StringInput
 	RecordNames []string
+	// DelegatedNames are the subdomains the zone delegates to another
+	// account's zone (ohmycoins:dns.delegations): the deploy role may write
+	// their NS records there, and no other record of theirs.
+	DelegatedNames []string
 	// CertificateNames are the names of the certificate the stack requests,
 	// the only names the deploy role may request one for.
 	CertificateNames []string
@@ -114,6 +121,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, fmt.Errorf("cicd: Repository, Environment and AccountID are required")
 	case args.Stack == "":
 		return nil, fmt.Errorf("cicd: Stack is required")
+	case args.StateBackend.Bucket == "":
+		return nil, fmt.Errorf("cicd: StateBackend is required: the bucket of the stack's state")
 	}
 	c := &GitHubCI{}
 	if err := ctx.RegisterComponentResource("ohmycoins:cicd:GitHubCI", name, c, opts...); err != nil {
@@ -159,7 +168,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return DeployScope{
 			Prefix: name, Region: args.Region, Account: account, Environment: args.Environment,
 			HostedZoneID: zoneID, VpcID: vpcID, RecordNames: args.RecordNames, CertificateNames: args.CertificateNames,
-			State: args.state(account), ManagedRoles: args.ManagedRoles, AttachablePolicies: args.AttachablePolicies,
+			DelegatedNames: args.DelegatedNames,
+			State:          args.state(account), ManagedRoles: args.ManagedRoles, AttachablePolicies: args.AttachablePolicies,
 			LogGroups: args.LogGroups,
 		}
 	}
@@ -213,7 +223,7 @@ func (a Args) state(account string) StateScope {
 	for _, b := range a.OwnBuckets {
 		buckets = append(buckets, "arn:aws:s3:::"+b+"/*")
 	}
-	return StateScope{Stack: a.Stack, Region: a.Region, Account: account, OwnBuckets: buckets}
+	return StateScope{Stack: a.Stack, Backend: a.StateBackend, Region: a.Region, Account: account, OwnBuckets: buckets}
 }
 
 // attachment is one role a managed policy hangs on, under its resource name.

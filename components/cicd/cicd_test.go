@@ -9,8 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/componenttest"
+	"github.com/ohmycoins/infra/internal/iamsim"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/stackplan"
+	"github.com/ohmycoins/infra/internal/statebackend"
 )
 
 func identity(pullRequests bool, change ...func(*Args)) pulumi.RunFunc {
@@ -18,6 +20,7 @@ func identity(pullRequests bool, change ...func(*Args)) pulumi.RunFunc {
 		a := Args{
 			Region: "ap-southeast-2", AccountID: pulumi.String(componenttest.Account),
 			Settings: Settings{Repository: "example/app"}, Environment: "staging", Stack: "staging",
+			StateBackend:          statebackend.Settings{Bucket: "example-state-staging"},
 			PreviewOnPullRequests: pullRequests, ManagedRoles: []policydoc.ServiceRole{{Name: "env-ecs-task-role", Service: policydoc.ECSTasks}, {Name: "env-rds-monitoring-role", Service: policydoc.RDSMonitoring}},
 			AttachablePolicies: []string{"arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"},
 			HostedZoneID:       pulumi.String("Z0123"), RecordNames: RecordNamePatterns([]string{"api.example.com"}),
@@ -127,6 +130,7 @@ func TestThePreviewRoleOnlyReadsItsStacksState(t *testing.T) {
 		if s.Sid == "StackState" {
 			for _, r := range s.Resource {
 				require.Contains(t, r, "staging", "only the staging stack's objects")
+				require.True(t, strings.HasPrefix(r, "arn:aws:s3:::example-state-staging/.pulumi/"), "in the stack's own bucket: %s", r)
 			}
 		}
 	}
@@ -166,6 +170,44 @@ func TestNewRefusesAnIdentityWithoutItsRepositoryOrStack(t *testing.T) {
 	t.Parallel()
 	require.ErrorContains(t, componenttest.Error(t, identity(true, func(a *Args) { a.Repository = "" })), "cicd: Repository, Environment and AccountID are required")
 	require.ErrorContains(t, componenttest.Error(t, identity(true, func(a *Args) { a.Stack = "" })), "cicd: Stack is required")
+	require.ErrorContains(t, componenttest.Error(t, identity(true, func(a *Args) { a.StateBackend = statebackend.Settings{} })), "cicd: StateBackend is required")
+}
+
+// TestTheDeployRoleWritesOnlyTheDelegationsNSRecords: a zone that delegates
+// a subdomain to another account's zone lets the deploy role write that
+// name's NS record, and nothing else under it (no alias that would take the
+// other environment's traffic); without delegations no statement names it.
+func TestTheDeployRoleWritesOnlyTheDelegationsNSRecords(t *testing.T) {
+	t.Parallel()
+	change := func(name, typ string) iamsim.Request {
+		return iamsim.Request{Action: "route53:ChangeResourceRecordSets", Resource: "arn:aws:route53:::hostedzone/Z0123", Context: iamsim.ConditionKeys(
+			"route53:ChangeResourceRecordSetsNormalizedRecordNames", []string{name}, "route53:ChangeResourceRecordSetsRecordTypes", []string{typ})}
+	}
+	deploy := func(plan *stackplan.Plan) []policydoc.Document {
+		var docs []policydoc.Document
+		for _, part := range DeployPolicyParts {
+			doc, err := policydoc.Parse(componenttest.Named(t, plan, "aws:iam/policy:Policy", "env-github-deploy-"+part).Inputs["policy"].(string))
+			require.NoError(t, err)
+			docs = append(docs, doc)
+		}
+		return docs
+	}
+	docs := deploy(componenttest.Run(t, identity(true, func(a *Args) { a.DelegatedNames = []string{"staging.example.com"} })))
+	require.Empty(t, iamsim.Unknown(docs...))
+	require.Equal(t, iamsim.Allowed, iamsim.Evaluate(change("staging.example.com", "NS"), docs...), "the delegation")
+	require.Equal(t, iamsim.Allowed, iamsim.Evaluate(change("api.example.com", "A"), docs...), "its own host, as before")
+	for _, c := range []iamsim.Request{
+		change("staging.example.com", "A"),
+		change("api.staging.example.com", "NS"),
+		change("api.staging.example.com", "A"),
+		change("example.com", "NS"),
+		{Action: "route53:ChangeResourceRecordSets", Resource: "arn:aws:route53:::hostedzone/Z0123", Context: iamsim.ConditionKeys(
+			"route53:ChangeResourceRecordSetsNormalizedRecordNames", []string{"staging.example.com"})},
+	} {
+		require.Equal(t, iamsim.ImplicitDeny, iamsim.Evaluate(c, docs...), "%+v", c.Context)
+	}
+	without := deploy(componenttest.Run(t, identity(true)))
+	require.Equal(t, iamsim.ImplicitDeny, iamsim.Evaluate(change("staging.example.com", "NS"), without...), "no delegation, no NS record")
 }
 
 // TestRolesCanTrustTheRepositorysImmutableIDs: with the ids set, every

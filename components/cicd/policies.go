@@ -15,6 +15,9 @@ type StateScope struct {
 	// Stack is the stack's name: its objects are .pulumi/stacks/ohmycoins/<stack>.json
 	// and its history, backups and locks.
 	Stack string
+	// Backend is the bucket that holds the stack's state, in the stack's
+	// own account.
+	Backend statebackend.Settings
 	// Region and Account locate the keys.
 	Region, Account string
 	// OwnBuckets are the object ARN patterns of the stack's own buckets (its
@@ -43,9 +46,9 @@ func StateStatements(s StateScope, write bool) []policydoc.Statement {
 		objects = append(objects, "s3:PutObject", "s3:DeleteObject")
 		bucketKey = append(bucketKey, "kms:GenerateDataKey")
 	}
-	own := statebackend.StackObjects(s.Stack)
-	list := policydoc.Allow("ListTheStateBucket", []string{"s3:ListBucket", "s3:GetBucketLocation"}, "arn:aws:s3:::"+statebackend.BucketName)
-	meta := policydoc.Allow("ReadTheBackendFormat", []string{"s3:GetObject"}, statebackend.MetaObject())
+	own := s.Backend.StackObjects(s.Stack)
+	list := policydoc.Allow("ListTheStateBucket", []string{"s3:ListBucket", "s3:GetBucketLocation"}, s.Backend.BucketARN())
+	meta := policydoc.Allow("ReadTheBackendFormat", []string{"s3:GetObject"}, s.Backend.MetaObject())
 
 	viaS3 := policydoc.Allow("StateBucketKeyThroughS3", bucketKey, fmt.Sprintf("arn:aws:kms:%s:%s:key/*", s.Region, s.Account))
 	viaS3.Condition = map[string]map[string][]string{
@@ -57,7 +60,7 @@ func StateStatements(s StateScope, write bool) []policydoc.Statement {
 
 	fence := policydoc.Deny("NoOtherObjects", []string{"s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject"})
 	fence.Resource = nil
-	fence.NotResource = append(append(append([]string{}, own...), statebackend.MetaObject()), s.OwnBuckets...)
+	fence.NotResource = append(append(append([]string{}, own...), s.Backend.MetaObject()), s.OwnBuckets...)
 	return []policydoc.Statement{list, meta, policydoc.Allow("StackState", objects, own...), viaS3, secrets, fence}
 }
 
@@ -98,6 +101,9 @@ type DeployScope struct {
 	// RecordNames are the record names (lower case, no trailing dot; IAM
 	// wildcards allowed) the stack may change in that zone.
 	RecordNames []string
+	// DelegatedNames are the subdomains whose NS records, and only those,
+	// the stack may change in that zone (delegations to another account).
+	DelegatedNames []string
 	// CertificateNames are the only names the stack may request a
 	// certificate for (its certificate's domain and alternative names);
 	// none, no certificate request at all.
@@ -281,7 +287,13 @@ func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 			"ForAllValues:StringLike": {"route53:ChangeResourceRecordSetsNormalizedRecordNames": d.RecordNames},
 			"Null":                    {"route53:ChangeResourceRecordSetsNormalizedRecordNames": {"false"}},
 		}
-		platform = append(platform, records, policydoc.Allow("DnsChanges", []string{"route53:GetChange"}, "arn:aws:route53:::change/*"))
+		platform = append(platform, records)
+	}
+	if d.HostedZoneID != "" && len(d.DelegatedNames) > 0 {
+		platform = append(platform, d.delegations())
+	}
+	if d.HostedZoneID != "" && len(d.RecordNames)+len(d.DelegatedNames) > 0 {
+		platform = append(platform, policydoc.Allow("DnsChanges", []string{"route53:GetChange"}, "arn:aws:route53:::change/*"))
 	}
 	return map[string]policydoc.Document{
 		"platform": policydoc.New(platform...),
@@ -299,6 +311,29 @@ func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 func (d DeployScope) masterSecret() policydoc.Statement {
 	s := policydoc.Allow("DatabaseMasterSecretThroughRDS", []string{"secretsmanager:*"}, d.arn("secretsmanager", "secret:rds!*"))
 	s.Condition = map[string]map[string][]string{"ForAnyValue:StringEquals": {"aws:CalledVia": {"rds.amazonaws.com"}}}
+	return s
+}
+
+// delegations let the deploy role write the NS records of the subdomains the
+// zone delegates to another account (the two-account layout: production's
+// zone delegates staging's), and no other record type under those names, so
+// a delegation can never become an alias of the other environment's hosts.
+func (d DeployScope) delegations() policydoc.Statement {
+	var names []string
+	for _, n := range d.DelegatedNames {
+		names = append(names, strings.TrimSuffix(strings.ToLower(n), "."))
+	}
+	s := policydoc.Allow("DnsDelegations", []string{"route53:ChangeResourceRecordSets"}, "arn:aws:route53:::hostedzone/"+d.HostedZoneID)
+	s.Condition = map[string]map[string][]string{
+		"ForAllValues:StringEquals": {
+			"route53:ChangeResourceRecordSetsNormalizedRecordNames": names,
+			"route53:ChangeResourceRecordSetsRecordTypes":           {"NS"},
+		},
+		"Null": {
+			"route53:ChangeResourceRecordSetsNormalizedRecordNames": {"false"},
+			"route53:ChangeResourceRecordSetsRecordTypes":           {"false"},
+		},
+	}
 	return s
 }
 

@@ -1,7 +1,8 @@
 // Package dns puts the environment on its domain: an ACM certificate for its
 // hosts, validated through DNS records in the existing public Route 53 zone
 // (the original hard-coded a certificate made by hand: defect E3), and alias A
-// records that point the hosts at the load balancer.
+// records that point the hosts at the load balancer, and the NS records of the
+// subdomains the zone delegates to another account's zone.
 //
 // It is two components because the load balancer sits between them: the
 // certificate must be valid before the HTTPS listener uses it, and the alias
@@ -10,6 +11,8 @@ package dns
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
@@ -135,7 +138,15 @@ type AliasesArgs struct {
 	// LoadBalancerDNSName and LoadBalancerZoneID are the ALB's.
 	LoadBalancerDNSName pulumi.StringInput
 	LoadBalancerZoneID  pulumi.StringInput
+	// Delegations are the subdomains the zone hands to another account's
+	// zone, with its name servers (Settings.Delegations): each gets an NS record.
+	Delegations map[string][]string
 }
+
+// DelegationTTL is the delegations' NS records' time to live, in seconds:
+// the two days Route 53 gives a zone's own NS record, since the name servers
+// of a zone never change while the zone lives.
+const DelegationTTL = 172800
 
 // Aliases is the alias records component.
 type Aliases struct {
@@ -147,7 +158,8 @@ type Aliases struct {
 }
 
 // NewAliases points each host at the load balancer. The component's name is
-// the environment's name prefix; record i is named after its host.
+// the environment's name prefix; record i is named after its host. The
+// delegations' NS records are named after their subdomains.
 func NewAliases(ctx *pulumi.Context, name string, args AliasesArgs, opts ...pulumi.ResourceOption) (*Aliases, error) {
 	if args.ZoneID == nil || args.LoadBalancerDNSName == nil || args.LoadBalancerZoneID == nil {
 		return nil, fmt.Errorf("dns: ZoneID and the load balancer's DNS name and zone are required")
@@ -169,6 +181,17 @@ func NewAliases(ctx *pulumi.Context, name string, args AliasesArgs, opts ...pulu
 				ZoneId:               args.LoadBalancerZoneID,
 				EvaluateTargetHealth: pulumi.Bool(true),
 			}},
+		}, pulumi.Parent(c)); err != nil {
+			return nil, err
+		}
+	}
+	for _, sub := range slices.Sorted(maps.Keys(args.Delegations)) {
+		if _, err := route53.NewRecord(ctx, name+"-delegation-"+sub, &route53.RecordArgs{
+			ZoneId:  args.ZoneID,
+			Name:    pulumi.String(sub),
+			Type:    pulumi.String("NS"),
+			Ttl:     pulumi.Int(DelegationTTL),
+			Records: pulumi.ToStringArray(args.Delegations[sub]),
 		}, pulumi.Parent(c)); err != nil {
 			return nil, err
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ohmycoins/infra/internal/componenttest"
+	"github.com/ohmycoins/infra/internal/settings"
 )
 
 func TestHostsAreTheDomainsAndTheApexOnlyWhenTheDomainIsTheZone(t *testing.T) {
@@ -89,4 +90,60 @@ func TestDNSRefusesNamesOutsideTheZone(t *testing.T) {
 		return err
 	})
 	require.ErrorContains(t, err, "dns: ZoneID and the load balancer's DNS name and zone are required")
+}
+
+// TestTheZoneDelegatesSubdomainsToAnotherAccountsZone: each delegation is one
+// NS record of the subdomain with the other zone's name servers, kept two
+// days, beside the aliases.
+func TestTheZoneDelegatesSubdomainsToAnotherAccountsZone(t *testing.T) {
+	t.Parallel()
+	servers := []string{"ns-1.awsdns-01.com", "ns-600.awsdns-01.net", "ns-1100.awsdns-01.org", "ns-1600.awsdns-01.co.uk"}
+	plan := componenttest.Run(t, func(ctx *pulumi.Context) error {
+		_, err := NewAliases(ctx, "env", AliasesArgs{ZoneID: pulumi.String("Z1"), Hosts: []string{"api.example.com"},
+			LoadBalancerDNSName: pulumi.String("env-alb-1.elb.amazonaws.com"), LoadBalancerZoneID: pulumi.String("Z1GM3OXH4ZPM65"),
+			Delegations: map[string][]string{"staging.example.com": servers}})
+		return err
+	})
+	require.Len(t, plan.OfType("aws:route53/record:Record"), 2)
+	ns := componenttest.Named(t, plan, "aws:route53/record:Record", "env-delegation-staging.example.com")
+	require.Equal(t, "staging.example.com", ns.Inputs["name"])
+	require.Equal(t, "NS", ns.Inputs["type"])
+	require.Equal(t, "Z1", ns.Inputs["zoneId"])
+	require.Equal(t, 172800.0, ns.Inputs["ttl"])
+	require.Equal(t, []any{servers[0], servers[1], servers[2], servers[3]}, ns.Inputs["records"])
+	require.Nil(t, ns.Inputs["allowOverwrite"], "a delegation that exists already is an error to look at, never taken over")
+}
+
+// TestDelegationsAreCheckedBeforeAnythingIsCreated: a delegation must be a
+// subdomain of the stack's zone with 2 to 8 distinct name servers.
+func TestDelegationsAreCheckedBeforeAnythingIsCreated(t *testing.T) {
+	t.Parallel()
+	four := []string{"ns-1.awsdns-01.com", "ns-600.awsdns-01.net", "ns-1100.awsdns-01.org", "ns-1600.awsdns-01.co.uk"}
+	problems := func(s Settings) []string {
+		p := settings.NewProblems()
+		s.Validate(p.In("dns"))
+		var out []string
+		for _, problem := range p.List() {
+			out = append(out, fmt.Sprintf("%s = %v: %s", problem.Key, problem.Value, problem.Rule))
+		}
+		return out
+	}
+	require.Empty(t, problems(Settings{ZoneName: "example.com", Delegations: map[string][]string{"staging.example.com": four}}))
+	require.Equal(t, []string{"dns.delegations.staging.example.org = staging.example.org: must be a subdomain of the zone example.com: the zone can delegate only names below it"},
+		problems(Settings{ZoneName: "example.com", Delegations: map[string][]string{"staging.example.org": four}}))
+	require.Equal(t, []string{"dns.delegations.example.com = example.com: must be a subdomain of the zone example.com: the zone can delegate only names below it"},
+		problems(Settings{ZoneName: "example.com", Delegations: map[string][]string{"example.com": four}}))
+	require.Equal(t, []string{"dns.delegations.staging.example.com = [ns-1.awsdns-01.com]: must list the delegated zone's 2 to 8 name servers (pulumi stack output hosted_zone_name_servers of its account's bootstrap stack)"},
+		problems(Settings{ZoneName: "example.com", Delegations: map[string][]string{"staging.example.com": four[:1]}}))
+	require.Equal(t, []string{"dns.delegations.staging.example.com = ns-1.awsdns-01.com: is listed twice"},
+		problems(Settings{ZoneName: "example.com", Delegations: map[string][]string{"staging.example.com": {four[0], four[1], "ns-1.awsdns-01.com."}}}))
+	require.Equal(t, []string{"dns.delegations.staging.example.com = ns 1: each name server must be a lower-case DNS name such as staging.example.com"},
+		problems(Settings{ZoneName: "example.com", Delegations: map[string][]string{"staging.example.com": {four[0], "ns 1"}}}))
+	require.Equal(t, []string{"dns.delegations.staging.example.com = [ns-1.awsdns-01.com ns-600.awsdns-01.net ns-1100.awsdns-01.org ns-1600.awsdns-01.co.uk]: needs dns.zoneName: a delegation is an NS record in the stack's zone"},
+		problems(Settings{Delegations: map[string][]string{"staging.example.com": four}}))
+	s := Settings{ZoneName: "example.com", Delegations: map[string][]string{"staging.example.com": four}}
+	require.Equal(t, "staging.example.com", s.DelegationCovering("api.staging.example.com"))
+	require.Equal(t, "staging.example.com", s.DelegationCovering("staging.example.com"))
+	require.Equal(t, "", s.DelegationCovering("xstaging.example.com"))
+	require.Equal(t, "", s.DelegationCovering("api.example.com"))
 }

@@ -120,6 +120,8 @@ var types = map[string]Type{
 		"rds/parameter_group.go resourceParameterGroupRead; tags by the interceptor"},
 	"aws:rds/subnetGroup:SubnetGroup": {[]string{"rds:DescribeDBSubnetGroups", "rds:ListTagsForResource"},
 		"rds/subnet_group.go resourceSubnetGroupRead; tags by the interceptor"},
+	"aws:route53/zone:Zone": {[]string{"route53:GetHostedZone", "route53:ListTagsForResource"},
+		"route53/zone.go resourceZoneRead (FindHostedZoneByID, then the tags; GetDNSSEC only on a forced delete)"},
 	"aws:route53/record:Record": {[]string{"route53:GetHostedZone", "route53:ListResourceRecordSets"},
 		"route53/record.go resourceRecordRead"},
 	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": {[]string{"s3:GetLifecycleConfiguration"},

@@ -19,6 +19,7 @@ import (
 	"github.com/ohmycoins/infra/internal/cost"
 	"github.com/ohmycoins/infra/internal/policy"
 	"github.com/ohmycoins/infra/internal/preview"
+	"github.com/ohmycoins/infra/internal/settings"
 	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
@@ -87,6 +88,8 @@ var commands = []command{
 		flags: withJSON, run: runCost},
 	{name: "check", summary: "the policy rules (internal/policy) over the plan, and the budget against the cost estimate: exit 1 on a violation",
 		flags: withProgram(nil), run: runCheck},
+	{name: "backend", summary: "the stack's Pulumi state backend, s3://<ohmycoins:stateBackend.bucket>?region=ap-southeast-2: the workflows and the two-account layout run export PULUMI_BACKEND_URL=\"$(go run ./cmd/preview backend -stack NAME)\" (docs/RUNBOOK.md, \"One account or two\")",
+		run: func(o options, stdout, stderr io.Writer) int { return backendURL(o.dir, o.stack, stdout, stderr) }},
 	{name: "check-init", summary: "whether the stack file is initialised for the Pulumi CLI (its encryptedkey and required secrets, docs/RUNBOOK.md \"Initialising a stack\"): exit 1 with the commands that initialise it when not",
 		run: func(o options, stdout, stderr io.Writer) int { return initCheck(o.dir, o.stack, stdout, stderr) }},
 	{name: "mermaid", summary: "a Mermaid flowchart of the components and their dependencies",
@@ -457,6 +460,36 @@ func writeDiff(d stackplan.PlanDiff, asJSON, check bool, stdout, stderr io.Write
 
 // initCheck reports whether the stack file is initialised for the real CLI:
 // 0 when it is, 1 with the commands that initialise it, 2 on bad input.
+// backendURL prints the state backend of the stack, read from its stack file
+// as the program reads it: the bucket its account's bootstrap created.
+func backendURL(dir, stack string, stdout, stderr io.Writer) int {
+	projectDir, err := preview.FindProjectDir(dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "preview:", err)
+		return 2
+	}
+	cfg, err := preview.ReadStackConfig(projectDir, stack)
+	if err != nil {
+		fmt.Fprintln(stderr, "preview:", err)
+		return 2
+	}
+	s, err := stacks.LoadFromMap(stack, cfg.Values, cfg.SecretKeys)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	problems := settings.NewProblems()
+	s.StateBackend.Validate(problems.In("stateBackend"))
+	for _, p := range problems.List() {
+		fmt.Fprintf(stderr, "preview: %s:%s = %q: %s\n", stacks.Project, p.Key, p.Value, p.Rule)
+	}
+	if len(problems.List()) > 0 {
+		return 2
+	}
+	fmt.Fprintln(stdout, s.StateBackend.LoginURL())
+	return 0
+}
+
 func initCheck(dir, stack string, stdout, stderr io.Writer) int {
 	projectDir, err := preview.FindProjectDir(dir)
 	if err != nil {

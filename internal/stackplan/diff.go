@@ -526,7 +526,11 @@ func (p *pending) consequences(rules *replacement.Table, work map[string]*pendin
 			c.Notes = append(c.Notes, "holds "+ty.HoldsData+": deleted with it")
 		}
 	case OpUpdate:
-		if ids, ok := c.Inputs["allowedAccountIds"]; ok && strings.HasPrefix(c.Type, "pulumi:providers:") {
+		if ids, ok := c.Inputs["allowedAccountIds"]; ok && strings.HasPrefix(c.Type, "pulumi:providers:") && isEmptyList(ids.Old) {
+			// The guard is added: the stack's resources are where they were,
+			// and the provider refuses only credentials of another account.
+			c.Notes = append(c.Notes, fmt.Sprintf("allowedAccountIds set to %v: from now on the provider refuses the credentials of any other account; pulumi up fails before any change if the stack's resources are not in it (aws sts get-caller-identity)", ids.New))
+		} else if ok && strings.HasPrefix(c.Type, "pulumi:providers:") {
 			c.Blocked = append(c.Blocked, fmt.Sprintf("allowedAccountIds changes from %v to %v: the provider then refuses the credentials of the account that holds the stack's resources (\"AWS account ID not allowed\"), and in another account it finds none of them; a stack in another account is a new stack", ids.Old, ids.New))
 		}
 	case OpCreate:
@@ -622,4 +626,10 @@ func (d PlanDiff) JSON() ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// isEmptyList reports whether an input was unset or an empty list.
+func isEmptyList(v any) bool {
+	list, isList := v.([]any)
+	return v == nil || (isList && len(list) == 0)
 }

@@ -380,6 +380,13 @@ func TestANewProviderReplacesInTheProgramsOrder(t *testing.T) {
 	require.Equal(t, stackplan.OpUpdate, c.Op)
 	require.Len(t, c.Blocked, 1)
 	require.Contains(t, c.Blocked[0], "AWS account ID not allowed")
+
+	// Adding the guard moves nothing: a note, not a failure.
+	old.Resources[1].Inputs = map[string]any{"region": "ap-southeast-2"}
+	c = previewtest.Change(t, stackplan.Diff(old, renamed), "pulumi:providers:aws", "p")
+	require.Equal(t, stackplan.OpUpdate, c.Op)
+	require.Empty(t, c.Blocked)
+	require.Equal(t, []string{"allowedAccountIds set to [210987654321]: from now on the provider refuses the credentials of any other account; pulumi up fails before any change if the stack's resources are not in it (aws sts get-caller-identity)"}, c.Notes)
 }
 
 // TestAnEchoOfAnUnknownReachesTheDependents: a new domain replaces the

@@ -361,6 +361,16 @@ var applicationKnobs = []Row{
 	{Key: "dns.zoneName",
 		Staging:    Step{Set: to("dns.zoneName", `"staging.ohmycoins.com"`)},
 		Production: Step{Set: to("dns.zoneName", `""`)}},
+	// A delegation of the stack's own host is refused; production's of
+	// staging's name is the two-account layout's.
+	{Key: "dns.delegations",
+		Staging:    Step{Set: to("dns.delegations", `{"api.staging.ohmycoins.com": ["ns-1.awsdns-01.com", "ns-600.awsdns-01.net", "ns-1100.awsdns-01.org", "ns-1600.awsdns-01.co.uk"]}`)},
+		Production: Step{Set: to("dns.delegations", `{"staging.ohmycoins.com": ["ns-1.awsdns-01.com", "ns-600.awsdns-01.net", "ns-1100.awsdns-01.org", "ns-1600.awsdns-01.co.uk"]}`)}},
+	// Moving a stack's state to another bucket changes what its CI roles
+	// reach, in place; the state itself moves with pulumi stack export/import.
+	{Key: "stateBackend.bucket",
+		Staging:    Step{Set: to("stateBackend.bucket", `"ohmycoins-pulumi-state-staging"`)},
+		Production: Step{Set: to("stateBackend.bucket", `"ohmycoins-pulumi-state-production"`)}},
 	{Key: "policy.waivers",
 		Staging:    Step{Set: to("policy.waivers", `{"RDS.17": "an example"}`)},
 		Production: Step{Set: to("policy.waivers", `{"RDS.17": "an example"}`)}},
