@@ -362,6 +362,7 @@ func TestTheRunbooksAlarmTableIsThePlans(t *testing.T) {
 var layoutExtras = [][2]string{
 	{"Pulumi.yaml", "project ohmycoins (runtime go, S3 state backend)"},
 	{"Pulumi.<stack>.yaml", "stack config: the environment and its site values (Pulumi.staging.yaml, Pulumi.production.yaml)"},
+	{"layouts/two-accounts/", "the recommended layout: staging in an AWS account of its own (its project and stack files, and one bootstrap stack per account; docs/RUNBOOK.md, \"One account or two\")"},
 	{"tests/", "the whole-program scenarios: golden plans and the update matrix (testdata/), day 0, day 2, a worker, isolation, the documents and workflows, the layers"},
 	{"docs/ARCHITECTURE.md", "this layout, the component pattern, the component diagram and the JSON contracts of the plan, the diff and the cost"},
 	{"docs/RUNBOOK.md", "operator tasks, with their Pulumi-era commands"},

@@ -17,9 +17,15 @@ func init() {
 			// servers of a delegation set, which the parent zone delegates to.
 			Token: "aws:route53/zone:Zone",
 			Answer: func(e mockcloud.Env, r *mockcloud.Request) string {
-				id := "Z" + strings.ToUpper(r.Hash(20))
+				// The id the zone's lookup (getZone) answers with, so the
+				// stacks find the zone a bootstrap stack created.
+				name := strings.TrimSuffix(r.Str("name"), ".")
+				id := "Z" + strings.ToUpper(mockcloud.HashOf(20, "zone", name))
+				if known, ok := e.Zones[name]; ok {
+					id = known
+				}
 				r.Set("zoneId", id)
-				r.Set("name", strings.TrimSuffix(r.Str("name"), "."))
+				r.Set("name", name)
 				r.Set("arn", "arn:aws:route53:::hostedzone/"+id)
 				h := r.Hash(8)
 				servers := []any{}
