@@ -32,6 +32,11 @@ type Account struct {
 	// HostedZones are the public zones the account owns for its environment
 	// (ohmycoins-state:hostedZones), e.g. staging.ohmycoins.com.
 	HostedZones []string
+	// CostAllocationTag activates the Environment tag for the budgets
+	// (ohmycoins-state:activateCostAllocationTag, default true). Only the
+	// payer account of an AWS Organization may: a member account's stack
+	// sets it false, and the payer account activates the tag for all.
+	CostAllocationTag bool
 	// AdoptOIDCProvider is the ARN of the account's existing GitHub OIDC
 	// provider, imported rather than created (ohmycoins-state:githubOidcProviderArn).
 	AdoptOIDCProvider string
@@ -40,7 +45,7 @@ type Account struct {
 // readAccount reads and validates the stack's config, reporting every broken
 // rule at once, before anything is created.
 func readAccount(ctx *pulumi.Context) (Account, error) {
-	a := Account{Bucket: statebackend.BucketName, Stacks: slices.Clone(statebackend.Stacks)}
+	a := Account{Bucket: statebackend.BucketName, Stacks: slices.Clone(statebackend.Stacks), CostAllocationTag: true}
 	var problems []string
 	add := func(key string, value any, rule string) {
 		problems = append(problems, fmt.Sprintf("%s:%s = %s: %s", ConfigNamespace, key, show(value), rule))
@@ -92,6 +97,15 @@ func readAccount(ctx *pulumi.Context) (Account, error) {
 		}
 	}
 
+	if v, ok := ctx.GetConfig(ConfigNamespace + ":activateCostAllocationTag"); ok {
+		switch v {
+		case "true":
+		case "false":
+			a.CostAllocationTag = false
+		default:
+			add("activateCostAllocationTag", v, "must be true or false (false in an AWS Organizations member account, whose payer account activates the tag)")
+		}
+	}
 	if v, ok := ctx.GetConfig(ConfigNamespace + ":accountId"); ok {
 		a.ID = v
 		if !accountID.MatchString(v) {

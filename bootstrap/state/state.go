@@ -11,7 +11,9 @@
 //     decrypt staging's key only, so a pull request that runs with them can
 //     never read production's secrets.
 //   - The Environment tag activated as a cost allocation tag, which each
-//     environment's budget filters by.
+//     environment's budget filters by; only by the payer account of an AWS
+//     Organization (ohmycoins-state:activateCostAllocationTag is false in a
+//     member account).
 //   - The account's CloudWatch Logs resource policy that lets AWS services
 //     deliver their logs (ElastiCache's, Step Functions') to the stacks'
 //     vended log groups. It is account-wide, so no environment may write it:
@@ -136,12 +138,15 @@ func Program(ctx *pulumi.Context) error {
 	}
 
 	// Each environment's budget counts the costs tagged with its Environment:
-	// a tag is a cost allocation tag only once activated, once per account.
-	if _, err := costexplorer.NewCostAllocationTag(ctx, "ohmycoins-environment-cost-allocation-tag", &costexplorer.CostAllocationTagArgs{
-		TagKey: pulumi.String(CostAllocationTag),
-		Status: pulumi.String("Active"),
-	}, opts...); err != nil {
-		return err
+	// a tag is a cost allocation tag only once activated, once per payer
+	// account (an Organization's member accounts cannot).
+	if account.CostAllocationTag {
+		if _, err := costexplorer.NewCostAllocationTag(ctx, "ohmycoins-environment-cost-allocation-tag", &costexplorer.CostAllocationTagArgs{
+			TagKey: pulumi.String(CostAllocationTag),
+			Status: pulumi.String("Active"),
+		}, opts...); err != nil {
+			return err
+		}
 	}
 
 	if _, err := cloudwatch.NewLogResourcePolicy(ctx, LogDeliveryPolicyName, &cloudwatch.LogResourcePolicyArgs{

@@ -148,6 +148,7 @@ func TestEachAccountHoldsOnlyItsOwnStack(t *testing.T) {
 	require.Len(t, zone.Outputs["nameServers"], 4)
 	require.Equal(t, map[string]any{"staging.ohmycoins.com": zone.Outputs["nameServers"]}, plan.Outputs["hosted_zone_name_servers"])
 	require.Equal(t, []any{"111122223333"}, previewtest.Named(t, plan, "pulumi:providers:aws", "ohmycoins-state-aws").Inputs["allowedAccountIds"])
+	require.Empty(t, plan.OfType("aws:costexplorer/costAllocationTag:CostAllocationTag"), "a member account cannot activate it; the payer account does")
 
 	result, err = twoAccounts(t, "state")
 	require.NoError(t, err)
@@ -158,6 +159,7 @@ func TestEachAccountHoldsOnlyItsOwnStack(t *testing.T) {
 	require.Empty(t, plan.OfType("aws:route53/zone:Zone"), "ohmycoins.com exists already, outside the program")
 	require.Nil(t, plan.Outputs["hosted_zone_name_servers"])
 	require.Equal(t, []any{"220711411889"}, previewtest.Named(t, plan, "pulumi:providers:aws", "ohmycoins-state-aws").Inputs["allowedAccountIds"])
+	require.Equal(t, "Active", previewtest.Named(t, plan, "aws:costexplorer/costAllocationTag:CostAllocationTag", "ohmycoins-environment-cost-allocation-tag").Inputs["status"])
 }
 
 // TestTheAccountsSettingsAreCheckedBeforeAnythingIsCreated: every broken rule
@@ -166,16 +168,18 @@ func TestTheAccountsSettingsAreCheckedBeforeAnythingIsCreated(t *testing.T) {
 	t.Parallel()
 	_, err := twoAccounts(t, "staging-account", func(o *preview.Options) {
 		o.Set = map[string]string{
-			"ohmycoins-state:bucket":                "Ohmycoins_State",
-			"ohmycoins-state:stacks":                `["staging","qa","staging"]`,
-			"ohmycoins-state:hostedZones":           `["Staging.ohmycoins.com"]`,
-			"ohmycoins-state:accountId":             "12345",
-			"ohmycoins-state:githubOidcProviderArn": "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com",
+			"ohmycoins-state:bucket":                    "Ohmycoins_State",
+			"ohmycoins-state:stacks":                    `["staging","qa","staging"]`,
+			"ohmycoins-state:hostedZones":               `["Staging.ohmycoins.com"]`,
+			"ohmycoins-state:accountId":                 "12345",
+			"ohmycoins-state:activateCostAllocationTag": "maybe",
+			"ohmycoins-state:githubOidcProviderArn":     "arn:aws:iam::220711411889:oidc-provider/token.actions.githubusercontent.com",
 		}
 	})
 	require.Error(t, err)
 	for _, want := range []string{
-		`invalid settings for stack "staging-account" (6):`,
+		`invalid settings for stack "staging-account" (7):`,
+		`ohmycoins-state:activateCostAllocationTag = "maybe": must be true or false`,
 		`ohmycoins-state:bucket = "Ohmycoins_State": must be an S3 bucket name`,
 		`ohmycoins-state:stacks = "qa": must be a stack of the project: staging, production`,
 		`ohmycoins-state:stacks = "staging": is listed twice`,

@@ -221,7 +221,7 @@ func TestCLIUsageErrors(t *testing.T) {
 	require.Contains(t, stderr, "preview: -stack is required")
 	code, _, stderr = previewtest.CLI("nope", "-stack", "staging")
 	require.Equal(t, 2, code)
-	require.Contains(t, stderr, `preview: "nope" is not a command (plan, diff, cost, check, check-init, mermaid)`)
+	require.Contains(t, stderr, `preview: "nope" is not a command (plan, diff, cost, check, backend, check-init, mermaid)`)
 	code, _, stderr = previewtest.CLI("check", "-stack", "staging", "extra")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `preview check: "extra": the command takes no arguments besides its flags`)
