@@ -37,7 +37,7 @@ func TestBadInputIsRefusedBeforeAnythingIsCreated(t *testing.T) {
 		"-stack staging -procedure moving":                               `rehearse: "Moving" starts from the original environment: give its Terraform state with -terraform-state`,
 		"-stack staging -procedure building -terraform-state x.json":     `rehearse: -terraform-state: "Building" starts from nothing, not from a Terraform state`,
 		"-stack staging -procedure pushing":                              `rehearse: "Pushing", step 1 (docker push x): the rehearsal cannot run docker: it runs pulumi, aws, crane and terraform (their stand-ins), git, go run ./cmd/<command>, jq, xargs, less and rm`,
-		"-stack staging -procedure moving -terraform-state missing.json": "rehearse: -terraform-state: open missing.json: no such file or directory",
+		"-stack staging -procedure moving -terraform-state missing.json": "rehearse: -terraform-state: stat missing.json: no such file or directory",
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(append([]string{"-project", dir, "-keep", keep}, splitArgs(args)...), &stdout, &stderr)

@@ -8,8 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/ohmycoins/infra/internal/boundedread"
 	"github.com/ohmycoins/infra/internal/migrate"
 	"github.com/ohmycoins/infra/internal/tfstate"
 )
@@ -54,7 +54,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "migrate: -report = %q: must be text or json\n", *report)
 		return ExitBadInput
 	}
-	data, err := os.ReadFile(*statePath)
+	data, err := boundedread.File(*statePath, boundedread.DocumentLimit, "-terraform-state")
 	if err != nil {
 		fmt.Fprintf(stderr, "migrate: %v\n", err)
 		return ExitBadInput

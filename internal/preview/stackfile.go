@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ohmycoins/infra/internal/boundedread"
 	"github.com/ohmycoins/infra/internal/settings"
 	"github.com/ohmycoins/infra/stacks"
 )
@@ -93,7 +94,7 @@ func readProjectName(dir string) (string, error) {
 	var project struct {
 		Name string `yaml:"name"`
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "Pulumi.yaml"))
+	data, err := boundedread.File(filepath.Join(dir, "Pulumi.yaml"), boundedread.StackFileLimit, "the project file")
 	if err != nil {
 		return "", err
 	}
@@ -130,7 +131,7 @@ func ReadStackConfig(dir, stack string) (StackConfig, error) {
 		return StackConfig{}, err
 	}
 	path := filepath.Join(dir, "Pulumi."+stack+".yaml")
-	data, err := os.ReadFile(path)
+	data, err := boundedread.File(path, boundedread.StackFileLimit, "the stack file")
 	if errors.Is(err, os.ErrNotExist) {
 		return StackConfig{}, fmt.Errorf("unknown stack %q: there is no %s (stacks: %s)",
 			stack, filepath.Base(path), strings.Join(stackNames(dir), ", "))
@@ -371,7 +372,7 @@ func ReadInitialisation(dir, stack string) (Initialisation, error) {
 		return Initialisation{}, err
 	}
 	name := "Pulumi." + stack + ".yaml"
-	data, err := os.ReadFile(filepath.Join(dir, name))
+	data, err := boundedread.File(filepath.Join(dir, name), boundedread.StackFileLimit, "the stack file")
 	if errors.Is(err, os.ErrNotExist) {
 		return Initialisation{}, fmt.Errorf("unknown stack %q: there is no %s (stacks: %s)", stack, name, strings.Join(stackNames(dir), ", "))
 	}

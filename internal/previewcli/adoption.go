@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/ohmycoins/infra/internal/boundedread"
 	"github.com/ohmycoins/infra/internal/migrate"
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/tfstate"
@@ -17,9 +17,9 @@ import (
 // "= import", and what the update then changes or replaces. Exit codes as
 // Main's: 2 for a state or import file that is not one of this stack.
 func adoption(dir, stack, statePath, importPath string, asJSON, check bool, stdout, stderr io.Writer) int {
-	data, err := os.ReadFile(statePath)
+	data, err := boundedread.File(statePath, boundedread.DocumentLimit, "-terraform-state")
 	if err != nil {
-		fmt.Fprintf(stderr, "preview: -terraform-state %s: %v\n", statePath, err)
+		fmt.Fprintf(stderr, "preview: %v\n", withFlag("-terraform-state", statePath, err))
 		return 2
 	}
 	state, err := tfstate.Parse(statePath, data)
@@ -43,9 +43,9 @@ func adoption(dir, stack, statePath, importPath string, asJSON, check bool, stdo
 
 // importedURNs are the URNs an import file's resources get in the stack.
 func importedURNs(dir, stack, path string) ([]string, error) {
-	data, err := os.ReadFile(path)
+	data, err := boundedread.File(path, boundedread.DocumentLimit, "-import")
 	if err != nil {
-		return nil, tfstate.NewInputError(fmt.Sprintf("-import %s: %v", path, err))
+		return nil, tfstate.NewInputError(withFlag("-import", path, err).Error())
 	}
 	var file migrate.ImportFile
 	if err := json.Unmarshal(data, &file); err != nil || len(file.Resources) == 0 {
@@ -66,4 +66,13 @@ func failed(stderr io.Writer, err error) int {
 		return 2
 	}
 	return 1
+}
+
+// withFlag names the flag and the path in a read error that does not name
+// them yet (a missing file's), and leaves the bounded reads' own as they are.
+func withFlag(flag, path string, err error) error {
+	if errors.Is(err, boundedread.ErrTooLarge) || errors.Is(err, boundedread.ErrNotRegular) {
+		return err
+	}
+	return fmt.Errorf("%s %s: %w", flag, path, err)
 }

@@ -9,13 +9,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ohmycoins/infra/bootstrap/state"
 	"github.com/ohmycoins/infra/components/monitoring"
+	"github.com/ohmycoins/infra/internal/boundedread"
 	"github.com/ohmycoins/infra/internal/cost"
 	"github.com/ohmycoins/infra/internal/policy"
 	"github.com/ohmycoins/infra/internal/preview"
@@ -337,9 +337,9 @@ func runDiff(o options, stdout, stderr io.Writer) int {
 	if o.tfState != "" {
 		return adoption(o.dir, o.stack, o.tfState, o.importFile, o.json, o.check, stdout, stderr)
 	}
-	oldPlan, err := os.ReadFile(o.old)
+	oldPlan, err := boundedread.File(o.old, boundedread.DocumentLimit, "-diff")
 	if err != nil {
-		fmt.Fprintf(stderr, "preview: -diff %s: %v\n", o.old, err)
+		fmt.Fprintf(stderr, "preview: %v\n", withFlag("-diff", o.old, err))
 		return 2
 	}
 	result, ok := load(o, stderr)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -361,4 +362,39 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		require.Equal(t, 2, code, "%v", c.args)
 		require.Contains(t, stderr, c.want)
 	}
+}
+
+// TestNoCommandReadsWithoutEnd: every file a command is given is read only
+// when it is a regular file within its limit; /dev/zero, a directory or a
+// named pipe with no writer is an error at once, with the input's flag.
+func TestNoCommandReadsWithoutEnd(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	pipe := filepath.Join(dir, "fifo")
+	require.NoError(t, syscall.Mkfifo(pipe, 0o644))
+	for _, c := range []struct {
+		main func([]string, *bytes.Buffer, *bytes.Buffer) int
+		args []string
+		code int
+		want string
+	}{
+		{previewMain, []string{"diff", "-stack", "staging", "/dev/zero"}, 2, "preview: -diff /dev/zero is a device, not a regular file: give the path of a file"},
+		{previewMain, []string{"diff", "-stack", "staging", pipe}, 2, "preview: -diff " + pipe + " is a named pipe, not a regular file"},
+		{previewMain, []string{"diff", "-stack", "staging", "-terraform-state", "/dev/zero"}, 2, "preview: -terraform-state /dev/zero is a device, not a regular file"},
+		{previewMain, []string{"diff", "-stack", "production", "-terraform-state", "../migrate/testdata/terraform/production.json", "-import", dir}, 2, "-import " + dir + " is a directory, not a regular file"},
+		{previewMain, []string{"diff", "-stack", "staging", filepath.Join(dir, "missing.json")}, 2, "preview: -diff " + filepath.Join(dir, "missing.json") + ": stat "},
+		{migrateMain, []string{"-stack", "staging", "-terraform-state", "/dev/zero"}, migratecli.ExitBadInput, "-terraform-state /dev/zero is a device, not a regular file"},
+	} {
+		var out, errOut bytes.Buffer
+		require.Equal(t, c.code, c.main(c.args, &out, &errOut), "%v: %s", c.args, errOut.String())
+		require.Contains(t, errOut.String(), c.want, "%v", c.args)
+		require.Empty(t, out.String(), "%v", c.args)
+	}
+}
+
+func previewMain(a []string, o, e *bytes.Buffer) int {
+	return previewcli.Main(append([]string{a[0], "-dir", "../.."}, a[1:]...), o, e)
+}
+func migrateMain(a []string, o, e *bytes.Buffer) int {
+	return migratecli.Main(append([]string{"-dir", "../.."}, a...), o, e)
 }

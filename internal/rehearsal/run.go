@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ohmycoins/infra/internal/boundedread"
 	"github.com/ohmycoins/infra/internal/simaws"
 	"github.com/ohmycoins/infra/internal/tfstate"
 )
@@ -151,7 +152,7 @@ func Prepare(o Options) (Procedure, *tfstate.State, error) {
 	case p.Rules.StartsFrom != StartsFromTerraform && o.TerraformState != "":
 		return p, nil, fmt.Errorf("-terraform-state: %q starts from %s, not from a Terraform state", p.Title, p.Rules.StartsFrom)
 	case o.TerraformState != "":
-		raw, err := os.ReadFile(o.TerraformState)
+		raw, err := boundedread.File(o.TerraformState, boundedread.DocumentLimit, "the state")
 		if err != nil {
 			return p, nil, fmt.Errorf("-terraform-state: %w", err)
 		}

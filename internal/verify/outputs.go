@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"github.com/ohmycoins/infra/internal/boundedread"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -104,12 +106,14 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case *stack != "":
 		cfg.Outputs, err = StackOutputs(ctx, *stack)
 	case *outputsFile == "-":
-		cfg.Outputs, err = ReadOutputs(stdin)
+		var data []byte
+		if data, err = boundedread.Reader(stdin, boundedread.DocumentLimit, "standard input"); err == nil {
+			cfg.Outputs, err = ReadOutputs(bytes.NewReader(data))
+		}
 	case *outputsFile != "":
-		var f *os.File
-		if f, err = os.Open(*outputsFile); err == nil {
-			cfg.Outputs, err = ReadOutputs(f)
-			f.Close()
+		var data []byte
+		if data, err = boundedread.File(*outputsFile, boundedread.DocumentLimit, "-outputs"); err == nil {
+			cfg.Outputs, err = ReadOutputs(bytes.NewReader(data))
 		}
 	}
 	if err != nil {

@@ -434,3 +434,19 @@ func TestVerifyRetriesTheAWSChecksUntilTheDeadline(t *testing.T) {
 	require.True(t, verify.Run(context.Background(), cfg, &out), out.String())
 	require.Equal(t, 3, looks, "two looks while registering, the third healthy")
 }
+
+// TestVerifyReadsBoundedOutputs: outputs from a device or an endless
+// standard input are refused at the limit instead of read without end.
+func TestVerifyReadsBoundedOutputs(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 1, verify.Main([]string{"-outputs", "/dev/zero", "-aws=false"}, nil, &stdout, &stderr))
+	require.Contains(t, stderr.String(), "-outputs /dev/zero is a device, not a regular file: give the path of a file")
+
+	zero, err := os.Open("/dev/zero")
+	require.NoError(t, err)
+	defer zero.Close()
+	stderr.Reset()
+	require.Equal(t, 1, verify.Main([]string{"-outputs", "-", "-aws=false"}, zero, &stdout, &stderr))
+	require.Contains(t, stderr.String(), "standard input is larger than the limit of 64 MiB")
+}
