@@ -6,7 +6,6 @@
 package boundedread
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -63,12 +62,6 @@ func Reader(r io.Reader, limit int64, what string) ([]byte, error) {
 		return nil, tooLarge(what, limit)
 	}
 	return data, nil
-}
-
-// LimitedReader is Reader's result as a reader, for a decoder.
-func LimitedReader(r io.Reader, limit int64, what string) (io.Reader, error) {
-	data, err := Reader(r, limit, what)
-	return bytes.NewReader(data), err
 }
 
 func tooLarge(what string, limit int64) error {

@@ -1,8 +1,6 @@
 package verify
 
 import (
-	"github.com/ohmycoins/infra/internal/boundedread"
-
 	"bytes"
 	"context"
 	"encoding/json"
@@ -17,6 +15,8 @@ import (
 	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/ohmycoins/infra/internal/boundedread"
 )
 
 // Outputs are a stack's outputs, as `pulumi stack output --json` prints them.
