@@ -8,13 +8,21 @@ import (
 	"github.com/ohmycoins/infra/components/rds"
 )
 
+// AwaitsImage says whether a service has nothing to run yet: neither an
+// image digest nor a build context. Its service runs no task until one is set
+// (components/images, Awaiting).
+func (s Settings) AwaitsImage(service string) bool {
+	svc, ok := s.Services[service]
+	return ok && svc.ImageDigest == "" && svc.Build.Context == ""
+}
+
 // Warnings are settings that are valid but deserve a second look before a
 // deployment. The program logs them (pulumi preview and up show them) and the
 // offline preview prints them.
 func (s Settings) Warnings() []string {
 	var warnings []string
 	for _, name := range slices.Sorted(maps.Keys(s.Services)) {
-		if svc := s.Services[name]; svc.ImageDigest == "" && svc.Build.Context == "" {
+		if s.AwaitsImage(name) {
 			key := serviceKey(name)
 			warnings = append(warnings, fmt.Sprintf("%s:%s has no image yet: its service is created with no task until you push an image to the ECR repository %s and set %s.imageDigest (docs/RUNBOOK.md, \"Deploying a new image\")",
 				Project, key, s.Name(name), key))

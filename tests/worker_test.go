@@ -79,8 +79,8 @@ func TestAWorkerIsOneStackFileEntry(t *testing.T) {
 
 	report := policy.Check(plan, policy.StackOf(result.Settings))
 	require.Empty(t, report.Violations, "the data tiers may admit the worker: it has data access")
-	estimate, err := cost.Of(plan, result.Settings.Cost)
-	require.NoError(t, err)
+	estimate := cost.Of(plan, *plan.CostBasis)
+	require.Empty(t, estimate.Unpriced)
 	var priced bool
 	for _, item := range estimate.Items {
 		priced = priced || item.Name == p+"-worker-service" && item.Monthly > 0

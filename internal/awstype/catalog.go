@@ -74,6 +74,9 @@ type Pricing interface {
 	Hours() float64
 	// Plan is the plan being priced.
 	Plan() *stackplan.Plan
+	// AwaitingImage is the tasks an ECS service (by name) starts once its
+	// first image is set, when it awaits one: the plan shows it with none.
+	AwaitingImage(service string) (count, max float64, ok bool)
 }
 
 // Cost is what one resource costs per month, and how that was reached.
@@ -84,6 +87,9 @@ type Cost struct {
 	MonthlyMax float64
 	// Basis shows the quantities, hours and prices.
 	Basis string
+	// AwaitingImage marks a service that runs no task until its image is
+	// set: the cost is what it starts then.
+	AwaitingImage bool
 }
 
 // Terraform is a type as the original Terraform has it; its resource type

@@ -228,10 +228,11 @@ type fakePricing struct {
 	hours  float64
 }
 
-func (f *fakePricing) Price(key string) float64 { return f.prices[key] }
-func (f *fakePricing) Assume(string) float64    { return 0 }
-func (f *fakePricing) Hours() float64           { return f.hours }
-func (f *fakePricing) Plan() *stackplan.Plan    { return &stackplan.Plan{} }
+func (f *fakePricing) Price(key string) float64                      { return f.prices[key] }
+func (f *fakePricing) Assume(string) float64                         { return 0 }
+func (f *fakePricing) Hours() float64                                { return f.hours }
+func (f *fakePricing) Plan() *stackplan.Plan                         { return &stackplan.Plan{} }
+func (f *fakePricing) AwaitingImage(string) (float64, float64, bool) { return 0, 0, false }
 
 // sdkSource reads the argument structs of the pulumi-aws and pulumi-docker
 // SDKs that go.mod pins, from their source in the module cache.

@@ -76,14 +76,23 @@ func priceService(p Pricing, r stackplan.Resource) (Cost, bool) {
 			count, maxCount, scaled = num(t.Inputs["minCapacity"]), num(t.Inputs["maxCapacity"]), true
 		}
 	}
+	awaiting := false
+	if count == 0 && !scaled {
+		if n, m, ok := p.AwaitingImage(str(r.Inputs["name"])); ok {
+			count, maxCount, scaled, awaiting = n, m, m > 0, true
+		}
+	}
 	basis := fmt.Sprintf("%g task(s) × (%g vCPU × $%g + %g GB × $%g) × %g h", count, vcpu, p.Price("fargate.vcpu-hour"), gb, p.Price("fargate.gb-hour"), h)
-	c := Cost{Monthly: count * perTask, Basis: basis}
+	c := Cost{Monthly: count * perTask, Basis: basis, AwaitingImage: awaiting}
 	if scaled {
 		c.MonthlyMax = maxCount * perTask
 		c.Basis = fmt.Sprintf("%s; autoscaling %g-%g tasks", basis, count, maxCount)
 	}
-	if count == 0 {
-		c.Basis += " (no task: no image yet)"
+	switch {
+	case awaiting:
+		c.Basis += " (once its image is set: no task runs until then)"
+	case count == 0:
+		c.Basis += " (no task)"
 	}
 	return c, true
 }

@@ -1,7 +1,9 @@
 package cost_test
 
 import (
+	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/ohmycoins/infra/internal/cost"
 	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/stacks"
 )
 
@@ -84,8 +87,7 @@ func TestStagingCostsWhatTheTableSays(t *testing.T) {
 		want["ohmycoins-staging-"+name] = s.Cost.ImageGBPerRepository * p("ecr.storage-gb-month")
 		total += r2(task) + r2(want["ohmycoins-staging-"+name])
 	}
-	e, err := cost.Of(plan, s.Cost)
-	require.NoError(t, err)
+	e := cost.Of(plan, *plan.CostBasis)
 	got := map[string]float64{}
 	for _, it := range e.Items {
 		got[it.Name] += it.Monthly
@@ -146,8 +148,57 @@ func BenchmarkCost(b *testing.B) {
 	result, err := preview.Preview(preview.Options{Stack: "production"})
 	require.NoError(b, err)
 	for b.Loop() {
-		if _, err := cost.Of(result.Plan, result.Settings.Cost); err != nil {
-			b.Fatal(err)
+		cost.Of(result.Plan, *result.Plan.CostBasis)
+	}
+}
+
+// TestATypeTheCatalogLacksIsUnpricedNotFatal: a resource of a type the
+// catalog does not know is one unpriced item with the reason; the rest of
+// the plan is priced as before.
+func TestATypeTheCatalogLacksIsUnpricedNotFatal(t *testing.T) {
+	t.Parallel()
+	result := previewtest.Stack(t, "staging")
+	base := cost.Of(result.Plan, *result.Plan.CostBasis)
+	plan := previewtest.CopyPlan(t, result.Plan)
+	plan.Resources = append(plan.Resources, stackplan.Resource{URN: "urn:pulumi:staging::ohmycoins::aws:wafv2/webAcl:WebAcl::ohmycoins-staging-waf",
+		Type: "aws:wafv2/webAcl:WebAcl", Name: "ohmycoins-staging-waf", Custom: true, Parent: plan.Root().URN})
+	e := cost.Of(plan, *plan.CostBasis)
+	require.Equal(t, base.Monthly, e.Monthly)
+	require.Len(t, e.Items, len(base.Items))
+	require.Equal(t, []cost.Unpriced{{URN: "urn:pulumi:staging::ohmycoins::aws:wafv2/webAcl:WebAcl::ohmycoins-staging-waf", Type: "aws:wafv2/webAcl:WebAcl",
+		Name: "ohmycoins-staging-waf", Reason: "its type has no entry in the AWS-type catalog (internal/awstype): add one, with its price or the reason it is free"}}, e.Unpriced)
+	var out strings.Builder
+	e.Write(&out)
+	require.Contains(t, out.String(), "Not priced (1, left out of the total):\n  wafv2/webAcl ohmycoins-staging-waf: its type has no entry")
+	require.NotContains(t, out.String(), "To price them, add", "no price key would help: the catalog needs the type")
+}
+
+// TestTheEstimateSaysWhatItLeavesOut: the header counts the prices used and
+// those checked; the footer names what the total leaves out, Container
+// Insights only where a cluster enables it (production).
+func TestTheEstimateSaysWhatItLeavesOut(t *testing.T) {
+	t.Parallel()
+	table, err := cost.Prices()
+	require.NoError(t, err)
+	for stack, insights := range map[string]bool{"staging": false, "production": true} {
+		e := previewtest.Estimate(t, stack)
+		checked := 0
+		for _, key := range e.PricesUsed {
+			if table.Prices[key].Checked != "" {
+				checked++
+			}
 		}
+		require.Equal(t, len(e.PricesUsed)-checked, len(e.UncheckedPrices), stack)
+		var out strings.Builder
+		e.Write(&out)
+		require.Contains(t, out.String(), fmt.Sprintf("prices of 2026-11-27 (%d of the %d prices used checked against their source, %d as last known)\n",
+			checked, len(e.PricesUsed), len(e.UncheckedPrices)), stack)
+		require.Contains(t, out.String(), "\nNot in the total:\n  - data transfer out to the internet and between Availability Zones\n", stack)
+		require.Contains(t, e.NotIncluded, "taxes and AWS Support")
+		cluster := "ohmycoins-staging-cluster"
+		if stack == "production" {
+			cluster = "ohmycoins-prod-cluster"
+		}
+		require.Equal(t, insights, slices.Contains(e.NotIncluded, "Container Insights of cluster "+cluster+": its metrics are billed as custom metrics per task, service and cluster"), stack)
 	}
 }

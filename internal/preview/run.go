@@ -15,6 +15,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/ohmycoins/infra/internal/cost"
 	"github.com/ohmycoins/infra/internal/harness"
 	"github.com/ohmycoins/infra/internal/mockcloud"
 	"github.com/ohmycoins/infra/stacks"
@@ -115,6 +116,13 @@ func Preview(opts Options) (*Result, error) {
 		}
 		result.Settings = settings
 		result.Warnings = settings.Warnings()
+		// The plan carries what its cost estimate reads besides its
+		// resources, so that a later diff prices it as it is priced today.
+		basis, err := cost.Basis(settings)
+		if err != nil {
+			return nil, err
+		}
+		result.Plan.CostBasis = &basis
 	}
 	result.Warnings = append(cfg.Notes, result.Warnings...)
 	return result, nil

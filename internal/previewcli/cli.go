@@ -352,15 +352,7 @@ func runDiff(o options, stdout, stderr io.Writer) int {
 		return 2
 	}
 	d := stackplan.Diff(old, result.Plan)
-	if result.Settings != nil {
-		before, errBefore := cost.Of(old, result.Settings.Cost)
-		after, errAfter := cost.Of(result.Plan, result.Settings.Cost)
-		if err := errors.Join(errBefore, errAfter); err != nil {
-			fmt.Fprintln(stderr, "preview:", err)
-			return 1
-		}
-		d.Cost = cost.Delta(before, after)
-	}
+	d.Cost = cost.Delta(old, result.Plan)
 	return writeDiff(d, o.json, o.check, stdout, stderr, "")
 }
 
@@ -373,11 +365,7 @@ func runCost(o options, stdout, stderr io.Writer) int {
 	if !ok {
 		return 1
 	}
-	estimate, err := cost.Of(result.Plan, result.Settings.Cost)
-	if err != nil {
-		fmt.Fprintln(stderr, "preview:", err)
-		return 1
-	}
+	estimate := cost.Of(result.Plan, *result.Plan.CostBasis)
 	if o.json {
 		data, err := estimate.JSON()
 		if err != nil {
@@ -403,9 +391,9 @@ func runCheck(o options, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if result.Settings != nil {
-		estimate, err := cost.Of(result.Plan, result.Settings.Cost)
-		if err != nil {
-			fmt.Fprintln(stderr, "preview:", err)
+		estimate := cost.Of(result.Plan, *result.Plan.CostBasis)
+		if len(estimate.Unpriced) > 0 {
+			estimate.WriteUnpriced(stdout, "cost: ")
 			return 1
 		}
 		if problem := cost.BudgetProblem(estimate, result.Settings.Budget); problem != "" {

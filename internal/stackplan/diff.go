@@ -44,14 +44,52 @@ type PlanDiff struct {
 }
 
 // CostDelta is the monthly cost before and after a change, in total and for
-// each resource whose cost changes.
+// each resource whose cost changes; what moved it (the resources, or the
+// assumptions and prices they are priced with); and what could not be priced.
 type CostDelta struct {
-	Currency string          `json:"currency"`
-	PricedAt string          `json:"pricedAt"`
-	Before   float64         `json:"before"`
-	After    float64         `json:"after"`
-	Delta    float64         `json:"delta"`
-	Items    []CostDeltaItem `json:"items"`
+	Currency string `json:"currency"`
+	PricedAt string `json:"pricedAt"`
+	// PricedAtBefore is the date of the prices the before side was priced
+	// with, when it differs from PricedAt (the table was refreshed).
+	PricedAtBefore string  `json:"pricedAtBefore,omitempty"`
+	Before         float64 `json:"before"`
+	After          float64 `json:"after"`
+	Delta          float64 `json:"delta"`
+	// BeforeMax and AfterMax are the totals with every autoscaled service at
+	// its maximum; DeltaMax their difference.
+	BeforeMax float64 `json:"beforeMax"`
+	AfterMax  float64 `json:"afterMax"`
+	DeltaMax  float64 `json:"deltaMax"`
+	// FromResources is the part of Delta the changed resources make, and
+	// FromBasis the part the changed assumptions and prices make (the before
+	// plan priced with the after side's assumptions and prices, less before).
+	FromResources float64 `json:"fromResources"`
+	FromBasis     float64 `json:"fromBasis"`
+	// Assumptions and Prices are the usage assumptions and the prices used
+	// whose value changed.
+	Assumptions []BasisChange `json:"assumptions"`
+	Prices      []BasisChange `json:"prices"`
+	// BasisNote says how the before side was priced when its plan records no
+	// cost basis (a plan made before 2026-12-04); "" otherwise.
+	BasisNote string          `json:"basisNote,omitempty"`
+	Items     []CostDeltaItem `json:"items"`
+	// Unpriced are the resources of the after plan that the estimate could
+	// not price, each with the reason: the totals leave them out.
+	Unpriced []UnpricedItem `json:"unpriced"`
+}
+
+// Moves says whether the cost line has anything to tell: a total, a
+// resource, an assumption or a price that changes, or an unpriced resource.
+func (c *CostDelta) Moves() bool {
+	return c != nil && (c.Delta != 0 || c.DeltaMax != 0 || len(c.Items) > 0 || len(c.Assumptions) > 0 ||
+		len(c.Prices) > 0 || len(c.Unpriced) > 0)
+}
+
+// BasisChange is one assumption or price whose value changes.
+type BasisChange struct {
+	Key    string  `json:"key"`
+	Before float64 `json:"before"`
+	After  float64 `json:"after"`
 }
 
 // CostDeltaItem is one resource whose monthly cost changes.
@@ -62,6 +100,24 @@ type CostDeltaItem struct {
 	Before float64 `json:"before"`
 	After  float64 `json:"after"`
 	Delta  float64 `json:"delta"`
+	// BeforeMax and AfterMax are an autoscaled service's cost at its maximum;
+	// omitted for the others.
+	BeforeMax float64 `json:"beforeMax,omitempty"`
+	AfterMax  float64 `json:"afterMax,omitempty"`
+	// AwaitingImage marks a service that runs no task until its image is
+	// set: After is what it will cost then.
+	AwaitingImage bool `json:"awaitingImage,omitempty"`
+}
+
+// UnpricedItem is a resource the cost estimate cannot price, and why: its
+// type is not in the catalog, or the price table lacks a price it needs.
+type UnpricedItem struct {
+	URN    string `json:"urn"`
+	Type   string `json:"type"`
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
+	// Missing are the keys internal/cost/prices.json lacks for it.
+	Missing []string `json:"missing,omitempty"`
 }
 
 // Change is one resource the update touches.

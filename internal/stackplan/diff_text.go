@@ -29,6 +29,9 @@ func (d PlanDiff) Write(w io.Writer) {
 	fmt.Fprintf(w, "Changes to stack %s, offline (replacement rules of pulumi-aws v6.83.4):\n", d.Stack)
 	if d.Empty() {
 		fmt.Fprintf(w, "\nNo changes. %d resources unchanged.\n", d.Unchanged)
+		if d.Cost.Moves() {
+			d.Cost.write(w) // the assumptions or the prices changed, or something is not priced
+		}
 		return
 	}
 	for _, c := range d.Changes {
@@ -84,14 +87,53 @@ func (d PlanDiff) Write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nResources: %s%d to create, %d to update, %d to replace, %d to delete%s, %d unchanged\n",
 		imports, d.Count(OpCreate), d.Count(OpUpdate), d.Count(OpReplace), d.Count(OpDelete), same, d.Unchanged)
-	if c := d.Cost; c != nil {
-		fmt.Fprintf(w, "Monthly cost (On-Demand, %s, prices of %s): $%.2f → $%.2f (%s)\n", c.Currency, c.PricedAt, c.Before, c.After, signed(c.Delta))
-		for _, it := range c.Items {
-			fmt.Fprintf(w, "   %s  %s %s: $%.2f → $%.2f\n", signed(it.Delta), it.Type, it.Name, it.Before, it.After)
-		}
+	if d.Cost != nil {
+		d.Cost.write(w)
 	}
 	if blocked := d.Blocked(); len(blocked) > 0 {
 		fmt.Fprintf(w, "pulumi up would fail on %d of them (marked !)\n", len(blocked))
+	}
+}
+
+// write prints the cost line: the totals before and after (and at the
+// autoscaling maximum where it differs), what moved them, each resource whose
+// cost changes, and what could not be priced.
+func (c *CostDelta) write(w io.Writer) {
+	without := ""
+	if n := len(c.Unpriced); n > 0 {
+		without = fmt.Sprintf(" without the %d resource(s) not priced, listed below", n)
+	}
+	fmt.Fprintf(w, "Monthly cost (On-Demand, %s, prices of %s): $%.2f → $%.2f (%s%s)\n", c.Currency, c.PricedAt, c.Before, c.After, signed(c.Delta), without)
+	if c.BeforeMax != c.Before || c.AfterMax != c.After {
+		fmt.Fprintf(w, "   at the autoscaling maximum: $%.2f → $%.2f (%s%s)\n", c.BeforeMax, c.AfterMax, signed(c.DeltaMax), without)
+	}
+	if c.PricedAtBefore != "" {
+		fmt.Fprintf(w, "   the old plan was priced with the prices of %s\n", c.PricedAtBefore)
+	}
+	if len(c.Assumptions) > 0 || len(c.Prices) > 0 {
+		fmt.Fprintf(w, "   of which the resources %s, the changed assumptions and prices %s:\n", signed(c.FromResources), signed(c.FromBasis))
+		for _, a := range c.Assumptions {
+			fmt.Fprintf(w, "     assumption %s: %g → %g\n", a.Key, a.Before, a.After)
+		}
+		for _, p := range c.Prices {
+			fmt.Fprintf(w, "     price %s: $%g → $%g\n", p.Key, p.Before, p.After)
+		}
+	}
+	if c.BasisNote != "" {
+		fmt.Fprintf(w, "   note: %s\n", c.BasisNote)
+	}
+	for _, it := range c.Items {
+		line := fmt.Sprintf("   %s  %s %s: $%.2f → $%.2f", signed(it.Delta), it.Type, it.Name, it.Before, it.After)
+		if (it.BeforeMax > 0 || it.AfterMax > 0) && (it.BeforeMax != it.Before || it.AfterMax != it.After) {
+			line += fmt.Sprintf(" (at the maximum $%.2f → $%.2f)", it.BeforeMax, it.AfterMax)
+		}
+		if it.AwaitingImage {
+			line += " (once its image is set)"
+		}
+		fmt.Fprintln(w, line)
+	}
+	for _, u := range c.Unpriced {
+		fmt.Fprintf(w, "   not priced, left out of the totals: %s %s: %s\n", u.Type, u.Name, u.Reason)
 	}
 }
 

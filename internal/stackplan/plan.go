@@ -32,6 +32,34 @@ type Plan struct {
 	Stack     string         `json:"stack"`
 	Resources []Resource     `json:"resources"`
 	Outputs   map[string]any `json:"outputs"`
+	// CostBasis is what the stack's cost estimate reads besides the
+	// resources; it travels with the plan so that a diff against an older
+	// plan prices that side as it was priced then. Absent from plans made
+	// before 2026-12-04 and from the bootstrap program's.
+	CostBasis *CostBasis `json:"costBasis,omitempty"`
+}
+
+// CostBasis is what internal/cost prices a plan with besides its resources:
+// the price table's values, the stack's usage assumptions (ohmycoins:cost)
+// and the task counts of services that wait for their first image, which the
+// plan cannot show because such a service runs no task yet.
+type CostBasis struct {
+	// PricedAt is the price table's date.
+	PricedAt string `json:"pricedAt"`
+	// Prices are the table's prices in USD, by key (internal/cost/prices.json).
+	Prices map[string]float64 `json:"prices"`
+	// Assumptions are the usage assumptions, by their ohmycoins:cost key.
+	Assumptions map[string]float64 `json:"assumptions"`
+	// AwaitingImage are the ECS services, by name, that run no task until
+	// their image is set, with the tasks they start then.
+	AwaitingImage map[string]Tasks `json:"awaitingImage,omitempty"`
+}
+
+// Tasks is a service's task count once it runs: Count, or with autoscaling
+// Count as its minimum and Max as its maximum.
+type Tasks struct {
+	Count int `json:"count"`
+	Max   int `json:"max,omitempty"`
 }
 
 // Resource is one registration in a Plan.

@@ -201,9 +201,8 @@ func Estimate(t testing.TB, stack string, opts ...Option) cost.Estimate {
 	t.Helper()
 	result := Stack(t, stack, opts...)
 	require.NotNil(t, result.Settings)
-	e, err := cost.Of(result.Plan, result.Settings.Cost)
-	require.NoError(t, err)
-	return e
+	require.NotNil(t, result.Plan.CostBasis, "the preview records the plan's cost basis")
+	return cost.Of(result.Plan, *result.Plan.CostBasis)
 }
 
 // CopyPlan deep-copies a plan, keeping the ids and provider references the
