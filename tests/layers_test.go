@@ -30,7 +30,7 @@ var (
 	// tools read and judge the program from outside: the preview, the policy
 	// rules, the cost, the move from Terraform, the checks of a deployment.
 	tools = []string{"internal/preview", "internal/previewcli", "internal/policy", "internal/cost", "internal/migrate", "internal/migratecli",
-		"internal/tfstate", "internal/verify", "internal/iamsim", "internal/ghsettings"}
+		"internal/tfstate", "internal/verify", "internal/iamsim", "internal/ghsettings", "internal/pricelist"}
 	// standins are what the real engine runs against instead of AWS: the
 	// simulated account, the provider plugins and the Go language host.
 	// They stand on the offline tier and know no program.
@@ -38,7 +38,7 @@ var (
 		"internal/standin/pulumi-resource-aws", "internal/standin/pulumi-resource-docker", "internal/standin/pulumi-language-go",
 		"internal/awscli", "internal/standin/aws", "internal/standin/crane", "internal/standin/terraform"}
 	// commands are the entry points of the tools and the programs.
-	commands = []string{"cmd/preview", "cmd/migrate", "cmd/verify", "cmd/ghsettings", "bootstrap", "."}
+	commands = []string{"cmd/preview", "cmd/migrate", "cmd/verify", "cmd/ghsettings", "cmd/prices", "bootstrap", "."}
 )
 
 // imports lists the module's packages that the non-test files of dir import.

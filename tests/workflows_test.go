@@ -1,9 +1,11 @@
 package tests
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,7 +56,7 @@ func TestWorkflowsAreSafeToRun(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob(filepath.Join(projectDir, ".github", "workflows", "*.yml"))
 	require.NoError(t, err)
-	require.Len(t, files, 4)
+	require.Len(t, files, 5)
 	for _, f := range files {
 		w := readWorkflow(t, filepath.Base(f))
 		require.Equal(t, map[string]string{"contents": "read"}, pick(w.Permissions, "contents"), "%s: read-only by default", f)
@@ -128,6 +130,14 @@ func TestWorkflowsAreSafeToRun(t *testing.T) {
 	require.Equal(t, []any{"staging", "production"}, pr.Jobs["offline-diff"].Strategy.Matrix["stack"], "production is previewed offline")
 	require.NotContains(t, preview.Permissions, "pull-requests", "the job that runs the pull request's code holds no write token")
 	require.Empty(t, pr.Jobs["offline-diff"].Permissions, "the offline diff needs no credentials")
+
+	// The monthly price refresh writes a branch and a pull request: it runs
+	// main's code only, on a schedule or by hand, with no cloud role.
+	prices := readWorkflow(t, "prices.yml")
+	require.ElementsMatch(t, []string{"schedule", "workflow_dispatch"}, slices.Collect(maps.Keys(prices.On)), "no pull request's code runs with its write token")
+	refresh := prices.Jobs["refresh"]
+	require.Equal(t, "github.ref == 'refs/heads/main'", refresh.If)
+	require.Equal(t, map[string]string{"contents": "write", "pull-requests": "write"}, refresh.Permissions, "no id-token: the offer files are public")
 
 	comment, err := os.ReadFile(filepath.Join(projectDir, ".github", "workflows", "pr-comment.yml"))
 	require.NoError(t, err)

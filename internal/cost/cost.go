@@ -10,6 +10,7 @@
 package cost
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -39,7 +40,10 @@ type Price struct {
 	Source string `json:"source"`
 	// Checked is the date it was compared with Source; "" when it could not be.
 	Checked string `json:"checked"`
-	Note    string `json:"note,omitempty"`
+	// SKU is the Price List product a price refreshed from an offer file
+	// was read from (internal/pricelist).
+	SKU  string `json:"sku,omitempty"`
+	Note string `json:"note,omitempty"`
 }
 
 // Table is prices.json.
@@ -59,6 +63,18 @@ func Prices() (Table, error) {
 		return Table{}, fmt.Errorf("internal/cost/prices.json: %w", err)
 	}
 	return t, nil
+}
+
+// JSON is the table as prices.json holds it: two-space indents, keys sorted.
+func (t Table) JSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(t); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // Item is one priced resource.
