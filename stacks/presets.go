@@ -78,6 +78,7 @@ func Staging() Settings {
 		Cost: UsageSettings{
 			NATGatewayGBPerMonth: 20, LoadBalancerLCUs: 0.5, AppLogGBPerMonth: 2, FlowLogGBPerMonth: 5,
 			EndpointGBPerMonth: 5, ImageGBPerRepository: 3, AccessLogGBStored: 1,
+			DatabaseBackupGB: 20, CacheSnapshotGB: 0.1, LogStorageCompression: 0.15,
 		},
 		Budget: BudgetSettings{MonthlyUSD: 220, MarginPercent: 20},
 		Policy: PolicySettings{Waivers: map[string]string{
@@ -168,6 +169,7 @@ func Production() Settings {
 		Cost: UsageSettings{
 			NATGatewayGBPerMonth: 100, LoadBalancerLCUs: 2, AppLogGBPerMonth: 10, FlowLogGBPerMonth: 20,
 			EndpointGBPerMonth: 20, ImageGBPerRepository: 3, AccessLogGBStored: 10,
+			DatabaseBackupGB: 150, CacheSnapshotGB: 0.5, LogStorageCompression: 0.15,
 		},
 		Budget: BudgetSettings{MonthlyUSD: 780, MarginPercent: 20},
 	}

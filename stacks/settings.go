@@ -116,6 +116,16 @@ type UsageSettings struct {
 	ImageGBPerRepository float64 `json:"imageGbPerRepository"`
 	// AccessLogGBStored is what the access-log bucket holds, when there is one.
 	AccessLogGBStored float64 `json:"accessLogGbStored"`
+	// DatabaseBackupGB is what the database's automated backups and manual
+	// snapshots hold; RDS charges what exceeds the database's storage.
+	DatabaseBackupGB float64 `json:"databaseBackupGb"`
+	// CacheSnapshotGB is the size of one snapshot of the cache; ElastiCache
+	// charges every kept snapshot but the first.
+	CacheSnapshotGB float64 `json:"cacheSnapshotGb"`
+	// LogStorageCompression is the share of ingested log bytes CloudWatch
+	// Logs stores, and bills, after compressing them (the AWS Pricing
+	// Calculator assumes 0.15).
+	LogStorageCompression float64 `json:"logStorageCompression"`
 }
 
 // BudgetSettings (config key ohmycoins:budget) is the environment's AWS

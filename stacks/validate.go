@@ -209,11 +209,15 @@ func (s Settings) validateCost(p *problems) {
 		{"cost.natGatewayGbPerMonth", u.NATGatewayGBPerMonth}, {"cost.loadBalancerLcus", u.LoadBalancerLCUs},
 		{"cost.appLogGbPerMonth", u.AppLogGBPerMonth}, {"cost.flowLogGbPerMonth", u.FlowLogGBPerMonth},
 		{"cost.endpointGbPerMonth", u.EndpointGBPerMonth}, {"cost.imageGbPerRepository", u.ImageGBPerRepository},
-		{"cost.accessLogGbStored", u.AccessLogGBStored},
+		{"cost.accessLogGbStored", u.AccessLogGBStored}, {"cost.databaseBackupGb", u.DatabaseBackupGB},
+		{"cost.cacheSnapshotGb", u.CacheSnapshotGB},
 	} {
 		if v.value < 0 || v.value > 1e6 {
 			p.add(v.key, v.value, "must be 0-1000000: an amount of usage per month")
 		}
+	}
+	if c := u.LogStorageCompression; c <= 0 || c > 1 {
+		p.add("cost.logStorageCompression", c, "must be above 0 and at most 1: the share of ingested log bytes CloudWatch Logs stores after compression (0.15 in the AWS Pricing Calculator)")
 	}
 	if s.Budget.MonthlyUSD < 0 || s.Budget.MonthlyUSD > 1_000_000 {
 		p.add("budget.monthlyUsd", s.Budget.MonthlyUSD, "must be 0 (no budget) to 1000000 USD")

@@ -77,6 +77,12 @@ type Pricing interface {
 	// AwaitingImage is the tasks an ECS service (by name) starts once its
 	// first image is set, when it awaits one: the plan shows it with none.
 	AwaitingImage(service string) (count, max float64, ok bool)
+	// Date is the price table's date: what a dated rule (RDS Extended
+	// Support) is judged on, so the same plan always costs the same.
+	Date() string
+	// NotPriced records something the resource costs that no assumption
+	// prices (an S3 bucket's contents): the estimate lists it as left out.
+	NotPriced(what string)
 }
 
 // Cost is what one resource costs per month, and how that was reached.

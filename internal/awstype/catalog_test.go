@@ -216,7 +216,7 @@ func TestPricesReadTheirResource(t *testing.T) {
 		"instanceClass": "db.t3.micro", "multiAz": true, "storageType": "gp3", "allocatedStorage": 20.0, "manageMasterUserPassword": true}})
 	require.True(t, ok)
 	require.InDelta(t, 2*(730*0.028+20*0.138)+0.4, c.Monthly, 1e-9)
-	require.Equal(t, "db.t3.micro Multi-AZ (two copies): 2 instances × 730 h × $0.028 + 20 GB gp3 × $0.138 + the master password's secret $0.4", c.Basis)
+	require.Equal(t, "db.t3.micro Multi-AZ (two copies): 2 instances × (730 h × $0.028 + 20 GB gp3 × $0.138) + the master password's secret $0.4", c.Basis)
 
 	gateway, _ := Lookup("aws:ec2/vpcEndpoint:VpcEndpoint")
 	_, priced := gateway.Price(p, stackplan.Resource{Type: gateway.Token, Inputs: map[string]any{"vpcEndpointType": "Gateway"}})
@@ -233,6 +233,8 @@ func (f *fakePricing) Assume(string) float64                         { return 0 
 func (f *fakePricing) Hours() float64                                { return f.hours }
 func (f *fakePricing) Plan() *stackplan.Plan                         { return &stackplan.Plan{} }
 func (f *fakePricing) AwaitingImage(string) (float64, float64, bool) { return 0, 0, false }
+func (f *fakePricing) Date() string                                  { return "2026-11-27" }
+func (f *fakePricing) NotPriced(string)                              {}
 
 // sdkSource reads the argument structs of the pulumi-aws and pulumi-docker
 // SDKs that go.mod pins, from their source in the module cache.

@@ -30,19 +30,7 @@ func init() {
 			Answer: named("name", func(e mockcloud.Env, n string) string {
 				return e.ARN("cloudwatch", "alarm:"+n)
 			}),
-			Price: func(p Pricing, r stackplan.Resource) (Cost, bool) {
-				metrics := 1.0
-				if queries := list(r.Inputs["metricQueries"]); len(queries) > 0 {
-					metrics = 0
-					for _, q := range queries {
-						if m, ok := q.(map[string]any); ok && m["metric"] != nil {
-							metrics++
-						}
-					}
-				}
-				return Cost{Monthly: metrics * p.Price("cloudwatch.alarm-metric-month"),
-					Basis: fmt.Sprintf("%g metric(s) × $%g", metrics, p.Price("cloudwatch.alarm-metric-month"))}, true
-			},
+			Price: priceAlarm,
 			Terraform: Terraform{Identity: []Key{{Input: "name", Attr: "alarm_name"}}, Renamed: map[string]string{"name": "alarm_name"},
 				ImportID: importBy("alarm_name")},
 		},
@@ -122,7 +110,44 @@ func priceLogGroup(p Pricing, r stackplan.Resource) (Cost, bool) {
 	if days == 0 || days > 365 {
 		days = 365
 	}
-	stored := gb * days / 30
+	compression := p.Assume("logStorageCompression")
+	stored := gb * days / 30 * compression
 	return Cost{Monthly: gb*p.Price(ingest) + stored*p.Price("logs.storage-gb-month"),
-		Basis: fmt.Sprintf("%.4g GB ingested × $%g (%s) + %.4g GB kept (%g days) × $%g", gb, p.Price(ingest), what, stored, days, p.Price("logs.storage-gb-month"))}, true
+		Basis: fmt.Sprintf("%.4g GB ingested × $%g (%s) + %.4g GB kept (%g days, compressed to %g) × $%g", gb, p.Price(ingest), what, stored, days, compression, p.Price("logs.storage-gb-month"))}, true
+}
+
+// anomalyOperators are the comparison operators of an anomaly detection
+// alarm, which CloudWatch bills as three metrics (the metric and its band).
+var anomalyOperators = map[string]bool{"LessThanLowerOrGreaterThanUpperThreshold": true, "LessThanLowerThreshold": true, "GreaterThanUpperThreshold": true}
+
+// priceAlarm prices an alarm per metric it watches, as Infracost's
+// aws_cloudwatch_metric_alarm does: the metrics of its queries (expressions
+// cost nothing), at the high-resolution rate when its period is under a
+// minute, three per metric for an anomaly detection band.
+func priceAlarm(p Pricing, r stackplan.Resource) (Cost, bool) {
+	metrics, period := 1.0, num(r.Inputs["period"])
+	if queries := list(r.Inputs["metricQueries"]); len(queries) > 0 {
+		metrics, period = 0, 0
+		for _, q := range queries {
+			m, _ := q.(map[string]any)
+			metric, _ := m["metric"].(map[string]any)
+			if metric == nil {
+				continue
+			}
+			metrics++
+			if period == 0 || num(metric["period"]) < period {
+				period = num(metric["period"])
+			}
+		}
+	}
+	key, resolution := "cloudwatch.alarm-metric-month", "standard"
+	if period < 60 {
+		key, resolution = "cloudwatch.alarm-metric-month.high-resolution", "high-resolution"
+	}
+	basis := fmt.Sprintf("%g %s metric(s) × $%g", metrics, resolution, p.Price(key))
+	if anomalyOperators[str(r.Inputs["comparisonOperator"])] {
+		metrics *= 3
+		basis = fmt.Sprintf("%g %s metric(s) of an anomaly detection band (3 per metric) × $%g", metrics, resolution, p.Price(key))
+	}
+	return Cost{Monthly: metrics * p.Price(key), Basis: basis}, true
 }

@@ -58,7 +58,9 @@ func init() {
 
 // priceService prices a Fargate service at its desired count, or at its
 // autoscaling minimum with the maximum as MonthlyMax: its task definition's
-// vCPU and memory, per task-hour.
+// vCPU and memory per task-hour, at the ARM64 rates for a Graviton task,
+// with ephemeral storage beyond the free 20 GB, and with the share of its
+// tasks a capacity provider strategy puts on Fargate Spot at Spot's rates.
 func priceService(p Pricing, r stackplan.Resource) (Cost, bool) {
 	plan, h := p.Plan(), p.Hours()
 	var task stackplan.Resource
@@ -69,7 +71,25 @@ func priceService(p Pricing, r stackplan.Resource) (Cost, bool) {
 	}
 	vcpu := num(task.Inputs["cpu"]) / 1024
 	gb := num(task.Inputs["memory"]) / 1024
-	perTask := h * (vcpu*p.Price("fargate.vcpu-hour") + gb*p.Price("fargate.gb-hour"))
+	arch, what := "fargate.", ""
+	if platform, _ := task.Inputs["runtimePlatform"].(map[string]any); platform != nil && str(platform["cpuArchitecture"]) == "ARM64" {
+		arch, what = "fargate.arm.", " ARM64"
+	}
+	perTask := h * (vcpu*p.Price(arch+"vcpu-hour") + gb*p.Price(arch+"gb-hour"))
+	taskBasis := fmt.Sprintf("(%g vCPU × $%g + %g GB × $%g", vcpu, p.Price(arch+"vcpu-hour"), gb, p.Price(arch+"gb-hour"))
+	if storage, _ := task.Inputs["ephemeralStorage"].(map[string]any); storage != nil {
+		if extra := num(storage["sizeInGib"]) - 20; extra > 0 {
+			perTask += h * extra * p.Price("fargate.ephemeral-gb-hour")
+			taskBasis += fmt.Sprintf(" + %g GB of ephemeral storage beyond the free 20 × $%g", extra, p.Price("fargate.ephemeral-gb-hour"))
+		}
+	}
+	taskBasis += ")"
+	spot := spotShare(r)
+	if spot > 0 {
+		spotTask := h * (vcpu*p.Price("fargate.spot.vcpu-hour") + gb*p.Price("fargate.spot.gb-hour"))
+		perTask = (1-spot)*perTask + spot*spotTask
+		taskBasis += fmt.Sprintf(", %g %% of the tasks on Fargate Spot (vCPU $%g, GB $%g)", 100*spot, p.Price("fargate.spot.vcpu-hour"), p.Price("fargate.spot.gb-hour"))
+	}
 	count, maxCount, scaled := num(r.Inputs["desiredCount"]), 0.0, false
 	for _, t := range plan.OfType("aws:appautoscaling/target:Target") {
 		if strings.HasSuffix(str(t.Inputs["resourceId"]), "/"+str(r.Inputs["name"])) {
@@ -82,7 +102,7 @@ func priceService(p Pricing, r stackplan.Resource) (Cost, bool) {
 			count, maxCount, scaled, awaiting = n, m, m > 0, true
 		}
 	}
-	basis := fmt.Sprintf("%g task(s) × (%g vCPU × $%g + %g GB × $%g) × %g h", count, vcpu, p.Price("fargate.vcpu-hour"), gb, p.Price("fargate.gb-hour"), h)
+	basis := fmt.Sprintf("%g%s task(s) × %s × %g h", count, what, taskBasis, h)
 	c := Cost{Monthly: count * perTask, Basis: basis, AwaitingImage: awaiting}
 	if scaled {
 		c.MonthlyMax = maxCount * perTask
@@ -95,4 +115,23 @@ func priceService(p Pricing, r stackplan.Resource) (Cost, bool) {
 		c.Basis += " (no task)"
 	}
 	return c, true
+}
+
+// spotShare is the share of a service's tasks its capacity provider strategy
+// puts on FARGATE_SPOT, by weight (a strategy's base is left out: it is a
+// minimum, not a share). 0 for a launch type.
+func spotShare(r stackplan.Resource) float64 {
+	var spot, all float64
+	for _, s := range list(r.Inputs["capacityProviderStrategies"]) {
+		m, _ := s.(map[string]any)
+		w := num(m["weight"])
+		all += w
+		if str(m["capacityProvider"]) == "FARGATE_SPOT" {
+			spot += w
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return spot / all
 }

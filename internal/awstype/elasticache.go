@@ -40,11 +40,7 @@ func init() {
 				r.Set("clusterEnabled", false)
 				return id
 			},
-			Price: func(p Pricing, r stackplan.Resource) (Cost, bool) {
-				node, n, h := str(r.Inputs["nodeType"]), num(r.Inputs["numCacheClusters"]), p.Hours()
-				price := p.Price("elasticache." + node)
-				return Cost{Monthly: n * h * price, Basis: fmt.Sprintf("%g × %s × %g h × $%g", n, node, h, price)}, true
-			},
+			Price:     priceCache,
 			Terraform: Terraform{Identity: []Key{byName("replication_group_id")}, ImportID: importBy("replication_group_id")},
 			// terraform-provider-aws, aws_elasticache_replication_group's
 			// CustomizeDiff: member_clusters is ComputedIf num_cache_clusters,
@@ -64,4 +60,26 @@ func init() {
 			Terraform: Terraform{Identity: []Key{byName("name")}, ImportID: importBy("name")},
 		},
 	)
+}
+
+// priceCache prices a replication group's nodes by engine (Valkey's nodes
+// cost less than Redis OSS's: elasticache.valkey.<node>) and the snapshots it
+// keeps beyond the one ElastiCache stores free (cacheSnapshotGb each).
+func priceCache(p Pricing, r stackplan.Resource) (Cost, bool) {
+	node, n, h := str(r.Inputs["nodeType"]), num(r.Inputs["numCacheClusters"]), p.Hours()
+	if n == 0 {
+		n = 1 // the provider's default
+	}
+	key, engine := "elasticache."+node, "Redis OSS"
+	if str(r.Inputs["engine"]) == "valkey" {
+		key, engine = "elasticache.valkey."+node, "Valkey"
+	}
+	price := p.Price(key)
+	c := Cost{Monthly: n * h * price, Basis: fmt.Sprintf("%g × %s %s × %g h × $%g", n, node, engine, h, price)}
+	if kept := num(r.Inputs["snapshotRetentionLimit"]); kept > 1 {
+		gb := p.Assume("cacheSnapshotGb")
+		c.Monthly += (kept - 1) * gb * p.Price("elasticache.backup-gb-month")
+		c.Basis += fmt.Sprintf(" + %g snapshots beyond the free one × %g GB × $%g", kept-1, gb, p.Price("elasticache.backup-gb-month"))
+	}
+	return c, true
 }

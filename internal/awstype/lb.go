@@ -40,8 +40,12 @@ func init() {
 			Price: func(p Pricing, r stackplan.Resource) (Cost, bool) {
 				h := p.Hours()
 				lcus := p.Assume("loadBalancerLcus")
-				monthly := h*p.Price("alb.hour") + h*lcus*p.Price("alb.lcu-hour")
-				basis := fmt.Sprintf("%g h × $%g + %g LCU × %g h × $%g", h, p.Price("alb.hour"), lcus, h, p.Price("alb.lcu-hour"))
+				kind, unit := "alb", "LCU"
+				if t := str(r.Inputs["loadBalancerType"]); t == "network" {
+					kind, unit = "nlb", "NLCU"
+				}
+				monthly := h*p.Price(kind+".hour") + h*lcus*p.Price(kind+".lcu-hour")
+				basis := fmt.Sprintf("%g h × $%g + %g %s × %g h × $%g", h, p.Price(kind+".hour"), lcus, unit, h, p.Price(kind+".lcu-hour"))
 				if r.Inputs["internal"] != true {
 					ips := float64(len(list(r.Inputs["subnets"])))
 					monthly += ips * h * p.Price("ipv4.hour")

@@ -35,10 +35,7 @@ func init() {
 				r.Set("region", e.Region)
 				return n
 			},
-			Price: func(p Pricing, _ stackplan.Resource) (Cost, bool) {
-				gb := p.Assume("accessLogGbStored")
-				return Cost{Monthly: gb * p.Price("s3.standard-gb-month"), Basis: fmt.Sprintf("%g GB stored × $%g", gb, p.Price("s3.standard-gb-month"))}, true
-			},
+			Price:     priceBucket,
 			Terraform: Terraform{ImportID: importBy("bucket")},
 		},
 		bucketConfiguration("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"),
@@ -48,4 +45,20 @@ func init() {
 		bucketConfiguration("aws:s3/bucketPolicy:BucketPolicy"),
 		bucketConfiguration("aws:s3/bucketOwnershipControls:BucketOwnershipControls"),
 	)
+}
+
+// priceBucket prices the load balancer's access-log bucket at
+// accessLogGbStored in S3 Standard. What another bucket holds no assumption
+// says: the estimate lists it as left out rather than reuse that figure.
+func priceBucket(p Pricing, r stackplan.Resource) (Cost, bool) {
+	name := str(r.Inputs["bucket"])
+	for _, lb := range p.Plan().OfType("aws:lb/loadBalancer:LoadBalancer") {
+		if logs, _ := lb.Inputs["accessLogs"].(map[string]any); logs != nil && str(logs["bucket"]) == name {
+			gb := p.Assume("accessLogGbStored")
+			return Cost{Monthly: gb * p.Price("s3.standard-gb-month"),
+				Basis: fmt.Sprintf("%g GB of %s's access logs stored × $%g", gb, lb.Name, p.Price("s3.standard-gb-month"))}, true
+		}
+	}
+	p.NotPriced(fmt.Sprintf("what bucket %s stores: no assumption of ohmycoins:cost says how much", name))
+	return Cost{}, false
 }

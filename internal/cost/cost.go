@@ -159,6 +159,9 @@ func assumptions(u stacks.UsageSettings) []Assumption {
 		{Key: "endpointGbPerMonth", Value: u.EndpointGBPerMonth, Unit: "GB through the interface endpoints per month"},
 		{Key: "imageGbPerRepository", Value: u.ImageGBPerRepository, Unit: "GB of images kept per ECR repository"},
 		{Key: "accessLogGbStored", Value: u.AccessLogGBStored, Unit: "GB of load balancer access logs stored"},
+		{Key: "databaseBackupGb", Value: u.DatabaseBackupGB, Unit: "GB of database backups and snapshots kept (RDS charges what exceeds the database's storage)"},
+		{Key: "cacheSnapshotGb", Value: u.CacheSnapshotGB, Unit: "GB of one cache snapshot (ElastiCache charges every kept snapshot but the first)"},
+		{Key: "logStorageCompression", Value: u.LogStorageCompression, Unit: "GB stored per GB of logs ingested (CloudWatch Logs bills storage on compressed size)"},
 	}
 }
 
@@ -195,13 +198,14 @@ func Basis(s *stacks.Settings) (stackplan.CostBasis, error) {
 
 // calc prices one plan: it is the awstype.Pricing the catalog's prices read.
 type calc struct {
-	plan    *stackplan.Plan
-	basis   stackplan.CostBasis
-	hours   float64
-	used    map[string]bool // price keys
-	uses    map[string]bool // assumption keys
-	missing []string        // price keys the resource being priced lacks
-	unknown []string        // assumption keys the resource being priced lacks
+	plan      *stackplan.Plan
+	basis     stackplan.CostBasis
+	hours     float64
+	used      map[string]bool // price keys
+	uses      map[string]bool // assumption keys
+	missing   []string        // price keys the resource being priced lacks
+	notPriced []string        // what the pricers left out (NotPriced)
+	unknown   []string        // assumption keys the resource being priced lacks
 }
 
 var _ awstype.Pricing = (*calc)(nil)
@@ -230,6 +234,14 @@ func (c *calc) Assume(key string) float64 {
 func (c *calc) Hours() float64 { return c.hours }
 
 func (c *calc) Plan() *stackplan.Plan { return c.plan }
+
+func (c *calc) Date() string { return c.basis.PricedAt }
+
+func (c *calc) NotPriced(what string) {
+	if !slices.Contains(c.notPriced, what) {
+		c.notPriced = append(c.notPriced, what)
+	}
+}
 
 func (c *calc) AwaitingImage(service string) (count, max float64, ok bool) {
 	t, ok := c.basis.AwaitingImage[service]
@@ -292,7 +304,7 @@ func Of(plan *stackplan.Plan, basis stackplan.CostBasis) Estimate {
 			e.UncheckedPrices = append(e.UncheckedPrices, key)
 		}
 	}
-	e.NotIncluded = notIncluded(plan, c.uses)
+	e.NotIncluded = notIncluded(plan, c.notPriced)
 	sort.Slice(e.Items, func(i, j int) bool {
 		if e.Items[i].Component != e.Items[j].Component {
 			return e.Items[i].Component < e.Items[j].Component
@@ -354,8 +366,9 @@ func likeSource(key string, table Table) string {
 
 // notIncluded lists what the totals leave out: always data transfer, free
 // tiers and per-request charges; Container Insights and Performance Insights
-// beyond 7 days where the plan enables them.
-func notIncluded(plan *stackplan.Plan, uses map[string]bool) []string {
+// beyond 7 days where the plan enables them; what the pricers said they left
+// out.
+func notIncluded(plan *stackplan.Plan, left []string) []string {
 	out := []string{
 		"data transfer out to the internet and between Availability Zones",
 		"free tiers and allowances (the account's first 3 dashboards, 10 alarms and 5 GB of logs, Fargate's first 20 GB of ephemeral storage): not subtracted",
@@ -372,7 +385,11 @@ func notIncluded(plan *stackplan.Plan, uses map[string]bool) []string {
 		if db.Inputs["performanceInsightsEnabled"] == true && num(db.Inputs["performanceInsightsRetentionPeriod"]) > 7 {
 			out = append(out, fmt.Sprintf("Performance Insights of %s beyond the free 7 days", db.Name))
 		}
+		if num(db.Inputs["monitoringInterval"]) > 0 {
+			out = append(out, fmt.Sprintf("Enhanced Monitoring of %s: its metrics are CloudWatch Logs ingested into RDSOSMetrics", db.Name))
+		}
 	}
+	out = append(out, left...)
 	out = append(out, "taxes and AWS Support")
 	return out
 }

@@ -60,14 +60,15 @@ func TestStagingCostsWhatTheTableSays(t *testing.T) {
 	require.False(t, s.Network.FlowLogs, "staging has no flow logs: every log group is an application's")
 	appLogGroups := float64(len(plan.OfType("aws:cloudwatch/logGroup:LogGroup"))) // the services', redeploy's, 2 RDS exports, 2 Redis logs
 	alarms := float64(len(plan.OfType("aws:cloudwatch/metricAlarm:MetricAlarm")))
-	logGroup := r2(s.Cost.AppLogGBPerMonth/appLogGroups*p("logs.ingest-gb") + s.Cost.AppLogGBPerMonth/appLogGroups*7/30*p("logs.storage-gb-month"))
+	// Stored for 7 days, compressed to logStorageCompression (0.15) of what was ingested.
+	logGroup := r2(s.Cost.AppLogGBPerMonth/appLogGroups*p("logs.ingest-gb") + s.Cost.AppLogGBPerMonth/appLogGroups*7/30*s.Cost.LogStorageCompression*p("logs.storage-gb-month"))
 	want := map[string]float64{
 		"ohmycoins-staging-alb":                 h*p("alb.hour") + s.Cost.LoadBalancerLCUs*h*p("alb.lcu-hour") + 2*h*p("ipv4.hour"),
 		"ohmycoins-staging-nat-gateway-1":       h*p("nat.hour") + s.Cost.NATGatewayGBPerMonth*p("nat.gb"),
 		"ohmycoins-staging-nat-eip-1":           h * p("ipv4.hour"),
 		"ohmycoins-staging-postgres":            h*p("rds."+s.Database.InstanceClass) + float64(s.Database.AllocatedStorageGB)*p("rds.storage.gp3") + p("secretsmanager.secret-month"),
 		"ohmycoins-staging-redis":               h * p("elasticache."+s.Cache.NodeType),
-		"ohmycoins-staging-key":                 p("kms.key-month"),
+		"ohmycoins-staging-key":                 p("kms.key-month") + 2*p("kms.rotation-month"), // rotated yearly: two rotations billed
 		"ohmycoins-staging-app-secrets":         p("secretsmanager.secret-month"),
 		"ohmycoins-staging-infrastructure":      p("cloudwatch.dashboard-month"),
 		"ohmycoins-staging-backend-logs":        logGroup,
@@ -201,4 +202,135 @@ func TestTheEstimateSaysWhatItLeavesOut(t *testing.T) {
 		}
 		require.Equal(t, insights, slices.Contains(e.NotIncluded, "Container Insights of cluster "+cluster+": its metrics are billed as custom metrics per task, service and cluster"), stack)
 	}
+}
+
+// TestTheModelFollowsInfracostsComponents prices each cost component
+// Infracost has for these types (and what it leaves out) on production's plan
+// with inputs changed, against a hand calculation from the table: gp3 IOPS
+// and throughput above the baseline, io1, Extended Support, backups beyond
+// the free allowance, Valkey nodes and kept snapshots, Fargate ARM64,
+// ephemeral storage and Spot, high-resolution and anomaly detection alarms,
+// logs stored compressed, a rotated key, an NLB and a bucket no assumption
+// prices.
+func TestTheModelFollowsInfracostsComponents(t *testing.T) {
+	t.Parallel()
+	table, err := cost.Prices()
+	require.NoError(t, err)
+	p := func(key string) float64 {
+		price, ok := table.Prices[key]
+		require.True(t, ok, key)
+		return price.USD
+	}
+	const h = 730.0
+	r2 := func(v float64) float64 { return math.Round(v*100) / 100 }
+	result := previewtest.Stack(t, "production", previewtest.WithImages())
+	u := result.Settings.Cost
+	require.Equal(t, 150.0, u.DatabaseBackupGB)
+	require.Equal(t, 0.5, u.CacheSnapshotGB)
+	require.Equal(t, 0.15, u.LogStorageCompression)
+
+	type change struct {
+		name   string // the resource (by logical name) whose inputs change
+		inputs map[string]any
+		want   float64
+		basis  string
+	}
+	class := result.Settings.Database.InstanceClass
+	node := result.Settings.Cache.NodeType
+	secret := p("secretsmanager.secret-month")
+	backups := (150 - 100) * p("rds.backup-gb-month")
+	for _, c := range []change{
+		{"ohmycoins-prod-postgres", map[string]any{"allocatedStorage": 500.0, "iops": 15000.0, "storageThroughput": 600.0},
+			2*(h*p("rds."+class)+500*p("rds.storage.gp3")+3000*p("rds.gp3.iops-month")+100*p("rds.gp3.mibps-month")) + secret,
+			"3000 IOPS above the baseline 12000"},
+		{"ohmycoins-prod-postgres", map[string]any{"storageType": "io1", "allocatedStorage": 200.0, "iops": 5000.0, "multiAz": false},
+			h*p("rds."+class) + 200*p("rds.storage.io1") + 5000*p("rds.io1.iops-month") + secret, "5000 provisioned IOPS"},
+		{"ohmycoins-prod-postgres", map[string]any{"engineVersion": "13"},
+			2*(h*p("rds."+class)+100*p("rds.storage.gp3")+2*h*p("rds.extended-support.yr1-2.vcpu-hour")) + backups + secret,
+			"Extended Support (PostgreSQL 13, yr1-2): 2 instances × 2 vCPU"},
+		{"ohmycoins-prod-postgres", map[string]any{},
+			2*(h*p("rds."+class)+100*p("rds.storage.gp3")) + backups + secret, "50 GB of backups beyond the free 100 GB"},
+		{"ohmycoins-prod-redis", map[string]any{"engine": "valkey"},
+			2*h*p("elasticache.valkey."+node) + 6*0.5*p("elasticache.backup-gb-month"), "Valkey"},
+		{"ohmycoins-prod-redis", map[string]any{"snapshotRetentionLimit": 1.0}, 2 * h * p("elasticache."+node), "Redis OSS"},
+		{"ohmycoins-prod-backend", map[string]any{"runtimePlatform": map[string]any{"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"},
+			"ephemeralStorage": map[string]any{"sizeInGib": 50.0}}, 0, ""}, // the task definition: priced through its service, below
+		{"ohmycoins-prod-ecs-high-cpu", map[string]any{"period": 10.0}, p("cloudwatch.alarm-metric-month.high-resolution"), "1 high-resolution metric(s)"},
+		{"ohmycoins-prod-rds-high-cpu", map[string]any{"comparisonOperator": "LessThanLowerOrGreaterThanUpperThreshold"},
+			3 * p("cloudwatch.alarm-metric-month"), "anomaly detection band"},
+		{"ohmycoins-prod-flow-logs", map[string]any{}, 20*p("logs.vended-gb") + 20*90.0/30*0.15*p("logs.storage-gb-month"), "compressed to 0.15"},
+		{"ohmycoins-prod-key", map[string]any{"enableKeyRotation": false}, p("kms.key-month"), "a customer managed key"},
+		{"ohmycoins-prod-alb", map[string]any{"loadBalancerType": "network"},
+			h*p("nlb.hour") + 2*h*p("nlb.lcu-hour") + 3*h*p("ipv4.hour"), "2 NLCU"},
+	} {
+		plan := previewtest.CopyPlan(t, result.Plan)
+		for i, r := range plan.Resources {
+			if r.Name == c.name {
+				for k, v := range c.inputs {
+					plan.Resources[i].Inputs[k] = v
+				}
+			}
+		}
+		e := cost.Of(plan, *plan.CostBasis)
+		require.Empty(t, e.Unpriced, c.name)
+		if c.basis == "" {
+			continue
+		}
+		item := itemNamed(t, e, c.name)
+		require.InDelta(t, r2(c.want), item.Monthly, 0.005, "%s with %v: %s", c.name, c.inputs, item.Basis)
+		require.Contains(t, item.Basis, c.basis)
+	}
+
+	// Fargate: ARM64 rates, 30 GB of ephemeral storage beyond the free 20;
+	// then a quarter of the tasks on Spot, whose price floats and which the
+	// table does not hold: unpriced, naming the keys.
+	plan := previewtest.CopyPlan(t, result.Plan)
+	for i, r := range plan.Resources {
+		if r.Name == "ohmycoins-prod-backend" {
+			plan.Resources[i].Inputs["runtimePlatform"] = map[string]any{"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"}
+			plan.Resources[i].Inputs["ephemeralStorage"] = map[string]any{"sizeInGib": 50.0}
+		}
+	}
+	backend := result.Settings.Services["backend"]
+	vcpu, gb := float64(backend.CPU)/1024, float64(backend.MemoryMiB)/1024
+	perTask := h * (vcpu*p("fargate.arm.vcpu-hour") + gb*p("fargate.arm.gb-hour") + 30*p("fargate.ephemeral-gb-hour"))
+	item := itemNamed(t, cost.Of(plan, *plan.CostBasis), "ohmycoins-prod-backend-service")
+	require.InDelta(t, r2(float64(backend.Autoscaling.MinCount)*perTask), item.Monthly, 0.005, item.Basis)
+	require.InDelta(t, r2(float64(backend.Autoscaling.MaxCount)*perTask), item.MonthlyMax, 0.005)
+	require.Contains(t, item.Basis, "ARM64 task(s)")
+	require.Contains(t, item.Basis, "30 GB of ephemeral storage beyond the free 20")
+	for i, r := range plan.Resources {
+		if r.Name == "ohmycoins-prod-backend-service" {
+			plan.Resources[i].Inputs["capacityProviderStrategies"] = []any{
+				map[string]any{"capacityProvider": "FARGATE", "weight": 1.0}, map[string]any{"capacityProvider": "FARGATE_SPOT", "weight": 3.0}}
+		}
+	}
+	e := cost.Of(plan, *plan.CostBasis)
+	require.Len(t, e.Unpriced, 1)
+	require.Equal(t, []string{"fargate.spot.vcpu-hour", "fargate.spot.gb-hour"}, e.Unpriced[0].Missing)
+
+	// A bucket that holds no access logs is not priced with accessLogGbStored:
+	// the estimate says it is left out.
+	plan = previewtest.CopyPlan(t, result.Plan)
+	for i, r := range plan.Resources {
+		if r.Type == "aws:lb/loadBalancer:LoadBalancer" {
+			delete(plan.Resources[i].Inputs, "accessLogs")
+		}
+	}
+	e = cost.Of(plan, *plan.CostBasis)
+	for _, it := range e.Items {
+		require.NotEqual(t, "aws:s3/bucketV2:BucketV2", it.Type)
+	}
+	require.Contains(t, e.NotIncluded, "what bucket ohmycoins-prod-alb-logs stores: no assumption of ohmycoins:cost says how much")
+}
+
+func itemNamed(t *testing.T, e cost.Estimate, name string) cost.Item {
+	t.Helper()
+	for _, it := range e.Items {
+		if it.Name == name {
+			return it
+		}
+	}
+	require.Failf(t, "no item", "%s is not priced", name)
+	return cost.Item{}
 }

@@ -77,7 +77,7 @@ func TestRefreshRewritesTheTableFromTheOfferFiles(t *testing.T) {
 	require.Equal(t, cost.Price{USD: 0.224, Unit: "instance-hour, PostgreSQL Single-AZ", Checked: "2026-12-02", SKU: added.SKU,
 		Source: "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonRDS/current/ap-southeast-2/index.json (RDS db.m7g.large Single-AZ instance hour (or partial hour) running PostgreSQL)"}, added)
 	require.Equal(t, 0.213, after.Prices["elasticache.cache.m7g.large"].USD)
-	for _, key := range []string{"ipv4.hour", "budgets.budget-month", "route53.hosted-zone-month", "rds.performance-insights.7-days", "route53.alias-query"} {
+	for _, key := range []string{"ipv4.hour", "budgets.budget-month", "route53.hosted-zone-month", "rds.performance-insights.7-days", "route53.alias-query", "kms.rotation-month"} {
 		require.Equal(t, before.Prices[key], after.Prices[key], "%s comes from a pricing page: kept as it is", key)
 	}
 	for key, p := range after.Prices {
@@ -87,14 +87,18 @@ func TestRefreshRewritesTheTableFromTheOfferFiles(t *testing.T) {
 	}
 
 	require.Contains(t, stdout, "Prices of ap-southeast-2 refreshed on 2026-12-02 from the AWS Price List:\n  AWSELB 20261201120000 (published 2026-12-01T12:00:00Z)\n")
-	require.Contains(t, stdout, "\n4 price(s) changed or added, 29 unchanged.\n")
-	require.Contains(t, stdout, "  + elasticache.cache.m7g.large: $0.213 (new)\n  ~ nat.gb: $0.059 → $0.062\n  ~ nat.hour: $0.059 → $0.062\n  + rds.db.m7g.large: $0.224 (new)\n")
-	require.Contains(t, stdout, "Not in any offer file, kept as they are (each with its own source and date): budgets.budget-month, ipv4.hour, rds.performance-insights.7-days, route53.alias-query, route53.hosted-zone-month\n")
+	require.Contains(t, stdout, "\n17 price(s) changed or added, 38 unchanged.\n")
+	for _, line := range []string{"+ elasticache.cache.m7g.large: $0.213 (new)", "+ elasticache.valkey.cache.m7g.large: $0.1704 (new)",
+		"~ nat.gb: $0.059 → $0.062", "~ nat.hour: $0.059 → $0.062", "+ rds.db.m7g.large: $0.224 (new)",
+		"~ rds.gp3.iops-month: $0.02 → $0.024", "~ fargate.ephemeral-gb-hour: $0.000111 → $0.000133"} {
+		require.Contains(t, stdout, "\n  "+line+"\n", "us-east-1's stand-ins are replaced by Sydney's rates")
+	}
+	require.Contains(t, stdout, "Not in any offer file, kept as they are (each with its own source and date): budgets.budget-month, ipv4.hour, kms.rotation-month, rds.performance-insights.7-days, route53.alias-query, route53.hosted-zone-month\n")
 
 	// A second refresh from the same files changes nothing but the dates.
 	code, stdout, stderr = run("refresh", "-offers", offers, "-table", path, "-date", "2026-12-03")
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, stdout, "\n0 price(s) changed or added, 33 unchanged.\n")
+	require.Contains(t, stdout, "\n0 price(s) changed or added, 55 unchanged.\n")
 }
 
 // TestASelectorThatNamesTwoProductsKeepsItsPrice: the offer changed under
@@ -217,7 +221,8 @@ func TestEveryOfferPriceHasASelector(t *testing.T) {
 		}
 	}
 	for key, p := range table.Prices {
-		if strings.HasPrefix(p.Source, "https://pricing.us-east-1.amazonaws.com/") && !strings.HasPrefix(key, "rds.db.") && !strings.HasPrefix(key, "elasticache.cache.") {
+		if strings.HasPrefix(p.Source, "https://pricing.us-east-1.amazonaws.com/") && !strings.HasPrefix(key, "rds.db.") && !strings.HasPrefix(key, "elasticache.cache.") &&
+			!strings.HasPrefix(key, "elasticache.valkey.cache.") {
 			require.True(t, fixed[key], "%s is read from an offer file: a selector must name it", key)
 		}
 	}

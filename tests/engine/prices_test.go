@@ -127,7 +127,8 @@ func TestThePricesWorkflowOpensAPullRequestWithTheEffect(t *testing.T) {
 	body, err := os.ReadFile(filepath.Join(runner, "body.md"))
 	require.NoError(t, err)
 	text := string(body)
-	require.Contains(t, text, "4 price(s) changed or added, 29 unchanged.\n  + elasticache.cache.m7g.large: $0.213 (new)\n  ~ nat.gb: $0.059 → $0.062\n  ~ nat.hour: $0.059 → $0.062\n  + rds.db.m7g.large: $0.224 (new)\n")
+	require.Contains(t, text, "\n17 price(s) changed or added, 38 unchanged.\n")
+	require.Contains(t, text, "\n  ~ nat.gb: $0.059 → $0.062\n  ~ nat.hour: $0.059 → $0.062\n  ~ rds.backup-gb-month: $0.095 → $0.114\n  + rds.db.m7g.large: $0.224 (new)\n")
 	for _, stack := range []string{"staging", "production"} {
 		section := text[strings.Index(text, "### "+stack):]
 		require.Regexp(t, regexp.MustCompile(`Changes to stack `+stack+`, offline \(replacement rules of pulumi-aws v[0-9.]+\):\n\nNo changes\. \d+ resources unchanged\.\nMonthly cost \(On-Demand, USD, prices of \d{4}-\d\d-\d\d\): \$\d+\.\d\d → \$\d+\.\d\d \(\+\$\d+\.\d\d\)\n`), section)
