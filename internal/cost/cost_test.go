@@ -46,15 +46,8 @@ func TestEveryPriceNamesItsSource(t *testing.T) {
 // what the table and the plan say.
 func TestStagingCostsWhatTheTableSays(t *testing.T) {
 	t.Parallel()
-	table, err := cost.Prices()
-	require.NoError(t, err)
-	p := func(key string) float64 {
-		price, ok := table.Prices[key]
-		require.True(t, ok, key)
-		return price.USD
-	}
+	p := priceOf(t)
 	const h = 730.0
-	r2 := func(v float64) float64 { return math.Round(v*100) / 100 }
 	result := previewtest.Stack(t, "staging", previewtest.WithImages())
 	s, plan := result.Settings, result.Plan
 	require.False(t, s.Network.FlowLogs, "staging has no flow logs: every log group is an application's")
@@ -214,15 +207,8 @@ func TestTheEstimateSaysWhatItLeavesOut(t *testing.T) {
 // prices.
 func TestTheModelFollowsInfracostsComponents(t *testing.T) {
 	t.Parallel()
-	table, err := cost.Prices()
-	require.NoError(t, err)
-	p := func(key string) float64 {
-		price, ok := table.Prices[key]
-		require.True(t, ok, key)
-		return price.USD
-	}
+	p := priceOf(t)
 	const h = 730.0
-	r2 := func(v float64) float64 { return math.Round(v*100) / 100 }
 	result := previewtest.Stack(t, "production", previewtest.WithImages())
 	u := result.Settings.Cost
 	require.Equal(t, 150.0, u.DatabaseBackupGB)
@@ -334,3 +320,18 @@ func itemNamed(t *testing.T, e cost.Estimate, name string) cost.Item {
 	require.Failf(t, "no item", "%s is not priced", name)
 	return cost.Item{}
 }
+
+// priceOf reads the table's prices by key, failing t on a key it lacks.
+func priceOf(t *testing.T) func(key string) float64 {
+	t.Helper()
+	table, err := cost.Prices()
+	require.NoError(t, err)
+	return func(key string) float64 {
+		price, ok := table.Prices[key]
+		require.True(t, ok, key)
+		return price.USD
+	}
+}
+
+// r2 rounds to the cent, as the estimate rounds each item.
+func r2(v float64) float64 { return math.Round(v*100) / 100 }
