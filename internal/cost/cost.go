@@ -571,7 +571,11 @@ func Delta(old, new *stackplan.Plan) *stackplan.CostDelta {
 	current := *new.CostBasis
 	previous, note := current, ""
 	if old.CostBasis != nil {
+		// What an older plan's basis does not record (a price or an
+		// assumption added since) it is priced with as today.
 		previous = *old.CostBasis
+		previous.Prices = withDefaults(previous.Prices, current.Prices)
+		previous.Assumptions = withDefaults(previous.Assumptions, current.Assumptions)
 	} else {
 		note = "the old plan records no cost basis (made before 2026-12-04): both sides are priced with today's prices and assumptions"
 	}
@@ -636,4 +640,11 @@ func Delta(old, new *stackplan.Plan) *stackplan.CostDelta {
 	}
 	sort.Slice(d.Items, func(i, j int) bool { return d.Items[i].URN < d.Items[j].URN })
 	return d
+}
+
+// withDefaults is recorded with the keys it lacks taken from today.
+func withDefaults(recorded, today map[string]float64) map[string]float64 {
+	out := maps.Clone(today)
+	maps.Copy(out, recorded)
+	return out
 }

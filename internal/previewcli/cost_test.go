@@ -256,6 +256,19 @@ func TestAPriceRefreshShowsACostLine(t *testing.T) {
 	require.Contains(t, stdout, fmt.Sprintf("the changed assumptions and prices +$%.2f:\n     price nat.hour: $%g → $%g\n", delta, now-0.01, now))
 	require.Contains(t, stdout, fmt.Sprintf("   +$%.2f  aws:ec2/natGateway:NatGateway ohmycoins-prod-nat-gateway-1: $", delta/3))
 
+	// A basis recorded before a price or an assumption was added: what it
+	// lacks is priced as today, so nothing is unpriced and nothing moves.
+	plan.CostBasis.Prices["nat.hour"] = now
+	delete(plan.CostBasis.Prices, "kms.rotation-month")
+	delete(plan.CostBasis.Assumptions, "logStorageCompression")
+	data, err = plan.JSON()
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(old, data, 0o644))
+	code, stdout, stderr = previewtest.CLI("diff", "-stack", "production", old)
+	require.Equal(t, 0, code, stderr)
+	require.NotContains(t, stdout, "not priced")
+	require.NotContains(t, stdout, "Monthly cost", "nothing moves: "+stdout)
+
 	// The same plan without its basis (made before 2026-12-04): both sides
 	// are priced with today's table, and the diff says so.
 	plan.CostBasis = nil
