@@ -55,6 +55,9 @@ func (s Settings) validateDay2(p *problems) {
 		if !s.LoadBalancer.AccessLogs {
 			p.add("loadBalancer.accessLogs", false, "must stay true in production: turning access logs off deletes the protected bucket with the logs in it (Security Hub ELB.5); lower loadBalancer.accessLogExpirationDays instead")
 		}
+		if !s.WAF.Enabled {
+			p.add("waf.enabled", false, "must stay true in production: turning the firewall off deletes the protected log group of what it blocked and leaves the load balancer bare (Security Hub ELB.16); to stop a rule that blocks real users, set waf.mode to count instead (docs/RUNBOOK.md, \"The web application firewall\")")
+		}
 	}
 	if versionBelow(s.Cache.EngineVersion, preset.Cache.EngineVersion) {
 		p.add("cache.engineVersion", s.Cache.EngineVersion, fmt.Sprintf("must not be lower than %s: ElastiCache cannot downgrade, so the provider would replace the replication group, which fails on its own id and would lose the data", preset.Cache.EngineVersion))

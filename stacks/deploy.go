@@ -18,6 +18,7 @@ import (
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/components/redis"
 	"github.com/ohmycoins/infra/components/secrets"
+	"github.com/ohmycoins/infra/components/waf"
 
 	"github.com/ohmycoins/infra/internal/policydoc"
 )
@@ -63,6 +64,8 @@ type Deployment struct {
 	Images       *images.Images
 	Cluster      *ecs.Cluster
 	Monitoring   *monitoring.Monitoring
+	// Firewall is nil when ohmycoins:waf.enabled is false.
+	Firewall *waf.Firewall
 
 	Certificate *dns.Certificate // nil unless the program creates the certificate
 	Aliases     *dns.Aliases     // nil without a DNS zone
@@ -137,6 +140,19 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	if err := deployApp(ctx, s, d, account, withProvider); err != nil {
 		return nil, err
 	}
+	var firewall *monitoring.Firewall
+	if s.WAF.Enabled {
+		if d.Firewall, err = waf.New(ctx, s.NamePrefix, waf.Args{
+			LoadBalancerARN:  d.LoadBalancer.ARN,
+			KMSKeyARN:        d.Key.ARN,
+			LogRetentionDays: s.Logs.RetentionDays,
+			Settings:         s.WAF,
+			Protect:          s.ProtectStatefulResources,
+		}, withProvider); err != nil {
+			return nil, err
+		}
+		firewall = &monitoring.Firewall{WebACLName: d.Firewall.WebACLName, Counting: d.Firewall.Counting}
+	}
 	if d.Monitoring, err = monitoring.New(ctx, s.NamePrefix, monitoring.Args{
 		Environment:           s.Environment,
 		Region:                s.Region,
@@ -151,7 +167,9 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		DBInstanceIdentifier:  d.Database.IdentifierOutput,
 		CacheMembers:          d.Cache.MemberClusters,
 		CacheNodes:            s.Cache.Nodes,
+		DatabaseLogGroup:      rds.LogGroupName(rds.InstanceIdentifier(s.NamePrefix), "postgresql"),
 		ContainerInsights:     s.ECS.ContainerInsights,
+		Firewall:              firewall,
 		Budget: monitoring.Budget{
 			MonthlyUSD: s.Budget.MonthlyUSD, MarginPercent: s.Budget.MarginPercent,
 			EnvironmentTag: s.Environment,
@@ -226,6 +244,10 @@ func exportOutputs(ctx *pulumi.Context, s Settings, d *Deployment) {
 	ctx.Export("secret_arn", d.AppSecret.ARN)
 	ctx.Export("alb_dns_name", d.LoadBalancer.DNSName)
 	ctx.Export("alb_zone_id", d.LoadBalancer.ZoneID)
+	if d.Firewall != nil {
+		ctx.Export("waf_web_acl_arn", d.Firewall.WebACLARN)
+		ctx.Export("waf_log_group_name", pulumi.String(d.Firewall.LogGroupName))
+	}
 	ctx.Export("ecs_cluster_name", pulumi.String(d.Cluster.Name))
 	// Each service's: <name>_service_name, <name>_task_definition_arn (the
 	// revision deployed) and <name>_repository_url, and
@@ -252,7 +274,7 @@ func exportOutputs(ctx *pulumi.Context, s Settings, d *Deployment) {
 func monitoredServices(s Settings, d *Deployment) []monitoring.Service {
 	var out []monitoring.Service
 	for _, svc := range s.ServiceList() {
-		m := monitoring.Service{Service: svc, ECSName: ecs.ServiceName(s.NamePrefix, svc.Name)}
+		m := monitoring.Service{Service: svc, ECSName: ecs.ServiceName(s.NamePrefix, svc.Name), LogGroupName: ecs.LogGroupName(s.NamePrefix, svc.Name)}
 		if tg, ok := d.LoadBalancer.TargetGroups[svc.Name]; ok {
 			m.TargetGroupARNSuffix = tg.ARNSuffix
 		}
@@ -316,6 +338,7 @@ func (s Settings) EncryptedLogGroups() []string {
 		redis.LogGroupPattern(s.NamePrefix),
 		rds.LogGroupPattern(rds.InstanceIdentifier(s.NamePrefix)),
 		ecs.RedeployLogGroup(s.NamePrefix + "-*"),
+		waf.LogGroupName(s.NamePrefix),
 	}
 }
 

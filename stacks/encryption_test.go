@@ -39,6 +39,7 @@ func TestTheEnvironmentKeyEncryptsExactlyThisStacksLogGroups(t *testing.T) {
 				prefix + "/aws/elasticache/" + p + "/*",
 				prefix + "/aws/rds/instance/" + p + "-postgres/*",
 				prefix + "/aws/vendedlogs/states/" + p + "-*-redeploy",
+				prefix + "aws-waf-logs-" + p,
 			}, logs.Condition["ArnLike"]["kms:EncryptionContext:aws:logs:arn"], "only this stack's log groups")
 		})
 	}

@@ -49,6 +49,9 @@ func TestStackOutputsAreExactlyTheSpecList(t *testing.T) {
 				require.NotEmpty(t, v, n)
 			}
 			want := slices.Clone(specOutputs)
+			if result.Settings.WAF.Enabled {
+				want = append(want, "waf_web_acl_arn", "waf_log_group_name")
+			}
 			for _, w := range service.Only(result.Settings.ServiceList(), service.Worker) {
 				want = append(want, w.Name+"_service_name", w.Name+"_task_definition_arn", w.Name+"_repository_url")
 			}

@@ -107,6 +107,7 @@ func areas(s *Settings) map[string]any {
 		"logs":         &s.Logs,
 		"secrets":      &s.Secrets,
 		"loadBalancer": &s.LoadBalancer,
+		"waf":          &s.WAF,
 		"alarms":       &s.Alarms,
 		"app":          &s.App,
 		"github":       &s.GitHub,

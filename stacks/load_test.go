@@ -165,7 +165,7 @@ func TestConfigKeysListsEveryArea(t *testing.T) {
 		"accountId", "alarms", "alertEmails", "app", "backend", "budget", "cache", "certificateArn", "cost", "cryptopanicApiKey",
 		"database", "dns", "domain", "ecs", "environment", "firstSuperuserPassword", "frontend",
 		"github", "loadBalancer", "logs", "namePrefix", "nansenApiKey", "network", "newscatcherApiKey",
-		"openaiApiKey", "policy", "redisAuthToken", "region", "secretKey", "secrets", "sentryDsn", "services", "smtpPassword", "stateBackend",
+		"openaiApiKey", "policy", "redisAuthToken", "region", "secretKey", "secrets", "sentryDsn", "services", "smtpPassword", "stateBackend", "waf",
 	}, stacks.ConfigKeys())
 }
 

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"github.com/ohmycoins/infra/components/network"
+	"github.com/ohmycoins/infra/components/waf"
 	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/statebackend"
 )
@@ -68,19 +69,23 @@ func Staging() Settings {
 		Logs:         LogSettings{RetentionDays: 7},
 		Secrets:      SecretsSettings{RecoveryWindowDays: 0, ManageValues: true},
 		LoadBalancer: LoadBalancerSettings{DeletionProtection: false, AccessLogs: false, AccessLogExpirationDays: 90, IdleTimeoutSeconds: 60},
+		// Staging's rules count what they would block: production's block.
+		WAF: WAFSettings{Enabled: true, Mode: waf.Count, RateLimit: 2000, APIRateLimit: 1000, LoginRateLimit: 100, LoginPaths: loginPaths()},
 		Alarms: AlarmSettings{
-			EcsHighCPU: 90, EcsHighMemory: 90,
+			EcsHighCPU: 90, EcsHighMemory: 90, EcsErrorLines: 50,
 			AlbHigh5xxErrors: 20, AlbUnhealthyTargets: 0,
 			RdsHighCPU: 90, RdsLowStorageGiB: 5,
 			RedisLowCacheHitRate: 60, RedisHighCPU: 80,
+			WafBlockedRequests: 500,
 		},
 		App: defaultApp(),
 		Cost: UsageSettings{
 			NATGatewayGBPerMonth: 20, LoadBalancerLCUs: 0.5, AppLogGBPerMonth: 2, FlowLogGBPerMonth: 5,
 			EndpointGBPerMonth: 5, ImageGBPerRepository: 3, AccessLogGBStored: 1,
 			DatabaseBackupGB: 20, CacheSnapshotGB: 0.1, LogStorageCompression: 0.15,
+			WAFRequestsMillionsPerMonth: 1, WAFLogGBPerMonth: 0.5,
 		},
-		Budget: BudgetSettings{MonthlyUSD: 220, MarginPercent: 20},
+		Budget: BudgetSettings{MonthlyUSD: 240, MarginPercent: 20},
 		Policy: PolicySettings{Waivers: map[string]string{
 			"RDS.5":         "staging runs a single-AZ database: half the cost, and an AZ outage may take staging down",
 			"RDS.8":         "staging is disposable and destroyed with pulumi destroy; production keeps deletion protection",
@@ -159,20 +164,29 @@ func Production() Settings {
 		Logs:         LogSettings{RetentionDays: 30},
 		Secrets:      SecretsSettings{RecoveryWindowDays: 30, ManageValues: true},
 		LoadBalancer: LoadBalancerSettings{DeletionProtection: true, AccessLogs: true, AccessLogExpirationDays: 90, IdleTimeoutSeconds: 60},
+		WAF:          WAFSettings{Enabled: true, Mode: waf.Block, RateLimit: 2000, APIRateLimit: 1000, LoginRateLimit: 20, LoginPaths: loginPaths()},
 		Alarms: AlarmSettings{
-			EcsHighCPU: 70, EcsHighMemory: 70,
+			EcsHighCPU: 70, EcsHighMemory: 70, EcsErrorLines: 10,
 			AlbHigh5xxErrors: 5, AlbUnhealthyTargets: 0,
 			RdsHighCPU: 70, RdsLowStorageGiB: 20,
 			RedisLowCacheHitRate: 80, RedisHighCPU: 60,
+			WafBlockedRequests: 200,
 		},
 		App: defaultApp(),
 		Cost: UsageSettings{
 			NATGatewayGBPerMonth: 100, LoadBalancerLCUs: 2, AppLogGBPerMonth: 10, FlowLogGBPerMonth: 20,
 			EndpointGBPerMonth: 20, ImageGBPerRepository: 3, AccessLogGBStored: 10,
 			DatabaseBackupGB: 150, CacheSnapshotGB: 0.5, LogStorageCompression: 0.15,
+			WAFRequestsMillionsPerMonth: 10, WAFLogGBPerMonth: 1,
 		},
-		Budget: BudgetSettings{MonthlyUSD: 780, MarginPercent: 20},
+		Budget: BudgetSettings{MonthlyUSD: 810, MarginPercent: 20},
 	}
+}
+
+// loginPaths are the FastAPI template's sign-in and password-recovery
+// routes, which the web ACL limits most strictly.
+func loginPaths() []string {
+	return []string{"/api/v1/login/", "/api/v1/password-recovery/", "/api/v1/reset-password/"}
 }
 
 // newService is what a service the stack file adds starts from: the

@@ -23,6 +23,7 @@ import (
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/components/redis"
 	"github.com/ohmycoins/infra/components/secrets"
+	"github.com/ohmycoins/infra/components/waf"
 	"github.com/ohmycoins/infra/internal/statebackend"
 )
 
@@ -77,7 +78,9 @@ type Settings struct {
 	Logs         LogSettings
 	Secrets      SecretsSettings
 	LoadBalancer LoadBalancerSettings
-	Alarms       AlarmSettings
+	// WAF is the web application firewall in front of the load balancer.
+	WAF    WAFSettings
+	Alarms AlarmSettings
 	// Site values: the stack file sets them, presets only fill defaults.
 	Site   SiteSettings
 	App    AppSettings
@@ -126,6 +129,12 @@ type UsageSettings struct {
 	// Logs stores, and bills, after compressing them (the AWS Pricing
 	// Calculator assumes 0.15).
 	LogStorageCompression float64 `json:"logStorageCompression"`
+	// WAFRequestsMillionsPerMonth is the requests the web ACL inspects, in
+	// millions: every request the load balancer receives.
+	WAFRequestsMillionsPerMonth float64 `json:"wafRequestsMillionsPerMonth"`
+	// WAFLogGBPerMonth is what the web ACL logs: the requests its rules
+	// blocked or counted.
+	WAFLogGBPerMonth float64 `json:"wafLogGbPerMonth"`
 }
 
 // BudgetSettings (config key ohmycoins:budget) is the environment's AWS
@@ -214,6 +223,10 @@ type SecretsSettings = secrets.Settings
 // LoadBalancerSettings is the ALB (config key ohmycoins:loadBalancer); the alb
 // component owns its fields and their rules.
 type LoadBalancerSettings = alb.Settings
+
+// WAFSettings is the web application firewall (config key ohmycoins:waf);
+// the waf component owns its fields and their rules.
+type WAFSettings = waf.Settings
 
 // AlarmSettings are the thresholds of the runbook alarms (config key
 // ohmycoins:alarms); the monitoring component owns their fields and rules.

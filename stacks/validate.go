@@ -210,7 +210,8 @@ func (s Settings) validateCost(p *problems) {
 		{"cost.appLogGbPerMonth", u.AppLogGBPerMonth}, {"cost.flowLogGbPerMonth", u.FlowLogGBPerMonth},
 		{"cost.endpointGbPerMonth", u.EndpointGBPerMonth}, {"cost.imageGbPerRepository", u.ImageGBPerRepository},
 		{"cost.accessLogGbStored", u.AccessLogGBStored}, {"cost.databaseBackupGb", u.DatabaseBackupGB},
-		{"cost.cacheSnapshotGb", u.CacheSnapshotGB},
+		{"cost.cacheSnapshotGb", u.CacheSnapshotGB}, {"cost.wafRequestsMillionsPerMonth", u.WAFRequestsMillionsPerMonth},
+		{"cost.wafLogGbPerMonth", u.WAFLogGBPerMonth},
 	} {
 		if v.value < 0 || v.value > 1e6 {
 			p.add(v.key, v.value, "must be 0-1000000: an amount of usage per month")
@@ -234,6 +235,7 @@ func (s Settings) validateOperations(p *problems) {
 	tiers := settings.NewProblems()
 	s.Secrets.Validate(tiers.In("secrets"))
 	s.LoadBalancer.Validate(tiers.In("loadBalancer"))
+	s.WAF.Validate(tiers.In("waf"))
 	p.report(tiers)
 
 	alarms := settings.NewProblems()

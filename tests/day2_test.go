@@ -287,6 +287,9 @@ func TestProductionProtectsItsEvidence(t *testing.T) {
 			if s.LoadBalancer.AccessLogs {
 				want++ // the access-log bucket
 			}
+			if s.WAF.Enabled {
+				want++ // the web ACL's log group
+			}
 			require.Equal(t, want, checked, "every log group, repository and bucket")
 			require.Equal(t, map[string]bool{"staging": false, "production": true}[c.stack], s.Network.FlowLogs && s.LoadBalancer.AccessLogs)
 		})

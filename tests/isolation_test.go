@@ -465,6 +465,8 @@ func readTarget(r stackplan.Resource, action string) string {
 		return in("certificateArn")
 	case action == "cloudwatch:GetDashboard":
 		return "arn:aws:cloudwatch::" + acct + ":dashboard/" + in("dashboardName")
+	case service == "wafv2" && in("resourceArn") != "":
+		return in("resourceArn") // a web ACL's logging: the ACL's ARN
 	case action == "elasticache:DescribeCacheClusters":
 		return arn("elasticache", "cluster:"+r.Outputs["memberClusters"].([]any)[0].(string))
 	}

@@ -82,7 +82,7 @@ func readAccount(ctx *pulumi.Context) (Account, error) {
 				add("stacks", s, "must be a stack of the project: "+strings.Join(statebackend.Stacks, ", "))
 			}
 		}
-		if d := firstDuplicate(a.Stacks); d != "" {
+		if d := settings.FirstDuplicate(a.Stacks); d != "" {
 			add("stacks", d, "is listed twice")
 		}
 	}
@@ -92,7 +92,7 @@ func readAccount(ctx *pulumi.Context) (Account, error) {
 				add("hostedZones", z, reason)
 			}
 		}
-		if d := firstDuplicate(a.HostedZones); d != "" {
+		if d := settings.FirstDuplicate(a.HostedZones); d != "" {
 			add("hostedZones", d, "is listed twice")
 		}
 	}
@@ -133,15 +133,4 @@ func show(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
-}
-
-func firstDuplicate(list []string) string {
-	seen := map[string]bool{}
-	for _, v := range list {
-		if seen[v] {
-			return v
-		}
-		seen[v] = true
-	}
-	return ""
 }

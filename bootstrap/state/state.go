@@ -194,8 +194,9 @@ const LogDeliveryPolicyName = "ohmycoins-log-delivery"
 
 // LogDeliveryGroups are the log group patterns AWS services deliver to: every
 // stack names its vended log groups so (ElastiCache's under /aws/elasticache/,
-// Step Functions' under /aws/vendedlogs/).
-var LogDeliveryGroups = []string{"/aws/elasticache/*", "/aws/vendedlogs/*"}
+// Step Functions' under /aws/vendedlogs/, AWS WAF's aws-waf-logs-<prefix>,
+// the only names WAF delivers to).
+var LogDeliveryGroups = []string{"/aws/elasticache/*", "/aws/vendedlogs/*", "aws-waf-logs-*"}
 
 // LogDeliveryPolicy lets CloudWatch Logs' delivery service write the streams
 // of the delivery log groups, for deliveries of this account only (the form

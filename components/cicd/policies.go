@@ -211,10 +211,13 @@ func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 			// is scoped to the stack's families (Services); revisions are never
 			// deregistered (ecs.TaskDefinitionArgs.SkipDestroy). The account's
 			// log resource policy belongs to the account-level program, so no
-			// environment may overwrite it (logs:PutResourcePolicy).
+			// environment may overwrite it (logs:PutResourcePolicy). Saved
+			// Logs Insights queries have no resource type either: they
+			// hold no data, only the text of a query.
 			"ecr:GetAuthorizationToken",
 			"states:ValidateStateMachineDefinition", "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
 			"logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:DescribeResourcePolicies",
+			"logs:PutQueryDefinition", "logs:DeleteQueryDefinition",
 		}, "*")),
 	}
 	var created []string
@@ -272,6 +275,12 @@ func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 		policydoc.Allow("RedeployOnRotation", []string{"states:*", "events:*"},
 			d.arn("states", "stateMachine:"+p+"-*"), d.arn("states", "execution:"+p+"-*"), d.arn("events", "rule/"+p+"-*")),
 		policydoc.Allow("AccessLogBucket", []string{"s3:*"}, "arn:aws:s3:::"+p+"-*", "arn:aws:s3:::"+p+"-*/*"),
+		// The web ACL, and what its writes name: the AWS managed rule groups
+		// it runs and the load balancer it is associated with.
+		policydoc.Allow("Firewall", []string{"wafv2:*"}, d.arn("wafv2", "regional/webacl/"+p+"-*/*")),
+		policydoc.Allow("FirewallRuleGroups", []string{"wafv2:CreateWebACL", "wafv2:UpdateWebACL"}, d.arn("wafv2", "regional/managedruleset/*/*")),
+		policydoc.Allow("FirewallOnTheLoadBalancer", []string{"wafv2:AssociateWebACL", "wafv2:DisassociateWebACL", "wafv2:GetWebACLForResource"},
+			d.arn("elasticloadbalancing", "loadbalancer/app/"+p+"-*/*")),
 	}
 	linked := policydoc.Allow("ServiceLinkedRoles", []string{"iam:CreateServiceLinkedRole"},
 		fmt.Sprintf("arn:aws:iam::%s:role/aws-service-role/*", d.Account))

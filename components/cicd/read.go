@@ -71,6 +71,9 @@ func (d DeployScope) readScopes() map[string][]string {
 		"states:DescribeStateMachine":              arns("states", "stateMachine:"+p+"-*"),
 		"states:ListStateMachineVersions":          arns("states", "stateMachine:"+p+"-*"),
 		"sns:GetTopicAttributes":                   arns("sns", p+"-*"),
+		"wafv2:GetWebACL":                          arns("wafv2", "regional/webacl/"+p+"-*/*"),
+		"wafv2:GetLoggingConfiguration":            arns("wafv2", "regional/webacl/"+p+"-*/*"),
+		"wafv2:ListTagsForResource":                arns("wafv2", "regional/webacl/"+p+"-*/*"),
 		"sns:ListSubscriptionsByTopic":             arns("sns", p+"-*"),
 	}
 	if d.HostedZoneID != "" {

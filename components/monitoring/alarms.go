@@ -41,9 +41,10 @@ const (
 )
 
 // alarms are the runbook's alarms with their dimensions: the api service's
-// CPU and memory, the load balancer's 5xx answers and the api service's
+// CPU, memory and error lines, the load balancer's 5xx answers and the api service's
 // unhealthy targets (which roll its deployments back), the database's and
-// the cache's, then each worker's CPU and memory.
+// the cache's, the web ACL's blocked requests, then each worker's CPU and
+// memory.
 func alarms(name string, a Args) []alarm {
 	t := a.Thresholds
 	var api Service
@@ -60,6 +61,9 @@ func alarms(name string, a Args) []alarm {
 	db := pulumi.StringMap{"DBInstanceIdentifier": a.DBInstanceIdentifier}
 	list := serviceAlarms(name+"-ecs", api, a)
 	list = append(list,
+		alarm{name: name + "-ecs-error-lines", description: "The " + api.Name + " logs errors (run the saved query " + QueryPath(name, "errors-by-message") + ")",
+			namespace: ErrorMetricNamespace(name), metric: ErrorLinesMetric, stat: "Sum", period: 300, evaluations: 1,
+			comparison: greater, threshold: t.EcsErrorLines},
 		alarm{name: name + "-alb-high-5xx-errors", description: "The " + api.Name + " answers with 5xx errors",
 			namespace: "AWS/ApplicationELB", metric: "HTTPCode_Target_5XX_Count", stat: "Sum", period: 300, evaluations: 2,
 			comparison: greater, threshold: t.AlbHigh5xxErrors, dimensions: lb, rollsBack: api.Name},
@@ -80,6 +84,13 @@ func alarms(name string, a Args) []alarm {
 			namespace: "AWS/ElastiCache", metric: "EngineCPUUtilization", stat: "Average", period: 300, evaluations: 2,
 			comparison: greater, threshold: t.RedisHighCPU, perCacheMember: true, aggregate: "MAX"},
 	)
+	if f := a.Firewall; f != nil {
+		list = append(list, alarm{name: name + "-waf-blocked-requests",
+			description: fmt.Sprintf("The web ACL %s %s more requests than usual: an attack, or a rule that blocks real users (its log group says which)", f.WebACLName, map[bool]string{true: "would have blocked", false: "blocked"}[f.Counting]),
+			namespace:   "AWS/WAFV2", metric: f.Metric(), stat: "Sum", period: 300, evaluations: 1,
+			comparison: greater, threshold: t.WafBlockedRequests,
+			dimensions: pulumi.StringMap{"WebACL": pulumi.String(f.WebACLName), "Region": pulumi.String(a.Region), "Rule": pulumi.String("ALL")}})
+	}
 	for _, w := range workers {
 		list = append(list, serviceAlarms(name+"-"+w.Name+"-ecs", w, a)...)
 	}

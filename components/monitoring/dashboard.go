@@ -35,9 +35,11 @@ type WidgetProperties struct {
 	Region  string  `json:"region"`
 	View    string  `json:"view"`
 	Stacked bool    `json:"stacked"`
-	Period  int     `json:"period"`
-	Metrics [][]any `json:"metrics"`
-	YAxis   *YAxis  `json:"yAxis,omitempty"`
+	Period  int     `json:"period,omitempty"`
+	Metrics [][]any `json:"metrics,omitempty"`
+	// Query is a log widget's Logs Insights query (SOURCE ... | ...).
+	Query string `json:"query,omitempty"`
+	YAxis *YAxis `json:"yAxis,omitempty"`
 }
 
 // YAxis bounds the left axis.
@@ -57,6 +59,22 @@ type RowOptions struct {
 	Stat  string `json:"stat"`
 }
 
+// LogWidgets are the saved queries marked OnDashboard as log widgets, on
+// the grid after the metric widgets: what the errors are, and where.
+func LogWidgets(queries []Query, region string, after int) []Widget {
+	var out []Widget
+	for _, q := range queries {
+		if !q.OnDashboard {
+			continue
+		}
+		i := after + len(out)
+		out = append(out, Widget{Type: "log", X: (i % 2) * 12, Y: (i / 2) * 6, Width: 12, Height: 6, Properties: WidgetProperties{
+			Title: "Logs: " + q.Name, Region: region, View: "table", Query: logWidgetQuery(q),
+		}})
+	}
+	return out
+}
+
 // row is a metric row: namespace, metric, dimension pairs, then the options.
 func row(namespace, metric string, dims [][2]string, label, stat string) []any {
 	r := []any{namespace, metric}
@@ -68,7 +86,7 @@ func row(namespace, metric string, dims [][2]string, label, stat string) []any {
 
 // dashboardBody renders the widgets, in the original's order (then each
 // worker's), once the dimension values are known.
-func dashboardBody(a Args) pulumi.StringOutput {
+func dashboardBody(name string, a Args) pulumi.StringOutput {
 	inputs := []interface{}{a.LoadBalancerARNSuffix, a.DBInstanceIdentifier, a.CacheMembers}
 	var behind []string
 	for _, s := range a.Services {
@@ -84,7 +102,9 @@ func dashboardBody(a Args) pulumi.StringOutput {
 		for i, name := range behind {
 			targetGroups[name] = v[3+i].(string)
 		}
-		b, err := json.Marshal(BuildDashboard(a, lbSuffix, targetGroups, db, members))
+		body := BuildDashboard(a, lbSuffix, targetGroups, db, members)
+		body.Widgets = append(body.Widgets, LogWidgets(Queries(name, a), a.Region, len(body.Widgets))...)
+		b, err := json.Marshal(body)
 		return string(b), err
 	}).(pulumi.StringOutput)
 }
@@ -174,6 +194,14 @@ func BuildDashboard(a Args, lbSuffix string, targetGroups map[string]string, db 
 	}
 	for i, w := range workers {
 		widgets = append(widgets, widget(6+i, "ECS "+w.Title()+" Service - CPU & Memory", cpuAndMemory(w), percent))
+	}
+	if f := a.Firewall; f != nil {
+		acl := [][2]string{{"WebACL", f.WebACLName}, {"Region", a.Region}, {"Rule", "ALL"}}
+		widgets = append(widgets, widget(len(widgets), "Web ACL Requests", [][]any{
+			row("AWS/WAFV2", "AllowedRequests", acl, "Allowed", "Sum"),
+			row("AWS/WAFV2", "BlockedRequests", acl, "Blocked", "Sum"),
+			row("AWS/WAFV2", "CountedRequests", acl, "Counted (would be blocked)", "Sum"),
+		}, nil))
 	}
 	return Dashboard{Widgets: widgets}
 }

@@ -49,10 +49,33 @@ type Args struct {
 	// CacheMembers are the Redis member cluster ids (CacheNodes of them).
 	CacheMembers pulumi.StringArrayInput
 	CacheNodes   int
+	// DatabaseLogGroup is the log group of PostgreSQL's log, which the
+	// saved queries read for slow statements and failed connections.
+	DatabaseLogGroup string
 	// ContainerInsights says whether ECS/ContainerInsights metrics exist for the task-count widget.
 	ContainerInsights bool
 	// Budget is the environment's monthly budget, alerting the same topic.
 	Budget Budget
+	// Firewall is the web ACL in front of the load balancer; nil without one.
+	Firewall *Firewall
+}
+
+// Firewall is a web ACL as its metrics are published (AWS/WAFV2).
+type Firewall struct {
+	// WebACLName is the WebACL dimension.
+	WebACLName string
+	// Counting says its rules only count: what they would have blocked is
+	// CountedRequests, which the alarm then watches instead of BlockedRequests.
+	Counting bool
+}
+
+// Metric is what the firewall's alarm watches: BlockedRequests, or
+// CountedRequests while the rules only count.
+func (f Firewall) Metric() string {
+	if f.Counting {
+		return "CountedRequests"
+	}
+	return "BlockedRequests"
 }
 
 // Service is an application service as its metrics are published.
@@ -60,6 +83,9 @@ type Service struct {
 	service.Service
 	// ECSName is the ECS service's name, the ServiceName dimension.
 	ECSName string
+	// LogGroupName is the log group its containers write to, which the
+	// saved queries read (and, for the api service, the error-lines filter).
+	LogGroupName string
 	// TargetGroupARNSuffix is its target group's TargetGroup dimension; nil
 	// for a worker, which has none.
 	TargetGroupARNSuffix pulumi.StringInput
@@ -99,12 +125,15 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	services := make([]service.Service, len(args.Services))
 	for i, s := range args.Services {
 		services[i] = s.Service
-		if s.ECSName == "" || (s.TargetGroupARNSuffix == nil) == s.BehindLoadBalancer() {
-			return nil, fmt.Errorf("monitoring: service %s needs its ECS name, and a target group ARN suffix exactly when it is behind the load balancer", s.Name)
+		if s.ECSName == "" || s.LogGroupName == "" || (s.TargetGroupARNSuffix == nil) == s.BehindLoadBalancer() {
+			return nil, fmt.Errorf("monitoring: service %s needs its ECS name and log group, and a target group ARN suffix exactly when it is behind the load balancer", s.Name)
 		}
 	}
 	if why := service.Check(services); why != "" {
 		return nil, fmt.Errorf("monitoring: Services: %s", why)
+	}
+	if args.DatabaseLogGroup == "" {
+		return nil, fmt.Errorf("monitoring: DatabaseLogGroup is required: the saved queries read PostgreSQL's log")
 	}
 	c := &Monitoring{DashboardName: name + "-infrastructure", DeploymentAlarms: map[string]pulumi.StringArrayOutput{}}
 	c.DashboardURL = fmt.Sprintf("https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#dashboards:name=%s", args.Region, args.Region, c.DashboardName)
@@ -137,6 +166,10 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err := budget(ctx, name, args.Budget, topic, parent); err != nil {
 		return nil, err
 	}
+	queries := Queries(name, args)
+	if err := saveQueries(ctx, name, args, queries, parent); err != nil {
+		return nil, err
+	}
 
 	deployment := map[string]pulumi.StringArray{}
 	for _, a := range alarms(name, args) {
@@ -155,7 +188,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 
 	if _, err := cloudwatch.NewDashboard(ctx, c.DashboardName, &cloudwatch.DashboardArgs{
 		DashboardName: pulumi.String(c.DashboardName),
-		DashboardBody: dashboardBody(args),
+		DashboardBody: dashboardBody(name, args),
 	}, parent); err != nil {
 		return nil, err
 	}

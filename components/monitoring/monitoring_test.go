@@ -19,16 +19,16 @@ const keyARN = "arn:aws:kms:ap-southeast-2:123456789012:key/k"
 
 // thresholds are distinct values, so each alarm's threshold tells which setting it took.
 var thresholds = Thresholds{EcsHighCPU: 71, EcsHighMemory: 72, AlbHigh5xxErrors: 3, AlbUnhealthyTargets: 1,
-	RdsHighCPU: 73, RdsLowStorageGiB: 4, RedisLowCacheHitRate: 74, RedisHighCPU: 75}
+	RdsHighCPU: 73, RdsLowStorageGiB: 4, RedisLowCacheHitRate: 74, RedisHighCPU: 75, WafBlockedRequests: 76, EcsErrorLines: 77}
 
 // services are an api service and a web service behind the load balancer and, when asked, a worker.
 func services(worker bool) []Service {
 	out := []Service{
-		{Service: service.New("backend", service.API, false), ECSName: "env-backend-service", TargetGroupARNSuffix: pulumi.String("targetgroup/env-backend-1a2b/0123")},
-		{Service: service.New("frontend", service.Web, false), ECSName: "env-frontend-service", TargetGroupARNSuffix: pulumi.String("targetgroup/env-frontend-3c4d/4567")},
+		{Service: service.New("backend", service.API, false), ECSName: "env-backend-service", LogGroupName: "/ecs/env-backend", TargetGroupARNSuffix: pulumi.String("targetgroup/env-backend-1a2b/0123")},
+		{Service: service.New("frontend", service.Web, false), ECSName: "env-frontend-service", LogGroupName: "/ecs/env-frontend", TargetGroupARNSuffix: pulumi.String("targetgroup/env-frontend-3c4d/4567")},
 	}
 	if worker {
-		out = append(out, Service{Service: service.New("worker", service.Worker, true), ECSName: "env-worker-service"})
+		out = append(out, Service{Service: service.New("worker", service.Worker, true), ECSName: "env-worker-service", LogGroupName: "/ecs/env-worker"})
 	}
 	return out
 }
@@ -42,7 +42,8 @@ func args(nodes int, worker, insights bool) Args {
 		ClusterName: "env-cluster", Services: services(worker),
 		LoadBalancerARNSuffix: pulumi.String("app/env-alb/89ab"), DBInstanceIdentifier: pulumi.String("env-postgres"),
 		CacheMembers: pulumi.ToStringArray(members), CacheNodes: nodes, ContainerInsights: insights,
-		Budget: Budget{MonthlyUSD: 780, MarginPercent: 20, EnvironmentTag: "production"},
+		DatabaseLogGroup: "/aws/rds/instance/env-postgres/postgresql",
+		Budget:           Budget{MonthlyUSD: 780, MarginPercent: 20, EnvironmentTag: "production"},
 	}
 }
 
@@ -84,6 +85,7 @@ func TestAlarmsHaveTheirThresholdsAndNotifyBothWays(t *testing.T) {
 	specs := []spec{
 		{"env-ecs-high-cpu", "AWS/ECS", "CPUUtilization", "Average", "GreaterThanThreshold", 300, 2, 71},
 		{"env-ecs-high-memory", "AWS/ECS", "MemoryUtilization", "Average", "GreaterThanThreshold", 300, 2, 72},
+		{"env-ecs-error-lines", "OhMyCoins/env", "ErrorLines", "Sum", "GreaterThanThreshold", 300, 1, 77},
 		{"env-alb-high-5xx-errors", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum", "GreaterThanThreshold", 300, 2, 3},
 		{"env-alb-unhealthy-targets", "AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", "GreaterThanThreshold", 60, 1, 1},
 		{"env-rds-high-cpu", "AWS/RDS", "CPUUtilization", "Average", "GreaterThanThreshold", 300, 2, 73},
@@ -122,6 +124,85 @@ func TestAlarmsHaveTheirThresholdsAndNotifyBothWays(t *testing.T) {
 	require.Equal(t, map[string]any{"LoadBalancer": "app/env-alb/89ab", "TargetGroup": "targetgroup/env-backend-1a2b/0123"}, dims("env-alb-unhealthy-targets"), "the api service's targets")
 	require.Equal(t, map[string]any{"DBInstanceIdentifier": "env-postgres"}, dims("env-rds-high-cpu"))
 	require.Equal(t, map[string]any{"CacheClusterId": "env-redis-001"}, dims("env-redis-high-cpu"), "one member: a plain metric on it")
+}
+
+// TestTheFirewallAlarmWatchesWhatItsRulesDo: a blocking web ACL's blocked
+// requests; one that only counts, what it would have blocked. The dashboard
+// shows all three.
+func TestTheFirewallAlarmWatchesWhatItsRulesDo(t *testing.T) {
+	t.Parallel()
+	for _, counting := range []bool{false, true} {
+		a := args(1, false, false)
+		a.Firewall = &Firewall{WebACLName: "env-waf", Counting: counting}
+		var m *Monitoring
+		plan := componenttest.Run(t, monitor(a, &m))
+		in := componenttest.Named(t, plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "env-waf-blocked-requests").Inputs
+		require.Equal(t, "AWS/WAFV2", in["namespace"])
+		require.Equal(t, map[bool]string{false: "BlockedRequests", true: "CountedRequests"}[counting], in["metricName"])
+		require.Equal(t, "Sum", in["statistic"])
+		require.Equal(t, 300.0, in["period"])
+		require.Equal(t, 76.0, in["threshold"])
+		require.Equal(t, "GreaterThanThreshold", in["comparisonOperator"])
+		require.Equal(t, map[string]any{"WebACL": "env-waf", "Region": "ap-southeast-2", "Rule": "ALL"}, in["dimensions"])
+		require.Equal(t, "env-waf-blocked-requests", m.AlarmNames[len(m.AlarmNames)-1])
+		var body Dashboard
+		require.NoError(t, json.Unmarshal([]byte(componenttest.Named(t, plan, "aws:cloudwatch/dashboard:Dashboard", "env-infrastructure").Inputs["dashboardBody"].(string)), &body))
+		last := body.Widgets[len(body.Widgets)-3].Properties
+		require.Equal(t, "Web ACL Requests", last.Title, "the last metric widget, before the two log widgets")
+		require.Equal(t, []any{"AWS/WAFV2", "CountedRequests", "WebACL", "env-waf", "Region", "ap-southeast-2", "Rule", "ALL",
+			map[string]any{"label": "Counted (would be blocked)", "stat": "Sum"}}, last.Metrics[2])
+	}
+	plan := componenttest.Run(t, monitor(args(1, false, false), nil))
+	for _, a := range plan.OfType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+		require.NotEqual(t, "env-waf-blocked-requests", a.Name, "no firewall, no alarm")
+	}
+}
+
+// TestTheOnCallQuestionsAreSavedQueries: each saved query over the log
+// groups that answer it, in the stack's folder; the first two on the
+// dashboard; the api service's error lines counted into the stack's own
+// namespace.
+func TestTheOnCallQuestionsAreSavedQueries(t *testing.T) {
+	t.Parallel()
+	plan := componenttest.Run(t, monitor(args(1, true, false), nil))
+	type saved struct {
+		name   string
+		groups []any
+		has    []string
+	}
+	all := []any{"/ecs/env-backend", "/ecs/env-frontend", "/ecs/env-worker"}
+	for _, q := range []saved{
+		{"errors-by-message", all, []string{"filter @message like /ERROR|CRITICAL|Traceback|Exception/", "stats count(*) as lines, latest(@timestamp) as last by @log, @message"}},
+		{"5xx-by-path", []any{"/ecs/env-backend"}, []string{`parse @message /"(?<method>[A-Z]+) (?<path>[^ ?"]+)[^"]*" (?<status>\d{3})/`, "filter status >= 500", "by status, method, path"}},
+		{"slow-database-statements", []any{"/aws/rds/instance/env-postgres/postgresql"}, []string{"duration: (?<ms>[0-9.]+) ms", "sort ms desc"}},
+		{"task-last-lines", all, []string{"filter @logStream like /TASK_ID/", "sort @timestamp desc", "limit 100"}},
+		{"database-connection-errors", []any{"/ecs/env-backend", "/ecs/env-worker", "/aws/rds/instance/env-postgres/postgresql"}, []string{"too many connections", "password authentication failed"}},
+	} {
+		r := componenttest.Named(t, plan, "aws:cloudwatch/queryDefinition:QueryDefinition", "env-query-"+q.name)
+		require.Equal(t, "env/"+q.name, r.Inputs["name"], "in the stack's folder")
+		require.Equal(t, q.groups, r.Inputs["logGroupNames"], q.name)
+		for _, s := range q.has {
+			require.Contains(t, r.Inputs["queryString"], s, q.name)
+		}
+	}
+	require.Len(t, plan.OfType("aws:cloudwatch/queryDefinition:QueryDefinition"), 5)
+
+	filter := componenttest.Named(t, plan, "aws:cloudwatch/logMetricFilter:LogMetricFilter", "env-ecs-error-lines")
+	require.Equal(t, "/ecs/env-backend", filter.Inputs["logGroupName"], "the api service's log")
+	require.Equal(t, "?ERROR ?CRITICAL ?Traceback", filter.Inputs["pattern"])
+	require.Equal(t, map[string]any{"namespace": "OhMyCoins/env", "name": "ErrorLines", "value": "1", "defaultValue": "0", "unit": "Count"},
+		filter.Inputs["metricTransformation"])
+	alarm := componenttest.Named(t, plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "env-ecs-error-lines").Inputs
+	require.NotContains(t, alarm, "dimensions", "a metric filter's metric has none")
+
+	d := dashboard(t, plan)
+	logs := d.Widgets[len(d.Widgets)-2:]
+	require.Equal(t, "log", logs[0].Type)
+	require.Equal(t, "table", logs[0].Properties.View)
+	require.Equal(t, "SOURCE '/ecs/env-backend' | SOURCE '/ecs/env-frontend' | SOURCE '/ecs/env-worker' | fields @timestamp, @log, @message | filter @message like /ERROR|CRITICAL|Traceback|Exception/ | stats count(*) as lines, latest(@timestamp) as last by @log, @message | sort lines desc | limit 50",
+		logs[0].Properties.Query)
+	require.Empty(t, logs[0].Properties.Metrics)
+	require.Equal(t, "Logs: 5xx-by-path", logs[1].Properties.Title)
 }
 
 // TestOnlyTheAPIServicesDeploymentsWatchAlarms: its 5xx answers and unhealthy
@@ -181,7 +262,8 @@ func TestDashboardLaysOutItsWidgetsInTheOriginalsOrder(t *testing.T) {
 		titles = append(titles, w.Properties.Title)
 	}
 	require.Equal(t, []string{"ECS Backend Service - CPU & Memory", "ALB Response Times", "ALB HTTP Status Codes",
-		"RDS Metrics", "Redis Cache Metrics", "Healthy Targets per Target Group", "ECS Worker Service - CPU & Memory"}, titles)
+		"RDS Metrics", "Redis Cache Metrics", "Healthy Targets per Target Group", "ECS Worker Service - CPU & Memory",
+		"Logs: errors-by-message", "Logs: 5xx-by-path"}, titles)
 	require.Equal(t, []any{"AWS/ApplicationELB", "HealthyHostCount", "TargetGroup", "targetgroup/env-backend-1a2b/0123", "LoadBalancer", "app/env-alb/89ab",
 		map[string]any{"label": "Backend healthy targets", "stat": "Minimum"}}, d.Widgets[5].Properties.Metrics[0])
 	require.Len(t, d.Widgets[5].Properties.Metrics, 2, "the worker has no target group")
@@ -294,8 +376,8 @@ func TestNewRefusesWhatItCannotWatch(t *testing.T) {
 	badThreshold := args(1, false, false)
 	badThreshold.Thresholds.EcsHighCPU = 120
 	for want, a := range map[string]Args{
-		"monitoring: CacheNodes = 0: needs the Redis member ids":                                                                   noMembers,
-		"monitoring: service worker needs its ECS name, and a target group ARN suffix exactly when it is behind the load balancer": workerBehind,
+		"monitoring: CacheNodes = 0: needs the Redis member ids":                                                                                 noMembers,
+		"monitoring: service worker needs its ECS name and log group, and a target group ARN suffix exactly when it is behind the load balancer": workerBehind,
 		"monitoring: ecsHighCpu = 120": badThreshold,
 	} {
 		require.ErrorContains(t, componenttest.Error(t, monitor(a, nil)), want)

@@ -12,6 +12,9 @@ type Thresholds struct {
 	EcsHighCPU float64 `json:"ecsHighCpu"`
 	// EcsHighMemory: the api service's and each worker's average memory %.
 	EcsHighMemory float64 `json:"ecsHighMemory"`
+	// EcsErrorLines: error lines the api service logged in 5 minutes (its
+	// log's metric filter counts them).
+	EcsErrorLines float64 `json:"ecsErrorLines"`
 	// AlbHigh5xxErrors: target 5xx responses per 5 minutes.
 	AlbHigh5xxErrors float64 `json:"albHigh5xxErrors"`
 	// AlbUnhealthyTargets: unhealthy targets of the api service.
@@ -24,6 +27,9 @@ type Thresholds struct {
 	RedisLowCacheHitRate float64 `json:"redisLowCacheHitRate"`
 	// RedisHighCPU: Redis engine CPU %.
 	RedisHighCPU float64 `json:"redisHighCpu"`
+	// WafBlockedRequests: requests the web ACL blocked (or, counting,
+	// would have blocked) in 5 minutes, above which a spike is reported.
+	WafBlockedRequests float64 `json:"wafBlockedRequests"`
 }
 
 // Validate records every rule the thresholds break; the stacks add the one
@@ -42,6 +48,12 @@ func (t Thresholds) Validate(p settings.Problems) {
 	}
 	if t.AlbHigh5xxErrors < 0 {
 		p.Add("albHigh5xxErrors", t.AlbHigh5xxErrors, "must not be negative")
+	}
+	if t.EcsErrorLines < 1 {
+		p.Add("ecsErrorLines", t.EcsErrorLines, "must be at least 1 line in 5 minutes")
+	}
+	if t.WafBlockedRequests < 1 {
+		p.Add("wafBlockedRequests", t.WafBlockedRequests, "must be at least 1 request in 5 minutes")
 	}
 	if t.AlbUnhealthyTargets < 0 {
 		p.Add("albUnhealthyTargets", t.AlbUnhealthyTargets, "must not be negative")

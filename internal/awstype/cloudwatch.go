@@ -35,6 +35,27 @@ func init() {
 				ImportID: importBy("alarm_name")},
 		},
 		Entry{
+			// A metric filter is named within its log group; Terraform's id
+			// is its name, the import form joins the two.
+			Token:  "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+			Answer: named("name", nil),
+			Price:  priceMetricFilter,
+			Terraform: Terraform{Identity: []Key{byName("log_group_name"), byName("name")},
+				ImportID: importJoined(":", "log_group_name", "name")},
+		},
+		Entry{
+			// A saved Logs Insights query: CloudWatch Logs gives it an id.
+			Token: "aws:cloudwatch/queryDefinition:QueryDefinition",
+			Answer: func(e mockcloud.Env, r *mockcloud.Request) string {
+				id := r.UUID()
+				r.Set("queryDefinitionId", id)
+				return id
+			},
+			Free: "saved queries cost nothing; running one is priced per GB it scans, which the estimate leaves out like other per-request charges",
+			Terraform: Terraform{Identity: []Key{byName("name")},
+				NoImport: "pulumi import takes its ARN (arn:aws:logs:<region>:<account>:query-definition:<id>), which its Terraform attributes do not hold; the original saved no queries, and the stack saves its own"},
+		},
+		Entry{
 			Token: "aws:cloudwatch/dashboard:Dashboard",
 			Answer: func(e mockcloud.Env, r *mockcloud.Request) string {
 				n := r.Physical("dashboardName")
@@ -79,9 +100,13 @@ func onEventBus(bus, id string) string {
 	return bus + "/" + id
 }
 
+// wafLogGroupPrefix starts the name of every log group AWS WAF delivers to.
+const wafLogGroupPrefix = "aws-waf-logs-"
+
 // priceLogGroup prices ingestion and storage: the flow-log group's share of
-// flowLogGbPerMonth at the vended-logs price, the others' share of
-// appLogGbPerMonth, kept as long as their retention (a year for "never").
+// flowLogGbPerMonth and a web ACL's group's wafLogGbPerMonth at the
+// vended-logs price, the others' share of appLogGbPerMonth, kept as long as
+// their retention (a year for "never").
 func priceLogGroup(p Pricing, r stackplan.Resource) (Cost, bool) {
 	plan := p.Plan()
 	isFlowLogGroup := func(name string) bool {
@@ -92,15 +117,20 @@ func priceLogGroup(p Pricing, r stackplan.Resource) (Cost, bool) {
 		}
 		return false
 	}
+	isWAFLogGroup := func(name string) bool { return strings.HasPrefix(name, wafLogGroupPrefix) }
 	var gb float64
 	ingest, what := "logs.ingest-gb", "its share of appLogGbPerMonth"
-	if isFlowLogGroup(str(r.Inputs["name"])) {
+	switch name := str(r.Inputs["name"]); {
+	case isFlowLogGroup(name):
 		gb = p.Assume("flowLogGbPerMonth")
 		ingest, what = "logs.vended-gb", "flowLogGbPerMonth"
-	} else {
+	case isWAFLogGroup(name):
+		gb = p.Assume("wafLogGbPerMonth")
+		ingest, what = "logs.vended-gb", "wafLogGbPerMonth"
+	default:
 		groups := 0
 		for _, g := range plan.OfType(r.Type) {
-			if !isFlowLogGroup(str(g.Inputs["name"])) {
+			if n := str(g.Inputs["name"]); !isFlowLogGroup(n) && !isWAFLogGroup(n) {
 				groups++
 			}
 		}
@@ -114,6 +144,13 @@ func priceLogGroup(p Pricing, r stackplan.Resource) (Cost, bool) {
 	stored := gb * days / 30 * compression
 	return Cost{Monthly: gb*p.Price(ingest) + stored*p.Price("logs.storage-gb-month"),
 		Basis: fmt.Sprintf("%.4g GB ingested × $%g (%s) + %.4g GB kept (%g days, compressed to %g) × $%g", gb, p.Price(ingest), what, stored, days, compression, p.Price("logs.storage-gb-month"))}, true
+}
+
+// priceMetricFilter prices the custom metric a metric filter publishes; the
+// filter itself is free.
+func priceMetricFilter(p Pricing, _ stackplan.Resource) (Cost, bool) {
+	return Cost{Monthly: p.Price("cloudwatch.metric-month"),
+		Basis: fmt.Sprintf("1 custom metric × $%g (the filter itself is free)", p.Price("cloudwatch.metric-month"))}, true
 }
 
 // anomalyOperators are the comparison operators of an anomaly detection

@@ -51,7 +51,7 @@ func TestStagingCostsWhatTheTableSays(t *testing.T) {
 	result := previewtest.Stack(t, "staging", previewtest.WithImages())
 	s, plan := result.Settings, result.Plan
 	require.False(t, s.Network.FlowLogs, "staging has no flow logs: every log group is an application's")
-	appLogGroups := float64(len(plan.OfType("aws:cloudwatch/logGroup:LogGroup"))) // the services', redeploy's, 2 RDS exports, 2 Redis logs
+	appLogGroups := float64(len(plan.OfType("aws:cloudwatch/logGroup:LogGroup")) - 1) // the services', redeploy's, 2 RDS exports, 2 Redis logs; not the web ACL's
 	alarms := float64(len(plan.OfType("aws:cloudwatch/metricAlarm:MetricAlarm")))
 	// Stored for 7 days, compressed to logStorageCompression (0.15) of what was ingested.
 	logGroup := r2(s.Cost.AppLogGBPerMonth/appLogGroups*p("logs.ingest-gb") + s.Cost.AppLogGBPerMonth/appLogGroups*7/30*s.Cost.LogStorageCompression*p("logs.storage-gb-month"))
@@ -66,10 +66,20 @@ func TestStagingCostsWhatTheTableSays(t *testing.T) {
 		"ohmycoins-staging-infrastructure":      p("cloudwatch.dashboard-month"),
 		"ohmycoins-staging-backend-logs":        logGroup,
 		"ohmycoins-staging-alb-high-5xx-errors": p("cloudwatch.alarm-metric-month"),
+		// The web ACL: itself, its 8 rules (5 managed groups, 3 rate limits), the requests it inspects.
+		"ohmycoins-staging-waf": p("waf.web-acl-month") + 8*p("waf.rule-month") + s.Cost.WAFRequestsMillionsPerMonth*p("waf.million-requests"),
+		// Its log group: vended logs, kept 7 days, compressed.
+		"aws-waf-logs-ohmycoins-staging": s.Cost.WAFLogGBPerMonth*p("logs.vended-gb") + s.Cost.WAFLogGBPerMonth*7/30*s.Cost.LogStorageCompression*p("logs.storage-gb-month"),
+		// The error-lines filter's custom metric and the alarm of the same
+		// name on it (counted with the alarms below); the saved queries are free.
+		"ohmycoins-staging-ecs-error-lines": p("cloudwatch.metric-month") + p("cloudwatch.alarm-metric-month"),
 	}
 	total := 0.0
 	for name, v := range want {
-		if !strings.HasSuffix(name, "-logs") && !strings.HasSuffix(name, "-errors") {
+		switch {
+		case name == "ohmycoins-staging-ecs-error-lines":
+			total += p("cloudwatch.metric-month")
+		case !strings.HasSuffix(name, "-backend-logs") && !strings.HasSuffix(name, "-errors"):
 			total += r2(v)
 		}
 	}
@@ -91,7 +101,7 @@ func TestStagingCostsWhatTheTableSays(t *testing.T) {
 	}
 	total += alarms*p("cloudwatch.alarm-metric-month") + appLogGroups*logGroup
 	require.InDelta(t, total, e.Monthly, 0.005, "the total is the sum of the hand calculation")
-	require.Len(t, e.Items, 8+2*len(s.Services)+int(alarms)+int(appLogGroups), "every priced resource, and nothing else")
+	require.Len(t, e.Items, 11+2*len(s.Services)+int(alarms)+int(appLogGroups), "every priced resource, and nothing else")
 	require.Equal(t, e.Monthly, e.MonthlyMax, "staging does not autoscale")
 	require.Equal(t, int(math.Ceil(total*1.2/10)*10), cost.Budget(e, 20), "the estimate plus 20 %, rounded up to 10")
 	require.Equal(t, cost.Budget(e, 20), stacks.Staging().Budget.MonthlyUSD, "the preset budget is the estimate with images plus 20 %")
@@ -154,16 +164,16 @@ func TestATypeTheCatalogLacksIsUnpricedNotFatal(t *testing.T) {
 	result := previewtest.Stack(t, "staging")
 	base := cost.Of(result.Plan, *result.Plan.CostBasis)
 	plan := previewtest.CopyPlan(t, result.Plan)
-	plan.Resources = append(plan.Resources, stackplan.Resource{URN: "urn:pulumi:staging::ohmycoins::aws:wafv2/webAcl:WebAcl::ohmycoins-staging-waf",
-		Type: "aws:wafv2/webAcl:WebAcl", Name: "ohmycoins-staging-waf", Custom: true, Parent: plan.Root().URN})
+	plan.Resources = append(plan.Resources, stackplan.Resource{URN: "urn:pulumi:staging::ohmycoins::aws:shield/protection:Protection::ohmycoins-staging-alb",
+		Type: "aws:shield/protection:Protection", Name: "ohmycoins-staging-alb", Custom: true, Parent: plan.Root().URN})
 	e := cost.Of(plan, *plan.CostBasis)
 	require.Equal(t, base.Monthly, e.Monthly)
 	require.Len(t, e.Items, len(base.Items))
-	require.Equal(t, []cost.Unpriced{{URN: "urn:pulumi:staging::ohmycoins::aws:wafv2/webAcl:WebAcl::ohmycoins-staging-waf", Type: "aws:wafv2/webAcl:WebAcl",
-		Name: "ohmycoins-staging-waf", Reason: "its type has no entry in the AWS-type catalog (internal/awstype): add one, with its price or the reason it is free"}}, e.Unpriced)
+	require.Equal(t, []cost.Unpriced{{URN: "urn:pulumi:staging::ohmycoins::aws:shield/protection:Protection::ohmycoins-staging-alb", Type: "aws:shield/protection:Protection",
+		Name: "ohmycoins-staging-alb", Reason: "its type has no entry in the AWS-type catalog (internal/awstype): add one, with its price or the reason it is free"}}, e.Unpriced)
 	var out strings.Builder
 	e.Write(&out)
-	require.Contains(t, out.String(), "Not priced (1, left out of the total):\n  wafv2/webAcl ohmycoins-staging-waf: its type has no entry")
+	require.Contains(t, out.String(), "Not priced (1, left out of the total):\n  shield/protection ohmycoins-staging-alb: its type has no entry")
 	require.NotContains(t, out.String(), "To price them, add", "no price key would help: the catalog needs the type")
 }
 

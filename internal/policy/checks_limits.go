@@ -74,6 +74,21 @@ var PublishedDimensions = map[string][]string{
 	"AWS/ApplicationELB":    {"LoadBalancer", "LoadBalancer,TargetGroup", "TargetGroup"},
 	"AWS/RDS":               {"DBInstanceIdentifier"},
 	"AWS/ElastiCache":       {"CacheClusterId", "CacheClusterId,CacheNodeId"},
+	// A regional web ACL's metrics, of a rule or of them all (Rule=ALL).
+	"AWS/WAFV2": {"Region,Rule,WebACL"},
+}
+
+// CustomNamespacePrefix starts the namespaces of the stacks' own metrics
+// (their log metric filters'), which carry no dimension.
+const CustomNamespacePrefix = "OhMyCoins/"
+
+// Published are the dimension sets a namespace's metrics are published
+// under: AWS's, or none for a metric filter's own metric.
+func Published(namespace string) []string {
+	if strings.HasPrefix(namespace, CustomNamespacePrefix) {
+		return []string{""}
+	}
+	return PublishedDimensions[namespace]
 }
 
 func dimensionSet(v any) string {
@@ -89,7 +104,7 @@ func dimensionSet(v any) string {
 func limitAlarmDimensions(p Plan) []Violation {
 	check := func(namespace string, dims any) string {
 		set := dimensionSet(dims)
-		for _, allowed := range PublishedDimensions[namespace] {
+		for _, allowed := range Published(namespace) {
 			if allowed == set {
 				return ""
 			}

@@ -121,9 +121,18 @@ var ruleFixtures = map[string]func(*stackplan.Plan){
 	},
 	"ELB.6":   input(typeLoadBalancer, "-alb", "enableDeletionProtection", false),
 	"ELB.TLS": input(typeListener, "-https", "sslPolicy", "ELBSecurityPolicy-2016-08"),
-	"EC2.2":   input(typeDefaultSG, "-default-sg", "ingress", []any{map[string]any{"fromPort": 0.0}}),
-	"EC2.6":   drop(typeFlowLog),
-	"EC2.15":  input(typeSubnet, "-public-subnet-1", "mapPublicIpOnLaunch", true),
+	"ELB.16":  drop("aws:wafv2/webAclAssociation:WebAclAssociation"),
+	"WAF.10":  input("aws:wafv2/webAcl:WebAcl", "-waf", "rules", []any{}),
+	"WAF.11":  drop("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"),
+	"WAF.BLOCKS": func(p *stackplan.Plan) {
+		edit(p, "aws:wafv2/webAcl:WebAcl", "-waf", func(r *stackplan.Resource) {
+			rule := r.Inputs["rules"].([]any)[1].(map[string]any)
+			rule["action"] = map[string]any{"count": map[string]any{}}
+		})
+	},
+	"EC2.2":  input(typeDefaultSG, "-default-sg", "ingress", []any{map[string]any{"fromPort": 0.0}}),
+	"EC2.6":  drop(typeFlowLog),
+	"EC2.15": input(typeSubnet, "-public-subnet-1", "mapPublicIpOnLaunch", true),
 	"EC2.18": func(p *stackplan.Plan) {
 		edit(p, typeIngress, "-alb-sg-in-https-ipv4", func(r *stackplan.Resource) { r.Inputs["fromPort"], r.Inputs["toPort"] = 22.0, 22.0 })
 	},
@@ -273,4 +282,21 @@ func TestWaiversNeedAReasonAndAnExistingRule(t *testing.T) {
 	var out strings.Builder
 	report.Write(&out)
 	require.Contains(t, out.String(), "ohmycoins:policy.waivers.RDS.99 waives a rule that does not exist")
+}
+
+// TestALoadBalancerWithoutAWebACLFails: turning the firewall off leaves the
+// internet-facing load balancer bare, and the check says so; production
+// refuses the setting before that.
+func TestALoadBalancerWithoutAWebACLFails(t *testing.T) {
+	t.Parallel()
+	result := previewtest.Stack(t, "staging", previewtest.Set("ohmycoins:waf", `{"enabled": false}`))
+	require.Empty(t, result.Plan.OfType("aws:wafv2/webAcl:WebAcl"))
+	var fired []string
+	for _, v := range policy.Check(result.Plan, policy.StackOf(result.Settings)).Violations {
+		fired = append(fired, v.Rule+" "+v.Resource+": "+v.Message)
+	}
+	require.Equal(t, []string{"ELB.16 ohmycoins-staging-alb: no web ACL is associated with it (ohmycoins:waf.enabled)"}, fired)
+
+	problems := previewtest.Problems(t, "production", previewtest.Set("ohmycoins:waf", `{"enabled": false}`))
+	previewtest.RequireProblem(t, problems, "ohmycoins:waf.enabled = false: must stay true in production: turning the firewall off deletes the protected log group of what it blocked and leaves the load balancer bare (Security Hub ELB.16); to stop a rule that blocks real users, set waf.mode to count instead")
 }

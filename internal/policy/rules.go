@@ -33,6 +33,9 @@ const (
 	tBucketBlock    = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 	tBucketSSE      = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
 	tScalableTarget = "aws:appautoscaling/target:Target"
+	tWebACL         = "aws:wafv2/webAcl:WebAcl"
+	tWebACLAssoc    = "aws:wafv2/webAclAssociation:WebAclAssociation"
+	tWebACLLogging  = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 )
 
 // Rules is every rule, grouped by service; Security Hub control ids first.
@@ -69,6 +72,12 @@ var Rules = []Rule{
 	{ID: "ELB.5", Title: "Load balancers write access logs", Severity: Medium, Check: elbAccessLogs},
 	{ID: "ELB.6", Title: "Load balancers have deletion protection", Severity: Medium, Check: elbDeletionProtection},
 	{ID: "ELB.TLS", Title: "HTTPS listeners allow TLS 1.2 and 1.3 only", Severity: High, Check: elbTLSPolicy},
+	{ID: "ELB.16", Title: "Internet-facing load balancers are behind an AWS WAF web ACL", Severity: High, Check: elbBehindWebACL},
+
+	// Web application firewall.
+	{ID: "WAF.10", Title: "Web ACLs run the baseline AWS managed rule groups and a rate limit per client IP", Severity: Medium, Check: wafBaseline},
+	{ID: "WAF.11", Title: "Web ACLs log what their rules block or count", Severity: Medium, Check: wafLogging},
+	{ID: "WAF.BLOCKS", Title: "Production's web ACL rules block; they do not only count", Severity: High, ProductionOnly: true, Check: wafBlocks},
 
 	// Network.
 	{ID: "EC2.2", Title: "The VPC default security group allows no traffic", Severity: High, Check: ec2DefaultSG},

@@ -204,3 +204,15 @@ func CheckDomain(s string) string {
 	}
 	return ""
 }
+
+// FirstDuplicate is the first value listed twice in list, "" when none is.
+func FirstDuplicate(list []string) string {
+	seen := map[string]bool{}
+	for _, v := range list {
+		if seen[v] {
+			return v
+		}
+		seen[v] = true
+	}
+	return ""
+}

@@ -291,6 +291,28 @@ var infrastructureKnobs = []Row{
 	{Key: "loadBalancer.idleTimeoutSeconds",
 		Staging:    Step{Set: to("loadBalancer.idleTimeoutSeconds", `120`)},
 		Production: Step{Set: to("loadBalancer.idleTimeoutSeconds", `120`)}},
+	// Turning the firewall off removes the web ACL, its association and
+	// logging; production's log group is protected evidence, so the
+	// update stops there (the policy check refuses it first: ELB.16).
+	{Key: "waf.enabled",
+		Staging:    Step{Set: to("waf.enabled", `false`)},
+		Production: Step{Set: to("waf.enabled", `false`)}},
+	// The mode and the limits change the web ACL's rules in place.
+	{Key: "waf.mode",
+		Staging:    Step{Set: to("waf.mode", `"block"`)},
+		Production: Step{Set: to("waf.mode", `"count"`)}},
+	{Key: "waf.rateLimit",
+		Staging:    Step{Set: to("waf.rateLimit", `3000`)},
+		Production: Step{Set: to("waf.rateLimit", `3000`)}},
+	{Key: "waf.apiRateLimit",
+		Staging:    Step{Set: to("waf.apiRateLimit", `500`)},
+		Production: Step{Set: to("waf.apiRateLimit", `500`)}},
+	{Key: "waf.loginRateLimit",
+		Staging:    Step{Set: to("waf.loginRateLimit", `50`)},
+		Production: Step{Set: to("waf.loginRateLimit", `10`)}},
+	{Key: "waf.loginPaths",
+		Staging:    Step{Set: to("waf.loginPaths", `["/api/v1/login/"]`)},
+		Production: Step{Set: to("waf.loginPaths", `["/api/v1/login/", "/api/v1/signup"]`)}},
 }
 
 // thresholdKnobs are the rows of the alarm thresholds, one per key of
@@ -431,6 +453,12 @@ var applicationKnobs = []Row{
 	{Key: "cost.logStorageCompression",
 		Staging:    Step{Set: to("cost.logStorageCompression", `0.2`)},
 		Production: Step{Set: to("cost.logStorageCompression", `0.2`)}},
+	{Key: "cost.wafRequestsMillionsPerMonth",
+		Staging:    Step{Set: to("cost.wafRequestsMillionsPerMonth", `5`)},
+		Production: Step{Set: to("cost.wafRequestsMillionsPerMonth", `50`)}},
+	{Key: "cost.wafLogGbPerMonth",
+		Staging:    Step{Set: to("cost.wafLogGbPerMonth", `2`)},
+		Production: Step{Set: to("cost.wafLogGbPerMonth", `5`)}},
 	{Key: "budget.monthlyUsd",
 		Staging:    Step{Set: to("budget.monthlyUsd", `300`)},
 		Production: Step{Set: to("budget.monthlyUsd", `900`)}},

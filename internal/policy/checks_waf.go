@@ -1,0 +1,91 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ohmycoins/infra/internal/stackplan"
+)
+
+// BaselineRuleGroups are the AWS managed rule groups every web ACL runs: the
+// ones AWS recommends for any application behind a load balancer.
+var BaselineRuleGroups = []string{"AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"}
+
+// elbBehindWebACL: every internet-facing load balancer is associated with a
+// web ACL of the plan (Security Hub ELB.16).
+func elbBehindWebACL(p Plan) []Violation {
+	protected := map[string]bool{}
+	for _, a := range p.OfType(tWebACLAssoc) {
+		protected[str(in(a, "resourceArn"))] = true
+	}
+	return p.each(tLB, func(r stackplan.Resource) []string {
+		if isTrue(in(r, "internal")) {
+			return nil
+		}
+		return unless(protected[str(out(r, "arn"))], "no web ACL is associated with it (ohmycoins:waf.enabled)")
+	})
+}
+
+// wafBaseline: a web ACL runs the baseline managed groups and at least one
+// rate-based rule (Security Hub WAF.10 asks for one rule at least).
+func wafBaseline(p Plan) []Violation {
+	return p.each(tWebACL, func(r stackplan.Resource) []string {
+		var groups []string
+		rate := false
+		for _, rule := range list(in(r, "rules")) {
+			statement, _ := rule.(map[string]any)["statement"].(map[string]any)
+			if g, ok := statement["managedRuleGroupStatement"].(map[string]any); ok && str(g["vendorName"]) == "AWS" {
+				groups = append(groups, str(g["name"]))
+			}
+			if _, ok := statement["rateBasedStatement"].(map[string]any); ok {
+				rate = true
+			}
+		}
+		var problems []string
+		for _, want := range BaselineRuleGroups {
+			if !slices.Contains(groups, want) {
+				problems = append(problems, "does not run the AWS managed rule group "+want)
+			}
+		}
+		if !rate {
+			problems = append(problems, "has no rate-based rule limiting requests per client IP")
+		}
+		return problems
+	})
+}
+
+// wafLogging: every web ACL has a logging configuration (Security Hub WAF.11).
+func wafLogging(p Plan) []Violation {
+	logged := map[string]bool{}
+	for _, l := range p.OfType(tWebACLLogging) {
+		if len(list(in(l, "logDestinationConfigs"))) > 0 {
+			logged[str(in(l, "resourceArn"))] = true
+		}
+	}
+	return p.each(tWebACL, func(r stackplan.Resource) []string {
+		return unless(logged[str(out(r, "arn"))], "has no logging configuration delivering to a log destination")
+	})
+}
+
+// wafBlocks: in production every rule acts; a managed group overridden to
+// count, or a rule whose action is count, only watches (staging's mode).
+func wafBlocks(p Plan) []Violation {
+	return p.each(tWebACL, func(r stackplan.Resource) []string {
+		var counting []string
+		for _, rule := range list(in(r, "rules")) {
+			m, _ := rule.(map[string]any)
+			override, _ := m["overrideAction"].(map[string]any)
+			action, _ := m["action"].(map[string]any)
+			if _, ok := override["count"]; ok {
+				counting = append(counting, str(m["name"]))
+			} else if _, ok := action["count"]; ok {
+				counting = append(counting, str(m["name"]))
+			}
+		}
+		if len(counting) == 0 {
+			return nil
+		}
+		return []string{fmt.Sprintf("rules only count: %s (ohmycoins:waf.mode must be block)", strings.Join(counting, ", "))}
+	})
+}
