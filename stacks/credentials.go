@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -47,6 +48,7 @@ type Credentials struct {
 	CryptoPanicAPIKey      Secret // ohmycoins:cryptopanicApiKey: optional
 	NewsCatcherAPIKey      Secret // ohmycoins:newscatcherApiKey: optional
 	NansenAPIKey           Secret // ohmycoins:nansenApiKey: optional
+	PagingURL              Secret // ohmycoins:pagingUrl: the pager's integration URL; production
 }
 
 // StackSecret describes one stack secret: its config key, whether the program
@@ -56,9 +58,16 @@ type StackSecret struct {
 	Key string
 	// Required secrets must be set; optional ones become empty strings in the app secret.
 	Required bool
+	// RequiredIn are the environments whose preset needs the secret (only
+	// production pages): a stack that turns what needs it off may leave it
+	// unset.
+	RequiredIn []string
 	// Example is the value part of the suggested command, e.g. "$(openssl rand -hex 32)".
 	Example string
-	field   func(*Credentials) *Secret
+	// Placeholder is what the offline preview stands in for the secret,
+	// shaped as its value must be; empty: any placeholder will do.
+	Placeholder string
+	field       func(*Credentials) *Secret
 }
 
 // StackSecrets lists every stack secret the program reads, in a stable order.
@@ -72,6 +81,20 @@ var StackSecrets = []StackSecret{
 	{Key: "cryptopanicApiKey", Example: `'<key>'`, field: func(c *Credentials) *Secret { return &c.CryptoPanicAPIKey }},
 	{Key: "newscatcherApiKey", Example: `'<key>'`, field: func(c *Credentials) *Secret { return &c.NewsCatcherAPIKey }},
 	{Key: "nansenApiKey", Example: `'<key>'`, field: func(c *Credentials) *Secret { return &c.NansenAPIKey }},
+	{Key: "pagingUrl", RequiredIn: []string{EnvProduction}, Example: `'https://events.pagerduty.com/integration/<integration key>/enqueue'`,
+		Placeholder: "https://events.pagerduty.com/integration/preview-placeholder/enqueue", field: func(c *Credentials) *Secret { return &c.PagingURL }},
+}
+
+// pagingSecret is the pager's integration URL.
+func pagingSecret() StackSecret {
+	i := slices.IndexFunc(StackSecrets, func(s StackSecret) bool { return s.Key == "pagingUrl" })
+	return StackSecrets[i]
+}
+
+// RequiredFor reports whether a stack of the environment needs the secret
+// unless it turns off what uses it.
+func (s StackSecret) RequiredFor(environment string) bool {
+	return s.Required || slices.Contains(s.RequiredIn, environment)
 }
 
 // SetCommand is the exact command that sets this secret on a stack.

@@ -140,6 +140,12 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	if err := deployApp(ctx, s, d, account, withProvider); err != nil {
 		return nil, err
 	}
+	var pagingURL pulumi.StringInput
+	var pagingService string
+	if s.Alerts.Page {
+		pagingURL = s.Credentials.PagingURL.Output()
+		pagingService, _ = monitoring.PagingServiceOf(s.Credentials.PagingURL.Reveal())
+	}
 	var firewall *monitoring.Firewall
 	if s.WAF.Enabled {
 		if d.Firewall, err = waf.New(ctx, s.NamePrefix, waf.Args{
@@ -160,6 +166,10 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		SubscriberRole:        cicd.DeployRoleName(s.NamePrefix),
 		KMSKeyARN:             d.Key.ARN,
 		AlertEmails:           s.Site.AlertEmails,
+		Routes:                s.Alerts,
+		PagingURL:             pagingURL,
+		PagingService:         pagingService,
+		PermissionsBoundary:   d.Boundary.ARN,
 		Thresholds:            s.Alarms,
 		ClusterName:           ecs.ClusterName(s.NamePrefix),
 		Services:              monitoredServices(s, d),
@@ -189,6 +199,7 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	managedRoles = append(managedRoles, d.Cluster.Roles...)
 	managedRoles = append(managedRoles, d.Database.Roles...)
 	managedRoles = append(managedRoles, d.Network.Roles...)
+	managedRoles = append(managedRoles, d.Monitoring.Roles...)
 	var records, certificateNames []string
 	if s.DNS.ZoneName != "" {
 		hosts := dns.HostsFor(s.Site.Domain, s.DNS.ZoneName)

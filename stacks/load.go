@@ -109,6 +109,7 @@ func areas(s *Settings) map[string]any {
 		"loadBalancer": &s.LoadBalancer,
 		"waf":          &s.WAF,
 		"alarms":       &s.Alarms,
+		"alerts":       &s.Alerts,
 		"app":          &s.App,
 		"github":       &s.GitHub,
 		"dns":          &s.DNS,

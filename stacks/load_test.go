@@ -144,7 +144,8 @@ func TestEveryUnsetRequiredSecretIsNamedWithItsCommand(t *testing.T) {
 			previewtest.RequireProblem(t, problems, "ohmycoins:"+sec.Key+" is not set: run "+sec.SetCommand("production"))
 		}
 	}
-	require.Len(t, problems, 4, "exactly the four required secrets: %v", problems)
+	previewtest.RequireProblem(t, problems, "ohmycoins:pagingUrl is not set: production pages through it (alerts.page); run pulumi config set --secret --stack production ohmycoins:pagingUrl 'https://events.pagerduty.com/integration/<integration key>/enqueue', or set alerts.page to false and waive ALERTS.PAGE with the reason")
+	require.Len(t, problems, 5, "exactly the four required secrets and production's pager: %v", problems)
 }
 
 // TestLoadReadsTheKeysThePulumiCLIPasses covers the real-run path, where the
@@ -162,10 +163,10 @@ func TestLoadReadsTheKeysThePulumiCLIPasses(t *testing.T) {
 func TestConfigKeysListsEveryArea(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, []string{
-		"accountId", "alarms", "alertEmails", "app", "backend", "budget", "cache", "certificateArn", "cost", "cryptopanicApiKey",
+		"accountId", "alarms", "alertEmails", "alerts", "app", "backend", "budget", "cache", "certificateArn", "cost", "cryptopanicApiKey",
 		"database", "dns", "domain", "ecs", "environment", "firstSuperuserPassword", "frontend",
 		"github", "loadBalancer", "logs", "namePrefix", "nansenApiKey", "network", "newscatcherApiKey",
-		"openaiApiKey", "policy", "redisAuthToken", "region", "secretKey", "secrets", "sentryDsn", "services", "smtpPassword", "stateBackend", "waf",
+		"openaiApiKey", "pagingUrl", "policy", "redisAuthToken", "region", "secretKey", "secrets", "sentryDsn", "services", "smtpPassword", "stateBackend", "waf",
 	}, stacks.ConfigKeys())
 }
 

@@ -103,11 +103,19 @@ func TestAlertTopicIsEncryptedAndSubscribed(t *testing.T) {
 
 	var endpoints []string
 	for _, s := range plan.OfType(typeSubscription) {
-		require.Equal(t, "email", s.Inputs["protocol"])
 		require.Equal(t, topic.Outputs["arn"], s.Inputs["topic"])
+		if s.Name == "ohmycoins-prod-alerts-paging" {
+			// The pager's integration URL is a secret: the plan never shows it.
+			require.Equal(t, "https", s.Inputs["protocol"])
+			require.Equal(t, true, s.Inputs["endpointAutoConfirms"])
+			require.NotContains(t, fmt.Sprint(s.Inputs["endpoint"]), "pagerduty.com", "production pages, secretly")
+			continue
+		}
+		require.Equal(t, "email", s.Inputs["protocol"])
 		endpoints = append(endpoints, s.Inputs["endpoint"].(string))
 	}
 	require.ElementsMatch(t, []string{"devops@ohmycoins.com", "oncall@ohmycoins.com"}, endpoints)
+	require.Len(t, plan.OfType(typeSubscription), 3, "two addresses and the pager")
 }
 
 // TestTheAlarmsAreThePresetsAndExported: each key of ohmycoins:alarms is the

@@ -172,7 +172,9 @@ func Production() Settings {
 			RedisLowCacheHitRate: 80, RedisHighCPU: 60,
 			WafBlockedRequests: 200,
 		},
-		App: defaultApp(),
+		// Production pages (ohmycoins:pagingUrl); staging only posts to chat.
+		Alerts: AlertSettings{Page: true},
+		App:    defaultApp(),
 		Cost: UsageSettings{
 			NATGatewayGBPerMonth: 100, LoadBalancerLCUs: 2, AppLogGBPerMonth: 10, FlowLogGBPerMonth: 20,
 			EndpointGBPerMonth: 20, ImageGBPerRepository: 3, AccessLogGBStored: 10,

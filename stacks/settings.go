@@ -81,6 +81,9 @@ type Settings struct {
 	// WAF is the web application firewall in front of the load balancer.
 	WAF    WAFSettings
 	Alarms AlarmSettings
+	// Alerts are where the alerts go besides the e-mail addresses: a chat
+	// channel, and in production a pager.
+	Alerts AlertSettings
 	// Site values: the stack file sets them, presets only fill defaults.
 	Site   SiteSettings
 	App    AppSettings
@@ -227,6 +230,10 @@ type LoadBalancerSettings = alb.Settings
 // WAFSettings is the web application firewall (config key ohmycoins:waf);
 // the waf component owns its fields and their rules.
 type WAFSettings = waf.Settings
+
+// AlertSettings are the alerts' chat channels and pager (config key
+// ohmycoins:alerts); the monitoring component owns their fields and rules.
+type AlertSettings = monitoring.Routes
 
 // AlarmSettings are the thresholds of the runbook alarms (config key
 // ohmycoins:alarms); the monitoring component owns their fields and rules.

@@ -11,6 +11,7 @@ import (
 	"github.com/ohmycoins/infra/components/dns"
 	"github.com/ohmycoins/infra/components/ecs"
 	"github.com/ohmycoins/infra/components/images"
+	"github.com/ohmycoins/infra/components/monitoring"
 	"github.com/ohmycoins/infra/components/rds"
 	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/settings"
@@ -247,6 +248,32 @@ func (s Settings) validateOperations(p *problems) {
 	}
 }
 
+// validateAlerts checks the chat channels and the pager: only production
+// pages, and it pages the service its integration URL names.
+func (s Settings) validateAlerts(p *problems) {
+	if (s.Stack == EnvStaging || s.Stack == EnvProduction) && s.Stack != s.Environment {
+		return // another environment's preset: the day-2 check names that cause
+	}
+	tier := settings.NewProblems()
+	s.Alerts.Validate(tier.In("alerts"))
+	p.report(tier)
+	url := s.Credentials.PagingURL
+	switch {
+	case s.Alerts.Page && s.Environment != EnvProduction:
+		p.add("alerts.page", true, "must be false in "+s.Environment+": only production pages; staging's alerts go to e-mail and chat (alerts.slack, alerts.teams)")
+	case s.Alerts.Page && !url.IsSet():
+		p.addf("pagingUrl", "is not set: production pages through it (alerts.page); run %s, or set alerts.page to false and waive ALERTS.PAGE with the reason", pagingSecret().SetCommand(s.Stack))
+	case s.Environment != EnvProduction && url.IsSet():
+		p.addf("pagingUrl", "is set, but %s does not page: remove it (pulumi config rm --stack %s %s:pagingUrl)", s.Environment, s.Stack, Project)
+	case !s.Alerts.Page && url.IsSet():
+		p.addf("pagingUrl", "is set but alerts.page is false: nothing would page; remove it (pulumi config rm --stack %s %s:pagingUrl) or set alerts.page to true", s.Stack, Project)
+	case url.IsSet():
+		if _, problem := monitoring.PagingServiceOf(url.Reveal()); problem != "" {
+			p.addf("pagingUrl", "%s", problem)
+		}
+	}
+}
+
 func (s Settings) validateSite(p *problems) {
 	if s.Site.Domain == "" {
 		p.addf(keyDomain, "is not set: the API (api.<domain>) and dashboard hosts derive from it (pulumi config set --stack %s %s:%s staging.example.com)", s.Stack, Project, keyDomain)
@@ -268,6 +295,7 @@ func (s Settings) validateSite(p *problems) {
 	if s.Environment == EnvProduction && len(s.Site.AlertEmails) == 0 {
 		p.addf(keyAlertEmails, "is empty: production alarms would notify nobody (defect A2); set at least one address")
 	}
+	s.validateAlerts(p)
 	dnsTier := settings.NewProblems()
 	s.DNS.Validate(dnsTier.In("dns"))
 	s.StateBackend.Validate(dnsTier.In("stateBackend"))

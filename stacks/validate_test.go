@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ohmycoins/infra/components/monitoring"
 	"github.com/ohmycoins/infra/components/network"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/stacks"
@@ -205,6 +206,18 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 			[]string{`ohmycoins:alertEmails[1] = "oncall": must be an e-mail address`}},
 		{"production without alert e-mails", production, func(s *stacks.Settings) { s.Site.AlertEmails = nil },
 			[]string{"ohmycoins:alertEmails is empty: production alarms would notify nobody (defect A2)"}},
+		{"staging that pages", staging, func(s *stacks.Settings) { s.Alerts.Page = true },
+			[]string{"ohmycoins:alerts.page = true: must be false in staging: only production pages; staging's alerts go to e-mail and chat (alerts.slack, alerts.teams)"}},
+		{"production paging without its URL", production, func(s *stacks.Settings) { s.Credentials.PagingURL = stacks.Secret{} },
+			[]string{"ohmycoins:pagingUrl is not set: production pages through it (alerts.page); run pulumi config set --secret --stack production ohmycoins:pagingUrl"}},
+		{"a paging URL of no paging service", production, func(s *stacks.Settings) {
+			s.Credentials.PagingURL = stacks.NewSecret("https://hooks.example.com/secret-token")
+		}, []string{"ohmycoins:pagingUrl is not an integration URL of PagerDuty or Opsgenie: it must start with https://api.opsgenie.com/, https://api.eu.opsgenie.com/, https://events.pagerduty.com/"}},
+		{"a paging URL that pages nothing", production, func(s *stacks.Settings) { s.Alerts.Page = false },
+			[]string{"ohmycoins:pagingUrl is set but alerts.page is false: nothing would page; remove it (pulumi config rm --stack production ohmycoins:pagingUrl) or set alerts.page to true"}},
+		{"a Slack channel by name", staging, func(s *stacks.Settings) {
+			s.Alerts.Slack = monitoring.SlackChannel{WorkspaceID: "T0123ABCD", ChannelID: "#alerts"}
+		}, []string{`ohmycoins:alerts.slack.channelId = "#alerts": must be the channel's id, upper-case letters and digits (C0123ABCD), not its name`}},
 		{"certificate of another region", staging, func(s *stacks.Settings) {
 			s.Site.CertificateARN = "arn:aws:acm:us-east-1:123456789012:certificate/8ac367f3-94cf-4aac-8fa9-10e037951521"
 		}, []string{"ohmycoins:certificateArn = ", "must be a certificate in region ap-southeast-2"}},

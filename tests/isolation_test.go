@@ -11,6 +11,7 @@ import (
 	"github.com/ohmycoins/infra/components/cicd"
 	"github.com/ohmycoins/infra/internal/iamsim"
 	"github.com/ohmycoins/infra/internal/mockcloud"
+	"github.com/ohmycoins/infra/internal/policy"
 	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/stackplan"
@@ -483,3 +484,28 @@ func readsOf(t *testing.T, typ string) []string {
 // unscoped reads take "*" only (the Service Authorization Reference lists no
 // resource type for them, or an optional one the call may not name).
 func unscoped(action string) bool { return cicd.UnscopedRead(action) }
+
+// TestAChatChannelIsTheEnvironmentsOwn: with a Slack channel, each stack's
+// deploy role writes its own AWS Chatbot configuration and passes the
+// Chatbot role to AWS Chatbot only, never the other stack's configuration,
+// and the plan passes the policy check (the role's trust, its boundary, the
+// read-only guardrail).
+func TestAChatChannelIsTheEnvironmentsOwn(t *testing.T) {
+	t.Parallel()
+	slack := previewtest.Set("ohmycoins:alerts", `{"slack": {"workspaceId": "T0123ABCD", "channelId": "C0456EFGH"}}`)
+	for stack, other := range map[string]string{"staging": "ohmycoins-prod", "production": "ohmycoins-staging"} {
+		result := previewtest.Stack(t, stack, slack)
+		prefix := result.Settings.NamePrefix
+		report := policy.Check(result.Plan, policy.StackOf(result.Settings))
+		require.Empty(t, report.Violations, "%s: %+v", stack, report.Violations)
+		deploy := previewtest.DeployPolicy(t, result.Plan, prefix)
+		config := func(p string) string {
+			return "arn:aws:chatbot::" + acct + ":chat-configuration/slack-channel/" + p + "-slack-t0123abcd"
+		}
+		require.Equal(t, iamsim.Allowed, iamsim.Evaluate(request("chatbot:CreateSlackChannelConfiguration", config(prefix)), deploy), stack)
+		require.NotEqual(t, iamsim.Allowed, iamsim.Evaluate(request("chatbot:DeleteSlackChannelConfiguration", config(other)), deploy), "%s deletes the other's channel", stack)
+		role := "arn:aws:iam::" + acct + ":role/" + prefix + "-chatbot"
+		require.Equal(t, iamsim.Allowed, iamsim.Evaluate(request("iam:PassRole", role, "iam:PassedToService", "chatbot.amazonaws.com"), deploy), stack)
+		require.NotEqual(t, iamsim.Allowed, iamsim.Evaluate(request("iam:PassRole", role, "iam:PassedToService", "ecs-tasks.amazonaws.com"), deploy), "%s: to AWS Chatbot only", stack)
+	}
+}

@@ -42,7 +42,8 @@ type BoundaryScope struct {
 //     named rds!db-… too, but its key is not this environment's, so it cannot
 //     be decrypted;
 //   - redeploy the environment's services, start its state machines, deliver
-//     their logs, and open ECS Exec sessions.
+//     their logs, and open ECS Exec sessions;
+//   - show the environment's alarms and draw metrics (AWS Chatbot's role).
 //
 // Nothing of IAM, of the state bucket or of another environment's names.
 func BoundaryPolicy(b BoundaryScope) policydoc.Document {
@@ -83,6 +84,8 @@ func BoundaryPolicy(b BoundaryScope) policydoc.Document {
 		policydoc.Allow("ExecSessions", []string{
 			"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
 		}, "*"),
+		policydoc.Allow("ShowTheEnvironmentsAlarms", []string{"cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"}, arn("cloudwatch", "alarm:"+p+"-*")),
+		regional(policydoc.Allow("DrawMetrics", []string{"cloudwatch:GetMetricData", "cloudwatch:GetMetricWidgetImage"}, "*")), // no resource type to scope them to
 	)
 }
 

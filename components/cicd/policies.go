@@ -278,6 +278,11 @@ func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 		// The web ACL, and what its writes name: the AWS managed rule groups
 		// it runs and the load balancer it is associated with.
 		policydoc.Allow("Firewall", []string{"wafv2:*"}, d.arn("wafv2", "regional/webacl/"+p+"-*/*")),
+		// AWS Chatbot's configurations are the account's, named by prefix;
+		// the service answers from its own regions, whatever the stack's.
+		policydoc.Allow("ChatChannels", []string{"chatbot:*"},
+			fmt.Sprintf("arn:aws:chatbot::%s:chat-configuration/slack-channel/%s-*", d.Account, p),
+			fmt.Sprintf("arn:aws:chatbot::%s:chat-configuration/microsoft-teams-channel/%s-*", d.Account, p)),
 		policydoc.Allow("FirewallRuleGroups", []string{"wafv2:CreateWebACL", "wafv2:UpdateWebACL"}, d.arn("wafv2", "regional/managedruleset/*/*")),
 		policydoc.Allow("FirewallOnTheLoadBalancer", []string{"wafv2:AssociateWebACL", "wafv2:DisassociateWebACL", "wafv2:GetWebACLForResource"},
 			d.arn("elasticloadbalancing", "loadbalancer/app/"+p+"-*/*")),

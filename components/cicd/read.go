@@ -16,7 +16,7 @@ var VerifyActions = []string{"elasticloadbalancing:DescribeTargetHealth"}
 
 // globalServices sign their calls in us-east-1 whatever the stack's region,
 // so a statement of theirs cannot be limited by aws:RequestedRegion.
-var globalServices = []string{"iam", "route53", "s3", "budgets", "sts", "ce"}
+var globalServices = []string{"iam", "route53", "s3", "budgets", "sts", "ce", "chatbot"}
 
 // readScopes are the reads the Service Authorization Reference lets a policy
 // scope to resources (a required resource type), and the environment's

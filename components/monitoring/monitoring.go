@@ -18,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/ohmycoins/infra/internal/policydoc"
 	"github.com/ohmycoins/infra/internal/service"
 	"github.com/ohmycoins/infra/internal/settings"
 )
@@ -38,6 +39,16 @@ type Args struct {
 	KMSKeyARN pulumi.StringInput
 	// AlertEmails each get an e-mail subscription (confirmed by the recipient).
 	AlertEmails []string
+	// Routes are the chat channels and the pager that get the alerts too.
+	Routes Routes
+	// PagingURL is the paging service's integration URL, a secret, and
+	// PagingService the service it belongs to (PagingServiceOf); required
+	// when Routes.Page is set.
+	PagingURL     pulumi.StringInput
+	PagingService string
+	// PermissionsBoundary is the environment's boundary, which AWS
+	// Chatbot's role carries like every role of the environment.
+	PermissionsBoundary pulumi.StringInput
 	// Thresholds of the alarms.
 	Thresholds Thresholds
 
@@ -101,6 +112,9 @@ type Monitoring struct {
 	DashboardURL string
 	// AlarmNames are the alarm names, in the runbook's order.
 	AlarmNames []string
+	// Roles are the roles the component creates for AWS services (AWS
+	// Chatbot's, with a chat channel), which the deploy role may write.
+	Roles []policydoc.ServiceRole
 	// DeploymentAlarms are, by service name, the alarms a service's
 	// deployments watch (the api service's 5xx answers and unhealthy
 	// targets): ECS rolls back a deployment that trips one. Outputs of the
@@ -113,6 +127,7 @@ type Monitoring struct {
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Monitoring, error) {
 	problems := settings.NewProblems()
 	args.Thresholds.Validate(problems)
+	args.Routes.Validate(problems.In("alerts"))
 	if err := problems.Err("monitoring"); err != nil {
 		return nil, err
 	}
@@ -131,6 +146,12 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}
 	if why := service.Check(services); why != "" {
 		return nil, fmt.Errorf("monitoring: Services: %s", why)
+	}
+	if _, known := PagingServices[args.PagingService]; args.Routes.Page && (args.PagingURL == nil || !known) {
+		return nil, fmt.Errorf("monitoring: Routes.Page needs PagingURL, the integration URL, and PagingService, its service (%q is none of PagerDuty's or Opsgenie's)", args.PagingService)
+	}
+	if (args.Routes.Slack.On() || args.Routes.Teams.On()) && args.PermissionsBoundary == nil {
+		return nil, fmt.Errorf("monitoring: a chat channel needs PermissionsBoundary for AWS Chatbot's role")
 	}
 	if args.DatabaseLogGroup == "" {
 		return nil, fmt.Errorf("monitoring: DatabaseLogGroup is required: the saved queries read PostgreSQL's log")
@@ -162,6 +183,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		}, parent, pulumi.DependsOn([]pulumi.Resource{policy})); err != nil {
 			return nil, err
 		}
+	}
+	if err := routeAlerts(ctx, name, args, topic, policy, c, parent); err != nil {
+		return nil, err
 	}
 	if err := budget(ctx, name, args.Budget, topic, parent); err != nil {
 		return nil, err

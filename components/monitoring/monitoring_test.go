@@ -386,3 +386,90 @@ func TestNewRefusesWhatItCannotWatch(t *testing.T) {
 	noWeb.Services = noWeb.Services[:1]
 	require.True(t, strings.Contains(componenttest.Error(t, monitor(noWeb, nil)).Error(), "monitoring: Services: needs exactly one web service"))
 }
+
+// TestAlertsReachChatAndThePager: a Slack and a Teams channel through AWS
+// Chatbot, with a role under the boundary and a read-only guardrail, and the
+// pager over HTTPS; the topic admits their endpoints and no other.
+func TestAlertsReachChatAndThePager(t *testing.T) {
+	t.Parallel()
+	a := args(1, false, false)
+	a.Routes = Routes{
+		Slack: SlackChannel{WorkspaceID: "T0123ABCD", ChannelID: "C0456EFGH"},
+		Teams: TeamsChannel{TenantID: "11111111-2222-3333-4444-555555555555", TeamID: "66666666-7777-8888-9999-000000000000",
+			ChannelID: "19%3a0123abcd%40thread.tacv2"},
+		Page: true,
+	}
+	a.PagingURL = pulumi.ToSecret(pulumi.String("https://events.pagerduty.com/integration/abc/enqueue")).(pulumi.StringOutput)
+	a.PagingService = "pagerduty"
+	a.PermissionsBoundary = pulumi.String("arn:aws:iam::123456789012:policy/env-app-boundary")
+	var m *Monitoring
+	plan := componenttest.Run(t, monitor(a, &m))
+	topic := componenttest.Named(t, plan, "aws:sns/topic:Topic", "env-alerts").Outputs["arn"]
+
+	paging := componenttest.Named(t, plan, "aws:sns/topicSubscription:TopicSubscription", "env-alerts-paging")
+	require.Equal(t, "https", paging.Inputs["protocol"])
+	require.Equal(t, true, paging.Inputs["endpointAutoConfirms"])
+	url, secret := componenttest.Secret(t, componenttest.Result(t, monitor(a, nil)).Registrations, "aws:sns/topicSubscription:TopicSubscription", "env-alerts-paging", "endpoint")
+	require.Equal(t, "https://events.pagerduty.com/integration/abc/enqueue", url)
+	require.True(t, secret, "the integration URL stays a secret")
+
+	role := componenttest.Named(t, plan, "aws:iam/role:Role", "env-chatbot")
+	require.Equal(t, "arn:aws:iam::123456789012:policy/env-app-boundary", role.Inputs["permissionsBoundary"])
+	trust, err := policydoc.Parse(role.Inputs["assumeRolePolicy"].(string))
+	require.NoError(t, err)
+	require.Equal(t, []string{"chatbot.amazonaws.com"}, trust.Statement[0].Principal.Service)
+	require.Equal(t, []policydoc.ServiceRole{{Name: "env-chatbot", Service: "chatbot.amazonaws.com"}}, m.Roles)
+	rolePolicy, err := policydoc.Parse(componenttest.Named(t, plan, "aws:iam/rolePolicy:RolePolicy", "env-chatbot-policy").Inputs["policy"].(string))
+	require.NoError(t, err)
+	require.Equal(t, iamsim.Allowed, iamsim.Evaluate(iamsim.Request{Action: "cloudwatch:DescribeAlarms",
+		Resource: "arn:aws:cloudwatch:ap-southeast-2:" + componenttest.Account + ":alarm:env-rds-high-cpu"}, rolePolicy))
+	require.NotEqual(t, iamsim.Allowed, iamsim.Evaluate(iamsim.Request{Action: "cloudwatch:DescribeAlarms",
+		Resource: "arn:aws:cloudwatch:ap-southeast-2:" + componenttest.Account + ":alarm:other-rds-high-cpu"}, rolePolicy), "the environment's alarms only")
+
+	slack := componenttest.Named(t, plan, "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration", "env-slack-t0123abcd")
+	require.Equal(t, "env-slack-t0123abcd", slack.Inputs["configurationName"])
+	require.Equal(t, "T0123ABCD", slack.Inputs["slackTeamId"])
+	require.Equal(t, "C0456EFGH", slack.Inputs["slackChannelId"])
+	require.Equal(t, []any{topic}, slack.Inputs["snsTopicArns"])
+	require.Equal(t, role.Outputs["arn"], slack.Inputs["iamRoleArn"])
+	require.Equal(t, []any{"arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"}, slack.Inputs["guardrailPolicyArns"])
+	require.Equal(t, true, slack.Inputs["userAuthorizationRequired"])
+	teams := componenttest.Named(t, plan, "aws:chatbot/teamsChannelConfiguration:TeamsChannelConfiguration", "env-teams-66666666-7777-8888-9999-000000000000")
+	require.Equal(t, "19%3a0123abcd%40thread.tacv2", teams.Inputs["channelId"])
+	require.Equal(t, "11111111-2222-3333-4444-555555555555", teams.Inputs["tenantId"])
+
+	doc := alertTopicPolicy(t, plan)
+	subscribe := func(endpoint string) iamsim.Decision {
+		return iamsim.Evaluate(iamsim.Request{Action: "sns:Subscribe", Resource: topic.(string), Context: iamsim.ConditionKeys(
+			"aws:PrincipalArn", "arn:aws:iam::"+componenttest.Account+":role/env-github-deploy", "sns:Endpoint", endpoint)}, doc)
+	}
+	// The deploy role's own policy allows it; the topic policy denies nothing then.
+	require.Equal(t, iamsim.ImplicitDeny, subscribe("https://global.sns-api.chatbot.amazonaws.com"))
+	require.Equal(t, iamsim.ImplicitDeny, subscribe("https://events.pagerduty.com/integration/abc/enqueue"))
+	require.Equal(t, iamsim.ImplicitDeny, subscribe("devops@example.com"))
+	require.Equal(t, iamsim.ExplicitDeny, subscribe("https://attacker.example.com/events.pagerduty.com/"), "no other HTTPS endpoint")
+	require.Equal(t, iamsim.ExplicitDeny, subscribe("https://api.opsgenie.com/v1/json/amazonsns"), "another paging service than the stack's")
+}
+
+func TestBadRoutesAreRefused(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		routes Routes
+		want   string
+	}{
+		{Routes{Slack: SlackChannel{WorkspaceID: "T0123ABCD", ChannelID: "#alerts"}}, "monitoring: alerts.slack.channelId = #alerts: must be the channel's id"},
+		{Routes{Slack: SlackChannel{ChannelID: "C0456EFGH"}}, "monitoring: alerts.slack.workspaceId = : must be the Slack workspace's team id"},
+		{Routes{Teams: TeamsChannel{TenantID: "x", TeamID: "66666666-7777-8888-9999-000000000000", ChannelID: "19%3ax%40thread.tacv2"}}, "monitoring: alerts.teams.tenantId = x: must be the Microsoft Entra tenant id"},
+		{Routes{Teams: TeamsChannel{TenantID: "11111111-2222-3333-4444-555555555555", TeamID: "66666666-7777-8888-9999-000000000000", ChannelID: "19:x@thread.tacv2"}}, "monitoring: alerts.teams.channelId = 19:x@thread.tacv2: must be the channel's id as its link gives it, URL-encoded"},
+	} {
+		a := args(1, false, false)
+		a.Routes = c.routes
+		a.PermissionsBoundary = pulumi.String("arn:aws:iam::123456789012:policy/env-app-boundary")
+		require.ErrorContains(t, componenttest.Error(t, monitor(a, nil)), c.want)
+	}
+	service, problem := PagingServiceOf("https://api.eu.opsgenie.com/v1/json/amazonsns?apiKey=x")
+	require.Equal(t, "opsgenie", service)
+	require.Empty(t, problem)
+	_, problem = PagingServiceOf("http://events.pagerduty.com/integration/x/enqueue")
+	require.Equal(t, "is not an integration URL of PagerDuty or Opsgenie: it must start with https://api.opsgenie.com/, https://api.eu.opsgenie.com/, https://events.pagerduty.com/ (the service's Amazon CloudWatch or SNS integration gives it)", problem)
+}

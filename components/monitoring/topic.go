@@ -18,7 +18,8 @@ type TopicPolicyArgs struct {
 	// the topic (its deploy role, which applies AlertEmails); its other roles
 	// (Prefix-*) may not. Administrators may (the first `pulumi up` of an
 	// environment is theirs); another environment's roles hold no grant on
-	// the topic. Endpoints are the only endpoints anyone may subscribe.
+	// the topic. Endpoints are the only endpoints anyone may subscribe (a
+	// trailing * admits every URL under a prefix).
 	Subscriber string
 	Endpoints  []string
 }
@@ -61,7 +62,7 @@ func TopicPolicy(a TopicPolicyArgs) policydoc.Document {
 	if len(endpoints) == 0 {
 		endpoints = []string{"none"}
 	}
-	onlyTheStacksAddresses.Condition = map[string]map[string][]string{"StringNotEquals": {"sns:Endpoint": endpoints}}
+	onlyTheStacksAddresses.Condition = map[string]map[string][]string{"StringNotLike": {"sns:Endpoint": endpoints}}
 	return policydoc.New(append(statements, onlyTheDeployRole, onlyTheStacksAddresses)...)
 }
 
@@ -75,7 +76,7 @@ func topicPolicy(ctx *pulumi.Context, name string, args Args, topic *sns.Topic, 
 				Prefix: name, Region: args.Region, Account: account, TopicARN: topicARN,
 				Budget:     args.Budget.MonthlyUSD > 0,
 				Subscriber: fmt.Sprintf("arn:aws:iam::%s:role/%s", account, args.SubscriberRole),
-				Endpoints:  args.AlertEmails,
+				Endpoints:  args.Endpoints(),
 			})
 		}),
 	}, parent)

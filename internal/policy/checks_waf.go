@@ -89,3 +89,48 @@ func wafBlocks(p Plan) []Violation {
 		return []string{fmt.Sprintf("rules only count: %s (ohmycoins:waf.mode must be block)", strings.Join(counting, ", "))}
 	})
 }
+
+// alertsPage: production's alert topic pages someone: an HTTPS subscription
+// (the paging service's integration) besides the e-mail addresses, which
+// nobody reads at 3 a.m.
+func alertsPage(p Plan) []Violation {
+	paged := map[string]bool{}
+	for _, s := range p.OfType(tSubscription) {
+		if str(in(s, "protocol")) == "https" {
+			paged[str(in(s, "topic"))] = true
+		}
+	}
+	return p.each(tTopic, func(r stackplan.Resource) []string {
+		return unless(paged[str(out(r, "arn"))], "no paging service is subscribed to it (ohmycoins:alerts.page and ohmycoins:pagingUrl)")
+	})
+}
+
+// chatbotGuarded: a chat channel's members act through AWS Chatbot within
+// guardrails narrower than AWS's default (AdministratorAccess), and only
+// after each authorises as themselves.
+func chatbotGuarded(p Plan) []Violation {
+	check := func(r stackplan.Resource) []string {
+		var problems []string
+		guardrails := list(in(r, "guardrailPolicyArns"))
+		if len(guardrails) == 0 {
+			problems = append(problems, "has no guardrail policy: AWS Chatbot then applies AdministratorAccess")
+		}
+		for _, g := range guardrails {
+			if slices.Contains(BroadPolicies, str(g)) {
+				problems = append(problems, "its guardrail "+str(g)+" lets the channel do more than read")
+			}
+		}
+		if !isTrue(in(r, "userAuthorizationRequired")) {
+			problems = append(problems, "userAuthorizationRequired is false: anyone in the channel acts with the role")
+		}
+		return problems
+	}
+	return append(p.each(tSlack, check), p.each(tTeams, check)...)
+}
+
+// BroadPolicies are AWS managed policies no guardrail may be: they allow
+// writes, or reads of every log, secret and object.
+var BroadPolicies = []string{
+	"arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/PowerUserAccess",
+	"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/IAMFullAccess",
+}

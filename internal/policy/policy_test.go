@@ -122,8 +122,15 @@ var ruleFixtures = map[string]func(*stackplan.Plan){
 	"ELB.6":   input(typeLoadBalancer, "-alb", "enableDeletionProtection", false),
 	"ELB.TLS": input(typeListener, "-https", "sslPolicy", "ELBSecurityPolicy-2016-08"),
 	"ELB.16":  drop("aws:wafv2/webAclAssociation:WebAclAssociation"),
-	"WAF.10":  input("aws:wafv2/webAcl:WebAcl", "-waf", "rules", []any{}),
-	"WAF.11":  drop("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"),
+	"ALERTS.PAGE": func(p *stackplan.Plan) {
+		p.Resources = slices.DeleteFunc(p.Resources, func(r stackplan.Resource) bool { return r.Inputs["protocol"] == "https" })
+	},
+	"ALERTS.CHATBOT": func(p *stackplan.Plan) {
+		p.Resources = append(p.Resources, stackplan.Resource{Type: "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration",
+			Name: "ohmycoins-prod-slack-t0123abcd", Custom: true, Inputs: map[string]any{"configurationName": "ohmycoins-prod-slack-t0123abcd"}})
+	},
+	"WAF.10": input("aws:wafv2/webAcl:WebAcl", "-waf", "rules", []any{}),
+	"WAF.11": drop("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"),
 	"WAF.BLOCKS": func(p *stackplan.Plan) {
 		edit(p, "aws:wafv2/webAcl:WebAcl", "-waf", func(r *stackplan.Resource) {
 			rule := r.Inputs["rules"].([]any)[1].(map[string]any)

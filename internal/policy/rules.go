@@ -36,6 +36,9 @@ const (
 	tWebACL         = "aws:wafv2/webAcl:WebAcl"
 	tWebACLAssoc    = "aws:wafv2/webAclAssociation:WebAclAssociation"
 	tWebACLLogging  = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+	tSubscription   = "aws:sns/topicSubscription:TopicSubscription"
+	tSlack          = "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"
+	tTeams          = "aws:chatbot/teamsChannelConfiguration:TeamsChannelConfiguration"
 )
 
 // Rules is every rule, grouped by service; Security Hub control ids first.
@@ -106,6 +109,8 @@ var Rules = []Rule{
 
 	// Monitoring and storage.
 	{ID: "SNS.1", Title: "SNS topics are encrypted with a customer key", Severity: Medium, Check: snsEncrypted},
+	{ID: "ALERTS.PAGE", Title: "Production's alerts page someone, not only e-mail", Severity: High, ProductionOnly: true, Check: alertsPage},
+	{ID: "ALERTS.CHATBOT", Title: "Chat channels act through AWS Chatbot within a read-only guardrail, each member authorised", Severity: High, Check: chatbotGuarded},
 	{ID: "CloudWatch.15", Title: "Alarms notify someone", Severity: High, Check: alarmsHaveActions},
 	{ID: "CloudWatch.16", Title: "Log groups keep logs for a set time", Severity: Medium, Check: logRetentionSet},
 	{ID: "CloudWatch.17", Title: "Alarm actions are enabled", Severity: High, Check: alarmActionsEnabled},

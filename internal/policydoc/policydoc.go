@@ -131,4 +131,5 @@ const (
 	EventBridge   = "events.amazonaws.com"
 	FlowLogs      = "vpc-flow-logs.amazonaws.com"
 	RDSMonitoring = "monitoring.rds.amazonaws.com"
+	Chatbot       = "chatbot.amazonaws.com"
 )

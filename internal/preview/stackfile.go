@@ -165,9 +165,10 @@ func ReadStackConfig(dir, stack string) (StackConfig, error) {
 			cfg.Placeholders[key] = placeholderEncrypted
 		}
 	}
+	environment := cfg.Values[stacks.Project+":environment"]
 	for _, sec := range stacks.StackSecrets {
 		key := stacks.Project + ":" + sec.Key
-		if _, set := cfg.Values[key]; sec.Required && !set && project == stacks.Project {
+		if _, set := cfg.Values[key]; sec.RequiredFor(environment) && !set && project == stacks.Project {
 			cfg.Values[key] = placeholder(key)
 			cfg.SecretKeys = append(cfg.SecretKeys, key)
 			cfg.Placeholders[key] = placeholderUnset
@@ -241,6 +242,11 @@ func namespaced(file, project, key string, cfg *StackConfig) (string, error) {
 // (length, Redis AUTH characters), so validation judges the rest of the stack.
 func placeholder(key string) string {
 	_, name, _ := strings.Cut(key, ":")
+	for _, sec := range stacks.StackSecrets {
+		if sec.Key == name && sec.Placeholder != "" {
+			return sec.Placeholder
+		}
+	}
 	return "preview-placeholder-" + name + "-0000000000000000"
 }
 
@@ -390,9 +396,10 @@ func ReadInitialisation(dir, stack string) (Initialisation, error) {
 	}
 	state := Initialisation{Stack: stack, File: name, SecretsProvider: file.SecretsProvider,
 		HasDataKey: file.EncryptedKey != "" || file.EncryptionSalt != ""}
+	environment, _ := file.Config[stacks.Project+":environment"].(string)
 	for _, sec := range stacks.StackSecrets {
 		key := stacks.Project + ":" + sec.Key
-		if v, ok := file.Config[key].(map[string]any); sec.Required && !(ok && len(v) == 1 && v["secure"] != nil) {
+		if v, ok := file.Config[key].(map[string]any); sec.RequiredFor(environment) && !(ok && len(v) == 1 && v["secure"] != nil) {
 			state.UnsetSecrets = append(state.UnsetSecrets, key)
 		}
 	}

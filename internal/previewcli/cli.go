@@ -59,6 +59,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 type options struct {
 	stack, dir, program string
 	json, check         bool
+	// publish makes alerts send its test alert.
+	publish bool
 	// old is diff's earlier plan; tfState and importFile are diff's adoption
 	// of the original Terraform environment instead.
 	old, tfState, importFile string
@@ -92,6 +94,10 @@ var commands = []command{
 		run: func(o options, stdout, stderr io.Writer) int { return backendURL(o.dir, o.stack, stdout, stderr) }},
 	{name: "check-init", summary: "whether the stack file is initialised for the Pulumi CLI (its encryptedkey and required secrets, docs/RUNBOOK.md \"Initialising a stack\"): exit 1 with the commands that initialise it when not",
 		run: func(o options, stdout, stderr io.Writer) int { return initCheck(o.dir, o.stack, stdout, stderr) }},
+	{name: "alerts", summary: "where the stack's alerts arrive (each address, chat channel and pager of its topic) and the command that sends a test alert through them; -publish sends it with the AWS CLI (docs/RUNBOOK.md, \"Alarm test\")",
+		flags: func(f *flag.FlagSet, o *options) {
+			f.BoolVar(&o.publish, "publish", false, "send the test alert: put the stack's "+TestAlarm+" alarm into ALARM with the AWS CLI (the credentials of the stack's account)")
+		}, run: alertTest},
 	{name: "mermaid", summary: "a Mermaid flowchart of the components and their dependencies",
 		flags: withProgram(nil), run: runMermaid},
 }

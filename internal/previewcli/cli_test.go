@@ -222,7 +222,7 @@ func TestCLIUsageErrors(t *testing.T) {
 	require.Contains(t, stderr, "preview: -stack is required")
 	code, _, stderr = previewtest.CLI("nope", "-stack", "staging")
 	require.Equal(t, 2, code)
-	require.Contains(t, stderr, `preview: "nope" is not a command (plan, diff, cost, check, backend, check-init, mermaid)`)
+	require.Contains(t, stderr, `preview: "nope" is not a command (plan, diff, cost, check, backend, check-init, alerts, mermaid)`)
 	code, _, stderr = previewtest.CLI("check", "-stack", "staging", "extra")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `preview check: "extra": the command takes no arguments besides its flags`)
@@ -263,7 +263,7 @@ func TestCheckInitSaysWhatInitialisesAStackFile(t *testing.T) {
 	t.Parallel()
 	code, _, stderr := previewtest.CLI("check-init", "-stack", "production")
 	require.Equal(t, 1, code)
-	require.Contains(t, stderr, `Pulumi.production.yaml is not initialised for the Pulumi CLI: it has no encryptedkey and the required secrets ohmycoins:secretKey, ohmycoins:firstSuperuserPassword, ohmycoins:openaiApiKey, ohmycoins:redisAuthToken are unset. Run once, with an administrator's AWS credentials, and commit the file (docs/RUNBOOK.md, "Initialising a stack"):`)
+	require.Contains(t, stderr, `Pulumi.production.yaml is not initialised for the Pulumi CLI: it has no encryptedkey and the required secrets ohmycoins:secretKey, ohmycoins:firstSuperuserPassword, ohmycoins:openaiApiKey, ohmycoins:redisAuthToken, ohmycoins:pagingUrl are unset. Run once, with an administrator's AWS credentials, and commit the file (docs/RUNBOOK.md, "Initialising a stack"):`)
 	for _, command := range []string{
 		"pulumi stack init production --secrets-provider 'awskms://alias/ohmycoins-pulumi-production?region=ap-southeast-2'",
 		"  # or, where the stack exists in the backend already: pulumi stack change-secrets-provider --stack production 'awskms://alias/ohmycoins-pulumi-production?region=ap-southeast-2'",
@@ -282,12 +282,12 @@ func TestCheckInitSaysWhatInitialisesAStackFile(t *testing.T) {
 		"  ohmycoins:openaiApiKey:\n    secure: AAABAJz\nencryptedkey: AQICAHh0ZXN0\n")
 	var out, errOut bytes.Buffer
 	require.Equal(t, 1, previewcli.Main([]string{"check-init", "-dir", dir, "-stack", "production"}, &out, &errOut), "redisAuthToken is still unset")
-	require.Contains(t, errOut.String(), "the required secrets ohmycoins:redisAuthToken are unset")
+	require.Contains(t, errOut.String(), "the required secrets ohmycoins:redisAuthToken, ohmycoins:pagingUrl are unset")
 	require.NotContains(t, errOut.String(), "stack init", "the data key is there")
 
 	data, err := os.ReadFile(filepath.Join(dir, "Pulumi.production.yaml"))
 	require.NoError(t, err)
-	data = []byte(strings.Replace(string(data), "encryptedkey:", "  ohmycoins:redisAuthToken:\n    secure: AAABAJw\nencryptedkey:", 1))
+	data = []byte(strings.Replace(string(data), "encryptedkey:", "  ohmycoins:redisAuthToken:\n    secure: AAABAJw\n  ohmycoins:pagingUrl:\n    secure: AAABAJv\nencryptedkey:", 1))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.production.yaml"), data, 0o644))
 	out.Reset()
 	errOut.Reset()
@@ -397,4 +397,40 @@ func previewMain(a []string, o, e *bytes.Buffer) int {
 }
 func migrateMain(a []string, o, e *bytes.Buffer) int {
 	return migratecli.Main(append([]string{"-dir", "../.."}, a...), o, e)
+}
+
+// TestAlertsSaysWhereAnAlertArrivesAndSendsOne: the routes come from the
+// plan (each address, the chat channel, the pager of production); -publish
+// runs the test alert's command with the AWS CLI on PATH.
+func TestAlertsSaysWhereAnAlertArrivesAndSendsOne(t *testing.T) {
+	dir := previewtest.ProjectCopy(t, "staging", "  ohmycoins:alerts:\n    slack:\n      workspaceId: T0123ABCD\n      channelId: C0456EFGH\n")
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, previewcli.Main([]string{"alerts", "-dir", dir, "-stack", "staging"}, &out, &errOut), errOut.String())
+	require.Equal(t, "An alert of staging goes through its topic ohmycoins-staging-alerts to:\n"+
+		"  e-mail  devops@ohmycoins.com (once its recipient has confirmed the subscription)\n"+
+		"  Slack   channel C0456EFGH of workspace T0123ABCD (AWS Chatbot ohmycoins-staging-slack-t0123abcd)\n"+
+		"The test puts ohmycoins-staging-rds-low-storage into ALARM: each of these gets it within a minute, then OK when the alarm next evaluates (within five minutes):\n"+
+		"  aws cloudwatch set-alarm-state --alarm-name ohmycoins-staging-rds-low-storage --state-value ALARM --state-reason 'Alert test of ohmycoins-staging: no action needed' --region ap-southeast-2\n",
+		out.String())
+
+	code, stdout, _ := previewtest.CLI("alerts", "-stack", "production")
+	require.Equal(t, 0, code)
+	require.Contains(t, stdout, "  pager   the integration URL of ohmycoins:pagingUrl (PagerDuty or Opsgenie)")
+
+	// -publish runs the command: an aws on PATH that records its arguments.
+	bin := t.TempDir()
+	record := filepath.Join(bin, "args")
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "aws"), []byte("#!/bin/sh\nprintf '%s\\n' \"$@\" > "+record+"\n"), 0o755))
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out.Reset()
+	require.Equal(t, 0, previewcli.Main([]string{"alerts", "-dir", dir, "-stack", "staging", "-publish"}, &out, &errOut), errOut.String())
+	args, err := os.ReadFile(record)
+	require.NoError(t, err)
+	require.Equal(t, "cloudwatch\nset-alarm-state\n--alarm-name\nohmycoins-staging-rds-low-storage\n--state-value\nALARM\n--state-reason\nAlert test of ohmycoins-staging: no action needed\n--region\nap-southeast-2\n", string(args))
+	require.Contains(t, out.String(), "Sent: ohmycoins-staging-rds-low-storage is in ALARM.\n")
+
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "aws"), []byte("#!/bin/sh\necho 'AccessDenied' >&2\nexit 254\n"), 0o755))
+	errOut.Reset()
+	require.Equal(t, 1, previewcli.Main([]string{"alerts", "-dir", dir, "-stack", "staging", "-publish"}, &out, &errOut))
+	require.Contains(t, errOut.String(), "AccessDenied")
 }

@@ -51,6 +51,16 @@ func (r Row) For(stack string) Step {
 
 func to(key, value string) map[string]string { return map[string]string{key: value} }
 
+// slack and teams set a whole chat channel of ohmycoins:alerts.
+func slack(workspace, channel string) map[string]string {
+	return map[string]string{"alerts.slack.workspaceId": `"` + workspace + `"`, "alerts.slack.channelId": `"` + channel + `"`}
+}
+
+func teams(tenant, team, channel string) map[string]string {
+	return map[string]string{"alerts.teams.tenantId": `"` + tenant + `"`, "alerts.teams.teamId": `"` + team + `"`,
+		"alerts.teams.channelId": `"` + channel + `"`}
+}
+
 // Rows are the rows of the matrix, in the order of its file. A settable key
 // without a row fails tests/TestUpdateMatrixCoversEverySettableKey.
 func Rows() []Row { return slices.Concat(infrastructureKnobs, thresholdKnobs(), applicationKnobs) }
@@ -423,6 +433,25 @@ var applicationKnobs = []Row{
 	{Key: "nansenApiKey",
 		Staging:    Step{Secret: true, Set: to("nansenApiKey", `"nansen-key"`)},
 		Production: Step{Secret: true, Set: to("nansenApiKey", `"nansen-key"`)}},
+	// A new integration URL replaces the pager's subscription (an SNS
+	// subscription's endpoint is fixed). Staging does not page.
+	{Key: "pagingUrl",
+		Staging:    Step{Secret: true, Set: to("pagingUrl", `"https://events.pagerduty.com/integration/staging/enqueue"`)},
+		Production: Step{Secret: true, Set: to("pagingUrl", `"https://api.opsgenie.com/v1/json/amazonsns?apiKey=rotated"`)}},
+	// A chat channel adds AWS Chatbot's role and configuration (each row
+	// sets the whole channel, whose fields are valid only together); a
+	// configuration is named after its workspace or team, so another one
+	// is created beside the old one, which is then deleted.
+	{Key: "alerts.slack.workspaceId", Staging: Step{Set: slack("T0123ABCD", "C0456EFGH")}, Production: Step{Set: slack("T0123ABCD", "C0456EFGH")}},
+	{Key: "alerts.slack.channelId", Staging: Step{Set: slack("T0123ABCD", "C0999ZZZZ")}, Production: Step{Set: slack("T0123ABCD", "C0999ZZZZ")}},
+	{Key: "alerts.teams.tenantId", Staging: Step{Set: teams("11111111-2222-3333-4444-555555555555", "66666666-7777-8888-9999-000000000000", "19%3a0123abcd%40thread.tacv2")}, Production: Step{Set: teams("11111111-2222-3333-4444-555555555555", "66666666-7777-8888-9999-000000000000", "19%3a0123abcd%40thread.tacv2")}},
+	{Key: "alerts.teams.teamId", Staging: Step{Set: teams("11111111-2222-3333-4444-555555555555", "aaaaaaaa-7777-8888-9999-000000000000", "19%3a0123abcd%40thread.tacv2")}, Production: Step{Set: teams("11111111-2222-3333-4444-555555555555", "aaaaaaaa-7777-8888-9999-000000000000", "19%3a0123abcd%40thread.tacv2")}},
+	{Key: "alerts.teams.channelId", Staging: Step{Set: teams("11111111-2222-3333-4444-555555555555", "66666666-7777-8888-9999-000000000000", "19%3a9999zzzz%40thread.tacv2")}, Production: Step{Set: teams("11111111-2222-3333-4444-555555555555", "66666666-7777-8888-9999-000000000000", "19%3a9999zzzz%40thread.tacv2")}},
+	// Only production pages: staging refuses it, production stops paging
+	// only with the URL removed too.
+	{Key: "alerts.page",
+		Staging:    Step{Set: to("alerts.page", `true`)},
+		Production: Step{Set: to("alerts.page", `false`)}},
 	{Key: "cost.natGatewayGbPerMonth",
 		Staging:    Step{Set: to("cost.natGatewayGbPerMonth", `50`)},
 		Production: Step{Set: to("cost.natGatewayGbPerMonth", `200`)}},

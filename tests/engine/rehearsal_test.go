@@ -274,7 +274,7 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		}
 		prefix := prefixes[stack]
 		for _, l := range lost {
-			require.Regexp(t, `^aws:(ecr/repository:Repository `+prefix+`-(backend|frontend)|cloudwatch/logGroup:LogGroup (/ecs/`+prefix+`-(backend|frontend)|/aws/vendedlogs/states/`+prefix+`-backend-redeploy)|s3/bucketV2:BucketV2 `+prefix+`-alb-logs)$`, l,
+			require.Regexp(t, `^aws:(ecr/repository:Repository `+prefix+`-(backend|frontend)|cloudwatch/logGroup:LogGroup (/ecs/`+prefix+`-(backend|frontend)|/aws/vendedlogs/states/`+prefix+`-backend-redeploy|aws-waf-logs-`+prefix+`)|s3/bucketV2:BucketV2 `+prefix+`-alb-logs)$`, l,
 				"only what the program built since step 5 is gone")
 		}
 		if stack == "production" {

@@ -136,6 +136,7 @@ func ValidProduction() stacks.Settings {
 	completeSite(&s)
 	digest(&s, "backend", "cd")
 	digest(&s, "frontend", "ab")
+	s.Credentials.PagingURL = stacks.NewSecret("https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue")
 	return s
 }
 
