@@ -55,6 +55,9 @@ func (s Settings) validateDay2(p *problems) {
 		if !s.LoadBalancer.AccessLogs {
 			p.add("loadBalancer.accessLogs", false, "must stay true in production: turning access logs off deletes the protected bucket with the logs in it (Security Hub ELB.5); lower loadBalancer.accessLogExpirationDays instead")
 		}
+		if s.DR != preset.DR {
+			p.add("dr", s.DR, fmt.Sprintf("must stay %s in the production stack: every argument of the backup replication forces its replacement, which stops it and starts a new one whose restore window in the other region begins empty (the backups already there are kept until they expire). To change it deliberately, follow docs/RUNBOOK.md, \"Restoring in another region\" (changing the replication)", show(preset.DR)))
+		}
 		if !s.WAF.Enabled {
 			p.add("waf.enabled", false, "must stay true in production: turning the firewall off deletes the protected log group of what it blocked and leaves the load balancer bare (Security Hub ELB.16); to stop a rule that blocks real users, set waf.mode to count instead (docs/RUNBOOK.md, \"The web application firewall\")")
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ohmycoins/infra/components/alb"
+	"github.com/ohmycoins/infra/components/backup"
 	"github.com/ohmycoins/infra/components/cicd"
 	"github.com/ohmycoins/infra/components/dns"
 	"github.com/ohmycoins/infra/components/ecs"
@@ -64,6 +65,8 @@ type Deployment struct {
 	Images       *images.Images
 	Cluster      *ecs.Cluster
 	Monitoring   *monitoring.Monitoring
+	// Backup is nil without ohmycoins:dr.region.
+	Backup *backup.CrossRegion
 	// Firewall is nil when ohmycoins:waf.enabled is false.
 	Firewall *waf.Firewall
 
@@ -136,6 +139,11 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 
 	if err := deployData(ctx, s, d, account, withProvider); err != nil {
 		return nil, err
+	}
+	if s.DR.On() {
+		if d.Backup, err = deployBackup(ctx, s, d, account, providerArgs, withProvider); err != nil {
+			return nil, err
+		}
 	}
 	if err := deployApp(ctx, s, d, account, withProvider); err != nil {
 		return nil, err
@@ -228,6 +236,7 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 		CertificateNames:      certificateNames,
 		LogGroups:             s.EncryptedLogGroups(),
 		OwnBuckets:            []string{s.NamePrefix + "-*"},
+		DRRegion:              s.DR.Region,
 	}, withProvider); err != nil {
 		return nil, err
 	}
@@ -239,6 +248,24 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	}
 	exportOutputs(ctx, s, d)
 	return d, nil
+}
+
+// deployBackup replicates the database's backups to the DR region, with a
+// provider of that region like the stack's own (its tags, its account).
+func deployBackup(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, providerArgs *aws.ProviderArgs, opts ...pulumi.ResourceOption) (*backup.CrossRegion, error) {
+	drArgs := *providerArgs
+	drArgs.Region = pulumi.String(s.DR.Region)
+	there, err := aws.NewProvider(ctx, s.Name("aws-dr"), &drArgs)
+	if err != nil {
+		return nil, err
+	}
+	return backup.New(ctx, s.NamePrefix, backup.Args{
+		AccountID:         account,
+		SourceInstanceARN: d.Database.ARN,
+		Provider:          there,
+		Settings:          s.DR,
+		Protect:           s.ProtectStatefulResources,
+	}, opts...)
 }
 
 // exportOutputs exports the stack outputs, the names docs/RUNBOOK.md reads with
@@ -255,6 +282,10 @@ func exportOutputs(ctx *pulumi.Context, s Settings, d *Deployment) {
 	ctx.Export("secret_arn", d.AppSecret.ARN)
 	ctx.Export("alb_dns_name", d.LoadBalancer.DNSName)
 	ctx.Export("alb_zone_id", d.LoadBalancer.ZoneID)
+	if d.Backup != nil {
+		ctx.Export("dr_backups_arn", d.Backup.ReplicationARN)
+		ctx.Export("dr_key_arn", d.Backup.KeyARN)
+	}
 	if d.Firewall != nil {
 		ctx.Export("waf_web_acl_arn", d.Firewall.WebACLARN)
 		ctx.Export("waf_log_group_name", pulumi.String(d.Firewall.LogGroupName))

@@ -49,6 +49,9 @@ func TestStackOutputsAreExactlyTheSpecList(t *testing.T) {
 				require.NotEmpty(t, v, n)
 			}
 			want := slices.Clone(specOutputs)
+			if result.Settings.DR.On() {
+				want = append(want, "dr_backups_arn", "dr_key_arn")
+			}
 			if result.Settings.WAF.Enabled {
 				want = append(want, "waf_web_acl_arn", "waf_log_group_name")
 			}

@@ -103,6 +103,7 @@ func areas(s *Settings) map[string]any {
 		"network":      &s.Network,
 		"database":     &s.Database,
 		"cache":        &s.Cache,
+		"dr":           &s.DR,
 		"ecs":          &s.ECS,
 		"logs":         &s.Logs,
 		"secrets":      &s.Secrets,

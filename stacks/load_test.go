@@ -164,7 +164,7 @@ func TestConfigKeysListsEveryArea(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, []string{
 		"accountId", "alarms", "alertEmails", "alerts", "app", "backend", "budget", "cache", "certificateArn", "cost", "cryptopanicApiKey",
-		"database", "dns", "domain", "ecs", "environment", "firstSuperuserPassword", "frontend",
+		"database", "dns", "domain", "dr", "ecs", "environment", "firstSuperuserPassword", "frontend",
 		"github", "loadBalancer", "logs", "namePrefix", "nansenApiKey", "network", "newscatcherApiKey",
 		"openaiApiKey", "pagingUrl", "policy", "redisAuthToken", "region", "secretKey", "secrets", "sentryDsn", "services", "smtpPassword", "stateBackend", "waf",
 	}, stacks.ConfigKeys())

@@ -15,6 +15,7 @@ import (
 	"github.com/ohmycoins/infra/internal/service"
 
 	"github.com/ohmycoins/infra/components/alb"
+	"github.com/ohmycoins/infra/components/backup"
 	"github.com/ohmycoins/infra/components/cicd"
 	"github.com/ohmycoins/infra/components/dns"
 	"github.com/ohmycoins/infra/components/ecs"
@@ -71,6 +72,8 @@ type Settings struct {
 	Network  NetworkSettings
 	Database DatabaseSettings
 	Cache    CacheSettings
+	// DR replicates the database's backups to a second region (production).
+	DR DRSettings
 	// Services are the application's services by name (ohmycoins:services,
 	// with ohmycoins:backend and ohmycoins:frontend for the two every stack has).
 	Services     map[string]ServiceSettings
@@ -125,6 +128,12 @@ type UsageSettings struct {
 	// DatabaseBackupGB is what the database's automated backups and manual
 	// snapshots hold; RDS charges what exceeds the database's storage.
 	DatabaseBackupGB float64 `json:"databaseBackupGb"`
+	// DRBackupGB is what the database's backups replicated to the DR
+	// region hold: RDS bills all of it there.
+	DRBackupGB float64 `json:"drBackupGb"`
+	// DRTransferGBPerMonth is what the replication sends to the DR region
+	// each month: the snapshots' changed blocks and the transaction logs.
+	DRTransferGBPerMonth float64 `json:"drTransferGbPerMonth"`
 	// CacheSnapshotGB is the size of one snapshot of the cache; ElastiCache
 	// charges every kept snapshot but the first.
 	CacheSnapshotGB float64 `json:"cacheSnapshotGb"`
@@ -158,6 +167,10 @@ type NetworkSettings = network.Settings
 // DatabaseSettings is the RDS PostgreSQL instance (config key
 // ohmycoins:database); the rds component owns its fields and their rules.
 type DatabaseSettings = rds.Settings
+
+// DRSettings are the database's backups replicated to another region
+// (config key ohmycoins:dr); the backup component owns their fields and rules.
+type DRSettings = backup.Settings
 
 // CacheSettings is the ElastiCache Redis replication group (config key
 // ohmycoins:cache); the redis component owns its fields and their rules.

@@ -134,6 +134,16 @@ func (s Settings) validateDatabase(p *problems) {
 			p.add("database.snapshotIdentifier", id, fmt.Sprintf("must be a snapshot in %s, the stack's region: copy it there first (aws rds copy-db-snapshot --source-region %s)", s.Region, region))
 		}
 	}
+	dr := settings.NewProblems()
+	s.DR.Validate(dr.In("dr"))
+	p.report(dr)
+	// Across tiers: backups go to another region, and there must be some.
+	if s.DR.On() && s.DR.Region == s.Region {
+		p.add("dr.region", s.DR.Region, "must be another region than the stack's: its backups are there already")
+	}
+	if s.DR.On() && s.Database.BackupRetentionDays == 0 {
+		p.add("dr.region", s.DR.Region, "needs database.backupRetentionDays above 0: without automated backups there is nothing to replicate")
+	}
 }
 
 func (s Settings) validateCache(p *problems) {
@@ -212,7 +222,7 @@ func (s Settings) validateCost(p *problems) {
 		{"cost.endpointGbPerMonth", u.EndpointGBPerMonth}, {"cost.imageGbPerRepository", u.ImageGBPerRepository},
 		{"cost.accessLogGbStored", u.AccessLogGBStored}, {"cost.databaseBackupGb", u.DatabaseBackupGB},
 		{"cost.cacheSnapshotGb", u.CacheSnapshotGB}, {"cost.wafRequestsMillionsPerMonth", u.WAFRequestsMillionsPerMonth},
-		{"cost.wafLogGbPerMonth", u.WAFLogGBPerMonth},
+		{"cost.wafLogGbPerMonth", u.WAFLogGBPerMonth}, {"cost.drBackupGb", u.DRBackupGB}, {"cost.drTransferGbPerMonth", u.DRTransferGBPerMonth},
 	} {
 		if v.value < 0 || v.value > 1e6 {
 			p.add(v.key, v.value, "must be 0-1000000: an amount of usage per month")

@@ -143,7 +143,7 @@ func TestImportsRunDownward(t *testing.T) {
 			require.Contains(t, ok, imp, "%s imports %s, which its tier may not", dir, imp)
 		}
 	}
-	require.Len(t, components, 12)
+	require.Len(t, components, 13)
 	require.Equal(t, []string{"stacks"}, imports(t, "."), "main.go runs the stacks")
 	deps, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "../internal/componenttest").Output()
 	require.NoError(t, err)

@@ -168,13 +168,30 @@ func TestEveryAWSResourceUsesTheExplicitProvider(t *testing.T) {
 	for _, stack := range allStacks {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
-			plan := previewtest.Stack(t, stack).Plan
+			result := previewtest.Stack(t, stack)
+			plan, s := result.Plan, result.Settings
 			providers := plan.OfType("pulumi:providers:aws")
-			require.Len(t, providers, 1, "one AWS provider, no default_* provider")
-			ref := providers[0].URN + "::" + providers[0].ID
+			own := previewtest.Named(t, plan, "pulumi:providers:aws", s.NamePrefix+"-aws")
+			refs := map[string]bool{own.URN + "::" + own.ID: true}
+			if s.DR.On() {
+				// The backup region's, for the replicated backups and their key only.
+				dr := previewtest.Named(t, plan, "pulumi:providers:aws", s.NamePrefix+"-aws-dr")
+				require.Equal(t, s.DR.Region, dr.Inputs["region"])
+				require.Equal(t, own.Inputs["defaultTags"], dr.Inputs["defaultTags"])
+				require.Equal(t, own.Inputs["allowedAccountIds"], dr.Inputs["allowedAccountIds"])
+				refs[dr.URN+"::"+dr.ID] = true
+				var there []string
+				for _, r := range plan.Resources {
+					if r.Provider == dr.URN+"::"+dr.ID {
+						there = append(there, r.Name)
+					}
+				}
+				require.ElementsMatch(t, []string{s.NamePrefix + "-dr-key", s.NamePrefix + "-dr-key-alias", s.NamePrefix + "-postgres-dr"}, there)
+			}
+			require.Len(t, providers, len(refs), "the explicit providers only, no default_* provider")
 			for _, r := range plan.Resources {
 				if r.Custom && strings.HasPrefix(r.Type, "aws:") {
-					require.Equal(t, ref, r.Provider, "%s uses the explicit provider", r.URN)
+					require.True(t, refs[r.Provider], "%s uses an explicit provider", r.URN)
 				}
 			}
 		})

@@ -25,6 +25,7 @@ package cicd
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -103,6 +104,9 @@ type Args struct {
 	LogGroups []string
 	// OwnBuckets are the stack's bucket name patterns (access logs).
 	OwnBuckets []string
+	// DRRegion is where the stack replicates its database's backups; ""
+	// for none. The deploy role gets the recovery part there.
+	DRRegion string
 }
 
 // GitHubCI is the CI identity component.
@@ -170,7 +174,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			HostedZoneID: zoneID, VpcID: vpcID, RecordNames: args.RecordNames, CertificateNames: args.CertificateNames,
 			DelegatedNames: args.DelegatedNames,
 			State:          args.state(account), ManagedRoles: args.ManagedRoles, AttachablePolicies: args.AttachablePolicies,
-			LogGroups: args.LogGroups,
+			LogGroups: args.LogGroups, DRRegion: args.DRRegion,
 		}
 	}
 	for _, part := range ReadPolicyParts {
@@ -195,7 +199,11 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, err
 	}
 
-	for _, part := range DeployPolicyParts {
+	parts := DeployPolicyParts
+	if args.DRRegion != "" {
+		parts = append(slices.Clone(parts), RecoveryPolicyPart)
+	}
+	for _, part := range parts {
 		policyName := name + "-github-deploy-" + part
 		// The description is what it was when ReadOnlyAccess gave the reads:
 		// IAM replaces a policy whose description changes, and a replaced
@@ -274,6 +282,10 @@ func DeployRoleName(prefix string) string { return prefix + "-github-deploy" }
 
 // DeployPolicyParts name the deploy role's managed policies, in order (DeployPolicies).
 var DeployPolicyParts = []string{"platform", "services", "state", "roles"}
+
+// RecoveryPolicyPart is the deploy policy of a stack that replicates its
+// database's backups to another region (DeployScope.recovery).
+const RecoveryPolicyPart = "recovery"
 
 // role creates a role for GitHub Actions with an hour's sessions.
 func role(ctx *pulumi.Context, name, description string, trust pulumi.StringOutput, parent pulumi.ResourceOption) (*iam.Role, error) {

@@ -119,10 +119,47 @@ type DeployScope struct {
 	AttachablePolicies []string
 	// LogGroups are the log group name patterns the stack owns.
 	LogGroups []string
+	// DRRegion is where the stack replicates its database's backups, under
+	// a key of that region; "" for none.
+	DRRegion string
 }
 
 func (d DeployScope) arn(service, resource string) string {
 	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, d.Region, d.Account, resource)
+}
+
+// drARN is arn in the backup region.
+func (d DeployScope) drARN(service, resource string) string {
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, d.DRRegion, d.Account, resource)
+}
+
+// recovery is what the replication of the database's backups to DRRegion
+// needs, and only there: the region's key, created tagged for the
+// environment and used only while it carries the tag, its alias, and the
+// replication of the environment's own database.
+func (d DeployScope) recovery() []policydoc.Statement {
+	inDR := func(s policydoc.Statement) policydoc.Statement {
+		if s.Condition == nil {
+			s.Condition = map[string]map[string][]string{}
+		}
+		s.Condition["StringEquals"] = merge(s.Condition["StringEquals"], map[string][]string{"aws:RequestedRegion": {d.DRRegion}})
+		return s
+	}
+	create := policydoc.Allow("CreateTheBackupRegionsKey", []string{"kms:CreateKey", "kms:TagResource"}, "*")
+	create.Condition = map[string]map[string][]string{
+		"StringEquals":         {"aws:RequestTag/Environment": {d.Environment}},
+		"StringEqualsIfExists": {"aws:ResourceTag/Environment": {d.Environment}},
+	}
+	key := policydoc.Allow("TheBackupRegionsKey", []string{"kms:*"}, d.drARN("kms", "key/*"))
+	key.Condition = map[string]map[string][]string{"StringEquals": {"aws:ResourceTag/Environment": {d.Environment}}}
+	return []policydoc.Statement{
+		inDR(create), inDR(key),
+		inDR(policydoc.Allow("TheBackupRegionsKeyAlias", []string{"kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"}, d.drARN("kms", "alias/"+d.Prefix+"-dr"))),
+		inDR(policydoc.Allow("ReplicateTheDatabasesBackups", []string{"rds:StartDBInstanceAutomatedBackupsReplication", "rds:StopDBInstanceAutomatedBackupsReplication"},
+			d.arn("rds", "db:"+d.Prefix+"-*"))),
+		// Replicated backups are named by RDS (ab-...), not by the stack.
+		inDR(policydoc.Allow("SeeTheReplicatedBackups", []string{"rds:DescribeDBInstanceAutomatedBackups"}, d.drARN("rds", "auto-backup:*"))),
+	}
 }
 
 // regional limits a statement to the stack's region.
@@ -309,12 +346,16 @@ func DeployPolicies(d DeployScope) map[string]policydoc.Document {
 	if d.HostedZoneID != "" && len(d.RecordNames)+len(d.DelegatedNames) > 0 {
 		platform = append(platform, policydoc.Allow("DnsChanges", []string{"route53:GetChange"}, "arn:aws:route53:::change/*"))
 	}
-	return map[string]policydoc.Document{
+	parts := map[string]policydoc.Document{
 		"platform": policydoc.New(platform...),
 		"services": policydoc.New(services...),
 		"state":    policydoc.New(StateStatements(d.State, true)...),
 		"roles":    policydoc.New(roles...),
 	}
+	if d.DRRegion != "" {
+		parts["recovery"] = policydoc.New(d.recovery()...)
+	}
+	return parts
 }
 
 // masterSecret covers the database's master password secret, which RDS

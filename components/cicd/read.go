@@ -137,16 +137,33 @@ func ReadPolicies(d DeployScope) map[string]policydoc.Document {
 	}
 	for _, resource := range slices.Sorted(maps.Keys(tagged)) {
 		service, rest, _ := strings.Cut(resource, ":")
-		s := d.tagged(policydoc.Allow("ReadTheEnvironmentsTagged"+passSid(service), tagged[resource], d.arn(service, rest)))
+		resources := []string{d.arn(service, rest)}
+		if d.DRRegion != "" && service == "kms" {
+			resources = append(resources, d.drARN(service, rest)) // the backup region's key
+		}
+		s := d.tagged(policydoc.Allow("ReadTheEnvironmentsTagged"+passSid(service), tagged[resource], resources...))
+		if d.DRRegion != "" && service == "kms" {
+			s.Condition["StringEquals"]["aws:RequestedRegion"] = []string{d.Region, d.DRRegion}
+		}
 		statements = append(statements, s)
 	}
 	return map[string]policydoc.Document{
 		"scoped": policydoc.New(statements...),
 		"describe": policydoc.New(
-			d.regional(policydoc.Allow("DescribeWhatCannotBeScoped", regional, "*")),
+			d.readRegional(policydoc.Allow("DescribeWhatCannotBeScoped", regional, "*")),
 			policydoc.Allow("DescribeGlobalWhatCannotBeScoped", global, "*"),
 		),
 	}
+}
+
+// readRegional limits a read to the stack's regions: its own, and the
+// backup region where its database's backups are replicated.
+func (d DeployScope) readRegional(s policydoc.Statement) policydoc.Statement {
+	s = d.regional(s)
+	if d.DRRegion != "" {
+		s.Condition["StringEquals"]["aws:RequestedRegion"] = []string{d.Region, d.DRRegion}
+	}
+	return s
 }
 
 func isGlobal(action string) bool {

@@ -124,6 +124,8 @@ var types = map[string]Type{
 		"elbv2/target_group.go resourceTargetGroupRead"},
 	"aws:rds/instance:Instance": {[]string{"rds:DescribeDBInstances"},
 		"rds/instance.go resourceInstanceRead (tags and the master secret's ARN included)"},
+	"aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": {[]string{"rds:DescribeDBInstanceAutomatedBackups"},
+		"rds/instance_automated_backups_replication.go resourceInstanceAutomatedBackupsReplicationRead (findDBInstanceAutomatedBackupByARN, paginated); in the destination Region; no tags (Delete also calls rds:DescribeDBInstances in the source Region)"},
 	"aws:rds/parameterGroup:ParameterGroup": {[]string{"rds:DescribeDBParameterGroups", "rds:DescribeDBParameters", "rds:ListTagsForResource"},
 		"rds/parameter_group.go resourceParameterGroupRead; tags by the interceptor"},
 	"aws:rds/subnetGroup:SubnetGroup": {[]string{"rds:DescribeDBSubnetGroups", "rds:ListTagsForResource"},

@@ -38,6 +38,17 @@ func init() {
 			Terraform: Terraform{Identity: []Key{byName("identifier")}, ImportID: importBy("identifier")},
 		},
 		Entry{
+			// Replicated automated backups, in the region of the
+			// replication's provider: Terraform's id is their ARN.
+			Token: "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
+			Answer: func(e mockcloud.Env, r *mockcloud.Request) string {
+				r.Set("retentionPeriod", r.Num("retentionPeriod", 7))
+				return e.ARN("rds", "auto-backup:ab-"+r.Hash(26))
+			},
+			Price:     priceBackupReplication,
+			Terraform: Terraform{Identity: []Key{byRef("source_db_instance_arn")}, ImportID: importBy("id")},
+		},
+		Entry{
 			Token:     "aws:rds/subnetGroup:SubnetGroup",
 			Answer:    named("name", func(e mockcloud.Env, n string) string { return e.ARN("rds", "subgrp:"+n) }),
 			Free:      "DB subnet groups cost nothing",
@@ -190,4 +201,14 @@ func instances(n float64) string {
 		return "1 instance"
 	}
 	return strconv.FormatFloat(n, 'f', -1, 64) + " instances"
+}
+
+// priceBackupReplication prices the database's backups replicated to
+// another region: every GB stored there (no free allowance, unlike the
+// source region's), and every GB the source region sends (drTransferGbPerMonth).
+func priceBackupReplication(p Pricing, _ stackplan.Resource) (Cost, bool) {
+	stored, sent := p.Assume("drBackupGb"), p.Assume("drTransferGbPerMonth")
+	return Cost{Monthly: stored*p.Price("rds.backup-replica-gb-month") + sent*p.Price("transfer.inter-region-gb"),
+		Basis: fmt.Sprintf("%g GB of replicated backups × $%g (drBackupGb) + %g GB sent × $%g (drTransferGbPerMonth)",
+			stored, p.Price("rds.backup-replica-gb-month"), sent, p.Price("transfer.inter-region-gb"))}, true
 }

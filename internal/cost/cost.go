@@ -161,6 +161,8 @@ func assumptions(u stacks.UsageSettings) []Assumption {
 		{Key: "accessLogGbStored", Value: u.AccessLogGBStored, Unit: "GB of load balancer access logs stored"},
 		{Key: "databaseBackupGb", Value: u.DatabaseBackupGB, Unit: "GB of database backups and snapshots kept (RDS charges what exceeds the database's storage)"},
 		{Key: "cacheSnapshotGb", Value: u.CacheSnapshotGB, Unit: "GB of one cache snapshot (ElastiCache charges every kept snapshot but the first)"},
+		{Key: "drBackupGb", Value: u.DRBackupGB, Unit: "GB of database backups replicated to the DR region (all of it billed there)"},
+		{Key: "drTransferGbPerMonth", Value: u.DRTransferGBPerMonth, Unit: "GB the backup replication sends to the DR region per month"},
 		{Key: "wafRequestsMillionsPerMonth", Value: u.WAFRequestsMillionsPerMonth, Unit: "million requests the web ACL inspects per month"},
 		{Key: "wafLogGbPerMonth", Value: u.WAFLogGBPerMonth, Unit: "GB the web ACL logs per month (what its rules blocked or counted)"},
 		{Key: "logStorageCompression", Value: u.LogStorageCompression, Unit: "GB stored per GB of logs ingested (CloudWatch Logs bills storage on compressed size)"},

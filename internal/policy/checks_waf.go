@@ -134,3 +134,27 @@ var BroadPolicies = []string{
 	"arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/PowerUserAccess",
 	"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/IAMFullAccess",
 }
+
+// dataCrossRegionBackups: production's database outlives its region: its
+// automated backups are replicated to another region, under a key of that
+// region, and both are protected.
+func dataCrossRegionBackups(p Plan) []Violation {
+	replicated := map[string]stackplan.Resource{}
+	for _, r := range p.OfType(tReplication) {
+		replicated[str(in(r, "sourceDbInstanceArn"))] = r
+	}
+	return p.each(tDB, func(db stackplan.Resource) []string {
+		r, ok := replicated[str(out(db, "arn"))]
+		if !ok {
+			return []string{"its backups are not replicated to another region (ohmycoins:dr.region)"}
+		}
+		var problems []string
+		if !r.Protect {
+			problems = append(problems, "the replication of its backups is not protected")
+		}
+		if key, ok := p.keyByARN(str(in(r, "kmsKeyId"))); !ok || !key.Protect {
+			problems = append(problems, "the replicated backups are not encrypted with a protected key of the stack")
+		}
+		return problems
+	})
+}

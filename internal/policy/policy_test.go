@@ -119,9 +119,10 @@ var ruleFixtures = map[string]func(*stackplan.Plan){
 	"ELB.5": func(p *stackplan.Plan) {
 		edit(p, typeLoadBalancer, "-alb", func(r *stackplan.Resource) { delete(r.Inputs, "accessLogs") })
 	},
-	"ELB.6":   input(typeLoadBalancer, "-alb", "enableDeletionProtection", false),
-	"ELB.TLS": input(typeListener, "-https", "sslPolicy", "ELBSecurityPolicy-2016-08"),
-	"ELB.16":  drop("aws:wafv2/webAclAssociation:WebAclAssociation"),
+	"ELB.6":                     input(typeLoadBalancer, "-alb", "enableDeletionProtection", false),
+	"ELB.TLS":                   input(typeListener, "-https", "sslPolicy", "ELBSecurityPolicy-2016-08"),
+	"ELB.16":                    drop("aws:wafv2/webAclAssociation:WebAclAssociation"),
+	"DATA.CROSS_REGION_BACKUPS": drop("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"),
 	"ALERTS.PAGE": func(p *stackplan.Plan) {
 		p.Resources = slices.DeleteFunc(p.Resources, func(r stackplan.Resource) bool { return r.Inputs["protocol"] == "https" })
 	},

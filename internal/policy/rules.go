@@ -37,6 +37,7 @@ const (
 	tWebACLAssoc    = "aws:wafv2/webAclAssociation:WebAclAssociation"
 	tWebACLLogging  = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 	tSubscription   = "aws:sns/topicSubscription:TopicSubscription"
+	tReplication    = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
 	tSlack          = "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"
 	tTeams          = "aws:chatbot/teamsChannelConfiguration:TeamsChannelConfiguration"
 )
@@ -121,6 +122,7 @@ var Rules = []Rule{
 
 	// Production's data protection.
 	{ID: "DATA.RDS_PROTECTED", Title: "The production database is protected, keeps backups 7+ days and a final snapshot", Severity: Critical, ProductionOnly: true, Check: dataDatabase},
+	{ID: "DATA.CROSS_REGION_BACKUPS", Title: "The production database's backups are replicated to another region under a protected key of it", Severity: High, ProductionOnly: true, Check: dataCrossRegionBackups},
 	{ID: "DATA.CACHE_PROTECTED", Title: "Production Redis is protected and keeps snapshots", Severity: High, ProductionOnly: true, Check: dataCache},
 	{ID: "DATA.SECRET_RECOVERY", Title: "Production secrets are protected and recoverable for 7+ days", Severity: High, ProductionOnly: true, Check: dataSecret},
 	{ID: "DATA.KEY_PROTECTED", Title: "Production keys are protected", Severity: Critical, ProductionOnly: true, Check: dataKey},

@@ -42,7 +42,7 @@ func TestCLIPrintsTheJSONPlan(t *testing.T) {
 			plan, err := stackplan.ReadPlan([]byte(stdout))
 			require.NoError(t, err)
 			require.Equal(t, stack, plan.Stack)
-			require.Len(t, plan.OfType("pulumi:providers:aws"), 1)
+			require.Len(t, plan.OfType("pulumi:providers:aws"), map[string]int{"staging": 1, "production": 2}[stack], "production's second replicates its backups")
 			provider := plan.OfType("pulumi:providers:aws")[0]
 			tags := provider.Inputs["defaultTags"].(map[string]any)["tags"].(map[string]any)
 			require.Equal(t, "Pulumi", tags["ManagedBy"])
@@ -105,7 +105,9 @@ func TestCLIDiffCheckFailsWhenTheProductionDatabaseWouldBeReplaced(t *testing.T)
 	require.Contains(t, stdout, "\n+- replace  aws:rds/instance:Instance  ohmycoins-prod-postgres\n     because dbName changes\n     dbName: \"legacy\" → \"app\"\n")
 	require.Contains(t, stdout, "     note: holds the database: the replacement starts empty\n")
 	require.Contains(t, stdout, "  !  pulumi up would fail: protected: pulumi up refuses to replace it;")
-	require.Contains(t, stderr, "preview: pulumi up would fail on 1 change(s) of stack production\n")
+	require.Contains(t, stdout, "-+ replace (delete first)  aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication  ohmycoins-prod-postgres-dr\n     because sourceDbInstanceArn changes\n",
+		"the replicated backups follow their source")
+	require.Contains(t, stderr, "preview: pulumi up would fail on 2 change(s) of stack production\n")
 
 	code, stdout, stderr = previewtest.CLI("diff", "-stack", "production", "-json", "-check", path)
 	require.Equal(t, 1, code, stderr)
@@ -118,7 +120,7 @@ func TestCLIDiffCheckFailsWhenTheProductionDatabaseWouldBeReplaced(t *testing.T)
 	require.Equal(t, []string{"dbName"}, db.ReplaceBecause)
 	require.Equal(t, stackplan.ValueChange{Old: "legacy", New: "app"}, db.Inputs["dbName"])
 	require.Len(t, db.Blocked, 2, "protected, and its identifier is still taken")
-	require.Len(t, d.Blocked(), 1)
+	require.Len(t, d.Blocked(), 2, "the database, and the replication of its backups")
 	// A new instance has a new master secret: what reads its ARN changes too.
 	task, ok := d.Find(typeTaskDef, "ohmycoins-prod-backend")
 	require.True(t, ok)
@@ -177,7 +179,7 @@ func TestCLIPrintsAMermaidDiagram(t *testing.T) {
 			edges = append(edges, labels[m[1]]+" --> "+labels[m[2]])
 		}
 	}
-	require.ElementsMatch(t, []string{"encryption", "network", "rds", "redis", "secrets", "alb", "images", "ecs", "monitoring", "waf", "dns/Aliases", "dns/Certificate", "cicd/GitHubCI", "cicd/Boundary", "ohmycoins-prod-aws"}, mapValues(labels))
+	require.ElementsMatch(t, []string{"encryption", "network", "rds", "redis", "secrets", "alb", "images", "ecs", "monitoring", "waf", "backup", "dns/Aliases", "dns/Certificate", "cicd/GitHubCI", "cicd/Boundary", "ohmycoins-prod-aws", "ohmycoins-prod-aws-dr"}, mapValues(labels))
 	for _, e := range []string{
 		"network --> encryption", // the flow-log group is encrypted with the key
 		"rds --> network", "rds --> encryption",

@@ -47,7 +47,7 @@ func TestCostCommandPrintsTheEstimate(t *testing.T) {
 		sum += it.Monthly
 	}
 	require.InDelta(t, sum, doc.Monthly, 0.01)
-	require.Len(t, doc.Assumptions, 12)
+	require.Len(t, doc.Assumptions, 14)
 
 	code, stdout, stderr = previewtest.CLI("cost", "-stack", "staging")
 	require.Equal(t, 0, code, stderr)

@@ -93,7 +93,7 @@ func TestRefreshRewritesTheTableFromTheOfferFiles(t *testing.T) {
 		"~ rds.gp3.iops-month: $0.02 → $0.024", "~ fargate.ephemeral-gb-hour: $0.000111 → $0.000133"} {
 		require.Contains(t, stdout, "\n  "+line+"\n", "us-east-1's stand-ins are replaced by Sydney's rates")
 	}
-	require.Contains(t, stdout, "Not in any offer file, kept as they are (each with its own source and date): budgets.budget-month, cloudwatch.metric-month, ipv4.hour, kms.rotation-month, rds.performance-insights.7-days, route53.alias-query, route53.hosted-zone-month, waf.million-requests, waf.rule-month, waf.web-acl-month\n")
+	require.Contains(t, stdout, "Not in any offer file, kept as they are (each with its own source and date): budgets.budget-month, cloudwatch.metric-month, ipv4.hour, kms.rotation-month, rds.backup-replica-gb-month, rds.performance-insights.7-days, route53.alias-query, route53.hosted-zone-month, transfer.inter-region-gb, waf.million-requests, waf.rule-month, waf.web-acl-month\n")
 
 	// A second refresh from the same files changes nothing but the dates.
 	code, stdout, stderr = run("refresh", "-offers", offers, "-table", path, "-date", "2026-12-03")

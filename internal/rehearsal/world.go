@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/ohmycoins/infra/internal/awscli"
 	"github.com/ohmycoins/infra/internal/simaws"
 	"github.com/ohmycoins/infra/internal/simprovider"
+	"github.com/ohmycoins/infra/stacks"
 )
 
 // AccountID is the id of the simulated account a rehearsal opens: the one
@@ -197,9 +199,21 @@ func (w *World) lookPath(name string) string {
 	return name
 }
 
-// RequiredSecrets are the stack secrets a stack needs before its first
-// preview; a rehearsal sets each to a value of its own.
-var RequiredSecrets = []string{"secretKey", "firstSuperuserPassword", "openaiApiKey", "redisAuthToken"}
+// RequiredSecrets are the stack secrets a stack of the environment needs
+// before its first preview (production's pager too); a rehearsal sets each
+// to a value of its own, shaped as the secret must be.
+func RequiredSecrets(environment string) map[string]string {
+	out := map[string]string{}
+	for _, sec := range stacks.StackSecrets {
+		if sec.RequiredFor(environment) {
+			out[sec.Key] = "Rehearsal-Secret-0123456789abcdef0123456789"
+			if sec.Placeholder != "" {
+				out[sec.Key] = sec.Placeholder
+			}
+		}
+	}
+	return out
+}
 
 // InitStack creates a stack from its stack file, its secrets under the
 // passphrase (the file's own secrets provider is a KMS key of the real
@@ -225,8 +239,15 @@ func (w *World) InitStack(stack string) error {
 	if _, err := w.Pulumi("stack", "init", stack); err != nil {
 		return err
 	}
-	for _, key := range RequiredSecrets {
-		if _, err := w.Pulumi("config", "set", "--secret", "--stack", stack, "ohmycoins:"+key, "Rehearsal-Secret-0123456789abcdef0123456789"); err != nil {
+	environment := ""
+	for _, l := range lines {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "ohmycoins:environment:"); ok {
+			environment = strings.Trim(strings.TrimSpace(v), `"'`)
+		}
+	}
+	secrets := RequiredSecrets(environment)
+	for _, key := range slices.Sorted(maps.Keys(secrets)) {
+		if _, err := w.Pulumi("config", "set", "--secret", "--stack", stack, "ohmycoins:"+key, secrets[key]); err != nil {
 			return err
 		}
 	}

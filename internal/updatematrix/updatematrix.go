@@ -301,6 +301,15 @@ var infrastructureKnobs = []Row{
 	{Key: "loadBalancer.idleTimeoutSeconds",
 		Staging:    Step{Set: to("loadBalancer.idleTimeoutSeconds", `120`)},
 		Production: Step{Set: to("loadBalancer.idleTimeoutSeconds", `120`)}},
+	// Staging starts replicating its backups to a second region (a key and
+	// the replication there); production's replication is refused any
+	// change, which would replace it and restart its restore window.
+	{Key: "dr.region",
+		Staging:    Step{Set: map[string]string{"dr.region": `"ap-southeast-4"`, "dr.backupRetentionDays": `7`}},
+		Production: Step{Set: to("dr.region", `"ap-southeast-1"`)}},
+	{Key: "dr.backupRetentionDays",
+		Staging:    Step{Set: map[string]string{"dr.region": `"ap-southeast-4"`, "dr.backupRetentionDays": `3`}},
+		Production: Step{Set: to("dr.backupRetentionDays", `21`)}},
 	// Turning the firewall off removes the web ACL, its association and
 	// logging; production's log group is protected evidence, so the
 	// update stops there (the policy check refuses it first: ELB.16).
@@ -482,6 +491,12 @@ var applicationKnobs = []Row{
 	{Key: "cost.logStorageCompression",
 		Staging:    Step{Set: to("cost.logStorageCompression", `0.2`)},
 		Production: Step{Set: to("cost.logStorageCompression", `0.2`)}},
+	{Key: "cost.drBackupGb",
+		Staging:    Step{Set: to("cost.drBackupGb", `40`)},
+		Production: Step{Set: to("cost.drBackupGb", `300`)}},
+	{Key: "cost.drTransferGbPerMonth",
+		Staging:    Step{Set: to("cost.drTransferGbPerMonth", `20`)},
+		Production: Step{Set: to("cost.drTransferGbPerMonth", `120`)}},
 	{Key: "cost.wafRequestsMillionsPerMonth",
 		Staging:    Step{Set: to("cost.wafRequestsMillionsPerMonth", `5`)},
 		Production: Step{Set: to("cost.wafRequestsMillionsPerMonth", `50`)}},
