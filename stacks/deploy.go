@@ -148,25 +148,11 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	if err := deployApp(ctx, s, d, account, withProvider); err != nil {
 		return nil, err
 	}
-	var pagingURL pulumi.StringInput
-	var pagingService string
-	if s.Alerts.Page {
-		pagingURL = s.Credentials.PagingURL.Output()
-		pagingService, _ = monitoring.PagingServiceOf(s.Credentials.PagingURL.Reveal())
+	firewall, err := deployFirewall(ctx, s, d, withProvider)
+	if err != nil {
+		return nil, err
 	}
-	var firewall *monitoring.Firewall
-	if s.WAF.Enabled {
-		if d.Firewall, err = waf.New(ctx, s.NamePrefix, waf.Args{
-			LoadBalancerARN:  d.LoadBalancer.ARN,
-			KMSKeyARN:        d.Key.ARN,
-			LogRetentionDays: s.Logs.RetentionDays,
-			Settings:         s.WAF,
-			Protect:          s.ProtectStatefulResources,
-		}, withProvider); err != nil {
-			return nil, err
-		}
-		firewall = &monitoring.Firewall{WebACLName: d.Firewall.WebACLName, Counting: d.Firewall.Counting}
-	}
+	pagingURL, pagingService := s.pager()
 	if d.Monitoring, err = monitoring.New(ctx, s.NamePrefix, monitoring.Args{
 		Environment:           s.Environment,
 		Region:                s.Region,
@@ -250,6 +236,35 @@ func Deploy(ctx *pulumi.Context, s Settings) (*Deployment, error) {
 	return d, nil
 }
 
+// deployFirewall puts the web ACL in front of the load balancer, and says
+// what monitoring watches of it; nil without one.
+func deployFirewall(ctx *pulumi.Context, s Settings, d *Deployment, provider pulumi.ResourceOrInvokeOption) (*monitoring.Firewall, error) {
+	if !s.WAF.Enabled {
+		return nil, nil
+	}
+	var err error
+	if d.Firewall, err = waf.New(ctx, s.NamePrefix, waf.Args{
+		LoadBalancerARN:  d.LoadBalancer.ARN,
+		KMSKeyARN:        d.Key.ARN,
+		LogRetentionDays: s.Logs.RetentionDays,
+		Settings:         s.WAF,
+		Protect:          s.ProtectStatefulResources,
+	}, provider); err != nil {
+		return nil, err
+	}
+	return &monitoring.Firewall{WebACLName: d.Firewall.WebACLName, Counting: d.Firewall.Counting}, nil
+}
+
+// pager is the pager's integration URL, as a secret, and the service it
+// belongs to; none when the stack does not page.
+func (s Settings) pager() (pulumi.StringInput, string) {
+	if !s.Alerts.Page {
+		return nil, ""
+	}
+	service, _ := monitoring.PagingServiceOf(s.Credentials.PagingURL.Reveal())
+	return s.Credentials.PagingURL.Output(), service
+}
+
 // deployBackup replicates the database's backups to the DR region, with a
 // provider of that region like the stack's own (its tags, its account).
 func deployBackup(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.StringOutput, providerArgs *aws.ProviderArgs, opts ...pulumi.ResourceOption) (*backup.CrossRegion, error) {
@@ -261,7 +276,8 @@ func deployBackup(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi
 	}
 	return backup.New(ctx, s.NamePrefix, backup.Args{
 		AccountID:         account,
-		SourceInstanceARN: d.Database.ARN,
+		SourceInstanceARN: pulumi.Sprintf("arn:aws:rds:%s:%s:db:%s", s.Region, account, rds.InstanceIdentifier(s.NamePrefix)),
+		Source:            d.Database,
 		Provider:          there,
 		Settings:          s.DR,
 		Protect:           s.ProtectStatefulResources,

@@ -66,8 +66,13 @@ func (s Settings) Validate(p settings.Problems) {
 type Args struct {
 	// AccountID administers the key.
 	AccountID pulumi.StringInput
-	// SourceInstanceARN is the database whose backups are replicated.
+	// SourceInstanceARN is the database whose backups are replicated: its
+	// ARN as its identifier makes it, not the instance's output, so a
+	// deliberate restore that replaces the instance under the same
+	// identifier leaves the replication as it is. Source is the database,
+	// which the replication waits for.
 	SourceInstanceARN pulumi.StringInput
+	Source            pulumi.Resource
 	// Provider is the AWS provider of Settings.Region: the key and the
 	// replication live there.
 	Provider pulumi.ProviderResource
@@ -111,8 +116,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err := problems.Err("backup"); err != nil {
 		return nil, err
 	}
-	if args.Provider == nil || args.SourceInstanceARN == nil || args.AccountID == nil {
-		return nil, fmt.Errorf("backup: Provider (of %s), SourceInstanceARN and AccountID are required", args.Region)
+	if args.Provider == nil || args.SourceInstanceARN == nil || args.Source == nil || args.AccountID == nil {
+		return nil, fmt.Errorf("backup: Provider (of %s), SourceInstanceARN, Source and AccountID are required", args.Region)
 	}
 	c := &CrossRegion{}
 	if err := ctx.RegisterComponentResource("ohmycoins:backup:CrossRegion", name, c, opts...); err != nil {
@@ -143,7 +148,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		SourceDbInstanceArn: args.SourceInstanceARN,
 		KmsKeyId:            key.Arn,
 		RetentionPeriod:     pulumi.Int(args.BackupRetentionDays),
-	}, append(kept, pulumi.DeleteBeforeReplace(true))...)
+	}, append(kept, pulumi.DeleteBeforeReplace(true), pulumi.DependsOn([]pulumi.Resource{args.Source}))...)
 	if err != nil {
 		return nil, err
 	}

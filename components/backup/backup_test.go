@@ -20,7 +20,7 @@ func replicate(s Settings, protect bool) pulumi.RunFunc {
 			return err
 		}
 		_, err = New(ctx, "env", Args{AccountID: pulumi.String(componenttest.Account), SourceInstanceARN: pulumi.String(source),
-			Provider: there, Settings: s, Protect: protect})
+			Source: there, Provider: there, Settings: s, Protect: protect})
 		return err
 	}
 }

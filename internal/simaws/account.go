@@ -82,6 +82,10 @@ type Datum struct {
 	Serial int    `json:"serial"`
 }
 
+// backupReplication replicates a database's automated backups to another
+// region.
+const backupReplication = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+
 // dataTypes are the resource types that hold data of their own.
 var dataTypes = map[string]bool{
 	"aws:rds/instance:Instance":                         true,
@@ -411,6 +415,14 @@ func (a *Account) Delete(region, typ, id, arn string) error {
 				// RDS deletes the automated backups with the instance unless told to retain them.
 				st.Snapshots = slices.DeleteFunc(st.Snapshots, func(s Snapshot) bool { return s.Automated() && s.Source == id })
 			}
+			// The replication of its backups to another region stops: the
+			// backups already there are RETAINED until they expire, which
+			// the provider reads as gone (FindDBInstanceAutomatedBackupByARN).
+			arn := str(r.Outputs["arn"])
+			st.Resources = slices.DeleteFunc(st.Resources, func(o Resource) bool {
+				return o.Type == backupReplication && arn != "" && str(o.Inputs["sourceDbInstanceArn"]) == arn
+			})
+			i = st.findARN(region, typ, id, arn)
 		}
 		if typ == "aws:elasticache/replicationGroup:ReplicationGroup" {
 			// ElastiCache deletes a group's automatic snapshots with it.

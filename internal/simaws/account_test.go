@@ -112,6 +112,38 @@ func TestDeletionIsRefusedAsAWSRefusesIt(t *testing.T) {
 	refusal(t, a.Delete("ap-southeast-2", typeDB, again.ID, ""), "DBSnapshotAlreadyExists")
 }
 
+// TestDeletingADatabaseStopsTheReplicationOfItsBackups: the replication
+// of a database's backups to another region stops when the database is
+// deleted (its backups there are RETAINED, which the provider reads as gone);
+// another database's replication goes on.
+func TestDeletingADatabaseStopsTheReplicationOfItsBackups(t *testing.T) {
+	t.Parallel()
+	a := open(t)
+	const typeReplication = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+	replicate := func(name string) (simaws.Resource, simaws.Resource) {
+		db, err := a.Create(typeDB, name, "ap-southeast-2", props(map[string]any{"identifier": name, "skipFinalSnapshot": true}))
+		require.NoError(t, err)
+		arn, _ := db.Outputs["arn"].(string)
+		require.Regexp(t, `^arn:aws:rds:ap-southeast-2:\d{12}:db:`+name+`$`, arn)
+		r, err := a.Create(typeReplication, name+"-dr", "ap-southeast-4", props(map[string]any{"sourceDbInstanceArn": arn, "retentionPeriod": 14.0}))
+		require.NoError(t, err)
+		return db, r
+	}
+	db, replication := replicate("env-postgres")
+	_, other := replicate("env-other")
+
+	require.NoError(t, a.Delete("ap-southeast-2", typeDB, db.ID, ""))
+	_, ok, err := a.Get("ap-southeast-4", typeReplication, replication.ID, "")
+	require.NoError(t, err)
+	require.False(t, ok, "stopped with its source")
+	_, ok, err = a.Get("ap-southeast-4", typeReplication, other.ID, "")
+	require.NoError(t, err)
+	require.True(t, ok, "another database's replication goes on")
+	_, ok, err = a.Get("ap-southeast-2", typeDB, db.ID, "")
+	require.NoError(t, err)
+	require.False(t, ok, "the database itself is deleted")
+}
+
 // TestATaskDefinitionFamilyHoldsItsRevisions: a new revision beside the
 // old one (a replacement) shares the family's id and gets the next ARN;
 // deleting one by its ARN leaves the other.

@@ -355,11 +355,13 @@ func unknown(v resource.PropertyValue) bool {
 	return v.ContainsUnknowns()
 }
 
+// plainOf is a value as the bridge diffs it: without secretness, which the
+// engine tracks apart (a refresh reads a secret input's value back plain).
 func plainOf(v resource.PropertyValue) any {
 	if v.IsNull() {
 		return nil
 	}
-	return resource.PropertyMap{"v": v}.Mappable()["v"]
+	return mappable(resource.PropertyMap{"v": v})["v"]
 }
 
 func mappable(m resource.PropertyMap) map[string]any {

@@ -94,3 +94,26 @@ func TestThePlanOfAnUpdateLeavesRecomputedOutputsUnknown(t *testing.T) {
 	planned = update(map[string]any{"replicationGroupId": "env-redis", "numCacheClusters": 1.0, "snapshotRetentionLimit": 7.0})
 	require.Equal(t, []resource.PropertyValue{resource.NewStringProperty("env-redis-001")}, planned["memberClusters"].ArrayValue(), "the members stay known")
 }
+
+// TestASecretInputReadBackPlainIsNotAChange: a refresh reads a secret input
+// (a paging integration URL) back as a plain value; the bridge diffs values
+// without their secretness, so the same URL is no change, and another one is.
+func TestASecretInputReadBackPlainIsNotAChange(t *testing.T) {
+	t.Parallel()
+	p, err := simprovider.New("aws", "6.83.4", t.TempDir())
+	require.NoError(t, err)
+	typ := tokens.Type("aws:sns/topicSubscription:TopicSubscription")
+	url := "https://events.pagerduty.com/integration/abc123/enqueue"
+	refreshed := resource.NewPropertyMapFromMap(map[string]any{"topic": "arn:aws:sns:ap-southeast-2:123456789012:env-alerts", "protocol": "https", "endpoint": url})
+	diffTo := func(endpoint resource.PropertyValue) plugin.DiffResult {
+		news := refreshed.Copy()
+		news["endpoint"] = endpoint
+		d, err := p.Diff(context.Background(), plugin.DiffRequest{Type: typ, OldInputs: refreshed, OldOutputs: refreshed, NewInputs: news})
+		require.NoError(t, err)
+		return d
+	}
+	require.Equal(t, plugin.DiffNone, diffTo(resource.MakeSecret(resource.NewStringProperty(url))).Changes)
+	d := diffTo(resource.MakeSecret(resource.NewStringProperty("https://events.pagerduty.com/integration/other/enqueue")))
+	require.Equal(t, plugin.DiffSome, d.Changes)
+	require.Equal(t, []resource.PropertyKey{"endpoint"}, d.ReplaceKeys, "an HTTPS subscription's endpoint is ForceNew")
+}

@@ -169,6 +169,9 @@ func TestRestoringTheDatabaseAsTheRunbookSays(t *testing.T) {
 	w.pulumi("", "preview", "--stack", "production", "--expect-no-changes")
 	_, err = w.try("", "state", "delete", "--stack", "production", "urn:pulumi:production::ohmycoins::ohmycoins:rds:Database$aws:rds/instance:Instance::ohmycoins-prod-postgres", "--yes")
 	require.Error(t, err, "protected again")
+	replication := w.holding("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "ohmycoins-prod-postgres-dr")
+	require.Equal(t, "ap-southeast-4", replication.Region)
+	require.Equal(t, restored.Outputs["arn"], replication.Inputs["sourceDbInstanceArn"], "the restored instance's backups replicate to the DR region again")
 
 	// A second restore in the same environment: the restored instance's
 	// final snapshot has a name of its own, so its deletion is not refused.
