@@ -43,6 +43,15 @@ func (s Settings) validateDay2(p *problems) {
 	if (s.Stack == EnvStaging || s.Stack == EnvProduction) && s.Stack != s.Environment {
 		p.add(keyEnvironment, s.Environment, fmt.Sprintf("must be %s in the stack %s: another environment's preset would rename and reshape every resource of the live stack; create a new stack for it (pulumi stack init)", s.Stack, s.Stack))
 	}
+	wrongPreset := (s.Stack == EnvStaging || s.Stack == EnvProduction) && s.Stack != s.Environment
+	for _, live := range []string{EnvStaging, EnvProduction} {
+		// With another environment's preset the prefix is that preset's:
+		// the line above says the cause.
+		if other, _ := Preset(live); s.Stack != live && s.NamePrefix == other.NamePrefix && !wrongPreset {
+			p.add(keyNamePrefix, s.NamePrefix, fmt.Sprintf("is the %s stack's: every physical name derives from it, so the stack %s would plan %s's live resources from a second state, and each pulumi up of one would undo the other's; give it a prefix of its own (pulumi config set --stack %s %s:%s %s-<name>)",
+				live, s.Stack, live, s.Stack, Project, keyNamePrefix, Project))
+		}
+	}
 	if s.Stack == EnvProduction && s.Environment == EnvProduction {
 		for _, id := range identitySettings {
 			if !reflect.DeepEqual(id.get(s), id.get(preset)) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
+	"math"
 	"os"
 	"reflect"
 	"slices"
@@ -197,6 +198,7 @@ func load(src configSource, stack string, keys []string) (*Settings, error) {
 		}
 		if !src.isSecret(key) {
 			p.addf(sec.Key, "is stored in plain text in Pulumi.%s.yaml: remove it and run %s", stack, sec.SetCommand(stack))
+			s.plainSecrets = append(s.plainSecrets, sec.Key)
 			continue
 		}
 		*sec.field(&s.Credentials) = NewSecret(v)
@@ -255,8 +257,8 @@ func mergeService(path, name string, raw []byte, s *Settings, p *problems) {
 // fillDerivedDefaults sets the application values that derive from the domain
 // when the stack file leaves them empty.
 func (s *Settings) fillDerivedDefaults() {
-	if s.Site.Domain == "" {
-		return
+	if s.Site.Domain == "" || settings.CheckDomain(s.Site.Domain) != "" {
+		return // a wrong domain is reported once, not again in what derives from it
 	}
 	if s.App.FirstSuperuser == "" {
 		s.App.FirstSuperuser = "admin@" + s.Site.Domain
@@ -279,6 +281,12 @@ func checkKnownKeys(keys []string, p *problems) {
 	for _, full := range sorted {
 		key, ok := strings.CutPrefix(full, Project+":")
 		if !ok || slices.Contains(known, key) {
+			continue
+		}
+		if area, _, dotted := strings.Cut(key, "."); dotted && slices.Contains(known, area) {
+			// A --path key written into the file as it is typed.
+			p.addf(key, "is not a setting of this program: the stack file nests a setting under its area (%s:%s: then %s: indented below it), which pulumi config set --path '%s' writes",
+				Project, area, strings.TrimPrefix(key, area+"."), full)
 			continue
 		}
 		p.addf(key, "is not a setting of this program%s", suggest(key, known))
@@ -328,6 +336,14 @@ func mergeObject(path string, raw []byte, dst reflect.Value, p *problems) {
 			mergeMap(sub, value, field, p)
 			continue
 		}
+		if field.Kind() == reflect.Int {
+			if n, rule := wholeNumber(value); rule != "" {
+				p.add(sub, value, rule)
+			} else {
+				field.SetInt(n)
+			}
+			continue
+		}
 		fresh := reflect.New(field.Type())
 		dec := json.NewDecoder(bytes.NewReader(value))
 		if bytes.Equal(bytes.TrimSpace(value), []byte("null")) || dec.Decode(fresh.Interface()) != nil {
@@ -336,6 +352,33 @@ func mergeObject(path string, raw []byte, dst reflect.Value, p *problems) {
 		}
 		field.Set(fresh.Elem())
 	}
+}
+
+// wholeNumber reads a whole number however JSON writes it (30, 3e1, 30.0),
+// or says why it is not one: not a number, a fraction, or beyond what any
+// setting could hold.
+func wholeNumber(raw json.RawMessage) (int64, string) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return 0, "must be a whole number"
+	}
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, "must be a whole number"
+	}
+	if i, err := n.Int64(); err == nil {
+		return i, ""
+	}
+	f, err := n.Float64()
+	switch {
+	case err != nil || math.Abs(f) >= math.MaxInt64:
+		return 0, "is out of range: no setting is anywhere near that large"
+	case f != math.Trunc(f):
+		return 0, "must be a whole number"
+	}
+	return int64(f), ""
 }
 
 // mergeMap adds the entries of the JSON object raw to the map dst (preset

@@ -2,6 +2,8 @@ package stacks_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -67,12 +69,12 @@ func TestStackFilesLoadTheirPresetsAndSiteValues(t *testing.T) {
 func TestStructuredConfigOverridesOnlyTheKeysItSets(t *testing.T) {
 	t.Parallel()
 	s := loadSettings(t, "production",
-		previewtest.Set("ohmycoins:database", `{"allocatedStorage": 200, "maxAllocatedStorage": 1000}`),
+		previewtest.Set("ohmycoins:database", `{"allocatedStorage": 200, "maxAllocatedStorage": 1e3}`),
 		previewtest.Set("ohmycoins:backend", `{"imageDigest": "sha256:abababababababababababababababababababababababababababababababab", "autoscaling": {"maxCount": 20}}`),
 		previewtest.Set("ohmycoins:alarms", `{"rdsLowStorageGiB": 40}`),
 	)
 	require.Equal(t, 200, s.Database.AllocatedStorageGB)
-	require.Equal(t, 1000, s.Database.MaxAllocatedStorageGB)
+	require.Equal(t, 1000, s.Database.MaxAllocatedStorageGB, "1e3 is a whole number as JSON writes it")
 	require.Equal(t, stacks.Production().Database.InstanceClass, s.Database.InstanceClass, "keys left out keep the preset")
 	require.Equal(t, 20, s.Services["backend"].Autoscaling.MaxCount)
 	require.Equal(t, "sha256:"+strings.Repeat("ab", 32), s.Services["backend"].ImageDigest)
@@ -111,12 +113,20 @@ func TestLoadRefusesBadConfig(t *testing.T) {
 			[]string{"ohmycoins:databse is not a setting of this program (did you mean database?)"}},
 		{"value of the wrong type", []func(*preview.Options){previewtest.Set("ohmycoins:database", `{"allocatedStorage": "30"}`)},
 			[]string{`ohmycoins:database.allocatedStorage = "30": must be a whole number`}},
+		{"a count beyond any size", []func(*preview.Options){previewtest.Set("ohmycoins:cache", `{"nodes": 1e20}`)},
+			[]string{`ohmycoins:cache.nodes = 1e20: is out of range: no setting is anywhere near that large`}},
 		{"fractional count", []func(*preview.Options){previewtest.Set("ohmycoins:cache", `{"nodes": 1.5}`)},
 			[]string{`ohmycoins:cache.nodes = 1.5: must be a whole number`}},
 		{"list expected", []func(*preview.Options){previewtest.Set("ohmycoins:network", `{"managementCidrs": "10.8.0.0/16"}`)},
 			[]string{`ohmycoins:network.managementCidrs = "10.8.0.0/16": must be a list of strings`}},
 		{"object expected", []func(*preview.Options){previewtest.Set("ohmycoins:database", "30")},
 			[]string{"ohmycoins:database = 30: must be an object with the keys allocatedStorage, applyImmediately"}},
+		{"a placeholder left in, shown as written", []func(*preview.Options){previewtest.Set("ohmycoins:domain", "<your domain>")},
+			[]string{`ohmycoins:domain = "<your domain>": `}},
+		{"a --path key written as typed", []func(*preview.Options){previewtest.Set("ohmycoins:database.instanceClass", "db.t3.small")},
+			[]string{"ohmycoins:database.instanceClass is not a setting of this program: the stack file nests a setting under its area (ohmycoins:database: then instanceClass: indented below it), which pulumi config set --path 'ohmycoins:database.instanceClass' writes"}},
+		{"an alert e-mail twice", []func(*preview.Options){previewtest.Set("ohmycoins:alertEmails", `["devops@ohmycoins.com", "oncall@ohmycoins.com", "DevOps@ohmycoins.com"]`)},
+			[]string{`ohmycoins:alertEmails[2] = "DevOps@ohmycoins.com": is alertEmails[0] again: each address would get its own subscription and every alarm twice`}},
 		{"alert e-mails not a list", []func(*preview.Options){previewtest.Set("ohmycoins:alertEmails", "devops@ohmycoins.com")},
 			[]string{`ohmycoins:alertEmails = "devops@ohmycoins.com": must be a list of e-mail addresses`}},
 		{"required secret not set", []func(*preview.Options){previewtest.NoPlaceholders},
@@ -202,4 +212,51 @@ func TestSecretOutputStaysSecret(t *testing.T) {
 	})
 	require.True(t, awaited.Secret)
 	require.Equal(t, "s3cr3t-value", awaited.Value)
+}
+
+// TestAStackMayNotTakeALiveEnvironmentsPrefix: every physical name derives
+// from the prefix, so a stack named otherwise that keeps staging's or
+// production's prefix would plan the live environment's resources from a
+// second state; only the stack of that name may use it.
+func TestAStackMayNotTakeALiveEnvironmentsPrefix(t *testing.T) {
+	t.Parallel()
+	projectDir, err := preview.FindProjectDir(".")
+	require.NoError(t, err)
+	for _, c := range []struct{ stack, file, extra, want string }{
+		{"Staging", "staging", "", `ohmycoins:namePrefix = "ohmycoins-staging": is the staging stack's: every physical name derives from it, so the stack Staging would plan staging's live resources from a second state, and each pulumi up of one would undo the other's; give it a prefix of its own (pulumi config set --stack Staging ohmycoins:namePrefix ohmycoins-<name>)`},
+		{"staging2", "staging", "", `ohmycoins:namePrefix = "ohmycoins-staging": is the staging stack's`},
+		{"production-drill", "production", "", `ohmycoins:namePrefix = "ohmycoins-prod": is the production stack's`},
+		{"staging", "staging", "  ohmycoins:namePrefix: ohmycoins-prod\n", `ohmycoins:namePrefix = "ohmycoins-prod": is the production stack's: every physical name derives from it, so the stack staging would plan production's live resources`},
+	} {
+		base, err := os.ReadFile(filepath.Join(projectDir, "Pulumi."+c.file+".yaml"))
+		require.NoError(t, err)
+		dir := previewtest.WriteStack(t, c.stack, string(base)+c.extra)
+		_, err = preview.Preview(preview.Options{Dir: dir, Stack: c.stack})
+		require.Error(t, err, c.stack)
+		require.Contains(t, err.Error(), c.want, c.stack)
+	}
+	base, err := os.ReadFile(filepath.Join(projectDir, "Pulumi.production.yaml"))
+	require.NoError(t, err)
+	dir := previewtest.WriteStack(t, "production-drill", string(base)+"  ohmycoins:namePrefix: ohmycoins-drill\n")
+	_, err = preview.Preview(preview.Options{Dir: dir, Stack: "production-drill"})
+	require.NoError(t, err, "a prefix of its own")
+}
+
+// TestOneMistakeIsOneProblem: what derives from a wrong value is not
+// reported again: a wrong domain is one line (not the e-mail addresses and
+// zone that derive from it), a production VPC range moved without its
+// subnets is the range's two lines (not one per subnet), a secret in plain
+// text is not also unset.
+func TestOneMistakeIsOneProblem(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, []string{`ohmycoins:domain = "com": must be a domain of at least two labels, such as example.com: com alone is a top-level domain`},
+		previewtest.Problems(t, "staging", previewtest.Set("ohmycoins:domain", "com")))
+	require.Equal(t, []string{
+		`ohmycoins:network.vpcCidr = "10.9.0.0/16": holds none of the 9 subnets (publicSubnetCidrs, appSubnetCidrs, dataSubnetCidrs, such as 10.1.1.0/24): change them with it`,
+		`ohmycoins:network.vpcCidr = "10.9.0.0/16": must stay "10.1.0.0/16" in the production stack: a new range replaces the VPC and every subnet, and the database and cache cannot follow their subnet groups into another VPC. To move production, build the new environment as a new stack and restore the data into it (docs/RUNBOOK.md, "Moving production")`,
+	}, previewtest.Problems(t, "production", previewtest.Set("ohmycoins:network", `{"vpcCidr": "10.9.0.0/16"}`)))
+	require.Equal(t, []string{`ohmycoins:redisAuthToken is stored in plain text in Pulumi.staging.yaml: remove it and run pulumi config set --secret --stack staging ohmycoins:redisAuthToken "$(openssl rand -hex 32)"`},
+		previewtest.Problems(t, "staging", previewtest.Set("ohmycoins:redisAuthToken", "plain-text-token-0000")))
+	require.Equal(t, []string{`ohmycoins:namePrefix = "ohmycoins-prod": is the production stack's: every physical name derives from it, so the stack staging would plan production's live resources from a second state, and each pulumi up of one would undo the other's; give it a prefix of its own (pulumi config set --stack staging ohmycoins:namePrefix ohmycoins-<name>)`},
+		previewtest.Problems(t, "staging", previewtest.Set("ohmycoins:namePrefix", "ohmycoins-prod")), "not also the overlap of the CI roles' scopes")
 }

@@ -57,6 +57,9 @@ type Settings struct {
 	NamePrefix string
 	// Region is the AWS region of every resource; ap-southeast-2 in both environments.
 	Region string
+	// plainSecrets are the stack secrets the file holds in plain text, which
+	// load has reported: validation does not call them unset as well.
+	plainSecrets []string
 	// AccountID is the AWS account the stack belongs to (ohmycoins:accountId,
 	// 12 digits). When set, the AWS provider refuses credentials of any other
 	// account, and cmd/migrate refuses another account's Terraform state.

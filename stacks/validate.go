@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -67,11 +68,14 @@ func show(v any) string {
 	if raw, ok := v.(json.RawMessage); ok {
 		return string(raw)
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	// As written, not escaped for HTML: "<name>" rather than "\u003cname\u003e".
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return fmt.Sprint(v)
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // Validate checks the settings against AWS's rules and this program's safety
@@ -95,7 +99,12 @@ func (s Settings) validate(p *problems) {
 		p.add(keyRegion, s.Region, "is not an AWS region (ap-southeast-2, us-east-1, eu-west-1, ...)")
 	}
 	if s.AccountID != "" && !accountIDFormat.MatchString(s.AccountID) {
-		p.add(keyAccountID, s.AccountID, "must be a 12-digit AWS account id (aws sts get-caller-identity --query Account), or unset")
+		rule := "must be a 12-digit AWS account id (aws sts get-caller-identity --query Account), or unset"
+		if digits := strings.Trim(s.AccountID, "0123456789") == ""; digits && len(s.AccountID) < 12 {
+			// YAML reads an unquoted 012345678901 as a number, leading zero lost.
+			rule += "; an id that starts with 0 must be quoted in the stack file (ohmycoins:accountId: '012345678901'): unquoted, YAML reads it as a number and drops the zero"
+		}
+		p.add(keyAccountID, s.AccountID, rule)
 	}
 	s.validateNetwork(p)
 	s.validateDatabase(p)
@@ -300,6 +309,8 @@ func (s Settings) validateSite(p *problems) {
 	for i, e := range s.Site.AlertEmails {
 		if reason := checkEmail(e); reason != "" {
 			p.add(fmt.Sprintf("%s[%d]", keyAlertEmails, i), e, reason)
+		} else if first := slices.IndexFunc(s.Site.AlertEmails[:i], func(o string) bool { return strings.EqualFold(o, e) }); first >= 0 {
+			p.add(fmt.Sprintf("%s[%d]", keyAlertEmails, i), e, fmt.Sprintf("is %s[%d] again: each address would get its own subscription and every alarm twice", keyAlertEmails, first))
 		}
 	}
 	if s.Environment == EnvProduction && len(s.Site.AlertEmails) == 0 {
@@ -319,8 +330,9 @@ func (s Settings) validateSite(p *problems) {
 			}
 		}
 	}
-	// Across tiers: the zone holds the site's domain.
-	if zone := s.DNS.ZoneName; zone != "" && settings.CheckDomain(zone) == "" {
+	// Across tiers: the zone holds the site's domain (a wrong domain is
+	// reported once, above).
+	if zone := s.DNS.ZoneName; zone != "" && settings.CheckDomain(zone) == "" && settings.CheckDomain(s.Site.Domain) == "" {
 		if s.Site.Domain != "" && s.Site.Domain != zone && !strings.HasSuffix(s.Site.Domain, "."+zone) {
 			p.add("dns.zoneName", zone, "must be the domain "+show(s.Site.Domain)+" or a parent of it, so that its records can be created in the zone")
 		}
@@ -333,8 +345,8 @@ func (s Settings) validateApp(p *problems) {
 		{"app.firstSuperuser", a.FirstSuperuser},
 		{"app.emailsFromEmail", a.EmailsFromEmail},
 	} {
-		if e.value == "" && s.Site.Domain == "" {
-			continue // reported once, as the missing domain it derives from
+		if e.value == "" && (s.Site.Domain == "" || settings.CheckDomain(s.Site.Domain) != "") {
+			continue // reported once, as the missing or wrong domain it derives from
 		}
 		if reason := checkEmail(e.value); reason != "" {
 			p.add(e.key, e.value, reason)
@@ -383,6 +395,9 @@ func (s Settings) validateScope(p *problems) {
 			continue
 		}
 		theirs, _ := Preset(other)
+		if s.NamePrefix == theirs.NamePrefix {
+			continue // the same prefix: validateDay2 says why it is refused
+		}
 		mine, their := s.NamePrefix+"-", theirs.NamePrefix+"-"
 		if strings.HasPrefix(their, mine) || strings.HasPrefix(mine, their) {
 			p.add(keyNamePrefix, s.NamePrefix, fmt.Sprintf("must not overlap %s's prefix %s: the CI roles' %s-* would cover %s's resources", other, theirs.NamePrefix, s.NamePrefix, other))
@@ -392,7 +407,7 @@ func (s Settings) validateScope(p *problems) {
 
 func (s Settings) validateCredentials(p *problems) {
 	for _, sec := range StackSecrets {
-		if sec.Required && !sec.Get(s.Credentials).IsSet() {
+		if sec.Required && !sec.Get(s.Credentials).IsSet() && !slices.Contains(s.plainSecrets, sec.Key) {
 			p.addf(sec.Key, "is not set: run %s", sec.SetCommand(s.Stack))
 		}
 	}

@@ -201,7 +201,7 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 		{"missing domain", staging, func(s *stacks.Settings) { s.Site.Domain = "" },
 			[]string{"ohmycoins:domain is not set", "pulumi config set --stack staging ohmycoins:domain"}},
 		{"malformed domain", staging, func(s *stacks.Settings) { s.Site.Domain = "https://staging.example.com" },
-			[]string{`ohmycoins:domain = "https://staging.example.com": must be a lower-case DNS name`}},
+			[]string{`ohmycoins:domain = "https://staging.example.com": must be a host name, not a URL: staging.example.com`}},
 		{"malformed alert e-mail", staging, func(s *stacks.Settings) { s.Site.AlertEmails = []string{"devops@example.com", "oncall"} },
 			[]string{`ohmycoins:alertEmails[1] = "oncall": must be an e-mail address`}},
 		{"production without alert e-mails", production, func(s *stacks.Settings) { s.Site.AlertEmails = nil },

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -22,6 +23,7 @@ import (
 	"github.com/ohmycoins/infra/internal/preview/previewtest"
 	"github.com/ohmycoins/infra/internal/previewcli"
 	"github.com/ohmycoins/infra/internal/service"
+	"github.com/ohmycoins/infra/internal/stackplan"
 	"github.com/ohmycoins/infra/internal/statebackend"
 	"github.com/ohmycoins/infra/internal/verify"
 	"github.com/ohmycoins/infra/stacks"
@@ -500,4 +502,46 @@ func TestCitedFilesExist(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
+}
+
+// TestTheReadmeDiffExampleIsWhatTheDiffPrints: the README shows a pull
+// request that upgrades production's PostgreSQL and moves a public subnet
+// as the reviewer sees it; it is what `preview diff` prints for that change
+// against tests/testdata/production.json today (go test ./tests -run
+// TestTheReadmeDiffExample -update rewrites it).
+func TestTheReadmeDiffExampleIsWhatTheDiffPrints(t *testing.T) {
+	readmePath := filepath.Join(projectDir, "README.md")
+	readme, err := os.ReadFile(readmePath)
+	require.NoError(t, err)
+	const intro = "(`preview diff -stack production tests/testdata/production.json`):\n\n```\n"
+	start := bytes.Index(readme, []byte(intro))
+	require.GreaterOrEqual(t, start, 0, "README.md introduces the example with %q", intro)
+	start += len(intro)
+	end := bytes.Index(readme[start:], []byte("```\n"))
+	require.Greater(t, end, 0)
+	shown := string(readme[start : start+end])
+
+	old, err := os.ReadFile(filepath.Join(projectDir, "tests", "testdata", "production.json"))
+	require.NoError(t, err)
+	oldPlan, err := stackplan.ReadPlanOf(old, "ohmycoins", "production")
+	require.NoError(t, err)
+	network := stacks.Production().Network
+	public := slices.Clone(network.PublicSubnetCIDRs)
+	public[2] = "10.1.4.0/24"
+	subnets, err := json.Marshal(public)
+	require.NoError(t, err)
+	result := previewtest.Stack(t, "production", previewtest.Set(
+		"ohmycoins:database", `{"engineVersion": "18"}`,
+		"ohmycoins:network", `{"publicSubnetCidrs": `+string(subnets)+`}`))
+	d := stackplan.Diff(oldPlan, result.Plan)
+	d.Cost = cost.Delta(oldPlan, result.Plan) // as cmd/preview diff prints it
+	text := previewtest.DiffText(d)
+	if *update {
+		updated := append(append(slices.Clone(readme[:start]), text...), readme[start+end:]...)
+		require.NoError(t, os.WriteFile(readmePath, updated, 0o644))
+		return
+	}
+	require.Equal(t, text, shown, "README.md's diff example; run go test ./tests -run TestTheReadmeDiffExample -update")
+	require.Contains(t, shown, `engineVersion: "17" → "18"`, "the example shows the upgrade")
+	require.Contains(t, shown, `cidrBlock: "10.1.3.0/24" → "10.1.4.0/24"`, "and the subnet's move")
 }

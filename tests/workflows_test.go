@@ -138,6 +138,15 @@ func TestWorkflowsAreSafeToRun(t *testing.T) {
 	refresh := prices.Jobs["refresh"]
 	require.Equal(t, "github.ref == 'refs/heads/main'", refresh.If)
 	require.Equal(t, map[string]string{"contents": "write", "pull-requests": "write"}, refresh.Permissions, "no id-token: the offer files are public")
+	var refreshRun string
+	for _, s := range refresh.Steps {
+		if strings.Contains(s.Run, "refresh -offers") {
+			refreshRun = s.Run
+		}
+	}
+	require.Contains(t, refreshRun, `go build -o "$RUNNER_TEMP/bin/prices" ./cmd/prices`, "go run would turn exit 2 into 1")
+	require.Contains(t, refreshRun, `"$RUNNER_TEMP/bin/prices" refresh -offers "$RUNNER_TEMP/offers"`)
+	require.Contains(t, refreshRun, `if [ "$status" -gt 1 ]; then`, "only exit 1 is a selector that matched badly")
 
 	comment, err := os.ReadFile(filepath.Join(projectDir, ".github", "workflows", "pr-comment.yml"))
 	require.NoError(t, err)

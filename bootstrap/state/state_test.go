@@ -183,7 +183,7 @@ func TestTheAccountsSettingsAreCheckedBeforeAnythingIsCreated(t *testing.T) {
 		`ohmycoins-state:bucket = "Ohmycoins_State": must be an S3 bucket name`,
 		`ohmycoins-state:stacks = "qa": must be a stack of the project: staging, production`,
 		`ohmycoins-state:stacks = "staging": is listed twice`,
-		`ohmycoins-state:hostedZones = "Staging.ohmycoins.com": must be a lower-case DNS name`,
+		`ohmycoins-state:hostedZones = "Staging.ohmycoins.com": must be lower case: staging.ohmycoins.com`,
 		`ohmycoins-state:accountId = "12345": must be a 12-digit AWS account id`,
 	} {
 		require.ErrorContains(t, err, want)

@@ -137,7 +137,7 @@ func TestDelegationsAreCheckedBeforeAnythingIsCreated(t *testing.T) {
 		problems(Settings{ZoneName: "example.com", Delegations: map[string][]string{"staging.example.com": four[:1]}}))
 	require.Equal(t, []string{"dns.delegations.staging.example.com = ns-1.awsdns-01.com: is listed twice"},
 		problems(Settings{ZoneName: "example.com", Delegations: map[string][]string{"staging.example.com": {four[0], four[1], "ns-1.awsdns-01.com."}}}))
-	require.Equal(t, []string{"dns.delegations.staging.example.com = ns 1: each name server must be a lower-case DNS name such as staging.example.com"},
+	require.Equal(t, []string{`dns.delegations.staging.example.com = ns 1: each name server has the label "ns 1", which is not a DNS label (1-63 lower-case letters, digits and hyphens, no hyphen first or last)`},
 		problems(Settings{ZoneName: "example.com", Delegations: map[string][]string{"staging.example.com": {four[0], "ns 1"}}}))
 	require.Equal(t, []string{"dns.delegations.staging.example.com = [ns-1.awsdns-01.com ns-600.awsdns-01.net ns-1100.awsdns-01.org ns-1600.awsdns-01.co.uk]: needs dns.zoneName: a delegation is an NS record in the stack's zone"},
 		problems(Settings{Delegations: map[string][]string{"staging.example.com": four}}))

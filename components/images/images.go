@@ -202,13 +202,21 @@ func build(ctx *pulumi.Context, name string, s Service, projectDir string, repo 
 	if !filepath.IsAbs(context) && projectDir != "" {
 		context = filepath.Join(projectDir, context)
 	}
-	tag, err := ContextDigest(context)
-	if err != nil {
-		return pulumi.StringOutput{}, fmt.Errorf("images: %s build context %s: %w", s.Name, s.BuildContext, err)
-	}
 	dockerfile := s.Dockerfile
 	if dockerfile == "" {
 		dockerfile = "Dockerfile"
+	}
+	if info, err := os.Stat(context); err == nil && info.IsDir() {
+		// Checked before the digest reads every file under it (a context
+		// of ../../etc is a mistake, not a service).
+		if file, err := os.Stat(filepath.Join(context, dockerfile)); err != nil || !file.Mode().IsRegular() {
+			return pulumi.StringOutput{}, fmt.Errorf("images: %s build context %s has no %s (%s): docker build would fail; build.context is the directory of the service's Dockerfile",
+				s.Name, s.BuildContext, dockerfile, filepath.Join(context, dockerfile))
+		}
+	}
+	tag, err := ContextDigest(context)
+	if err != nil {
+		return pulumi.StringOutput{}, fmt.Errorf("images: %s build context %s: %w", s.Name, s.BuildContext, err)
 	}
 	buildArgs := &docker.DockerBuildArgs{
 		Context:    pulumi.String(context),

@@ -118,7 +118,11 @@ func TestBuiltImagesArePushedAndRunByDigest(t *testing.T) {
 
 func TestNewRefusesABadSource(t *testing.T) {
 	t.Parallel()
+	noDockerfile := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(noDockerfile, "README"), []byte("not a service\n"), 0o644))
 	for want, services := range map[string][]Service{
+		"images: backend build context " + noDockerfile + " has no Dockerfile (" + filepath.Join(noDockerfile, "Dockerfile") + "): docker build would fail; build.context is the directory of the service's Dockerfile": {{Name: "backend", BuildContext: noDockerfile}},
+		"images: backend build context " + noDockerfile + " has no docker/api.Dockerfile (" + filepath.Join(noDockerfile, "docker/api.Dockerfile") + ")":                                                                {{Name: "backend", BuildContext: noDockerfile, Dockerfile: "docker/api.Dockerfile"}},
 		"images: frontend build context no/such/dir":                                {{Name: "frontend", BuildContext: "no/such/dir"}},
 		"images: backend.imageDigest = latest: must be an image digest":             {{Name: "backend", Digest: "latest"}},
 		"images: backend.build.context = ../backend: must not be set together with": {{Name: "backend", Digest: digest, BuildContext: "../backend"}},

@@ -64,15 +64,34 @@ func (n Settings) Validate(region string, p settings.Problems) {
 		value  string
 		prefix netip.Prefix
 	}
-	var subnets []parsed
-	for _, tier := range []struct {
+	tiers := []struct {
 		key   string
 		cidrs []string
 	}{
 		{"publicSubnetCidrs", n.PublicSubnetCIDRs},
 		{"appSubnetCidrs", n.AppSubnetCIDRs},
 		{"dataSubnetCidrs", n.DataSubnetCIDRs},
-	} {
+	}
+	// A VPC range that holds none of the subnets is one mistake (the range
+	// changed without them), said once rather than once per subnet.
+	outside, inside := 0, 0
+	for _, tier := range tiers {
+		for _, c := range tier.cidrs {
+			if prefix, reason := parseIPv4CIDR(c); reason == "" && vpc.IsValid() {
+				if prefixContains(vpc, prefix) {
+					inside++
+				} else {
+					outside++
+				}
+			}
+		}
+	}
+	noneInside := outside > 0 && inside == 0
+	if noneInside {
+		p.Add("vpcCidr", n.VPCCIDR, fmt.Sprintf("holds none of the %d subnets (publicSubnetCidrs, appSubnetCidrs, dataSubnetCidrs, such as %s): change them with it", outside, firstCIDR(n)))
+	}
+	var subnets []parsed
+	for _, tier := range tiers {
 		if len(tier.cidrs) != len(azs) {
 			p.Add(tier.key, tier.cidrs, fmt.Sprintf("must have one CIDR per availability zone (%d), has %d", len(azs), len(tier.cidrs)))
 		}
@@ -85,7 +104,7 @@ func (n Settings) Validate(region string, p settings.Problems) {
 				continue
 			case prefix.Bits() < 16 || prefix.Bits() > 28:
 				p.Add(key, c, "must have a prefix length between /16 and /28 (AWS subnet limits)")
-			case vpc.IsValid() && !prefixContains(vpc, prefix):
+			case vpc.IsValid() && !prefixContains(vpc, prefix) && !noneInside:
 				p.Add(key, c, "must lie inside network.vpcCidr "+n.VPCCIDR)
 			}
 			for _, other := range subnets {
@@ -134,4 +153,14 @@ func parseIPv4CIDR(s string) (netip.Prefix, string) {
 // prefixContains reports whether inner lies entirely inside outer.
 func prefixContains(outer, inner netip.Prefix) bool {
 	return inner.Bits() >= outer.Bits() && outer.Contains(inner.Addr())
+}
+
+// firstCIDR is the first subnet range listed, for a message.
+func firstCIDR(n Settings) string {
+	for _, list := range [][]string{n.PublicSubnetCIDRs, n.AppSubnetCIDRs, n.DataSubnetCIDRs} {
+		if len(list) > 0 {
+			return list[0]
+		}
+	}
+	return ""
 }

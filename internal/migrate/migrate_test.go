@@ -353,9 +353,19 @@ func TestMigrateRefusesBadInput(t *testing.T) {
 		require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
 		return p
 	}
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(staging, &doc))
+	root := doc["values"].(map[string]any)["root_module"].(map[string]any)
+	resources := findResources(root)
+	*resources = append(*resources, (*resources)[0])
+	twice, err := json.Marshal(doc)
+	require.NoError(t, err)
+	first := (*resources)[0].(map[string]any)["address"].(string)
 	cases := []struct {
 		name, stack, path, want string
 	}{
+		{"an address twice", "staging", file("twice.json", string(twice)),
+			"holds " + first + " twice: `terraform show -json` writes each address once; an edited or merged copy? Write it again"},
 		{"a plan", "staging", file("plan.json", `{"format_version":"1.2","terraform_version":"1.5.0","planned_values":{"root_module":{}},"resource_changes":[],"prior_state":{}}`),
 			"is a Terraform plan (terraform show -json PLANFILE), not a state: run `terraform show -json` without a plan file"},
 		{"an unknown format", "staging", file("v2.json", strings.Replace(string(staging), `"format_version": "1.0"`, `"format_version": "2.0"`, 1)),
@@ -384,8 +394,29 @@ func TestMigrateRefusesBadInput(t *testing.T) {
 	require.ErrorAs(t, err, &input, "a stack without an account cannot tell another account's state")
 	require.EqualError(t, err, "ohmycoins:accountId is not set for stack staging: cmd/migrate checks that staging.json belongs to the stack's account (pulumi config set --stack staging ohmycoins:accountId <12 digits>)")
 
-	code, stdout, stderr := runMigrate("-stack", "staging")
+	code, stdout, stderr := runMigrate("-stack", "../staging", "-terraform-state", terraformState("staging"))
+	require.Equal(t, migratecli.ExitBadInput, code, "a name that is not a stack name: 2, as cmd/preview exits")
+	require.Empty(t, stdout)
+	require.Contains(t, stderr, `migrate: stack name "../staging": must be letters, digits`)
+
+	code, stdout, stderr = runMigrate("-stack", "staging")
 	require.Equal(t, migratecli.ExitBadInput, code)
 	require.Empty(t, stdout)
 	require.Contains(t, stderr, "-stack and -terraform-state are required")
+}
+
+// findResources is the first resources list of a module or of its
+// children, as a pointer that lets a test add to it.
+func findResources(module map[string]any) *[]any {
+	if list, ok := module["resources"].([]any); ok && len(list) > 0 {
+		p := &list
+		module["resources"] = p
+		return p
+	}
+	for _, child := range module["child_modules"].([]any) {
+		if p := findResources(child.(map[string]any)); p != nil {
+			return p
+		}
+	}
+	return nil
 }

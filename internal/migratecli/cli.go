@@ -11,6 +11,7 @@ import (
 
 	"github.com/ohmycoins/infra/internal/boundedread"
 	"github.com/ohmycoins/infra/internal/migrate"
+	"github.com/ohmycoins/infra/internal/preview"
 	"github.com/ohmycoins/infra/internal/tfstate"
 )
 
@@ -49,6 +50,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return ExitBadInput
 	case fs.NArg() > 0:
 		fmt.Fprintf(stderr, "migrate: unexpected arguments %q\n", fs.Args())
+		return ExitBadInput
+	case preview.CheckStackName(*stack) != nil:
+		fmt.Fprintf(stderr, "migrate: %v\n", preview.CheckStackName(*stack))
 		return ExitBadInput
 	case *report != "text" && *report != "json":
 		fmt.Fprintf(stderr, "migrate: -report = %q: must be text or json\n", *report)

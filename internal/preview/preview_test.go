@@ -36,6 +36,14 @@ func TestStackFileMistakesAreSaidInTheFilesTerms(t *testing.T) {
 		{"not YAML", "config: [\n", "Pulumi.staging.yaml is not valid YAML:"},
 		{"a value that is not a number", "config:\n  ohmycoins:environment: staging\n  ohmycoins:alarms:\n    rdsHighCpu: .nan\n", "ohmycoins:alarms: NaN is not a value a stack setting can hold"},
 		{"a misspelt namespace", "config:\n  ohmycoin:environment: staging\n", `the namespace "ohmycoin" is not this project's: did you mean ohmycoins:environment?`},
+		{"an account id that starts with 0, unquoted", "config:\n  ohmycoins:environment: staging\n  ohmycoins:accountId: 012345678901\n",
+			`ohmycoins:accountId = "12345678901": must be a 12-digit AWS account id (aws sts get-caller-identity --query Account), or unset; an id that starts with 0 must be quoted in the stack file (ohmycoins:accountId: '012345678901'): unquoted, YAML reads it as a number and drops the zero`},
+		{"a key twice, with and without its namespace", "config:\n  ohmycoins:environment: staging\n  domain: x.example.com\n  ohmycoins:domain: y.example.com\n",
+			"Pulumi.staging.yaml: ohmycoins:domain is set twice, as domain (line 3) and ohmycoins:domain (line 4): the Pulumi CLI reads both as ohmycoins:domain and keeps one of them; delete the other"},
+		{"a list as the secrets provider", "secretsprovider:\n  - awskms://alias/a\nconfig:\n  ohmycoins:environment: staging\n",
+			"Pulumi.staging.yaml: secretsprovider (line 1) must be a single value, not a list: the Pulumi CLI refuses the file"},
+		{"a mapping as the encrypted key", "encryptedkey: {a: b}\nconfig:\n  ohmycoins:environment: staging\n",
+			"Pulumi.staging.yaml: encryptedkey (line 1) must be a single value, not a mapping: the Pulumi CLI refuses the file"},
 	} {
 		dir := previewtest.WriteStack(t, "staging", c.text)
 		_, err := preview.Preview(preview.Options{Dir: dir, Stack: "staging"})
@@ -43,6 +51,19 @@ func TestStackFileMistakesAreSaidInTheFilesTerms(t *testing.T) {
 		require.Contains(t, err.Error(), c.want, c.name)
 		previewtest.RequireUserTerms(t, err.Error())
 	}
+}
+
+// TestASecureKeyWithoutCiphertextIsAPlainObject: the CLI reads {secure: x}
+// as a secret only when x is text; {secure: 123} is a plain object, so a
+// stack secret written so is refused as plain text, as pulumi up refuses it.
+func TestASecureKeyWithoutCiphertextIsAPlainObject(t *testing.T) {
+	t.Parallel()
+	base, err := os.ReadFile(filepath.Join(projectDir, "Pulumi.staging.yaml"))
+	require.NoError(t, err)
+	dir := previewtest.WriteStack(t, "staging", string(base)+"  ohmycoins:secretKey:\n    secure: 123\n")
+	_, err = preview.Preview(preview.Options{Dir: dir, Stack: "staging"})
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "ohmycoins:secretKey is stored in plain text in Pulumi.staging.yaml")
 }
 
 // TestAKeyWithoutItsNamespaceIsReadAsTheCLIReadsIt: the CLI takes database:

@@ -1,6 +1,7 @@
 package preview
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -145,15 +146,25 @@ func ReadStackConfig(dir, stack string) (StackConfig, error) {
 	}
 
 	cfg := StackConfig{Values: map[string]string{}, Placeholders: map[string]string{}}
-	for _, key := range slices.Sorted(maps.Keys(file.Config)) {
-		value := file.Config[key]
-		key, err := namespaced(filepath.Base(path), project, key, &cfg)
+	written := map[string]string{} // full key: the key as the file writes it
+	for _, fileKey := range slices.Sorted(maps.Keys(file.Config)) {
+		value := file.Config[fileKey]
+		key, err := namespaced(filepath.Base(path), project, fileKey, &cfg)
 		if err != nil {
 			return StackConfig{}, err
 		}
 		if key == "" {
 			continue
 		}
+		if other, twice := written[key]; twice {
+			first, second := file.Lines[other], file.Lines[fileKey]
+			if second < first {
+				other, fileKey, first, second = fileKey, other, second, first
+			}
+			return StackConfig{}, fmt.Errorf("%s: %s is set twice, as %s (line %d) and %s (line %d): the Pulumi CLI reads both as %s and keeps one of them; delete the other",
+				filepath.Base(path), key, other, first, fileKey, second, key)
+		}
+		written[key] = fileKey
 		value, secret := replaceSecure(key, value)
 		raw, err := rawConfigValue(value)
 		if err != nil {
@@ -181,7 +192,13 @@ func ReadStackConfig(dir, stack string) (StackConfig, error) {
 // stackFile is the part of a stack file the preview reads.
 type stackFile struct {
 	Config map[string]any `yaml:"config"`
+	// Lines are the config keys' lines in the file.
+	Lines map[string]int `yaml:"-"`
 }
+
+// scalarFields are the stack file's top-level fields the Pulumi CLI reads
+// as text: a list or mapping there makes it refuse the file.
+var scalarFields = []string{"secretsprovider", "encryptedkey", "encryptionsalt"}
 
 // readStackFile parses a stack file, saying in YAML's terms what is wrong.
 func readStackFile(name string, data []byte) (stackFile, error) {
@@ -196,13 +213,23 @@ func readStackFile(name string, data []byte) (stackFile, error) {
 	if top.Kind != yaml.MappingNode {
 		return stackFile{}, fmt.Errorf("%s must be a mapping (secretsprovider:, config:), not %s", name, kindName(top))
 	}
+	file := stackFile{Lines: map[string]int{}}
 	for i := 0; i+1 < len(top.Content); i += 2 {
-		if top.Content[i].Value == "config" && top.Content[i+1].Kind != yaml.MappingNode && top.Content[i+1].Tag != "!!null" {
+		field, value := top.Content[i].Value, top.Content[i+1]
+		if field == "config" && value.Kind != yaml.MappingNode && value.Tag != "!!null" {
 			return stackFile{}, fmt.Errorf("%s: config (line %d) must be a mapping of keys to values (ohmycoins:domain: ...), not %s",
-				name, top.Content[i+1].Line, kindName(top.Content[i+1]))
+				name, value.Line, kindName(value))
+		}
+		if field == "config" && value.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(value.Content); j += 2 {
+				file.Lines[value.Content[j].Value] = value.Content[j].Line
+			}
+		}
+		if slices.Contains(scalarFields, field) && value.Kind != yaml.ScalarNode {
+			return stackFile{}, fmt.Errorf("%s: %s (line %d) must be a single value, not %s: the Pulumi CLI refuses the file",
+				name, field, top.Content[i].Line, kindName(value))
 		}
 	}
-	var file stackFile
 	if err := top.Decode(&file); err != nil {
 		return stackFile{}, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
@@ -213,6 +240,8 @@ func kindName(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.SequenceNode:
 		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
 	case yaml.ScalarNode:
 		return fmt.Sprintf("the value %q", n.Value)
 	}
@@ -255,7 +284,9 @@ func placeholder(key string) string {
 func replaceSecure(key string, v any) (any, bool) {
 	switch t := v.(type) {
 	case map[string]any:
-		if _, ok := t["secure"]; ok && len(t) == 1 {
+		if _, ok := t["secure"].(string); ok && len(t) == 1 {
+			// The CLI's rule: a secret is {secure: <text>}; any other
+			// value under secure is a plain object.
 			return placeholder(key), true
 		}
 		out, secret := make(map[string]any, len(t)), false
@@ -329,16 +360,28 @@ type Initialisation struct {
 	HasDataKey bool
 	// UnsetSecrets are the required stack secrets without a secure value.
 	UnsetSecrets []string
+	// DataKeyProblem says why the file's encryptedkey or encryptionsalt is
+	// not what the Pulumi CLI writes ("" when it is, or there is none): the
+	// CLI could not open the stack's secrets with it.
+	DataKeyProblem string
+	// Unreadable are the secure values that are not a ciphertext the CLI
+	// wrote, by key, with the reason: every run would fail to decrypt them.
+	Unreadable map[string]string
 }
 
 // Done reports whether the stack file is initialised.
-func (i Initialisation) Done() bool { return i.HasDataKey && len(i.UnsetSecrets) == 0 }
+func (i Initialisation) Done() bool {
+	return i.HasDataKey && i.DataKeyProblem == "" && len(i.UnsetSecrets) == 0 && len(i.Unreadable) == 0
+}
 
 // Commands are what initialises the stack file, in order; run once with an
 // administrator's AWS credentials, then commit the file.
 func (i Initialisation) Commands() []string {
 	var out []string
-	if !i.HasDataKey {
+	if i.DataKeyProblem != "" {
+		out = append(out, fmt.Sprintf("# first delete the encryptedkey and encryptionsalt lines of %s, then:", i.File))
+	}
+	if !i.HasDataKey || i.DataKeyProblem != "" {
 		provider := i.SecretsProvider
 		if provider == "" {
 			provider = "passphrase"
@@ -348,8 +391,14 @@ func (i Initialisation) Commands() []string {
 			fmt.Sprintf("  # or, where the stack exists in the backend already: pulumi stack change-secrets-provider --stack %s '%s'", i.Stack, provider))
 	}
 	for _, sec := range stacks.StackSecrets {
-		if slices.Contains(i.UnsetSecrets, stacks.Project+":"+sec.Key) {
+		key := stacks.Project + ":" + sec.Key
+		if _, unreadable := i.Unreadable[key]; slices.Contains(i.UnsetSecrets, key) || unreadable {
 			out = append(out, sec.SetCommand(i.Stack))
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(i.Unreadable)) {
+		if !slices.ContainsFunc(stacks.StackSecrets, func(sec stacks.StackSecret) bool { return stacks.Project+":"+sec.Key == key }) {
+			out = append(out, fmt.Sprintf("pulumi config set --secret --stack %s %s '<its value>'", i.Stack, key))
 		}
 	}
 	return append(out, fmt.Sprintf("git add %s && git commit -m 'Initialise the %s stack: its data key and secrets'", i.File, i.Stack))
@@ -362,11 +411,17 @@ func (i Initialisation) Report() string {
 		return ""
 	}
 	var what []string
-	if !i.HasDataKey {
+	switch {
+	case i.DataKeyProblem != "":
+		what = append(what, i.DataKeyProblem)
+	case !i.HasDataKey:
 		what = append(what, "it has no encryptedkey")
 	}
 	if len(i.UnsetSecrets) > 0 {
 		what = append(what, "the required secrets "+strings.Join(i.UnsetSecrets, ", ")+" are unset")
+	}
+	for _, key := range slices.Sorted(maps.Keys(i.Unreadable)) {
+		what = append(what, key+" cannot be decrypted: "+i.Unreadable[key])
 	}
 	return fmt.Sprintf("%s is not initialised for the Pulumi CLI: %s. Run once, with an administrator's AWS credentials, and commit the file (docs/RUNBOOK.md, \"Initialising a stack\"):\n    %s",
 		i.File, strings.Join(what, " and "), strings.Join(i.Commands(), "\n    "))
@@ -395,13 +450,69 @@ func ReadInitialisation(dir, stack string) (Initialisation, error) {
 		return Initialisation{}, fmt.Errorf("%s: %w", name, err)
 	}
 	state := Initialisation{Stack: stack, File: name, SecretsProvider: file.SecretsProvider,
-		HasDataKey: file.EncryptedKey != "" || file.EncryptionSalt != ""}
+		HasDataKey: file.EncryptedKey != "" || file.EncryptionSalt != "", Unreadable: map[string]string{},
+		DataKeyProblem: dataKeyProblem(file.EncryptedKey, file.EncryptionSalt)}
 	environment, _ := file.Config[stacks.Project+":environment"].(string)
 	for _, sec := range stacks.StackSecrets {
 		key := stacks.Project + ":" + sec.Key
-		if v, ok := file.Config[key].(map[string]any); sec.RequiredFor(environment) && !(ok && len(v) == 1 && v["secure"] != nil) {
+		if _, secure := secureValue(file.Config[key]); sec.RequiredFor(environment) && !secure {
 			state.UnsetSecrets = append(state.UnsetSecrets, key)
 		}
 	}
+	for key, v := range file.Config {
+		if ciphertext, secure := secureValue(v); secure {
+			if why := ciphertextProblem(ciphertext); why != "" {
+				state.Unreadable[key] = why
+			}
+		}
+	}
 	return state, nil
+}
+
+// secureValue is the ciphertext of a {secure: <text>} value, the only form
+// the Pulumi CLI reads as a secret.
+func secureValue(v any) (string, bool) {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return "", false
+	}
+	ciphertext, ok := m["secure"].(string)
+	return ciphertext, ok
+}
+
+// ciphertextProblem says why a secure value is not one the Pulumi CLI
+// writes (its symmetric crypter's v1:<nonce>:<ciphertext>, both base64, a
+// 12-byte AES-GCM nonce and at least the 16-byte tag), "" when it is.
+func ciphertextProblem(v string) string {
+	parts := strings.Split(v, ":")
+	if len(parts) != 3 || parts[0] != "v1" {
+		return fmt.Sprintf("%q is not a ciphertext the Pulumi CLI writes (v1:<nonce>:<ciphertext>)", v)
+	}
+	nonce, err1 := base64.StdEncoding.DecodeString(parts[1])
+	sealed, err2 := base64.StdEncoding.DecodeString(parts[2])
+	if err1 != nil || err2 != nil || len(nonce) != 12 || len(sealed) < 16 {
+		return fmt.Sprintf("%q is not a ciphertext the Pulumi CLI writes (a 12-byte nonce and a sealed value, both base64)", v)
+	}
+	return ""
+}
+
+// dataKeyProblem says why a stack file's data key is not what the Pulumi
+// CLI writes: a KMS provider's encryptedkey is the key's ciphertext in
+// base64; a passphrase's encryptionsalt is v1:<salt>:<a ciphertext>.
+func dataKeyProblem(encryptedKey, salt string) string {
+	if encryptedKey != "" {
+		if b, err := base64.StdEncoding.DecodeString(encryptedKey); err != nil || len(b) < 16 {
+			return fmt.Sprintf("its encryptedkey %q is not a KMS ciphertext in base64, as the Pulumi CLI writes it", encryptedKey)
+		}
+	}
+	if salt != "" {
+		parts := strings.SplitN(salt, ":", 3)
+		if len(parts) != 3 || parts[0] != "v1" {
+			return fmt.Sprintf("its encryptionsalt %q is not v1:<salt>:<ciphertext>, as the Pulumi CLI writes it", salt)
+		}
+		if _, err := base64.StdEncoding.DecodeString(parts[1]); err != nil || ciphertextProblem(parts[2]) != "" {
+			return fmt.Sprintf("its encryptionsalt %q is not v1:<salt>:<ciphertext>, as the Pulumi CLI writes it", salt)
+		}
+	}
+	return ""
 }

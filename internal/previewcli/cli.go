@@ -492,8 +492,11 @@ func initCheck(dir, stack string, stdout, stderr io.Writer) int {
 	}
 	state, err := preview.ReadInitialisation(projectDir, stack)
 	if err != nil {
+		// A stack it cannot read (unknown, not YAML): 1, as for every
+		// other command; a name that is not a stack name was refused as
+		// usage, 2, before.
 		fmt.Fprintln(stderr, "preview:", err)
-		return 2
+		return 1
 	}
 	if !state.Done() {
 		fmt.Fprintln(stderr, "error: "+state.Report())

@@ -59,6 +59,13 @@ func TestCLIRefusesAnUnknownStack(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Empty(t, stdout)
 	require.Equal(t, "unknown stack \"qa\": there is no Pulumi.qa.yaml (stacks: production, staging)\n", stderr)
+
+	code, stdout, stderr = previewtest.CLI("check-init", "-stack", "qa")
+	require.Equal(t, 1, code, "the same exit code as every other command for a stack it cannot read")
+	require.Empty(t, stdout)
+	require.Equal(t, "preview: unknown stack \"qa\": there is no Pulumi.qa.yaml (stacks: production, staging)\n", stderr)
+	code, _, _ = previewtest.CLI("check-init", "-stack", "../etc")
+	require.Equal(t, 2, code, "a name that is not a stack name is usage, as for every command")
 }
 
 // TestCLIPrintsOnlyTheValidationMessage: invalid settings exit 1 with the
@@ -280,8 +287,8 @@ func TestCheckInitSaysWhatInitialisesAStackFile(t *testing.T) {
 	_, _, previewErr := previewtest.CLI("plan", "-stack", "production")
 	require.Contains(t, previewErr, "warning: Pulumi.production.yaml is not initialised for the Pulumi CLI", "the offline preview says so too")
 
-	dir := previewtest.ProjectCopy(t, "production", "  ohmycoins:secretKey:\n    secure: AAABAJx\n  ohmycoins:firstSuperuserPassword:\n    secure: AAABAJy\n"+
-		"  ohmycoins:openaiApiKey:\n    secure: AAABAJz\nencryptedkey: AQICAHh0ZXN0\n")
+	dir := previewtest.ProjectCopy(t, "production", "  ohmycoins:secretKey:\n    secure: v1:AAECAwQFBgcICQoL:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n  ohmycoins:firstSuperuserPassword:\n    secure: v1:AAECAwQFBgcICQoL:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB\n"+
+		"  ohmycoins:openaiApiKey:\n    secure: v1:AAECAwQFBgcICQoL:AgICAgICAgICAgICAgICAgICAgICAgIC\nencryptedkey: AQICAAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fICEiIyQlJic=\n")
 	var out, errOut bytes.Buffer
 	require.Equal(t, 1, previewcli.Main([]string{"check-init", "-dir", dir, "-stack", "production"}, &out, &errOut), "redisAuthToken is still unset")
 	require.Contains(t, errOut.String(), "the required secrets ohmycoins:redisAuthToken, ohmycoins:pagingUrl are unset")
@@ -289,12 +296,38 @@ func TestCheckInitSaysWhatInitialisesAStackFile(t *testing.T) {
 
 	data, err := os.ReadFile(filepath.Join(dir, "Pulumi.production.yaml"))
 	require.NoError(t, err)
-	data = []byte(strings.Replace(string(data), "encryptedkey:", "  ohmycoins:redisAuthToken:\n    secure: AAABAJw\n  ohmycoins:pagingUrl:\n    secure: AAABAJv\nencryptedkey:", 1))
+	data = []byte(strings.Replace(string(data), "encryptedkey:", "  ohmycoins:redisAuthToken:\n    secure: v1:AAECAwQFBgcICQoL:AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMD\n  ohmycoins:pagingUrl:\n    secure: v1:AAECAwQFBgcICQoL:BAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE\nencryptedkey:", 1))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.production.yaml"), data, 0o644))
 	out.Reset()
 	errOut.Reset()
 	require.Equal(t, 0, previewcli.Main([]string{"check-init", "-dir", dir, "-stack", "production"}, &out, &errOut), errOut.String())
 	require.Equal(t, "Pulumi.production.yaml is initialised: awskms://alias/ohmycoins-pulumi-production?region=ap-southeast-2, with its encrypted data key and every required secret\n", out.String())
+}
+
+// TestCheckInitRefusesWhatTheCLICannotDecrypt: a data key or a secure value
+// that is not what the Pulumi CLI writes would fail every run; -check-init
+// names it and says what replaces it.
+func TestCheckInitRefusesWhatTheCLICannotDecrypt(t *testing.T) {
+	t.Parallel()
+	secrets := "  ohmycoins:secretKey:\n    secure: v1:AAECAwQFBgcICQoL:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n  ohmycoins:firstSuperuserPassword:\n    secure: v1:AAECAwQFBgcICQoL:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB\n" +
+		"  ohmycoins:openaiApiKey:\n    secure: v1:AAECAwQFBgcICQoL:AgICAgICAgICAgICAgICAgICAgICAgIC\n  ohmycoins:redisAuthToken:\n    secure: v1:AAECAwQFBgcICQoL:AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMD\n"
+	for _, c := range []struct{ name, add, want, command string }{
+		{"a data key that is not base64", secrets + "encryptedkey: '!!!notbase64'\n",
+			`its encryptedkey "!!!notbase64" is not a KMS ciphertext in base64, as the Pulumi CLI writes it`,
+			"# first delete the encryptedkey and encryptionsalt lines of Pulumi.staging.yaml, then:"},
+		{"an empty secure value", strings.Replace(secrets, "secure: v1:AAECAwQFBgcICQoL:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "secure: ''", 1) + "encryptedkey: AQICAAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fICEiIyQlJic=\n",
+			`ohmycoins:secretKey cannot be decrypted: "" is not a ciphertext the Pulumi CLI writes (v1:<nonce>:<ciphertext>)`,
+			`pulumi config set --secret --stack staging ohmycoins:secretKey "$(openssl rand -hex 32)"`},
+		{"a passphrase salt that is not the CLI's", secrets + "encryptionsalt: v1:salt\n",
+			`its encryptionsalt "v1:salt" is not v1:<salt>:<ciphertext>, as the Pulumi CLI writes it`,
+			"pulumi stack init staging --secrets-provider"},
+	} {
+		dir := previewtest.ProjectCopy(t, "staging", c.add)
+		var out, errOut bytes.Buffer
+		require.Equal(t, 1, previewcli.Main([]string{"check-init", "-dir", dir, "-stack", "staging"}, &out, &errOut), c.name)
+		require.Contains(t, errOut.String(), c.want, c.name)
+		require.Contains(t, errOut.String(), "\n    "+c.command, c.name)
+	}
 }
 
 // BenchmarkDiff measures the offline diff between two production plans that

@@ -186,21 +186,32 @@ var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // CheckDomain accepts a lower-case DNS name of two or more labels, e.g. staging.ohmycoins.com.
 func CheckDomain(s string) string {
-	const rule = "must be a lower-case DNS name such as staging.example.com"
-	if s == "" || len(s) > 253 || strings.HasSuffix(s, ".") {
-		return rule
-	}
-	labels := strings.Split(s, ".")
-	if len(labels) < 2 {
-		return rule
-	}
-	for _, l := range labels {
-		if !dnsLabel.MatchString(l) {
-			return rule
+	switch labels := strings.Split(s, "."); {
+	case s == "":
+		return "must be a DNS name such as staging.example.com"
+	case strings.Contains(s, "://"):
+		_, host, _ := strings.Cut(s, "://")
+		host, _, _ = strings.Cut(host, "/")
+		return "must be a host name, not a URL: " + host
+	case len(s) > 253:
+		return fmt.Sprintf("must be a DNS name of at most 253 characters, not %d", len(s))
+	case strings.HasSuffix(s, "."):
+		return "must be written without the final dot, such as " + strings.TrimSuffix(s, ".")
+	default:
+		for _, l := range labels {
+			if !dnsLabel.MatchString(l) {
+				if dnsLabel.MatchString(strings.ToLower(l)) {
+					return "must be lower case: " + strings.ToLower(s)
+				}
+				return fmt.Sprintf("has the label %q, which is not a DNS label (1-63 lower-case letters, digits and hyphens, no hyphen first or last)", l)
+			}
 		}
-	}
-	if _, err := strconv.Atoi(labels[len(labels)-1]); err == nil {
-		return rule
+		if len(labels) < 2 {
+			return "must be a domain of at least two labels, such as example.com: " + s + " alone is a top-level domain"
+		}
+		if _, err := strconv.Atoi(labels[len(labels)-1]); err == nil {
+			return "must end in a top-level domain, not a number: an IP address is not a domain"
+		}
 	}
 	return ""
 }

@@ -182,6 +182,13 @@ func Parse(name string, data []byte) (*State, error) {
 	if doc.Values != nil && doc.Values.RootModule != nil {
 		state.collect(*doc.Values.RootModule)
 	}
+	seen := map[string]bool{}
+	for _, r := range state.Resources {
+		if seen[r.Address] {
+			return nil, inputErrorf("%s holds %s twice: `terraform show -json` writes each address once; an edited or merged copy? Write it again with `terraform show -json > %s`", name, r.Address, name)
+		}
+		seen[r.Address] = true
+	}
 	if len(state.Managed()) == 0 {
 		return nil, inputErrorf("%s holds no resources: the state of an environment that was never applied, or of the wrong directory? Run `terraform show -json` in environments/<environment> after terraform init", name)
 	}

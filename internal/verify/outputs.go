@@ -8,10 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -46,7 +49,43 @@ func ReadOutputs(r io.Reader) (Outputs, error) {
 	if err := json.NewDecoder(r).Decode(&o); err != nil {
 		return nil, fmt.Errorf("reading stack outputs: %w", err)
 	}
+	for _, name := range slices.Sorted(maps.Keys(o)) {
+		if want := outputShape(name); want != "" && !shaped(o[name], want) {
+			b, _ := json.Marshal(o[name])
+			return nil, fmt.Errorf("reading stack outputs: %s = %s: must be %s, as this program exports it (is this pulumi stack output --json of an ohmycoins stack?)", name, b, want)
+		}
+	}
 	return o, nil
+}
+
+// outputShape is what an output the checks read must be, "" for one they
+// do not read.
+func outputShape(name string) string {
+	switch {
+	case name == "api_url" || name == "app_url":
+		return "a string (a URL such as https://api.staging.ohmycoins.com)"
+	case name == "alarm_names":
+		return "a list of strings"
+	case slices.Contains(awsOutputs, name), strings.HasSuffix(name, serviceNameSuffix),
+		strings.HasSuffix(name, targetGroupSuffix), strings.HasSuffix(name, taskDefinitionSuffix):
+		return "a string"
+	}
+	return ""
+}
+
+// shaped reports whether v is what outputShape describes.
+func shaped(v any, shape string) bool {
+	if shape == "a list of strings" {
+		list, ok := v.([]any)
+		for _, e := range list {
+			if _, text := e.(string); !text {
+				return false
+			}
+		}
+		return ok
+	}
+	_, ok := v.(string)
+	return ok
 }
 
 // StackOutputs runs `pulumi stack output --json --stack <stack>`.

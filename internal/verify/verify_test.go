@@ -317,6 +317,23 @@ func TestVerifyCommandReadsOutputsFromStdin(t *testing.T) {
 	require.Contains(t, stdout.String(), "via "+broken.URL, "the checks name the hosts and connect to -url")
 }
 
+// TestVerifyRefusesOutputsOfTheWrongShape: an output the checks read that
+// is not what the program exports is named with its value, not called
+// missing.
+func TestVerifyRefusesOutputsOfTheWrongShape(t *testing.T) {
+	t.Parallel()
+	for input, want := range map[string]string{
+		`{"api_url": 42}`:                 "reading stack outputs: api_url = 42: must be a string (a URL such as https://api.staging.ohmycoins.com), as this program exports it",
+		`{"alarm_names": "a"}`:            `reading stack outputs: alarm_names = "a": must be a list of strings`,
+		`{"backend_service_name": ["x"]}`: `reading stack outputs: backend_service_name = ["x"]: must be a string`,
+	} {
+		var stdout, stderr bytes.Buffer
+		require.Equal(t, 1, verify.Main([]string{"-outputs", "-", "-aws=false"}, strings.NewReader(input), &stdout, &stderr), input)
+		require.Contains(t, stderr.String(), want, input)
+		require.Empty(t, stdout.String(), "no check runs on outputs it cannot read")
+	}
+}
+
 // TestVerifyRefusesBadFlagsAsUsageErrors: exit 2, with what is wrong.
 func TestVerifyRefusesBadFlagsAsUsageErrors(t *testing.T) {
 	t.Parallel()
