@@ -277,7 +277,7 @@ func deployBackup(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi
 	return backup.New(ctx, s.NamePrefix, backup.Args{
 		AccountID:         account,
 		SourceInstanceARN: pulumi.Sprintf("arn:aws:rds:%s:%s:db:%s", s.Region, account, rds.InstanceIdentifier(s.NamePrefix)),
-		Source:            d.Database,
+		Source:            d.Database.Instance,
 		Provider:          there,
 		Settings:          s.DR,
 		Protect:           s.ProtectStatefulResources,

@@ -22,7 +22,7 @@ const module = "github.com/ohmycoins/infra/"
 // free of cycles).
 var (
 	// helpers are below the components: they import nothing of the module but each other.
-	helpers = []string{"internal/awsread", "internal/boundedread", "internal/physicalname", "internal/policydoc", "internal/ports", "internal/privatebucket", "internal/service", "internal/settings", "internal/statebackend"}
+	helpers = []string{"internal/awscatalog", "internal/awsread", "internal/boundedread", "internal/physicalname", "internal/policydoc", "internal/ports", "internal/privatebucket", "internal/service", "internal/settings", "internal/statebackend"}
 	// offline is what the program runs on without AWS: the mock cloud, the
 	// replacement rules, the plan and its contracts, the AWS-type catalog, the
 	// harness. It knows no program, so a component's test links only it.

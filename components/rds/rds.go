@@ -72,6 +72,10 @@ type Database struct {
 	// value as the instance reports it, carrying the dependency on it.
 	Identifier       string
 	IdentifierOutput pulumi.StringOutput
+	// Instance is the DB instance itself, for what must wait for it without
+	// taking an input from it (a dependency on the component would name
+	// whichever of its children had registered by then).
+	Instance pulumi.CustomResource
 	// Address is the host name, Endpoint is address:port.
 	Address  pulumi.StringOutput
 	Endpoint pulumi.StringOutput
@@ -227,6 +231,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 
 	c.Address, c.Endpoint, c.ARN = instance.Address, instance.Endpoint, instance.Arn
 	c.IdentifierOutput = instance.Identifier
+	c.Instance = instance
 	c.MasterSecretARN = instance.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"identifier":      pulumi.String(c.Identifier),

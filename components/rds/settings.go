@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ohmycoins/infra/internal/awscatalog"
 	"github.com/ohmycoins/infra/internal/settings"
 )
 
@@ -102,9 +103,13 @@ func SnapshotRegion(id string) string {
 func (s Settings) Validate(p settings.Problems) {
 	if !instanceClass.MatchString(s.InstanceClass) {
 		p.Add("instanceClass", s.InstanceClass, "must be an RDS instance class such as db.t3.micro")
+	} else if reason := awscatalog.CheckDBInstanceClass(s.InstanceClass, s.EngineVersion); reason != "" {
+		p.Add("instanceClass", s.InstanceClass, reason)
 	}
 	if !majorVersion.MatchString(s.EngineVersion) {
 		p.Add("engineVersion", s.EngineVersion, `must be a PostgreSQL major version only, such as "17": minor versions upgrade automatically (defect F3)`)
+	} else if reason := awscatalog.CheckPostgresMajor(s.EngineVersion); reason != "" {
+		p.Add("engineVersion", s.EngineVersion, reason)
 	}
 	if s.StorageType == "io1" || s.StorageType == "io2" {
 		p.Add("storageType", s.StorageType, "needs provisioned IOPS, which this program does not set: use gp3, whose baseline of 3,000 IOPS suits this database")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/ohmycoins/infra/internal/awscatalog"
 	"github.com/ohmycoins/infra/internal/settings"
 )
 
@@ -63,6 +64,8 @@ var (
 func (s Settings) Validate(p settings.Problems) {
 	if !nodeType.MatchString(s.NodeType) {
 		p.Add("nodeType", s.NodeType, "must be an ElastiCache node type such as cache.t3.micro")
+	} else if reason := awscatalog.CheckCacheNodeType(s.NodeType); reason != "" {
+		p.Add("nodeType", s.NodeType, reason)
 	}
 	if !majorMinor.MatchString(s.EngineVersion) {
 		p.Add("engineVersion", s.EngineVersion, `must be a Redis major.minor version such as "7.1"`)
