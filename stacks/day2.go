@@ -40,10 +40,10 @@ func (s Settings) validateDay2(p *problems) {
 	if !ok {
 		return
 	}
-	if (s.Stack == EnvStaging || s.Stack == EnvProduction) && s.Stack != s.Environment {
+	wrongPreset := (s.Stack == EnvStaging || s.Stack == EnvProduction) && s.Stack != s.Environment
+	if wrongPreset {
 		p.add(keyEnvironment, s.Environment, fmt.Sprintf("must be %s in the stack %s: another environment's preset would rename and reshape every resource of the live stack; create a new stack for it (pulumi stack init)", s.Stack, s.Stack))
 	}
-	wrongPreset := (s.Stack == EnvStaging || s.Stack == EnvProduction) && s.Stack != s.Environment
 	for _, live := range []string{EnvStaging, EnvProduction} {
 		// With another environment's preset the prefix is that preset's:
 		// the line above says the cause.

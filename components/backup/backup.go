@@ -66,13 +66,13 @@ func (s Settings) Validate(p settings.Problems) {
 type Args struct {
 	// AccountID administers the key.
 	AccountID pulumi.StringInput
-	// SourceInstanceARN is the database whose backups are replicated: its
-	// ARN as its identifier makes it, not the instance's output, so a
-	// deliberate restore that replaces the instance under the same
-	// identifier leaves the replication as it is. Source is the database,
-	// which the replication waits for.
+	// SourceInstanceARN is the ARN of the database whose backups are
+	// replicated, built from its identifier rather than taken from the
+	// instance's output: a deliberate restore replaces the instance under
+	// the same identifier, and the replication must stay.
 	SourceInstanceARN pulumi.StringInput
-	Source            pulumi.Resource
+	// Source is that database instance, which the replication waits for.
+	Source pulumi.Resource
 	// Provider is the AWS provider of Settings.Region: the key and the
 	// replication live there.
 	Provider pulumi.ProviderResource
