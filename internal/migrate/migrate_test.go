@@ -420,3 +420,23 @@ func findResources(module map[string]any) *[]any {
 	}
 	return nil
 }
+
+// TestMigrateRefusesAStackThatWouldTakeOverALiveOne: a stack named Staging
+// made from staging's file would import live staging into a second stack;
+// validation refuses its prefix before anything is written.
+func TestMigrateRefusesAStackThatWouldTakeOverALiveOne(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for from, to := range map[string]string{"Pulumi.yaml": "Pulumi.yaml", "Pulumi.staging.yaml": "Pulumi.Staging.yaml"} {
+		data, err := os.ReadFile(filepath.Join(projectDir, from))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, to), data, 0o644))
+	}
+	state, err := filepath.Abs(terraformState("staging"))
+	require.NoError(t, err)
+	var out, errOut bytes.Buffer
+	code := migratecli.Main([]string{"-dir", dir, "-stack", "Staging", "-terraform-state", state}, &out, &errOut)
+	require.NotEqual(t, 0, code)
+	require.Empty(t, out.String(), "no import file written")
+	require.Contains(t, errOut.String(), `ohmycoins:namePrefix = "ohmycoins-staging": is the staging stack's`)
+}
