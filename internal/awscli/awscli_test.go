@@ -103,3 +103,41 @@ func TestARestoreNeedsItsSubnetGroupAndAFreeIdentifier(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, snapshots[0].Data, restored.Data, "holding the snapshot's data")
 }
+
+// TestTheDatabaseIsRestoredInTheOtherRegion: the replicated backups are
+// found by asking the other region, and a restore from them there holds the
+// database's data under the replication's key (steps 1 and 2 of
+// docs/RUNBOOK.md, "Restoring in another region").
+func TestTheDatabaseIsRestoredInTheOtherRegion(t *testing.T) {
+	a := account(t)
+	source, ok, err := a.Get("ap-southeast-2", typeInstance, "env-postgres", "")
+	require.NoError(t, err)
+	require.True(t, ok)
+	key := "arn:aws:kms:ap-southeast-4:123456789012:key/dr"
+	replication, err := a.Create(typeBackupReplication, "env-postgres-dr", "ap-southeast-4", resource.NewPropertyMapFromMap(map[string]any{
+		"sourceDbInstanceArn": source.Outputs["arn"], "kmsKeyId": key, "retentionPeriod": 14.0}))
+	require.NoError(t, err)
+
+	code, out, errs := aws(`rds describe-db-instance-automated-backups --region ap-southeast-4 --query DBInstanceAutomatedBackups[?DBInstanceIdentifier=='env-postgres'].DBInstanceAutomatedBackupsArn|[0] --output text`)
+	require.Equal(t, 0, code, errs)
+	require.Equal(t, replication.ID+"\n", out)
+	code, out, _ = aws("rds describe-db-instance-automated-backups --region ap-southeast-2 --output json")
+	require.Equal(t, 0, code)
+	require.JSONEq(t, `{"DBInstanceAutomatedBackups": []}`, out, "the source's region holds no replicated backups")
+
+	code, _, errs = aws("rds restore-db-instance-to-point-in-time --region ap-southeast-4 --source-db-instance-automated-backups-arn " + replication.ID +
+		" --use-latest-restorable-time --target-db-instance-identifier env-dr-restore --db-instance-class db.t3.small --no-publicly-accessible")
+	require.Equal(t, 0, code, errs)
+	code, _, errs = aws("rds wait db-instance-available --db-instance-identifier env-dr-restore --region ap-southeast-4")
+	require.Equal(t, 0, code, errs)
+	restored, ok, err := a.Get("ap-southeast-4", typeInstance, "env-dr-restore", "")
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, source.Data, restored.Data, "the database's data")
+	require.Equal(t, key, restored.Inputs["kmsKeyId"], "under the replication's key")
+
+	code, _, errs = aws("rds restore-db-instance-to-point-in-time --region ap-southeast-2 --source-db-instance-automated-backups-arn " + replication.ID +
+		" --use-latest-restorable-time --target-db-instance-identifier env-other")
+	require.Equal(t, 254, code)
+	require.Contains(t, errs, "(DBInstanceAutomatedBackupNotFound) when calling the RestoreDBInstanceToPointInTime operation")
+}

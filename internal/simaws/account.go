@@ -322,6 +322,49 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 	return created, err
 }
 
+// RestoreFromReplicatedBackups creates the DB instance id in region from the
+// automated backups another region's database replicates there (aws rds
+// restore-db-instance-to-point-in-time
+// --source-db-instance-automated-backups-arn): it holds that database's
+// data, encrypted with the replication's key, at the source's engine version.
+func (a *Account) RestoreFromReplicatedBackups(region, backupsARN, id, class string) (Resource, error) {
+	var source, replication Resource
+	err := a.locked(func(st *state) error {
+		i := slices.IndexFunc(st.Resources, func(r Resource) bool {
+			return r.Type == backupReplication && r.Region == region && r.ID == backupsARN
+		})
+		if i < 0 {
+			return &Refusal{"DBInstanceAutomatedBackupNotFound", fmt.Sprintf("No automated backup with ARN %s found in %s.", backupsARN, region)}
+		}
+		replication = st.Resources[i]
+		j := slices.IndexFunc(st.Resources, func(r Resource) bool {
+			return r.Type == "aws:rds/instance:Instance" && str(r.Outputs["arn"]) == str(replication.Inputs["sourceDbInstanceArn"])
+		})
+		if j < 0 {
+			return &Refusal{"DBInstanceAutomatedBackupNotFound", "the source of " + backupsARN + " is gone"}
+		}
+		source = st.Resources[j]
+		return nil
+	})
+	if err != nil {
+		return Resource{}, err
+	}
+	restored, err := a.Create("aws:rds/instance:Instance", id, region, resource.NewPropertyMapFromMap(map[string]any{
+		"identifier": id, "instanceClass": class, "engine": "postgres", "engineVersion": source.Inputs["engineVersion"],
+		"kmsKeyId": replication.Inputs["kmsKeyId"], "storageEncrypted": true,
+	}))
+	if err != nil {
+		return Resource{}, err
+	}
+	err = a.locked(func(st *state) error {
+		i := st.find(region, "aws:rds/instance:Instance", restored.ID)
+		st.Resources[i].Data = slices.Clone(source.Data)
+		restored = st.Resources[i]
+		return nil
+	})
+	return restored, err
+}
+
 // Update changes a resource's inputs in place; its id and what AWS computed
 // at the creation stay.
 func (a *Account) Update(region, typ, id, arn string, inputs resource.PropertyMap) (Resource, error) {

@@ -144,6 +144,34 @@ func TestDeletingADatabaseStopsTheReplicationOfItsBackups(t *testing.T) {
 	require.False(t, ok, "the database itself is deleted")
 }
 
+// TestADatabaseIsRestoredFromItsReplicatedBackups: another region holds
+// the database's data in its replicated backups: an instance restored from
+// them there holds the same data, under the replication's key; an ARN the
+// region does not hold is refused.
+func TestADatabaseIsRestoredFromItsReplicatedBackups(t *testing.T) {
+	t.Parallel()
+	a := open(t)
+	const typeReplication = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+	db, err := a.Create(typeDB, "env-postgres", "ap-southeast-2", props(map[string]any{"identifier": "env-postgres", "engineVersion": "17", "skipFinalSnapshot": true}))
+	require.NoError(t, err)
+	key := "arn:aws:kms:ap-southeast-4:123456789012:key/dr"
+	replication, err := a.Create(typeReplication, "env-postgres-dr", "ap-southeast-4", props(map[string]any{"sourceDbInstanceArn": db.Outputs["arn"], "kmsKeyId": key, "retentionPeriod": 14.0}))
+	require.NoError(t, err)
+	require.Regexp(t, `^arn:aws:rds:ap-southeast-4:\d{12}:auto-backup:ab-`, replication.ID)
+
+	restored, err := a.RestoreFromReplicatedBackups("ap-southeast-4", replication.ID, "env-dr-restore", "db.t3.small")
+	require.NoError(t, err)
+	require.Equal(t, "ap-southeast-4", restored.Region)
+	require.Equal(t, "env-dr-restore", restored.ID)
+	require.Equal(t, db.Data, restored.Data, "the source's data")
+	require.Equal(t, key, restored.Inputs["kmsKeyId"])
+	require.Equal(t, "17", restored.Inputs["engineVersion"])
+	require.Equal(t, "db.t3.small", restored.Inputs["instanceClass"])
+
+	_, err = a.RestoreFromReplicatedBackups("ap-southeast-2", replication.ID, "env-wrong-region", "db.t3.small")
+	refusal(t, err, "DBInstanceAutomatedBackupNotFound")
+}
+
 // TestATaskDefinitionFamilyHoldsItsRevisions: a new revision beside the
 // old one (a replacement) shares the family's id and gets the next ARN;
 // deleting one by its ARN leaves the other.
