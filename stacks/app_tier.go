@@ -96,6 +96,7 @@ func deployApp(ctx *pulumi.Context, s Settings, d *Deployment, account pulumi.St
 	}
 	if d.LoadBalancer, err = alb.New(ctx, s.NamePrefix, alb.Args{
 		AccountID:       account,
+		Region:          s.Region,
 		VpcID:           d.Network.VpcID,
 		VPCCIDR:         s.Network.VPCCIDR,
 		PublicSubnetIDs: d.Network.PublicSubnetIDs,

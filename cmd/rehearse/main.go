@@ -111,7 +111,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // printText prints the report for a person: a line per step, then the verdict.
 func printText(w io.Writer, r *rehearsal.Report) {
-	fmt.Fprintf(w, "Rehearsal of %q for %s\n\n", r.Procedure, r.Stack)
+	fmt.Fprintf(w, "Rehearsal of %q for %s\n", r.Procedure, r.Stack)
+	if len(r.Outage) > 0 {
+		fmt.Fprintf(w, "with %s down from before the first step to the end\n", strings.Join(r.Outage, ", "))
+	}
+	fmt.Fprintln(w)
 	for _, s := range r.Steps {
 		mark := "ok"
 		switch {
@@ -142,6 +146,9 @@ func printText(w io.Writer, r *rehearsal.Report) {
 			announced = " (announced: the procedure discards it)"
 		}
 		fmt.Fprintf(w, "\nlost: %s %s%s", l.Type, l.Name, announced)
+	}
+	for _, l := range r.Unrecovered {
+		fmt.Fprintf(w, "\nnot recovered: %s %s (held only in %s)", l.Type, l.Name, strings.Join(r.Outage, ", "))
 	}
 	for _, win := range r.Windows {
 		fmt.Fprintf(w, "\nannounced window, steps %d-%d: %s", win.From, win.To, win.Why)

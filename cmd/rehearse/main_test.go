@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/ohmycoins/infra/internal/rehearsal"
 )
 
 // project is a repository with a RUNBOOK of two rehearsed procedures, one
@@ -59,4 +61,27 @@ func splitArgs(s string) []string {
 		out = append(out, string(f))
 	}
 	return out
+}
+
+// TestTheTextReportSaysWhatTheOutageKept: the regions down head the
+// report, and data only they still hold is named before the verdict.
+func TestTheTextReportSaysWhatTheOutageKept(t *testing.T) {
+	var out bytes.Buffer
+	printText(&out, &rehearsal.Report{
+		Stack: "production", Procedure: "Restoring in another region",
+		Steps:       []rehearsal.Step{{N: 1, Command: "pulumi up --stack production-dr", OK: true}},
+		Outage:      []string{"ap-southeast-2"},
+		Unrecovered: []rehearsal.Lost{{Type: "aws:rds/instance:Instance", Name: "ohmycoins-prod-postgres"}},
+	})
+	require.Equal(t, `Rehearsal of "Restoring in another region" for production
+with ap-southeast-2 down from before the first step to the end
+
+ 1. ok     pulumi up --stack production-dr
+    +0 ~0 +-0 -0  application reachable
+
+not recovered: aws:rds/instance:Instance ohmycoins-prod-postgres (held only in ap-southeast-2)
+
+the rehearsal found 1 fault(s):
+  - not recovered: aws:rds/instance:Instance ohmycoins-prod-postgres is held only in ap-southeast-2, which is down
+`, out.String())
 }

@@ -33,6 +33,8 @@ var APIPaths = []string{"/api/*", "/docs", "/redoc", "/openapi.json"}
 type Args struct {
 	// AccountID is the account the access logs are written for.
 	AccountID pulumi.StringInput
+	// Region is the load balancer's: it decides who delivers its access logs.
+	Region string
 	// VpcID, PublicSubnetIDs and SecurityGroupID place the ALB. VPCCIDR is the
 	// VPC's range, part of the target groups' names: a new VPC replaces them.
 	VpcID           pulumi.StringInput

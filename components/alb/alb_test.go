@@ -25,7 +25,7 @@ var kept = Settings{DeletionProtection: true, AccessLogs: true, AccessLogExpirat
 func balancer(s Settings, https bool, change ...func(*Args)) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		args := Args{
-			AccountID: pulumi.String(componenttest.Account), VpcID: pulumi.String("vpc-1"), VPCCIDR: "10.0.0.0/16",
+			AccountID: pulumi.String(componenttest.Account), Region: "ap-southeast-2", VpcID: pulumi.String("vpc-1"), VPCCIDR: "10.0.0.0/16",
 			PublicSubnetIDs: pulumi.ToStringArray([]string{"subnet-a", "subnet-b"}), SecurityGroupID: pulumi.String("sg-alb"),
 			HTTPS: https, APIHost: "api.example.com", Services: service.Defaults, Settings: s, Protect: s.AccessLogs,
 		}
@@ -95,6 +95,22 @@ func TestAccessLogBucketIsPrivateEncryptedAndExpiring(t *testing.T) {
 	require.Equal(t, []string{"arn:aws:s3:::env-alb-logs/AWSLogs/" + componenttest.Account + "/*"}, deliver.Resource)
 	require.Equal(t, "Deny", deny.Effect)
 	require.Equal(t, []string{"false"}, deny.Condition["Bool"]["aws:SecureTransport"])
+}
+
+// TestARegionWithoutALogDeliveryAccountGrantsTheService: in ap-southeast-4
+// (production's DR region), which the provider's aws_elb_service_account
+// refuses, the service principal delivers the logs and the data source is
+// not read; a load balancer without its region is refused.
+func TestARegionWithoutALogDeliveryAccountGrantsTheService(t *testing.T) {
+	t.Parallel()
+	result := componenttest.Result(t, balancer(kept, false, func(a *Args) { a.Region = "ap-southeast-4" }))
+	policy, err := policydoc.Parse(componenttest.Named(t, result.Plan, "aws:s3/bucketPolicy:BucketPolicy", "env-alb-logs-policy").Inputs["policy"].(string))
+	require.NoError(t, err)
+	deliver := policy.Statement[0]
+	require.Equal(t, &policydoc.Principal{Service: []string{"logdelivery.elasticloadbalancing.amazonaws.com"}}, deliver.Principal)
+	require.Equal(t, []string{"arn:aws:s3:::env-alb-logs/AWSLogs/" + componenttest.Account + "/*"}, deliver.Resource)
+	require.NotContains(t, result.Invokes, "aws:elb/getServiceAccount:getServiceAccount", "the data source fails in this region")
+	require.ErrorContains(t, componenttest.Error(t, balancer(kept, false, func(a *Args) { a.Region = "" })), "alb: AccessLogs needs Region")
 }
 
 func TestEachServiceBehindItHasATargetGroupWithItsHealthCheck(t *testing.T) {

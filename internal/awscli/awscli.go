@@ -26,6 +26,7 @@ import (
 const (
 	exitUsage   = 252 // the command or its arguments are wrong
 	exitService = 254 // the service refused the request
+	exitConnect = 255 // the endpoint did not answer
 )
 
 // call is one command's arguments and the account it acts on.
@@ -103,6 +104,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return exitService
 	}
 	region := first(options["region"], os.Getenv("AWS_REGION"), "ap-southeast-2")
+	if settings, err := account.Settings(); err != nil || settings.Down(region, positional[0]) != nil {
+		// What the CLI prints when the region's endpoint does not answer.
+		fmt.Fprintf(stderr, "\nCould not connect to the endpoint URL: \"https://%s.%s.amazonaws.com/\"\n", positional[0], region)
+		return exitConnect
+	}
 	answer, err := cmd.run(call{account: account, region: region, options: options})
 	if err != nil {
 		var refusal *simaws.Refusal

@@ -141,3 +141,52 @@ func TestTheDatabaseIsRestoredInTheOtherRegion(t *testing.T) {
 	require.Equal(t, 254, code)
 	require.Contains(t, errs, "(DBInstanceAutomatedBackupNotFound) when calling the RestoreDBInstanceToPointInTime operation")
 }
+
+// TestTheOtherRegionAnswersWhileTheFirstIsDown: with ap-southeast-2 in an
+// outage, every command there fails as the CLI fails on an endpoint that
+// does not answer (exit 255), and the rest of the restore in another
+// region runs there: its snapshot, a copy under that region's key (an
+// alias is looked up in the call's region), the temporary instance's
+// deletion (the aws steps of docs/RUNBOOK.md,
+// "Restoring in another region").
+func TestTheOtherRegionAnswersWhileTheFirstIsDown(t *testing.T) {
+	a := account(t)
+	source, _, err := a.Get("ap-southeast-2", typeInstance, "env-postgres", "")
+	require.NoError(t, err)
+	replication, err := a.Create(typeBackupReplication, "env-postgres-dr", "ap-southeast-4", resource.NewPropertyMapFromMap(map[string]any{
+		"sourceDbInstanceArn": source.Outputs["arn"], "kmsKeyId": "arn:aws:kms:ap-southeast-4:123456789012:key/dr", "retentionPeriod": 14.0}))
+	require.NoError(t, err)
+	drKey, err := a.Create(typeKey, "dr-env-key", "ap-southeast-4", resource.NewPropertyMapFromMap(map[string]any{"description": "dr env"}))
+	require.NoError(t, err)
+	_, err = a.Create(typeAlias, "dr-env-alias", "ap-southeast-4", resource.NewPropertyMapFromMap(map[string]any{"name": "alias/dr-env", "targetKeyId": drKey.ID}))
+	require.NoError(t, err)
+	require.NoError(t, a.SetOutage("ap-southeast-2"))
+
+	code, _, errs := aws("rds describe-db-instances --db-instance-identifier env-postgres --region ap-southeast-2")
+	require.Equal(t, 255, code)
+	require.Equal(t, "\nCould not connect to the endpoint URL: \"https://rds.ap-southeast-2.amazonaws.com/\"\n", errs)
+
+	for _, line := range []string{
+		"rds restore-db-instance-to-point-in-time --region ap-southeast-4 --source-db-instance-automated-backups-arn " + replication.ID +
+			" --use-latest-restorable-time --target-db-instance-identifier env-dr-restore --db-instance-class db.t3.small",
+		"rds create-db-snapshot --db-instance-identifier env-dr-restore --db-snapshot-identifier env-dr-restored --region ap-southeast-4",
+		"rds wait db-snapshot-available --db-snapshot-identifier env-dr-restored --region ap-southeast-4",
+		"rds copy-db-snapshot --source-db-snapshot-identifier env-dr-restored --target-db-snapshot-identifier env-dr-restored-own-key --kms-key-id alias/dr-env --region ap-southeast-4",
+		"rds delete-db-instance --db-instance-identifier env-dr-restore --skip-final-snapshot --region ap-southeast-4",
+	} {
+		code, _, errs = aws(line)
+		require.Equal(t, 0, code, "%s: %s", line, errs)
+	}
+	code, out, errs := aws("rds describe-db-snapshots --region ap-southeast-4 --query DBSnapshots[*].[DBSnapshotIdentifier,KmsKeyId] --output text")
+	require.Equal(t, 0, code, errs)
+	require.Equal(t, "env-dr-restored\tarn:aws:kms:ap-southeast-4:123456789012:key/dr\nenv-dr-restored-own-key\t"+drKey.Outputs["arn"].(string)+"\n", out)
+	snapshots, err := a.Snapshots()
+	require.NoError(t, err)
+	require.Equal(t, source.Data, snapshots[len(snapshots)-1].Data, "the copy holds the database's data")
+
+	code, _, errs = aws("rds copy-db-snapshot --source-db-snapshot-identifier env-dr-restored --target-db-snapshot-identifier x --kms-key-id alias/env --region ap-southeast-4")
+	require.Equal(t, 254, code, "alias/env is ap-southeast-2's")
+	require.Contains(t, errs, "Alias alias/env is not found.")
+	code, _, _ = aws("rds delete-db-instance --db-instance-identifier env-dr-restore --skip-final-snapshot --region ap-southeast-4")
+	require.Equal(t, 254, code, "deleted already")
+}

@@ -29,7 +29,7 @@ var commands = map[string]command{
 		snapshots, err := c.account.Snapshots()
 		var out []any
 		for _, s := range snapshots {
-			if s.Type != "rds" || c.has("db-instance-identifier") && s.Source != c.one("db-instance-identifier") || c.has("db-snapshot-identifier") && s.Identifier != c.one("db-snapshot-identifier") {
+			if s.Type != "rds" || s.Region != c.region || c.has("db-instance-identifier") && s.Source != c.one("db-instance-identifier") || c.has("db-snapshot-identifier") && s.Identifier != c.one("db-snapshot-identifier") {
 				continue
 			}
 			kind := "manual"
@@ -72,7 +72,7 @@ var commands = map[string]command{
 			return nil, or(err, &simaws.Refusal{Code: "DBInstanceNotFound", Message: "DBInstance " + c.one("db-instance-identifier") + " not found."})
 		}
 		key, _ := instances[0].Inputs["kmsKeyId"].(string)
-		s := simaws.Snapshot{Type: "rds", Identifier: c.one("db-snapshot-identifier"), Source: instances[0].ID, KMSKeyID: key}
+		s := simaws.Snapshot{Type: "rds", Identifier: c.one("db-snapshot-identifier"), Region: c.region, Source: instances[0].ID, KMSKeyID: key}
 		return map[string]any{"DBSnapshot": map[string]any{"DBSnapshotIdentifier": s.Identifier, "Status": "creating"}}, c.account.SeedSnapshot(s)
 	}},
 	"rds copy-db-snapshot": {required: []string{"source-db-snapshot-identifier", "target-db-snapshot-identifier"}, run: func(c call) (any, error) {
@@ -89,12 +89,12 @@ var commands = map[string]command{
 			if err != nil {
 				return nil, err
 			}
-			if i := slices.IndexFunc(snapshots, func(s simaws.Snapshot) bool { return s.Identifier == source }); i >= 0 {
+			if i := slices.IndexFunc(snapshots, func(s simaws.Snapshot) bool { return s.Region == c.region && s.Identifier == source }); i >= 0 {
 				key = snapshots[i].KMSKeyID
 			}
 		}
 		target := c.one("target-db-snapshot-identifier")
-		return map[string]any{"DBSnapshot": map[string]any{"DBSnapshotIdentifier": target, "KmsKeyId": key, "Status": "creating"}}, c.account.CopySnapshot(source, target, key)
+		return map[string]any{"DBSnapshot": map[string]any{"DBSnapshotIdentifier": target, "KmsKeyId": key, "Status": "creating"}}, c.account.CopySnapshot(c.region, source, target, key)
 	}},
 	"rds delete-db-parameter-group": {required: []string{"db-parameter-group-name"}, run: func(c call) (any, error) {
 		return c.delete(typeParameterGroup, c.one("db-parameter-group-name"), "DBParameterGroupNotFound")
@@ -105,7 +105,7 @@ var commands = map[string]command{
 			return nil, err
 		}
 		name := c.one("db-snapshot-identifier")
-		if !slices.ContainsFunc(snapshots, func(s simaws.Snapshot) bool { return s.Identifier == name }) {
+		if !slices.ContainsFunc(snapshots, func(s simaws.Snapshot) bool { return s.Region == c.region && s.Identifier == name }) {
 			return nil, waiterFailed(fmt.Sprintf("Waiter DBSnapshotAvailable failed: Waiter encountered a terminal failure state: snapshot %s does not exist", name))
 		}
 		return nil, nil
@@ -185,11 +185,13 @@ var commands = map[string]command{
 			return nil, err
 		}
 		source := c.one("source-snapshot-name")
-		if !slices.ContainsFunc(snapshots, func(s simaws.Snapshot) bool { return s.Type == "elasticache" && s.Identifier == source }) {
+		if !slices.ContainsFunc(snapshots, func(s simaws.Snapshot) bool {
+			return s.Type == "elasticache" && s.Region == c.region && s.Identifier == source
+		}) {
 			return nil, &simaws.Refusal{Code: "SnapshotNotFoundFault", Message: "Snapshot " + source + " not found."}
 		}
 		target := c.one("target-snapshot-name")
-		return map[string]any{"Snapshot": map[string]any{"SnapshotName": target, "SnapshotStatus": "creating"}}, c.account.CopySnapshot(source, target, key)
+		return map[string]any{"Snapshot": map[string]any{"SnapshotName": target, "SnapshotStatus": "creating"}}, c.account.CopySnapshot(c.region, source, target, key)
 	}},
 	"ecs describe-services": {required: []string{"cluster", "services"}, run: func(c call) (any, error) {
 		all, err := c.resources(typeService, "")
@@ -289,14 +291,16 @@ func (c call) keyARN(key string) (string, error) {
 		key = "alias/" + alias
 	}
 	if strings.HasPrefix(key, "alias/") {
-		i := slices.IndexFunc(all, func(r simaws.Resource) bool { return r.Type == typeAlias && r.Inputs["name"] == key })
+		i := slices.IndexFunc(all, func(r simaws.Resource) bool {
+			return r.Type == typeAlias && r.Region == c.region && r.Inputs["name"] == key
+		})
 		if i < 0 {
 			return "", &simaws.Refusal{Code: "NotFoundException", Message: "Alias " + key + " is not found."}
 		}
 		target, _ = all[i].Inputs["targetKeyId"].(string)
 	}
 	for _, r := range all {
-		if r.Type == typeKey && (r.ID == target || r.Outputs["arn"] == target) {
+		if r.Type == typeKey && r.Region == c.region && (r.ID == target || r.Outputs["arn"] == target) {
 			return r.Outputs["arn"].(string), nil
 		}
 	}

@@ -50,7 +50,7 @@ var cutoverCommands = map[string]command{
 			return nil, or(err, &simaws.Refusal{Code: "CacheClusterNotFound", Message: what + " not found."})
 		}
 		key, _ := groups[0].Inputs["kmsKeyId"].(string)
-		s := simaws.Snapshot{Type: "elasticache", Identifier: c.one("snapshot-name"), Source: groups[0].ID, KMSKeyID: key}
+		s := simaws.Snapshot{Type: "elasticache", Identifier: c.one("snapshot-name"), Region: c.region, Source: groups[0].ID, KMSKeyID: key}
 		return map[string]any{"Snapshot": map[string]any{"SnapshotName": s.Identifier, "SnapshotStatus": "creating"}}, c.account.SeedSnapshot(s)
 	}},
 	"rds modify-db-instance": {required: []string{"db-instance-identifier"}, run: func(c call) (any, error) {

@@ -69,5 +69,17 @@ var drCommands = map[string]command{
 	}},
 }
 
+func init() {
+	// The temporary instance of the restore, once the stack's own database
+	// holds its data: deleted without a final snapshot where told so.
+	commands["rds delete-db-instance"] = command{required: []string{"db-instance-identifier"}, run: func(c call) (any, error) {
+		id := c.one("db-instance-identifier")
+		if err := c.account.DeleteDBInstance(c.region, id, c.one("final-db-snapshot-identifier"), c.has("skip-final-snapshot")); err != nil {
+			return nil, err
+		}
+		return map[string]any{"DBInstance": map[string]any{"DBInstanceIdentifier": id, "DBInstanceStatus": "deleting"}}, nil
+	}}
+}
+
 // str is a value's text, "" when it has none.
 func str(v any) string { s, _ := v.(string); return s }

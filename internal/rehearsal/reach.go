@@ -42,7 +42,11 @@ func Trace(resources []simaws.Resource, taskProblem func(service simaws.Resource
 		byType[r.Type] = append(byType[r.Type], r)
 	}
 	out := Reach{}
-	for _, record := range byType["aws:route53/record:Record"] {
+	// A record that allows overwriting takes over the record set of its
+	// name (an UPSERT): of two records of a host, the newer answers.
+	records := slices.Clone(byType["aws:route53/record:Record"])
+	sort.SliceStable(records, func(i, j int) bool { return records[i].Serial < records[j].Serial })
+	for _, record := range records {
 		aliases, _ := record.Inputs["aliases"].([]any)
 		if len(aliases) == 0 {
 			continue

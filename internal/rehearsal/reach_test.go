@@ -149,3 +149,60 @@ func TestFaultsAreWhatTheRunbookDidNotAnnounce(t *testing.T) {
 		"unreachable after step 3 (pulumi up), outside any announced window: api.env.example.com: no alias record",
 	}, r.Faults())
 }
+
+// TestTheNewestRecordOfAHostAnswers: a record created with allowOverwrite
+// over another stack's (a restore in another region) takes the record set
+// over: the host goes where the newer one points.
+func TestTheNewestRecordOfAHostAnswers(t *testing.T) {
+	app := application()
+	for i := range app {
+		app[i].Serial = i + 10
+	}
+	older := res("aws:route53/record:Record", "api.env.example.com", map[string]any{"name": "api.env.example.com", "type": "A",
+		"aliases": []any{map[string]any{"name": "gone-alb-9.ap-southeast-2.elb.amazonaws.com"}}}, nil)
+	older.Serial = 1
+	require.Equal(t, "", Trace(append([]simaws.Resource{older}, app...), healthy)["api.env.example.com"], "the newer record answers")
+	older.Serial = 99
+	require.Equal(t, "the alias record's load balancer gone-alb-9.ap-southeast-2.elb.amazonaws.com does not exist",
+		Trace(append(app, older), healthy)["api.env.example.com"])
+}
+
+// TestFaultsNameWhatAnOutageKept: data of a type the procedure recovers
+// that only the region that is down still holds is a fault.
+func TestFaultsNameWhatAnOutageKept(t *testing.T) {
+	r := &Report{
+		Steps:       []Step{{N: 1, Command: "pulumi up --stack production-dr", OK: true}},
+		Outage:      []string{"ap-southeast-2"},
+		Unrecovered: []Lost{{Type: "aws:rds/instance:Instance", Name: "ohmycoins-prod-postgres"}},
+	}
+	require.Equal(t, []string{"not recovered: aws:rds/instance:Instance ohmycoins-prod-postgres is held only in ap-southeast-2, which is down"}, r.Faults())
+	before := []simaws.Resource{
+		{Type: "aws:rds/instance:Instance", ID: "ohmycoins-prod-postgres", Region: "ap-southeast-2", Data: []simaws.Datum{{Type: "aws:rds/instance:Instance", Name: "ohmycoins-prod-postgres", Serial: 3}}},
+		{Type: "aws:rds/instance:Instance", ID: "ohmycoins-dr-postgres", Region: "ap-southeast-4", Data: []simaws.Datum{{Type: "aws:rds/instance:Instance", Name: "ohmycoins-prod-postgres", Serial: 3}}},
+		{Type: "aws:secretsmanager/secret:Secret", ID: "s", Region: "ap-southeast-2", Data: []simaws.Datum{{Type: "aws:secretsmanager/secret:Secret", Name: "s", Serial: 4}}},
+	}
+	down := func(region string) bool { return region == "ap-southeast-2" }
+	require.Equal(t, []simaws.Datum{{Type: "aws:rds/instance:Instance", Name: "ohmycoins-prod-postgres", Serial: 3}}, heldIn(before, []string{"aws:rds/instance:Instance"}, down))
+	require.Equal(t, []simaws.Datum{{Type: "aws:rds/instance:Instance", Name: "ohmycoins-prod-postgres", Serial: 3}}, heldIn(before, []string{"aws:rds/instance:Instance"}, func(r string) bool { return !down(r) }), "the restored instance holds it")
+}
+
+// TestNothingServesFromARegionThatIsDown: the application seeded in
+// ap-southeast-2 serves until the region goes down, then its hosts stop
+// at the load balancer, which is in the region that is down; global
+// records stay.
+func TestNothingServesFromARegionThatIsDown(t *testing.T) {
+	account, err := simaws.Open(t.TempDir())
+	require.NoError(t, err)
+	for _, r := range application() {
+		r.Region = "ap-southeast-2"
+		require.NoError(t, account.Seed(r))
+	}
+	w := &World{Account: account}
+	reach, err := w.Reach()
+	require.NoError(t, err)
+	require.Equal(t, Reach{"api.env.example.com": "", "dashboard.env.example.com": ""}, reach)
+	require.NoError(t, account.SetOutage("ap-southeast-2"))
+	reach, err = w.Reach()
+	require.NoError(t, err)
+	require.Equal(t, "the alias record's load balancer env-alb-1.ap-southeast-2.elb.amazonaws.com is in ap-southeast-2, which is down", reach["api.env.example.com"])
+}

@@ -38,6 +38,12 @@ type Report struct {
 	// Discards are the data types the RUNBOOK announces the procedure
 	// deletes on purpose.
 	Discards []string `json:"discards"`
+	// Outage are the regions down throughout (the rules' outage).
+	Outage []string `json:"outage"`
+	// Unrecovered is the data of the types the procedure recovers that a
+	// resource in a region of the outage held before the first step and
+	// no resource outside the outage holds after the last.
+	Unrecovered []Lost `json:"unrecovered"`
 }
 
 // Step is one command of the procedure and what it did.
@@ -361,6 +367,18 @@ func Setup(o Options) (*World, Procedure, error) {
 			return nil, p, fmt.Errorf("%q starts after step %d of %q, which failed: %s\n%s", p.Title, len(p.Before.Commands), p.Before.Title, strings.Join(faults, "; "), log.String())
 		}
 	}
+	if len(p.Rules.Outage) > 0 {
+		// What served before the regions went down is what the procedure
+		// must bring back.
+		hosts, err := w.Reach()
+		if err != nil {
+			return nil, p, err
+		}
+		w.ServedBeforeOutage = hosts.Reachable()
+		if err := w.Account.SetOutage(p.Rules.Outage...); err != nil {
+			return nil, p, err
+		}
+	}
 	return w, p, nil
 }
 
@@ -371,7 +389,8 @@ func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, erro
 	if log == nil {
 		log = io.Discard
 	}
-	report := &Report{Stack: stack, Procedure: p.Title, Completed: true, Lost: []Lost{}, Unreachable: []Span{}, Windows: p.Rules.Windows}
+	report := &Report{Stack: stack, Procedure: p.Title, Completed: true, Lost: []Lost{}, Unreachable: []Span{}, Windows: p.Rules.Windows,
+		Outage: append([]string{}, p.Rules.Outage...), Unrecovered: []Lost{}}
 	if report.Windows == nil {
 		report.Windows = []Window{}
 	}
@@ -389,6 +408,10 @@ func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, erro
 		return nil, err
 	}
 	served := hosts.Reachable()
+	if w.ServedBeforeOutage != nil {
+		served = w.ServedBeforeOutage
+	}
+	toRecover := heldIn(before, p.Rules.Recovers, func(region string) bool { return slices.Contains(p.Rules.Outage, region) })
 	vars := filepath.Join(filepath.Dir(w.Dir), "vars.sh")
 	var stops []Reach
 	dir, block := w.Dir, -1
@@ -403,6 +426,7 @@ func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, erro
 			if p.Rules.Bucket != "" {
 				filled = strings.ReplaceAll(filled, p.Rules.Bucket, "file://"+w.Bucket())
 			}
+			filled = kmsSecretsProvider.ReplaceAllString(filled, "${1}passphrase")
 			step.Output, err = w.shell(w.ownTmp(standIn(filled)), vars, dir)
 			fmt.Fprint(log, step.Output)
 			if target, ok := strings.CutPrefix(filled, "cd "); ok && err == nil && !strings.ContainsAny(target, " ;&|") {
@@ -471,7 +495,29 @@ func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, erro
 			report.Lost = append(report.Lost, Lost{Type: d.Type, Name: d.Name})
 		}
 	}
+	recovered := heldIn(before, p.Rules.Recovers, func(region string) bool { return !slices.Contains(p.Rules.Outage, region) })
+	for _, d := range toRecover {
+		if !slices.Contains(recovered, d) {
+			report.Unrecovered = append(report.Unrecovered, Lost{Type: d.Type, Name: d.Name})
+		}
+	}
 	return report, nil
+}
+
+// heldIn is the data that resources of the types, in the regions in
+// says, hold.
+func heldIn(resources []simaws.Resource, types []string, in func(region string) bool) []simaws.Datum {
+	var out []simaws.Datum
+	for _, r := range resources {
+		if slices.Contains(types, r.Type) && in(r.Region) {
+			for _, d := range r.Data {
+				if d.Type == r.Type && !slices.Contains(out, d) {
+					out = append(out, d)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // drift changes the one resource of a type and logical name behind the
@@ -500,17 +546,31 @@ func (w *World) Reach() (Reach, error) {
 		return nil, err
 	}
 	resources = append(resources, inactive...) // a rolled-back service runs a deregistered revision
+	settings, err := w.Account.Settings()
+	if err != nil {
+		return nil, err
+	}
+	// A region in an outage serves nothing: a request never reaches what
+	// it holds.
+	resources = slices.DeleteFunc(resources, func(r simaws.Resource) bool { return settings.Down(r.Region, r.Type) != nil })
 	var failed error
 	reach := Trace(resources, func(service simaws.Resource, image string) string {
-		problem, err := w.Account.ImageProblem("ap-southeast-2", image)
+		problem, err := w.Account.ImageProblem(service.Region, image)
 		if err == nil && problem == "" {
-			problem, err = w.Account.ServiceProblem("ap-southeast-2", service.ID)
+			problem, err = w.Account.ServiceProblem(service.Region, service.ID)
 		}
 		if err != nil {
 			failed = err
 		}
 		return problem
 	})
+	for host, why := range reach {
+		for _, region := range settings.DownRegions {
+			if strings.Contains(why, "."+region+".elb.") {
+				reach[host] = strings.Replace(why, " does not exist", " is in "+region+", which is down", 1)
+			}
+		}
+	}
 	return reach, failed
 }
 
@@ -520,6 +580,11 @@ func (w *World) Bucket() string { return filepath.Join(filepath.Dir(w.Dir), "buc
 // OriginalCheckout is the directory, beside this repository's, where the
 // RUNBOOK expects the original repository (MarkLimmage/ohmycoins) checked out.
 const OriginalCheckout = "ohmycoins"
+
+// kmsSecretsProvider is a secrets provider of the real account's KMS in a
+// command: the rehearsal stands the passphrase in for it, as InitStack
+// does for a stack file's.
+var kmsSecretsProvider = regexp.MustCompile(`(--secrets-provider[ =])'?awskms://[^ ']*'?`)
 
 // ownTmp points a command's files in /tmp at the world's own directory, so
 // that rehearsals side by side do not share them.
@@ -690,6 +755,9 @@ func (r *Report) Faults() []string {
 		if !s.OK {
 			out = append(out, fmt.Sprintf("step %d (%s) failed: %s", s.N, s.Command, s.Error))
 		}
+	}
+	for _, l := range r.Unrecovered {
+		out = append(out, fmt.Sprintf("not recovered: %s %s is held only in %s, which is down", l.Type, l.Name, strings.Join(r.Outage, ", ")))
 	}
 	for _, l := range r.Lost {
 		if slices.Contains(r.Discards, l.Type) {

@@ -57,6 +57,8 @@ type Procedure struct {
 //	fails: 1 no changes were expected
 //	deployed failing: backend
 //	after for production: moving-from-terraform-the-original-environments step 12
+//	outage: ap-southeast-2
+//	recovers: aws:rds/instance:Instance
 //	-->
 type Rules struct {
 	// StartsFrom is what exists before the first command: StartsFromNothing
@@ -106,6 +108,14 @@ type Rules struct {
 	// procedure's steps up to a number (of that stack's steps) run first,
 	// as its set-up (a way back from the middle of a move).
 	After map[string]After
+	// Outage are regions down from before the first step to the end (a
+	// restore in another region): their regional services answer nothing,
+	// and what they hold is neither lost nor reachable.
+	Outage []string
+	// Recovers are data types the procedure brings back out of the
+	// regions in the outage: each body of them that a resource there held
+	// before the first step, a resource outside them holds after the last.
+	Recovers []string
 }
 
 // After names steps of another procedure that run before a procedure: the
@@ -330,13 +340,9 @@ func parseRules(text string) (Rules, bool, error) {
 			}
 			r.StartsFrom = value
 		case "stacks":
-			for _, s := range strings.Split(value, ",") {
-				r.Stacks = append(r.Stacks, strings.TrimSpace(s))
-			}
+			r.Stacks = append(r.Stacks, commaList(value)...)
 		case "also running":
-			for _, s := range strings.Split(value, ",") {
-				r.AlsoRunning = append(r.AlsoRunning, strings.TrimSpace(s))
-			}
+			r.AlsoRunning = append(r.AlsoRunning, commaList(value)...)
 		case "written for":
 			r.WrittenFor = value
 		case "fill":
@@ -352,9 +358,7 @@ func parseRules(text string) (Rules, bool, error) {
 			}
 			r.Windows = append(r.Windows, w)
 		case "discards":
-			for _, t := range strings.Split(value, ",") {
-				r.Discards = append(r.Discards, strings.TrimSpace(t))
-			}
+			r.Discards = append(r.Discards, commaList(value)...)
 		case "drift":
 			fields := strings.Fields(value)
 			if len(fields) < 3 {
@@ -371,9 +375,7 @@ func parseRules(text string) (Rules, bool, error) {
 			}
 			r.Drifts = append(r.Drifts, d)
 		case "deployed failing":
-			for _, svc := range strings.Split(value, ",") {
-				r.DeployedFailing = append(r.DeployedFailing, strings.TrimSpace(svc))
-			}
+			r.DeployedFailing = append(r.DeployedFailing, commaList(value)...)
 		case "fails":
 			step, text, _ := strings.Cut(value, " ")
 			n, err := strconv.Atoi(step)
@@ -386,6 +388,10 @@ func parseRules(text string) (Rules, bool, error) {
 			r.Fails[n] = text
 		case "bucket":
 			r.Bucket = value
+		case "outage":
+			r.Outage = append(r.Outage, commaList(value)...)
+		case "recovers":
+			r.Recovers = append(r.Recovers, commaList(value)...)
 		case "subsections":
 			if value != "included" {
 				return r, true, fmt.Errorf("rehearsal rule %q: want subsections: included", line)
@@ -443,12 +449,24 @@ func parseRules(text string) (Rules, bool, error) {
 	if r.StartsFrom == "" || len(r.Stacks) == 0 {
 		return r, true, fmt.Errorf("rehearsal rules need \"starts from\" and \"stacks\"")
 	}
+	if len(r.Recovers) > 0 && len(r.Outage) == 0 {
+		return r, true, fmt.Errorf("rehearsal rules: recovers %s from an outage, but no \"outage:\" rule names the regions down", strings.Join(r.Recovers, ", "))
+	}
 	for _, s := range r.Stacks {
 		if r.WrittenFor != "" && s != r.WrittenFor && len(r.Renames[s]) == 0 {
 			return r, true, fmt.Errorf("rehearsal rules: written for %s, rehearsed for %s too, but no \"for %s:\" rule says what its names are", r.WrittenFor, s, s)
 		}
 	}
 	return r, true, nil
+}
+
+// commaList is a rule's value split at its commas, each item trimmed.
+func commaList(value string) []string {
+	var out []string
+	for _, item := range strings.Split(value, ",") {
+		out = append(out, strings.TrimSpace(item))
+	}
+	return out
 }
 
 // parseWindow reads "<from>-<to> <why>".

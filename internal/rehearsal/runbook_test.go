@@ -111,6 +111,15 @@ func TestProceduresAreReadFromTheirSectionsAndRules(t *testing.T) {
 	require.EqualError(t, err, `-procedure "doing-another-thing": docs/RUNBOOK.md has no rehearsed procedure of that title or slug; the rehearsed ones are doing-a-thing, another`)
 }
 
+// TestAnOutageAndWhatItRecoversAreRules: "outage:" names the regions
+// down, "recovers:" the data types brought back out of them.
+func TestAnOutageAndWhatItRecoversAreRules(t *testing.T) {
+	procedures, err := Procedures("## P\n\n<!-- rehearsal\nstarts from: the running stack\nstacks: production\noutage: ap-southeast-2\nrecovers: aws:rds/instance:Instance, aws:secretsmanager/secret:Secret\n-->\n\n```sh\npulumi up --stack production-dr\n```\n")
+	require.NoError(t, err)
+	require.Equal(t, []string{"ap-southeast-2"}, procedures[0].Rules.Outage)
+	require.Equal(t, []string{"aws:rds/instance:Instance", "aws:secretsmanager/secret:Secret"}, procedures[0].Rules.Recovers)
+}
+
 // TestBadRulesAreRefusedWithTheirLine: a rule that cannot be read is an
 // error naming the section, the line and what is wanted.
 func TestBadRulesAreRefusedWithTheirLine(t *testing.T) {
@@ -120,6 +129,7 @@ func TestBadRulesAreRefusedWithTheirLine(t *testing.T) {
 		"starts from: nothing\nstacks: staging\ncolour: blue":                     `docs/RUNBOOK.md, "P": rehearsal rule "colour: blue": unknown key "colour" (starts from, stacks, written for, for <stack>, fill, window)`,
 		"starts from: nothing\nstacks: staging, production\nwritten for: staging": `docs/RUNBOOK.md, "P": rehearsal rules: written for staging, rehearsed for production too, but no "for production:" rule says what its names are`,
 		"stacks: staging": `docs/RUNBOOK.md, "P": rehearsal rules need "starts from" and "stacks"`,
+		"starts from: the running stack\nstacks: production\nrecovers: aws:rds/instance:Instance": `docs/RUNBOOK.md, "P": rehearsal rules: recovers aws:rds/instance:Instance from an outage, but no "outage:" rule names the regions down`,
 	} {
 		_, err := Procedures("## P\n\n<!-- rehearsal\n" + rules + "\n-->\n")
 		require.EqualError(t, err, want)

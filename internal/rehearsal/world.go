@@ -65,6 +65,9 @@ type World struct {
 	// Seeded is what the account held once SeedTerraform put the original
 	// environment in: what a way back from the move must leave.
 	Seeded []simaws.Resource
+	// ServedBeforeOutage are the hosts that served before the rules'
+	// outage began: those the procedure must bring back. Nil without one.
+	ServedBeforeOutage []string
 }
 
 // NewWorld copies the repository at project into root/project, without
@@ -96,6 +99,18 @@ func NewWorld(project, root, bin, pulumiCLI string) (*World, error) {
 	}
 	if err := os.Symlink(pulumiCLI, filepath.Join(root, "cli", "pulumi")); err != nil {
 		return nil, err
+	}
+	// The application's repository checked out beside this one, as the
+	// RUNBOOK expects it for a build from source: each service's
+	// Dockerfile, which the docker stand-in does not read.
+	for _, svc := range []string{"backend", "frontend"} {
+		dir := filepath.Join(root, OriginalCheckout, svc)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("# The rehearsal's stand-in for the application's "+svc+" Dockerfile.\nFROM scratch\n"), 0o644); err != nil {
+			return nil, err
+		}
 	}
 	var env []string
 	for _, e := range os.Environ() {

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -49,6 +50,54 @@ type Settings struct {
 	// a deployment of them fails (and ECS rolls it back where the service's
 	// circuit breaker says so).
 	FailingImages []string `json:"failingImages,omitempty"`
+	// DownRegions are regions in an outage: every regional service there
+	// refuses every call, and what it holds stays there, neither deleted
+	// nor reachable. Global services (IAM, Route 53, Budgets, Chatbot)
+	// and what is not AWS (a Docker build) answer.
+	DownRegions []string `json:"downRegions,omitempty"`
+}
+
+// HomeRegion is the region of a snapshot seeded without one: the
+// environments' own.
+const HomeRegion = "ap-southeast-2"
+
+// globalServices are the services without a region: an outage of one
+// region does not reach them.
+var globalServices = []string{"iam", "route53", "budgets", "chatbot", "organizations", "cloudfront"}
+
+// Down refuses a call in a region in an outage, as the SDK does when the
+// endpoint does not answer. what is a resource type (aws:rds/instance:Instance)
+// or a service (rds); a type outside AWS (docker:) is never refused.
+func (s Settings) Down(region, what string) error {
+	service := what
+	if rest, ok := strings.CutPrefix(what, "aws:"); ok {
+		service, _, _ = strings.Cut(rest, "/")
+	} else if strings.Contains(what, ":") {
+		return nil // not AWS: a Docker build
+	}
+	if !slices.Contains(s.DownRegions, region) || slices.Contains(globalServices, service) {
+		return nil
+	}
+	return &Refusal{"RequestError", fmt.Sprintf("send request failed: the endpoints of %s do not answer (the region is down) (%s)", region, what)}
+}
+
+// down is Settings.Down of the account as it is.
+func (a *Account) down(region, typ string) error {
+	s, err := a.Settings()
+	if err != nil {
+		return err
+	}
+	return s.Down(region, typ)
+}
+
+// SetOutage puts regions into an outage (none ends it): Settings.DownRegions.
+func (a *Account) SetOutage(regions ...string) error {
+	s, err := a.Settings()
+	if err != nil {
+		return err
+	}
+	s.DownRegions = regions
+	return writeJSON(filepath.Join(a.dir, "account.json"), s)
 }
 
 // Resource is one resource the account holds.
@@ -101,8 +150,11 @@ var dataTypes = map[string]bool{
 type Snapshot struct {
 	Type       string `json:"type"`
 	Identifier string `json:"identifier"`
-	Source     string `json:"source"`
-	KMSKeyID   string `json:"kmsKeyId,omitempty"`
+	// Region is where the snapshot is: a restore or a copy finds it only
+	// there.
+	Region   string `json:"region,omitempty"`
+	Source   string `json:"source"`
+	KMSKeyID string `json:"kmsKeyId,omitempty"`
 	// EngineVersion is the engine version of its source when it was taken
 	// (a database's), which a restore comes back on.
 	EngineVersion string `json:"engineVersion,omitempty"`
@@ -252,6 +304,9 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 	if err != nil {
 		return Resource{}, err
 	}
+	if err := settings.Down(region, typ); err != nil {
+		return Resource{}, err
+	}
 	in := plain(inputs)
 	var created Resource
 	err = a.locked(func(st *state) error {
@@ -329,6 +384,9 @@ func (a *Account) Create(typ, name, region string, inputs resource.PropertyMap) 
 // data, encrypted with the replication's key, at the source's engine version.
 func (a *Account) RestoreFromReplicatedBackups(region, backupsARN, id, class string) (Resource, error) {
 	var source, replication Resource
+	if err := a.down(region, backupReplication); err != nil {
+		return Resource{}, err
+	}
 	err := a.locked(func(st *state) error {
 		i := slices.IndexFunc(st.Resources, func(r Resource) bool {
 			return r.Type == backupReplication && r.Region == region && r.ID == backupsARN
@@ -373,6 +431,9 @@ func (a *Account) Update(region, typ, id, arn string, inputs resource.PropertyMa
 	if err != nil {
 		return Resource{}, err
 	}
+	if err := settings.Down(region, typ); err != nil {
+		return Resource{}, err
+	}
 	var updated Resource
 	err = a.locked(func(st *state) error {
 		i := st.findARN(region, typ, id, arn)
@@ -411,6 +472,9 @@ func (a *Account) Update(region, typ, id, arn string, inputs resource.PropertyMa
 func (a *Account) Get(region, typ, id, arn string) (Resource, bool, error) {
 	var found Resource
 	var ok bool
+	if err := a.down(region, typ); err != nil {
+		return found, false, err
+	}
 	err := a.locked(func(st *state) error {
 		if i := st.findARN(region, typ, id, arn); i >= 0 {
 			found, ok = st.Resources[i], true
@@ -424,6 +488,9 @@ func (a *Account) Get(region, typ, id, arn string) (Resource, bool, error) {
 // database or load balancer, something still in use, a final snapshot whose
 // name is taken.
 func (a *Account) Delete(region, typ, id, arn string) error {
+	if err := a.down(region, typ); err != nil {
+		return err
+	}
 	return a.locked(func(st *state) error {
 		i := st.findARN(region, typ, id, arn)
 		if i < 0 {
@@ -448,15 +515,15 @@ func (a *Account) Delete(region, typ, id, arn string) error {
 			if name == "" {
 				return &Refusal{"InvalidParameterCombination", "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified"}
 			}
-			if slices.ContainsFunc(st.Snapshots, func(s Snapshot) bool { return s.Identifier == name }) {
+			if st.snapshot(region, name) >= 0 {
 				return &Refusal{"DBSnapshotAlreadyExists", "Cannot create the snapshot because a snapshot with the identifier " + name + " already exists."}
 			}
-			st.Snapshots = append(st.Snapshots, Snapshot{Type: "rds", Identifier: name, Source: id, KMSKeyID: str(r.Inputs["kmsKeyId"]), EngineVersion: str(r.Inputs["engineVersion"]), Data: r.Data})
+			st.Snapshots = append(st.Snapshots, Snapshot{Type: "rds", Identifier: name, Region: region, Source: id, KMSKeyID: str(r.Inputs["kmsKeyId"]), EngineVersion: str(r.Inputs["engineVersion"]), Data: r.Data})
 		}
 		if typ == "aws:rds/instance:Instance" {
 			if keep, set := r.Inputs["deleteAutomatedBackups"].(bool); !set || keep {
 				// RDS deletes the automated backups with the instance unless told to retain them.
-				st.Snapshots = slices.DeleteFunc(st.Snapshots, func(s Snapshot) bool { return s.Automated() && s.Source == id })
+				st.Snapshots = slices.DeleteFunc(st.Snapshots, func(s Snapshot) bool { return s.Automated() && s.Source == id && s.Region == region })
 			}
 			// The replication of its backups to another region stops: the
 			// backups already there are RETAINED until they expire, which
@@ -469,12 +536,12 @@ func (a *Account) Delete(region, typ, id, arn string) error {
 		}
 		if typ == "aws:elasticache/replicationGroup:ReplicationGroup" {
 			// ElastiCache deletes a group's automatic snapshots with it.
-			st.Snapshots = slices.DeleteFunc(st.Snapshots, func(s Snapshot) bool { return s.Automated() && s.Source == id })
+			st.Snapshots = slices.DeleteFunc(st.Snapshots, func(s Snapshot) bool { return s.Automated() && s.Source == id && s.Region == region })
 			if name := str(r.Inputs["finalSnapshotIdentifier"]); name != "" {
-				if slices.ContainsFunc(st.Snapshots, func(s Snapshot) bool { return s.Identifier == name }) {
+				if st.snapshot(region, name) >= 0 {
 					return &Refusal{"SnapshotAlreadyExistsFault", "Snapshot " + name + " already exists."}
 				}
-				st.Snapshots = append(st.Snapshots, Snapshot{Type: "elasticache", Identifier: name, Source: id, KMSKeyID: str(r.Inputs["kmsKeyId"]), Data: r.Data})
+				st.Snapshots = append(st.Snapshots, Snapshot{Type: "elasticache", Identifier: name, Region: region, Source: id, KMSKeyID: str(r.Inputs["kmsKeyId"]), Data: r.Data})
 			}
 		}
 		if typ == repository {
@@ -779,7 +846,7 @@ func (st *state) behave(settings Settings, r *Resource, previous *Resource) erro
 			return nil
 		}
 		i := slices.IndexFunc(st.Snapshots, func(s Snapshot) bool {
-			return s.Type == "rds" && (s.Identifier == name || strings.HasSuffix(name, ":snapshot:"+s.Identifier))
+			return s.Type == "rds" && s.Region == r.Region && (s.Identifier == name || strings.HasSuffix(name, ":snapshot:"+s.Identifier))
 		})
 		if i < 0 {
 			return &Refusal{"DBSnapshotNotFound", fmt.Sprintf("DBSnapshot %s not found.", name)}
@@ -797,7 +864,7 @@ func (st *state) behave(settings Settings, r *Resource, previous *Resource) erro
 		if previous != nil || name == "" {
 			return nil
 		}
-		i := slices.IndexFunc(st.Snapshots, func(s Snapshot) bool { return s.Type == "elasticache" && s.Identifier == name })
+		i := slices.IndexFunc(st.Snapshots, func(s Snapshot) bool { return s.Type == "elasticache" && s.Region == r.Region && s.Identifier == name })
 		if i < 0 {
 			return &Refusal{"SnapshotNotFoundFault", fmt.Sprintf("Snapshot %s not found.", name)}
 		}
@@ -924,6 +991,9 @@ func (st *state) imageProblem(settings Settings, region, image string) string {
 // digest once, with its tags; a tag moves to the new digest unless the
 // repository's tags are immutable.
 func (a *Account) PushImage(region, repo, digest string, tags ...string) error {
+	if err := a.down(region, repository); err != nil {
+		return err
+	}
 	return a.locked(func(st *state) error {
 		i := st.find(region, repository, repo)
 		if i < 0 {
@@ -994,18 +1064,22 @@ func (a *Account) ImageProblem(region, image string) (string, error) {
 	return problem, err
 }
 
-// CopySnapshot copies a snapshot (RDS or ElastiCache) under another name,
-// encrypted with kmsKeyID where given (aws rds copy-db-snapshot --kms-key-id):
-// the way a snapshot under another key becomes one a restore can take the
-// environment's key from, and an automatic snapshot one that outlives its source.
-func (a *Account) CopySnapshot(source, target, kmsKeyID string) error {
+// CopySnapshot copies a snapshot (RDS or ElastiCache) of a region under
+// another name in that region, encrypted with kmsKeyID where given (aws rds
+// copy-db-snapshot --kms-key-id): the way a snapshot under another key
+// becomes one a restore can take the environment's key from, and an
+// automatic snapshot one that outlives its source.
+func (a *Account) CopySnapshot(region, source, target, kmsKeyID string) error {
+	if err := a.down(region, "aws:rds/snapshot"); err != nil {
+		return err
+	}
 	return a.locked(func(st *state) error {
-		i := slices.IndexFunc(st.Snapshots, func(s Snapshot) bool { return s.Identifier == source })
+		i := st.snapshot(region, source)
 		if i < 0 {
 			return &Refusal{"DBSnapshotNotFound", fmt.Sprintf("DBSnapshot %s not found.", source)}
 		}
 		copied := st.Snapshots[i]
-		if slices.ContainsFunc(st.Snapshots, func(s Snapshot) bool { return s.Identifier == target }) {
+		if st.snapshot(region, target) >= 0 {
 			if copied.Type == "elasticache" {
 				return &Refusal{"SnapshotAlreadyExistsFault", "Snapshot " + target + " already exists."}
 			}
@@ -1020,15 +1094,27 @@ func (a *Account) CopySnapshot(source, target, kmsKeyID string) error {
 	})
 }
 
+// snapshot is the index of a region's snapshot of an identifier, or -1.
+func (st *state) snapshot(region, identifier string) int {
+	return slices.IndexFunc(st.Snapshots, func(s Snapshot) bool { return s.Region == region && s.Identifier == identifier })
+}
+
 // SeedSnapshot puts a snapshot into the account (one the original
-// environment took, an automated one).
+// environment took, an automated one, one taken by aws rds
+// create-db-snapshot); without a region it is HomeRegion's.
 func (a *Account) SeedSnapshot(s Snapshot) error {
+	if s.Region == "" {
+		s.Region = HomeRegion
+	}
+	if err := a.down(s.Region, "aws:rds/snapshot"); err != nil {
+		return err
+	}
 	return a.locked(func(st *state) error {
-		if slices.ContainsFunc(st.Snapshots, func(o Snapshot) bool { return o.Identifier == s.Identifier }) {
+		if st.snapshot(s.Region, s.Identifier) >= 0 {
 			return &Refusal{"DBSnapshotAlreadyExists", "a snapshot " + s.Identifier + " exists already"}
 		}
 		for _, r := range st.Resources {
-			if r.ID != s.Source || !dataTypes[r.Type] {
+			if r.ID != s.Source || !dataTypes[r.Type] || r.Region != s.Region {
 				continue
 			}
 			if len(s.Data) == 0 {
@@ -1123,4 +1209,42 @@ func (a *Account) Drift(region, typ, id string, values map[string]any) error {
 		}
 		return nil
 	})
+}
+
+// DeleteDBInstance deletes a database instance as aws rds
+// delete-db-instance does: with a final snapshot of the name given, or
+// none when skip says so; RDS refuses neither given.
+func (a *Account) DeleteDBInstance(region, id, finalSnapshot string, skip bool) error {
+	const typ = "aws:rds/instance:Instance"
+	if !skip && finalSnapshot == "" {
+		return &Refusal{"InvalidParameterCombination", "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified"}
+	}
+	if err := a.down(region, typ); err != nil {
+		return err
+	}
+	var old map[string]any
+	err := a.locked(func(st *state) error {
+		i := st.find(region, typ, id)
+		if i < 0 {
+			return &Refusal{"DBInstanceNotFound", "DBInstance " + id + " not found."}
+		}
+		old = maps.Clone(st.Resources[i].Inputs)
+		st.Resources[i].Inputs = maps.Clone(old)
+		st.Resources[i].Inputs["skipFinalSnapshot"] = skip
+		st.Resources[i].Inputs["finalSnapshotIdentifier"] = finalSnapshot
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := a.Delete(region, typ, id, ""); err != nil {
+		_ = a.locked(func(st *state) error {
+			if i := st.find(region, typ, id); i >= 0 {
+				st.Resources[i].Inputs = old // refused: the instance is as it was
+			}
+			return nil
+		})
+		return err
+	}
+	return nil
 }

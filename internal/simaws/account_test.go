@@ -104,7 +104,7 @@ func TestDeletionIsRefusedAsAWSRefusesIt(t *testing.T) {
 	require.NoError(t, a.Delete("ap-southeast-2", typeDB, db.ID, ""))
 	snapshots, err := a.Snapshots()
 	require.NoError(t, err)
-	require.Equal(t, []simaws.Snapshot{{Type: "rds", Identifier: "env-final", Source: db.ID, KMSKeyID: "arn:aws:kms:ap-southeast-2:123456789012:key/k", Data: db.Data}}, snapshots)
+	require.Equal(t, []simaws.Snapshot{{Type: "rds", Identifier: "env-final", Region: "ap-southeast-2", Source: db.ID, KMSKeyID: "arn:aws:kms:ap-southeast-2:123456789012:key/k", Data: db.Data}}, snapshots)
 	require.NoError(t, a.Delete("ap-southeast-2", typeSecurityGroup, sg.ID, ""), "no longer in use")
 
 	again, err := a.Create(typeDB, "env-postgres", "ap-southeast-2", props(map[string]any{"identifier": "env-postgres", "finalSnapshotIdentifier": "env-final"}))
@@ -240,8 +240,8 @@ func TestARestoreComesBackUnderTheSnapshotsKey(t *testing.T) {
 	require.Equal(t, original, db.Inputs["kmsKeyId"], "restored under the snapshot's key")
 	require.Equal(t, original, db.Outputs["kmsKeyId"])
 
-	require.NoError(t, a.CopySnapshot("from-terraform", "from-terraform-env", environment))
-	refusal(t, a.CopySnapshot("from-terraform", "from-terraform-env", environment), "DBSnapshotAlreadyExists")
+	require.NoError(t, a.CopySnapshot("ap-southeast-2", "from-terraform", "from-terraform-env", environment))
+	refusal(t, a.CopySnapshot("ap-southeast-2", "from-terraform", "from-terraform-env", environment), "DBSnapshotAlreadyExists")
 	copied, err := restore("env-postgres-2", "arn:aws:rds:ap-southeast-2:220711411889:snapshot:from-terraform-env")
 	require.NoError(t, err)
 	require.Equal(t, environment, copied.Outputs["kmsKeyId"], "the copy carries the environment's key")
@@ -383,4 +383,76 @@ func TestTasksRunOnlyImagesTheirRepositoryHolds(t *testing.T) {
 	images, err := a.Images(region, "env-backend")
 	require.NoError(t, err)
 	require.Empty(t, images, "deleted with their repository")
+}
+
+// TestARegionInAnOutageAnswersNothingAndLosesNothing: while a region is
+// down its regional services refuse every call, global ones (IAM, Route
+// 53) and what is not AWS answer, and what it holds is still there when
+// it comes back; another region restores from the backups replicated out
+// of it.
+func TestARegionInAnOutageAnswersNothingAndLosesNothing(t *testing.T) {
+	t.Parallel()
+	a := open(t)
+	const typeReplication = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+	db, err := a.Create(typeDB, "env-postgres", "ap-southeast-2", props(map[string]any{"identifier": "env-postgres", "engineVersion": "17", "skipFinalSnapshot": true}))
+	require.NoError(t, err)
+	replication, err := a.Create(typeReplication, "env-postgres-dr", "ap-southeast-4", props(map[string]any{"sourceDbInstanceArn": db.Outputs["arn"], "kmsKeyId": "arn:aws:kms:ap-southeast-4:123456789012:key/dr", "retentionPeriod": 14.0}))
+	require.NoError(t, err)
+
+	require.NoError(t, a.SetOutage("ap-southeast-2"))
+	_, _, err = a.Get("ap-southeast-2", typeDB, db.ID, "")
+	refusal(t, err, "RequestError")
+	refusal(t, a.Delete("ap-southeast-2", typeDB, db.ID, ""), "RequestError")
+	_, err = a.Create(typeSecurityGroup, "env-sg", "ap-southeast-2", props(map[string]any{"name": "env-sg"}))
+	refusal(t, err, "RequestError")
+	refusal(t, a.SeedSnapshot(simaws.Snapshot{Type: "rds", Identifier: "manual", Source: db.ID}), "RequestError")
+	_, err = a.Create("aws:iam/role:Role", "env-role", "ap-southeast-2", props(map[string]any{"name": "env-role", "assumeRolePolicy": "{}"}))
+	require.NoError(t, err, "IAM is global")
+
+	restored, err := a.RestoreFromReplicatedBackups("ap-southeast-4", replication.ID, "env-dr-restore", "db.t3.small")
+	require.NoError(t, err, "the other region answers")
+	require.Equal(t, db.Data, restored.Data)
+
+	require.NoError(t, a.SetOutage())
+	back, ok, err := a.Get("ap-southeast-2", typeDB, db.ID, "")
+	require.NoError(t, err)
+	require.True(t, ok, "the region comes back with what it held")
+	require.Equal(t, db.Data, back.Data)
+}
+
+// TestSnapshotsAreRegional: a snapshot is found, copied and restored only
+// in its region, and the same identifier may exist in two regions.
+func TestSnapshotsAreRegional(t *testing.T) {
+	t.Parallel()
+	a := open(t)
+	db, err := a.Create(typeDB, "env-dr-restore", "ap-southeast-4", props(map[string]any{"identifier": "env-dr-restore", "kmsKeyId": "arn:aws:kms:ap-southeast-4:123456789012:key/dr", "skipFinalSnapshot": true}))
+	require.NoError(t, err)
+	require.NoError(t, a.SeedSnapshot(simaws.Snapshot{Type: "rds", Identifier: "restored", Region: "ap-southeast-4", Source: db.ID, KMSKeyID: "arn:aws:kms:ap-southeast-4:123456789012:key/dr"}))
+	require.NoError(t, a.SeedSnapshot(simaws.Snapshot{Type: "rds", Identifier: "restored", Source: "elsewhere"}), "another region's snapshot of the same name")
+	snapshots, err := a.Snapshots()
+	require.NoError(t, err)
+	require.Len(t, snapshots, 2)
+	require.Equal(t, "ap-southeast-4", snapshots[0].Region)
+	require.Equal(t, db.Data, snapshots[0].Data, "a snapshot of the region's instance keeps its data")
+	require.Equal(t, simaws.HomeRegion, snapshots[1].Region)
+	require.Empty(t, snapshots[1].Data)
+
+	refusal(t, a.CopySnapshot("ap-southeast-2", "missing", "x", ""), "DBSnapshotNotFound")
+	const own = "arn:aws:kms:ap-southeast-4:123456789012:key/own"
+	require.NoError(t, a.CopySnapshot("ap-southeast-4", "restored", "restored-own-key", own))
+	_, err = a.Create(typeDB, "env-postgres", "ap-southeast-2", props(map[string]any{"identifier": "env-postgres", "snapshotIdentifier": "restored-own-key"}))
+	refusal(t, err, "DBSnapshotNotFound")
+	restored, err := a.Create(typeDB, "env-postgres", "ap-southeast-4", props(map[string]any{"identifier": "env-postgres", "snapshotIdentifier": "restored-own-key"}))
+	require.NoError(t, err)
+	require.Equal(t, own, restored.Inputs["kmsKeyId"])
+	require.Equal(t, db.Data, restored.Data)
+
+	refusal(t, a.DeleteDBInstance("ap-southeast-4", db.ID, "", false), "InvalidParameterCombination")
+	require.NoError(t, a.DeleteDBInstance("ap-southeast-4", db.ID, "", true))
+	_, ok, err := a.Get("ap-southeast-4", typeDB, db.ID, "")
+	require.NoError(t, err)
+	require.False(t, ok)
+	data, err := a.Data()
+	require.NoError(t, err)
+	require.Contains(t, data, db.Data[0], "the restored instance and the snapshots still hold it")
 }

@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
@@ -308,6 +309,9 @@ func (p *Provider) Invoke(_ context.Context, req plugin.InvokeRequest) (plugin.I
 	env, err := p.account.Env(p.region)
 	if err != nil {
 		return plugin.InvokeResponse{}, err
+	}
+	if settings, err := p.account.Settings(); err != nil || settings.Down(p.region, string(req.Tok)) != nil {
+		return plugin.InvokeResponse{}, errors.Join(err, settings.Down(p.region, string(req.Tok)))
 	}
 	out, err := mockcloud.Invoke(env, string(req.Tok), req.Args)
 	return plugin.InvokeResponse{Properties: out}, err

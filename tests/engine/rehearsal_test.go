@@ -113,6 +113,37 @@ var procedureChecks = map[string]func(t *testing.T, w *world, stack string, r *r
 		require.Equal(t, []rehearsal.Span{}, r.Unreachable, "the services never lose their route")
 		w.pulumi("", "preview", "--stack", stack, "--expect-no-changes")
 	},
+	"restoring-in-another-region": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
+		require.Equal(t, []string{"ap-southeast-2"}, r.Outage)
+		require.Empty(t, r.Unrecovered)
+		source := w.holding("aws:rds/instance:Instance", "ohmycoins-prod-postgres")
+		require.Equal(t, "ap-southeast-2", source.Region, "production's database is where it was, in the region that is down")
+		restored := w.holding("aws:rds/instance:Instance", "ohmycoins-dr-postgres")
+		require.Equal(t, "ap-southeast-4", restored.Region)
+		require.Equal(t, source.Data, restored.Data, "production's data")
+		require.Equal(t, "ohmycoins-dr-restored-own-key", restored.Inputs["snapshotIdentifier"])
+		key := w.holding("aws:kms/key:Key", "ohmycoins-dr-key")
+		require.Equal(t, key.Outputs["arn"], restored.Inputs["kmsKeyId"], "under its own environment's key")
+		require.Equal(t, true, restored.Inputs["deletionProtection"], "a production environment's database")
+		require.False(t, slices.ContainsFunc(w.resources(), func(r simaws.Resource) bool { return r.ID == "ohmycoins-dr-restore" }), "the temporary instance is gone")
+		require.Equal(t, rehearsal.Reach{"ohmycoins.com": "", "www.ohmycoins.com": "", "api.ohmycoins.com": "", "dashboard.ohmycoins.com": ""}, reach(t, w), "the new environment serves every host")
+		require.Equal(t, []rehearsal.Span{{From: 1, To: 13}}, r.Unreachable, "down until the second up (step 14)")
+		inTheRegionDown := func(resources []simaws.Resource) map[string]bool {
+			out := map[string]bool{}
+			for _, res := range resources {
+				if res.Region == "ap-southeast-2" && strings.HasPrefix(res.Type, "aws:") { // a Docker build has no region
+					out[fmt.Sprintf("%s %s %d", res.Type, res.ID, res.Serial)] = true
+				}
+			}
+			return out
+		}
+		was, is := inTheRegionDown(before), inTheRegionDown(w.resources())
+		require.Len(t, is, len(was), "nothing of ap-southeast-2 changed")
+		for res := range was {
+			require.True(t, is[res], "%s is still there, untouched", res)
+		}
+		w.pulumi("", "preview", "--stack", "production-dr", "--expect-no-changes")
+	},
 	"the-database-password-rotates-by-itself": func(t *testing.T, w *world, stack string, r *rehearsal.Report, before []simaws.Resource) {
 		prefix := prefixes[stack]
 		secret := strings.TrimSpace(w.stdout("", "stack", "output", "--stack", stack, "db_master_secret_arn"))
@@ -516,4 +547,26 @@ func TestARehearsalFindsTheMoveAsItWasWritten(t *testing.T) {
 	require.Len(t, report.Steps, 6)
 	require.Contains(t, report.Steps[5].Error, "CacheCluster ohmycoins-staging-redis-002 not found.")
 	require.Empty(t, report.Lost)
+}
+
+// TestARestoreInAnotherRegionAsFirstWrittenFailsInTheOutage: the restore
+// in another region as the RUNBOOK first wrote it, the new stack
+// replicating back to ap-southeast-2 from its first `pulumi up`, fails
+// there: the replication's key would be created in the region that is
+// down. The data is out of it already (the temporary instance of step 3
+// holds it), and an outage loses nothing.
+func TestARestoreInAnotherRegionAsFirstWrittenFailsInTheOutage(t *testing.T) {
+	t.Parallel()
+	w, p := setUp(t, "production", "restoring-in-another-region")
+	i := slices.IndexFunc(p.Commands, func(c string) bool { return strings.Contains(c, "--plaintext ohmycoins:dr.region= ") })
+	require.GreaterOrEqual(t, i, 0)
+	p.Commands[i] = strings.Replace(p.Commands[i], "--plaintext ohmycoins:dr.region= ", "--plaintext ohmycoins:dr.region=ap-southeast-2 ", 1)
+	report := w.perform(p, "production")
+	require.False(t, report.Completed)
+	last := report.Steps[len(report.Steps)-1]
+	require.Contains(t, last.Command, "pulumi up --stack production-dr --exclude-dependents")
+	require.Contains(t, last.Error, "the endpoints of ap-southeast-2 do not answer")
+	require.Empty(t, report.Unrecovered, "the temporary instance holds production's data")
+	require.Empty(t, report.Lost, "an outage loses nothing: the region comes back with it")
+	require.Len(t, report.Faults(), 1, "the failed step only")
 }
