@@ -504,8 +504,8 @@ func (w *World) Perform(p Procedure, stack string, log io.Writer) (*Report, erro
 	return report, nil
 }
 
-// heldIn is the data that resources of the types, in the regions in
-// says, hold.
+// heldIn is the data held by the resources of the types whose region in
+// accepts.
 func heldIn(resources []simaws.Resource, types []string, in func(region string) bool) []simaws.Datum {
 	var out []simaws.Datum
 	for _, r := range resources {

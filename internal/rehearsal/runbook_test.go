@@ -169,3 +169,16 @@ func TestOnlyWhatTheRehearsalRunsIsRunnable(t *testing.T) {
 		require.EqualError(t, Runnable(c), want, c)
 	}
 }
+
+// TestAKMSSecretsProviderBecomesThePassphrase: the rehearsal cannot reach
+// the real account's KMS, so a command's awskms:// secrets provider, quoted
+// or not, becomes the passphrase, and nothing else of the command changes.
+func TestAKMSSecretsProviderBecomesThePassphrase(t *testing.T) {
+	for command, want := range map[string]string{
+		"pulumi stack init production-dr --copy-config-from production --secrets-provider 'awskms://alias/ohmycoins-prod-dr?region=ap-southeast-4'": "pulumi stack init production-dr --copy-config-from production --secrets-provider passphrase",
+		"pulumi stack change-secrets-provider --stack s --secrets-provider=awskms://alias/k?region=ap-southeast-2 --yes":                            "pulumi stack change-secrets-provider --stack s --secrets-provider=passphrase --yes",
+		"pulumi stack init s --secrets-provider passphrase":                                                                                         "pulumi stack init s --secrets-provider passphrase",
+	} {
+		require.Equal(t, want, kmsSecretsProvider.ReplaceAllString(command, "${1}passphrase"))
+	}
+}

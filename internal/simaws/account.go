@@ -8,8 +8,7 @@
 package simaws
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -266,7 +265,7 @@ func (a *Account) Env(region string) (mockcloud.Env, error) {
 // Resources lists what the account holds, by type and id.
 func (a *Account) Resources() ([]Resource, error) {
 	var out []Resource
-	err := a.locked(func(st *state) error {
+	err := a.read(func(st *state) error {
 		out = slices.Clone(st.Resources)
 		return nil
 	})
@@ -282,7 +281,7 @@ func (a *Account) Resources() ([]Resource, error) {
 // Snapshots lists the snapshots the account holds.
 func (a *Account) Snapshots() ([]Snapshot, error) {
 	var out []Snapshot
-	err := a.locked(func(st *state) error {
+	err := a.read(func(st *state) error {
 		out = slices.Clone(st.Snapshots)
 		return nil
 	})
@@ -475,7 +474,7 @@ func (a *Account) Get(region, typ, id, arn string) (Resource, bool, error) {
 	if err := a.down(region, typ); err != nil {
 		return found, false, err
 	}
-	err := a.locked(func(st *state) error {
+	err := a.read(func(st *state) error {
 		if i := st.findARN(region, typ, id, arn); i >= 0 {
 			found, ok = st.Resources[i], true
 		}
@@ -684,34 +683,48 @@ const taskDefinition = "aws:ecs/taskDefinition:TaskDefinition"
 // locked runs f on the account's state under the directory's lock and
 // writes the state back when f succeeds.
 func (a *Account) locked(f func(*state) error) error {
+	return a.withState(syscall.LOCK_EX, f)
+}
+
+// read runs f on the account's state under a shared lock, for a call that
+// only looks: nothing is written.
+func (a *Account) read(f func(*state) error) error {
+	return a.withState(syscall.LOCK_SH, f)
+}
+
+// withState runs f on the state under the lock of the kind given, and
+// writes what an exclusive f changed.
+func (a *Account) withState(how int, f func(*state) error) error {
 	lock, err := os.OpenFile(filepath.Join(a.dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+	if err := syscall.Flock(int(lock.Fd()), how); err != nil {
 		return err
 	}
 	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck // closing releases it too
 	var st state
 	path := filepath.Join(a.dir, "state.json")
-	if err := readJSON(path, &st); err != nil && !errors.Is(err, os.ErrNotExist) {
+	before, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	before := hash(st)
-	if err := f(&st); err != nil {
+	if len(before) > 0 {
+		if err := json.Unmarshal(before, &st); err != nil {
+			return err
+		}
+	}
+	if err := f(&st); err != nil || how != syscall.LOCK_EX {
 		return err
 	}
-	if hash(st) == before {
-		return nil
+	// The file is what writeJSON wrote, so the same state encodes to the
+	// same bytes: a call that changed nothing writes nothing.
+	after, err := encode(st)
+	if err != nil || bytes.Equal(after, before) {
+		return err
 	}
-	return writeJSON(path, st)
-}
-
-func hash(v any) string {
-	data, _ := json.Marshal(v)
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
+	return writeFile(path, after)
 }
 
 func readJSON(path string, v any) error {
@@ -723,12 +736,23 @@ func readJSON(path string, v any) error {
 }
 
 func writeJSON(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
+	data, err := encode(v)
 	if err != nil {
 		return err
 	}
+	return writeFile(path, data)
+}
+
+// encode is a value as the account's files hold it.
+func encode(v any) ([]byte, error) {
+	data, err := json.MarshalIndent(v, "", "  ")
+	return append(data, '\n'), err
+}
+
+// writeFile replaces a file at once: a reader sees the old or the new.
+func writeFile(path string, data []byte) error {
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)
@@ -903,7 +927,7 @@ func (st *state) behave(settings Settings, r *Resource, previous *Resource) erro
 // Rollouts are a service's deployments, oldest first.
 func (a *Account) Rollouts(region, serviceID string) ([]Rollout, error) {
 	var out []Rollout
-	err := a.locked(func(st *state) error {
+	err := a.read(func(st *state) error {
 		out = slices.Clone(st.Rollouts[region+"/"+serviceID])
 		return nil
 	})
@@ -1033,7 +1057,7 @@ func (a *Account) PushImage(region, repo, digest string, tags ...string) error {
 // Inactive lists the deregistered task definition revisions ECS keeps.
 func (a *Account) Inactive() ([]Resource, error) {
 	var out []Resource
-	err := a.locked(func(st *state) error {
+	err := a.read(func(st *state) error {
 		out = slices.Clone(st.Inactive)
 		return nil
 	})
@@ -1043,7 +1067,7 @@ func (a *Account) Inactive() ([]Resource, error) {
 // Images are the images of a repository.
 func (a *Account) Images(region, repo string) ([]Image, error) {
 	var out []Image
-	err := a.locked(func(st *state) error {
+	err := a.read(func(st *state) error {
 		out = slices.Clone(st.Images[region+"/"+repo])
 		return nil
 	})
@@ -1057,7 +1081,7 @@ func (a *Account) ImageProblem(region, image string) (string, error) {
 		return "", err
 	}
 	var problem string
-	err = a.locked(func(st *state) error {
+	err = a.read(func(st *state) error {
 		problem = st.imageProblem(settings, region, image)
 		return nil
 	})
@@ -1070,7 +1094,7 @@ func (a *Account) ImageProblem(region, image string) (string, error) {
 // becomes one a restore can take the environment's key from, and an
 // automatic snapshot one that outlives its source.
 func (a *Account) CopySnapshot(region, source, target, kmsKeyID string) error {
-	if err := a.down(region, "aws:rds/snapshot"); err != nil {
+	if err := a.down(region, "snapshot"); err != nil {
 		return err
 	}
 	return a.locked(func(st *state) error {
@@ -1106,7 +1130,7 @@ func (a *Account) SeedSnapshot(s Snapshot) error {
 	if s.Region == "" {
 		s.Region = HomeRegion
 	}
-	if err := a.down(s.Region, "aws:rds/snapshot"); err != nil {
+	if err := a.down(s.Region, "aws:"+s.Type+"/snapshot"); err != nil {
 		return err
 	}
 	return a.locked(func(st *state) error {
@@ -1135,7 +1159,7 @@ func (a *Account) SeedSnapshot(s Snapshot) error {
 func (a *Account) Data() ([]Datum, error) {
 	seen := map[Datum]bool{}
 	var out []Datum
-	err := a.locked(func(st *state) error {
+	err := a.read(func(st *state) error {
 		keep := func(ds []Datum) {
 			for _, d := range ds {
 				if !seen[d] {

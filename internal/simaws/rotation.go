@@ -99,7 +99,7 @@ func secretName(arn string) string {
 // DescribeSecret describes a secret by ARN or name.
 func (a *Account) DescribeSecret(region, id string) (Secret, error) {
 	var out Secret
-	err := a.locked(func(st *state) error {
+	err := a.read(func(st *state) error {
 		s, ok := st.secret(region, id)
 		if !ok {
 			return &Refusal{"ResourceNotFoundException", "Secrets Manager can't find the specified secret."}
@@ -147,7 +147,7 @@ func now() string { return time.Now().UTC().Format(time.RFC3339) }
 // Executions are a state machine's runs, newest first.
 func (a *Account) Executions(machineARN string) ([]Execution, error) {
 	var out []Execution
-	err := a.locked(func(st *state) error {
+	err := a.read(func(st *state) error {
 		out = slices.Clone(st.Executions[machineARN])
 		slices.Reverse(out)
 		return nil
@@ -384,7 +384,7 @@ func (st *state) stale(r Rollout, current map[string]int) []string {
 // run, or "": they read a secret before its value rotated.
 func (a *Account) ServiceProblem(region, serviceID string) (string, error) {
 	var problem string
-	err := a.locked(func(st *state) error {
+	err := a.read(func(st *state) error {
 		i := st.find(region, typeService, serviceID)
 		if i < 0 {
 			return nil
