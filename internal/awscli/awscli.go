@@ -104,7 +104,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return exitService
 	}
 	region := first(options["region"], os.Getenv("AWS_REGION"), "ap-southeast-2")
-	if settings, err := account.Settings(); err != nil || settings.Down(region, positional[0]) != nil {
+	settings, err := account.Settings()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitService
+	}
+	if settings.Down(region, positional[0]) != nil {
 		// What the CLI prints when the region's endpoint does not answer.
 		fmt.Fprintf(stderr, "\nCould not connect to the endpoint URL: \"https://%s.%s.amazonaws.com/\"\n", positional[0], region)
 		return exitConnect
